@@ -1,0 +1,418 @@
+"""Linguistic facts about one objective or key result.
+
+The checks never look at raw text: they read these facts. Facts combine the
+rubric's word classes (verb classes, metric and deliverable nouns) with the
+quantity scanner (numbers, units, deadlines, comparison frames).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from .lexicon import Lexicon
+from .quantities import Quantity, Scan, scan
+
+_TOKEN_RE = re.compile(r"[a-z0-9#][a-z0-9'’&+#\-/]*")
+_PURPOSE_RE = re.compile(
+    r"\b(?:to|so that|so|in order to|resulting in|result in|that will|which will|that|which|"
+    r"leading to|thereby|and thereby|driving|lifting|aimed at|aiming to|with the goal of|"
+    r"to help)\s+(?:\w+\s+){0,2}?"
+)
+_STOPWORDS = frozenset(
+    """a an the our we to of for in on at by with and or as is are was were that this these
+    those it its all every each more most into from across through within us their them they
+    your you my who what how which while so than then via per out up down over under about
+    into onto off new very much many some any no not be been being do does did has have had
+    will would can could should must may might shall i me mine ours own just also only
+    both either neither nor yet still even ever s one""".split()
+)
+_COMPARATIVES = frozenset(
+    "more fewer less faster slower higher lower better cheaper quicker shorter longer bigger "
+    "smaller greater stronger clearer smoother easier simpler tighter closer deeper improved "
+    "enhanced increased reduced".split()
+)
+_COUNT_WORDS = frozenset("more fewer less".split())
+_RATE_RE = re.compile(
+    r"\bper (?:week|day|month|hour|quarter|year|sprint|shift|release|user|customer|employee|head|fte"
+    r"|rep|agent|\d[\d,.]*\s?k?|hundred|thousand|million)\b"
+)
+_SPLIT_COMPOUND = re.compile(r"\s(?:and|&|as well as|while|plus|along with)\s|;\s*")
+
+
+def tokens_of(low: str) -> list[tuple[str, int]]:
+    return [(m.group(0).strip("-/'’"), m.start()) for m in _TOKEN_RE.finditer(low)]
+
+
+def token_set(tokens: list[tuple[str, int]]) -> frozenset[str]:
+    out: set[str] = set()
+    for tok, _ in tokens:
+        out.add(tok)
+        if "-" in tok or "/" in tok:
+            out.update(p for p in re.split(r"[-/]", tok) if p)
+            out.add(tok.replace("-", " "))
+    return frozenset(out)
+
+
+@dataclass
+class Lead:
+    index: int
+    token: str
+    lemma: str
+    kind: str  # delivery | ambiguous | change | level | maintain
+
+
+@dataclass
+class KrFacts:
+    text: str
+    low: str
+    tokens: list[tuple[str, int]]
+    words: frozenset[str]
+    scan: Scan
+    lead: Lead | None
+    is_task: bool = False
+    task_reason: str = ""
+    has_metric: bool = False
+    has_target: bool = False
+    has_baseline: bool = False
+    maintains: bool = False
+    compound: bool = False
+    metric_words: list[str] = field(default_factory=list)
+    vague_words: list[str] = field(default_factory=list)
+
+    @property
+    def quantities(self) -> tuple[Quantity, ...]:
+        return self.scan.quantities
+
+
+@dataclass
+class ObjectiveFacts:
+    text: str
+    low: str
+    words: frozenset[str]
+    scan: Scan
+    aspiration_words: list[str]
+    specific_words: list[str]
+    choice_words: list[str]
+    lead_lemma: str | None
+
+
+def _strip_fillers(low: str, tokens: list[tuple[str, int]], lex: Lexicon) -> int:
+    """Index of the first token after leading fillers ("We will", "Successfully")."""
+    fillers = lex["lead_fillers"]
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i][0]
+        if tok in fillers.words:
+            i += 1
+            continue
+        rest = low[tokens[i][1] :]
+        m = fillers.search(rest)
+        if m and m.start() == 0:
+            i += len(m.group(0).split())
+            continue
+        break
+    return i
+
+
+def _verb_kind(classes: frozenset[str]) -> str | None:
+    delivery = "delivery_verbs" in classes
+    measure = bool(classes & {"change_verbs", "level_verbs", "maintain_verbs"})
+    if "maintain_verbs" in classes and not delivery:
+        return "maintain"
+    if "ambiguous_delivery_verbs" in classes or (delivery and measure):
+        return "ambiguous"
+    if delivery:
+        return "delivery"
+    if "change_verbs" in classes:
+        return "change"
+    if "level_verbs" in classes:
+        return "level"
+    return None
+
+
+def find_lead(low: str, tokens: list[tuple[str, int]], lex: Lexicon) -> Lead | None:
+    start = _strip_fillers(low, tokens, lex)
+    for i in range(start, min(len(tokens), start + 5)):
+        tok = tokens[i][0]
+        classes = lex.verb_classes(tok)
+        if not classes:
+            continue
+        lemma = lex.lemma_of(tok)
+        kind = _verb_kind(classes)
+        # After a subject only a measure verb leads ("Safety culture improved");
+        # "Portal launched" is a done-statement, "new hires" a noun.
+        if i > start and (tok == lemma or tok.endswith("ing") or kind in {"delivery", "ambiguous"}):
+            continue
+        if kind:
+            return Lead(i, tok, lemma, kind)
+    return None
+
+
+def _noun_use(tokens: list[tuple[str, int]], lead: Lead, lex: Lexicon, has_numbers: bool) -> bool:
+    """'Test coverage', 'Share of spend': the lead verb is the first noun of a metric."""
+    heads = lex["metric_heads"].words
+    nouns = heads | lex["metric_terms"].words | lex["deliverable_nouns"].words
+    nxt = tokens[lead.index + 1][0] if lead.index + 1 < len(tokens) else ""
+    if lead.token in nouns and nxt == "of":
+        return True
+    if not nxt or nxt in _STOPWORDS or nxt[0].isdigit():
+        return False
+    if nxt in heads:
+        return True
+    chunk = _object_chunk(tokens, lead.index + 1)
+    return lead.token in nouns and bool(chunk) and chunk[-1] in heads
+
+
+def _object_words(tokens: list[tuple[str, int]], lead: Lead) -> frozenset[str]:
+    return frozenset(t for t, _ in tokens[lead.index + 1 : lead.index + 8])
+
+
+@lru_cache(maxsize=4096)
+def _scan_cached(text: str) -> Scan:
+    return scan(text)
+
+
+def analyze_kr(text: str, lex: Lexicon) -> KrFacts:
+    low = text.lower()
+    tokens = tokens_of(low)
+    words = token_set(tokens)
+    sc = _scan_cached(text)
+    lead = find_lead(low, tokens, lex)
+    if lead and lead.kind in {"delivery", "ambiguous"} and _noun_use(tokens, lead, lex, bool(sc.quantities)):
+        lead = None
+    facts = KrFacts(text, low, tokens, words, sc, lead)
+
+    first = _strip_fillers(low, tokens, lex)
+    if lead and lead.index > first:
+        chunk = _object_chunk(tokens[: lead.index], first)  # the subject: "Safety culture improved"
+    else:
+        chunk = _object_chunk(tokens, lead.index + 1 if lead else first)
+    chunk_words = token_set([(t, 0) for t in chunk])
+    chunk_text = " ".join(chunk)
+    metric_terms = lex["metric_terms"].found(chunk_words, chunk_text)
+    heads = lex["metric_heads"].found(chunk_words, chunk_text)
+    vague = lex["vague_nouns"].found(words, low)
+    facts.metric_words = metric_terms + heads + _RATE_RE.findall(low)
+    if not facts.metric_words and (
+        (lead and lead.kind in {"change", "level", "maintain"}) or not words.isdisjoint(_COUNT_WORDS)
+    ):
+        nouns = [t for t in chunk if t not in _COUNT_WORDS]
+        if nouns and _countable(nouns[-1], lex):
+            facts.metric_words = [nouns[-1]]
+    facts.vague_words = vague
+    measures = [q for q in sc.quantities if q.kind != "placeholder" or q.role == "target"]
+    facts.has_metric = bool(sc.quantities) or bool(facts.metric_words)
+    facts.has_target = any(q.role == "target" for q in sc.quantities)
+    facts.has_baseline = any(q.role == "baseline" for q in sc.quantities)
+    facts.maintains = bool(lead and lead.kind == "maintain") or bool(
+        re.search(r"\b(?:stay|remain|kept|keep)\s+(?:at|above|below|under|over|within)\b", low)
+    )
+    facts.is_task, facts.task_reason = _task(facts, lex, measures)
+    facts.compound = _compound(text, lex)
+    return facts
+
+
+def _rate_object(facts: KrFacts, lead: Lead) -> bool:
+    """'Deliver 95% of orders on time': the object is a rate, so this is an outcome."""
+    after = facts.tokens[lead.index + 1 : lead.index + 3]
+    if not after:
+        return False
+    pos = after[0][1]
+    return any(
+        q.start >= pos and q.kind in {"percent", "rating", "currency"} and q.start - pos < 12
+        for q in facts.scan.quantities
+    )
+
+
+def _outcome_clause(facts: KrFacts, lex: Lexicon, lead: Lead) -> bool:
+    """A delivery verb followed by the measured outcome it is for."""
+    rest_start = facts.tokens[lead.index][1]
+    for m in _PURPOSE_RE.finditer(facts.low, rest_start):
+        clause = facts.low[m.end() :]
+        first = clause.split(" ", 1)[0].strip(",.;:")
+        kinds = lex.verb_classes(first)
+        trigger = m.group(0).split()[0]
+        if trigger.endswith("ing") and lex.verb_classes(trigger) & {"change_verbs", "level_verbs"}:
+            kinds = lex.verb_classes(trigger)
+            clause = facts.low[m.start() :]
+        if kinds & {"change_verbs", "level_verbs"}:
+            sub = _scan_cached(clause)
+            if any(q.role == "target" for q in sub.quantities):
+                return True
+    return False
+
+
+_PREPOSITIONS = frozenset(
+    "for with on in at to from by across per among within under over via through of into "
+    "and or vs versus than using that which who where when while as".split()
+)
+
+
+def _object_chunk(tokens: list[tuple[str, int]], start: int) -> list[str]:
+    """Words of the noun phrase after the lead verb, up to the first preposition."""
+    chunk: list[str] = []
+    for tok, _ in tokens[start:]:
+        if tok in _PREPOSITIONS or tok in {"->", "→"}:
+            if chunk:
+                break
+            continue
+        if tok[0].isdigit() or tok in _STOPWORDS:
+            continue
+        chunk.append(tok)
+    return chunk
+
+
+def head_chunk(facts: KrFacts, start: int = 0) -> list[str]:
+    """The leading noun phrase: 'Sales enablement deck for Team plan' → [sales, enablement, deck]."""
+    chunk: list[str] = []
+    prev_end = None
+    for tok, pos in facts.tokens[start:]:
+        if chunk and prev_end is not None and any(c in facts.low[prev_end:pos] for c in ",;:()[]"):
+            break
+        prev_end = pos + len(tok)
+        if tok[0].isdigit() or tok in {"#", "a", "an", "the", "our", "new", "all", "every"}:
+            if chunk:
+                break
+            continue
+        if tok in _PREPOSITIONS or tok in {"->", "→"}:
+            break
+        chunk.append(tok)
+    return chunk
+
+
+def _countable(word: str, lex: Lexicon) -> bool:
+    """A plural noun names a count ('manual journal entries'), unless it is a quality word."""
+    return (
+        len(word) > 3
+        and word.endswith("s")
+        and not word.endswith(("ss", "us", "is"))
+        and word not in lex["vague_nouns"].words
+        and not lex.verb_classes(word)
+    )
+
+
+def _task(facts: KrFacts, lex: Lexicon, measures: list[Quantity]) -> tuple[bool, str]:
+    lead, words, low = facts.lead, facts.words, facts.low
+    deliverables = lex["deliverable_nouns"]
+    done = lex["done_words"]
+    moves = facts.has_target and facts.has_baseline
+    rate_target = any(
+        q.role == "target" and q.kind in {"percent", "rating", "currency", "multiplier", "duration", "points"}
+        for q in measures
+    )
+    if lead and lead.kind in {"delivery", "ambiguous"}:
+        if _rate_object(facts, lead) or _outcome_clause(facts, lex, lead):
+            return False, ""
+        chunk = _object_chunk(facts.tokens, lead.index + 1)
+        obj = token_set([(t, 0) for t in chunk])
+        has_deliverable = deliverables.has(obj, " ".join(chunk))
+        if has_deliverable:
+            return True, f"'{lead.token}' with a deliverable as its object"
+        # "Build trust", "Embed a learning culture": a vague aim, judged as unmeasured.
+        if (
+            chunk
+            and lead.lemma in lex["aspiration_verbs"].words
+            and chunk[-1] in lex["vague_nouns"].words
+            and not facts.quantities
+        ):
+            return False, ""
+        if moves and rate_target:
+            return False, ""
+        if lead.kind == "delivery":
+            return True, f"'{lead.token}' names an activity or deliverable"
+        if lex["outcome_nouns"].in_tokens(obj):
+            return False, ""
+        if moves or (facts.has_target and facts.metric_words):
+            return False, ""
+        if not has_deliverable and not obj.isdisjoint(_COMPARATIVES):
+            return False, ""
+        return True, f"'{lead.token}' names an activity or deliverable"
+    if (lead and lead.kind in {"change", "maintain"}) or moves:
+        return False, ""
+    head = head_chunk(facts)
+    metric_nouns = lex["metric_heads"].words | lex["metric_terms"].words
+    if head and (head[0] in lex["metric_heads"].words or head[-1] in metric_nouns):
+        return False, ""
+    metric_target = facts.has_target and (bool(facts.metric_words) or rate_target)
+    done_hit = done.found(words, low)
+    if done_hit and not metric_target and not (lead and lead.kind == "level" and facts.has_target):
+        return True, f"'{done_hit[0]}' declares a deliverable done"
+    if lead is None or lead.kind == "level":
+        noun = head[-1] if head else ""
+        if (
+            (noun in deliverables.words or deliverables.search(" ".join(head)))
+            and not rate_target
+            and words.isdisjoint(_COMPARATIVES)
+        ):
+            return True, f"'{noun}' is a deliverable, not a result"
+    return False, ""
+
+
+def _compound(text: str, lex: Lexicon) -> bool:
+    parts = _SPLIT_COMPOUND.split(text.lower())
+    if len(parts) < 2:
+        return False
+    measured = 0
+    for part in parts:
+        toks = tokens_of(part)
+        if not toks:
+            continue
+        classes = lex.verb_classes(toks[0][0])
+        if classes & {"change_verbs", "level_verbs", "maintain_verbs"} and (
+            _scan_cached(part).quantities or lex["metric_terms"].has(token_set(toks), part)
+        ):
+            measured += 1
+    return measured >= 2
+
+
+def analyze_objective(text: str, lex: Lexicon) -> ObjectiveFacts:
+    low = text.lower()
+    tokens = tokens_of(low)
+    words = token_set(tokens)
+    sc = _scan_cached(text)
+    asp = lex["aspiration_words"]
+    generic = lex["generic_nouns"]
+    choice = lex["choice_words"]
+    asp_verbs = lex["aspiration_verbs"]
+    aspiration_hits = asp.found(words, low)
+    choice_hits = choice.found(words, low)
+    for tok, _ in tokens:
+        # A superlative of one dimension is a choice ("fastest"), "best" is not.
+        if tok.endswith("est") and len(tok) > 5 and tok not in asp.words and tok not in {"interest", "forest", "request", "harvest", "contest", "suggest", "invest", "honest"}:
+            choice_hits.append(tok)
+    m = re.search(r"\b(?:most|least)\s+([a-z\-]+)", low)
+    if m and m.group(1) not in asp.words:
+        choice_hits.append(m.group(0))
+    specific: list[str] = []
+    asp_phrase_words = {w for p in asp.phrases for w in p.split()} | {
+        w for p in generic.phrases for w in p.split()
+    }
+    original_tokens = re.findall(r"[A-Za-z][A-Za-z0-9'’\-]*", text)
+    capitalised = {
+        t.lower()
+        for i, t in enumerate(original_tokens)
+        if i > 0 and (t[0].isupper() and not t.isupper() or (t.isupper() and len(t) > 1))
+    }
+    for tok, _ in tokens:
+        if (
+            len(tok) < 3
+            or tok in _STOPWORDS
+            or tok in asp.words
+            or tok in generic.words
+            or tok in asp_phrase_words
+            or lex.lemma_of(tok) in asp_verbs.words
+            or tok in asp_verbs.words
+            or lex.verb_classes(tok)
+        ):
+            if tok in capitalised and tok not in asp.words:
+                specific.append(tok)
+            continue
+        parts = [p for p in re.split(r"[-/]", tok) if p]
+        if len(parts) > 1 and all(p in asp.words or p in generic.words for p in parts):
+            continue
+        specific.append(tok)
+    first = tokens[0][0] if tokens else None
+    lead_lemma = lex.lemma_of(first) if first else None
+    return ObjectiveFacts(text, low, words, sc, aspiration_hits, specific, choice_hits, lead_lemma)

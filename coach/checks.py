@@ -1,0 +1,202 @@
+"""Detectors: the code behind each rule's `check:` name.
+
+Every check reads the facts of one OKR set (see `analysis`) and yields hits;
+the pipeline turns a hit into a Finding using the rule's data (message, why,
+fix, severity). Adding a rule = a YAML file in `rubrics/` plus, if it needs a
+new kind of detection, one function registered here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+
+from .analysis import KrFacts, ObjectiveFacts, analyze_kr, analyze_objective
+from .models import OkrSet, Span, Target
+from .rubric import Rubric, Rule
+
+
+@dataclass
+class Hit:
+    target: Target
+    span: Span | None = None
+    fields: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass
+class SetContext:
+    okr_set: OkrSet
+    rubric: Rubric
+    objectives: list[ObjectiveFacts]
+    key_results: list[list[KrFacts]]
+    kr_labels: list[list[str | None]]
+
+    def kr_hits(self, label: str) -> Iterator[Hit]:
+        for oi, labels in enumerate(self.kr_labels):
+            for ki, got in enumerate(labels):
+                if got == label:
+                    kr = self.okr_set.objectives[oi].key_results[ki]
+                    yield Hit(Target(objective=oi, key_result=ki), kr.span, kr_fields(self.key_results[oi][ki], self.rubric))
+
+
+def kr_label(facts: KrFacts, rubric: Rubric) -> str | None:
+    """The one KR label that applies, by the rubric's precedence and enabled rules."""
+    conditions = {
+        "task": facts.is_task,
+        "no_metric": not facts.has_metric,
+        "no_target": facts.has_metric and not facts.has_target,
+        "no_baseline": facts.has_target and not facts.has_baseline and not _maintain_ok(facts, rubric),
+    }
+    for label in rubric.kr_label_precedence:
+        rule = rubric.label_rule(label)
+        if rule is not None and rule.enabled and conditions.get(label):
+            return label
+    return None
+
+
+def _maintain_ok(facts: KrFacts, rubric: Rubric) -> bool:
+    rule = rubric.label_rule("no_baseline")
+    return bool(facts.maintains and rule and rule.params.get("maintain_has_baseline", True))
+
+
+def build_context(okr_set: OkrSet, rubric: Rubric) -> SetContext:
+    lex = rubric.lexicon
+    objectives = [analyze_objective(o.text, lex) for o in okr_set.objectives]
+    krs = [[analyze_kr(k.text, lex) for k in o.key_results] for o in okr_set.objectives]
+    labels = [[kr_label(f, rubric) for f in row] for row in krs]
+    return SetContext(okr_set, rubric, objectives, krs, labels)
+
+
+def kr_fields(facts: KrFacts, rubric: Rubric) -> dict[str, object]:
+    from .rewrite import describe  # local: rewrite imports checks
+
+    d = describe(facts, rubric)
+    return {"text": facts.text, "reason": facts.task_reason or "an activity", **d}
+
+
+# --- objective checks -------------------------------------------------------
+
+
+def check_aspiration(ctx: SetContext, rule: Rule) -> Iterator[Hit]:
+    min_specific = int(rule.params.get("min_specific_words", 2))
+    for oi, facts in enumerate(ctx.objectives):
+        if is_aspiration(facts, min_specific):
+            obj = ctx.okr_set.objectives[oi]
+            yield Hit(Target(objective=oi), obj.span, {"text": obj.text})
+
+
+def is_aspiration(facts: ObjectiveFacts, min_specific: int = 2) -> bool:
+    if facts.scan.targets or facts.choice_words:
+        return False
+    return len(facts.specific_words) < min_specific
+
+
+def check_objective_metric(ctx: SetContext, rule: Rule) -> Iterator[Hit]:
+    for oi, facts in enumerate(ctx.objectives):
+        targets = facts.scan.targets
+        if targets and targets[0].kind != "placeholder":
+            obj = ctx.okr_set.objectives[oi]
+            yield Hit(Target(objective=oi), obj.span, {"text": obj.text, "quantity": targets[0].text})
+
+
+# --- key-result checks ------------------------------------------------------
+
+
+def _label_check(label: str) -> Callable[[SetContext, Rule], Iterator[Hit]]:
+    def check(ctx: SetContext, rule: Rule) -> Iterator[Hit]:
+        yield from ctx.kr_hits(label)
+
+    check.__name__ = f"check_{label}"
+    return check
+
+
+def _each_kr(ctx: SetContext) -> Iterator[tuple[int, int, KrFacts]]:
+    for oi, row in enumerate(ctx.key_results):
+        for ki, facts in enumerate(row):
+            yield oi, ki, facts
+
+
+def check_health_metric(ctx: SetContext, rule: Rule) -> Iterator[Hit]:
+    for oi, ki, facts in _each_kr(ctx):
+        if facts.maintains and ctx.kr_labels[oi][ki] in (None, "no_baseline"):
+            kr = ctx.okr_set.objectives[oi].key_results[ki]
+            yield Hit(Target(objective=oi, key_result=ki), kr.span, {"text": kr.text})
+
+
+def check_compound(ctx: SetContext, rule: Rule) -> Iterator[Hit]:
+    for oi, ki, facts in _each_kr(ctx):
+        if facts.compound:
+            kr = ctx.okr_set.objectives[oi].key_results[ki]
+            yield Hit(Target(objective=oi, key_result=ki), kr.span, {"text": kr.text})
+
+
+def _normalise(text: str) -> str:
+    return " ".join("".join(c if c.isalnum() else " " for c in text.lower()).split())
+
+
+def check_duplicate(ctx: SetContext, rule: Rule) -> Iterator[Hit]:
+    threshold = float(rule.params.get("min_similarity", 0.9))
+    seen: list[tuple[int, int, str, str]] = []
+    for oi, obj in enumerate(ctx.okr_set.objectives):
+        for ki, kr in enumerate(obj.key_results):
+            norm = _normalise(kr.text)
+            for poi, pki, pnorm, ptext in seen:
+                if norm == pnorm or SequenceMatcher(None, norm, pnorm).ratio() >= threshold:
+                    yield Hit(
+                        Target(objective=oi, key_result=ki),
+                        kr.span,
+                        {"text": kr.text, "other": f"O{poi + 1}.KR{pki + 1}", "other_text": ptext},
+                    )
+                    break
+            seen.append((oi, ki, norm, kr.text))
+
+
+# --- set checks ---------------------------------------------------------------
+
+
+def check_too_many_objectives(ctx: SetContext, rule: Rule) -> Iterator[Hit]:
+    limit = int(rule.params.get("max", 5))
+    count = len(ctx.okr_set.objectives)
+    if count > limit:
+        yield Hit(Target(), None, {"count": count, "max": limit})
+
+
+def check_too_many_key_results(ctx: SetContext, rule: Rule) -> Iterator[Hit]:
+    limit = int(rule.params.get("max", 5))
+    for oi, obj in enumerate(ctx.okr_set.objectives):
+        if len(obj.key_results) > limit:
+            yield Hit(Target(objective=oi), obj.span, {"text": obj.text, "count": len(obj.key_results), "max": limit})
+
+
+def check_too_few_key_results(ctx: SetContext, rule: Rule) -> Iterator[Hit]:
+    least = int(rule.params.get("min", 2))
+    for oi, obj in enumerate(ctx.okr_set.objectives):
+        if len(obj.key_results) < least:
+            yield Hit(Target(objective=oi), obj.span, {"text": obj.text, "count": len(obj.key_results), "min": least})
+
+
+def check_all_tasks(ctx: SetContext, rule: Rule) -> Iterator[Hit]:
+    least = int(rule.params.get("min_key_results", 2))
+    for oi, labels in enumerate(ctx.kr_labels):
+        facts = ctx.key_results[oi]
+        if len(facts) >= least and all(f.is_task for f in facts):
+            obj = ctx.okr_set.objectives[oi]
+            yield Hit(Target(objective=oi), obj.span, {"text": obj.text, "count": len(facts)})
+
+
+CHECKS: dict[str, Callable[[SetContext, Rule], Iterator[Hit]]] = {
+    "aspiration": check_aspiration,
+    "objective_metric": check_objective_metric,
+    "task": _label_check("task"),
+    "no_metric": _label_check("no_metric"),
+    "no_target": _label_check("no_target"),
+    "no_baseline": _label_check("no_baseline"),
+    "health_metric": check_health_metric,
+    "compound": check_compound,
+    "duplicate": check_duplicate,
+    "too_many_objectives": check_too_many_objectives,
+    "too_many_key_results": check_too_many_key_results,
+    "too_few_key_results": check_too_few_key_results,
+    "all_tasks": check_all_tasks,
+}

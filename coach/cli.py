@@ -1,0 +1,175 @@
+"""The `okr-coach` command. Thin: parse arguments, call the pipeline, render.
+
+Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input error.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from .errors import CoachError
+from .models import Severity
+
+app = typer.Typer(
+    name="okr-coach",
+    help="Review draft OKRs: aspirations, task KRs, unmeasurable KRs; honest rewrites.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True)
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+
+class EvalFormat(str, Enum):
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+
+
+class FailOn(str, Enum):
+    error = "error"
+    warning = "warning"
+    info = "info"
+    never = "never"
+
+
+class ModeChoice(str, Enum):
+    rules = "rules"
+    llm = "llm"
+    hybrid = "hybrid"
+
+
+RubricOpt = Annotated[
+    Path | None, typer.Option("--rubric", help="A custom rubric YAML file (see README).", show_default=False)
+]
+
+
+def _fail(message: str) -> typer.Exit:
+    err.print(f"error: {message}", markup=False, highlight=False)
+    return typer.Exit(2)
+
+
+def _read_input(file: str) -> bytes:
+    if file == "-":
+        if sys.stdin.isatty():
+            raise _fail("no input: pass a FILE, or pipe a draft into `okr-coach review -`")
+        return sys.stdin.buffer.read()
+    path = Path(file)
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise _fail(f"{file}: no such file") from None
+    except IsADirectoryError:
+        raise _fail(f"{file}: is a directory, not a draft file") from None
+    except OSError as exc:
+        raise _fail(f"{file}: cannot read: {exc.strerror}") from None
+
+
+@app.command()
+def review(
+    file: Annotated[str, typer.Argument(help="Draft file (text, Markdown, JSON or CSV), or - for stdin.")] = "-",
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+    rubric: RubricOpt = None,
+    mode: Annotated[ModeChoice, typer.Option(help="rules (offline), llm or hybrid.")] = ModeChoice.rules,
+    fail_on: Annotated[
+        FailOn, typer.Option("--fail-on", help="Exit 1 when a finding of this severity or worse exists.")
+    ] = FailOn.error,
+    select: Annotated[list[str] | None, typer.Option(help="Only these rule ids (repeatable).")] = None,
+    ignore: Annotated[list[str] | None, typer.Option(help="Skip these rule ids (repeatable).")] = None,
+) -> None:
+    """Review one draft OKR set."""
+    from .pipeline import review as run_review
+    from .render import print_review, review_markdown
+
+    data = _read_input(file)
+    try:
+        result = run_review(data, mode=mode.value, rubric=rubric, select=select, ignore=ignore)
+    except CoachError as exc:
+        raise _fail(exc.message) from None
+    if fmt is Format.json:
+        typer.echo(result.model_dump_json(indent=2))
+    elif fmt is Format.markdown:
+        typer.echo(review_markdown(result))
+    else:
+        print_review(result, Console())
+    if fail_on is not FailOn.never:
+        threshold = Severity(fail_on.value).rank
+        if any(f.severity.rank >= threshold for f in result.findings):
+            raise typer.Exit(1)
+
+
+@app.command()
+def rules(rubric: RubricOpt = None) -> None:
+    """List the rules of a rubric."""
+    from rich.table import Table
+
+    from .rubric import load_rubric
+
+    try:
+        rb = load_rubric(rubric)
+    except CoachError as exc:
+        raise _fail(exc.message) from None
+    table = Table(title=f"rubric {rb.full_version}")
+    for col in ("id", "name", "label", "severity", "summary"):
+        table.add_column(col)
+    for r in rb.rules.values():
+        style = None if r.enabled else "dim strike"
+        table.add_row(r.id, r.name, r.label or "", r.severity.value, r.summary, style=style)
+    Console().print(table)
+
+
+@app.command()
+def explain(
+    rule_id: Annotated[str, typer.Argument(metavar="ID", help="Rule id (KR01) or name (task-as-key-result).")],
+    rubric: RubricOpt = None,
+) -> None:
+    """Print a rule's documentation."""
+    from .docs import rule_doc
+    from .rubric import load_rubric
+
+    try:
+        doc = rule_doc(load_rubric(rubric).rule(rule_id))
+    except CoachError as exc:
+        raise _fail(exc.message) from None
+    typer.echo(doc)
+
+
+@app.command("eval")
+def evaluate(
+    paths: Annotated[list[Path] | None, typer.Argument(help="More dataset files.", show_default=False)] = None,
+    dataset: Annotated[
+        list[Path] | None, typer.Option("--dataset", "-d", help="Labeled JSONL dataset (repeatable).")
+    ] = None,
+    mode: Annotated[ModeChoice, typer.Option(help="Reviewer mode to evaluate.")] = ModeChoice.rules,
+    rubric: RubricOpt = None,
+    fmt: Annotated[EvalFormat, typer.Option("--format", "-f", help="Output format.")] = EvalFormat.table,
+) -> None:
+    """Score findings and rewrites against labeled examples (okr-labels.md format)."""
+    from .evals import run_eval
+    from .render.evals import eval_markdown, print_eval
+
+    files = [*(dataset or []), *(paths or [])]
+    if not files:
+        raise _fail("no dataset: pass --dataset PATH [PATH...]")
+    try:
+        report = run_eval(files, mode=mode.value, rubric=rubric)
+    except CoachError as exc:
+        raise _fail(exc.message) from None
+    if fmt is EvalFormat.json:
+        typer.echo(report.model_dump_json(indent=2))
+    elif fmt is EvalFormat.markdown:
+        typer.echo(eval_markdown(report))
+    else:
+        print_eval(report, Console())

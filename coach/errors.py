@@ -1,0 +1,66 @@
+"""One error hierarchy. Every error carries a message fit to show a user.
+
+The CLI maps any CoachError to exit code 2; the web layer maps each kind to an
+RFC 9457 problem document using `kind` as the stable `type` suffix and `status`.
+"""
+
+from __future__ import annotations
+
+
+class CoachError(Exception):
+    kind = "error"
+    status = 400
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ParseError(CoachError):
+    """The draft could not be read as an OKR set."""
+
+    kind = "parse-error"
+    status = 422
+
+    def __init__(self, message: str, *, line: int | None = None):
+        self.line = line
+        super().__init__(f"line {line}: {message}" if line else message)
+
+
+class InputTooLargeError(ParseError):
+    kind = "input-too-large"
+    status = 413
+
+
+class RubricError(CoachError):
+    """A rubric file is missing, malformed or refers to unknown rules."""
+
+    kind = "rubric-error"
+    status = 422
+
+
+class UnknownRuleError(RubricError):
+    kind = "unknown-rule"
+    status = 404
+
+    def __init__(self, rule_id: str, known: list[str] | None = None):
+        self.rule_id = rule_id
+        hint = f" Known rules: {', '.join(known)}." if known else ""
+        super().__init__(f"Unknown rule '{rule_id}'.{hint}")
+
+
+class ConfigError(CoachError):
+    """Settings or options that cannot work together."""
+
+    kind = "config-error"
+    status = 422
+
+
+class DatasetError(CoachError):
+    """A labeled-example file does not follow the format of okr-labels.md."""
+
+    kind = "dataset-error"
+    status = 422

@@ -1,0 +1,140 @@
+"""The data every part of okr-coach speaks: an OKR set in, a Review out.
+
+`Review.model_dump_json()` is the JSON API's response shape (see README,
+"The Review JSON").
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Label = Literal["aspiration", "task", "no_metric", "no_target", "no_baseline"]
+KR_LABELS: tuple[str, ...] = ("task", "no_metric", "no_target", "no_baseline")
+OBJECTIVE_LABELS: tuple[str, ...] = ("aspiration",)
+LABELS: tuple[str, ...] = OBJECTIVE_LABELS + KR_LABELS
+
+
+class Severity(str, Enum):
+    error = "error"
+    warning = "warning"
+    info = "info"
+
+    @property
+    def rank(self) -> int:
+        return {"info": 0, "warning": 1, "error": 2}[self.value]
+
+
+class Span(BaseModel):
+    """Character offsets [start, end) of an item in the original text, and its 1-based line."""
+
+    model_config = ConfigDict(frozen=True)
+
+    start: int
+    end: int
+    line: int
+
+
+class KeyResult(BaseModel):
+    text: str
+    span: Span | None = None
+
+
+class Objective(BaseModel):
+    text: str
+    key_results: list[KeyResult] = Field(default_factory=list)
+    span: Span | None = None
+    team: str | None = None
+    owner: str | None = None
+    # The "We are working on ..." line of a three-lens draft, when there is one.
+    initiative: str | None = None
+
+
+class ParseWarning(BaseModel):
+    line: int
+    message: str
+    text: str = ""
+
+
+class OkrSet(BaseModel):
+    objectives: list[Objective]
+    warnings: list[ParseWarning] = Field(default_factory=list)
+    # "text", "markdown", "json", "csv", "structured": how the draft was read.
+    source_format: str = "structured"
+
+
+class Target(BaseModel):
+    """Where a finding points: an objective, one of its KRs, or the whole set."""
+
+    objective: int | None = None
+    key_result: int | None = None
+
+
+class Finding(BaseModel):
+    rule_id: str
+    rule_name: str
+    severity: Severity
+    label: Label | None = None
+    target: Target
+    message: str
+    why: str
+    fix: str
+    span: Span | None = None
+    questions: list[str] = Field(default_factory=list)
+    source: Literal["rules", "llm", "both"] = "rules"
+
+
+class Rewrite(BaseModel):
+    """A suggested rewrite of one KR. Numbers come only from the author's draft."""
+
+    target: Target
+    original: str
+    text: str
+    placeholders: list[str] = Field(default_factory=list)
+    questions: list[str] = Field(default_factory=list)
+    addresses: list[str] = Field(default_factory=list, description="rule ids it resolves")
+    source: Literal["rules", "llm"] = "rules"
+
+
+class Summary(BaseModel):
+    score: int = Field(ge=0, le=100, description="0-100, see README 'Score'")
+    objectives: int
+    key_results: int
+    outcome_key_results: int = Field(description="KRs with no task/measurability finding")
+    findings: int
+    by_severity: dict[str, int]
+    by_label: dict[str, int]
+    by_rule: dict[str, int]
+
+
+class Provenance(BaseModel):
+    okr_coach_version: str
+    mode: Literal["rules", "llm", "hybrid"]
+    rubric: str
+    rubric_version: str
+    prompt_version: str | None = None
+    model: str | None = None
+    llm_status: str = "not used: rules-only"
+
+
+class Review(BaseModel):
+    okr_set: OkrSet
+    findings: list[Finding]
+    rewrites: list[Rewrite]
+    summary: Summary
+    provenance: Provenance
+
+    def findings_for(self, objective: int, key_result: int | None = None) -> list[Finding]:
+        return [
+            f
+            for f in self.findings
+            if f.target.objective == objective and f.target.key_result == key_result
+        ]
+
+    def rewrite_for(self, objective: int, key_result: int) -> Rewrite | None:
+        for r in self.rewrites:
+            if r.target.objective == objective and r.target.key_result == key_result:
+                return r
+        return None

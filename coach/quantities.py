@@ -1,0 +1,192 @@
+"""Numbers, units, deadlines and comparison frames in one sentence.
+
+`scan(text)` finds every quantity ("35%", "$1.2M", "8.7/10", "2x", "double",
+"zero", "[target]") and gives each a role:
+
+- ``target``: a value to reach ("to 50", "by 20%", "at least 4.5", "95% CSAT");
+- ``baseline``: where it starts ("from 32", "(currently 6)", "up from 12%");
+- ``deadline`` / ``identifier`` are found but are not measures: "Q3", "by June
+  30", "in 2026", "within 6 weeks"; "Phase 2", "ISO 27001", "v2", "24/7".
+
+Everything works on the lower-cased text with offsets kept, so a span found
+here indexes the original sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
+_WEEKDAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+_PERIOD = r"(?:year|quarter|month|cycle|sprint|period|half|week|semester|term|season|fiscal year|fy)"
+_SMALL_NUMBER = r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a|an)"
+
+# A date or period: these say *when*, never *how much*.
+_DEADLINE_CORE = (
+    rf"(?:(?<![\w])(?:q[1-4]|h[12]|fy\s?'?\d{{2,4}}|cy\s?\d{{2,4}}|eo[yqm]|ytd|qtd)(?:\s*(?:'|’|/|-)?\s*(?:19|20)?\d{{2}}(?!\d))?(?![\w])"
+    rf"|\b\d{{4}}-\d{{2}}-\d{{2}}\b"
+    rf"|\b\d{{1,2}}([/.-])\d{{1,2}}\1(?:19|20)?\d{{2}}\b"
+    rf"|\b\d{{1,2}}(?:st|nd|rd|th)?(?:\s+of)?\s+{_MONTH}\b\.?(?:,?\s+(?:19|20)\d{{2}})?"
+    rf"|\b{_MONTH}\b\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?\s+(?:19|20)\d{{2}})?"
+    rf"|\b{_MONTH}\b\.?\s+(?:19|20)\d{{2}}\b"
+    rf"|\b(?:end|start|beginning|middle|close)\s+of\s+(?:the\s+)?(?:(?:this|next|current|first|second|third|fourth|last)\s+)?(?:{_MONTH}|{_PERIOD}|q[1-4]|h[12]|fy\s?\d{{2,4}}|(?:19|20)\d{{2}})(?:\s+(?:19|20)\d{{2}})?\b"
+    rf"|\b(?:this|next|the)\s+(?:{_PERIOD})\b"
+    rf"|\b(?:in|within|over|for|during|after)\s+(?:the\s+)?(?:next\s+|first\s+|coming\s+|following\s+)?{_SMALL_NUMBER}\s+(?:weeks?|months?|quarters?|years?|sprints?)\b"
+    rf"|\b(?:week|wk|sprint|day|month|year)\s+\d{{1,3}}\b"
+    rf"|\b(?:by|before|until|till|on|in|from|since|during|through|of|for|at)\s+(?:the\s+)?(?:{_MONTH}(?:\s+\d{{1,2}}(?:st|nd|rd|th)?)?|{_WEEKDAY})\b"
+    rf"|(?<=\bby\s)(?:19|20)\d{{2}}\b|(?<=\bin\s)(?:19|20)\d{{2}}\b|(?<=\bof\s)(?:19|20)\d{{2}}\b"
+    rf"|(?<=\buntil\s)(?:19|20)\d{{2}}\b|(?<=\bbefore\s)(?:19|20)\d{{2}}\b|(?<=\bfor\s)(?:19|20)\d{{2}}\b"
+    rf"|(?<=\bsince\s)(?:19|20)\d{{2}}\b|(?<=\bduring\s)(?:19|20)\d{{2}}\b"
+    rf"|(?<=,\s)(?:19|20)\d{{2}}\b|\((?:19|20)\d{{2}}\)"
+    rf")"
+)
+DEADLINE_RE = re.compile(_DEADLINE_CORE)
+# The phrase a rewrite keeps: "by end of Q3", "before 31 March", "in FY27".
+DEADLINE_PHRASE_RE = re.compile(
+    rf"(?:\b(?:by|before|until|till|in|within|during|for|no later than|at)\s+(?:the\s+)?)?{_DEADLINE_CORE}"
+)
+
+_NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"
+NUMBER_RE = re.compile(
+    r"(?<![\w.,/])"
+    r"(?P<cur>[$€£¥₹]\s?|(?:usd|eur|gbp|chf|sek|nok|dkk|inr|aud|cad)\s?)?"
+    rf"(?P<num>{_NUMBER})"
+    r"(?P<mult>\s?(?:k|m|mm|mn|bn|b|million|millions|billion|billions|thousand|thousands|lakh|crore|x|×)(?![\w]))?"
+    r"(?P<unit>\s?(?:%|percent\b|per\s?cent\b|pct\b|pp\b|p\.p\.|percentage points?\b|points?\b|pts\b"
+    r"|/\s?\d+(?:\.\d+)?|out of \d+(?:\.\d+)?|stars?\b|ms\b|milliseconds?\b|s\b|secs?\b|seconds?\b"
+    r"|mins?\b|minutes?\b|h\b|hrs?\b|hours?\b|days?\b|d\b|weeks?\b|wks?\b|months?\b|yrs?\b|years?\b"
+    r"|usd\b|eur\b|gbp\b|dollars?\b|euros?\b|pounds?\b|kwh\b|mwh\b|kg\b|g\b|l\b|ml\b|tonnes?\b|tons?\b|km\b|gb\b|tb\b|mb\b))?"
+    r"(?![\w])"
+)
+WORD_QUANTITY_RE = re.compile(
+    r"\b(?:zero|double|doubled|doubling|triple|tripled|tripling|quadruple|quadrupled|halve|halved|halving|"
+    r"(?<=by |in )half|twice|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|"
+    r"fifty|hundred|hundreds|thousand|dozen|million)\b"
+)
+PLACEHOLDER_RE = re.compile(r"\[[^\[\]\n]{1,80}\]")
+
+_BASELINE_BEFORE = re.compile(
+    r"(?:\bfrom|\bup from|\bdown from|\bcurrently(?: at| is)?|\bcurrent(?: value| level| rate)?:?|\bbaseline(?: of| is)?:?"
+    r"|\btoday(?: at)?:?|\bvs\.?|\bversus|\bcompared (?:to|with)|\bwas|\bwere|\bnow(?: at)?|\bfrom a baseline of"
+    r"|\blast (?:quarter|year|month|cycle|period|half|fy|q[1-4])[^,;.]{0,14}?:?|\bas of [^,;]{0,16}?:?"
+    r"|\bstarting (?:at|from)|\bstarting point:?|\bbase:?|\bactual:?|\bcurrent state:?|\bis at|\bstands at)"
+    r"\s*(?:about|around|approximately|approx\.?|roughly|~|≈|an? )?\s*[±+~≈-]?\s*$"
+)
+_ARROW_BETWEEN = re.compile(r"^\s*(?:→|->|=>|➝|➔|⇒|—>|-->|>|to)\s*(?:about|~)?\s*[±+~≈-]?\s*$|^\s+[-–—]\s+$")
+_IDENT_BEFORE = re.compile(
+    r"(?:\b(?:phase|tier|level|step|wave|release|version|stage|gen|generation|type|article|section"
+    r"|iso|soc|pci|dss|class|grade|chapter|module|lot|zone|building|floor|room|route|line|no\.?"
+    r"|sev|severity|priority|windows|python|ios|android|java|node|php|http|web|ipv|wcag|iec|nist"
+    r"|ec|gen|model|series|region|cohort|batch|group|team|squad|pod|district|ward|unit|item|kr|o|okr"
+    r"|objective|goal|pillar|track|workstream|part|appendix|annex|figure|table|page|ticket|issue|jira"
+    r"|\#)\s*[-#:]?\s*|\bper\s+|\bolder than\s+|\bfirst\s+)$"
+)
+_IDENT_AFTER = re.compile(r"^(?:\s?-?degree|\s?-?factor|\s?-?party|-?d\b|\s?:\s?1|[/x]7\b|-?[a-z]{2,}\d)")
+_YEAR = re.compile(r"^(?:19|20)\d{2}$")
+
+
+@dataclass(frozen=True, slots=True)
+class Quantity:
+    start: int
+    end: int
+    text: str
+    kind: str  # number | percent | currency | rating | duration | multiplier | points | word | placeholder
+    role: str  # target | baseline
+
+
+@dataclass(frozen=True, slots=True)
+class Scan:
+    quantities: tuple[Quantity, ...]
+    deadlines: tuple[tuple[int, int], ...]
+
+    @property
+    def targets(self) -> list[Quantity]:
+        return [q for q in self.quantities if q.role == "target"]
+
+    @property
+    def baselines(self) -> list[Quantity]:
+        return [q for q in self.quantities if q.role == "baseline"]
+
+
+def _mask(text: str, spans: list[tuple[int, int]]) -> str:
+    chars = list(text)
+    for s, e in spans:
+        chars[s:e] = " " * (e - s)
+    return "".join(chars)
+
+
+def _kind(m: re.Match[str]) -> str:
+    unit = (m.group("unit") or "").strip()
+    mult = (m.group("mult") or "").strip()
+    if m.group("cur") or unit in {"usd", "eur", "gbp"} or unit.startswith(("dollar", "euro", "pound")):
+        return "currency"
+    if unit in {"%", "percent", "pct", "per cent"} or unit.startswith("per"):
+        return "percent"
+    if unit.startswith(("pp", "p.p", "percentage", "point", "pts")):
+        return "points"
+    if unit.startswith(("/", "out of", "star")):
+        return "rating"
+    if mult in {"x", "×"}:
+        return "multiplier"
+    if unit:
+        return "duration" if unit[0] in "msdhwy" else "number"
+    return "number"
+
+
+def scan(text: str) -> Scan:
+    """Find the quantities and deadlines of one sentence (any case)."""
+    low = text.lower()
+    placeholders = [(m.start(), m.end()) for m in PLACEHOLDER_RE.finditer(low)]
+    masked = _mask(low, placeholders)
+    deadlines = [(m.start(), m.end()) for m in DEADLINE_RE.finditer(masked)]
+    masked = _mask(masked, deadlines)
+
+    found: list[tuple[int, int, str]] = [(s, e, "placeholder") for s, e in placeholders]
+    for m in NUMBER_RE.finditer(masked):
+        s, e = m.span()
+        before = masked[max(0, s - 24) : s]
+        after = masked[e : e + 8]
+        if _IDENT_BEFORE.search(before) or _IDENT_AFTER.match(after):
+            continue
+        if s > 1 and masked[s - 1] == "-" and masked[s - 2].isalpha():
+            continue  # COVID-19, SHA-256
+        num = m.group("num")
+        if m.group(0).replace(" ", "") == "24/7":
+            continue
+        if _YEAR.match(num) and not (m.group("cur") or m.group("unit") or m.group("mult")):
+            nxt = masked[e:].lstrip()[:1]
+            if not nxt or not nxt.isalpha():
+                deadlines.append((s, e))
+                continue
+        found.append((s, e, _kind(m)))
+    for m in WORD_QUANTITY_RE.finditer(masked):
+        found.append((m.start(), m.end(), "word"))
+    found.sort()
+
+    quantities: list[Quantity] = []
+    for i, (s, e, kind) in enumerate(found):
+        role = "target"
+        if _BASELINE_BEFORE.search(low[max(0, s - 40) : s]):
+            role = "baseline"
+        elif i + 1 < len(found) and _ARROW_BETWEEN.match(low[e : found[i + 1][0]]):
+            role = "baseline"
+        elif kind == "placeholder" and _looks_like_baseline_placeholder(low[s:e]):
+            role = "baseline"
+        quantities.append(Quantity(s, e, text[s:e], kind, role))
+    return Scan(tuple(quantities), tuple(sorted(deadlines)))
+
+
+def _looks_like_baseline_placeholder(inner: str) -> bool:
+    return any(w in inner for w in ("baseline", "current", "today", "starting"))
+
+
+def deadline_phrase(text: str) -> str | None:
+    """The author's own deadline wording, if any ("by end of Q3")."""
+    m = DEADLINE_PHRASE_RE.search(text.lower())
+    if not m:
+        return None
+    return text[m.start() : m.end()].strip(" ,.;")

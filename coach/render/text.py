@@ -1,0 +1,69 @@
+"""A Review in the terminal (rich). User text is never read as markup."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.text import Text
+
+from ..models import Finding, Review
+
+_STYLE = {"error": ("✖", "bold red"), "warning": ("▲", "yellow"), "info": ("●", "cyan")}
+
+
+def _finding(console: Console, f: Finding, indent: int) -> None:
+    mark, style = _STYLE[f.severity.value]
+    pad = " " * indent
+    line = Text(pad)
+    line.append(f"{mark} {f.rule_id} {f.rule_name}", style=style)
+    line.append("  ")
+    line.append(f.message)
+    console.print(line)
+    console.print(Text(f"{pad}  why: {f.why}", style="dim"))
+    for q in f.questions:
+        console.print(Text(f"{pad}  ask: {q}", style="dim"))
+
+
+def print_review(review: Review, console: Console | None = None) -> None:
+    console = console or Console()
+    s, p = review.summary, review.provenance
+    head = Text("okr-coach ", style="bold")
+    head.append(f"score {s.score}/100", style="bold green" if s.score >= 80 else "bold yellow")
+    head.append(f" · {p.mode} ({p.llm_status}) · rubric {p.rubric_version}", style="dim")
+    console.print(head)
+    console.print()
+    for f in review.findings:
+        if f.target.objective is None:
+            _finding(console, f, 0)
+    for oi, obj in enumerate(review.okr_set.objectives):
+        title = Text(f"O{oi + 1}  ", style="bold")
+        title.append(obj.text, style="bold")
+        if obj.span:
+            title.append(f"  (line {obj.span.line})", style="dim")
+        console.print(title)
+        for f in review.findings_for(oi):
+            _finding(console, f, 4)
+        for ki, kr in enumerate(obj.key_results):
+            line = Text(f"    KR{ki + 1}  ")
+            line.append(kr.text)
+            findings = review.findings_for(oi, ki)
+            if not findings:
+                line.append("  ✔ outcome", style="green")
+            console.print(line)
+            for f in findings:
+                _finding(console, f, 10)
+            rw = review.rewrite_for(oi, ki)
+            if rw:
+                sug = Text("          → ", style="green")
+                sug.append(rw.text, style="green")
+                console.print(sug)
+        console.print()
+    for w in review.okr_set.warnings:
+        console.print(Text(f"line {w.line}: {w.message}: {w.text}", style="yellow"))
+    by = s.by_severity
+    console.print(
+        Text(
+            f"{s.objectives} objectives · {s.key_results} key results · {s.outcome_key_results} outcomes · "
+            f"{by.get('error', 0)} errors, {by.get('warning', 0)} warnings, {by.get('info', 0)} info",
+            style="bold",
+        )
+    )

@@ -1,0 +1,246 @@
+"""Rules as data: load a rubric (the bundled default, or a custom file that extends it).
+
+A custom rubric is one YAML file:
+
+    extends: default          # or a path to another rubric folder/file
+    name: acme
+    rules:
+      KR04: {enabled: false}
+      KR01: {severity: warning}
+      ST02: {params: {max: 4}}
+    words:
+      delivery_verbs: [socialise, operationalise]
+
+`words` adds to the lexicon's word classes; `rules` overrides per rule.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .errors import RubricError, UnknownRuleError
+from .lexicon import Lexicon
+from .models import Label, Severity
+from .resources import rubrics_dir
+
+
+class RuleExamples(BaseModel):
+    flagged: list[str] = Field(default_factory=list)
+    not_flagged: list[str] = Field(default_factory=list)
+
+
+class Rule(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    name: str
+    scope: Literal["objective", "key_result", "set"]
+    severity: Severity
+    check: str
+    summary: str
+    message: str
+    why: str
+    fix: str
+    label: Label | None = None
+    questions: list[str] = Field(default_factory=list)
+    examples: RuleExamples = Field(default_factory=RuleExamples)
+    params: dict[str, Any] = Field(default_factory=dict)
+    aliases: list[str] = Field(default_factory=list)
+    enabled: bool = True
+
+
+class RuleOverride(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool | None = None
+    severity: Severity | None = None
+    params: dict[str, Any] = Field(default_factory=dict)
+    message: str | None = None
+
+
+class Scoring(BaseModel):
+    item_weight: dict[Severity, float]
+    set_points: dict[Severity, float]
+
+
+class Rubric:
+    def __init__(
+        self,
+        name: str,
+        version: str,
+        rules: dict[str, Rule],
+        lexicon: Lexicon,
+        scoring: Scoring,
+        kr_label_precedence: list[str],
+        digest: str,
+    ):
+        self.name = name
+        self.version = version
+        self.rules = rules
+        self.lexicon = lexicon
+        self.scoring = scoring
+        self.kr_label_precedence = kr_label_precedence
+        self.digest = digest
+        self._aliases = {a.upper(): r.id for r in rules.values() for a in [r.name, *r.aliases]}
+
+    @property
+    def full_version(self) -> str:
+        return f"{self.name}@{self.version}+{self.digest[:10]}"
+
+    def enabled_rules(self) -> list[Rule]:
+        return [r for r in self.rules.values() if r.enabled]
+
+    def rule(self, rule_id: str) -> Rule:
+        key = rule_id.strip().upper()
+        key = self._aliases.get(key, key)
+        if key not in self.rules:
+            raise UnknownRuleError(rule_id, sorted(self.rules))
+        return self.rules[key]
+
+    def resolve(self, ids: list[str] | None) -> set[str]:
+        return {self.rule(i).id for i in ids or []}
+
+    def label_rule(self, label: str) -> Rule | None:
+        for r in self.rules.values():
+            if r.label == label:
+                return r
+        return None
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise RubricError(f"rubric file not found: {path}") from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1})" if mark else ""
+        raise RubricError(f"{path}: not valid YAML{where}: {getattr(exc, 'problem', exc)}") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RubricError(f"cannot read rubric {path}: {exc}") from exc
+
+
+def _load_folder(folder: Path) -> tuple[dict[str, Any], dict[str, Rule], dict[str, Any]]:
+    meta = _read_yaml(folder / "rubric.yaml") or {}
+    lexicon = _read_yaml(folder / "lexicon.yaml") or {}
+    rules: dict[str, Rule] = {}
+    for path in sorted((folder / "rules").glob("*.yaml")):
+        data = _read_yaml(path)
+        try:
+            rule = Rule.model_validate(data)
+        except ValidationError as exc:
+            raise RubricError(f"{path}: {_first_error(exc)}") from exc
+        rules[rule.id] = rule
+    return meta, rules, lexicon
+
+
+def _first_error(exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    loc = ".".join(str(p) for p in err["loc"])
+    return f"{loc}: {err['msg']}" if loc else err["msg"]
+
+
+def _digest(*parts: Any) -> str:
+    blob = json.dumps(parts, sort_keys=True, default=str).encode()
+    return hashlib.sha256(blob).hexdigest()
+
+
+def _build(meta: dict[str, Any], rules: dict[str, Rule], lexicon: dict[str, Any]) -> Rubric:
+    try:
+        scoring = Scoring.model_validate(meta.get("scoring") or {})
+    except ValidationError as exc:
+        raise RubricError(f"rubric scoring: {_first_error(exc)}") from exc
+    digest = _digest(meta, {k: r.model_dump(mode="json") for k, r in rules.items()}, lexicon)
+    return Rubric(
+        name=str(meta.get("name", "custom")),
+        version=str(meta.get("version", "0")),
+        rules=rules,
+        lexicon=Lexicon(lexicon),
+        scoring=scoring,
+        kr_label_precedence=list(meta.get("kr_label_precedence") or []),
+        digest=digest,
+    )
+
+
+def _apply_custom(path: Path, data: dict[str, Any]) -> Rubric:
+    base = data.get("extends", "default")
+    if base == "default":
+        meta, rules, lexicon = _load_folder(rubrics_dir() / "default")
+    else:
+        base_path = (path.parent / str(base)).resolve()
+        parent = load_rubric(base_path)
+        meta = {"name": parent.name, "version": parent.version, "scoring": parent.scoring.model_dump(mode="json"),
+                "kr_label_precedence": parent.kr_label_precedence}
+        rules, lexicon = dict(parent.rules), dict(parent.lexicon.raw)
+    meta = {**meta, "name": data.get("name", path.stem), "version": str(data.get("version", meta.get("version", "0")))}
+    overrides = data.get("rules") or {}
+    if not isinstance(overrides, dict):
+        raise RubricError(f"{path}: 'rules' must map rule ids to overrides")
+    rules = {k: r.model_copy(deep=True) for k, r in rules.items()}
+    aliases = {a.upper(): r.id for r in rules.values() for a in [r.id, r.name, *r.aliases]}
+    for key, raw in overrides.items():
+        rule_id = aliases.get(str(key).upper())
+        if rule_id is None:
+            raise RubricError(f"{path}: rules.{key}: unknown rule; known: {', '.join(sorted(rules))}")
+        try:
+            ov = RuleOverride.model_validate(raw or {})
+        except ValidationError as exc:
+            raise RubricError(f"{path}: rules.{key}.{_first_error(exc)}") from exc
+        rule = rules[rule_id]
+        if ov.enabled is not None:
+            rule.enabled = ov.enabled
+        if ov.severity is not None:
+            rule.severity = ov.severity
+        if ov.message is not None:
+            rule.message = ov.message
+        unknown = set(ov.params) - set(rule.params)
+        if unknown:
+            raise RubricError(f"{path}: rules.{key}.params: unknown {sorted(unknown)}; known: {sorted(rule.params)}")
+        rule.params.update(ov.params)
+    words = data.get("words") or {}
+    if not isinstance(words, dict):
+        raise RubricError(f"{path}: 'words' must map word classes to lists")
+    lexicon = dict(lexicon)
+    for cls, extra in words.items():
+        if cls not in lexicon or not isinstance(lexicon[cls], list):
+            known = sorted(k for k, v in lexicon.items() if isinstance(v, list))
+            raise RubricError(f"{path}: words.{cls}: unknown word class; known: {', '.join(known)}")
+        if not isinstance(extra, list):
+            raise RubricError(f"{path}: words.{cls} must be a list of words")
+        lexicon[cls] = list(lexicon[cls]) + [str(w) for w in extra]
+    if "scoring" in data:
+        meta["scoring"] = data["scoring"]
+    return _build(meta, rules, lexicon)
+
+
+@lru_cache(maxsize=32)
+def _load_cached(path: Path, mtime: float) -> Rubric:
+    if path.is_dir():
+        return _build(*_load_folder(path))
+    data = _read_yaml(path)
+    if not isinstance(data, dict):
+        raise RubricError(f"{path}: a rubric file is a YAML mapping (extends, rules, words)")
+    return _apply_custom(path, data)
+
+
+def load_rubric(source: str | Path | Rubric | None = None) -> Rubric:
+    """The default rubric, a bundled rubric by name, or a custom rubric file/folder."""
+    if isinstance(source, Rubric):
+        return source
+    if source is None or str(source) == "default":
+        path = rubrics_dir() / "default"
+    else:
+        path = Path(source)
+        if not path.exists() and (rubrics_dir() / str(source)).exists():
+            path = rubrics_dir() / str(source)
+        if not path.exists():
+            raise RubricError(f"rubric not found: {source}")
+    path = path.resolve()
+    return _load_cached(path, path.stat().st_mtime)
