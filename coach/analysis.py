@@ -78,6 +78,7 @@ class KrFacts:
     has_baseline: bool = False
     maintains: bool = False
     compound: bool = False
+    chunk_metric_words: list[str] = field(default_factory=list)
     metric_words: list[str] = field(default_factory=list)
     vague_words: list[str] = field(default_factory=list)
 
@@ -195,11 +196,17 @@ def analyze_kr(text: str, lex: Lexicon) -> KrFacts:
     heads = lex["metric_heads"].found(chunk_words, chunk_text)
     vague = lex["vague_nouns"].found(words, low)
     facts.metric_words = metric_terms + heads + _RATE_RE.findall(low)
-    if not facts.metric_words and (
-        (lead and lead.kind in {"change", "level", "maintain"}) or not words.isdisjoint(_COUNT_WORDS)
-    ):
-        nouns = [t for t in chunk if t not in _COUNT_WORDS]
-        if nouns and _countable(nouns[-1], lex):
+    if chunk and chunk[-1] in lex["vague_nouns"].words:
+        # "Improve pricing discipline": the head is a quality word, whatever modifies it.
+        metric_terms, heads = [], []
+        facts.metric_words = _RATE_RE.findall(low)
+    facts.chunk_metric_words = metric_terms + heads
+    nouns = [t for t in chunk if t not in _COUNT_WORDS]
+    if not facts.metric_words and nouns:
+        quality = nouns[-1] in lex["vague_nouns"].words or lex["vague_nouns"].search(" ".join(nouns))
+        if lead and lead.lemma in lex["quantity_verbs"].words and not quality:
+            facts.metric_words = [nouns[-1]]  # "Reduce repeat victimisation": a quantity
+        elif ((lead and lead.kind in {"change", "level", "maintain"}) or not words.isdisjoint(_COUNT_WORDS)) and _countable(nouns[-1], lex):
             facts.metric_words = [nouns[-1]]
     facts.vague_words = vague
     measures = [q for q in sc.quantities if q.kind != "placeholder" or q.role == "target"]
@@ -307,7 +314,9 @@ def _task(facts: KrFacts, lex: Lexicon, measures: list[Quantity]) -> tuple[bool,
             return False, ""
         chunk = _object_chunk(facts.tokens, lead.index + 1)
         obj = token_set([(t, 0) for t in chunk])
-        has_deliverable = deliverables.has(obj, " ".join(chunk))
+        has_deliverable = bool(chunk) and (
+            chunk[-1] in deliverables.words or deliverables.search(" ".join(chunk)) is not None
+        )
         if has_deliverable:
             return True, f"'{lead.token}' with a deliverable as its object"
         # "Build trust", "Embed a learning culture": a vague aim, judged as unmeasured.
@@ -324,7 +333,7 @@ def _task(facts: KrFacts, lex: Lexicon, measures: list[Quantity]) -> tuple[bool,
             return True, f"'{lead.token}' names an activity or deliverable"
         if lex["outcome_nouns"].in_tokens(obj):
             return False, ""
-        if moves or (facts.has_target and facts.metric_words):
+        if moves or (facts.has_target and facts.chunk_metric_words):
             return False, ""
         if not has_deliverable and not obj.isdisjoint(_COMPARATIVES):
             return False, ""
@@ -347,6 +356,16 @@ def _task(facts: KrFacts, lex: Lexicon, measures: list[Quantity]) -> tuple[bool,
             and words.isdisjoint(_COMPARATIVES)
         ):
             return True, f"'{noun}' is a deliverable, not a result"
+        if (
+            _VERBLESS_DEFAULT
+            and lead is None
+            and head
+            and not facts.has_target
+            and not facts.metric_words
+            and not facts.vague_words
+            and words.isdisjoint(_COMPARATIVES)
+        ):
+            return True, f"'{' '.join(head)}' names a thing to deliver, not a result"
     return False, ""
 
 
@@ -374,45 +393,46 @@ def analyze_objective(text: str, lex: Lexicon) -> ObjectiveFacts:
     sc = _scan_cached(text)
     asp = lex["aspiration_words"]
     generic = lex["generic_nouns"]
-    choice = lex["choice_words"]
-    asp_verbs = lex["aspiration_verbs"]
     aspiration_hits = asp.found(words, low)
-    choice_hits = choice.found(words, low)
+    choice_hits = lex["choice_words"].found(words, low)
     for tok, _ in tokens:
-        # A superlative of one dimension is a choice ("fastest"), "best" is not.
-        if tok.endswith("est") and len(tok) > 5 and tok not in asp.words and tok not in {"interest", "forest", "request", "harvest", "contest", "suggest", "invest", "honest"}:
+        # A superlative of one dimension is a choice ("fastest"); "best" is not.
+        if tok.endswith("est") and len(tok) > 5 and tok not in asp.words and tok not in _NOT_SUPERLATIVE:
             choice_hits.append(tok)
     m = re.search(r"\b(?:most|least)\s+([a-z\-]+)", low)
     if m and m.group(1) not in asp.words:
         choice_hits.append(m.group(0))
+    # Words inside slogan phrases ("every touchpoint", "fit for the future") are not specifics.
+    covered = [(h.start(), h.end()) for wc in (asp, generic) if wc._regex for h in wc._regex.finditer(low)]
+    original = re.findall(r"[A-Za-z][A-Za-z0-9'’\-]*", text)
+    title_case = sum(t[0].isupper() for t in original) > len(original) / 2
+    capitalised = set() if title_case else {t.lower() for i, t in enumerate(original) if i > 0 and t[0].isupper()}
+    first = _strip_fillers(low, tokens, lex)
     specific: list[str] = []
-    asp_phrase_words = {w for p in asp.phrases for w in p.split()} | {
-        w for p in generic.phrases for w in p.split()
-    }
-    original_tokens = re.findall(r"[A-Za-z][A-Za-z0-9'’\-]*", text)
-    capitalised = {
-        t.lower()
-        for i, t in enumerate(original_tokens)
-        if i > 0 and (t[0].isupper() and not t.isupper() or (t.isupper() and len(t) > 1))
-    }
-    for tok, _ in tokens:
+    for i, (tok, pos) in enumerate(tokens):
+        if any(s <= pos < e for s, e in covered):
+            continue
+        lemma = lex.lemma_of(tok)
+        is_verb = bool(lex.verb_classes(tok)) and (i == first or tok != lemma and tok.endswith(("ed", "ing")))
+        if tok in capitalised and tok not in asp.words:
+            specific += [tok, tok]  # a name: a product, a place, a programme
+            continue
         if (
             len(tok) < 3
             or tok in _STOPWORDS
             or tok in asp.words
             or tok in generic.words
-            or tok in asp_phrase_words
-            or lex.lemma_of(tok) in asp_verbs.words
-            or tok in asp_verbs.words
-            or lex.verb_classes(tok)
+            or is_verb
+            or (i == first and lemma in lex["aspiration_verbs"].words)
         ):
-            if tok in capitalised and tok not in asp.words:
-                specific.append(tok)
             continue
         parts = [p for p in re.split(r"[-/]", tok) if p]
         if len(parts) > 1 and all(p in asp.words or p in generic.words for p in parts):
             continue
         specific.append(tok)
-    first = tokens[0][0] if tokens else None
-    lead_lemma = lex.lemma_of(first) if first else None
+    lead_lemma = lex.lemma_of(tokens[first][0]) if first < len(tokens) else None
     return ObjectiveFacts(text, low, words, sc, aspiration_hits, specific, choice_hits, lead_lemma)
+
+
+_VERBLESS_DEFAULT = True
+_NOT_SUPERLATIVE = frozenset("interest forest request harvest contest suggest invest honest manifest digest".split())

@@ -80,16 +80,24 @@ def kr_fields(facts: KrFacts, rubric: Rubric) -> dict[str, object]:
 
 def check_aspiration(ctx: SetContext, rule: Rule) -> Iterator[Hit]:
     min_specific = int(rule.params.get("min_specific_words", 2))
+    with_slogan = int(rule.params.get("max_specific_words_with_slogan", 3))
     for oi, facts in enumerate(ctx.objectives):
-        if is_aspiration(facts, min_specific):
+        if is_aspiration(facts, min_specific, with_slogan):
             obj = ctx.okr_set.objectives[oi]
             yield Hit(Target(objective=oi), obj.span, {"text": obj.text})
 
 
-def is_aspiration(facts: ObjectiveFacts, min_specific: int = 2) -> bool:
+def is_aspiration(facts: ObjectiveFacts, min_specific: int = 2, max_specific_with_slogan: int = 3) -> bool:
+    """No choice in sight: no number, no choice word, too few specific words,
+    or slogan words with few specifics, or "Be/Become ..." with nothing chosen."""
     if facts.scan.targets or facts.choice_words:
         return False
-    return len(facts.specific_words) < min_specific
+    n = len(facts.specific_words)
+    if n < min_specific:
+        return True
+    if facts.aspiration_words and n <= max_specific_with_slogan:
+        return True
+    return facts.lead_lemma in {"be", "become"}
 
 
 def check_objective_metric(ctx: SetContext, rule: Rule) -> Iterator[Hit]:

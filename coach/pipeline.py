@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from . import __version__
-from .checks import CHECKS, build_context
+from .checks import CHECKS, SetContext, build_context
 from .errors import ConfigError
 from .models import Finding, OkrSet, Provenance, Review, Rewrite, Summary, Target
 from .parse import parse
@@ -43,8 +43,9 @@ def review(
     rb = load_rubric(rubric)
     okr_set = parse(draft)
     rules = _active_rules(rb, select, ignore)
-    findings = run_rules(okr_set, rb, rules)
-    rewrites = _rewrites(okr_set, findings, rb)
+    ctx = build_context(okr_set, rb)
+    findings = run_checks(ctx, rules)
+    rewrites = _rewrites(ctx, findings)
     status = "not used: rules-only" if mode == "rules" else "no LLM configured: rules-only review"
     return Review(
         okr_set=okr_set,
@@ -68,7 +69,10 @@ def _active_rules(rb: Rubric, select: list[str] | None, ignore: list[str] | None
 
 
 def run_rules(okr_set: OkrSet, rb: Rubric, rules: list[Rule]) -> list[Finding]:
-    ctx = build_context(okr_set, rb)
+    return run_checks(build_context(okr_set, rb), rules)
+
+
+def run_checks(ctx: SetContext, rules: list[Rule]) -> list[Finding]:
     findings: list[Finding] = []
     for rule in rules:
         for hit in CHECKS[rule.check](ctx, rule):
@@ -108,9 +112,8 @@ class _SafeDict(dict):
         return "{" + key + "}"
 
 
-def _rewrites(okr_set: OkrSet, findings: list[Finding], rb: Rubric) -> list[Rewrite]:
-    from .analysis import analyze_kr
-
+def _rewrites(ctx: SetContext, findings: list[Finding]) -> list[Rewrite]:
+    okr_set, rb = ctx.okr_set, ctx.rubric
     out: list[Rewrite] = []
     for f in findings:
         t = f.target
@@ -118,7 +121,7 @@ def _rewrites(okr_set: OkrSet, findings: list[Finding], rb: Rubric) -> list[Rewr
             continue
         obj = okr_set.objectives[t.objective]
         kr = obj.key_results[t.key_result]
-        facts = analyze_kr(kr.text, rb.lexicon)
+        facts = ctx.key_results[t.objective][t.key_result]
         rw = build_rewrite(facts, f.label, rb, Target(objective=t.objective, key_result=t.key_result),
                            [kr.text, obj.text], [f.rule_id])
         if rw is not None:

@@ -12,9 +12,7 @@ from collections.abc import Iterable
 
 # A number with the currency, multiplier and unit glued to it, so "$40k" is
 # replaced as a whole.
-_NUMBER_TOKEN = re.compile(
-    r"[$€£¥₹]?\s?(?<![\w])\d+(?:[.,]\d+)*(?:\s?(?:k|m|bn|b|x|%|pp)(?![\w]))?"
-)
+_NUMBER_TOKEN = re.compile(r"(?:[$€£¥₹]\s?)?\d+(?:[.,]\d+)*(?:\s?(?:k|m|bn|b|x|%|pp)(?![\w]))?")
 _DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
 
 

@@ -36,7 +36,7 @@ _DEADLINE_CORE = (
     rf"|\b(?:end|start|beginning|middle|close)\s+of\s+(?:the\s+)?(?:(?:this|next|current|first|second|third|fourth|last)\s+)?(?:{_MONTH}|{_PERIOD}|q[1-4]|h[12]|fy\s?\d{{2,4}}|(?:19|20)\d{{2}})(?:\s+(?:19|20)\d{{2}})?\b"
     rf"|\b(?:this|next|the)\s+(?:{_PERIOD})\b"
     rf"|\b(?:in|within|over|for|during|after)\s+(?:the\s+)?(?:next\s+|first\s+|coming\s+|following\s+)?{_SMALL_NUMBER}\s+(?:weeks?|months?|quarters?|years?|sprints?)\b"
-    rf"|\b(?:week|wk|sprint|day|month|year)\s+\d{{1,3}}\b"
+    rf"|\b(?:by|in|at|on|until|before|from|after|of)\s+(?:the\s+)?(?:end\s+of\s+)?(?:week|wk|sprint|day|month)\s+\d{{1,3}}\b"
     rf"|\b(?:by|before|until|till|on|in|from|since|during|through|of|for|at)\s+(?:the\s+)?(?:{_MONTH}(?:\s+\d{{1,2}}(?:st|nd|rd|th)?)?|{_WEEKDAY})\b"
     rf"|(?<=\bby\s)(?:19|20)\d{{2}}\b|(?<=\bin\s)(?:19|20)\d{{2}}\b|(?<=\bof\s)(?:19|20)\d{{2}}\b"
     rf"|(?<=\buntil\s)(?:19|20)\d{{2}}\b|(?<=\bbefore\s)(?:19|20)\d{{2}}\b|(?<=\bfor\s)(?:19|20)\d{{2}}\b"
@@ -57,6 +57,7 @@ NUMBER_RE = re.compile(
     rf"(?P<num>{_NUMBER})"
     r"(?P<mult>\s?(?:k|m|mm|mn|bn|b|million|millions|billion|billions|thousand|thousands|lakh|crore|x|×)(?![\w]))?"
     r"(?P<unit>\s?(?:%|percent\b|per\s?cent\b|pct\b|pp\b|p\.p\.|percentage points?\b|points?\b|pts\b"
+    r"|/\s?(?:day|week|wk|month|mo|quarter|qtr|year|yr|hour|hr|h|min|user|customer|rep|head)\b"
     r"|/\s?\d+(?:\.\d+)?|out of \d+(?:\.\d+)?|stars?\b|ms\b|milliseconds?\b|s\b|secs?\b|seconds?\b"
     r"|mins?\b|minutes?\b|h\b|hrs?\b|hours?\b|days?\b|d\b|weeks?\b|wks?\b|months?\b|yrs?\b|years?\b"
     r"|usd\b|eur\b|gbp\b|dollars?\b|euros?\b|pounds?\b|kwh\b|mwh\b|kg\b|g\b|l\b|ml\b|tonnes?\b|tons?\b|km\b|gb\b|tb\b|mb\b))?"
@@ -73,19 +74,25 @@ _BASELINE_BEFORE = re.compile(
     r"(?:\bfrom|\bup from|\bdown from|\bcurrently(?: at| is)?|\bcurrent(?: value| level| rate)?:?|\bbaseline(?: of| is)?:?"
     r"|\btoday(?: at)?:?|\bvs\.?|\bversus|\bcompared (?:to|with)|\bwas|\bwere|\bnow(?: at)?|\bfrom a baseline of"
     r"|\blast (?:quarter|year|month|cycle|period|half|fy|q[1-4])[^,;.]{0,14}?:?|\bas of [^,;]{0,16}?:?"
-    r"|\bstarting (?:at|from)|\bstarting point:?|\bbase:?|\bactual:?|\bcurrent state:?|\bis at|\bstands at)"
-    r"\s*(?:about|around|approximately|approx\.?|roughly|~|≈|an? )?\s*[±+~≈-]?\s*$"
+    r"|\bstarting (?:at|from)|\bstarting point:?|\bbase:?|\bactual:?|\bcurrent state:?|\bis at|\bstands at"
+    r"|\((?:fy\s?'?\d{2,4}|q[1-4][^:)]{0,8}|h[12][^:)]{0,8}|(?:19|20)\d{2}|last \w+|prior \w+|previous \w+|prev|today|now|current|baseline|was)\s*:?"
+    r")\s*(?:about|around|approximately|approx\.?|roughly|~|≈|an? )?\s*[±+~≈-]?\s*$"
 )
-_ARROW_BETWEEN = re.compile(r"^\s*(?:→|->|=>|➝|➔|⇒|—>|-->|>|to)\s*(?:about|~)?\s*[±+~≈-]?\s*$|^\s+[-–—]\s+$")
+_ARROW_BETWEEN = re.compile(
+    r"^(?:\s*/\s*[a-z]+|\s+(?:per|a|an|each)\s+[a-z]+)?\s*(?:→|->|=>|➝|➔|⇒|—>|-->|>|to)\s*"
+    r"(?:about|~|under|below|above|over|at least|at most|less than|more than|<|>|≤|≥)?\s*[±+~≈-]?\s*$"
+    r"|^\s+[-–—]\s+$"
+)
 _IDENT_BEFORE = re.compile(
     r"(?:\b(?:phase|tier|level|step|wave|release|version|stage|gen|generation|type|article|section"
     r"|iso|soc|pci|dss|class|grade|chapter|module|lot|zone|building|floor|room|route|line|no\.?"
     r"|sev|severity|priority|windows|python|ios|android|java|node|php|http|web|ipv|wcag|iec|nist"
     r"|ec|gen|model|series|region|cohort|batch|group|team|squad|pod|district|ward|unit|item|kr|o|okr"
     r"|objective|goal|pillar|track|workstream|part|appendix|annex|figure|table|page|ticket|issue|jira"
-    r"|\#)\s*[-#:]?\s*|\bper\s+|\bolder than\s+|\bfirst\s+)$"
+    r"|\#)\s*[-#]?\s*|(?<!last )(?<!prior )(?<!previous )(?<!this )(?<!next )\byear\s+"
+    r"|\bper\s+|\bolder than\s+|\bfirst\s+)$"
 )
-_IDENT_AFTER = re.compile(r"^(?:\s?-?degree|\s?-?factor|\s?-?party|-?d\b|\s?:\s?1|[/x]7\b|-?[a-z]{2,}\d)")
+_IDENT_AFTER = re.compile(r"^(?:\s?-?degree|\s?-?factor|\s?-?party|-?d\b|\s?:\s?1|[/x]7\b|-?[a-z]{2,}\d|\*)")
 _YEAR = re.compile(r"^(?:19|20)\d{2}$")
 
 
@@ -128,6 +135,8 @@ def _kind(m: re.Match[str]) -> str:
         return "percent"
     if unit.startswith(("pp", "p.p", "percentage", "point", "pts")):
         return "points"
+    if unit.startswith("/") and not any(c.isdigit() for c in unit):
+        return "number"  # a rate: 14/week
     if unit.startswith(("/", "out of", "star")):
         return "rating"
     if mult in {"x", "×"}:
@@ -152,9 +161,15 @@ def scan(text: str) -> Scan:
         after = masked[e : e + 8]
         if _IDENT_BEFORE.search(before) or _IDENT_AFTER.match(after):
             continue
-        if s > 1 and masked[s - 1] == "-" and masked[s - 2].isalpha():
-            continue  # COVID-19, SHA-256
+        if re.search(r"\b(?:top|bottom)\s+$", before) and re.match(r"\s+[a-z]", after):
+            continue  # "top 10 alerts" picks the alerts; it is not a value to reach
+        if s > 1 and masked[s - 1] in "-–" and masked[s - 2].isalpha():
+            continue  # COVID-19, SHA-256, K–3
+        if re.search(r"\d\s+(?:of|out of)\s+$", masked[max(0, s - 12) : s]):
+            continue  # "7 of 12 councillors": 12 is the whole, not a value to reach
         num = m.group("num")
+        if (m.group("unit") or "").strip() == "g" and text[e - 1] == "G":
+            continue  # 3G, 5G: a network generation, not grams
         if m.group(0).replace(" ", "") == "24/7":
             continue
         if _YEAR.match(num) and not (m.group("cur") or m.group("unit") or m.group("mult")):

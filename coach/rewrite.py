@@ -20,7 +20,8 @@ from .rubric import Rubric
 _FRAME_BEFORE = re.compile(
     r"(?:\b(?:from|to|by|at least|at most|at|of|above|below|under|over|less than|more than|"
     r"fewer than|up to|no more than|no less than|greater than|within|reach|hit|around|about|"
-    r"approx\.?|~|≥|≤|>=|<=|<|>|=|:)\s*)+$"
+    r"approx\.?|~|≥|≤|>=|<=|<|>|=|:)\s*)+$",
+    re.I,
 )
 _COMPARATOR = re.compile(
     r"(?:at least|at most|above|below|under|over|less than|more than|fewer than|up to|no more than|"
@@ -30,18 +31,25 @@ _LEADING_NOISE = re.compile(r"^(?:(?:of|the|our|a|an|in|on|for|with|by|to|at|is|
 _TRAILING_NOISE = re.compile(
     r"(?:\s+(?:of|the|our|a|an|in|on|for|with|by|to|at|from|and|is|are|be|up|down|vs\.?|versus|"
     r"currently|current|baseline|reach|hit|more|than|less|fewer|least|most|above|below|under|"
-    r"over|around|about|approx\.?|per|:|-|–))+$"
+    r"over|around|about|approx\.?|per|:|-|–|<|>|≤|≥|<=|>=|=|\+))+$"
 )
+_DIRECTION_WORDS = re.compile(r"^(?:(fewer|less|lower|smaller|shorter)|(more|higher|greater|bigger|longer))\s+", re.I)
+_SHORT_CUT = re.compile(r"\s(?:for|with|on|in|at|across|among|within|under|over|via|through|from|by|per|of)\s", re.I)
 _PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
-_CLAUSE_AFTER = re.compile(r"[,;(]|\b(?:up from|down from|currently|vs\.?|versus|compared)\b")
+_CLAUSE_AFTER = re.compile(r",\s|[;(]|\b(?:up from|down from|currently|vs\.?|versus|compared)\b")
 
 
 def _clean(phrase: str) -> str:
     phrase = _PARENS.sub(" ", phrase)
-    phrase = re.sub(r"\s+", " ", phrase).strip(" ,.;:-–—")
+    phrase = re.sub(r"\s+", " ", phrase).strip(" ,.;:-–—<>≤≥=+")
     for _ in range(3):
         phrase = _LEADING_NOISE.sub("", phrase)
-        phrase = _TRAILING_NOISE.sub("", phrase).strip(" ,.;:-–—")
+        phrase = _TRAILING_NOISE.sub("", phrase).strip(" ,.;:-–—<>≤≥=+")
+    phrase = _DIRECTION_WORDS.sub("", phrase)
+    # Sentence case from the draft is not part of the metric's name ("Quota attainment").
+    first = phrase.split(" ", 1)[0]
+    if len(first) > 1 and first[0].isupper() and first[1:].islower():
+        phrase = phrase[0].lower() + phrase[1:]
     return phrase
 
 
@@ -54,8 +62,18 @@ def _polarity_verb(metric: str, rubric: Rubric) -> str:
 
 def _verb(facts: KrFacts, metric: str, rubric: Rubric) -> str:
     lead = facts.lead
-    if lead and lead.kind == "change":
+    if lead and lead.kind == "change" and lead.lemma not in {"double", "triple", "quadruple", "halve"}:
         return lead.lemma.capitalize()
+    direction = _DIRECTION_WORDS.match(facts.text.strip())
+    if direction:
+        return "Reduce" if direction.group(1) else "Increase"
+    for q in facts.quantities:
+        if q.role == "target" and q.start > 0 and facts.text[q.start - 1] in "-−":
+            return "Reduce"
+    if metric.startswith("share of "):
+        return _polarity_verb(_short(metric)[9:], rubric)
+    if re.search(r"\b(?:zero|halve|halved)\b", facts.low):
+        return "Reduce"
     return _polarity_verb(metric, rubric)
 
 
@@ -64,7 +82,7 @@ def _strip_deadline(text: str) -> tuple[str, str | None]:
     if not m:
         return text, None
     phrase = text[m.start() : m.end()].strip(" ,.;")
-    if not re.match(r"(?i)(by|before|until|till|in|within|during|for|no later than|at|end|start)\b", phrase):
+    if not re.match(r"(?i)(by|before|until|till|in|within|during|for|no later than|at|end|start|after)\b", phrase):
         phrase = f"by {phrase}"
     return (text[: m.start()] + " " + text[m.end() :]), phrase
 
@@ -82,6 +100,12 @@ def metric_phrase(facts: KrFacts) -> str:
         cut = _CLAUSE_AFTER.search(low, start)
         return _clean(text[start : cut.start() if cut else len(text)])
     first, last = quantities[0], quantities[-1]
+    share = re.match(r"\s*of\s+(.+)", text[first.end :])
+    if first.kind == "percent" and first.start - start < 3 and share:
+        # "90% of claims paid within 5 days" measures a share.
+        rest = share.group(1)
+        cut = _CLAUSE_AFTER.search(rest.lower())
+        return "share of " + _clean(rest[: cut.start() if cut else len(rest)])
     before = _clean(_FRAME_BEFORE.sub("", text[start : first.start]))
     if len(re.findall(r"[A-Za-z]{2,}", before)) >= 1:
         return before
@@ -91,8 +115,16 @@ def metric_phrase(facts: KrFacts) -> str:
 
 
 def _short(metric: str) -> str:
-    words = metric.split()
-    return metric if 0 < len(words) <= 4 else "value"
+    """A short name for placeholders: '[current average processing time]'."""
+    if not metric or "[" in metric:
+        return "value"
+    if metric.startswith("share of "):
+        return "share of " + " ".join(metric[9:].split()[:3])
+    head = _SHORT_CUT.split(f" {metric} ", maxsplit=1)[0].strip()
+    words = head.split()
+    if not words:
+        return "value"
+    return " ".join(words[-4:]) if len(words) > 4 else head
 
 
 def _target_phrase(facts: KrFacts) -> tuple[str, Quantity] | None:
@@ -100,6 +132,8 @@ def _target_phrase(facts: KrFacts) -> tuple[str, Quantity] | None:
     if not targets:
         return None
     q = targets[-1]
+    if q.text.lower() == "zero":
+        return "zero", q
     before = facts.text[max(0, q.start - 16) : q.start]
     comp = _COMPARATOR.search(before.lower())
     prefix = before[comp.start() :].strip() + " " if comp else ""
@@ -116,7 +150,7 @@ def _lookup(table: dict[str, list[str]], text: str) -> list[str]:
     best: list[str] = []
     best_len = 0
     for key, values in table.items():
-        if len(key) > best_len and re.search(rf"(?<![\w-]){re.escape(key)}", low):
+        if len(key) > best_len and re.search(rf"(?<![\w-]){re.escape(key)}(?:s|es)?(?![\w-])", low):
             best, best_len = values, len(key)
     return best
 
@@ -219,9 +253,13 @@ def _candidates(facts: KrFacts, label: str, rubric: Rubric):
     elif label == "no_baseline":
         found = _target_phrase(facts)
         questions = [f"What is the current {metric}?"]
-        if found and found[1].kind in {"percent", "points", "multiplier", "word"} and re.search(
-            r"\bby\s*$", facts.text[max(0, found[1].start - 5) : found[1].start].lower()
-        ) or (found and found[1].kind in {"multiplier", "word"}):
+        relative = found is not None and (
+            (found[1].kind in {"percent", "points", "currency", "number"}
+             and re.search(r"(?:\bby\s*|[+\-−]\s*)$", facts.text[max(0, found[1].start - 5) : found[1].start].lower()))
+            or found[1].kind == "multiplier"
+            or (found[1].kind == "word" and found[0] != "zero")
+        )
+        if found and relative:
             rel = found[0]
             yield (
                 _compose(verb, f"{metric} ({rel})", f"[current {m}]", f"[target {m}]", deadline),

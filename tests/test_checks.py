@@ -1,0 +1,100 @@
+"""Detectors on realistic KRs and objectives, beyond each rule's own cases."""
+
+import pytest
+
+from coach.analysis import analyze_kr, analyze_objective
+from coach.checks import is_aspiration, kr_label
+from coach.models import KeyResult, Objective, OkrSet
+from coach.pipeline import run_rules
+
+
+@pytest.mark.parametrize(
+    "text, label",
+    [
+        # tasks: delivery verbs, done-statements, bare deliverables, counts of own activity
+        ("Launch new customer portal", "task"),
+        ("Roll out the new onboarding flow to all regions", "task"),
+        ("Hire 5 backend engineers", "task"),
+        ("Publish 12 blog posts", "task"),
+        ("New pricing page live by June 30", "task"),
+        ("CRM migration completed", "task"),
+        ("Runbooks for the top 10 alerts", "task"),
+        # delivery verb with the measured outcome it is for
+        ("Launch referral programme to lift referral sign-ups from 200 to 500 a month", None),
+        ("Deliver 95% of orders on time, up from 88%", None),
+        # measurability
+        ("Improve customer satisfaction", "no_metric"),
+        ("Build trust with regulators", "no_metric"),
+        ("Increase NPS", "no_target"),
+        ("Reduce churn rate by Q3", "no_target"),
+        ("Fewer escalations to engineering", "no_target"),
+        ("Grow revenue from $1.2M", "no_target"),
+        ("Increase NPS to 50", "no_baseline"),
+        ("Sign 10 new enterprise customers", "no_baseline"),
+        ("Reduce support resolution time by 20%", "no_baseline"),
+        ("NPS 45", "no_baseline"),
+        ("80% of managers complete the training", "no_baseline"),
+        ("Test coverage 80%", "no_baseline"),
+        ("Increase NPS from 32 to 50", None),
+        ("Share of invoices paid by card from 5% to 20%", None),
+        ("Maintain 99.9% uptime", None),
+    ],
+)
+def test_kr_labels(rubric, text, label):
+    assert kr_label(analyze_kr(text, rubric.lexicon), rubric) == label
+
+
+@pytest.mark.parametrize(
+    "text, aspiration",
+    [
+        ("Delight our customers", True),
+        ("Be the best in our industry", True),
+        ("Improve customer experience", True),
+        ("Build a world-class engineering culture", True),
+        ("Become the world's fastest browser", False),
+        ("Win the mid-market segment in DACH", False),
+        ("Cut onboarding time for new hires", False),
+        ("Increase sales by 20% in December", False),
+    ],
+)
+def test_aspiration(rubric, text, aspiration):
+    assert is_aspiration(analyze_objective(text, rubric.lexicon)) is aspiration
+
+
+def _okr(*objectives):
+    return OkrSet(objectives=[Objective(text=o, key_results=[KeyResult(text=k) for k in krs]) for o, krs in objectives])
+
+
+def test_all_task_objective_gets_the_stronger_finding(rubric):
+    okr = _okr(("Make self-service the default support channel", ["Launch new customer portal", "Write 40 help-center articles"]),
+               ("Cut onboarding time for new hires", ["Launch buddy programme", "Reduce time to first commit from 10 to 3 days"]))
+    found = run_rules(okr, rubric, rubric.enabled_rules())
+    st04 = [f for f in found if f.rule_id == "ST04"]
+    assert [f.target.objective for f in st04] == [0]
+    assert st04[0].severity.value == "error"
+
+
+def test_duplicates_point_at_the_earlier_kr(rubric):
+    okr = _okr(("Grow self-service", ["Increase self-service adoption from 35% to 55%",
+                                       "Reduce tickets from 4,000 to 3,000 a month",
+                                       "increase self service adoption from 35% to 55%."]))
+    dup = [f for f in run_rules(okr, rubric, [rubric.rule("KR07")])]
+    assert len(dup) == 1 and dup[0].target.key_result == 2 and "O1.KR1" in dup[0].message
+
+
+def test_compound_and_health_metric(rubric):
+    okr = _okr(("Keep the platform healthy", ["Increase NPS to 50 and reduce churn to 2%", "Keep churn below 2%"]))
+    ids = {(f.rule_id, f.target.key_result) for f in run_rules(okr, rubric, rubric.enabled_rules())}
+    assert ("KR06", 0) in ids and ("KR05", 1) in ids
+
+
+def test_findings_carry_span_reason_and_questions(rubric):
+    from coach.parse import parse
+
+    okr = parse("Objective: Delight our customers\nKR: Launch new customer portal\nKR: Increase NPS from 32 to 50\n")
+    found = run_rules(okr, rubric, rubric.enabled_rules())
+    task = next(f for f in found if f.rule_id == "KR01")
+    assert task.label == "task" and task.span.line == 2
+    assert "Launch new customer portal" in task.message and task.questions
+    asp = next(f for f in found if f.rule_id == "OB01")
+    assert asp.target.key_result is None and asp.questions

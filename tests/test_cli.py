@@ -1,0 +1,93 @@
+"""The CLI as a user runs it: a real process, real files, real exit codes."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "draft.md"
+
+
+def run(*args, stdin: bytes | None = None):
+    proc = subprocess.run(
+        [sys.executable, "-m", "coach", *args], input=stdin, capture_output=True, cwd=ROOT, timeout=60
+    )
+    return proc.returncode, proc.stdout.decode(), proc.stderr.decode()
+
+
+def test_review_text_shows_findings_why_and_rewrites():
+    code, out, _ = run("review", str(EXAMPLE))
+    assert code == 1  # error-level findings exist
+    assert "KR01 task-as-key-result" in out and "why:" in out and "→" in out
+    assert "Delight our customers" in out
+
+
+def test_review_json_is_the_review_shape():
+    code, out, _ = run("review", str(EXAMPLE), "--format", "json", "--fail-on", "never")
+    assert code == 0
+    data = json.loads(out)
+    assert data["summary"]["objectives"] == 2 and data["rewrites"]
+
+
+def test_review_markdown_from_stdin():
+    code, out, _ = run("review", "-", "--format", "markdown", stdin=EXAMPLE.read_bytes())
+    assert code == 1 and out.startswith("# OKR review") and "Suggested" in out
+
+
+def test_clean_draft_exits_zero():
+    clean = b"Objective: Cut onboarding time for new hires\nKR: Reduce time to first commit from 10 to 3 days\nKR: Increase week-1 activation from 40% to 60%\n"
+    assert run("review", "-", stdin=clean)[0] == 0
+
+
+def test_fail_on_warning_is_stricter():
+    draft = b"Objective: Cut onboarding time for new hires\nKR: Reduce time to first commit to 3 days\nKR: Increase week-1 activation from 40% to 60%\n"
+    assert run("review", "-", stdin=draft)[0] == 0
+    assert run("review", "-", "--fail-on", "warning", stdin=draft)[0] == 1
+
+
+@pytest.mark.parametrize(
+    "name, data, message",
+    [
+        ("empty", b"", "empty"),
+        ("binary", bytes(range(256)) * 40, "binary"),
+        ("huge", b"Objective: Grow\n" + b"- Increase NPS from 1 to 2\n" * 200_000, "limit"),
+        ("csv-missing-columns", b"team,owner\nsales,ann\n", "key"),
+        ("json-wrong-shape", b'{"objectives": [{"title": "x"}]}', "objectives[0]"),
+        ("json-broken", b'{"objectives": [', "line"),
+    ],
+)
+def test_bad_input_is_a_clear_error_with_exit_2(tmp_path, name, data, message):
+    path = tmp_path / f"{name}.txt"
+    path.write_bytes(data)
+    code, out, err = run("review", str(path))
+    assert code == 2, (out, err)
+    assert message.lower() in err.lower()
+    assert "Traceback" not in err + out
+
+
+def test_missing_file_and_bad_option_exit_2():
+    code, _, err = run("review", "no-such-file.md")
+    assert code == 2 and "no such file" in err
+    assert run("review", str(EXAMPLE), "--format", "yaml")[0] == 2
+
+
+def test_rules_and_explain():
+    code, out, _ = run("rules")
+    assert code == 0 and "KR01" in out and "ST04" in out
+    code, out, _ = run("explain", "KR04")
+    assert code == 0
+    for heading in ("What it flags", "Why is this bad?", "Example", "Use instead", "Options"):
+        assert f"## {heading}" in out
+    code, _, err = run("explain", "KR99")
+    assert code == 2 and "Unknown rule" in err
+
+
+def test_custom_rubric_from_the_command_line(tmp_path):
+    rubric = tmp_path / "r.yaml"
+    rubric.write_text("rules:\n  KR01: {enabled: false}\n  OB01: {enabled: false}\n  KR02: {severity: info}\n")
+    code, out, _ = run("review", str(EXAMPLE), "--rubric", str(rubric), "--format", "json")
+    ids = {f["rule_id"] for f in json.loads(out)["findings"]}
+    assert "KR01" not in ids and "OB01" not in ids and code == 0

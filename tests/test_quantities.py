@@ -1,0 +1,61 @@
+import pytest
+
+from coach.quantities import deadline_phrase, scan
+
+
+def roles(text):
+    return [(q.text, q.role) for q in scan(text).quantities]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Increase NPS from 32 to 50", [("32", "baseline"), ("50", "target")]),
+        ("Reduce support resolution time by 20%", [("20%", "target")]),
+        ("Grow revenue from $1.2M", [("$1.2M", "baseline")]),
+        ("Grow revenue from $1.2M to $1.5M", [("$1.2M", "baseline"), ("$1.5M", "target")]),
+        ("Usability testing results are 8.7", [("8.7", "target")]),
+        ("CSAT 8.7/10", [("8.7/10", "target")]),
+        ("Grow ARR 2x", [("2x", "target")]),
+        ("Reach €500k in bookings", [("€500k", "target")]),
+        ("NPS 32 -> 50", [("32", "baseline"), ("50", "target")]),
+        ("Reduce p95 latency to 300ms (currently 450ms)", [("300ms", "target"), ("450ms", "baseline")]),
+        ("Reach 5,000 WAU, up from 3,200 last quarter", [("5,000", "target"), ("3,200", "baseline")]),
+        ("Double trial sign-ups", [("Double", "target")]),
+        ("Zero P1 incidents", [("Zero", "target")]),
+        ("Increase from [current NPS] to [target NPS]", [("[current NPS]", "baseline"), ("[target NPS]", "target")]),
+    ],
+)
+def test_values_and_their_roles(text, expected):
+    assert roles(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Increase NPS by Q3",
+        "Launch by June 30",
+        "Ship it in 2026",
+        "Done by 31/12/2025",
+        "Finish within 6 weeks",
+        "Before the end of the quarter",
+        "Migrate to Python 3.12 by end of Q2 2025",
+        "Achieve ISO 27001 certification",
+        "Phase 2 of the rollout",
+        "Support 24/7",
+        "COVID-19 response plan",
+    ],
+)
+def test_deadlines_and_identifiers_are_not_values(text):
+    assert scan(text).quantities == ()
+
+
+def test_deadline_phrase_keeps_the_authors_words():
+    assert deadline_phrase("Increase NPS from 32 to 50 by end of Q3") == "by end of Q3"
+    assert deadline_phrase("Hit $2M ARR by June 30") == "by June 30"
+    assert deadline_phrase("Increase NPS to 50") is None
+
+
+def test_ranges_and_wholes_are_not_baselines():
+    assert roles("Brand consideration +5 pts among 18–34s")[0] == ("5 pts", "target")
+    assert roles("At least 7 of 12 councillors pledge support") == [("7", "target")]
