@@ -14,14 +14,53 @@ import time
 from coach import review
 from coach.rubric import load_rubric
 
-VERBS = ["Increase", "Reduce", "Grow", "Improve", "Launch", "Hold", "Reach", "Cut", "Publish", "Maintain"]
-METRICS = ["NPS", "churn rate", "self-service adoption", "weekly active users", "time to hire", "ARR",
-           "first response time", "test coverage", "on-time deliveries", "customer satisfaction",
-           "new customer portal", "workshops", "blog posts", "p95 latency", "donor retention"]
-FRAMES = ["from {a} to {b}", "to {b}", "by {p}%", "", "from {a}", "to {b} by Q{q}", "at least {b}",
-          "from ${a}k to ${b}k", "to {b} (currently {a})"]
-OBJECTIVES = ["Delight our customers", "Make self-service the default support channel for SMB customers",
-              "Win the mid-market segment in DACH", "Be world class", "Cut onboarding time for new hires"]
+VERBS = [
+    "Increase",
+    "Reduce",
+    "Grow",
+    "Improve",
+    "Launch",
+    "Hold",
+    "Reach",
+    "Cut",
+    "Publish",
+    "Maintain",
+]
+METRICS = [
+    "NPS",
+    "churn rate",
+    "self-service adoption",
+    "weekly active users",
+    "time to hire",
+    "ARR",
+    "first response time",
+    "test coverage",
+    "on-time deliveries",
+    "customer satisfaction",
+    "new customer portal",
+    "workshops",
+    "blog posts",
+    "p95 latency",
+    "donor retention",
+]
+FRAMES = [
+    "from {a} to {b}",
+    "to {b}",
+    "by {p}%",
+    "",
+    "from {a}",
+    "to {b} by Q{q}",
+    "at least {b}",
+    "from ${a}k to ${b}k",
+    "to {b} (currently {a})",
+]
+OBJECTIVES = [
+    "Delight our customers",
+    "Make self-service the default support channel for SMB customers",
+    "Win the mid-market segment in DACH",
+    "Be world class",
+    "Cut onboarding time for new hires",
+]
 
 
 def corpus(n_krs: int, seed: int = 7) -> list[str]:
@@ -33,8 +72,14 @@ def corpus(n_krs: int, seed: int = 7) -> list[str]:
             lines.append(f"Objective {o + 1}: {rnd.choice(OBJECTIVES)} ({made})")
             for _ in range(rnd.randint(2, 5)):
                 a, b = rnd.randint(1, 900), rnd.randint(901, 5000)
-                frame = rnd.choice(FRAMES).format(a=a, b=b, p=rnd.randint(5, 60), q=rnd.randint(1, 4))
-                lines.append(f"- {rnd.choice(VERBS)} {rnd.choice(METRICS)} {frame} #{made}".replace("  ", " "))
+                frame = rnd.choice(FRAMES).format(
+                    a=a, b=b, p=rnd.randint(5, 60), q=rnd.randint(1, 4)
+                )
+                lines.append(
+                    f"- {rnd.choice(VERBS)} {rnd.choice(METRICS)} {frame} #{made}".replace(
+                        "  ", " "
+                    )
+                )
                 made += 1
         drafts.append("\n".join(lines))
     return drafts
@@ -51,9 +96,13 @@ def main() -> None:
     for d in drafts:
         findings += len(review(d).findings)
     secs = time.perf_counter() - start
-    print(f"rules-only review, one core: {len(drafts):,} OKR sets, {krs:,} KRs, {findings:,} findings")
-    print(f"  {secs:.2f} s  ·  {krs / secs:,.0f} KRs/s  ·  {len(drafts) / secs:,.0f} sets/s  ·  "
-          f"{1e6 * secs / krs:.1f} µs per KR")
+    print(
+        f"rules-only review, one core: {len(drafts):,} OKR sets, {krs:,} KRs, {findings:,} findings"
+    )
+    print(
+        f"  {secs:.2f} s  ·  {krs / secs:,.0f} KRs/s  ·  {len(drafts) / secs:,.0f} sets/s  ·  "
+        f"{1e6 * secs / krs:.1f} µs per KR"
+    )
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """okr-coach: review draft OKRs.
 
-    from coach import review
-    result = review("Objective: Delight our customers\\nKR: Launch new customer portal")
+from coach import review
+result = review("Objective: Delight our customers\\nKR: Launch new customer portal")
 """
 
 __version__ = "0.1.0"
@@ -10,4 +10,13 @@ from .errors import CoachError, ParseError  # noqa: E402
 from .models import Finding, OkrSet, Review, Rewrite  # noqa: E402
 from .pipeline import review  # noqa: E402
 
-__all__ = ["CoachError", "Finding", "OkrSet", "ParseError", "Review", "Rewrite", "review", "__version__"]
+__all__ = [
+    "CoachError",
+    "Finding",
+    "OkrSet",
+    "ParseError",
+    "Review",
+    "Rewrite",
+    "review",
+    "__version__",
+]

@@ -11,29 +11,21 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .lexicon import Lexicon
+from .lexicon import MAX_PHRASE, Lexicon, grams, tokenize
 from .quantities import Quantity, Scan, scan
 
-_TOKEN_RE = re.compile(r"[a-z0-9#][a-z0-9'’&+#\-/]*")
 _PURPOSE_RE = re.compile(
     r"\b(?:to|so that|so|in order to|resulting in|result in|that will|which will|that|which|"
     r"leading to|thereby|and thereby|driving|lifting|aimed at|aiming to|with the goal of|"
     r"to help)\s+(?:\w+\s+){0,2}?"
 )
 _STOPWORDS = frozenset(
-    """a an the our we to of for in on at by with and or as is are was were that this these
-    those it its all every each more most into from across through within us their them they
-    your you my who what how which while so than then via per out up down over under about
-    into onto off new very much many some any no not be been being do does did has have had
-    will would can could should must may might shall i me mine ours own just also only
-    both either neither nor yet still even ever s one""".split()
+    ["a", "an", "the", "our", "we", "to", "of", "for", "in", "on", "at", "by", "with", "and", "or", "as", "is", "are", "was", "were", "that", "this", "these", "those", "it", "its", "all", "every", "each", "more", "most", "into", "from", "across", "through", "within", "us", "their", "them", "they", "your", "you", "my", "who", "what", "how", "which", "while", "so", "than", "then", "via", "per", "out", "up", "down", "over", "under", "about", "into", "onto", "off", "new", "very", "much", "many", "some", "any", "no", "not", "be", "been", "being", "do", "does", "did", "has", "have", "had", "will", "would", "can", "could", "should", "must", "may", "might", "shall", "i", "me", "mine", "ours", "own", "just", "also", "only", "both", "either", "neither", "nor", "yet", "still", "even", "ever", "s", "one"]
 )
 _COMPARATIVES = frozenset(
-    "more fewer less faster slower higher lower better cheaper quicker shorter longer bigger "
-    "smaller greater stronger clearer smoother easier simpler tighter closer deeper improved "
-    "enhanced increased reduced".split()
+    ["more", "fewer", "less", "faster", "slower", "higher", "lower", "better", "cheaper", "quicker", "shorter", "longer", "bigger", "smaller", "greater", "stronger", "clearer", "smoother", "easier", "simpler", "tighter", "closer", "deeper", "improved", "enhanced", "increased", "reduced"]
 )
-_COUNT_WORDS = frozenset("more fewer less".split())
+_COUNT_WORDS = frozenset(["more", "fewer", "less"])
 _RATE_RE = re.compile(
     r"\bper (?:week|day|month|hour|quarter|year|sprint|shift|release|user|customer|employee|head|fte"
     r"|rep|agent|\d[\d,.]*\s?k?|hundred|thousand|million)\b"
@@ -41,18 +33,11 @@ _RATE_RE = re.compile(
 _SPLIT_COMPOUND = re.compile(r"\s(?:and|&|as well as|while|plus|along with)\s|;\s*")
 
 
-def tokens_of(low: str) -> list[tuple[str, int]]:
-    return [(m.group(0).strip("-/'’"), m.start()) for m in _TOKEN_RE.finditer(low)]
+tokens_of = tokenize
 
 
 def token_set(tokens: list[tuple[str, int]]) -> frozenset[str]:
-    out: set[str] = set()
-    for tok, _ in tokens:
-        out.add(tok)
-        if "-" in tok or "/" in tok:
-            out.update(p for p in re.split(r"[-/]", tok) if p)
-            out.add(tok.replace("-", " "))
-    return frozenset(out)
+    return grams([t for t, _ in tokens])
 
 
 @dataclass
@@ -101,19 +86,16 @@ class ObjectiveFacts:
 
 def _strip_fillers(low: str, tokens: list[tuple[str, int]], lex: Lexicon) -> int:
     """Index of the first token after leading fillers ("We will", "Successfully")."""
-    fillers = lex["lead_fillers"]
+    fillers = lex["lead_fillers"].entries
+    words = [t for t, _ in tokens]
     i = 0
-    while i < len(tokens):
-        tok = tokens[i][0]
-        if tok in fillers.words:
-            i += 1
-            continue
-        rest = low[tokens[i][1] :]
-        m = fillers.search(rest)
-        if m and m.start() == 0:
-            i += len(m.group(0).split())
-            continue
-        break
+    while i < len(words):
+        for size in range(MAX_PHRASE, 0, -1):
+            if " ".join(words[i : i + size]) in fillers:
+                i += size
+                break
+        else:
+            break
     return i
 
 
@@ -181,7 +163,11 @@ def analyze_kr(text: str, lex: Lexicon) -> KrFacts:
     words = token_set(tokens)
     sc = _scan_cached(text)
     lead = find_lead(low, tokens, lex)
-    if lead and lead.kind in {"delivery", "ambiguous"} and _noun_use(tokens, lead, lex, bool(sc.quantities)):
+    if (
+        lead
+        and lead.kind in {"delivery", "ambiguous"}
+        and _noun_use(tokens, lead, lex, bool(sc.quantities))
+    ):
         lead = None
     facts = KrFacts(text, low, tokens, words, sc, lead)
 
@@ -190,11 +176,10 @@ def analyze_kr(text: str, lex: Lexicon) -> KrFacts:
         chunk = _object_chunk(tokens[: lead.index], first)  # the subject: "Safety culture improved"
     else:
         chunk = _object_chunk(tokens, lead.index + 1 if lead else first)
-    chunk_words = token_set([(t, 0) for t in chunk])
-    chunk_text = " ".join(chunk)
-    metric_terms = lex["metric_terms"].found(chunk_words, chunk_text)
-    heads = lex["metric_heads"].found(chunk_words, chunk_text)
-    vague = lex["vague_nouns"].found(words, low)
+    chunk_words = grams(chunk)
+    metric_terms = lex["metric_terms"].found(chunk_words)
+    heads = lex["metric_heads"].found(chunk_words)
+    vague = lex["vague_nouns"].found(words)
     facts.metric_words = metric_terms + heads + _RATE_RE.findall(low)
     if chunk and chunk[-1] in lex["vague_nouns"].words:
         # "Improve pricing discipline": the head is a quality word, whatever modifies it.
@@ -203,10 +188,13 @@ def analyze_kr(text: str, lex: Lexicon) -> KrFacts:
     facts.chunk_metric_words = metric_terms + heads
     nouns = [t for t in chunk if t not in _COUNT_WORDS]
     if not facts.metric_words and nouns:
-        quality = nouns[-1] in lex["vague_nouns"].words or lex["vague_nouns"].search(" ".join(nouns))
+        quality = nouns[-1] in lex["vague_nouns"].words or lex["vague_nouns"].has(grams(nouns))
         if lead and lead.lemma in lex["quantity_verbs"].words and not quality:
             facts.metric_words = [nouns[-1]]  # "Reduce repeat victimisation": a quantity
-        elif ((lead and lead.kind in {"change", "level", "maintain"}) or not words.isdisjoint(_COUNT_WORDS)) and _countable(nouns[-1], lex):
+        elif (
+            (lead and lead.kind in {"change", "level", "maintain"})
+            or not words.isdisjoint(_COUNT_WORDS)
+        ) and _countable(nouns[-1], lex):
             facts.metric_words = [nouns[-1]]
     facts.vague_words = vague
     measures = [q for q in sc.quantities if q.kind != "placeholder" or q.role == "target"]
@@ -252,8 +240,7 @@ def _outcome_clause(facts: KrFacts, lex: Lexicon, lead: Lead) -> bool:
 
 
 _PREPOSITIONS = frozenset(
-    "for with on in at to from by across per among within under over via through of into "
-    "and or vs versus than using that which who where when while as".split()
+    ["for", "with", "on", "in", "at", "to", "from", "by", "across", "per", "among", "within", "under", "over", "via", "through", "of", "into", "and", "or", "vs", "versus", "than", "using", "that", "which", "who", "where", "when", "while", "as"]
 )
 
 
@@ -301,21 +288,22 @@ def _countable(word: str, lex: Lexicon) -> bool:
 
 
 def _task(facts: KrFacts, lex: Lexicon, measures: list[Quantity]) -> tuple[bool, str]:
-    lead, words, low = facts.lead, facts.words, facts.low
+    lead, words = facts.lead, facts.words
     deliverables = lex["deliverable_nouns"]
     done = lex["done_words"]
     moves = facts.has_target and facts.has_baseline
     rate_target = any(
-        q.role == "target" and q.kind in {"percent", "rating", "currency", "multiplier", "duration", "points"}
+        q.role == "target"
+        and q.kind in {"percent", "rating", "currency", "multiplier", "duration", "points"}
         for q in measures
     )
     if lead and lead.kind in {"delivery", "ambiguous"}:
         if _rate_object(facts, lead) or _outcome_clause(facts, lex, lead):
             return False, ""
         chunk = _object_chunk(facts.tokens, lead.index + 1)
-        obj = token_set([(t, 0) for t in chunk])
+        obj = grams(chunk)
         has_deliverable = bool(chunk) and (
-            chunk[-1] in deliverables.words or deliverables.search(" ".join(chunk)) is not None
+            chunk[-1] in deliverables.words or not deliverables.phrases.isdisjoint(obj)
         )
         if has_deliverable:
             return True, f"'{lead.token}' with a deliverable as its object"
@@ -331,7 +319,7 @@ def _task(facts: KrFacts, lex: Lexicon, measures: list[Quantity]) -> tuple[bool,
             return False, ""
         if lead.kind == "delivery":
             return True, f"'{lead.token}' names an activity or deliverable"
-        if lex["outcome_nouns"].in_tokens(obj):
+        if lex["outcome_nouns"].has(obj):
             return False, ""
         if moves or (facts.has_target and facts.chunk_metric_words):
             return False, ""
@@ -345,13 +333,13 @@ def _task(facts: KrFacts, lex: Lexicon, measures: list[Quantity]) -> tuple[bool,
     if head and (head[0] in lex["metric_heads"].words or head[-1] in metric_nouns):
         return False, ""
     metric_target = facts.has_target and (bool(facts.metric_words) or rate_target)
-    done_hit = done.found(words, low)
+    done_hit = done.found(words)
     if done_hit and not metric_target and not (lead and lead.kind == "level" and facts.has_target):
         return True, f"'{done_hit[0]}' declares a deliverable done"
     if lead is None or lead.kind == "level":
         noun = head[-1] if head else ""
         if (
-            (noun in deliverables.words or deliverables.search(" ".join(head)))
+            (noun in deliverables.words or not deliverables.phrases.isdisjoint(grams(head)))
             and not rate_target
             and words.isdisjoint(_COMPARATIVES)
         ):
@@ -380,7 +368,7 @@ def _compound(text: str, lex: Lexicon) -> bool:
             continue
         classes = lex.verb_classes(toks[0][0])
         if classes & {"change_verbs", "level_verbs", "maintain_verbs"} and (
-            _scan_cached(part).quantities or lex["metric_terms"].has(token_set(toks), part)
+            _scan_cached(part).quantities or lex["metric_terms"].has(token_set(toks))
         ):
             measured += 1
     return measured >= 2
@@ -393,27 +381,44 @@ def analyze_objective(text: str, lex: Lexicon) -> ObjectiveFacts:
     sc = _scan_cached(text)
     asp = lex["aspiration_words"]
     generic = lex["generic_nouns"]
-    aspiration_hits = asp.found(words, low)
-    choice_hits = lex["choice_words"].found(words, low)
+    aspiration_hits = asp.found(words)
+    choice_hits = lex["choice_words"].found(words)
     for tok, _ in tokens:
         # A superlative of one dimension is a choice ("fastest"); "best" is not.
-        if tok.endswith("est") and len(tok) > 5 and tok not in asp.words and tok not in _NOT_SUPERLATIVE:
+        if (
+            tok.endswith("est")
+            and len(tok) > 5
+            and tok not in asp.words
+            and tok not in _NOT_SUPERLATIVE
+        ):
             choice_hits.append(tok)
     m = re.search(r"\b(?:most|least)\s+([a-z\-]+)", low)
     if m and m.group(1) not in asp.words:
         choice_hits.append(m.group(0))
     # Words inside slogan phrases ("every touchpoint", "fit for the future") are not specifics.
-    covered = [(h.start(), h.end()) for wc in (asp, generic) if wc._regex for h in wc._regex.finditer(low)]
+    phrases = asp.phrases | generic.phrases
+    toks = [t for t, _ in tokens]
+    covered_idx: set[int] = set()
+    for size in range(2, MAX_PHRASE + 1):
+        for i in range(len(toks) - size + 1):
+            if " ".join(toks[i : i + size]) in phrases:
+                covered_idx.update(range(i, i + size))
     original = re.findall(r"[A-Za-z][A-Za-z0-9'’\-]*", text)
     title_case = sum(t[0].isupper() for t in original) > len(original) / 2
-    capitalised = set() if title_case else {t.lower() for i, t in enumerate(original) if i > 0 and t[0].isupper()}
+    capitalised = (
+        set()
+        if title_case
+        else {t.lower() for i, t in enumerate(original) if i > 0 and t[0].isupper()}
+    )
     first = _strip_fillers(low, tokens, lex)
     specific: list[str] = []
-    for i, (tok, pos) in enumerate(tokens):
-        if any(s <= pos < e for s, e in covered):
+    for i, (tok, _) in enumerate(tokens):
+        if i in covered_idx:
             continue
         lemma = lex.lemma_of(tok)
-        is_verb = bool(lex.verb_classes(tok)) and (i == first or tok != lemma and tok.endswith(("ed", "ing")))
+        is_verb = bool(lex.verb_classes(tok)) and (
+            i == first or tok != lemma and tok.endswith(("ed", "ing"))
+        )
         if tok in capitalised and tok not in asp.words:
             specific += [tok, tok]  # a name: a product, a place, a programme
             continue
@@ -435,4 +440,6 @@ def analyze_objective(text: str, lex: Lexicon) -> ObjectiveFacts:
 
 
 _VERBLESS_DEFAULT = True
-_NOT_SUPERLATIVE = frozenset("interest forest request harvest contest suggest invest honest manifest digest".split())
+_NOT_SUPERLATIVE = frozenset(
+    ["interest", "forest", "request", "harvest", "contest", "suggest", "invest", "honest", "manifest", "digest"]
+)

@@ -37,7 +37,11 @@ class SetContext:
             for ki, got in enumerate(labels):
                 if got == label:
                     kr = self.okr_set.objectives[oi].key_results[ki]
-                    yield Hit(Target(objective=oi, key_result=ki), kr.span, kr_fields(self.key_results[oi][ki], self.rubric))
+                    yield Hit(
+                        Target(objective=oi, key_result=ki),
+                        kr.span,
+                        kr_fields(self.key_results[oi][ki], self.rubric),
+                    )
 
 
 def kr_label(facts: KrFacts, rubric: Rubric) -> str | None:
@@ -46,7 +50,9 @@ def kr_label(facts: KrFacts, rubric: Rubric) -> str | None:
         "task": facts.is_task,
         "no_metric": not facts.has_metric,
         "no_target": facts.has_metric and not facts.has_target,
-        "no_baseline": facts.has_target and not facts.has_baseline and not _maintain_ok(facts, rubric),
+        "no_baseline": facts.has_target
+        and not facts.has_baseline
+        and not _maintain_ok(facts, rubric),
     }
     for label in rubric.kr_label_precedence:
         rule = rubric.label_rule(label)
@@ -87,7 +93,9 @@ def check_aspiration(ctx: SetContext, rule: Rule) -> Iterator[Hit]:
             yield Hit(Target(objective=oi), obj.span, {"text": obj.text})
 
 
-def is_aspiration(facts: ObjectiveFacts, min_specific: int = 2, max_specific_with_slogan: int = 3) -> bool:
+def is_aspiration(
+    facts: ObjectiveFacts, min_specific: int = 2, max_specific_with_slogan: int = 3
+) -> bool:
     """No choice in sight: no number, no choice word, too few specific words,
     or slogan words with few specifics, or "Be/Become ..." with nothing chosen."""
     if facts.scan.targets or facts.choice_words:
@@ -105,7 +113,9 @@ def check_objective_metric(ctx: SetContext, rule: Rule) -> Iterator[Hit]:
         targets = facts.scan.targets
         if targets and targets[0].kind != "placeholder":
             obj = ctx.okr_set.objectives[oi]
-            yield Hit(Target(objective=oi), obj.span, {"text": obj.text, "quantity": targets[0].text})
+            yield Hit(
+                Target(objective=oi), obj.span, {"text": obj.text, "quantity": targets[0].text}
+            )
 
 
 # --- key-result checks ------------------------------------------------------
@@ -143,6 +153,19 @@ def _normalise(text: str) -> str:
     return " ".join("".join(c if c.isalnum() else " " for c in text.lower()).split())
 
 
+def _similar(a: str, b: str, threshold: float) -> bool:
+    # Word overlap is a cheap filter: near-identical texts share most of their words.
+    wa, wb = set(a.split()), set(b.split())
+    if len(wa & wb) < threshold * max(len(wa), len(wb)) - 1:
+        return False
+    m = SequenceMatcher(None, a, b, autojunk=False)
+    return (
+        m.real_quick_ratio() >= threshold
+        and m.quick_ratio() >= threshold
+        and m.ratio() >= threshold
+    )
+
+
 def check_duplicate(ctx: SetContext, rule: Rule) -> Iterator[Hit]:
     threshold = float(rule.params.get("min_similarity", 0.9))
     seen: list[tuple[int, int, str, str]] = []
@@ -150,7 +173,7 @@ def check_duplicate(ctx: SetContext, rule: Rule) -> Iterator[Hit]:
         for ki, kr in enumerate(obj.key_results):
             norm = _normalise(kr.text)
             for poi, pki, pnorm, ptext in seen:
-                if norm == pnorm or SequenceMatcher(None, norm, pnorm).ratio() >= threshold:
+                if norm == pnorm or _similar(norm, pnorm, threshold):
                     yield Hit(
                         Target(objective=oi, key_result=ki),
                         kr.span,
@@ -174,20 +197,27 @@ def check_too_many_key_results(ctx: SetContext, rule: Rule) -> Iterator[Hit]:
     limit = int(rule.params.get("max", 5))
     for oi, obj in enumerate(ctx.okr_set.objectives):
         if len(obj.key_results) > limit:
-            yield Hit(Target(objective=oi), obj.span, {"text": obj.text, "count": len(obj.key_results), "max": limit})
+            yield Hit(
+                Target(objective=oi),
+                obj.span,
+                {"text": obj.text, "count": len(obj.key_results), "max": limit},
+            )
 
 
 def check_too_few_key_results(ctx: SetContext, rule: Rule) -> Iterator[Hit]:
     least = int(rule.params.get("min", 2))
     for oi, obj in enumerate(ctx.okr_set.objectives):
         if len(obj.key_results) < least:
-            yield Hit(Target(objective=oi), obj.span, {"text": obj.text, "count": len(obj.key_results), "min": least})
+            yield Hit(
+                Target(objective=oi),
+                obj.span,
+                {"text": obj.text, "count": len(obj.key_results), "min": least},
+            )
 
 
 def check_all_tasks(ctx: SetContext, rule: Rule) -> Iterator[Hit]:
     least = int(rule.params.get("min_key_results", 2))
-    for oi, labels in enumerate(ctx.kr_labels):
-        facts = ctx.key_results[oi]
+    for oi, facts in enumerate(ctx.key_results):
         if len(facts) >= least and all(f.is_task for f in facts):
             obj = ctx.okr_set.objectives[oi]
             yield Hit(Target(objective=oi), obj.span, {"text": obj.text, "count": len(facts)})

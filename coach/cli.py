@@ -52,7 +52,8 @@ class ModeChoice(str, Enum):
 
 
 RubricOpt = Annotated[
-    Path | None, typer.Option("--rubric", help="A custom rubric YAML file (see README).", show_default=False)
+    Path | None,
+    typer.Option("--rubric", help="A custom rubric YAML file (see README).", show_default=False),
 ]
 
 
@@ -79,15 +80,24 @@ def _read_input(file: str) -> bytes:
 
 @app.command()
 def review(
-    file: Annotated[str, typer.Argument(help="Draft file (text, Markdown, JSON or CSV), or - for stdin.")] = "-",
+    file: Annotated[
+        str, typer.Argument(help="Draft file (text, Markdown, JSON or CSV), or - for stdin.")
+    ] = "-",
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
     rubric: RubricOpt = None,
-    mode: Annotated[ModeChoice, typer.Option(help="rules (offline), llm or hybrid.")] = ModeChoice.rules,
+    mode: Annotated[
+        ModeChoice, typer.Option(help="rules (offline), llm or hybrid.")
+    ] = ModeChoice.rules,
     fail_on: Annotated[
-        FailOn, typer.Option("--fail-on", help="Exit 1 when a finding of this severity or worse exists.")
+        FailOn,
+        typer.Option("--fail-on", help="Exit 1 when a finding of this severity or worse exists."),
     ] = FailOn.error,
-    select: Annotated[list[str] | None, typer.Option(help="Only these rule ids (repeatable).")] = None,
-    ignore: Annotated[list[str] | None, typer.Option(help="Skip these rule ids (repeatable).")] = None,
+    select: Annotated[
+        list[str] | None, typer.Option(help="Only these rule ids (repeatable).")
+    ] = None,
+    ignore: Annotated[
+        list[str] | None, typer.Option(help="Skip these rule ids (repeatable).")
+    ] = None,
 ) -> None:
     """Review one draft OKR set."""
     from .pipeline import review as run_review
@@ -132,7 +142,9 @@ def rules(rubric: RubricOpt = None) -> None:
 
 @app.command()
 def explain(
-    rule_id: Annotated[str, typer.Argument(metavar="ID", help="Rule id (KR01) or name (task-as-key-result).")],
+    rule_id: Annotated[
+        str, typer.Argument(metavar="ID", help="Rule id (KR01) or name (task-as-key-result).")
+    ],
     rubric: RubricOpt = None,
 ) -> None:
     """Print a rule's documentation."""
@@ -148,13 +160,18 @@ def explain(
 
 @app.command("eval")
 def evaluate(
-    paths: Annotated[list[Path] | None, typer.Argument(help="More dataset files.", show_default=False)] = None,
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="More dataset files.", show_default=False)
+    ] = None,
     dataset: Annotated[
-        list[Path] | None, typer.Option("--dataset", "-d", help="Labeled JSONL dataset (repeatable).")
+        list[Path] | None,
+        typer.Option("--dataset", "-d", help="Labeled JSONL dataset (repeatable)."),
     ] = None,
     mode: Annotated[ModeChoice, typer.Option(help="Reviewer mode to evaluate.")] = ModeChoice.rules,
     rubric: RubricOpt = None,
-    fmt: Annotated[EvalFormat, typer.Option("--format", "-f", help="Output format.")] = EvalFormat.table,
+    fmt: Annotated[
+        EvalFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = EvalFormat.table,
 ) -> None:
     """Score findings and rewrites against labeled examples (okr-labels.md format)."""
     from .evals import run_eval

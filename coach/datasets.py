@@ -69,7 +69,9 @@ def load_dataset(path: str | Path) -> list[LabeledExample]:
         try:
             example = LabeledExample.model_validate(json.loads(line))
         except json.JSONDecodeError as exc:
-            raise DatasetError(f"{path}:{n}: not valid JSON: {exc.msg} (column {exc.colno})") from exc
+            raise DatasetError(
+                f"{path}:{n}: not valid JSON: {exc.msg} (column {exc.colno})"
+            ) from exc
         except ValidationError as exc:
             err = exc.errors()[0]
             loc = ".".join(str(p) for p in err["loc"])

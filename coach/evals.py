@@ -39,10 +39,16 @@ class RewriteScore(BaseModel):
     count: int = Field(description="rewrites produced")
     coverage: float = Field(description="share of KRs with a predicted KR label that got a rewrite")
     validity: float = Field(description="share of rewrites the rubric accepts")
-    fabricated_numbers: int = Field(description="numbers in rewrites not in the author's text; must be 0")
-    placeholder_share: float = Field(description="placeholders / (placeholders + numbers) in rewrites")
+    fabricated_numbers: int = Field(
+        description="numbers in rewrites not in the author's text; must be 0"
+    )
+    placeholder_share: float = Field(
+        description="placeholders / (placeholders + numbers) in rewrites"
+    )
     reference_count: int = Field(description="rewrites compared with a reference rewrite")
-    reference_similarity: float | None = Field(description="mean similarity (0-1) to reference rewrites")
+    reference_similarity: float | None = Field(
+        description="mean similarity (0-1) to reference rewrites"
+    )
 
 
 class Mismatch(BaseModel):
@@ -69,7 +75,9 @@ class EvalReport(BaseModel):
     macro_f1: float
     micro_f1: float
     per_label: dict[str, LabelScore]
-    confusion: dict[str, dict[str, int]] = Field(description="gold KR label -> predicted KR label -> count")
+    confusion: dict[str, dict[str, int]] = Field(
+        description="gold KR label -> predicted KR label -> count"
+    )
     rewrites: RewriteScore
     per_example: list[ExampleResult]
     seconds: float
@@ -80,8 +88,13 @@ def _score(tp: int, fp: int, fn: int) -> LabelScore:
     recall = tp / (tp + fn) if tp + fn else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return LabelScore(
-        precision=round(precision, 4), recall=round(recall, 4), f1=round(f1, 4),
-        support=tp + fn, tp=tp, fp=fp, fn=fn,
+        precision=round(precision, 4),
+        recall=round(recall, 4),
+        f1=round(f1, 4),
+        support=tp + fn,
+        tp=tp,
+        fp=fp,
+        fn=fn,
     )
 
 
@@ -111,7 +124,9 @@ def run_eval(
     for path in paths:
         for example in load_dataset(path):
             n_examples += 1
-            result = _eval_example(example, str(path), mode, rb, counts, confusion, rw, similarities)
+            result = _eval_example(
+                example, str(path), mode, rb, counts, confusion, rw, similarities
+            )
             n_objectives += len(example.objectives)
             n_krs += sum(len(o.key_results) for o in example.objectives)
             results.append(result)
@@ -129,7 +144,9 @@ def run_eval(
         fabricated_numbers=rw["fabricated"],
         placeholder_share=round(rw["placeholders"] / slots, 4) if slots else 0.0,
         reference_count=len(similarities),
-        reference_similarity=round(sum(similarities) / len(similarities), 4) if similarities else None,
+        reference_similarity=round(sum(similarities) / len(similarities), 4)
+        if similarities
+        else None,
     )
     return EvalReport(
         mode=mode,
@@ -178,7 +195,9 @@ def _eval_example(
         got = predicted.get((oi, None), NONE)
         _tally(counts["aspiration"], gold == "aspiration", got == "aspiration")
         if gold != got:
-            mismatches.append(Mismatch(target=f"O{oi + 1}", text=obj.text, expected=gold, predicted=got))
+            mismatches.append(
+                Mismatch(target=f"O{oi + 1}", text=obj.text, expected=gold, predicted=got)
+            )
         for ki, kr in enumerate(obj.key_results):
             gold = kr.labels[0] if kr.labels else NONE
             got = predicted.get((oi, ki), NONE)
@@ -187,7 +206,9 @@ def _eval_example(
                 _tally(counts[label], gold == label, got == label)
             if gold != got:
                 mismatches.append(
-                    Mismatch(target=f"O{oi + 1}.KR{ki + 1}", text=kr.text, expected=gold, predicted=got)
+                    Mismatch(
+                        target=f"O{oi + 1}.KR{ki + 1}", text=kr.text, expected=gold, predicted=got
+                    )
                 )
             if got != NONE:
                 rw["flagged"] += 1
@@ -201,4 +222,6 @@ def _eval_example(
             rw["numbers"] += len(_NUMBER.findall(_PLACEHOLDER.sub(" ", rewrite.text)))
             if kr.reference_rewrite:
                 similarities.append(similarity(rewrite.text, kr.reference_rewrite))
-    return ExampleResult(id=example.id, dataset=dataset, correct=not mismatches, mismatches=mismatches)
+    return ExampleResult(
+        id=example.id, dataset=dataset, correct=not mismatches, mismatches=mismatches
+    )

@@ -1,8 +1,8 @@
 """Word classes from a rubric's lexicon, with verb inflections derived once.
 
-A class holds single words (looked up in a set of tokens) and multi-word
-phrases (matched by one compiled regex), so checks ask `lex.has("metric_terms",
-sentence)` without caring which kind an entry is.
+A class holds single words and multi-word phrases alike; a text is turned into
+the set of its 1- to 4-word sequences once (`grams`), and a class lookup is one
+set intersection, so checks never care which kind an entry is.
 """
 
 from __future__ import annotations
@@ -41,42 +41,58 @@ def inflections(lemma: str) -> set[str]:
     else:
         forms.update({lemma + "ed", lemma + "ing"})
         # Consonant-vowel-consonant endings double: ship → shipped, plan → planning.
-        if len(lemma) >= 3 and last not in _VOWELS | {"w", "x", "y"}:
-            if lemma[-2] in _VOWELS and lemma[-3] not in _VOWELS:
-                forms.update({lemma + last + "ed", lemma + last + "ing"})
+        cvc = len(lemma) >= 3 and lemma[-2] in _VOWELS and lemma[-3] not in _VOWELS
+        if cvc and last not in _VOWELS | {"w", "x", "y"}:
+            forms.update({lemma + last + "ed", lemma + last + "ing"})
     return forms
 
 
-@dataclass
+_TOKEN_RE = re.compile(r"[a-z0-9#][a-z0-9'’&+#\-/]*")
+MAX_PHRASE = 4
+
+
+def tokenize(low: str) -> list[tuple[str, int]]:
+    """Lower-case words with their offsets; inner hyphens and slashes stay ("sign-ups")."""
+    return [(m.group(0).strip("-/'’"), m.start()) for m in _TOKEN_RE.finditer(low)]
+
+
+def grams(words: list[str]) -> frozenset[str]:
+    """Every 1- to 4-word sequence, plus the parts of hyphenated words: what a phrase can match."""
+    out: set[str] = set(words)
+    for w in words:
+        if "-" in w or "/" in w:
+            parts = [p for p in re.split(r"[-/]", w) if p]
+            out.update(parts)
+            out.add(" ".join(parts))
+    n = len(words)
+    for size in range(2, MAX_PHRASE + 1):
+        for i in range(n - size + 1):
+            out.add(" ".join(words[i : i + size]))
+    return frozenset(out)
+
+
+@dataclass(frozen=True)
 class WordClass:
-    words: frozenset[str]
-    phrases: tuple[str, ...]
-    _regex: re.Pattern[str] | None = field(default=None, repr=False)
+    """Entries of one word class, normalised the way texts are tokenised."""
+
+    entries: frozenset[str]
+    words: frozenset[str] = field(default=frozenset())
 
     @classmethod
     def build(cls, entries: list[str]) -> WordClass:
-        words = {e for e in entries if " " not in e}
-        phrases = tuple(sorted({e for e in entries if " " in e}, key=len, reverse=True))
-        regex = None
-        if phrases:
-            alternation = "|".join(re.escape(p) for p in phrases)
-            regex = re.compile(rf"(?<![\w-])(?:{alternation})(?![\w-])")
-        return cls(frozenset(words), phrases, regex)
+        normal = {" ".join(t for t, _ in tokenize(e.lower())) for e in entries}
+        normal.discard("")
+        return cls(frozenset(normal), frozenset(e for e in normal if " " not in e))
 
-    def in_tokens(self, tokens: set[str] | frozenset[str]) -> bool:
-        return not self.words.isdisjoint(tokens)
+    @property
+    def phrases(self) -> frozenset[str]:
+        return self.entries - self.words
 
-    def search(self, text: str) -> re.Match[str] | None:
-        return self._regex.search(text) if self._regex else None
+    def has(self, text_grams: frozenset[str]) -> bool:
+        return not self.entries.isdisjoint(text_grams)
 
-    def has(self, tokens: set[str] | frozenset[str], text: str) -> bool:
-        return self.in_tokens(tokens) or self.search(text) is not None
-
-    def found(self, tokens: set[str] | frozenset[str], text: str) -> list[str]:
-        hits = sorted(self.words.intersection(tokens))
-        if self._regex:
-            hits += [m.group(0) for m in self._regex.finditer(text)]
-        return hits
+    def found(self, text_grams: frozenset[str]) -> list[str]:
+        return sorted(self.entries & text_grams, key=lambda e: (-len(e), e))
 
 
 class Lexicon:
@@ -95,7 +111,19 @@ class Lexicon:
                     str(k).lower(): [str(x) for x in (v if isinstance(v, list) else [v])]
                     for k, v in value.items()
                 }
-        irregular = {str(k).lower(): str(v).lower() for k, v in dict(data.get("irregular_verbs") or {}).items()}
+        self._map_regex = {
+            name: re.compile(
+                r"(?<![\w-])("
+                + "|".join(re.escape(k) for k in sorted(table, key=len, reverse=True))
+                + r")(?:s|es)?(?![\w-])"
+            )
+            for name, table in self.maps.items()
+            if table
+        }
+        irregular = {
+            str(k).lower(): str(v).lower()
+            for k, v in dict(data.get("irregular_verbs") or {}).items()
+        }
         # form -> set of verb classes it belongs to, and form -> lemma.
         self.lemma: dict[str, str] = {}
         self.verb_class: dict[str, frozenset[str]] = {}
@@ -121,6 +149,12 @@ class Lexicon:
 
     def verb_classes(self, token: str) -> frozenset[str]:
         return self.verb_class.get(token, frozenset())
+
+    def lookup(self, name: str, text: str) -> list[str]:
+        """From map `name`, the values of the longest key found in `text` (whole words, plurals too)."""
+        regex = self._map_regex.get(name)
+        found = [m.group(1) for m in regex.finditer(text.lower())] if regex else []
+        return self.maps[name][max(found, key=len)] if found else []
 
     def lemma_of(self, token: str) -> str:
         return self.lemma.get(token, token)

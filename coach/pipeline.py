@@ -65,7 +65,9 @@ def review(
 def _active_rules(rb: Rubric, select: list[str] | None, ignore: list[str] | None) -> list[Rule]:
     chosen = rb.resolve(select) if select else None
     dropped = rb.resolve(ignore)
-    return [r for r in rb.enabled_rules() if (chosen is None or r.id in chosen) and r.id not in dropped]
+    return [
+        r for r in rb.enabled_rules() if (chosen is None or r.id in chosen) and r.id not in dropped
+    ]
 
 
 def run_rules(okr_set: OkrSet, rb: Rubric, rules: list[Rule]) -> list[Finding]:
@@ -122,8 +124,14 @@ def _rewrites(ctx: SetContext, findings: list[Finding]) -> list[Rewrite]:
         obj = okr_set.objectives[t.objective]
         kr = obj.key_results[t.key_result]
         facts = ctx.key_results[t.objective][t.key_result]
-        rw = build_rewrite(facts, f.label, rb, Target(objective=t.objective, key_result=t.key_result),
-                           [kr.text, obj.text], [f.rule_id])
+        rw = build_rewrite(
+            facts,
+            f.label,
+            rb,
+            Target(objective=t.objective, key_result=t.key_result),
+            [kr.text, obj.text],
+            [f.rule_id],
+        )
         if rw is not None:
             out.append(rw)
     return out

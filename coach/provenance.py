@@ -12,7 +12,9 @@ from collections.abc import Iterable
 
 # A number with the currency, multiplier and unit glued to it, so "$40k" is
 # replaced as a whole.
-_NUMBER_TOKEN = re.compile(r"(?:[$€£¥₹]\s?)?\d+(?:[.,]\d+)*(?:\s?(?:k|m|bn|b|x|%|pp)(?![\w]))?")
+_NUMBER_TOKEN = re.compile(
+    r"(?:[$€£¥₹]\s?)?\d+(?:[.,]\d+)*(?:\s?(?:k|m|bn|b|x|%|pp)(?![\w]))?", re.I
+)
 _DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
 
 
@@ -35,7 +37,9 @@ def fabricated(rewrite: str, sources: Iterable[str]) -> list[str]:
     return [n for n in numbers_in(rewrite) if n not in known]
 
 
-def enforce(rewrite: str, sources: Iterable[str], placeholder: str = "[value]") -> tuple[str, list[str]]:
+def enforce(
+    rewrite: str, sources: Iterable[str], placeholder: str = "[value]"
+) -> tuple[str, list[str]]:
     """Replace every unsourced number in `rewrite` with `placeholder`."""
     known = {n for s in sources for n in numbers_in(s)}
     replaced: list[str] = []

@@ -22,7 +22,9 @@ _MONTH = (
     r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
 )
 _WEEKDAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
-_PERIOD = r"(?:year|quarter|month|cycle|sprint|period|half|week|semester|term|season|fiscal year|fy)"
+_PERIOD = (
+    r"(?:year|quarter|month|cycle|sprint|period|half|week|semester|term|season|fiscal year|fy)"
+)
 _SMALL_NUMBER = r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a|an)"
 
 # A date or period: these say *when*, never *how much*.
@@ -92,7 +94,9 @@ _IDENT_BEFORE = re.compile(
     r"|\#)\s*[-#]?\s*|(?<!last )(?<!prior )(?<!previous )(?<!this )(?<!next )\byear\s+"
     r"|\bper\s+|\bolder than\s+|\bfirst\s+)$"
 )
-_IDENT_AFTER = re.compile(r"^(?:\s?-?degree|\s?-?factor|\s?-?party|-?d\b|\s?:\s?1|[/x]7\b|-?[a-z]{2,}\d|\*)")
+_IDENT_AFTER = re.compile(
+    r"^(?:\s?-?degree|\s?-?factor|\s?-?party|-?d\b|\s?:\s?1|[/x]7\b|-?[a-z]{2,}\d|\*)"
+)
 _YEAR = re.compile(r"^(?:19|20)\d{2}$")
 
 
@@ -120,16 +124,47 @@ class Scan:
 
 
 def _mask(text: str, spans: list[tuple[int, int]]) -> str:
-    chars = list(text)
     for s, e in spans:
-        chars[s:e] = " " * (e - s)
-    return "".join(chars)
+        text = text[:s] + " " * (e - s) + text[e:]
+    return text
+
+
+# Cheap pre-checks: most sentences hold no date and no bracket, so skip those regexes.
+_MAYBE_DEADLINE = re.compile(
+    r"\d|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|monday|tuesday|wednesday|thursday|friday"
+    r"|saturday|sunday|eo[yqm]|ytd|qtd)|\b(?:end|start|beginning|middle|close) of\b"
+    r"|\b(?:weeks?|months?|quarters?|years?|sprints?|cycle|period|half|semester|term|season|fiscal)\b"
+)
+_BASELINE_HINTS = (
+    "from",
+    "current",
+    "baseline",
+    "today",
+    "vs",
+    "versus",
+    "compared",
+    "was",
+    "were",
+    "now",
+    "last",
+    "as of",
+    "starting",
+    "base",
+    "actual",
+    "is at",
+    "stands at",
+    "(",
+)
 
 
 def _kind(m: re.Match[str]) -> str:
     unit = (m.group("unit") or "").strip()
     mult = (m.group("mult") or "").strip()
-    if m.group("cur") or unit in {"usd", "eur", "gbp"} or unit.startswith(("dollar", "euro", "pound")):
+    if (
+        m.group("cur")
+        or unit in {"usd", "eur", "gbp"}
+        or unit.startswith(("dollar", "euro", "pound"))
+    ):
         return "currency"
     if unit in {"%", "percent", "pct", "per cent"} or unit.startswith("per"):
         return "percent"
@@ -149,13 +184,20 @@ def _kind(m: re.Match[str]) -> str:
 def scan(text: str) -> Scan:
     """Find the quantities and deadlines of one sentence (any case)."""
     low = text.lower()
-    placeholders = [(m.start(), m.end()) for m in PLACEHOLDER_RE.finditer(low)]
+    placeholders = (
+        [(m.start(), m.end()) for m in PLACEHOLDER_RE.finditer(low)] if "[" in low else []
+    )
     masked = _mask(low, placeholders)
-    deadlines = [(m.start(), m.end()) for m in DEADLINE_RE.finditer(masked)]
+    has_digit = any(c.isdigit() for c in masked)
+    deadlines = (
+        [(m.start(), m.end()) for m in DEADLINE_RE.finditer(masked)]
+        if (_MAYBE_DEADLINE.search(masked))
+        else []
+    )
     masked = _mask(masked, deadlines)
 
     found: list[tuple[int, int, str]] = [(s, e, "placeholder") for s, e in placeholders]
-    for m in NUMBER_RE.finditer(masked):
+    for m in NUMBER_RE.finditer(masked) if has_digit else ():
         s, e = m.span()
         before = masked[max(0, s - 24) : s]
         after = masked[e : e + 8]
@@ -185,11 +227,8 @@ def scan(text: str) -> Scan:
     quantities: list[Quantity] = []
     for i, (s, e, kind) in enumerate(found):
         role = "target"
-        if _BASELINE_BEFORE.search(low[max(0, s - 40) : s]):
-            role = "baseline"
-        elif i + 1 < len(found) and _ARROW_BETWEEN.match(low[e : found[i + 1][0]]):
-            role = "baseline"
-        elif kind == "placeholder" and _looks_like_baseline_placeholder(low[s:e]):
+        window = low[max(0, s - 40) : s]
+        if any(h in window for h in _BASELINE_HINTS) and _BASELINE_BEFORE.search(window) or i + 1 < len(found) and _ARROW_BETWEEN.match(low[e : found[i + 1][0]]) or kind == "placeholder" and _looks_like_baseline_placeholder(low[s:e]):
             role = "baseline"
         quantities.append(Quantity(s, e, text[s:e], kind, role))
     return Scan(tuple(quantities), tuple(sorted(deadlines)))

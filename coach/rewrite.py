@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from .analysis import KrFacts, analyze_kr
+from .lexicon import grams, tokenize
 from .models import Rewrite, Target
 from .provenance import enforce
 from .quantities import DEADLINE_PHRASE_RE, Quantity
@@ -27,14 +28,20 @@ _COMPARATOR = re.compile(
     r"(?:at least|at most|above|below|under|over|less than|more than|fewer than|up to|no more than|"
     r"no less than|greater than|within|≥|≤|>=|<=|<|>)\s*$"
 )
-_LEADING_NOISE = re.compile(r"^(?:(?:of|the|our|a|an|in|on|for|with|by|to|at|is|are|be|:|-|–|,)\s+)+")
+_LEADING_NOISE = re.compile(
+    r"^(?:(?:of|the|our|a|an|in|on|for|with|by|to|at|is|are|be|:|-|–|,)\s+)+"
+)
 _TRAILING_NOISE = re.compile(
     r"(?:\s+(?:of|the|our|a|an|in|on|for|with|by|to|at|from|and|is|are|be|up|down|vs\.?|versus|"
     r"currently|current|baseline|reach|hit|more|than|less|fewer|least|most|above|below|under|"
     r"over|around|about|approx\.?|per|:|-|–|<|>|≤|≥|<=|>=|=|\+))+$"
 )
-_DIRECTION_WORDS = re.compile(r"^(?:(fewer|less|lower|smaller|shorter)|(more|higher|greater|bigger|longer))\s+", re.I)
-_SHORT_CUT = re.compile(r"\s(?:for|with|on|in|at|across|among|within|under|over|via|through|from|by|per|of)\s", re.I)
+_DIRECTION_WORDS = re.compile(
+    r"^(?:(fewer|less|lower|smaller|shorter)|(more|higher|greater|bigger|longer))\s+", re.I
+)
+_SHORT_CUT = re.compile(
+    r"\s(?:for|with|on|in|at|across|among|within|under|over|via|through|from|by|per|of)\s", re.I
+)
 _PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _CLAUSE_AFTER = re.compile(r",\s|[;(]|\b(?:up from|down from|currently|vs\.?|versus|compared)\b")
 
@@ -54,15 +61,17 @@ def _clean(phrase: str) -> str:
 
 
 def _polarity_verb(metric: str, rubric: Rubric) -> str:
-    low = metric.lower()
-    words = set(re.findall(r"[a-z][a-z\-]*", low))
-    lower = rubric.lexicon["lower_is_better"]
-    return "Reduce" if lower.has(frozenset(words), low) else "Increase"
+    text_grams = grams([t for t, _ in tokenize(metric.lower())])
+    return "Reduce" if rubric.lexicon["lower_is_better"].has(text_grams) else "Increase"
 
 
 def _verb(facts: KrFacts, metric: str, rubric: Rubric) -> str:
     lead = facts.lead
-    if lead and lead.kind == "change" and lead.lemma not in {"double", "triple", "quadruple", "halve"}:
+    if (
+        lead
+        and lead.kind == "change"
+        and lead.lemma not in {"double", "triple", "quadruple", "halve"}
+    ):
         return lead.lemma.capitalize()
     direction = _DIRECTION_WORDS.match(facts.text.strip())
     if direction:
@@ -82,7 +91,10 @@ def _strip_deadline(text: str) -> tuple[str, str | None]:
     if not m:
         return text, None
     phrase = text[m.start() : m.end()].strip(" ,.;")
-    if not re.match(r"(?i)(by|before|until|till|in|within|during|for|no later than|at|end|start|after)\b", phrase):
+    if not re.match(
+        r"(?i)(by|before|until|till|in|within|during|for|no later than|at|end|start|after)\b",
+        phrase,
+    ):
         phrase = f"by {phrase}"
     return (text[: m.start()] + " " + text[m.end() :]), phrase
 
@@ -145,21 +157,11 @@ def _baseline_text(facts: KrFacts) -> str | None:
     return bases[0].text if bases else None
 
 
-def _lookup(table: dict[str, list[str]], text: str) -> list[str]:
-    low = text.lower()
-    best: list[str] = []
-    best_len = 0
-    for key, values in table.items():
-        if len(key) > best_len and re.search(rf"(?<![\w-]){re.escape(key)}(?:s|es)?(?![\w-])", low):
-            best, best_len = values, len(key)
-    return best
-
-
 def describe(facts: KrFacts, rubric: Rubric) -> dict[str, str]:
     """Fields the rule messages use: {metric}, {verb}, {target}, {metric_hint}."""
     metric = metric_phrase(facts) or "the metric"
     target = _target_phrase(facts)
-    hints = _lookup(rubric.lexicon.maps.get("vague_metrics", {}), facts.text)
+    hints = rubric.lexicon.lookup("vague_metrics", facts.text)
     return {
         "metric": metric,
         "verb": _verb(facts, metric, rubric).lower(),
@@ -174,7 +176,12 @@ def _compose(verb: str, metric: str, baseline: str, target: str, deadline: str |
 
 
 def build_rewrite(
-    facts: KrFacts, label: str, rubric: Rubric, target: Target, sources: list[str], rule_ids: list[str]
+    facts: KrFacts,
+    label: str,
+    rubric: Rubric,
+    target: Target,
+    sources: list[str],
+    rule_ids: list[str],
 ) -> Rewrite | None:
     """A checked rewrite for a KR carrying `label`, or None when none passes the checks."""
     for text, placeholders, questions in _candidates(facts, label, rubric):
@@ -202,43 +209,66 @@ def kr_is_clean(text: str, rubric: Rubric) -> bool:
 def _candidates(facts: KrFacts, label: str, rubric: Rubric):
     """Rewrites from the most specific to the most generic; the first that passes wins."""
     _, deadline = _strip_deadline(facts.text)
-    maps = rubric.lexicon.maps
     if label == "task":
-        outcomes = _lookup(maps.get("task_outcomes", {}), facts.text)
+        outcomes = rubric.lexicon.lookup("task_outcomes", facts.text)
         task = facts.text.strip().rstrip(".")
-        ask = f"What is \"{task}\" for: which result should it change?"
+        ask = f'What is "{task}" for: which result should it change?'
         if outcomes:
             ask += " Candidates: " + "; ".join(outcomes) + "."
             metric = outcomes[0]
             m = _short(metric)
             yield (
-                _compose(_polarity_verb(metric, rubric), metric, f"[current {m}]", f"[target {m}]", deadline),
+                _compose(
+                    _polarity_verb(metric, rubric),
+                    metric,
+                    f"[current {m}]",
+                    f"[target {m}]",
+                    deadline,
+                ),
                 [],
                 [ask, f"What is the current {metric}?", f"What {metric} would count as success?"],
             )
         yield (
-            _compose("Increase", "[outcome metric this task should move]", "[baseline]", "[target]", deadline),
+            _compose(
+                "Increase",
+                "[outcome metric this task should move]",
+                "[baseline]",
+                "[target]",
+                deadline,
+            ),
             [],
             [ask, "What is its current value, and what value would count as success?"],
         )
         return
     metric = metric_phrase(facts)
     if label == "no_metric":
-        hints = _lookup(maps.get("vague_metrics", {}), facts.text)
+        hints = rubric.lexicon.lookup("vague_metrics", facts.text)
         subject = metric or "this"
         if hints:
             m = hints[0]
             alt = f" Alternatives: {', '.join(hints[1:])}." if len(hints) > 1 else ""
             yield (
-                _compose(_polarity_verb(m, rubric), f"{subject} ({m})", f"[current {m}]", f"[target {m}]", deadline),
+                _compose(
+                    _polarity_verb(m, rubric),
+                    f"{subject} ({m})",
+                    f"[current {m}]",
+                    f"[target {m}]",
+                    deadline,
+                ),
                 [],
-                [f"Is {m} the right measure of {subject}?{alt}", f"What is the current {m}?",
-                 f"What {m} would count as success?"],
+                [
+                    f"Is {m} the right measure of {subject}?{alt}",
+                    f"What is the current {m}?",
+                    f"What {m} would count as success?",
+                ],
             )
         yield (
             _compose("Increase", f"[metric for {subject}]", "[baseline]", "[target]", deadline),
             [],
-            [f"Which number would show that {subject} changed?", "What is its current value and the target?"],
+            [
+                f"Which number would show that {subject} changed?",
+                "What is its current value and the target?",
+            ],
         )
         return
     metric = metric or "[metric]"
@@ -254,8 +284,13 @@ def _candidates(facts: KrFacts, label: str, rubric: Rubric):
         found = _target_phrase(facts)
         questions = [f"What is the current {metric}?"]
         relative = found is not None and (
-            (found[1].kind in {"percent", "points", "currency", "number"}
-             and re.search(r"(?:\bby\s*|[+\-−]\s*)$", facts.text[max(0, found[1].start - 5) : found[1].start].lower()))
+            (
+                found[1].kind in {"percent", "points", "currency", "number"}
+                and re.search(
+                    r"(?:\bby\s*|[+\-−]\s*)$",
+                    facts.text[max(0, found[1].start - 5) : found[1].start].lower(),
+                )
+            )
             or found[1].kind == "multiplier"
             or (found[1].kind == "word" and found[0] != "zero")
         )
@@ -270,7 +305,13 @@ def _candidates(facts: KrFacts, label: str, rubric: Rubric):
         yield _compose(verb, metric, f"[current {m}]", target_text, deadline), [], questions
     # Last resort for any label: the generic form always passes the rubric.
     yield (
-        _compose(verb, f"[metric for: {facts.text.strip().rstrip('.')[:60]}]", "[baseline]", "[target]", deadline),
+        _compose(
+            verb,
+            f"[metric for: {facts.text.strip().rstrip('.')[:60]}]",
+            "[baseline]",
+            "[target]",
+            deadline,
+        ),
         [],
         ["Which number shows progress here, where is it today, and where should it be?"],
     )

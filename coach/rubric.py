@@ -176,10 +176,18 @@ def _apply_custom(path: Path, data: dict[str, Any]) -> Rubric:
     else:
         base_path = (path.parent / str(base)).resolve()
         parent = load_rubric(base_path)
-        meta = {"name": parent.name, "version": parent.version, "scoring": parent.scoring.model_dump(mode="json"),
-                "kr_label_precedence": parent.kr_label_precedence}
+        meta = {
+            "name": parent.name,
+            "version": parent.version,
+            "scoring": parent.scoring.model_dump(mode="json"),
+            "kr_label_precedence": parent.kr_label_precedence,
+        }
         rules, lexicon = dict(parent.rules), dict(parent.lexicon.raw)
-    meta = {**meta, "name": data.get("name", path.stem), "version": str(data.get("version", meta.get("version", "0")))}
+    meta = {
+        **meta,
+        "name": data.get("name", path.stem),
+        "version": str(data.get("version", meta.get("version", "0"))),
+    }
     overrides = data.get("rules") or {}
     if not isinstance(overrides, dict):
         raise RubricError(f"{path}: 'rules' must map rule ids to overrides")
@@ -188,7 +196,9 @@ def _apply_custom(path: Path, data: dict[str, Any]) -> Rubric:
     for key, raw in overrides.items():
         rule_id = aliases.get(str(key).upper())
         if rule_id is None:
-            raise RubricError(f"{path}: rules.{key}: unknown rule; known: {', '.join(sorted(rules))}")
+            raise RubricError(
+                f"{path}: rules.{key}: unknown rule; known: {', '.join(sorted(rules))}"
+            )
         try:
             ov = RuleOverride.model_validate(raw or {})
         except ValidationError as exc:
@@ -202,7 +212,9 @@ def _apply_custom(path: Path, data: dict[str, Any]) -> Rubric:
             rule.message = ov.message
         unknown = set(ov.params) - set(rule.params)
         if unknown:
-            raise RubricError(f"{path}: rules.{key}.params: unknown {sorted(unknown)}; known: {sorted(rule.params)}")
+            raise RubricError(
+                f"{path}: rules.{key}.params: unknown {sorted(unknown)}; known: {sorted(rule.params)}"
+            )
         rule.params.update(ov.params)
     words = data.get("words") or {}
     if not isinstance(words, dict):

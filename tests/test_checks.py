@@ -62,12 +62,24 @@ def test_aspiration(rubric, text, aspiration):
 
 
 def _okr(*objectives):
-    return OkrSet(objectives=[Objective(text=o, key_results=[KeyResult(text=k) for k in krs]) for o, krs in objectives])
+    return OkrSet(
+        objectives=[
+            Objective(text=o, key_results=[KeyResult(text=k) for k in krs]) for o, krs in objectives
+        ]
+    )
 
 
 def test_all_task_objective_gets_the_stronger_finding(rubric):
-    okr = _okr(("Make self-service the default support channel", ["Launch new customer portal", "Write 40 help-center articles"]),
-               ("Cut onboarding time for new hires", ["Launch buddy programme", "Reduce time to first commit from 10 to 3 days"]))
+    okr = _okr(
+        (
+            "Make self-service the default support channel",
+            ["Launch new customer portal", "Write 40 help-center articles"],
+        ),
+        (
+            "Cut onboarding time for new hires",
+            ["Launch buddy programme", "Reduce time to first commit from 10 to 3 days"],
+        ),
+    )
     found = run_rules(okr, rubric, rubric.enabled_rules())
     st04 = [f for f in found if f.rule_id == "ST04"]
     assert [f.target.objective for f in st04] == [0]
@@ -75,15 +87,27 @@ def test_all_task_objective_gets_the_stronger_finding(rubric):
 
 
 def test_duplicates_point_at_the_earlier_kr(rubric):
-    okr = _okr(("Grow self-service", ["Increase self-service adoption from 35% to 55%",
-                                       "Reduce tickets from 4,000 to 3,000 a month",
-                                       "increase self service adoption from 35% to 55%."]))
+    okr = _okr(
+        (
+            "Grow self-service",
+            [
+                "Increase self-service adoption from 35% to 55%",
+                "Reduce tickets from 4,000 to 3,000 a month",
+                "increase self service adoption from 35% to 55%.",
+            ],
+        )
+    )
     dup = [f for f in run_rules(okr, rubric, [rubric.rule("KR07")])]
     assert len(dup) == 1 and dup[0].target.key_result == 2 and "O1.KR1" in dup[0].message
 
 
 def test_compound_and_health_metric(rubric):
-    okr = _okr(("Keep the platform healthy", ["Increase NPS to 50 and reduce churn to 2%", "Keep churn below 2%"]))
+    okr = _okr(
+        (
+            "Keep the platform healthy",
+            ["Increase NPS to 50 and reduce churn to 2%", "Keep churn below 2%"],
+        )
+    )
     ids = {(f.rule_id, f.target.key_result) for f in run_rules(okr, rubric, rubric.enabled_rules())}
     assert ("KR06", 0) in ids and ("KR05", 1) in ids
 
@@ -91,7 +115,9 @@ def test_compound_and_health_metric(rubric):
 def test_findings_carry_span_reason_and_questions(rubric):
     from coach.parse import parse
 
-    okr = parse("Objective: Delight our customers\nKR: Launch new customer portal\nKR: Increase NPS from 32 to 50\n")
+    okr = parse(
+        "Objective: Delight our customers\nKR: Launch new customer portal\nKR: Increase NPS from 32 to 50\n"
+    )
     found = run_rules(okr, rubric, rubric.enabled_rules())
     task = next(f for f in found if f.rule_id == "KR01")
     assert task.label == "task" and task.span.line == 2

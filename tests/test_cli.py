@@ -13,7 +13,11 @@ EXAMPLE = ROOT / "examples" / "draft.md"
 
 def run(*args, stdin: bytes | None = None):
     proc = subprocess.run(
-        [sys.executable, "-m", "coach", *args], input=stdin, capture_output=True, cwd=ROOT, timeout=60
+        [sys.executable, "-m", "coach", *args],
+        input=stdin,
+        capture_output=True,
+        cwd=ROOT,
+        timeout=60,
     )
     return proc.returncode, proc.stdout.decode(), proc.stderr.decode()
 
@@ -87,7 +91,9 @@ def test_rules_and_explain():
 
 def test_custom_rubric_from_the_command_line(tmp_path):
     rubric = tmp_path / "r.yaml"
-    rubric.write_text("rules:\n  KR01: {enabled: false}\n  OB01: {enabled: false}\n  KR02: {severity: info}\n")
+    rubric.write_text(
+        "rules:\n  KR01: {enabled: false}\n  OB01: {enabled: false}\n  KR02: {severity: info}\n"
+    )
     code, out, _ = run("review", str(EXAMPLE), "--rubric", str(rubric), "--format", "json")
     ids = {f["rule_id"] for f in json.loads(out)["findings"]}
     assert "KR01" not in ids and "OB01" not in ids and code == 0

@@ -16,7 +16,10 @@ def test_the_labeled_data_meets_its_brief():
     objectives = [o for e in examples for o in e.objectives]
     krs = [k for o in objectives for k in o.key_results]
     assert len(examples) >= 100 and len(krs) >= 400
-    counts = {label: sum(label in k.labels for k in krs) for label in ("task", "no_metric", "no_target", "no_baseline")}
+    counts = {
+        label: sum(label in k.labels for k in krs)
+        for label in ("task", "no_metric", "no_target", "no_baseline")
+    }
     counts["aspiration"] = sum("aspiration" in o.labels for o in objectives)
     assert min(counts.values()) >= 40, counts
     assert 0.15 <= sum(not k.labels for k in krs) / len(krs) <= 0.35
@@ -42,17 +45,29 @@ def test_held_out_test_split_quality_floor():
 
 def test_report_json_has_the_documented_shape():
     data = json.loads(run_eval([SPLITS["dev"]]).model_dump_json())
-    assert {"macro_f1", "micro_f1", "per_label", "rewrites", "confusion", "per_example"} <= set(data)
+    assert {"macro_f1", "micro_f1", "per_label", "rewrites", "confusion", "per_example"} <= set(
+        data
+    )
     for label in ("aspiration", "task", "no_metric", "no_target", "no_baseline"):
         assert {"precision", "recall", "f1", "support"} <= set(data["per_label"][label])
     assert {"count", "validity", "fabricated_numbers", "placeholder_share"} <= set(data["rewrites"])
 
 
 def test_a_perfect_reviewer_scores_one(tmp_path):
-    line = {"id": "x", "objectives": [{"text": "Delight our customers", "labels": ["aspiration"],
-            "key_results": [{"text": "Launch new customer portal", "labels": ["task"]},
-                            {"text": "Increase NPS from 32 to 50", "labels": []},
-                            {"text": "Increase NPS to 50", "labels": ["no_baseline"]}]}]}
+    line = {
+        "id": "x",
+        "objectives": [
+            {
+                "text": "Delight our customers",
+                "labels": ["aspiration"],
+                "key_results": [
+                    {"text": "Launch new customer portal", "labels": ["task"]},
+                    {"text": "Increase NPS from 32 to 50", "labels": []},
+                    {"text": "Increase NPS to 50", "labels": ["no_baseline"]},
+                ],
+            }
+        ],
+    }
     path = tmp_path / "one.jsonl"
     path.write_text(json.dumps(line) + "\n")
     report = run_eval([path])
@@ -65,7 +80,10 @@ def test_a_perfect_reviewer_scores_one(tmp_path):
     [
         ('{"id": "a", "objectives": [}\n', ":1: not valid JSON"),
         ('{"id": "a"}\n', "objectives"),
-        ('{"id": "a", "objectives": [{"text": "x", "key_results": [{"text": "y", "labels": ["bogus"]}]}]}\n', "labels"),
+        (
+            '{"id": "a", "objectives": [{"text": "x", "key_results": [{"text": "y", "labels": ["bogus"]}]}]}\n',
+            "labels",
+        ),
         ("", "no examples"),
     ],
 )

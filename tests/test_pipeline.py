@@ -22,8 +22,17 @@ KR3: Increase NPS from 32 to 50
 def test_review_of_pasted_text_finds_the_three_big_mistakes():
     r = review(DRAFT)
     labels = {(f.target.objective, f.target.key_result): f.label for f in r.findings if f.label}
-    assert labels == {(0, None): "aspiration", (0, 0): "task", (0, 1): "no_metric", (0, 2): "no_baseline"}
-    assert {(w.target.objective, w.target.key_result) for w in r.rewrites} == {(0, 0), (0, 1), (0, 2)}
+    assert labels == {
+        (0, None): "aspiration",
+        (0, 0): "task",
+        (0, 1): "no_metric",
+        (0, 2): "no_baseline",
+    }
+    assert {(w.target.objective, w.target.key_result) for w in r.rewrites} == {
+        (0, 0),
+        (0, 1),
+        (0, 2),
+    }
     assert r.provenance.mode == "rules" and r.provenance.rubric_version.startswith("default@")
 
 
@@ -36,13 +45,20 @@ def test_a_better_draft_scores_higher():
 def test_structured_input_gives_the_same_review_as_text():
     structured = {
         "objectives": [
-            {"text": "Delight our customers",
-             "key_results": [{"text": "Launch new customer portal"}, {"text": "Improve customer satisfaction"},
-                             {"text": "Increase NPS to 50"}]}
+            {
+                "text": "Delight our customers",
+                "key_results": [
+                    {"text": "Launch new customer portal"},
+                    {"text": "Improve customer satisfaction"},
+                    {"text": "Increase NPS to 50"},
+                ],
+            }
         ]
     }
     a, b = review(DRAFT), review(structured)
-    assert [(f.rule_id, f.target) for f in a.findings] == [(f.rule_id, f.target) for f in b.findings]
+    assert [(f.rule_id, f.target) for f in a.findings] == [
+        (f.rule_id, f.target) for f in b.findings
+    ]
 
 
 def test_json_round_trip_is_the_api_shape():
@@ -50,7 +66,17 @@ def test_json_round_trip_is_the_api_shape():
     data = json.loads(r.model_dump_json())
     assert set(data) == {"okr_set", "findings", "rewrites", "summary", "provenance"}
     finding = data["findings"][0]
-    assert {"rule_id", "rule_name", "severity", "label", "target", "message", "why", "fix", "span"} <= set(finding)
+    assert {
+        "rule_id",
+        "rule_name",
+        "severity",
+        "label",
+        "target",
+        "message",
+        "why",
+        "fix",
+        "span",
+    } <= set(finding)
     assert Review.model_validate_json(r.model_dump_json()) == r
 
 

@@ -19,11 +19,20 @@ def roles(text):
         ("Grow ARR 2x", [("2x", "target")]),
         ("Reach €500k in bookings", [("€500k", "target")]),
         ("NPS 32 -> 50", [("32", "baseline"), ("50", "target")]),
-        ("Reduce p95 latency to 300ms (currently 450ms)", [("300ms", "target"), ("450ms", "baseline")]),
-        ("Reach 5,000 WAU, up from 3,200 last quarter", [("5,000", "target"), ("3,200", "baseline")]),
+        (
+            "Reduce p95 latency to 300ms (currently 450ms)",
+            [("300ms", "target"), ("450ms", "baseline")],
+        ),
+        (
+            "Reach 5,000 WAU, up from 3,200 last quarter",
+            [("5,000", "target"), ("3,200", "baseline")],
+        ),
         ("Double trial sign-ups", [("Double", "target")]),
         ("Zero P1 incidents", [("Zero", "target")]),
-        ("Increase from [current NPS] to [target NPS]", [("[current NPS]", "baseline"), ("[target NPS]", "target")]),
+        (
+            "Increase from [current NPS] to [target NPS]",
+            [("[current NPS]", "baseline"), ("[target NPS]", "target")],
+        ),
     ],
 )
 def test_values_and_their_roles(text, expected):

@@ -11,13 +11,20 @@ from coach.rubric import load_rubric
 
 DEFAULT = load_rubric()
 OBJECTIVE_WITH_OUTCOMES = "Make self-service the default support channel for SMB customers"
-OUTCOME_KRS = ["Increase self-service adoption from 35% to 55%", "Reduce tickets per account from 3 to 2"]
+OUTCOME_KRS = [
+    "Increase self-service adoption from 35% to 55%",
+    "Reduce tickets per account from 3 to 2",
+]
 
 
 def _set_for(rule, example: str) -> OkrSet:
     """Wrap an example where its rule would see it, next to clean neighbours."""
     if rule.scope == "objective":
-        return OkrSet(objectives=[Objective(text=example, key_results=[KeyResult(text=k) for k in OUTCOME_KRS])])
+        return OkrSet(
+            objectives=[
+                Objective(text=example, key_results=[KeyResult(text=k) for k in OUTCOME_KRS])
+            ]
+        )
     if rule.scope == "key_result":
         krs = [KeyResult(text=example), KeyResult(text=OUTCOME_KRS[0])]
         return OkrSet(objectives=[Objective(text=OBJECTIVE_WITH_OUTCOMES, key_results=krs)])
@@ -88,7 +95,14 @@ def test_custom_rubric_disables_changes_severity_and_threshold(tmp_path):
 
 
 def test_custom_words_teach_the_detectors(tmp_path):
-    okr = OkrSet(objectives=[Objective(text=OBJECTIVE_WITH_OUTCOMES, key_results=[KeyResult(text="Socialise the pricing deck")])])
+    okr = OkrSet(
+        objectives=[
+            Objective(
+                text=OBJECTIVE_WITH_OUTCOMES,
+                key_results=[KeyResult(text="Socialise the pricing deck")],
+            )
+        ]
+    )
     rb = load_rubric(_write(tmp_path, "words:\n  delivery_verbs: [socialise]\n"))
     assert [f.label for f in run_rules(okr, rb, [rb.rule("KR01")])] == ["task"]
 

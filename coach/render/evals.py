@@ -48,7 +48,10 @@ def print_eval(report: EvalReport, console: Console | None = None, show_examples
     )
     for e in wrong[:show_examples]:
         for m in e.mismatches:
-            console.print(f"  {e.id} {m.target}: expected {m.expected}, got {m.predicted}: {m.text}", markup=False)
+            console.print(
+                f"  {e.id} {m.target}: expected {m.expected}, got {m.predicted}: {m.text}",
+                markup=False,
+            )
 
 
 def eval_markdown(report: EvalReport) -> str:
@@ -66,9 +69,17 @@ def eval_markdown(report: EvalReport) -> str:
     for label, s in report.per_label.items():
         lines.append(f"| {label} | {s.precision:.3f} | {s.recall:.3f} | {s.f1:.3f} | {s.support} |")
     cols = [*KR_LABELS, NONE]
-    lines += ["", "| gold \\ predicted | " + " | ".join(cols) + " |", "| --- |" + " ---: |" * len(cols)]
+    lines += [
+        "",
+        "| gold \\ predicted | " + " | ".join(cols) + " |",
+        "| --- |" + " ---: |" * len(cols),
+    ]
     for g in cols:
-        lines.append(f"| {g} | " + " | ".join(str(report.confusion.get(g, {}).get(p, 0)) for p in cols) + " |")
+        lines.append(
+            f"| {g} | "
+            + " | ".join(str(report.confusion.get(g, {}).get(p, 0)) for p in cols)
+            + " |"
+        )
     r = report.rewrites
     lines += [
         "",

@@ -8,7 +8,10 @@ _ICON = {"error": "❌", "warning": "⚠️", "info": "ℹ️"}
 
 
 def _finding(f: Finding) -> list[str]:
-    lines = [f"- {_ICON[f.severity.value]} **{f.rule_id} {f.rule_name}** — {f.message}", f"  - *Why:* {f.why}"]
+    lines = [
+        f"- {_ICON[f.severity.value]} **{f.rule_id} {f.rule_name}** — {f.message}",
+        f"  - *Why:* {f.why}",
+    ]
     lines += [f"  - *Ask:* {q}" for q in f.questions]
     return lines
 

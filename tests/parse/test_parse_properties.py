@@ -1,0 +1,125 @@
+"""Property tests: any text gives an OkrSet or a ParseError, and spans stay honest."""
+
+from __future__ import annotations
+
+import contextlib
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from parse_helpers import assert_spans, line_of
+from parse_strategies import okr_drafts
+
+from coach.errors import ParseError
+from coach.models import OkrSet
+from coach.parse import parse
+from coach.parse.labels import INIT, OWNER, TEAM
+from coach.parse.lines import scan
+from coach.parse.outline import build_tree
+
+SETTINGS = settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _check(text: str) -> None:
+    try:
+        okr = parse(text)
+    except ParseError:
+        return
+    assert isinstance(okr, OkrSet)
+    assert okr.objectives
+    if okr.source_format in ("text", "markdown"):
+        assert_spans(text, okr)
+    elif okr.source_format == "csv":
+        for obj in okr.objectives:
+            for item in [obj, *obj.key_results]:
+                assert item.span is not None
+                assert 0 <= item.span.start < item.span.end <= len(text)
+                assert item.span.line == line_of(text, item.span.start)
+    for warning in okr.warnings:
+        assert 1 <= warning.line <= text.count("\n") + text.count("\r") + 1
+
+
+@SETTINGS
+@given(st.text())
+def test_any_text(text):
+    _check(text)
+
+
+@SETTINGS
+@given(okr_drafts())
+def test_okr_shaped_text(text):
+    _check(text)
+
+
+@SETTINGS
+@given(st.binary(max_size=200))
+def test_any_bytes(data):
+    with contextlib.suppress(ParseError):
+        parse(data)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.lists(
+            st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=12),
+            min_size=1,
+            max_size=5,
+        ),
+        max_size=6,
+    )
+)
+def test_csv_like_text(rows):
+    _check("objective,key_result,team\n" + "\n".join(",".join(r) for r in rows))
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.lists(
+            st.sampled_from(["Grow", '"a, b"', '"multi\nline"', '"x ""q"""', "", " KR 1 ", "\r"]),
+            min_size=1,
+            max_size=4,
+        ),
+        max_size=8,
+    ),
+    st.sampled_from(["\n", "\r\n"]),
+)
+def test_csv_with_quotes_and_line_breaks(rows, newline):
+    _check("Objective,KR1,KR2" + newline + newline.join(",".join(r) for r in rows) + newline)
+
+
+def _used_lines(okr: OkrSet) -> set[int]:
+    lines = {w.line for w in okr.warnings}
+    for obj in okr.objectives:
+        for item in [obj, *obj.key_results]:
+            if item.span is not None:
+                lines.add(item.span.line)
+    return lines
+
+
+@SETTINGS
+@given(okr_drafts())
+def test_no_line_is_silently_dropped(text):
+    """Every content line ends up in an objective, a key result or a warning, unless it is
+    structure: a section title, a bare label ("Key results:"), an owner/team line, or a
+    section whose children are placed."""
+    try:
+        okr = parse(text)
+    except ParseError:
+        return
+    if okr.source_format not in ("text", "markdown"):
+        return
+    used = _used_lines(okr)
+    items = scan(text)
+    build_tree(items)
+    for item in items:
+        if (
+            item.header is not None
+            or not item.pieces
+            or item.children
+            or item.label in (OWNER, TEAM, INIT)
+        ):
+            continue
+        lines = {item.line} | {line_of(text, start) for start, _ in item.pieces}
+        initiatives = {o.initiative for o in okr.objectives}
+        assert lines & used or item.text(text) in initiatives, (item.line, item.full(text))
