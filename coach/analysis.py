@@ -64,6 +64,8 @@ class KrFacts:
     maintains: bool = False
     compound: bool = False
     chunk_metric_words: list[str] = field(default_factory=list)
+    # Derived phrases (metric, deadline) computed once for findings and rewrites alike.
+    cache: dict[str, object] = field(default_factory=dict)
     metric_words: list[str] = field(default_factory=list)
     vague_words: list[str] = field(default_factory=list)
 

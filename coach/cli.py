@@ -113,7 +113,8 @@ def review(
     elif fmt is Format.markdown:
         typer.echo(review_markdown(result))
     else:
-        print_review(result, Console())
+        # soft_wrap: let the terminal wrap long findings; pipes get whole lines.
+        print_review(result, Console(soft_wrap=True))
     if fail_on is not FailOn.never:
         threshold = Severity(fail_on.value).rank
         if any(f.severity.rank >= threshold for f in result.findings):

@@ -19,7 +19,7 @@ from .quantities import DEADLINE_PHRASE_RE, Quantity
 from .rubric import Rubric
 
 _FRAME_BEFORE = re.compile(
-    r"(?:\b(?:from|to|by|at least|at most|at|of|above|below|under|over|less than|more than|"
+    r"(?:\b(?:from|to|by|up|down|at least|at most|at|of|above|below|under|over|less than|more than|"
     r"fewer than|up to|no more than|no less than|greater than|within|reach|hit|around|about|"
     r"approx\.?|~|≥|≤|>=|<=|<|>|=|:)\s*)+$",
     re.I,
@@ -35,6 +35,12 @@ _TRAILING_NOISE = re.compile(
     r"(?:\s+(?:of|the|our|a|an|in|on|for|with|by|to|at|from|and|is|are|be|up|down|vs\.?|versus|"
     r"currently|current|baseline|reach|hit|more|than|less|fewer|least|most|above|below|under|"
     r"over|around|about|approx\.?|per|:|-|–|<|>|≤|≥|<=|>=|=|\+))+$"
+)
+_WEAK_END = frozenset("the a an of to for in on at by with and or who that their our".split())
+_COMPARATIVE_START = re.compile(
+    r"^(?:(?:faster|slower|better|stronger|clearer|smoother|easier|simpler|tighter|closer|deeper|"
+    r"quicker|cheaper|more|less|fewer|greater|higher|lower)\s+)+",
+    re.I,
 )
 _DIRECTION_WORDS = re.compile(
     r"^(?:(fewer|less|lower|smaller|shorter)|(more|higher|greater|bigger|longer))\s+", re.I
@@ -77,8 +83,13 @@ def _verb(facts: KrFacts, metric: str, rubric: Rubric) -> str:
     if direction:
         return "Reduce" if direction.group(1) else "Increase"
     for q in facts.quantities:
-        if q.role == "target" and q.start > 0 and facts.text[q.start - 1] in "-−":
+        if q.role != "target" or q.kind == "placeholder":
+            continue
+        before = facts.low[max(0, q.start - 14) : q.start]
+        if re.search(r"(?:\bdown(?: by)?|\bunder|\bbelow|\bless than|\bfewer than|\bat most|\bno more than|[≤<\-−])\s*$", before):
             return "Reduce"
+        if re.search(r"(?:\bup(?: by)?|\babove|\bover|\bat least|\bmore than|\bno less than|[≥>+])\s*$", before):
+            return "Increase"
     if metric.startswith("share of "):
         return _polarity_verb(_short(metric)[9:], rubric)
     if re.search(r"\b(?:zero|halve|halved)\b", facts.low):
@@ -96,11 +107,18 @@ def _strip_deadline(text: str) -> tuple[str, str | None]:
         phrase,
     ):
         phrase = f"by {phrase}"
-    return (text[: m.start()] + " " + text[m.end() :]), phrase
+    # Blank the deadline out in place: offsets into the text must stay valid.
+    return (text[: m.start()] + " " * (m.end() - m.start()) + text[m.end() :]), phrase
 
 
 def metric_phrase(facts: KrFacts) -> str:
     """The thing measured, in the author's words: 'Increase NPS to 50' → 'NPS'."""
+    if "metric" not in facts.cache:
+        facts.cache["metric"] = _metric_phrase(facts)
+    return facts.cache["metric"]  # type: ignore[return-value]
+
+
+def _metric_phrase(facts: KrFacts) -> str:
     text, _ = _strip_deadline(facts.text)
     low = text.lower()
     start = 0
@@ -131,12 +149,15 @@ def _short(metric: str) -> str:
     if not metric or "[" in metric:
         return "value"
     if metric.startswith("share of "):
-        return "share of " + " ".join(metric[9:].split()[:3])
+        words = metric[9:].split()[:3]
+        while len(words) > 1 and words[-1].lower() in _WEAK_END:
+            words.pop()
+        return "share of " + " ".join(words)
     head = _SHORT_CUT.split(f" {metric} ", maxsplit=1)[0].strip()
-    words = head.split()
-    if not words:
-        return "value"
-    return " ".join(words[-4:]) if len(words) > 4 else head
+    words = head.split()[:5]
+    while len(words) > 1 and words[-1].lower() in _WEAK_END:
+        words.pop()
+    return " ".join(words) or "value"
 
 
 def _target_phrase(facts: KrFacts) -> tuple[str, Quantity] | None:
@@ -144,6 +165,8 @@ def _target_phrase(facts: KrFacts) -> tuple[str, Quantity] | None:
     if not targets:
         return None
     q = targets[-1]
+    if metric_phrase(facts).startswith("share of ") and targets[0].kind == "percent":
+        q = targets[0]  # "90% of claims paid within 5 days": the share is the target
     if q.text.lower() == "zero":
         return "zero", q
     before = facts.text[max(0, q.start - 16) : q.start]
@@ -243,7 +266,7 @@ def _candidates(facts: KrFacts, label: str, rubric: Rubric):
     metric = metric_phrase(facts)
     if label == "no_metric":
         hints = rubric.lexicon.lookup("vague_metrics", facts.text)
-        subject = metric or "this"
+        subject = _COMPARATIVE_START.sub("", metric) or "this"
         if hints:
             m = hints[0]
             alt = f" Alternatives: {', '.join(hints[1:])}." if len(hints) > 1 else ""
@@ -287,19 +310,25 @@ def _candidates(facts: KrFacts, label: str, rubric: Rubric):
             (
                 found[1].kind in {"percent", "points", "currency", "number"}
                 and re.search(
-                    r"(?:\bby\s*|[+\-−]\s*)$",
-                    facts.text[max(0, found[1].start - 5) : found[1].start].lower(),
+                    r"(?:\bby|\bup|\bdown|[+\-−])\s*$",
+                    facts.text[max(0, found[1].start - 6) : found[1].start].lower(),
                 )
             )
             or found[1].kind == "multiplier"
             or (found[1].kind == "word" and found[0] != "zero")
         )
         if found and relative:
-            rel = found[0]
+            rel, q = found
+            if q.kind == "word":  # "Double trial sign-ups"
+                action = f"{rel.capitalize()} {metric},"
+            elif q.kind == "multiplier":
+                action = f"{verb} {metric} {rel},"
+            else:
+                action = f"{verb} {metric} by {rel.lstrip('+-−')},"
             yield (
-                _compose(verb, f"{metric} ({rel})", f"[current {m}]", f"[target {m}]", deadline),
+                f"{action} from [current {m}] to [target {m}]" + (f" {deadline}" if deadline else ""),
                 [],
-                questions + [f"What {metric} does a {rel} change mean in absolute terms?"],
+                questions + [f"What {metric} does that change mean in absolute terms?"],
             )
         target_text = found[0] if found else f"[target {m}]"
         yield _compose(verb, metric, f"[current {m}]", target_text, deadline), [], questions
