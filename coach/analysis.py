@@ -147,7 +147,12 @@ def _noun_use(tokens: list[tuple[str, int]], lead: Lead, lex: Lexicon, has_numbe
     if nxt in heads:
         return True
     chunk = _object_chunk(tokens, lead.index + 1)
-    return lead.token in nouns and bool(chunk) and chunk[-1] in heads
+    if not chunk:
+        return False
+    # "Offer acceptance rate of 85%", "Upgrade page CTR of 12%": a metric's name with its value.
+    if has_numbers and chunk[-1] in nouns - lex["deliverable_nouns"].words:
+        return True
+    return lead.token in nouns and chunk[-1] in heads
 
 
 def _object_words(tokens: list[tuple[str, int]], lead: Lead) -> frozenset[str]:
@@ -242,6 +247,7 @@ def _outcome_clause(facts: KrFacts, lex: Lexicon, lead: Lead) -> bool:
 
 
 _PREPOSITIONS = frozenset(
+    ["about", "around", "towards", "toward", "regarding", "between", "among", "amongst", "inside"] +
     ["for", "with", "on", "in", "at", "to", "from", "by", "across", "per", "among", "within", "under", "over", "via", "through", "of", "into", "and", "or", "vs", "versus", "than", "using", "that", "which", "who", "where", "when", "while", "as"]
 )
 
@@ -278,6 +284,13 @@ def head_chunk(facts: KrFacts, start: int = 0) -> list[str]:
     return chunk
 
 
+def _starts_with_verb(facts: KrFacts, lex: Lexicon) -> bool:
+    first = facts.tokens[0][0] if facts.tokens else ""
+    return bool(lex.verb_classes(first)) or lex.lemma_of(first) in lex["other_verbs"].words or (
+        first in lex["other_verbs"].words
+    )
+
+
 def _countable(word: str, lex: Lexicon) -> bool:
     """A plural noun names a count ('manual journal entries'), unless it is a quality word."""
     return (
@@ -302,6 +315,8 @@ def _task(facts: KrFacts, lex: Lexicon, measures: list[Quantity]) -> tuple[bool,
     if lead and lead.kind in {"delivery", "ambiguous"}:
         if _rate_object(facts, lead) or _outcome_clause(facts, lex, lead):
             return False, ""
+        if any(q.role == "target" and q.kind == "currency" for q in measures):
+            return False, ""  # "Build a pipeline of SEK 8M": an amount of money is a result
         chunk = _object_chunk(facts.tokens, lead.index + 1)
         obj = grams(chunk)
         has_deliverable = bool(chunk) and (
@@ -325,7 +340,8 @@ def _task(facts: KrFacts, lex: Lexicon, measures: list[Quantity]) -> tuple[bool,
             return False, ""
         if moves or (facts.has_target and facts.chunk_metric_words):
             return False, ""
-        if not has_deliverable and not obj.isdisjoint(_COMPARATIVES):
+        after = {t for t, _ in facts.tokens[lead.index + 1 :]}
+        if not has_deliverable and not after.isdisjoint(_COMPARATIVES):
             return False, ""
         return True, f"'{lead.token}' names an activity or deliverable"
     if (lead and lead.kind in {"change", "maintain"}) or moves:
@@ -336,7 +352,12 @@ def _task(facts: KrFacts, lex: Lexicon, measures: list[Quantity]) -> tuple[bool,
         return False, ""
     metric_target = facts.has_target and (bool(facts.metric_words) or rate_target)
     done_hit = done.found(words)
-    if done_hit and not metric_target and not (lead and lead.kind == "level" and facts.has_target):
+    if (
+        done_hit
+        and not metric_target
+        and not (lead and lead.kind == "level" and facts.has_target)
+        and words.isdisjoint(_COMPARATIVES)
+    ):
         return True, f"'{done_hit[0]}' declares a deliverable done"
     if lead is None or lead.kind == "level":
         noun = head[-1] if head else ""
@@ -350,6 +371,7 @@ def _task(facts: KrFacts, lex: Lexicon, measures: list[Quantity]) -> tuple[bool,
             _VERBLESS_DEFAULT
             and lead is None
             and head
+            and not _starts_with_verb(facts, lex)
             and not facts.has_target
             and not facts.metric_words
             and not facts.vague_words
@@ -422,7 +444,8 @@ def analyze_objective(text: str, lex: Lexicon) -> ObjectiveFacts:
             i == first or tok != lemma and tok.endswith(("ed", "ing"))
         )
         if tok in capitalised and tok not in asp.words:
-            specific += [tok, tok]  # a name: a product, a place, a programme
+            # A name (product, place, programme) is a strong specific, unless slogan words surround it.
+            specific += [tok] if aspiration_hits else [tok, tok]
             continue
         if (
             len(tok) < 3
@@ -430,7 +453,7 @@ def analyze_objective(text: str, lex: Lexicon) -> ObjectiveFacts:
             or tok in asp.words
             or tok in generic.words
             or is_verb
-            or (i == first and lemma in lex["aspiration_verbs"].words)
+            or (lemma in lex["aspiration_verbs"].words and (i == first or tok == lemma))
         ):
             continue
         parts = [p for p in re.split(r"[-/]", tok) if p]

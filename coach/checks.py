@@ -105,7 +105,7 @@ def is_aspiration(
         return True
     if facts.aspiration_words and n <= max_specific_with_slogan:
         return True
-    return facts.lead_lemma in {"be", "become"}
+    return facts.lead_lemma in {"be", "become"} and n <= max_specific_with_slogan
 
 
 def check_objective_metric(ctx: SetContext, rule: Rule) -> Iterator[Hit]:

@@ -53,7 +53,13 @@ MAX_PHRASE = 4
 
 def tokenize(low: str) -> list[tuple[str, int]]:
     """Lower-case words with their offsets; inner hyphens and slashes stay ("sign-ups")."""
-    return [(m.group(0).strip("-/'’"), m.start()) for m in _TOKEN_RE.finditer(low)]
+    out = []
+    for m in _TOKEN_RE.finditer(low):
+        tok = m.group(0).strip("-/'’")
+        if tok.endswith(("'s", "’s")):
+            tok = tok[:-2]  # possessive: "everyone's" is "everyone"
+        out.append((tok, m.start()))
+    return out
 
 
 def grams(words: list[str]) -> frozenset[str]:

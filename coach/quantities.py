@@ -77,7 +77,8 @@ PLACEHOLDER_RE = re.compile(r"\[[^\[\]\n]{1,80}\]")
 _BASELINE_BEFORE = re.compile(
     r"(?:\bfrom|\bup from|\bdown from|\bcurrently(?: at| is)?|\bcurrent(?: value| level| rate)?:?|\bbaseline(?: of| is)?:?"
     r"|\btoday(?: at)?:?|\bvs\.?|\bversus|\bcompared (?:to|with)|\bwas|\bwere|\bnow(?: at)?|\bfrom a baseline of"
-    r"|\blast (?:quarter|year|month|cycle|period|half|fy|q[1-4])[^,;.]{0,14}?:?|\bas of [^,;]{0,16}?:?"
+    r"|\blast (?:quarter|year|month|cycle|period|half|fy|q[1-4])(?:\s*(?:was|were|of|at|:))?"
+    r"|\bas of (?:(?!\bto\b)[^,;]){0,16}?:?"
     r"|\bstarting (?:at|from)|\bstarting point:?|\bbase:?|\bactual:?|\bcurrent state:?|\bis at|\bstands at"
     r"|\((?:fy\s?'?\d{2,4}|q[1-4][^:)]{0,8}|h[12][^:)]{0,8}|(?:19|20)\d{2}|last \w+|prior \w+|previous \w+|prev|today|now|current|baseline|was)\s*:?"
     r")\s*(?:about|around|approximately|approx\.?|roughly|~|≈|an? )?\s*[±+~≈-]?\s*$"
@@ -97,7 +98,8 @@ _IDENT_BEFORE = re.compile(
     r"|\bper\s+|\bolder than\s+|\bfirst\s+)$"
 )
 _IDENT_AFTER = re.compile(
-    r"^(?:\s?-?degree|\s?-?factor|\s?-?party|-?d\b|\s?:\s?1|[/x]7\b|-?[a-z]{2,}\d|\*)"
+    r"^(?:\s?-?degree|\s?-?factor|\s?-?party|-?d\b|\s?:\s?1|[/x]7\b|-?[a-z]{2,}\d|\*"
+    r"|-(?:day|week|month|year|hour|minute|second|step|person|seat|point|page|star)s?\b)"
 )
 _YEAR = re.compile(r"^(?:19|20)\d{2}$")
 
