@@ -165,6 +165,22 @@ def _scan_cached(text: str) -> Scan:
 
 
 def analyze_kr(text: str, lex: Lexicon) -> KrFacts:
+    """Facts about one KR. Memoised per lexicon: the same text always gives the same facts
+    (rewrite templates and re-reviews repeat texts often)."""
+    memo = lex.memo
+    facts = memo.get(text)
+    if facts is None:
+        facts = _analyze_kr(text, lex)
+        if len(memo) >= _MEMO_SIZE:
+            memo.pop(next(iter(memo)))
+        memo[text] = facts
+    return facts
+
+
+_MEMO_SIZE = 4096
+
+
+def _analyze_kr(text: str, lex: Lexicon) -> KrFacts:
     low = text.lower()
     tokens = tokens_of(low)
     words = token_set(tokens)

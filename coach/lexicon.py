@@ -106,6 +106,8 @@ class Lexicon:
 
     def __init__(self, data: dict[str, object]):
         self.raw = data
+        # Per-lexicon memo of analysed texts (see analysis.analyze_kr); bounded there.
+        self.memo: dict[str, object] = {}
         self.classes: dict[str, WordClass] = {}
         self.maps: dict[str, dict[str, list[str]]] = {}
         for name, value in data.items():
