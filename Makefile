@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint bench eval clean
+.PHONY: install browser run test lint bench eval clean
 
 install: $(STAMP)
 
@@ -14,18 +14,24 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-run: install
-	$(BIN)/okr-coach review examples/draft.md --fail-on never
+# Debian's chromium for the real-browser test (Playwright drives it; no browser download).
+browser:
+	./scripts/install-browser.sh || echo "chromium not installed: the browser test will be skipped"
 
-test: install
+run: install
+	$(BIN)/okr-coach serve
+
+test: install browser
 	$(BIN)/ruff check coach tests bench
 	$(BIN)/pytest
 
 eval: install
-	$(BIN)/okr-coach eval --dataset evals/datasets/dev.jsonl evals/datasets/test.jsonl
+	$(BIN)/okr-coach eval --dataset evals/datasets/dev.jsonl evals/datasets/dev-b.jsonl evals/datasets/dev-c.jsonl evals/datasets/test.jsonl
 
 bench: install
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python bench/throughput.py
+	$(BIN)/python bench/api_load.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache

@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from .cli_keys import keys_app
 from .errors import CoachError
 from .models import Severity
 
@@ -191,3 +192,33 @@ def evaluate(
         typer.echo(eval_markdown(report))
     else:
         print_eval(report, Console())
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+) -> None:
+    """Run the web form and the JSON API (rules-only unless an LLM is configured)."""
+    import uvicorn
+
+    from .config import get_settings
+    from .store import open_store
+
+    settings = get_settings()
+    try:
+        open_store(settings).close()  # create the data dir and migrate once, before workers start
+    except CoachError as exc:
+        raise _fail(exc.message) from None
+    err.print(
+        f"okr-coach on http://{host}:{port} · store {settings.sqlalchemy_url()} · rules-only",
+        markup=False,
+        highlight=False,
+    )
+    uvicorn.run(
+        "coach.web.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="warning"
+    )
+
+
+app.add_typer(keys_app, name="keys", help="Create, list and revoke API keys for the JSON API.")

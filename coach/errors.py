@@ -64,3 +64,17 @@ class DatasetError(CoachError):
 
     kind = "dataset-error"
     status = 422
+
+
+class NotFoundError(CoachError):
+    """A stored review or API key that does not exist."""
+
+    kind = "not-found"
+    status = 404
+
+
+class StoreError(CoachError):
+    """The database cannot be reached or used."""
+
+    kind = "store-unavailable"
+    status = 503

@@ -1,0 +1,121 @@
+"""The tables of the store, as typed SQLAlchemy 2 mappings.
+
+The schema itself is created and changed only by the Alembic migrations in
+`coach/store/migrations/versions/`; these classes describe it for queries, and
+a test checks that the two agree.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timestamps are written and read as aware UTC datetimes on every backend.
+
+    SQLite keeps no zone (naive text); PostgreSQL's timestamptz answers in the
+    session's zone. Both come back as UTC.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; use datetime.now(UTC)")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+# SQLite aliases the rowid only for a column typed exactly INTEGER.
+SeqType = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class ApiKeyRow(Base):
+    __tablename__ = "api_keys"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    # The first characters of the secret after `okc_`: shown in listings, used for lookup.
+    prefix: Mapped[str] = mapped_column(String(16), unique=True)
+    # Hex SHA-256 of the whole secret. The secret itself is never stored.
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class ReviewRow(Base):
+    __tablename__ = "reviews"
+    __table_args__ = (
+        # A retried POST with the same Idempotency-Key under the same API key ...
+        UniqueConstraint("api_key_id", "idempotency_key", name="uq_reviews_api_key_idempotency"),
+        # ... and the same without a key (NULLs never collide in a unique constraint).
+        Index(
+            "uq_reviews_anonymous_idempotency",
+            "idempotency_key",
+            unique=True,
+            sqlite_where=text("api_key_id IS NULL AND idempotency_key IS NOT NULL"),
+            postgresql_where=text("api_key_id IS NULL AND idempotency_key IS NOT NULL"),
+        ),
+        Index("ix_reviews_created_at", "created_at"),
+    )
+
+    # Insertion order, a tie-breaker for reviews created in the same instant.
+    seq: Mapped[int] = mapped_column(SeqType, primary_key=True, autoincrement=True)
+    # The public, unguessable id of the permalink.
+    id: Mapped[str] = mapped_column(String(32), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    draft: Mapped[str | None] = mapped_column(Text, nullable=True)
+    parent_id: Mapped[str | None] = mapped_column(
+        String(32), ForeignKey("reviews.id", ondelete="SET NULL"), nullable=True
+    )
+    api_key_id: Mapped[str | None] = mapped_column(
+        String(32), ForeignKey("api_keys.id", ondelete="SET NULL"), nullable=True
+    )
+    idempotency_key: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    # `Review.model_dump_json()`; text, so it round-trips byte for byte.
+    review_json: Mapped[str] = mapped_column(Text)
+
+
+class CacheRow(Base):
+    """The LLM response cache: a key (a digest of the request) to a JSON document."""
+
+    __tablename__ = "llm_cache"
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    value_json: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -1,0 +1,74 @@
+"""The ASGI application: `create_app()` wires settings, the store, the routers and error handling.
+
+Run it with `okr-coach serve` (uvicorn), or `uvicorn --factory coach.web.app:create_app`.
+"""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import anyio
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from .. import __version__
+from ..config import Settings, get_settings
+from . import problems
+from .api import router as api_router
+from .health import router as health_router
+from .limits import BodyLimitMiddleware
+from .pages import router as pages_router
+from .security import Gate
+
+STATIC = Path(__file__).parent / "static"
+# Reviews run this many at a time per process, in arrival order. They are CPU-bound under
+# one GIL, so more threads only add switching, and with SQLite two writers of one process
+# would wait on each other's lock (measured: the same throughput, a longer p99 tail).
+REVIEW_THREADS = 1
+
+
+def warm_up() -> None:
+    """Load the bundled rubric and run one small review before the first request,
+    so that a burst of first requests does not load it many times over at once."""
+    from .. import review
+
+    review("Objective: Warm up the service\nKR: Increase warm-up speed from 1 to 2")
+
+
+def create_app(settings: Settings | None = None, store=None) -> FastAPI:  # noqa: ANN001
+    """Build the app. Tests pass their own settings and store; the server uses the environment."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        warm_up()
+        opened = None
+        if getattr(app.state, "store", None) is None:
+            from ..store import open_store
+
+            app.state.store = opened = open_store(settings)
+        try:
+            yield
+        finally:
+            if opened is not None:
+                opened.close()
+
+    app = FastAPI(
+        title="okr-coach",
+        version=__version__,
+        description="Reviews draft OKRs: aspirations, task KRs, unmeasurable KRs; honest rewrites.",
+        docs_url="/docs",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.store = store
+    app.state.gate = Gate(settings)
+    app.state.review_limiter = anyio.CapacityLimiter(REVIEW_THREADS)
+    problems.install(app)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_bytes)
+    app.include_router(health_router)
+    app.include_router(api_router, prefix="/v1")
+    app.include_router(pages_router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    return app

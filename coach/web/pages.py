@@ -1,0 +1,578 @@
+"""The server-rendered web form: paste a draft, get a review with a permalink, edit, review again.
+
+Works with JavaScript off; `static/app.js` adds copy buttons, the example
+loader and a size check. Every page is Jinja2 with autoescape on, served with a
+Content-Security-Policy that allows scripts and styles only from /static.
+
+The routes hold no review logic: they call `coach.review()`, keep the result in
+the store and lay it out (`_layout`) for the templates.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
+
+from .. import __version__
+from .. import review as run_review
+from ..errors import CoachError, NotFoundError, StoreError
+from ..models import Finding, Review, Rewrite
+from ..render import review_markdown
+from ..resources import data_dir, rubrics_dir
+from . import csrf
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(include_in_schema=False)
+
+TEMPLATES = Path(__file__).parent / "templates"
+_env = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(TEMPLATES),
+    autoescape=True,  # every template, whatever its name: user text is always escaped
+    undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+templates = Jinja2Templates(env=_env)
+
+# No inline script or style anywhere: JS and CSS come from /static only.
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+}
+
+MODES = ("rules", "hybrid", "llm")
+SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+
+
+def max_draft_bytes(settings: Any) -> int:
+    """The largest draft the form takes, in UTF-8 bytes.
+
+    A quarter of the request limit: a form post URL-encodes the draft (line
+    breaks become %0D%0A, other bytes up to three characters), and the whole
+    encoded post must stay under the request limit for the form to be able to
+    answer with the user's text kept.
+    """
+    return max(1024, int(settings.max_request_bytes) // 4)
+
+
+@lru_cache(maxsize=1)
+def example_draft() -> str:
+    """The bundled example draft (examples/draft.md), or "" when it is not installed."""
+    try:
+        return (data_dir("examples") / "draft.md").read_text(encoding="utf-8")
+    except (FileNotFoundError, OSError):
+        return ""
+
+
+def bundled_rubrics() -> list[str]:
+    root = rubrics_dir()
+    names = sorted(p.name for p in root.iterdir() if p.is_dir() and (p / "rubric.yaml").is_file())
+    return sorted(names, key=lambda n: n != "default")  # the default first
+
+
+def llm_configured(settings: Any) -> bool:
+    """No LLM is wired into this version: the form offers rules-only."""
+    return False
+
+
+# -- responses ------------------------------------------------------------
+
+
+def _secret(request: Request) -> bytes:
+    return csrf.install_secret(request.app.state.settings.data_dir)
+
+
+def _page(
+    request: Request,
+    template: str,
+    context: dict[str, Any],
+    *,
+    status: int = 200,
+    token: str | None = None,
+) -> Response:
+    ctx = {
+        "root": request.scope.get("root_path", ""),
+        "version": __version__,
+        **context,
+    }
+    response = templates.TemplateResponse(request, template, ctx, status_code=status)
+    response.headers.update(SECURITY_HEADERS)
+    if token is not None:
+        # The page carries a form: its token must not be cached or shared.
+        response.headers["Cache-Control"] = "no-store"
+        response.set_cookie(
+            csrf.COOKIE,
+            token,
+            max_age=csrf.MAX_AGE,
+            path="/",
+            httponly=True,
+            samesite="lax",
+            secure=request.url.scheme == "https",
+        )
+    return response
+
+
+def _form(
+    request: Request,
+    *,
+    draft: str = "",
+    error: str | None = None,
+    status: int = 200,
+    rubric: str = "default",
+    mode: str = "rules",
+    parent: str | None = None,
+    fresh_token: bool = False,
+) -> Response:
+    secret = _secret(request)
+    cookie = request.cookies.get(csrf.COOKIE)
+    token = (
+        cookie
+        if not fresh_token and csrf.token_is_valid(secret, cookie)
+        else csrf.new_token(secret)
+    )
+    settings = request.app.state.settings
+    rubrics = bundled_rubrics()
+    context = {
+        "draft": draft,
+        "error": error,
+        "rubrics": rubrics,
+        "rubric": rubric if rubric in rubrics else "default",
+        "mode": mode if mode in MODES else "rules",
+        "llm_configured": llm_configured(settings),
+        "parent": parent,
+        "csrf_field": csrf.FIELD,
+        "csrf_token": token,
+        "example": example_draft(),
+        "max_bytes": max_draft_bytes(settings),
+        "max_kb": max_draft_bytes(settings) // 1024,
+    }
+    return _page(request, "form.html", context, status=status, token=token)
+
+
+def _not_found(request: Request, review_id: str) -> Response:
+    return _page(request, "not_found.html", {"review_id": review_id}, status=404)
+
+
+def _unavailable(request: Request, message: str) -> Response:
+    return _page(request, "unavailable.html", {"message": message}, status=503)
+
+
+# -- routes ---------------------------------------------------------------
+
+
+@router.get("/")
+def form_page(request: Request, example: str | None = None) -> Response:
+    """The paste box. `/?example=1` puts the example draft in it (for browsers without JS)."""
+    draft = example_draft() if example else ""
+    return _form(request, draft=draft)
+
+
+@router.get("/reviews")
+def reviews_index() -> Response:
+    return RedirectResponse("/", status_code=303)
+
+
+@router.post("/reviews")
+async def submit(request: Request) -> Response:
+    form = await request.form()
+    draft = _text(form.get("draft"))
+    rubric = _text(form.get("rubric")) or "default"
+    mode = _text(form.get("mode")) or "rules"
+    parent = _text(form.get("parent_id")).strip() or None
+    redo = {"draft": draft, "rubric": rubric, "mode": mode, "parent": parent}
+
+    problem = csrf.check(
+        _secret(request),
+        cookie=request.cookies.get(csrf.COOKIE),
+        field=_text(form.get(csrf.FIELD)) or None,
+        fetch_site=request.headers.get("sec-fetch-site"),
+    )
+    if problem:
+        return _form(request, error=problem, status=403, fresh_token=True, **redo)
+
+    settings = request.app.state.settings
+    limit = max_draft_bytes(settings)
+    size = len(draft.encode("utf-8", "surrogatepass"))
+    if size > limit:
+        return _form(
+            request,
+            error=f"The draft is {_kb(size)}; the form takes up to {_kb(limit)}. "
+            "Shorten it (or review it in parts) and submit again.",
+            status=413,
+            **redo,
+        )
+    if not draft.strip():
+        return _form(
+            request,
+            error="The draft is empty: paste your objectives and key results, one per line.",
+            status=422,
+            **redo,
+        )
+    if rubric not in bundled_rubrics():
+        return _form(
+            request,
+            error=f"Unknown rubric '{rubric}': choose one from the list.",
+            status=422,
+            **redo,
+        )
+    if mode not in MODES:
+        return _form(
+            request, error=f"Unknown review mode '{mode}': choose rules.", status=422, **redo
+        )
+
+    store = request.app.state.store
+    try:
+        stored = await run_in_threadpool(_review_and_save, store, draft, rubric, mode, parent)
+    except StoreError as exc:
+        return _form(
+            request,
+            error=f"{exc.message}. Your text is kept: try again shortly.",
+            status=503,
+            **redo,
+        )
+    except CoachError as exc:
+        status = exc.status if exc.status in (413, 422) else 422
+        return _form(request, error=exc.message, status=status, **redo)
+    return RedirectResponse(
+        f"{request.scope.get('root_path', '')}/reviews/{stored.id}", status_code=303
+    )
+
+
+def _review_and_save(store: Any, draft: str, rubric: str, mode: str, parent: str | None) -> Any:
+    # Browsers send line breaks as CRLF; keep the draft (and the spans into it) as LF.
+    draft = draft.replace("\r\n", "\n").replace("\r", "\n")
+    result = run_review(draft, mode=mode, rubric=rubric)  # type: ignore[arg-type]
+    try:
+        return store.save_review(result, draft=draft, parent_id=parent)
+    except NotFoundError:
+        # The review it was edited from is gone (or the field was tampered with): keep the new one.
+        return store.save_review(result, draft=draft)
+
+
+@router.get("/reviews/{review_id}")
+async def review_page(request: Request, review_id: str) -> Response:
+    store = request.app.state.store
+    try:
+        stored = await run_in_threadpool(store.get_review, review_id)
+    except NotFoundError:
+        return _not_found(request, review_id)
+    except StoreError as exc:
+        return _unavailable(request, exc.message)
+    parent = None
+    if stored.parent_id:
+        try:
+            parent = await run_in_threadpool(store.get_review, stored.parent_id)
+        except (NotFoundError, StoreError):
+            parent = None
+    layout = _layout(stored.review, stored.draft or "")
+    context = {
+        "stored": stored,
+        "review": stored.review,
+        "layout": layout,
+        "comparison": compare(parent.review, stored.review) if parent else None,
+        "parent": parent,
+        "provenance": _provenance_label(stored.review),
+    }
+    return _page(request, "review.html", context)
+
+
+@router.get("/reviews/{review_id}/edit")
+async def edit_page(request: Request, review_id: str, improved: str | None = None) -> Response:
+    """The form again, with this review's draft (or its improved OKRs) to edit and re-review."""
+    store = request.app.state.store
+    try:
+        stored = await run_in_threadpool(store.get_review, review_id)
+    except NotFoundError:
+        return _not_found(request, review_id)
+    except StoreError as exc:
+        return _unavailable(request, exc.message)
+    if improved:
+        draft = improved_text(stored.review)
+    else:
+        draft = stored.draft or improved_text(stored.review, rewrites=False)
+    return _form(
+        request,
+        draft=draft,
+        rubric=stored.review.provenance.rubric,
+        mode=stored.review.provenance.mode,
+        parent=stored.id,
+    )
+
+
+@router.get("/reviews/{review_id}/markdown")
+async def review_markdown_page(request: Request, review_id: str) -> Response:
+    store = request.app.state.store
+    try:
+        stored = await run_in_threadpool(store.get_review, review_id)
+    except NotFoundError:
+        return _not_found(request, review_id)
+    except StoreError as exc:
+        return _unavailable(request, exc.message)
+    return Response(
+        review_markdown(stored.review),
+        media_type="text/markdown; charset=utf-8",
+        headers={
+            **SECURITY_HEADERS,
+            "Content-Disposition": f'inline; filename="okr-review-{stored.id}.md"',
+        },
+    )
+
+
+# -- layout: what the result page shows where -----------------------------
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _kb(n: int) -> str:
+    return f"{n / 1024:,.0f} KB" if n >= 10 * 1024 else f"{n / 1024:,.1f} KB"
+
+
+@dataclass
+class Item:
+    """One objective or key result as the result page shows it."""
+
+    kind: str  # "objective" | "key_result"
+    oi: int
+    ki: int | None
+    text: str
+    span: Any
+    findings: list[Finding]
+    rewrite: Rewrite | None = None
+    questions: list[str] = field(default_factory=list)
+
+    @property
+    def anchor(self) -> str:
+        return f"o{self.oi + 1}" if self.ki is None else f"o{self.oi + 1}-kr{self.ki + 1}"
+
+    @property
+    def name(self) -> str:
+        return f"Objective {self.oi + 1}" if self.ki is None else f"KR {self.oi + 1}.{self.ki + 1}"
+
+    @property
+    def worst(self) -> str | None:
+        if not self.findings:
+            return None
+        return min((f.severity.value for f in self.findings), key=SEVERITY_ORDER.__getitem__)
+
+    @property
+    def rewrite_pieces(self) -> list[tuple[str, bool]]:
+        return (
+            placeholder_pieces(self.rewrite.text, self.rewrite.placeholders) if self.rewrite else []
+        )
+
+
+@dataclass
+class Layout:
+    objectives: list[tuple[Item, list[Item]]]
+    set_findings: list[Finding]
+    lines: list[list[tuple[str, Item | None, bool]]]  # per draft line: (text, item, first piece)
+    warning_lines: set[int]
+    improved: str
+
+
+def _layout(review: Review, draft: str) -> Layout:
+    objectives: list[tuple[Item, list[Item]]] = []
+    items: list[Item] = []
+    for oi, obj in enumerate(review.okr_set.objectives):
+        head = Item("objective", oi, None, obj.text, obj.span, review.findings_for(oi))
+        head.questions = _unique(q for f in head.findings for q in f.questions)
+        krs = []
+        for ki, kr in enumerate(obj.key_results):
+            it = Item("key_result", oi, ki, kr.text, kr.span, review.findings_for(oi, ki))
+            it.rewrite = review.rewrite_for(oi, ki)
+            it.questions = (
+                _unique(it.rewrite.questions)
+                if it.rewrite and it.rewrite.questions
+                else _unique(q for f in it.findings for q in f.questions)
+            )
+            krs.append(it)
+        objectives.append((head, krs))
+        items += [head, *krs]
+    return Layout(
+        objectives=objectives,
+        set_findings=[f for f in review.findings if f.target.objective is None],
+        lines=draft_lines(draft, items),
+        warning_lines={w.line for w in review.okr_set.warnings},
+        improved=improved_text(review),
+    )
+
+
+def _unique(values: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(v for v in values if v))
+
+
+def placeholder_pieces(text: str, placeholders: list[str]) -> list[tuple[str, bool]]:
+    """Split a rewrite into (text, is_placeholder) pieces, so placeholders can be marked."""
+    pieces: list[tuple[str, bool]] = []
+    marks = sorted({p for p in placeholders if p}, key=len, reverse=True)
+    rest = text
+    while rest:
+        hits = [(rest.find(p), p) for p in marks if p in rest]
+        if not hits:
+            pieces.append((rest, False))
+            break
+        at, ph = min(hits, key=lambda h: (h[0], -len(h[1])))
+        if at:
+            pieces.append((rest[:at], False))
+        pieces.append((ph, True))
+        rest = rest[at + len(ph) :]
+    return pieces
+
+
+def draft_lines(draft: str, items: list[Item]) -> list[list[tuple[str, Item | None, bool]]]:
+    """The draft cut into lines of pieces; a piece is plain text or (part of) an item's span.
+
+    Only flagged items are marked. Spans that fall outside the draft, are empty
+    or overlap an earlier one are left unmarked rather than trusted.
+    """
+    marks = sorted(
+        (
+            it
+            for it in items
+            if it.findings
+            and it.span is not None
+            and 0 <= it.span.start < it.span.end <= len(draft)
+        ),
+        key=lambda it: (it.span.start, it.span.end),
+    )
+    segments: list[tuple[str, Item | None]] = []
+    pos = 0
+    for it in marks:
+        if it.span.start < pos:
+            continue
+        if it.span.start > pos:
+            segments.append((draft[pos : it.span.start], None))
+        segments.append((draft[it.span.start : it.span.end], it))
+        pos = it.span.end
+    if pos < len(draft):
+        segments.append((draft[pos:], None))
+
+    if not draft.strip():
+        return []
+    lines: list[list[tuple[str, Item | None, bool]]] = [[]]
+    for text, it in segments:
+        for n, part in enumerate(text.split("\n")):
+            if n:
+                lines.append([])
+            if part:
+                lines[-1].append((part, it, n == 0))
+    if len(lines) > 1 and not lines[-1]:
+        lines.pop()  # the draft's final line break
+    return lines
+
+
+def improved_text(review: Review, *, rewrites: bool = True) -> str:
+    """The whole set with each rewrite in place of its key result, in a shape the form reads back.
+
+    With `rewrites=False`, the set as it was reviewed (for a review made from
+    structured input, which has no pasted text to edit).
+    """
+    out: list[str] = []
+    for oi, obj in enumerate(review.okr_set.objectives):
+        out.append(f"Objective {oi + 1}: {obj.text}")
+        for ki, kr in enumerate(obj.key_results):
+            rw = review.rewrite_for(oi, ki) if rewrites else None
+            out.append(f"- {rw.text if rw else kr.text}")
+        out.append("")
+    return "\n".join(out).rstrip() + "\n" if out else ""
+
+
+def _provenance_label(review: Review) -> str:
+    p = review.provenance
+    if p.model is None:
+        return "Rules-only review" + ("" if p.mode == "rules" else f" ({p.llm_status})")
+    return f"{p.mode} review with {p.model}"
+
+
+# -- a second pass: what changed against the review it was edited from ----
+
+
+@dataclass
+class Change:
+    finding: Finding
+    where: str  # the item's text, or "the whole set"
+
+
+@dataclass
+class Comparison:
+    score_before: int
+    score_after: int
+    fixed: list[Change]
+    new: list[Change]
+    still_open: int
+
+    @property
+    def delta(self) -> int:
+        return self.score_after - self.score_before
+
+
+def _item_text(review: Review, f: Finding) -> str | None:
+    oi, ki = f.target.objective, f.target.key_result
+    if oi is None or oi >= len(review.okr_set.objectives):
+        return None
+    obj = review.okr_set.objectives[oi]
+    if ki is None:
+        return obj.text
+    return obj.key_results[ki].text if ki < len(obj.key_results) else None
+
+
+def _norm(text: str | None) -> str | None:
+    return None if text is None else " ".join(text.casefold().split())
+
+
+def compare(before: Review, after: Review) -> Comparison:
+    """Findings fixed and findings new between two reviews of (versions of) the same draft.
+
+    A finding is the same one when the same rule flags the same text, or,
+    failing that, the item in the same place (a KR reworded but still a task is
+    still open, not fixed-and-new).
+    """
+
+    def keyed(review: Review) -> dict[str, list[tuple[Finding, str | None]]]:
+        groups: dict[str, list[tuple[Finding, str | None]]] = defaultdict(list)
+        for f in review.findings:
+            groups[f.rule_id].append((f, _item_text(review, f)))
+        return groups
+
+    old, cur = keyed(before), keyed(after)
+    fixed: list[Change] = []
+    new: list[Change] = []
+    still = 0
+    for rule_id in sorted(set(old) | set(cur)):
+        left, right = list(old.get(rule_id, [])), list(cur.get(rule_id, []))
+        for same in (
+            lambda a, b: _norm(a[1]) == _norm(b[1]),
+            lambda a, b: (
+                (a[0].target.objective, a[0].target.key_result)
+                == (b[0].target.objective, b[0].target.key_result)
+            ),
+        ):
+            for a in list(left):
+                match = next((b for b in right if same(a, b)), None)
+                if match is not None:
+                    left.remove(a)
+                    right.remove(match)
+                    still += 1
+        fixed += [Change(f, text or "the whole set") for f, text in left]
+        new += [Change(f, text or "the whole set") for f, text in right]
+    return Comparison(before.summary.score, after.summary.score, fixed, new, still)

@@ -1,0 +1,175 @@
+"""API keys, the per-key rate limit and Idempotency-Key handling for /v1.
+
+- **Keys.** When the store holds any active key, every /v1 request needs
+  `Authorization: Bearer <secret>`; otherwise the API is open and an
+  Authorization header is ignored. Whether any key is active is cached for
+  `KEYS_TTL` seconds (a key created, or the last one revoked, by
+  `okr-coach keys` in another process takes effect within that time); the
+  secret itself is checked against the store on every request, so a revoked
+  key stops working at once.
+- **Rate limit.** A token bucket per API key (per client address when the API
+  is open), `rate_limit_per_minute` tokens refilled evenly over a minute, in
+  the memory of each server process (with `--workers N`, each worker counts
+  on its own). A limit of 0 or less turns it off. Failed authentications
+  count against the client address, so guessing keys is rate limited too.
+- **Idempotency.** `Idempotency-Key` on a POST: a retry with the same key (under
+  the same API key) returns the review stored the first time, 200 instead of
+  201; the same key with a different draft, mode or rubric is a 409. (`select`
+  and `ignore` are not part of that comparison: the store keeps no fingerprint
+  of the request, only the draft and the review's provenance.)
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from fastapi import Request
+from starlette.concurrency import run_in_threadpool
+
+from ..config import Settings
+from ..errors import StoreError
+from .problems import Problem
+
+KEYS_TTL = 1.0
+MAX_BUCKETS = 10_000
+MAX_IDEMPOTENCY_KEY = 255
+BEARER = 'Bearer realm="okr-coach"'
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """Who is asking: an API key's id and name, or an anonymous client address."""
+
+    key_id: str | None
+    key_name: str | None
+    address: str
+
+    @property
+    def bucket(self) -> str:
+        return f"key:{self.key_id}" if self.key_id else f"addr:{self.address}"
+
+
+class RateLimiter:
+    """Token buckets in memory, one per caller; thread-safe, bounded in size."""
+
+    def __init__(self, per_minute: int, *, clock=time.monotonic, max_buckets: int = MAX_BUCKETS):  # noqa: ANN001
+        self.capacity = float(per_minute)
+        self.rate = per_minute / 60.0
+        self.clock = clock
+        self.max_buckets = max_buckets
+        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @property
+    def enabled(self) -> bool:
+        return self.capacity > 0
+
+    def take(self, bucket: str) -> float:
+        """Take one token. 0.0 when allowed, else the seconds until a token is back."""
+        if not self.enabled:
+            return 0.0
+        now = self.clock()
+        with self._lock:
+            tokens, last = self._buckets.pop(bucket, (self.capacity, now))
+            tokens = min(self.capacity, tokens + (now - last) * self.rate)
+            if tokens >= 1.0:
+                tokens -= 1.0
+                wait = 0.0
+            else:
+                wait = (1.0 - tokens) / self.rate
+            self._buckets[bucket] = (tokens, now)
+            while len(self._buckets) > self.max_buckets:
+                # The least recently seen caller goes first; it starts full when it returns.
+                self._buckets.popitem(last=False)
+        return wait
+
+
+class Gate:
+    """Authenticates and rate-limits a /v1 request before its body is read."""
+
+    def __init__(self, settings: Settings, *, keys_ttl: float = KEYS_TTL):
+        self.limiter = RateLimiter(settings.rate_limit_per_minute)
+        self.keys_ttl = keys_ttl
+        self._keys_active: bool | None = None
+        self._keys_checked = 0.0
+
+    def forget(self) -> None:
+        """Drop the cached answer to "are there active keys?" (after creating or revoking one)."""
+        self._keys_active = None
+
+    def _any_active_keys(self, store) -> bool:  # noqa: ANN001
+        now = time.monotonic()
+        if self._keys_active is None or now - self._keys_checked >= self.keys_ttl:
+            self._keys_active = store.any_active_keys()
+            self._keys_checked = now
+        return self._keys_active
+
+    def _identify(self, store, secret: str | None, address: str) -> Caller | str:  # noqa: ANN001
+        """The caller, or why they are refused (a 401 detail)."""
+        if secret:
+            info = store.verify_key(secret)
+            if info is not None:
+                return Caller(key_id=info.id, key_name=info.name, address=address)
+            if self._any_active_keys(store):
+                return "the API key is not valid (unknown, malformed or revoked)"
+            return Caller(key_id=None, key_name=None, address=address)
+        if self._any_active_keys(store):
+            return "this API needs a key: send 'Authorization: Bearer <secret>'"
+        return Caller(key_id=None, key_name=None, address=address)
+
+    async def check(self, request: Request) -> Caller:
+        """The caller of this request; raises Problem 401 or 429."""
+        store = request.app.state.store
+        if store is None:
+            raise StoreError("the store is not open")
+        address = request.client.host if request.client else "unknown"
+        secret = _bearer(request.headers.get("authorization"))
+        needs_db = (
+            bool(secret)
+            or self._keys_active is None
+            or (time.monotonic() - self._keys_checked >= self.keys_ttl)
+        )
+        if needs_db:
+            caller = await run_in_threadpool(self._identify, store, secret, address)
+        else:
+            caller = self._identify(store, secret, address)
+        if isinstance(caller, str):
+            self._limit(f"addr:{address}")
+            raise Problem(
+                401,
+                caller,
+                kind="unauthorized",
+                headers={
+                    "WWW-Authenticate": BEARER + ', error="invalid_token"' if secret else BEARER
+                },
+            )
+        self._limit(caller.bucket)
+        request.state.caller = caller
+        return caller
+
+    def _limit(self, bucket: str) -> None:
+        wait = self.limiter.take(bucket)
+        if wait > 0:
+            seconds = max(1, math.ceil(wait))
+            raise Problem(
+                429,
+                f"rate limit of {int(self.limiter.capacity)} requests per minute reached; "
+                f"retry in {seconds} s",
+                kind="rate-limited",
+                headers={"Retry-After": str(seconds)},
+                retry_after=seconds,
+            )
+
+
+def _bearer(header: str | None) -> str | None:
+    """The secret of an `Authorization: Bearer` header; '' for any other scheme or an empty one."""
+    if header is None:
+        return None
+    scheme, _, value = header.strip().partition(" ")
+    if scheme.lower() != "bearer":
+        return ""
+    return value.strip()

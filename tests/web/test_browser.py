@@ -1,0 +1,309 @@
+"""The web form in a real browser: Playwright driving Debian's chromium against a real server.
+
+`scripts/install-browser.sh` installs chromium (apt) when it is missing; the
+test never runs `playwright install`. Without /usr/bin/chromium it is skipped,
+saying so.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+if not CHROMIUM.exists():
+    pytest.skip(
+        f"{CHROMIUM} not found: run scripts/install-browser.sh to install Debian's chromium",
+        allow_module_level=True,
+    )
+
+from playwright.sync_api import BrowserContext, Page, expect, sync_playwright  # noqa: E402
+
+from coach.web.pages import example_draft  # noqa: E402
+
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+DRAFT = """Objective 1: Delight our customers
+- Launch new customer portal
+- Improve customer satisfaction
+- Increase NPS to 50
+
+Objective 2: Make self-service the default support channel for SMB customers
+- Increase self-service adoption from 35% to 55%
+- Hold 4 workshops with the product team
+"""
+REWRITE = "Increase NPS from [current NPS] to 50"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """`uvicorn` serving the app on a free loopback port, with its own data dir."""
+    data = tmp_path_factory.mktemp("browser-data")
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OKR_COACH_", "OPENAI_"))}
+    env["OKR_COACH_DATA_DIR"] = str(data)
+    log = open(data / "server.log", "wb")  # noqa: SIM115 - closed below
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "coach.web.app:create_app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            with urllib.request.urlopen(base + "/healthz", timeout=1) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            log.close()
+            pytest.fail("the server did not start:\n" + (data / "server.log").read_text())
+        time.sleep(0.1)
+    yield base
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def playwright():
+    with sync_playwright() as pw:
+        yield pw
+
+
+def _context(playwright, tmp_path: Path, **options) -> BrowserContext:
+    """Debian's chromium with a fresh user data dir."""
+    return playwright.chromium.launch_persistent_context(
+        str(tmp_path),
+        executable_path=str(CHROMIUM),
+        args=ARGS,
+        headless=True,
+        viewport={"width": 1280, "height": 900},
+        **options,
+    )
+
+
+@pytest.fixture(scope="module")
+def browser(playwright, tmp_path_factory, server):
+    context = _context(playwright, tmp_path_factory.mktemp("chromium-profile"))
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server)
+    yield context
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def browser_without_js(playwright, tmp_path_factory):
+    context = _context(
+        playwright, tmp_path_factory.mktemp("chromium-nojs"), java_script_enabled=False
+    )
+    yield context
+    context.close()
+
+
+def _watch(page: Page) -> list[str]:
+    """Collect the page's JS errors and CSP violations: there must be none."""
+    problems: list[str] = []
+    page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
+    page.on(
+        "console",
+        lambda msg: (
+            problems.append(f"console {msg.type}: {msg.text}") if msg.type == "error" else None
+        ),
+    )
+    return problems
+
+
+def test_paste_submit_copy_and_open_the_permalink(browser, server, tmp_path):
+    page = browser.new_page()
+    problems = _watch(page)
+    page.goto(server + "/")
+    expect(page.get_by_role("heading", name="Review your OKRs")).to_be_visible()
+
+    # Paste a draft (as a keyboard user would: label → textarea), keep rules mode, submit.
+    page.get_by_label("Your draft OKRs").fill(DRAFT)
+    expect(page.get_by_role("radio", name="Rules offline, instant")).to_be_checked()
+    expect(page.get_by_role("radio", name="LLM", exact=True)).to_be_disabled()
+    page.get_by_role("button", name="Review my OKRs").click()
+    page.wait_for_url("**/reviews/*")
+    permalink = page.url
+
+    # The findings, inline, with "why this matters" behind a disclosure.
+    kr = page.locator("#o1-kr1")
+    expect(kr.get_by_text("Launch new customer portal", exact=True)).to_be_visible()
+    expect(kr.locator(".finding-message")).to_contain_text("is a task")
+    why = kr.locator("details.why").first
+    expect(why.locator("p").first).to_be_hidden()
+    why.locator("summary").click()
+    expect(why.locator("p").first).to_be_visible()
+    score = page.locator("#score").inner_text()
+    assert score.isdigit()
+    # The flagged item is highlighted in the draft view and links to its findings.
+    page.locator("#draft-o1-kr1").click()
+    assert page.url.endswith("#o1-kr1")
+
+    # Copy a rewrite: clipboard holds it, the live region says so.
+    nps = page.locator("#o1-kr3")
+    expect(nps.locator(".rewrite-text")).to_have_text(REWRITE)
+    copy = nps.locator("button.copy")
+    expect(copy).to_have_accessible_name("Copy")
+    copy.focus()
+    page.keyboard.press("Enter")  # keyboard-usable
+    expect(page.locator("#live")).to_have_text("Copied the rewrite of KR 1.3 to the clipboard.")
+    expect(copy).to_contain_text("Copied")
+    assert page.evaluate("navigator.clipboard.readText()") == REWRITE
+
+    # Copy the improved OKRs: the whole set, rewrites in place.
+    page.get_by_role("button", name="Copy the improved OKRs").click()
+    improved = page.evaluate("navigator.clipboard.readText()")
+    assert improved.startswith("Objective 1: Delight our customers\n")
+    assert f"- {REWRITE}\n" in improved
+    assert "- Increase self-service adoption from 35% to 55%\n" in improved
+
+    shot = tmp_path / "result-desktop.png"
+    page.screenshot(path=str(shot), full_page=True)
+    print(f"\nscreenshot: {shot}")
+
+    # The permalink, opened in a new page, shows the same review.
+    other = browser.new_page()
+    other.goto(permalink)
+    expect(other.locator("#score")).to_have_text(score)
+    expect(other.locator("#o1-kr3 .rewrite-text")).to_have_text(REWRITE)
+    assert other.locator(".finding").count() == page.locator(".finding").count()
+    other.close()
+
+    # At a phone's width: nothing wider than the screen, the rewrite and its button reachable.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(permalink)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    expect(page.locator("#o1-kr3").get_by_role("button", name="Copy")).to_be_visible()
+    shot = tmp_path / "result-phone.png"
+    page.screenshot(path=str(shot), full_page=True)
+    print(f"screenshot: {shot}")
+    page.close()
+    assert problems == []
+
+
+def test_try_an_example_then_edit_and_review_again(browser, server):
+    page = browser.new_page()
+    problems = _watch(page)
+    page.goto(server + "/")
+    page.get_by_role("button", name="Try an example").click()  # fills the box in place
+    assert page.url == server + "/"
+    box = page.get_by_label("Your draft OKRs")
+    expect(box).to_have_value(example_draft())
+    expect(page.locator("#live")).to_contain_text("example draft")
+    page.get_by_role("button", name="Review my OKRs").click()
+    page.wait_for_url("**/reviews/*")
+    before = int(page.locator("#score").inner_text())
+
+    page.get_by_role("link", name="Edit and review again").first.click()
+    expect(page.get_by_role("heading", name="Edit and review again")).to_be_visible()
+    text = box.input_value().replace(
+        "- Launch new customer portal", "- Increase CSAT from 72% to 85%"
+    )
+    box.fill(text)
+    page.get_by_role("button", name="Review again").click()
+    page.wait_for_url("**/reviews/*")
+    after = int(page.locator("#score").inner_text())
+    assert after > before
+    compare = page.locator("section.compare")
+    expect(compare).to_contain_text(f"(+{after - before} points)")
+    expect(compare.locator("ul.fixed")).to_contain_text("Launch new customer portal")
+
+    # An empty submit is caught in the page, the message announced, nothing sent.
+    page.goto(server + "/")
+    page.get_by_role("button", name="Review my OKRs").click()
+    expect(page.get_by_role("alert")).to_contain_text("The draft is empty")
+    assert page.url == server + "/"
+    page.close()
+    assert problems == []
+
+
+def test_the_form_works_with_javascript_off(browser_without_js, server, tmp_path):
+    page = browser_without_js.new_page()
+    page.goto(server + "/")
+    page.get_by_role("link", name="Try an example").click()  # a plain link: /?example=1
+    assert page.url.endswith("/?example=1")
+    expect(page.get_by_label("Your draft OKRs")).to_contain_text("Delight our customers")
+    page.get_by_role("button", name="Review my OKRs").click()
+    page.wait_for_url("**/reviews/*")
+    expect(page.locator("#o1-kr1 .finding-message")).to_contain_text("is a task")
+    # No copy buttons without JS; the rewrite is plain text to select.
+    assert page.locator("button.copy").count() > 0
+    expect(page.locator("button.copy").first).to_be_hidden()
+    expect(page.locator("#improved")).to_contain_text("Objective 1: Delight our customers")
+    # <details> needs no script.
+    why = page.locator("#o1-kr1 details.why").first
+    why.locator("summary").click()
+    expect(why.locator("p").first).to_be_visible()
+
+    # Errors re-render the form with the text kept.
+    page.goto(server + "/")
+    page.get_by_label("Your draft OKRs").fill("just some words, no OKRs at all")
+    page.get_by_role("button", name="Review my OKRs").click()
+    expect(page.get_by_role("alert")).to_contain_text("could not find any objectives")
+    expect(page.get_by_label("Your draft OKRs")).to_have_value("just some words, no OKRs at all")
+    page.screenshot(path=str(tmp_path / "form-error-nojs.png"), full_page=True)
+    page.close()
+
+
+def test_an_okr_with_markup_stays_inert(browser, server):
+    page = browser.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(server + "/")
+    draft = (
+        "Objective: Delight our customers <script>alert('x')</script>\n"
+        '- Launch new customer portal "><img src=x onerror=alert(1)>\n'
+    )
+    page.get_by_label("Your draft OKRs").fill(draft)
+    page.get_by_role("button", name="Review my OKRs").click()
+    page.wait_for_url("**/reviews/*")
+    expect(page.locator("#o1 .objective-text")).to_contain_text("<script>alert('x')</script>")
+    assert page.locator("main img").count() == 0
+    assert page.locator("main script").count() == 0
+    page.wait_for_timeout(200)
+    assert dialogs == []
+    page.close()
