@@ -171,13 +171,8 @@ def analyze_kr(text: str, lex: Lexicon) -> KrFacts:
     facts = memo.get(text)
     if facts is None:
         facts = _analyze_kr(text, lex)
-        if len(memo) >= _MEMO_SIZE:
-            memo.pop(next(iter(memo)))
-        memo[text] = facts
+        lex.remember(text, facts)
     return facts
-
-
-_MEMO_SIZE = 4096
 
 
 def _analyze_kr(text: str, lex: Lexicon) -> KrFacts:
@@ -415,6 +410,15 @@ def _compound(text: str, lex: Lexicon) -> bool:
 
 
 def analyze_objective(text: str, lex: Lexicon) -> ObjectiveFacts:
+    key = ("objective", text)
+    facts = lex.memo.get(key)  # type: ignore[call-overload]
+    if facts is None:
+        facts = _analyze_objective(text, lex)
+        lex.remember(key, facts)
+    return facts
+
+
+def _analyze_objective(text: str, lex: Lexicon) -> ObjectiveFacts:
     low = text.lower()
     tokens = tokens_of(low)
     words = token_set(tokens)

@@ -153,9 +153,8 @@ def _normalise(text: str) -> str:
     return " ".join("".join(c if c.isalnum() else " " for c in text.lower()).split())
 
 
-def _similar(a: str, b: str, threshold: float) -> bool:
+def _similar(a: str, wa: set[str], b: str, wb: set[str], threshold: float) -> bool:
     # Word overlap is a cheap filter: near-identical texts share most of their words.
-    wa, wb = set(a.split()), set(b.split())
     if len(wa & wb) < threshold * max(len(wa), len(wb)) - 1:
         return False
     m = SequenceMatcher(None, a, b, autojunk=False)
@@ -168,19 +167,20 @@ def _similar(a: str, b: str, threshold: float) -> bool:
 
 def check_duplicate(ctx: SetContext, rule: Rule) -> Iterator[Hit]:
     threshold = float(rule.params.get("min_similarity", 0.9))
-    seen: list[tuple[int, int, str, str]] = []
+    seen: list[tuple[int, int, str, set[str], str]] = []
     for oi, obj in enumerate(ctx.okr_set.objectives):
         for ki, kr in enumerate(obj.key_results):
             norm = _normalise(kr.text)
-            for poi, pki, pnorm, ptext in seen:
-                if norm == pnorm or _similar(norm, pnorm, threshold):
+            words = set(norm.split())
+            for poi, pki, pnorm, pwords, ptext in seen:
+                if norm == pnorm or _similar(norm, words, pnorm, pwords, threshold):
                     yield Hit(
                         Target(objective=oi, key_result=ki),
                         kr.span,
                         {"text": kr.text, "other": f"O{poi + 1}.KR{pki + 1}", "other_text": ptext},
                     )
                     break
-            seen.append((oi, ki, norm, kr.text))
+            seen.append((oi, ki, norm, words, kr.text))
 
 
 # --- set checks ---------------------------------------------------------------

@@ -106,8 +106,9 @@ class Lexicon:
 
     def __init__(self, data: dict[str, object]):
         self.raw = data
-        # Per-lexicon memo of analysed texts (see analysis.analyze_kr); bounded there.
-        self.memo: dict[str, object] = {}
+        # Per-lexicon memo of analyses and rewrites: the same text always gives the same
+        # answer under the same lexicon. Bounded; oldest entries go first.
+        self.memo: dict[object, object] = {}
         self.classes: dict[str, WordClass] = {}
         self.maps: dict[str, dict[str, list[str]]] = {}
         for name, value in data.items():
@@ -157,6 +158,11 @@ class Lexicon:
 
     def verb_classes(self, token: str) -> frozenset[str]:
         return self.verb_class.get(token, frozenset())
+
+    def remember(self, key: object, value: object, limit: int = 8192) -> None:
+        if len(self.memo) >= limit:
+            self.memo.pop(next(iter(self.memo)))
+        self.memo[key] = value
 
     def lookup(self, name: str, text: str) -> list[str]:
         """From map `name`, the values of the longest key found in `text` (whole words, plurals too)."""
