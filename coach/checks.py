@@ -8,6 +8,7 @@ new kind of detection, one function registered here.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
@@ -77,8 +78,10 @@ def build_context(okr_set: OkrSet, rubric: Rubric) -> SetContext:
 def kr_fields(facts: KrFacts, rubric: Rubric) -> dict[str, object]:
     from .rewrite import describe  # local: rewrite imports checks
 
-    d = describe(facts, rubric)
-    return {"text": facts.text, "reason": facts.task_reason or "an activity", **d}
+    if "fields" not in facts.cache:
+        d = describe(facts, rubric)
+        facts.cache["fields"] = {"text": facts.text, "reason": facts.task_reason or "an activity", **d}
+    return facts.cache["fields"]  # type: ignore[return-value]
 
 
 # --- objective checks -------------------------------------------------------
@@ -149,8 +152,11 @@ def check_compound(ctx: SetContext, rule: Rule) -> Iterator[Hit]:
             yield Hit(Target(objective=oi, key_result=ki), kr.span, {"text": kr.text})
 
 
+_NON_ALNUM = re.compile(r"[\W_]+")
+
+
 def _normalise(text: str) -> str:
-    return " ".join("".join(c if c.isalnum() else " " for c in text.lower()).split())
+    return _NON_ALNUM.sub(" ", text.lower()).strip()
 
 
 def _similar(a: str, wa: set[str], b: str, wb: set[str], threshold: float) -> bool:

@@ -242,12 +242,20 @@ def _load_cached(path: Path, mtime: float) -> Rubric:
     return _apply_custom(path, data)
 
 
+_DEFAULT: Rubric | None = None
+
+
 def load_rubric(source: str | Path | Rubric | None = None) -> Rubric:
     """The default rubric, a bundled rubric by name, or a custom rubric file/folder."""
     if isinstance(source, Rubric):
         return source
     if source is None or str(source) == "default":
-        path = rubrics_dir() / "default"
+        # The bundled default is read once per process (a server reviews with it all day).
+        global _DEFAULT
+        if _DEFAULT is None:
+            path = (rubrics_dir() / "default").resolve()
+            _DEFAULT = _load_cached(path, path.stat().st_mtime)
+        return _DEFAULT
     else:
         path = Path(source)
         if not path.exists() and (rubrics_dir() / str(source)).exists():
