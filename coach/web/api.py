@@ -371,7 +371,7 @@ def bundled_rubric(name: str) -> Rubric:
             kind="unknown-rubric",
             rubric=name,
         )
-    return load_rubric(rubrics_dir() / name)
+    return load_rubric(name)  # the bundled default is cached for the process
 
 
 def _known_rule(rubric: Rubric, rule_id: str) -> Rule:
