@@ -30,6 +30,7 @@ from ..errors import CoachError, NotFoundError, StoreError
 from ..models import Finding, Review, Rewrite
 from ..render import review_markdown
 from ..resources import data_dir, rubrics_dir
+from ..store import StoredReview
 from . import csrf
 
 log = logging.getLogger(__name__)
@@ -267,15 +268,22 @@ def _review_and_save(store: Any, draft: str, rubric: str, mode: str, parent: str
         return store.save_review(result, draft=draft)
 
 
-@router.get("/reviews/{review_id}")
-async def review_page(request: Request, review_id: str) -> Response:
-    store = request.app.state.store
+async def _load(request: Request, review_id: str) -> StoredReview | Response:
+    """The stored review, or the page that says why there is none."""
     try:
-        stored = await run_in_threadpool(store.get_review, review_id)
+        return await run_in_threadpool(request.app.state.store.get_review, review_id)
     except NotFoundError:
         return _not_found(request, review_id)
     except StoreError as exc:
         return _unavailable(request, exc.message)
+
+
+@router.get("/reviews/{review_id}")
+async def review_page(request: Request, review_id: str) -> Response:
+    store = request.app.state.store
+    stored = await _load(request, review_id)
+    if isinstance(stored, Response):
+        return stored
     parent = None
     if stored.parent_id:
         try:
@@ -297,13 +305,9 @@ async def review_page(request: Request, review_id: str) -> Response:
 @router.get("/reviews/{review_id}/edit")
 async def edit_page(request: Request, review_id: str, improved: str | None = None) -> Response:
     """The form again, with this review's draft (or its improved OKRs) to edit and re-review."""
-    store = request.app.state.store
-    try:
-        stored = await run_in_threadpool(store.get_review, review_id)
-    except NotFoundError:
-        return _not_found(request, review_id)
-    except StoreError as exc:
-        return _unavailable(request, exc.message)
+    stored = await _load(request, review_id)
+    if isinstance(stored, Response):
+        return stored
     if improved:
         draft = improved_text(stored.review)
     else:
@@ -319,13 +323,9 @@ async def edit_page(request: Request, review_id: str, improved: str | None = Non
 
 @router.get("/reviews/{review_id}/markdown")
 async def review_markdown_page(request: Request, review_id: str) -> Response:
-    store = request.app.state.store
-    try:
-        stored = await run_in_threadpool(store.get_review, review_id)
-    except NotFoundError:
-        return _not_found(request, review_id)
-    except StoreError as exc:
-        return _unavailable(request, exc.message)
+    stored = await _load(request, review_id)
+    if isinstance(stored, Response):
+        return stored
     return Response(
         review_markdown(stored.review),
         media_type="text/markdown; charset=utf-8",
