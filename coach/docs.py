@@ -18,6 +18,18 @@ def _block(example: str) -> str:
     return "\n".join(f"    {line}" for line in lines)
 
 
+def _options(rule: Rule) -> str:
+    toggle = f"Disable it or change its severity in a custom rubric: `rules: {{{rule.id}: {{enabled: false}}}}`."
+    if not rule.params:
+        return f"No parameters. {toggle}"
+    lines = [f"- `{k}` = `{v!r}`" for k, v in rule.params.items()]
+    first = next(iter(rule.params))
+    lines.append(
+        f"\nSet them in a custom rubric: `rules: {{{rule.id}: {{params: {{{first}: ...}}}}}}`. {toggle}"
+    )
+    return "\n".join(lines)
+
+
 def rule_doc(rule: Rule) -> str:
     """The Markdown doc of one rule: What it flags / Why is this bad? / Example / Use instead / Options."""
     label = f", label `{rule.label}`" if rule.label else ""
@@ -35,7 +47,6 @@ def rule_doc(rule: Rule) -> str:
         "\n\n".join(_block(e) for e in rule.examples.not_flagged) or "(none)",
         _para(rule.fix.replace("{", "").replace("}", "")),
         "## Options",
-        "\n".join(f"- `{k}`: {v!r}" for k, v in rule.params.items())
-        or "None. Disable it or change its severity in a custom rubric.",
+        _options(rule),
     ]
     return "\n\n".join(parts) + "\n"
