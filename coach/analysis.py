@@ -138,7 +138,7 @@ def find_lead(low: str, tokens: list[tuple[str, int]], lex: Lexicon) -> Lead | N
 def _noun_use(tokens: list[tuple[str, int]], lead: Lead, lex: Lexicon, has_numbers: bool) -> bool:
     """'Test coverage', 'Share of spend': the lead verb is the first noun of a metric."""
     heads = lex["metric_heads"].words
-    nouns = heads | lex["metric_terms"].words | lex["deliverable_nouns"].words
+    nouns = heads | lex["metric_terms"].words | lex["deliverable_nouns"].words | lex["outcome_nouns"].words
     nxt = tokens[lead.index + 1][0] if lead.index + 1 < len(tokens) else ""
     if lead.token in nouns and nxt == "of":
         return True
@@ -199,9 +199,10 @@ def _analyze_kr(text: str, lex: Lexicon) -> KrFacts:
     heads = lex["metric_heads"].found(chunk_words)
     vague = lex["vague_nouns"].found(words)
     facts.metric_words = metric_terms + heads + _RATE_RE.findall(low)
-    if chunk and chunk[-1] in lex["vague_nouns"].words:
-        # "Improve pricing discipline": the head is a quality word, whatever modifies it.
-        metric_terms, heads = [], []
+    if chunk and chunk[-1] in lex["vague_nouns"].words and not heads:
+        # "Improve pricing discipline": the head is a quality word, whatever modifies it
+        # (but "Median download speed" is measured: it names a statistic).
+        metric_terms = []
         facts.metric_words = _RATE_RE.findall(low)
     facts.chunk_metric_words = metric_terms + heads
     nouns = [t for t in chunk if t not in _COUNT_WORDS]
@@ -215,9 +216,16 @@ def _analyze_kr(text: str, lex: Lexicon) -> KrFacts:
         ) and _countable(nouns[-1], lex):
             facts.metric_words = [nouns[-1]]
     facts.vague_words = vague
-    measures = [q for q in sc.quantities if q.kind != "placeholder" or q.role == "target"]
+    qualifiers = {q for q in sc.quantities if _qualifier(low, q, lead)}
+    measures = [
+        q for q in sc.quantities if (q.kind != "placeholder" or q.role == "target") and q not in qualifiers
+    ]
     facts.has_metric = bool(sc.quantities) or bool(facts.metric_words)
-    facts.has_target = any(q.role == "target" for q in sc.quantities)
+    facts.has_target = any(q.role == "target" for q in measures)
+    everyone = _EVERYONE_RE.match(low)
+    if everyone and everyone.group(1) in lex["people_nouns"].words:
+        facts.has_metric = facts.has_target = True  # "Every AE certified": a share of 100%
+        measures.append(Quantity(0, everyone.end(), text[: everyone.end()], "percent", "target"))
     facts.has_baseline = any(q.role == "baseline" for q in sc.quantities)
     facts.maintains = bool(lead and lead.kind == "maintain") or bool(
         re.search(r"\b(?:stay|remain|kept|keep)\s+(?:at|above|below|under|over|within)\b", low)
@@ -225,6 +233,29 @@ def _analyze_kr(text: str, lex: Lexicon) -> KrFacts:
     facts.is_task, facts.task_reason = _task(facts, lex, measures)
     facts.compound = _compound(text, lex)
     return facts
+
+
+_QUALIFIER_RE = re.compile(
+    r"\b([a-z][a-z'-]*)\s+(?:under|over|above|below|within|longer than|older than|more than|less than|"
+    r"fewer than|greater than|larger than|smaller than|worth)\s*$"
+)
+_NOT_QUALIFIED = frozenset(
+    "to by at be is are was were from stay stays remain remains keep kept now currently of with "
+    "have has had get reach hit than".split()
+)
+_EVERYONE_RE = re.compile(r"^(?:every|all|each)\s+(?:(?:new|our|the|current|active|\d+)\s+)?([a-z]+)")
+
+
+def _qualifier(low: str, q: Quantity, lead: Lead | None) -> bool:
+    """'Reduce tickets older than 30 days', 'deals under €50k': the value picks what is
+    counted; it is not the target."""
+    if lead is None or lead.kind not in {"change", "delivery", "ambiguous"} or q.kind == "placeholder":
+        return False
+    m = _QUALIFIER_RE.search(low, 0, q.start)
+    if not m or m.end() != q.start or m.group(1) in _NOT_QUALIFIED:
+        return False
+    noun = m.group(1)
+    return lead.kind != "change" or (len(noun) > 3 and noun.endswith("s") and not noun.endswith("ss"))
 
 
 def _rate_object(facts: KrFacts, lead: Lead) -> bool:
@@ -357,6 +388,8 @@ def _task(facts: KrFacts, lex: Lexicon, measures: list[Quantity]) -> tuple[bool,
         return True, f"'{lead.token}' names an activity or deliverable"
     if (lead and lead.kind in {"change", "maintain"}) or moves:
         return False, ""
+    if any(q.role == "target" and q.text.lower() == "zero" for q in measures):
+        return False, ""  # "Zero never events": an absence is a result, not a deliverable
     head = head_chunk(facts)
     metric_nouns = lex["metric_heads"].words | lex["metric_terms"].words
     if head and (head[0] in lex["metric_heads"].words or head[-1] in metric_nouns):

@@ -68,7 +68,7 @@ NUMBER_RE = re.compile(
     r"(?![\w])"
 )
 WORD_QUANTITY_RE = re.compile(
-    r"\b(?:zero|double|doubled|doubling|triple|tripled|tripling|quadruple|quadrupled|halve|halved|halving|"
+    r"(?<=\bto )all\b(?=\s*(?:$|[,.;)]|by\b|in\b|before\b|until\b))|\b(?:zero|double|doubled|doubling|triple|tripled|tripling|quadruple|quadrupled|halve|halved|halving|"
     r"(?<=by |in )half|twice|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|"
     r"fifty|hundred|hundreds|thousand|dozen|million)\b(?![-–])"
 )
@@ -84,7 +84,9 @@ _BASELINE_BEFORE = re.compile(
     r")\s*(?:about|around|approximately|approx\.?|roughly|~|≈|an? )?\s*[±+~≈-]?\s*$"
 )
 _ARROW_BETWEEN = re.compile(
-    r"^(?:\s*/\s*[a-z]+|\s+(?:per|a|an|each)\s+[a-z]+)?\s*(?:→|->|=>|➝|➔|⇒|—>|-->|>|to)\s*"
+    r"^(?:\s*/\s*[a-z]+|\s+(?:per|a|an|each)\s+[a-z]+)?"
+    r"(?:\s*\(?\s*(?:in\s+)?(?:last|this|prior|previous)\s+(?:quarter|year|month|cycle|period|half)\s*\)?)?"
+    r"\s*(?:→|->|=>|➝|➔|⇒|—>|-->|>|to)\s*"
     r"(?:about|~|under|below|above|over|at least|at most|less than|more than|<|>|≤|≥)?\s*[±+~≈-]?\s*$"
     r"|^\s+[-–—]\s+$"
 )

@@ -36,6 +36,7 @@ _TRAILING_NOISE = re.compile(
     r"currently|current|baseline|reach|hit|more|than|less|fewer|least|most|above|below|under|"
     r"over|around|about|approx\.?|per|:|-|–|<|>|≤|≥|<=|>=|=|\+))+$"
 )
+_EVERYONE = re.compile(r"^\s*(?:every|all|each)\s+", re.I)
 _WEAK_END = frozenset("the a an of to for in on at by with and or who that their our".split())
 _COMPARATIVE_START = re.compile(
     r"^(?:(?:faster|slower|better|stronger|clearer|smoother|easier|simpler|tighter|closer|deeper|"
@@ -294,6 +295,15 @@ def _candidates(facts: KrFacts, label: str, rubric: Rubric):
             ],
         )
         return
+    everyone = _EVERYONE.match(facts.text)
+    if label == "no_baseline" and everyone:
+        # "Every AE certified by Q1": the target is all of them; ask where the share is today.
+        subject = _strip_deadline(facts.text[everyone.end() :])[0].strip(" .")
+        yield (
+            f"Increase the share of {subject} from [current share] to all" + (f" {deadline}" if deadline else ""),
+            [],
+            [f"What share of them is {subject.split(' ', 1)[-1]} today?"],
+        )
     metric = metric or "[metric]"
     verb = _verb(facts, metric, rubric)
     m = _short(metric)
