@@ -25,6 +25,10 @@ _STOPWORDS = frozenset(
 _COMPARATIVES = frozenset(
     ["more", "fewer", "less", "faster", "slower", "higher", "lower", "better", "cheaper", "quicker", "shorter", "longer", "bigger", "smaller", "greater", "stronger", "clearer", "smoother", "easier", "simpler", "tighter", "closer", "deeper", "improved", "enhanced", "increased", "reduced"]
 )
+_VERSION = re.compile(r"^v\d+(?:\.\d+)*$")
+_STATISTICS = frozenset(
+    "median average mean total rate ratio score scores index count number percentage share proportion".split()
+)
 _COUNT_WORDS = frozenset(["more", "fewer", "less"])
 _RATE_RE = re.compile(
     r"\bper (?:week|day|month|hour|quarter|year|sprint|shift|release|user|customer|employee|head|fte"
@@ -199,7 +203,9 @@ def _analyze_kr(text: str, lex: Lexicon) -> KrFacts:
     heads = lex["metric_heads"].found(chunk_words)
     vague = lex["vague_nouns"].found(words)
     facts.metric_words = metric_terms + heads + _RATE_RE.findall(low)
-    if chunk and chunk[-1] in lex["vague_nouns"].words and not heads:
+    statistic = [h for h in heads if h in _STATISTICS]
+    feeling = not sc.quantities and not lex["feeling_words"].entries.isdisjoint(words)
+    if feeling or (chunk and chunk[-1] in lex["vague_nouns"].words and not statistic):
         # "Improve pricing discipline": the head is a quality word, whatever modifies it
         # (but "Median download speed" is measured: it names a statistic).
         metric_terms = []
@@ -316,7 +322,7 @@ def head_chunk(facts: KrFacts, start: int = 0) -> list[str]:
         if chunk and prev_end is not None and any(c in facts.low[prev_end:pos] for c in ",;:()[]"):
             break
         prev_end = pos + len(tok)
-        if tok[0].isdigit() or tok in {"#", "a", "an", "the", "our", "new", "all", "every"}:
+        if tok[0].isdigit() or tok in {"#", "a", "an", "the", "our", "new", "all", "every"} or _VERSION.match(tok):
             if chunk:
                 break
             continue
@@ -359,6 +365,8 @@ def _task(facts: KrFacts, lex: Lexicon, measures: list[Quantity]) -> tuple[bool,
             return False, ""
         if any(q.role == "target" and q.kind == "currency" for q in measures):
             return False, ""  # "Build a pipeline of SEK 8M": an amount of money is a result
+        if moves or any(q.role == "target" and q.text.lower() == "zero" for q in measures):
+            return False, ""  # a move from a baseline, or an absence ("zero P1 regressions"), is a result
         chunk = _object_chunk(facts.tokens, lead.index + 1)
         obj = grams(chunk)
         has_deliverable = bool(chunk) and (

@@ -68,7 +68,9 @@ NUMBER_RE = re.compile(
     r"(?![\w])"
 )
 WORD_QUANTITY_RE = re.compile(
-    r"(?<=\bto )all\b(?=\s*(?:$|[,.;)]|by\b|in\b|before\b|until\b))|\b(?:zero|double|doubled|doubling|triple|tripled|tripling|quadruple|quadrupled|halve|halved|halving|"
+    r"(?<=\bfrom )(?:hourly|daily|weekly|fortnightly|biweekly|monthly|quarterly|yearly|annually)\b"
+    r"|(?<=\bto )(?:hourly|daily|weekly|fortnightly|biweekly|monthly|quarterly|yearly|annually|continuous)\b"
+    r"|(?<=\bto )all\b(?=\s*(?:$|[,.;)]|by\b|in\b|before\b|until\b))|\b(?:zero|double|doubled|doubling|triple|tripled|tripling|quadruple|quadrupled|halve|halved|halving|"
     r"(?<=by |in )half|twice|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|"
     r"fifty|hundred|hundreds|thousand|dozen|million)\b(?![-–])"
 )
@@ -142,6 +144,10 @@ _MAYBE_DEADLINE = re.compile(
     r"|\b(?:weeks?|months?|quarters?|years?|sprints?|cycle|period|half|semester|term|season|fiscal)\b"
 )
 _DIGIT = re.compile(r"\d")
+_BASELINE_AFTER = re.compile(
+    r"\s*(?:today|now|currently|at present|so far|"
+    r"(?:last|previous|prior|this past)\s+(?:quarter|year|half|month|cycle|fy|q[1-4]|h[12]|season|term))\b"
+)
 _BASELINE_HINTS = (
     "from",
     "current",
@@ -217,8 +223,8 @@ def scan(text: str) -> Scan:
         if re.search(r"\d\s+(?:of|out of)\s+$", masked[max(0, s - 12) : s]):
             continue  # "7 of 12 councillors": 12 is the whole, not a value to reach
         num = m.group("num")
-        if (m.group("unit") or "").strip() == "g" and text[e - 1] == "G":
-            continue  # 3G, 5G: a network generation, not grams
+        if (m.group("unit") or "").strip() in {"g", "s"} and text[e - 1] in "GS":
+            continue  # 3G, 5S: a network generation, a method's name; not grams or seconds
         if m.group(0).replace(" ", "") == "24/7":
             continue
         if _YEAR.match(num) and not (m.group("cur") or m.group("unit") or m.group("mult")):
@@ -235,7 +241,8 @@ def scan(text: str) -> Scan:
     for i, (s, e, kind) in enumerate(found):
         role = "target"
         if (
-            _baseline_before(low[max(0, s - 40) : s])
+            _BASELINE_AFTER.match(low, e)
+            or _baseline_before(low[max(0, s - 40) : s])
             or (i + 1 < len(found) and _ARROW_BETWEEN.match(low[e : found[i + 1][0]]))
             or (kind == "placeholder" and _looks_like_baseline_placeholder(low[s:e]))
         ):
