@@ -159,6 +159,19 @@ def _noun_use(tokens: list[tuple[str, int]], lead: Lead, lex: Lexicon, has_numbe
     return lead.token in nouns and chunk[-1] in heads
 
 
+def _metric_name_start(tokens: list[tuple[str, int]], lead: Lead, lex: Lexicon) -> bool:
+    """'Win rate 30%', 'Starting salary', 'Contract turnaround': the first words name a metric."""
+    if lead.index != 0 or len(tokens) < 2:
+        return False
+    nxt = tokens[1][0]
+    if f"{lead.token} {nxt}" in lex["metric_terms"].entries:
+        return True
+    measured = lex["metric_terms"].words | lex["metric_heads"].words
+    return lead.kind in {"delivery", "ambiguous"} and nxt in measured and (
+        lead.token.endswith("ing") or lead.token != lead.lemma or nxt in lex["metric_heads"].words
+    )
+
+
 def _object_words(tokens: list[tuple[str, int]], lead: Lead) -> frozenset[str]:
     return frozenset(t for t, _ in tokens[lead.index + 1 : lead.index + 8])
 
@@ -185,10 +198,9 @@ def _analyze_kr(text: str, lex: Lexicon) -> KrFacts:
     words = token_set(tokens)
     sc = _scan_cached(text)
     lead = find_lead(low, tokens, lex)
-    if (
-        lead
-        and lead.kind in {"delivery", "ambiguous"}
-        and _noun_use(tokens, lead, lex, bool(sc.quantities))
+    if lead and (
+        _metric_name_start(tokens, lead, lex)
+        or (lead.kind in {"delivery", "ambiguous"} and _noun_use(tokens, lead, lex, bool(sc.quantities)))
     ):
         lead = None
     facts = KrFacts(text, low, tokens, words, sc, lead)

@@ -304,7 +304,10 @@ def _identifier_before(before: str) -> bool:
 
 
 def _looks_like_baseline_placeholder(inner: str) -> bool:
-    return any(w in inner for w in ("baseline", "current", "today", "starting"))
+    inner = inner.strip("[] ")
+    if inner.startswith(("target", "goal")):
+        return False
+    return inner.startswith(("baseline", "current", "today", "starting value", "start"))
 
 
 def deadline_phrase(text: str) -> str | None:

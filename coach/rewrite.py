@@ -29,12 +29,14 @@ _COMPARATOR = re.compile(
     r"no less than|greater than|within|≥|≤|>=|<=|<|>)\s*$"
 )
 _LEADING_NOISE = re.compile(
-    r"^(?:(?:of|the|our|a|an|in|on|for|with|by|to|at|is|are|be|:|-|–|,)\s+)+"
+    r"^(?:(?:of|the|our|a|an|in|on|for|with|by|to|at|is|are|be|:|-|–|,)\s+)+", re.I
 )
 _TRAILING_NOISE = re.compile(
     r"(?:\s+(?:of|the|our|a|an|in|on|for|with|by|to|at|from|and|is|are|be|up|down|vs\.?|versus|"
     r"currently|current|baseline|reach|hit|more|than|less|fewer|least|most|above|below|under|"
-    r"over|around|about|approx\.?|per|:|-|–|<|>|≤|≥|<=|>=|=|\+))+$"
+    r"over|around|about|approx\.?|per|:|-|–|<|>|≤|≥|<=|>=|=|\+|significantly|dramatically|"
+    r"substantially|considerably|materially|meaningfully|massively|further|steadily))+$",
+    re.I,
 )
 _EVERYONE = re.compile(r"^\s*(?:every|all|each)\s+", re.I)
 _WEAK_END = frozenset("the a an of to for in on at by with and or who that their our".split())
