@@ -145,11 +145,17 @@ _PROSE = re.compile(
 _SPACE_RUN = re.compile(r"\s+")
 
 
+_LONG_PARAGRAPH = 40  # runs of whitespace
+
+
 def is_prose(body: str) -> bool:
     """A remark around the OKRs: a greeting, a question, a sign-off, a long paragraph."""
-    if _PROSE.match(body) or body.endswith("?"):
+    if body.endswith("?") or _PROSE.match(body):
         return True
-    return len(_SPACE_RUN.findall(body)) >= 40
+    # 40 whitespace runs need at least 79 characters: skip counting on ordinary lines
+    if len(body) < 2 * _LONG_PARAGRAPH - 1:
+        return False
+    return len(_SPACE_RUN.findall(body)) >= _LONG_PARAGRAPH
 
 
 _HDR_OKR_BEFORE = re.compile(
@@ -167,9 +173,20 @@ _WORD = re.compile(r"[^\s()\[\]:,;.!?\-–—/|]+")
 _PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 
 
+# Every title pattern below needs one of these words (same IGNORECASE semantics, so
+# Unicode case folds such as the Kelvin sign match here exactly when they match there).
+# Most OKR lines contain none, which saves the dozen full-pattern tries below.
+_MAYBE_TITLE = re.compile(
+    r"key|kr|k\.r|result|metric|measure|objective|goal|okr"  # _HDR_KR(_TAIL), _HDR_OBJ/BOTH, _OKR_WORD
+    r"|q[1-4]|h[12]|fy|\d{4}|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"  # _PERIOD_WORD ...
+    r"|quarter|half|year|annual|draft|v\d|version",  # ... and _PERIOD_ONLY
+    re.I,
+)
+
+
 def header_kind(body: str) -> str | None:
     """Which kind of section title `body` is, if it is one."""
-    if len(body) > 80:
+    if len(body) > 80 or not _MAYBE_TITLE.search(body):
         return None
     if _HDR_KR.fullmatch(body) or (_HDR_KR_TAIL.search(body) and len(body) <= 60):
         return H_KR
@@ -225,6 +242,10 @@ def trim(text: str, start: int, end: int, *, noise: bool = False) -> tuple[int, 
     while start < end and (text[start].isspace() or text[start] in "\ufeff\u200b"):
         start += 1
     end = rstrip_end(text, start, end)
+    if start == end or text[start] not in "*_":
+        # the usual case: no emphasis can wrap the text, and dropping the noise once
+        # gives what the two rounds below would
+        return start, strip_noise(text, start, end) if noise else end
     for _ in range(2):
         for mark in ("**", "__", "*", "_"):
             size = len(mark)
@@ -349,5 +370,5 @@ def read_label(text: str, p: int, e: int) -> Label:
                     return Label(TEAM if word in ("team", "squad") else OWNER, span, body=body)
             elif m.group("note"):
                 return Label(NOTE, span, body=body)
-    body = trim(text, p, e)
-    return Label(header=header_kind(text[body[0] : body[1]]), body=body)
+    s, t = body = trim(text, p, e)
+    return Label(header=header_kind(text[s:t]) if t - s <= 80 else None, body=body)
