@@ -7,14 +7,15 @@
 - section titles: "Objectives", "Key results:", "OKRs Q3 2025", "Q3 planning - draft";
 - remarks that are not OKR lines: greetings, questions, sign-offs.
 
-Everything works on [start, end) offsets into the original text.
+Everything works on [start, end) offsets into the original text. The case-insensitive
+patterns are matched on a lower-cased copy where that is provably the same (`fold`).
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 # Roles announced by a label at the start of a line.
 OBJ = "objective"
@@ -145,19 +146,6 @@ _PROSE = re.compile(
 _SPACE_RUN = re.compile(r"\s+")
 
 
-_LONG_PARAGRAPH = 40  # runs of whitespace
-
-
-def is_prose(body: str) -> bool:
-    """A remark around the OKRs: a greeting, a question, a sign-off, a long paragraph."""
-    if body.endswith("?") or _PROSE.match(body):
-        return True
-    # 40 whitespace runs need at least 79 characters: skip counting on ordinary lines
-    if len(body) < 2 * _LONG_PARAGRAPH - 1:
-        return False
-    return len(_SPACE_RUN.findall(body)) >= _LONG_PARAGRAPH
-
-
 _HDR_OKR_BEFORE = re.compile(
     r"our|my|the|draft|proposed|team|company|quarterly|new|updated|final|q[1-4]|h[12]|annual"
     r"|yearly|department|squad|tribe|product|engineering|marketing|sales",
@@ -173,43 +161,151 @@ _WORD = re.compile(r"[^\s()\[\]:,;.!?\-–—/|]+")
 _PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 
 
-# Every title pattern below needs one of these words (same IGNORECASE semantics, so
-# Unicode case folds such as the Kelvin sign match here exactly when they match there).
-# Most OKR lines contain none, which saves the dozen full-pattern tries below.
-_MAYBE_TITLE = re.compile(
-    r"key|kr|k\.r|result|metric|measure|objective|goal|okr"  # _HDR_KR(_TAIL), _HDR_OBJ/BOTH, _OKR_WORD
-    r"|q[1-4]|h[12]|fy|\d{4}|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"  # _PERIOD_WORD ...
-    r"|quarter|half|year|annual|draft|v\d|version",  # ... and _PERIOD_ONLY
+# The four whole-line title patterns in one, tried in the order header_kind used to try
+# them one by one (fullmatch of an alternation = the first alternative that matches
+# whole): one failed match at the first character instead of four on most lines.
+_HDR_WHOLE = re.compile(
+    "|".join(
+        f"(?P<{name}>{rx.pattern})"
+        for name, rx in (
+            ("kr", _HDR_KR),
+            ("obj", _HDR_OBJ),
+            ("both", _HDR_BOTH),
+            ("period", _HDR_PERIOD),
+        )
+    ),
     re.I,
 )
+# _HDR_KR_TAIL ends in "[:：]$"; `$` also matches before a final newline
+_COLON_ENDS = (":", "：", ":\n", "：\n")
+# every _PERIOD_ONLY alternative has a digit, so a title made of words needs one
+_DIGIT = re.compile(r"\d")
 
 
-def header_kind(body: str) -> str | None:
-    """Which kind of section title `body` is, if it is one."""
-    if len(body) > 80 or not _MAYBE_TITLE.search(body):
+# --- case-insensitive matching, fast ---------------------------------------------------------
+#
+# re.IGNORECASE folds case at every character compared, which makes the patterns above
+# about twice as slow as the same patterns without it. So a line is matched in lower
+# case instead, with `LOWERED` (the same patterns compiled without re.I), whenever that
+# is provably the same match: see `fold`. The position of every match is the same, and
+# the group texts are only ever compared in lower case.
+
+
+@dataclass(frozen=True, slots=True)
+class Patterns:
+    """The case-insensitive patterns, compiled for one kind of subject text."""
+
+    template: re.Pattern[str]
+    template_inline: re.Pattern[str]
+    label: re.Pattern[str]
+    hdr_whole: re.Pattern[str]
+    hdr_kr_tail: re.Pattern[str]
+    hdr_period: re.Pattern[str]
+    okr_before: re.Pattern[str]
+    period_only: re.Pattern[str]
+    title_words: re.Pattern[str]
+    okr_word: re.Pattern[str]
+    prose: re.Pattern[str]
+
+
+CASELESS = Patterns(
+    _TEMPLATE,
+    _TEMPLATE_INLINE,
+    _LABEL,
+    _HDR_WHOLE,
+    _HDR_KR_TAIL,
+    _HDR_PERIOD,
+    _HDR_OKR_BEFORE,
+    _PERIOD_ONLY,
+    _TITLE_WORDS,
+    _OKR_WORD,
+    _PROSE,
+)
+LOWERED = Patterns(*(re.compile(getattr(CASELESS, f.name).pattern) for f in fields(Patterns)))
+
+# re.IGNORECASE also matches these to "i", "i" and "s"; lower() turns them into
+# something else ("İ" into two characters), so a text holding one is matched as is.
+_FOLD_BREAKERS = ("\u0130", "\u0131", "\u017f")  # İ ı ſ
+
+
+def fold(text: str) -> str | None:
+    """`text.lower()` when matching LOWERED on it is exactly matching CASELESS on `text`
+    (same positions, same groups up to case), else None.
+
+    Holds when every character lower-cases to one character with the same re.I
+    equivalents: for ASCII letters that is all of Unicode but "İ", "ı" and "ſ" (the
+    Kelvin sign lower-cases to "k", as re.I matches it). tests/parse checks this over
+    every code point.
+    """
+    if not text.isascii():  # (isascii is a flag look-up: plain ASCII needs no scan)
+        for ch in _FOLD_BREAKERS:
+            if ch in text:
+                return None
+    return text.lower()
+
+
+_LONG_PARAGRAPH = 40  # runs of whitespace
+
+
+def _subject(text: str, low: str | None) -> tuple[Patterns, str]:
+    """The patterns and the text to match them on; `low` is fold(text) if known."""
+    if low is None:
+        low = fold(text)
+    return (CASELESS, text) if low is None else (LOWERED, low)
+
+
+def is_prose(body: str, low: str | None = None) -> bool:
+    """A remark around the OKRs: a greeting, a question, a sign-off, a long paragraph."""
+    if body.endswith("?"):
+        return True
+    rx, subject = _subject(body, low)
+    if rx.prose.match(subject):
+        return True
+    # 40 whitespace runs need at least 79 characters: skip counting on ordinary lines
+    if len(body) < 2 * _LONG_PARAGRAPH - 1:
+        return False
+    return len(_SPACE_RUN.findall(body)) >= _LONG_PARAGRAPH
+
+
+def _title_word(rx: Patterns, word: str) -> bool:
+    return bool(rx.title_words.fullmatch(word) or rx.hdr_period.fullmatch(word))
+
+
+def header_kind(body: str, low: str | None = None) -> str | None:
+    """Which kind of section title `body` is, if it is one (`low`: fold(body) if known)."""
+    if len(body) > 80:
         return None
-    if _HDR_KR.fullmatch(body) or (_HDR_KR_TAIL.search(body) and len(body) <= 60):
-        return H_KR
-    if _HDR_OBJ.fullmatch(body):
-        return H_OBJ
-    if _HDR_BOTH.fullmatch(body) or _HDR_PERIOD.fullmatch(body):
-        return H_OKR
-    words = _WORD.findall(body)
-    if (
-        0 < len(words) <= 8
-        and any(_PERIOD_ONLY.fullmatch(w) for w in words)
-        and all(_TITLE_WORDS.fullmatch(w) or _HDR_PERIOD.fullmatch(w) for w in words)
+    rx, subject = _subject(body, low)
+    whole = rx.hdr_whole.fullmatch(subject)
+    kind = whole.lastgroup if whole else None
+    if kind == "kr" or (
+        len(body) <= 60 and body.endswith(_COLON_ENDS) and rx.hdr_kr_tail.search(subject)
     ):
-        return H_OKR  # "Q3 planning - DRAFT v2", "OKR review H2 2025"
-    if _OKR_WORD.search(body):
-        words = _WORD.findall(_PAREN.sub(" ", body))
+        return H_KR
+    if kind == "obj":
+        return H_OBJ
+    if kind is not None:
+        return H_OKR
+    # a title made of title and period words: "Q3 planning - DRAFT v2", "OKR review H2 2025"
+    # (checks ordered cheapest-rejection first; each is a pure test, so order is free)
+    first = _WORD.search(subject)
+    if first is not None and _title_word(rx, first.group()) and _DIGIT.search(subject):
+        words = _WORD.findall(subject)
+        if (
+            len(words) <= 8
+            and all(_title_word(rx, w) for w in words)
+            and any(rx.period_only.fullmatch(w) for w in words)
+        ):
+            return H_OKR
+    if rx.okr_word.search(subject):
+        words = _WORD.findall(_PAREN.sub(" ", subject))
         if 0 < len(words) <= 10:
             for i, w in enumerate(words):
-                if _OKR_WORD.fullmatch(w) and (
+                if rx.okr_word.fullmatch(w) and (
                     i == 0
-                    or _HDR_OKR_BEFORE.fullmatch(words[i - 1])
-                    or _HDR_PERIOD.fullmatch(words[i - 1])
-                    or all(_HDR_PERIOD.fullmatch(x) for x in words[i + 1 :])  # "... OKRs, Q3"
+                    or rx.okr_before.fullmatch(words[i - 1])
+                    or rx.hdr_period.fullmatch(words[i - 1])
+                    or all(rx.hdr_period.fullmatch(x) for x in words[i + 1 :])  # "... OKRs, Q3"
                 ):
                     return H_OKR
     return None
@@ -286,8 +382,8 @@ def _strip_close_emph(text: str, start: int, end: int, emph: str | None) -> tupl
     return trim(text, start, end)
 
 
-def _template(text: str, p: int, e: int) -> Label | None:
-    m = _TEMPLATE.match(text, p, e)
+def _template(text: str, p: int, e: int, rx: Patterns, subject: str) -> Label | None:
+    m = rx.template.match(subject, p, e)
     if not m:
         return None
     sep = m.group("sep")
@@ -313,7 +409,7 @@ def _template(text: str, p: int, e: int) -> Label | None:
     segments: list[tuple[str, int, int]] = []
     cur_label, cur_start = label, body_start
     if label != MEASURE:
-        for im in _TEMPLATE_INLINE.finditer(text, body_start, e):
+        for im in rx.template_inline.finditer(subject, body_start, e):
             end = im.start()  # the previous part ends before ", " / ". " separators
             while end > cur_start and text[end - 1] in _INLINE_SEPARATORS:
                 end -= 1
@@ -334,13 +430,16 @@ def _template(text: str, p: int, e: int) -> Label | None:
     return lab
 
 
-def read_label(text: str, p: int, e: int) -> Label:
-    """Find a label at text[p:e] and return it with the body range."""
+def read_label(text: str, p: int, e: int, low: str | None = None) -> Label:
+    """Find a label at text[p:e] and return it with the body range.
+
+    `low` is fold(text) when the caller has it (None: match `text` with re.I)."""
+    rx, subject = (CASELESS, text) if low is None else (LOWERED, low)
     if text[p] in "wWbBaAmMcC*_":
-        tl = _template(text, p, e)
+        tl = _template(text, p, e, rx, subject)
         if tl is not None:
             return tl
-    m = _LABEL.match(text, p, e) if text[p] in "oOgGkKtTsSdDlLwWcCbBnNpPuUrR*_" else None
+    m = rx.label.match(subject, p, e) if text[p] in "oOgGkKtTsSdDlLwWcCbBnNpPuUrR*_" else None
     if m:
         sep = m.group("sep").strip()
         body = _strip_close_emph(text, m.end(), e, m.group("emph"))
@@ -371,4 +470,6 @@ def read_label(text: str, p: int, e: int) -> Label:
             elif m.group("note"):
                 return Label(NOTE, span, body=body)
     s, t = body = trim(text, p, e)
-    return Label(header=header_kind(text[s:t]) if t - s <= 80 else None, body=body)
+    if t - s > 80:  # too long for a title
+        return Label(body=body)
+    return Label(header=header_kind(text[s:t], None if low is None else low[s:t]), body=body)

@@ -6,18 +6,25 @@ the list marker (bullet, number, heading), an optional label ("Objective 1:",
 remaining text. Wrapped continuation lines of a list item are joined to it, and
 setext underlines turn the line above into a heading. Nothing here decides what
 is an objective: that is `outline` (the tree) and `text` (the roles).
+
+Speed: each line is classified on its own text into a `Shape` (offsets relative to
+the line), which is cached by that text, so re-reading a draft, or a line seen in an
+earlier one, skips the pattern matching; `scan` turns shapes into Items.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import NamedTuple
 
 from .labels import (
     ALNUM,
     KR,
     OBJ,
     Segment,
+    fold,
     is_prose,
     read_label,
     rstrip_end,
@@ -32,6 +39,7 @@ HEADING = "heading"
 
 @dataclass(eq=False, slots=True)
 class Item:
+    # what the line says (`Shape.item` passes these positionally, in this order)
     line: int
     indent: int  # column of the first visible character
     cont_col: int  # column where the text after the list marker starts
@@ -44,14 +52,15 @@ class Item:
     header: str | None = None  # H_OBJ / H_KR / H_OKR for a recognised section title
     pieces: list[tuple[int, int]] = field(default_factory=list)
     extra: list[Segment] = field(default_factory=list)
+    prose: bool = False  # a greeting, question or remark rather than an OKR line
+    description: bool = False  # ends like a sentence (. ! ?)
+    # where it sits: set by `scan` and `outline.build_tree`
     blank_before: bool = False
     children: list[Item] = field(default_factory=list)
     parent: Item | None = None
     height: int = 0
     deep: bool = False  # has a child indented deeper than itself
     run_parent_kind: str | None = None
-    prose: bool = False  # a greeting, question or remark rather than an OKR line
-    description: bool = False  # ends like a sentence (. ! ?)
 
     @property
     def marked(self) -> bool:
@@ -122,27 +131,45 @@ def _columns(s: str, col: int = 0) -> int:
     return col
 
 
-def scan(text: str) -> list[Item]:
-    """Classify every line of `text`; blank and decorative lines are skipped."""
+def line_spans(text: str) -> list[tuple[int, int]]:
+    """[start, end) of every line; "\r\n", "\r" and "\n" each end one."""
+    spans = []
+    if "\r" in text:
+        start = 0
+        for nl in _NEWLINE.finditer(text):
+            spans.append((start, nl.start()))
+            start = nl.end()
+        spans.append((start, len(text)))
+        return spans
+    start = 0
+    for line in text.split("\n"):  # no regex needed for plain "\n" text
+        end = start + len(line)
+        spans.append((start, end))
+        start = end + 1
+    return spans
+
+
+def scan(text: str, spans: list[tuple[int, int]] | None = None) -> list[Item]:
+    """Classify every line of `text`; blank and decorative lines are skipped.
+
+    `spans`: line_spans(text), when the caller has it already."""
     items: list[Item] = []
     blank = False
     last: Item | None = None  # the previous item, for continuations and setext headings
     last_line = 0
     last_alpha: dict[str, str] = {}
-    start = 0
-    lineno = 0
-    n = len(text)
-    newlines = _NEWLINE.finditer(text)
-    while start <= n:
-        nl = next(newlines, None)
-        end = nl.start() if nl else n
-        lineno += 1
-        item = _scan_line(text, start, end, lineno, last_alpha)
-        if item is None:
+    spans = spans or line_spans(text)
+    for lineno, (start, end) in enumerate(spans, 1):
+        line = text[start:end]
+        shape = _cached_shape(line) if end - start <= _CACHED_LINE_MAX else _classify(line)
+        if shape is None or isinstance(shape, Marker):
+            if shape is not None:  # a blank line, but its marker counts in the run
+                _alpha_kind(shape.letter, shape.sep, last_alpha)
             blank = True
-        elif isinstance(item, str):  # a horizontal rule or a setext underline
+            continue
+        if isinstance(shape, str):  # a horizontal rule or a setext underline
             if (
-                item in "=-"
+                shape in "=-"
                 and last is not None
                 and last.kind == PLAIN
                 and last.label is None
@@ -150,10 +177,14 @@ def scan(text: str) -> list[Item]:
                 and len(last.pieces) <= 1
             ):
                 last.kind = HEADING
-                last.level = 1 if item == "=" else 2
+                last.level = 1 if shape == "=" else 2
             else:
                 blank = True
-        elif (
+            continue
+        assert isinstance(shape, Shape)
+        kind = shape.kind if shape.alpha is None else _alpha_kind(*shape.alpha, last_alpha)
+        item = shape.item(start, lineno, kind)
+        if (
             last is not None
             and not blank
             and last_line == lineno - 1
@@ -162,7 +193,7 @@ def scan(text: str) -> list[Item]:
             and item.header is None
             and item.pieces
             and not item.extra
-            and (_wrapped(last, item) or _hard_wrapped(text, last, item))
+            and (_wrapped(last, item) or _hard_wrapped(text, last, item, spans[last_line - 1][0]))
         ):
             last.pieces.append(item.pieces[0])  # a wrapped continuation line
             last_line = lineno
@@ -171,9 +202,6 @@ def scan(text: str) -> list[Item]:
             blank = False
             items.append(item)
             last, last_line = item, lineno
-        if nl is None:
-            break
-        start = nl.end()
     return items
 
 
@@ -189,102 +217,212 @@ def _wrapped(last: Item, item: Item) -> bool:
 _WRAP_WIDTH = 60
 
 
-def _hard_wrapped(text: str, last: Item, item: Item) -> bool:
+def _hard_wrapped(text: str, last: Item, item: Item, last_start: int) -> bool:
     """A line broken mid-sentence by a PDF or an email client: the line above is long,
     ends without punctuation, and this one goes on in lower case at the same indent.
     Only after list items and labelled lines, where a lower-case line cannot start a
-    new item anyway."""
+    new item anyway. `last_start`: where the line above (holding last.pieces[-1]) starts."""
     if not (last.marked or last.label in (OBJ, KR)) or item.indent != last.indent:
         return False
     s, e = item.pieces[0]
     first = text[s]
     if not (first.islower() or first.isdigit()):
         return False
-    _, prev_end = last.pieces[-1] if last.pieces else (0, 0)
-    prev_start = max(text.rfind("\n", 0, prev_end), text.rfind("\r", 0, prev_end)) + 1
-    return prev_end - prev_start >= _WRAP_WIDTH and text[prev_end - 1].isalnum()
+    if not last.pieces:
+        return False
+    _, prev_end = last.pieces[-1]
+    # (the line start is known: searching back for it is O(text) per line on long drafts)
+    return prev_end - last_start >= _WRAP_WIDTH and text[prev_end - 1].isalnum()
 
 
-def _scan_line(
-    text: str, start: int, end: int, lineno: int, last_alpha: dict[str, str]
-) -> Item | str | None:
-    p = _LEAD.match(text, start, end).end()  # type: ignore[union-attr]
-    e = rstrip_end(text, p, end)
+# --- one line ----------------------------------------------------------------------------
+#
+# A line is classified on its own text: nothing before or after it changes what it is
+# (no pattern looks behind the line start; "\b" sees the same non-word context at the
+# start of a line as after a newline), except the kind of an "a)" / "b." marker, which
+# depends on the markers above and is settled by `scan`. So the classification of a
+# line is cached by its text, and a line seen before (a re-review, boilerplate such as
+# "Owner: Sam" or "Key results:") costs a look-up.
+
+
+@dataclass(slots=True)  # not frozen (slow to build), but never changed: it is cached
+class Shape:
+    """What a line is, with offsets from the start of the line."""
+
+    indent: int
+    cont_col: int
+    kind: str  # "" for an "a)" marker: `scan` works it out from `alpha` and the lines above
+    alt_col: int
+    level: int
+    label: str | None
+    label_span: tuple[int, int] | None
+    plural: bool
+    header: str | None
+    piece: tuple[int, int] | None  # the text of its own, if any
+    extra: tuple[tuple[str, int, int], ...]  # (label, start, end) of inline segments
+    prose: bool
+    description: bool
+    alpha: tuple[str, str] | None  # letter and separator of an "a)" / "B." marker
+
+    def item(self, offset: int, lineno: int, kind: str) -> Item:
+        """The Item for this line when it starts at `offset` of the text."""
+        span, piece, extra = self.label_span, self.piece, self.extra
+        # positional arguments, in Item's field order: half the cost of keywords
+        return Item(
+            lineno,
+            self.indent,
+            self.cont_col,
+            kind,
+            self.alt_col,
+            self.level,
+            self.label,
+            None if span is None else (span[0] + offset, span[1] + offset),
+            self.plural,
+            self.header,
+            [] if piece is None else [(piece[0] + offset, piece[1] + offset)],
+            [Segment(lab, s + offset, e + offset) for lab, s, e in extra] if extra else [],
+            self.prose,
+            self.description,
+        )
+
+
+_CACHED_LINE_MAX = 1000  # longer lines are classified every time (bounded cache memory)
+
+
+# First characters that can start a match, for cheap checks before the regexes (most
+# lines start with a letter and match none of them).
+_LEAD_CHARS = frozenset(" \t\u00a0\u1680\u202f\u205f\u3000\ufeff\f\v") | frozenset(
+    map(chr, range(0x2000, 0x200C))
+)
+_BULLET_FIRST = frozenset("-*+•‣⁃∙·–—−o")  # plus the emoji ranges, all >= U+2190
+_ROMAN_ASCII = frozenset("ivxIVX")
+
+
+def _may_be_number(line: str, p: int, e: int) -> bool:
+    """Can _NUMBER match at p? Letters only start "a)" / "B." (ASCII) or roman numerals;
+    non-ASCII letters go to the regex, which knows its case folding."""
+    ch = line[p]
+    if ch.isdigit() or ch in "(#*":
+        return True
+    if not ch.isalpha():
+        return False
+    return not ch.isascii() or ch in _ROMAN_ASCII or (p + 1 < e and line[p + 1] in ".)")
+
+
+class Marker(NamedTuple):
+    """An "a)" / "B." list marker alone on a line (else blank)."""
+
+    letter: str
+    sep: str
+
+
+def _classify(line: str) -> Shape | Marker | str | None:
+    """A Shape; a rule character ("-", "=", ...) for a horizontal rule or setext
+    underline; None for a blank or decorative line, or a Marker for one that has an
+    "a)" / "B." marker and nothing else."""
+    p, end = 0, len(line)
+    if p < end and line[p] in _LEAD_CHARS:
+        p = _LEAD.match(line).end()  # type: ignore[union-attr]
+    e = rstrip_end(line, p, end)
     if p >= e:
         return None
-    if not ALNUM.search(text, p, e):
-        rule = _RULE.fullmatch(text, p, e)
-        return rule.group(1) if rule else None
-    if _FENCE.match(text, p, e):
+    ch = line[p]
+    if ch.isalnum():  # what ALNUM ([^\W_]) matches
+        first = p  # the first letter or digit; markers and labels come before it
+    else:
+        alnum = ALNUM.search(line, p, e)
+        if alnum is None:
+            rule = _RULE.fullmatch(line, p, e)
+            return rule.group(1) if rule else None
+        first = alnum.start()
+    if ch in "`~" and _FENCE.match(line, p, e):
         return None
-    indent = _columns(text[start:p])
+    indent = _columns(line[:p]) if p else 0
     col = indent
     alt = -1
     kind = PLAIN
     level = 0
-    ch = text[p]
-    m = _HEADING.match(text, p, e) if ch == "#" else None
+    alpha = None
+    m = _HEADING.match(line, p, e) if ch == "#" else None
     if m:
         kind, level = HEADING, len(m.group(1))
         p = m.end()
-        bullet = _BULLET.match(text, p, e)  # "## 🎯 Objective 1: ..."
+        bullet = _BULLET.match(line, p, e)  # "## 🎯 Objective 1: ..."
         if bullet:
             p = bullet.end()
-        if text[e - 1] == "#":  # closing hashes: "## Title ##"
+        if line[e - 1] == "#":  # closing hashes: "## Title ##"
             j = e - 1
-            while j > p and text[j - 1] == "#":
+            while j > p and line[j - 1] == "#":
                 j -= 1
-            if j > p and text[j - 1] in " \t":
-                e = rstrip_end(text, p, j)
+            if j > p and line[j - 1] in " \t":
+                e = rstrip_end(line, p, j)
     else:
-        m = _BULLET.match(text, p, e)
+        m = _BULLET.match(line, p, e) if ch in _BULLET_FIRST or ch >= "\u2190" else None
         if m:
             kind = "bullet:" + m.group(1)[0]
-        elif ch.isdigit() or ch in "(#*" or ch.isalpha():
-            m = _NUMBER.match(text, p, e)
+        elif _may_be_number(line, p, e):
+            m = _NUMBER.match(line, p, e)
             if m:
-                kind = _number_kind(m, last_alpha)
+                alpha = m.group("alpha", "asep") if m.group("alpha") else None
+                kind = "" if alpha else _number_kind(m)
         if m:
-            col = _columns(text[p : m.end()], col)
+            col = _columns(line[p : m.end()], col)
             p = m.end()
-        cb = _CHECKBOX.match(text, p, e) if p < e and text[p] == "[" else None
+        cb = _CHECKBOX.match(line, p, e) if p < e and line[p] == "[" else None
         if cb:
             if kind == PLAIN:
                 kind = "bullet:["
             alt = col
-            col = _columns(text[p : cb.end()], col)
+            col = _columns(line[p : cb.end()], col)
             p = cb.end()
-    if p >= e or not ALNUM.search(text, p, e):
-        return None
-    lab = read_label(text, p, e)
+    # from here on a line without text is blank, but an "a)" marker on it still counts
+    blank = None if alpha is None else Marker(*alpha)
+    if p >= e:
+        return blank
+    if first < p:  # the marker had letters or digits ("1.", "a)"): look again after it
+        alnum = ALNUM.search(line, p, e)
+        if alnum is None:
+            return blank
+        first = alnum.start()
+    elif first >= e:  # only closing hashes had any
+        return blank
+    low = fold(line)  # the label and title patterns match in lower case, see labels.fold
+    lab = read_label(line, p, e, low)
     s, t = lab.body
-    pieces = [(s, t)] if s < t and ALNUM.search(text, s, t) else []
-    if not pieces and lab.label is None and lab.header is None:
-        return None
+    # text of its own: [s, t) holds a letter or digit (`first` is the first one from p)
+    has_text = s < t and (s <= first < t or (first < s and ALNUM.search(line, s, t)))
+    if not has_text and lab.label is None and lab.header is None:
+        return blank
     prose = description = False
-    if pieces and lab.label is None and lab.header is None:
-        body = text[s:t]
-        prose = is_prose(body)
+    if has_text and lab.label is None and lab.header is None:
+        body = line[s:t]
+        prose = is_prose(body, None if low is None else low[s:t])
         description = prose or body[-1] in ".!?…"
-    return Item(
-        line=lineno,
-        indent=indent,
-        cont_col=col,
-        alt_col=alt,
-        kind=kind,
-        level=level,
-        label=lab.label,
-        label_span=lab.label_span,
-        plural=lab.plural,
-        header=lab.header,
-        pieces=pieces,
-        extra=lab.extra,
-        prose=prose,
-        description=description,
+    return Shape(  # positional, in field order (cheaper than keywords)
+        indent,
+        col,
+        kind,
+        alt,
+        level,
+        lab.label,
+        lab.label_span,
+        lab.plural,
+        lab.header,
+        (s, t) if has_text else None,
+        tuple([(seg.label, seg.start, seg.end) for seg in lab.extra]) if lab.extra else (),
+        prose,
+        description,
+        alpha,
     )
 
 
-def _number_kind(m: re.Match[str], last_alpha: dict[str, str]) -> str:
+# Lines repeat across reviews of the same or a similar draft (and within a draft:
+# "Owner: Sam", "Key results:"); 4096 distinct lines is a few hundred drafts.
+_cached_shape = lru_cache(maxsize=4096)(_classify)
+
+
+def _number_kind(m: re.Match[str]) -> str:
+    """The kind of a numeric or roman marker (not "a)": see `_alpha_kind`)."""
     if m.group("multi"):
         return f"dec{m.group('multi').count('.') + 1}"
     if m.group("dec"):
@@ -299,12 +437,16 @@ def _number_kind(m: re.Match[str], last_alpha: dict[str, str]) -> str:
     if m.group("roman"):
         r = m.group("roman")
         return ("i" if r.islower() else "I") + m.group("rsep")
-    if m.group("alpha"):
-        a, sep = m.group("alpha"), m.group("asep")
-        key = ("a" if a.islower() else "A") + sep
-        prev = last_alpha.get(key)
-        last_alpha[key] = a
-        if a in "ivxIVX" and not (prev and ord(a) - ord(prev) == 1):
-            return ("i" if a.islower() else "I") + sep
-        return key
     return "keycap"
+
+
+def _alpha_kind(a: str, sep: str, last_alpha: dict[str, str]) -> str:
+    """The kind of an "a)" marker: "a)", or a roman "i)" for "i)" / "v." / "x)" not
+    right after "h)" / "u." / "w)".
+    `last_alpha` holds the last letter seen per marker style; this updates it."""
+    key = ("a" if a.islower() else "A") + sep
+    prev = last_alpha.get(key)
+    last_alpha[key] = a
+    if a in "ivxIVX" and not (prev and ord(a) - ord(prev) == 1):
+        return ("i" if a.islower() else "I") + sep
+    return key

@@ -43,7 +43,7 @@ from .labels import (
     TEAM,
     strip_noise,
 )
-from .lines import HEADING, PLAIN, Item, scan
+from .lines import HEADING, PLAIN, Item, line_spans, scan
 from .outline import build_tree
 
 ROOT, SECTION, OBJLIST = "root", "section", "objectives"
@@ -53,7 +53,6 @@ _KR_LIKE = re.compile(
     r"|double|triple|halve|from\b.*\bto)\b",
     re.I,
 )
-_NEWLINE = re.compile(r"\r\n|\r|\n")
 _INLINE_SPLIT = re.compile(r";|；")
 _NOT_INLINE = re.compile(r"(?:the\s+following|these|below)(?:\s+key\s+results?|\s+krs)?\W*$", re.I)
 
@@ -69,12 +68,23 @@ MSG_LABEL_ONLY = (
 )
 MSG_EMPTY_OBJECTIVE = "is an objective label with no objective text after it; left out"
 
+# A span as a model takes it: {"start", "end", "line"}.
+SpanData = dict[str, int]
+
+# One pydantic-core call per key result or objective, its span passed as a dict, rather
+# than Span(...) and then KeyResult(...): the same validation and the same model (its
+# fields set included), at about 60% of the cost. (model_construct is no help: in
+# pydantic 2.x it is slower than validating these small models.)
+_new_key_result = KeyResult.__pydantic_validator__.validate_python
+_new_objective = Objective.__pydantic_validator__.validate_python
+
 
 def parse_text(text: str) -> OkrSet:
     """Read pasted text or Markdown. Raises ParseError when no OKR can be found."""
-    items = scan(text)
+    spans = line_spans(text)
+    items = scan(text, spans)
     roots = build_tree(items)
-    reader = _Reader(text, [0] + [m.end() for m in _NEWLINE.finditer(text)])
+    reader = _Reader(text, [start for start, _ in spans])
     reader.visit(roots, ROOT)
     reader.finish()
     if not reader.objectives:
@@ -116,12 +126,22 @@ class _Reader:
     def line_of(self, offset: int) -> int:
         return bisect_right(self.line_starts, offset)
 
-    def span(self, start: int, end: int) -> Span:
-        return Span(start=start, end=end, line=self.line_of(start))
+    def span(self, start: int, end: int) -> SpanData:
+        return {"start": start, "end": end, "line": bisect_right(self.line_starts, start)}
 
-    def join(self, ranges: list[tuple[int, int]]) -> tuple[str, Span] | None:
+    def join(self, ranges: list[tuple[int, int]]) -> tuple[str, SpanData] | None:
         """Text of (start, end) ranges joined by single spaces, minus trailing ':;,' noise."""
         src = self.src
+        if len(ranges) == 1:  # the usual case (one line's text): no list to build
+            s, e = ranges[0]
+            while s < e and src[s].isspace():
+                s += 1
+            while e > s and src[e - 1].isspace():
+                e -= 1
+            if s >= e:
+                return None
+            e = strip_noise(src, s, e)
+            return src[s:e], self.span(s, e)
         clean: list[tuple[int, int]] = []
         for s, e in ranges:
             while s < e and src[s].isspace():
@@ -140,7 +160,7 @@ class _Reader:
         text = " ".join(src[s:e] for s, e in clean)
         return text, self.span(clean[0][0], clean[-1][1])
 
-    def content(self, it: Item) -> tuple[str, Span]:
+    def content(self, it: Item) -> tuple[str, SpanData]:
         ranges = it.pieces or [it.label_span or (0, 0)]
         joined = self.join(ranges)
         if joined is None:  # cannot happen: items always carry some text
@@ -159,15 +179,17 @@ class _Reader:
             stack.extend(reversed(n.children))
 
     def new_objective(
-        self, text: str, span: Span, node: Item, initiative: str | None = None
+        self, text: str, span: SpanData, node: Item, initiative: str | None = None
     ) -> Objective:
         self.flush_pending()
-        obj = Objective(
-            text=text,
-            span=span,
-            initiative=initiative,
-            team=self.defaults["team"],
-            owner=self.defaults["owner"],
+        obj: Objective = _new_objective(
+            {
+                "text": text,
+                "span": span,
+                "initiative": initiative,
+                "team": self.defaults["team"],
+                "owner": self.defaults["owner"],
+            }
         )
         self.objectives.append(obj)
         self.cur, self.cur_node, self.tpl = obj, node, None
@@ -183,7 +205,7 @@ class _Reader:
             self.warn(it, MSG_KR_FIRST)
             return
         text, span = self.content(it)
-        obj.key_results.append(KeyResult(text=text, span=span))
+        obj.key_results.append(_new_key_result({"text": text, "span": span}))
 
     def add_inline_krs(
         self, obj: Objective | None, it: Item, ranges: list[tuple[int, int]]
@@ -206,9 +228,11 @@ class _Reader:
             text, span = joined
             if obj is None:
                 self.orphan_krs += 1
-                self.warnings.append(ParseWarning(line=span.line, message=MSG_KR_FIRST, text=text))
+                self.warnings.append(
+                    ParseWarning(line=span["line"], message=MSG_KR_FIRST, text=text)
+                )
             else:
-                obj.key_results.append(KeyResult(text=text, span=span))
+                obj.key_results.append(_new_key_result({"text": text, "span": span}))
 
     def flush_pending(self, as_objective: bool = False) -> Objective | None:
         """An 'Objective 2:' label that never got its text."""
@@ -231,7 +255,7 @@ class _Reader:
 
     # --- three-lens template --------------------------------------------------------------
 
-    def template_part(self, label: str, text: str, span: Span, node: Item) -> None:
+    def template_part(self, label: str, text: str, span: SpanData, node: Item) -> None:
         tpl = self.tpl if self.tpl is not None and self.tpl is self.cur else None
         if label == INIT:
             if tpl is not None and tpl.initiative is None and not tpl.key_results:
@@ -241,7 +265,7 @@ class _Reader:
             self.tpl, self.tpl_belief = self.cur, False
         elif label == BELIEF:
             if tpl is not None and not self.tpl_belief and not tpl.key_results:
-                tpl.text, tpl.span = text, span
+                tpl.text, tpl.span = text, Span(**span)
                 self.tpl_belief = True
                 return
             self.new_objective(text, span, node)
@@ -319,7 +343,16 @@ class _Reader:
 
     def in_objective(self, n: Item, obj: Objective, marked_siblings: bool) -> None:
         lab = n.label
-        if lab in OBJECTIVE_LABELS:
+        if (
+            lab is None
+            and n.header is None
+            and not n.prose
+            and n.kind != HEADING
+            and not (n.kind == PLAIN and (n.children or marked_siblings))
+        ):  # the usual key result line: what the last `else` below does, tested first
+            self.add_kr(obj, n)
+            self.details(n, obj)
+        elif lab in OBJECTIVE_LABELS:
             new = self.labelled_objective(n)
             self.visit(n.children, SECTION, new)
         elif lab == KR:

@@ -82,3 +82,81 @@ def test_list_markers(line, kind):
 
 def test_blank_rules_fences_and_emoji_only_lines_are_skipped():
     assert scan("\n---\n```\n***\n🚀🚀\n   \n") == []
+
+
+# --- speed machinery: exactness ---------------------------------------------------------------
+
+
+def test_fold_is_exact_for_every_code_point():
+    """labels.fold: matching LOWERED on text.lower() is matching CASELESS (re.I) on text.
+
+    Per character c (the three that fold() refuses aside), with l = c.lower():
+    one character; re.I matches c to the ASCII letter l only, or to none when l is not
+    one; every non-letter the patterns name is matched by itself only and kept by
+    lower(); and \\s, \\d, \\w (hence \\b) see c and l alike."""
+    import re
+    import string
+    from dataclasses import fields
+
+    from coach.parse.labels import _FOLD_BREAKERS, LOWERED, Patterns
+
+    named = set()
+    for f in fields(Patterns):
+        named |= {ch for ch in getattr(LOWERED, f.name).pattern if not ch.isalpha()}
+    named.add("\n")
+    named_rx = re.compile("[" + re.escape("".join(sorted(named))) + "]", re.I)
+    letter_rx = re.compile("[a-z]", re.I)
+    for cp in range(0x110000):
+        if 0xD800 <= cp < 0xE000:
+            continue
+        c = chr(cp)
+        if c in _FOLD_BREAKERS:
+            continue
+        low = c.lower()
+        assert len(low) == 1, hex(cp)
+        if letter_rx.fullmatch(c):
+            assert [x for x in string.ascii_lowercase if re.fullmatch(x, c, re.I)] == [low]
+        else:
+            assert not ("a" <= low <= "z"), hex(cp)
+        if named_rx.fullmatch(c):
+            assert c in named and low == c, hex(cp)
+        else:
+            assert low not in named, hex(cp)
+        assert c.isspace() == low.isspace(), hex(cp)
+        assert c.isdecimal() == low.isdecimal(), hex(cp)
+        assert c.isalnum() == low.isalnum(), hex(cp)
+
+
+def test_fold_refuses_what_lower_cannot_mirror():
+    from coach.parse.labels import fold
+
+    assert fold("KR1: Grow") == "kr1: grow"
+    assert fold("K\u212a") == "kk"  # the Kelvin sign lower-cases to k, as re.I matches it
+    for ch in ("\u0130", "\u0131", "\u017f"):  # İ ı ſ
+        assert fold(f"Objective {ch}") is None
+    assert header_kind("OKRſ Q3") == header_kind("OKRs Q3")  # re.I: ſ matches s
+
+
+def test_line_cache_gives_the_same_items():
+    """A line's classification is cached by its text; cached, uncached (long lines) and
+    in-context ("h) i)") paths give the same items."""
+    from coach.parse import lines
+
+    text = (
+        "# OKRs Q3\n\nObjective 1: Grow revenue\n- KR1: ARR from 1M to 2M\n"
+        "h) Cut churn\ni) Hire SREs\n  i) Launch\n" + "- " + "very long " * 150 + "\n"
+    )
+
+    def dump(items):
+        return [
+            (i.line, i.indent, i.cont_col, i.kind, i.label, i.label_span, i.header, i.pieces)
+            for i in items
+        ]
+
+    lines._cached_shape.cache_clear()
+    cold = dump(scan(text))
+    assert dump(scan(text)) == cold  # warm
+    assert lines._cached_shape.cache_info().hits > 0
+    # "i)" right after "h)" is a letter, an indented "i)" starts a roman list
+    assert [d[3] for d in cold] == ["heading", "plain", "bullet:-", "a)", "a)", "i)", "bullet:-"]
+    assert cold[-1][-1] == [(102, 1601)]  # the long line, classified without the cache
