@@ -123,7 +123,4 @@ def test_no_line_is_silently_dropped(text):
         lines = {item.line} | {line_of(text, start) for start, _ in item.pieces}
         # An initiative ("We are working on ...") is kept without its trailing punctuation.
         initiatives = {(o.initiative or "").rstrip(" .;:,") for o in okr.objectives}
-        assert lines & used or item.text(text).rstrip(" .;:,") in initiatives, (
-            item.line,
-            item.full(text),
-        )
+        assert lines & used or item.text(text).rstrip(" .;:,") in initiatives, (item.line, item.full(text))
