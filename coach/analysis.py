@@ -142,7 +142,7 @@ def find_lead(low: str, tokens: list[tuple[str, int]], lex: Lexicon) -> Lead | N
 def _noun_use(tokens: list[tuple[str, int]], lead: Lead, lex: Lexicon, has_numbers: bool) -> bool:
     """'Test coverage', 'Share of spend': the lead verb is the first noun of a metric."""
     heads = lex["metric_heads"].words
-    nouns = heads | lex["metric_terms"].words | lex["deliverable_nouns"].words | lex["outcome_nouns"].words
+    nouns = lex.union("metric_heads", "metric_terms", "deliverable_nouns", "outcome_nouns")
     nxt = tokens[lead.index + 1][0] if lead.index + 1 < len(tokens) else ""
     if lead.token in nouns and nxt == "of":
         return True
@@ -154,7 +154,7 @@ def _noun_use(tokens: list[tuple[str, int]], lead: Lead, lex: Lexicon, has_numbe
     if not chunk:
         return False
     # "Offer acceptance rate of 85%", "Upgrade page CTR of 12%": a metric's name with its value.
-    if has_numbers and chunk[-1] in nouns - lex["deliverable_nouns"].words:
+    if has_numbers and chunk[-1] in nouns and chunk[-1] not in lex["deliverable_nouns"].words:
         return True
     return lead.token in nouns and chunk[-1] in heads
 
@@ -166,7 +166,7 @@ def _metric_name_start(tokens: list[tuple[str, int]], lead: Lead, lex: Lexicon) 
     nxt = tokens[1][0]
     if f"{lead.token} {nxt}" in lex["metric_terms"].entries:
         return True
-    measured = lex["metric_terms"].words | lex["metric_heads"].words
+    measured = lex.union("metric_terms", "metric_heads")
     return lead.kind in {"delivery", "ambiguous"} and nxt in measured and (
         lead.token.endswith("ing") or lead.token != lead.lemma or nxt in lex["metric_heads"].words
     )
@@ -257,6 +257,7 @@ _QUALIFIER_RE = re.compile(
     r"\b([a-z][a-z'-]*)\s+(?:under|over|above|below|within|longer than|older than|more than|less than|"
     r"fewer than|greater than|larger than|smaller than|worth)\s*$"
 )
+_QUALIFIER_HINT = re.compile(r"(?:under|over|above|below|within|than|worth)\s*$")
 _NOT_QUALIFIED = frozenset(
     "to by at be is are was were from stay stays remain remains keep kept now currently of with "
     "have has had get reach hit than".split()
@@ -269,8 +270,9 @@ def _qualifier(low: str, q: Quantity, lead: Lead | None) -> bool:
     counted; it is not the target."""
     if lead is None or lead.kind not in {"change", "delivery", "ambiguous"} or q.kind == "placeholder":
         return False
-    m = _QUALIFIER_RE.search(low, 0, q.start)
-    if not m or m.end() != q.start or m.group(1) in _NOT_QUALIFIED:
+    window = low[max(0, q.start - 40) : q.start]
+    m = _QUALIFIER_RE.search(window) if _QUALIFIER_HINT.search(window) else None
+    if not m or m.group(1) in _NOT_QUALIFIED:
         return False
     noun = m.group(1)
     return lead.kind != "change" or (len(noun) > 3 and noun.endswith("s") and not noun.endswith("ss"))
@@ -411,7 +413,7 @@ def _task(facts: KrFacts, lex: Lexicon, measures: list[Quantity]) -> tuple[bool,
     if any(q.role == "target" and q.text.lower() == "zero" for q in measures):
         return False, ""  # "Zero never events": an absence is a result, not a deliverable
     head = head_chunk(facts)
-    metric_nouns = lex["metric_heads"].words | lex["metric_terms"].words
+    metric_nouns = lex.union("metric_heads", "metric_terms")
     if head and (head[0] in lex["metric_heads"].words or head[-1] in metric_nouns):
         return False, ""
     metric_target = facts.has_target and (bool(facts.metric_words) or rate_target)

@@ -159,6 +159,15 @@ class Lexicon:
     def verb_classes(self, token: str) -> frozenset[str]:
         return self.verb_class.get(token, frozenset())
 
+    def union(self, *names: str) -> frozenset[str]:
+        """The single words of several classes together, computed once."""
+        key = ("union", names)
+        found = self.memo.get(key)
+        if found is None:
+            found = frozenset().union(*(self[n].words for n in names))
+            self.memo[key] = found
+        return found  # type: ignore[return-value]
+
     def remember(self, key: object, value: object, limit: int = 8192) -> None:
         if len(self.memo) >= limit:
             self.memo.pop(next(iter(self.memo)))
