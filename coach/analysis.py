@@ -172,10 +172,6 @@ def _metric_name_start(tokens: list[tuple[str, int]], lead: Lead, lex: Lexicon) 
     )
 
 
-def _object_words(tokens: list[tuple[str, int]], lead: Lead) -> frozenset[str]:
-    return frozenset(t for t, _ in tokens[lead.index + 1 : lead.index + 8])
-
-
 @lru_cache(maxsize=4096)
 def _scan_cached(text: str) -> Scan:
     return scan(text)
@@ -184,12 +180,7 @@ def _scan_cached(text: str) -> Scan:
 def analyze_kr(text: str, lex: Lexicon) -> KrFacts:
     """Facts about one KR. Memoised per lexicon: the same text always gives the same facts
     (rewrite templates and re-reviews repeat texts often)."""
-    memo = lex.memo
-    facts = memo.get(text)
-    if facts is None:
-        facts = _analyze_kr(text, lex)
-        lex.remember(text, facts)
-    return facts
+    return lex.memoised(text, lambda: _analyze_kr(text, lex))
 
 
 def _analyze_kr(text: str, lex: Lexicon) -> KrFacts:
@@ -348,9 +339,7 @@ def head_chunk(facts: KrFacts, start: int = 0) -> list[str]:
 
 def _starts_with_verb(facts: KrFacts, lex: Lexicon) -> bool:
     first = facts.tokens[0][0] if facts.tokens else ""
-    return bool(lex.verb_classes(first)) or lex.lemma_of(first) in lex["other_verbs"].words or (
-        first in lex["other_verbs"].words
-    )
+    return bool(lex.verb_classes(first)) or lex.lemma_of(first) in lex["other_verbs"].words
 
 
 def _countable(word: str, lex: Lexicon) -> bool:
@@ -434,8 +423,7 @@ def _task(facts: KrFacts, lex: Lexicon, measures: list[Quantity]) -> tuple[bool,
         ):
             return True, f"'{noun}' is a deliverable, not a result"
         if (
-            _VERBLESS_DEFAULT
-            and lead is None
+            lead is None
             and head
             and not _starts_with_verb(facts, lex)
             and not facts.has_target
@@ -465,12 +453,7 @@ def _compound(text: str, lex: Lexicon) -> bool:
 
 
 def analyze_objective(text: str, lex: Lexicon) -> ObjectiveFacts:
-    key = ("objective", text)
-    facts = lex.memo.get(key)  # type: ignore[call-overload]
-    if facts is None:
-        facts = _analyze_objective(text, lex)
-        lex.remember(key, facts)
-    return facts
+    return lex.memoised(("objective", text), lambda: _analyze_objective(text, lex))
 
 
 def _analyze_objective(text: str, lex: Lexicon) -> ObjectiveFacts:
@@ -539,7 +522,6 @@ def _analyze_objective(text: str, lex: Lexicon) -> ObjectiveFacts:
     return ObjectiveFacts(text, low, words, sc, aspiration_hits, specific, choice_hits, lead_lemma)
 
 
-_VERBLESS_DEFAULT = True
 _NOT_SUPERLATIVE = frozenset(
     ["interest", "forest", "request", "harvest", "contest", "suggest", "invest", "honest", "manifest", "digest"]
 )

@@ -8,7 +8,12 @@ set intersection, so checks never care which kind an entry is.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
+
+T = TypeVar("T")
+_MISSING = object()
 
 _VOWELS = set("aeiou")
 VERB_CLASSES = (
@@ -109,6 +114,7 @@ class Lexicon:
         # Per-lexicon memo of analyses and rewrites: the same text always gives the same
         # answer under the same lexicon. Bounded; oldest entries go first.
         self.memo: dict[object, object] = {}
+        self._unions: dict[tuple[str, ...], frozenset[str]] = {}
         self.classes: dict[str, WordClass] = {}
         self.maps: dict[str, dict[str, list[str]]] = {}
         for name, value in data.items():
@@ -160,18 +166,21 @@ class Lexicon:
         return self.verb_class.get(token, frozenset())
 
     def union(self, *names: str) -> frozenset[str]:
-        """The single words of several classes together, computed once."""
-        key = ("union", names)
-        found = self.memo.get(key)
+        """The single words of several classes together, computed once (and never evicted)."""
+        found = self._unions.get(names)
         if found is None:
-            found = frozenset().union(*(self[n].words for n in names))
-            self.memo[key] = found
-        return found  # type: ignore[return-value]
+            found = self._unions[names] = frozenset().union(*(self[n].words for n in names))
+        return found
 
-    def remember(self, key: object, value: object, limit: int = 8192) -> None:
-        if len(self.memo) >= limit:
-            self.memo.pop(next(iter(self.memo)))
-        self.memo[key] = value
+    def memoised(self, key: object, compute: Callable[[], T], limit: int = 8192) -> T:
+        """The value for `key`, computed once under this lexicon; oldest entries go first."""
+        value = self.memo.get(key, _MISSING)
+        if value is _MISSING:
+            value = compute()
+            if len(self.memo) >= limit:
+                self.memo.pop(next(iter(self.memo)))
+            self.memo[key] = value
+        return value  # type: ignore[return-value]
 
     def lookup(self, name: str, text: str) -> list[str]:
         """From map `name`, the values of the longest key found in `text` (whole words, plurals too)."""

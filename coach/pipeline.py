@@ -125,18 +125,15 @@ def _rewrites(ctx: SetContext, findings: list[Finding]) -> list[Rewrite]:
         kr = obj.key_results[t.key_result]
         # A rewrite depends only on the KR, its label and the objective (number provenance):
         # memoise it with the lexicon's analyses, and re-target the copy.
-        key = ("rewrite", kr.text, f.label, obj.text, f.rule_id)
-        rw = rb.lexicon.memo.get(key, _MISSING)
-        if rw is _MISSING:
-            facts = ctx.key_results[t.objective][t.key_result]
-            rw = build_rewrite(facts, f.label, rb, Target(), [kr.text, obj.text], [f.rule_id])
-            rb.lexicon.remember(key, rw)
+        facts = ctx.key_results[t.objective][t.key_result]
+        rw = rb.lexicon.memoised(
+            ("rewrite", kr.text, f.label, obj.text, f.rule_id),
+            lambda: build_rewrite(facts, f.label, rb, Target(), [kr.text, obj.text], [f.rule_id]),  # noqa: B023
+        )
         if rw is not None:
             out.append(rw.model_copy(update={"target": Target(objective=t.objective, key_result=t.key_result)}))
     return out
 
-
-_MISSING = object()
 
 
 def _summary(okr_set: OkrSet, findings: list[Finding], rb: Rubric) -> Summary:
