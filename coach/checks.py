@@ -32,6 +32,9 @@ class SetContext:
     objectives: list[ObjectiveFacts]
     key_results: list[list[KrFacts]]
     kr_labels: list[list[str | None]]
+    # Set by a hybrid or LLM review after the merge; None means "the rules decide".
+    aspirations: list[bool] | None = None
+    tasks: list[list[bool]] | None = None
 
     def kr_hits(self, label: str) -> Iterator[Hit]:
         for oi, labels in enumerate(self.kr_labels):
@@ -45,9 +48,9 @@ class SetContext:
                     )
 
 
-def kr_label(facts: KrFacts, rubric: Rubric) -> str | None:
-    """The one KR label that applies, by the rubric's precedence and enabled rules."""
-    conditions = {
+def kr_conditions(facts: KrFacts, rubric: Rubric) -> dict[str, bool]:
+    """Each KR label's condition on its own, before precedence picks one."""
+    return {
         "task": facts.is_task,
         "no_metric": not facts.has_metric,
         "no_target": facts.has_metric and not facts.has_target,
@@ -55,11 +58,20 @@ def kr_label(facts: KrFacts, rubric: Rubric) -> str | None:
         and not facts.has_baseline
         and not _maintain_ok(facts, rubric),
     }
+
+
+def first_label(conditions: dict[str, bool], rubric: Rubric) -> str | None:
+    """The first label in the rubric's precedence whose rule is enabled and whose condition holds."""
     for label in rubric.kr_label_precedence:
         rule = rubric.label_rule(label)
         if rule is not None and rule.enabled and conditions.get(label):
             return label
     return None
+
+
+def kr_label(facts: KrFacts, rubric: Rubric) -> str | None:
+    """The one KR label that applies, by the rubric's precedence and enabled rules."""
+    return first_label(kr_conditions(facts, rubric), rubric)
 
 
 def _maintain_ok(facts: KrFacts, rubric: Rubric) -> bool:
@@ -87,11 +99,17 @@ def kr_fields(facts: KrFacts, rubric: Rubric) -> dict[str, object]:
 # --- objective checks -------------------------------------------------------
 
 
-def check_aspiration(ctx: SetContext, rule: Rule) -> Iterator[Hit]:
+def rules_aspirations(ctx: SetContext, rule: Rule) -> list[bool]:
+    """The rules' aspiration verdict on each objective, with `rule`'s parameters."""
     min_specific = int(rule.params.get("min_specific_words", 2))
     with_slogan = int(rule.params.get("max_specific_words_with_slogan", 3))
-    for oi, facts in enumerate(ctx.objectives):
-        if is_aspiration(facts, min_specific, with_slogan):
+    return [is_aspiration(facts, min_specific, with_slogan) for facts in ctx.objectives]
+
+
+def check_aspiration(ctx: SetContext, rule: Rule) -> Iterator[Hit]:
+    flags = ctx.aspirations if ctx.aspirations is not None else rules_aspirations(ctx, rule)
+    for oi, flagged in enumerate(flags):
+        if flagged:
             obj = ctx.okr_set.objectives[oi]
             yield Hit(Target(objective=oi), obj.span, {"text": obj.text})
 
@@ -224,7 +242,8 @@ def check_too_few_key_results(ctx: SetContext, rule: Rule) -> Iterator[Hit]:
 def check_all_tasks(ctx: SetContext, rule: Rule) -> Iterator[Hit]:
     least = int(rule.params.get("min_key_results", 2))
     for oi, facts in enumerate(ctx.key_results):
-        if len(facts) >= least and all(f.is_task for f in facts):
+        tasks = ctx.tasks[oi] if ctx.tasks is not None else [f.is_task for f in facts]
+        if len(facts) >= least and all(tasks):
             obj = ctx.okr_set.objectives[oi]
             yield Hit(Target(objective=oi), obj.span, {"text": obj.text, "count": len(facts)})
 

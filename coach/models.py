@@ -84,6 +84,9 @@ class Finding(BaseModel):
     span: Span | None = None
     questions: list[str] = Field(default_factory=list)
     source: Literal["rules", "llm", "both"] = "rules"
+    # The model's own words and confidence, when it took part in the finding.
+    llm_reason: str | None = None
+    confidence: float | None = None
 
 
 class Rewrite(BaseModel):
@@ -96,6 +99,21 @@ class Rewrite(BaseModel):
     questions: list[str] = Field(default_factory=list)
     addresses: list[str] = Field(default_factory=list, description="rule ids it resolves")
     source: Literal["rules", "llm"] = "rules"
+    # Numbers the model proposed that the author never wrote, kept only when the
+    # caller asked for suggestions, and then written as `[suggested: N]`.
+    suggested: list[str] = Field(default_factory=list)
+
+
+class Disagreement(BaseModel):
+    """An item the two reviewers judged differently, and which judgement the merge kept."""
+
+    target: Target
+    rules: str | None = Field(description="the rules' label, or null for none")
+    llm: str | None = Field(description="the model's label, or null for none")
+    kept: str | None = Field(description="the label in the review, or null for none")
+    llm_reason: str = ""
+    confidence: float | None = None
+    why: str = Field(description="which policy decided it")
 
 
 class Summary(BaseModel):
@@ -109,6 +127,26 @@ class Summary(BaseModel):
     by_rule: dict[str, int]
 
 
+class LLMUsage(BaseModel):
+    """What the model calls of one review (or a batch) cost, as the provider reported it."""
+
+    calls: int = Field(default=0, description="HTTP calls made, retries and re-asks included")
+    cache_hits: int = Field(default=0, description="answers served from the response cache")
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    # Prompt tokens served from the provider's prompt cache (part of prompt_tokens).
+    cached_tokens: int = 0
+    cost_usd: float = Field(default=0.0, description="estimate from the price table")
+    latency_s: float = 0.0
+
+    @property
+    def total_tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+    def __add__(self, other: LLMUsage) -> LLMUsage:
+        return LLMUsage(**{k: getattr(self, k) + getattr(other, k) for k in LLMUsage.model_fields})
+
+
 class Provenance(BaseModel):
     okr_coach_version: str
     mode: Literal["rules", "llm", "hybrid"]
@@ -117,6 +155,7 @@ class Provenance(BaseModel):
     prompt_version: str | None = None
     model: str | None = None
     llm_status: str = "not used: rules-only"
+    usage: LLMUsage | None = None
 
 
 class Review(BaseModel):
@@ -125,6 +164,8 @@ class Review(BaseModel):
     rewrites: list[Rewrite]
     summary: Summary
     provenance: Provenance
+    # Items the rules and the model judged differently (hybrid mode): never dropped silently.
+    disagreements: list[Disagreement] = Field(default_factory=list)
 
     def findings_for(self, objective: int, key_result: int | None = None) -> list[Finding]:
         return [

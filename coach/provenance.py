@@ -8,7 +8,7 @@ placeholder before the rewrite leaves the coach.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 # A number with the currency, multiplier and unit glued to it, so "$40k" is
 # replaced as a whole.
@@ -38,17 +38,24 @@ def fabricated(rewrite: str, sources: Iterable[str]) -> list[str]:
 
 
 def enforce(
-    rewrite: str, sources: Iterable[str], placeholder: str = "[value]"
+    rewrite: str,
+    sources: Iterable[str],
+    placeholder: str | Callable[[str, str], str] = "[value]",
 ) -> tuple[str, list[str]]:
-    """Replace every unsourced number in `rewrite` with `placeholder`."""
+    """Replace every unsourced number in `rewrite` with a placeholder.
+
+    `placeholder` is the text to write, or a function of (the number as
+    written, the text before it) that names it.
+    """
     known = {n for s in sources for n in numbers_in(s)}
     replaced: list[str] = []
 
     def swap(m: re.Match[str]) -> str:
         digits = _DIGITS.search(m.group(0))
         if digits and normalise(digits.group(0)) not in known:
-            replaced.append(m.group(0).strip())
-            return placeholder
+            token = m.group(0).strip()
+            replaced.append(token)
+            return placeholder if isinstance(placeholder, str) else placeholder(token, m.string[: m.start()])
         return m.group(0)
 
     return _NUMBER_TOKEN.sub(swap, rewrite), replaced

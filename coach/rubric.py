@@ -70,6 +70,26 @@ class Scoring(BaseModel):
     set_points: dict[Severity, float]
 
 
+class MergePolicy(BaseModel):
+    """Who decides each label in a hybrid review (rubric.yaml, `merge:`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    min_confidence: float = Field(default=0.6, ge=0, le=1)
+    owner: dict[Label, Literal["rules", "llm"]] = Field(
+        default_factory=lambda: {
+            "aspiration": "llm",
+            "task": "llm",
+            "no_metric": "rules",
+            "no_target": "rules",
+            "no_baseline": "rules",
+        }
+    )
+
+    def owner_of(self, label: str) -> str:
+        return self.owner.get(label, "rules")  # type: ignore[call-overload]
+
+
 class Rubric:
     def __init__(
         self,
@@ -80,6 +100,7 @@ class Rubric:
         scoring: Scoring,
         kr_label_precedence: list[str],
         digest: str,
+        merge: MergePolicy | None = None,
     ):
         self.name = name
         self.version = version
@@ -88,6 +109,7 @@ class Rubric:
         self.scoring = scoring
         self.kr_label_precedence = kr_label_precedence
         self.digest = digest
+        self.merge = merge or MergePolicy()
         self._aliases = {a.upper(): r.id for r in rules.values() for a in [r.name, *r.aliases]}
 
     @property
@@ -157,6 +179,10 @@ def _build(meta: dict[str, Any], rules: dict[str, Rule], lexicon: dict[str, Any]
         scoring = Scoring.model_validate(meta.get("scoring") or {})
     except ValidationError as exc:
         raise RubricError(f"rubric scoring: {_first_error(exc)}") from exc
+    try:
+        merge = MergePolicy.model_validate(meta.get("merge") or {})
+    except ValidationError as exc:
+        raise RubricError(f"rubric merge: {_first_error(exc)}") from exc
     digest = _digest(meta, {k: r.model_dump(mode="json") for k, r in rules.items()}, lexicon)
     return Rubric(
         name=str(meta.get("name", "custom")),
@@ -166,6 +192,7 @@ def _build(meta: dict[str, Any], rules: dict[str, Rule], lexicon: dict[str, Any]
         scoring=scoring,
         kr_label_precedence=list(meta.get("kr_label_precedence") or []),
         digest=digest,
+        merge=merge,
     )
 
 
@@ -181,6 +208,7 @@ def _apply_custom(path: Path, data: dict[str, Any]) -> Rubric:
             "version": parent.version,
             "scoring": parent.scoring.model_dump(mode="json"),
             "kr_label_precedence": parent.kr_label_precedence,
+            "merge": parent.merge.model_dump(mode="json"),
         }
         rules, lexicon = dict(parent.rules), dict(parent.lexicon.raw)
     meta = {
@@ -229,6 +257,11 @@ def _apply_custom(path: Path, data: dict[str, Any]) -> Rubric:
         lexicon[cls] = list(lexicon[cls]) + [str(w) for w in extra]
     if "scoring" in data:
         meta["scoring"] = data["scoring"]
+    if isinstance(data.get("merge"), dict):
+        # A custom rubric changes one owner or the threshold and keeps the rest.
+        base_merge = dict(meta.get("merge") or {})
+        owner = {**(base_merge.get("owner") or {}), **(data["merge"].get("owner") or {})}
+        meta["merge"] = {**base_merge, **data["merge"], "owner": owner}
     return _build(meta, rules, lexicon)
 
 

@@ -17,9 +17,14 @@ def _hermetic_env(monkeypatch):
     """A developer's own key or settings must never change a test's behaviour."""
     import os
 
+    from coach.llm.settings import get_llm_settings
+
     for name in list(os.environ):
         if name.startswith(("OPENAI_", "OKR_COACH_")):
             monkeypatch.delenv(name, raising=False)
+    get_llm_settings.cache_clear()
+    yield
+    get_llm_settings.cache_clear()
 
 
 @pytest.fixture(scope="session")

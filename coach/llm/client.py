@@ -108,6 +108,7 @@ class ChatResult(BaseModel):
     reasked: bool = False
     capability: str = ""
     request_sha256: str = Field(default="", description="fingerprint of the first request body")
+    from_cache: bool = Field(default=False, description="answered by the response cache, no call made")
 
 
 class ChatClient(Protocol):

@@ -23,6 +23,7 @@ looked up exactly, then by the longest key it starts with, then under
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Literal
 
 from pydantic import AliasChoices, BaseModel, Field, SecretStr, field_validator
@@ -117,3 +118,9 @@ class LLMSettings(BaseSettings):
             if prefixes:
                 return table[max(prefixes, key=len)]
         return table.get("default", DEFAULT_PRICES["default"])
+
+
+@lru_cache(maxsize=1)
+def get_llm_settings() -> LLMSettings:
+    """The process's LLM settings, read once; tests call `get_llm_settings.cache_clear()`."""
+    return LLMSettings()
