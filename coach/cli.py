@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from .cli_eval import evaluate
 from .cli_keys import keys_app
 from .errors import CoachError
 from .models import Severity
@@ -29,12 +30,6 @@ err = Console(stderr=True)
 
 class Format(str, Enum):
     text = "text"
-    json = "json"
-    markdown = "markdown"
-
-
-class EvalFormat(str, Enum):
-    table = "table"
     json = "json"
     markdown = "markdown"
 
@@ -87,8 +82,13 @@ def review(
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
     rubric: RubricOpt = None,
     mode: Annotated[
-        ModeChoice, typer.Option(help="rules (offline), llm or hybrid.")
-    ] = ModeChoice.rules,
+        ModeChoice | None,
+        typer.Option(
+            help="rules (offline), llm or hybrid. Default: hybrid when a model is configured "
+            "(OKR_COACH_LLM_*), else rules.",
+            show_default=False,
+        ),
+    ] = None,
     fail_on: Annotated[
         FailOn,
         typer.Option("--fail-on", help="Exit 1 when a finding of this severity or worse exists."),
@@ -99,16 +99,48 @@ def review(
     ignore: Annotated[
         list[str] | None, typer.Option(help="Skip these rule ids (repeatable).")
     ] = None,
+    suggest_numbers: Annotated[
+        bool,
+        typer.Option(
+            "--suggest-numbers",
+            help="Keep numbers the model proposes in rewrites, marked [suggested: N].",
+        ),
+    ] = False,
+    cache: Annotated[
+        bool,
+        typer.Option(
+            "--cache/--no-cache", help="Answer an identical model request from the store's cache."
+        ),
+    ] = True,
 ) -> None:
     """Review one draft OKR set."""
     from .pipeline import review as run_review
+    from .pipeline import uses_model
     from .render import print_review, review_markdown
 
     data = _read_input(file)
+    chosen = mode.value if mode else None
+    store = None
     try:
-        result = run_review(data, mode=mode.value, rubric=rubric, select=select, ignore=ignore)
+        if cache and uses_model(chosen):
+            from .config import get_settings
+            from .store import open_store
+
+            store = open_store(get_settings())
+        result = run_review(
+            data,
+            mode=chosen,
+            rubric=rubric,
+            select=select,
+            ignore=ignore,
+            cache=store,
+            suggest_numbers=suggest_numbers,
+        )
     except CoachError as exc:
         raise _fail(exc.message) from None
+    finally:
+        if store is not None:
+            store.close()
     if fmt is Format.json:
         typer.echo(result.model_dump_json(indent=2))
     elif fmt is Format.markdown:
@@ -160,40 +192,6 @@ def explain(
     typer.echo(doc)
 
 
-@app.command("eval")
-def evaluate(
-    paths: Annotated[
-        list[Path] | None, typer.Argument(help="More dataset files.", show_default=False)
-    ] = None,
-    dataset: Annotated[
-        list[Path] | None,
-        typer.Option("--dataset", "-d", help="Labeled JSONL dataset (repeatable)."),
-    ] = None,
-    mode: Annotated[ModeChoice, typer.Option(help="Reviewer mode to evaluate.")] = ModeChoice.rules,
-    rubric: RubricOpt = None,
-    fmt: Annotated[
-        EvalFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = EvalFormat.table,
-) -> None:
-    """Score findings and rewrites against labeled examples (okr-labels.md format)."""
-    from .evals import run_eval
-    from .render.evals import eval_markdown, print_eval
-
-    files = [*(dataset or []), *(paths or [])]
-    if not files:
-        raise _fail("no dataset: pass --dataset PATH [PATH...]")
-    try:
-        report = run_eval(files, mode=mode.value, rubric=rubric)
-    except CoachError as exc:
-        raise _fail(exc.message) from None
-    if fmt is EvalFormat.json:
-        typer.echo(report.model_dump_json(indent=2))
-    elif fmt is EvalFormat.markdown:
-        typer.echo(eval_markdown(report))
-    else:
-        print_eval(report, Console())
-
-
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
@@ -204,6 +202,7 @@ def serve(
     import uvicorn
 
     from .config import get_settings
+    from .llm.settings import describe_llm
     from .store import open_store
 
     settings = get_settings()
@@ -212,7 +211,7 @@ def serve(
     except CoachError as exc:
         raise _fail(exc.message) from None
     err.print(
-        f"okr-coach on http://{host}:{port} · store {settings.sqlalchemy_url()} · rules-only",
+        f"okr-coach on http://{host}:{port} · store {settings.sqlalchemy_url()} · {describe_llm()}",
         markup=False,
         highlight=False,
     )
@@ -221,4 +220,5 @@ def serve(
     )
 
 
+app.command("eval")(evaluate)
 app.add_typer(keys_app, name="keys", help="Create, list and revoke API keys for the JSON API.")

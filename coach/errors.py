@@ -78,3 +78,25 @@ class StoreError(CoachError):
 
     kind = "store-unavailable"
     status = 503
+
+
+class BaselineError(CoachError):
+    """An eval baseline that is missing, unreadable or made on other datasets."""
+
+    kind = "baseline-error"
+    status = 422
+
+
+class StaleRecordingError(CoachError):
+    """A replayed eval has no recorded model answer for the current prompts.
+
+    `changed` names the prompt templates or rubric parts that differ from the
+    ones the recording was made with (empty when the recording is just missing).
+    """
+
+    kind = "stale-recording"
+    status = 409
+
+    def __init__(self, message: str, *, changed: list[str] | None = None):
+        super().__init__(message)
+        self.changed = changed or []

@@ -1,91 +1,129 @@
-"""An EvalReport as a terminal table or Markdown."""
+"""An eval suite as terminal tables: modes side by side, then the gate's verdict."""
 
 from __future__ import annotations
 
 from rich.console import Console
 from rich.table import Table
 
-from ..evals import NONE, EvalReport
+from ..evals.report import NONE, EvalReport, EvalSuite, GateResult
 from ..models import KR_LABELS
 
 
-def _fmt(x: float | None) -> str:
-    return "—" if x is None else f"{x:.3f}"
+def fmt(x: float | None, digits: int = 3) -> str:
+    return "—" if x is None else f"{x:.{digits}f}"
 
 
-def print_eval(report: EvalReport, console: Console | None = None, show_examples: int = 10) -> None:
+def fmt_ci(ci: tuple[float, float]) -> str:
+    return f"[{ci[0]:.2f}, {ci[1]:.2f}]"
+
+
+def print_suite(suite: EvalSuite, console: Console | None = None, show_examples: int = 10) -> None:
     console = console or Console()
-    table = Table(title=f"okr-coach eval · {report.mode} · {report.rubric_version}")
-    for col in ("label", "precision", "recall", "F1", "support"):
-        table.add_column(col, justify="left" if col == "label" else "right")
-    for label, s in report.per_label.items():
-        table.add_row(label, _fmt(s.precision), _fmt(s.recall), _fmt(s.f1), str(s.support))
-    table.add_row("macro F1", "", "", _fmt(report.macro_f1), "", style="bold")
-    table.add_row("micro F1", "", "", _fmt(report.micro_f1), "", style="bold")
+    runs = suite.runs
+    first = runs[0]
+    title = f"okr-coach eval · {first.examples} examples · {first.key_results} KRs · rubric {first.rubric_version}"
+    table = Table(title=title)
+    table.add_column("label")
+    table.add_column("support", justify="right")
+    for r in runs:
+        table.add_column(f"{r.mode} P / R", justify="right")
+        table.add_column(f"{r.mode} F1 [95% CI]", justify="right")
+    for label, s in first.per_label.items():
+        cells = [label, str(s.support)]
+        for r in runs:
+            x = r.per_label[label]
+            cells += [f"{x.precision:.3f} / {x.recall:.3f}", f"{x.f1:.3f} {fmt_ci(x.f1_ci)}"]
+        table.add_row(*cells)
+    table.add_row("macro F1", "", *(c for r in runs for c in ("", fmt(r.macro_f1))), style="bold")
+    table.add_row("micro F1", "", *(c for r in runs for c in ("", fmt(r.micro_f1))), style="bold")
     console.print(table)
 
-    conf = Table(title="KR labels: gold (rows) × predicted (columns)")
+    rw = Table(title="rewrites and cost")
+    rw.add_column("")
+    for r in runs:
+        rw.add_column(r.mode, justify="right")
+    rows: list[tuple[str, list[str]]] = [
+        ("rewrites", [str(r.rewrites.count) for r in runs]),
+        ("coverage", [fmt(r.rewrites.coverage) for r in runs]),
+        ("validity", [fmt(r.rewrites.validity) for r in runs]),
+        ("fabricated numbers (must be 0)", [str(r.rewrites.fabricated_numbers) for r in runs]),
+        ("placeholder share", [fmt(r.rewrites.placeholder_share) for r in runs]),
+        ("similarity to references", [fmt(r.rewrites.reference_similarity) for r in runs]),
+    ]
+    if any(r.rewrites.judge for r in runs):
+        rows.append(("judge score (0-1)", [fmt(r.rewrites.judge.mean_score) if r.rewrites.judge else "—" for r in runs]))
+    for role in ("reviewer", "judge"):
+        costs = [getattr(r.cost, role) for r in runs]
+        if any(c.calls for c in costs):
+            rows.append((f"{role} calls", [str(c.calls) for c in costs]))
+            rows.append((f"{role} tokens in / cached / out",
+                         [f"{c.prompt_tokens} / {c.cached_tokens} / {c.completion_tokens}" for c in costs]))
+            rows.append((f"{role} cost $ · latency s", [f"{c.cost_usd:.4f} · {c.latency_s:.1f}" for c in costs]))
+    if any(r.responses for r in runs):
+        rows.append(("model answers", [r.responses or "—" for r in runs]))
+    rows.append(("seconds", [f"{r.seconds:.2f}" for r in runs]))
+    for name, cells in rows:
+        rw.add_row(name, *cells)
+    console.print(rw)
+
+    for r in runs:
+        _print_confusion(r, console)
+        wrong = [e for e in r.per_example if not e.correct]
+        console.print(
+            f"{r.mode}: {len(wrong)} of {r.examples} examples with a mismatch", markup=False
+        )
+        if suite.gate is None:
+            for e in wrong[:show_examples]:
+                for m in e.mismatches:
+                    console.print(
+                        f"  {e.id} {m.target}: expected {m.expected}, got {m.predicted}: {m.text}",
+                        markup=False,
+                    )
+    if suite.gate is not None:
+        print_gate(suite.gate, console, show_examples)
+
+
+def _print_confusion(r: EvalReport, console: Console) -> None:
+    conf = Table(title=f"{r.mode}: KR labels, gold (rows) × predicted (columns)")
     cols = [*KR_LABELS, NONE]
     conf.add_column("gold \\ predicted")
     for c in cols:
         conf.add_column(c, justify="right")
     for g in cols:
-        conf.add_row(g, *(str(report.confusion.get(g, {}).get(p, 0)) for p in cols))
+        conf.add_row(g, *(str(r.confusion.get(g, {}).get(p, 0)) for p in cols))
     console.print(conf)
 
-    r = report.rewrites
-    console.print(
-        f"rewrites: {r.count} · coverage {_fmt(r.coverage)} · validity {_fmt(r.validity)} · "
-        f"fabricated numbers {r.fabricated_numbers} · placeholder share {_fmt(r.placeholder_share)} · "
-        f"similarity to {r.reference_count} references {_fmt(r.reference_similarity)}",
-        markup=False,
-    )
-    wrong = [e for e in report.per_example if not e.correct]
-    console.print(
-        f"{report.examples} examples · {report.objectives} objectives · {report.key_results} KRs · "
-        f"{len(wrong)} examples with a mismatch · {report.seconds:.2f} s",
-        markup=False,
-    )
-    for e in wrong[:show_examples]:
-        for m in e.mismatches:
+
+def print_gate(gate: GateResult, console: Console, show_examples: int = 10) -> None:
+    for note in gate.notes:
+        console.print(f"note: {note}", markup=False)
+    for c in gate.comparisons:
+        console.print(
+            f"{c.mode} vs baseline: {len(c.regressed)} items regressed, {len(c.improved)} improved, "
+            f"{len(c.changed)} changed",
+            markup=False,
+        )
+        for m in c.regressed[:show_examples]:
             console.print(
-                f"  {e.id} {m.target}: expected {m.expected}, got {m.predicted}: {m.text}",
+                f"  regressed {m.key} {m.target}: expected {m.expected}, now {m.after}: {m.text}",
                 markup=False,
             )
-
-
-def eval_markdown(report: EvalReport) -> str:
-    lines = [
-        f"## okr-coach eval — {report.mode}",
-        "",
-        f"Rubric `{report.rubric_version}` · {report.examples} examples · {report.objectives} objectives · "
-        f"{report.key_results} KRs",
-        "",
-        f"**macro F1 {report.macro_f1:.3f}** · micro F1 {report.micro_f1:.3f}",
-        "",
-        "| label | precision | recall | F1 | support |",
-        "| --- | ---: | ---: | ---: | ---: |",
-    ]
-    for label, s in report.per_label.items():
-        lines.append(f"| {label} | {s.precision:.3f} | {s.recall:.3f} | {s.f1:.3f} | {s.support} |")
-    cols = [*KR_LABELS, NONE]
-    lines += [
-        "",
-        "| gold \\ predicted | " + " | ".join(cols) + " |",
-        "| --- |" + " ---: |" * len(cols),
-    ]
-    for g in cols:
-        lines.append(
-            f"| {g} | "
-            + " | ".join(str(report.confusion.get(g, {}).get(p, 0)) for p in cols)
-            + " |"
+    if gate.passed:
+        console.print(f"gate passed: no gated metric dropped more than {gate.max_drop:g} ({gate.baseline})",
+                      markup=False)
+        return
+    console.print(f"gate FAILED against {gate.baseline}:", style="bold red", markup=False)
+    for f in gate.failures:
+        base = "none" if f.baseline is None else f"{f.baseline:.4f}"
+        console.print(
+            f"  {f.mode} {f.metric}: {base} -> {f.current:.4f} ({f.allowed})", markup=False
         )
-    r = report.rewrites
-    lines += [
-        "",
-        "| rewrites | coverage | validity | fabricated numbers | placeholder share | reference similarity |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: |",
-        f"| {r.count} | {r.coverage:.3f} | {r.validity:.3f} | {r.fabricated_numbers} | "
-        f"{r.placeholder_share:.3f} | {_fmt(r.reference_similarity)} |",
-    ]
-    return "\n".join(lines) + "\n"
+        if f.examples:
+            shown = ", ".join(f.examples[:show_examples])
+            more = f" and {len(f.examples) - show_examples} more" if len(f.examples) > show_examples else ""
+            console.print(f"    examples: {shown}{more}", markup=False)
+
+
+def print_eval(report: EvalReport, console: Console | None = None, show_examples: int = 10) -> None:
+    """One mode (kept for callers of the single-report API)."""
+    print_suite(EvalSuite(runs=[report]), console, show_examples)

@@ -1,0 +1,321 @@
+"""Run the coach over labeled examples and score what it found and rewrote.
+
+`run_eval(paths, mode=...)` reviews every example through `coach.review()` (or
+its async twin for the LLM modes) and returns an `EvalReport`; `run_suite`
+runs several modes side by side over the same examples.
+
+LLM answers come from a `Responses` source (recordings.py): replayed from
+`evals/recordings/`, recorded from a live endpoint, or live. The runner hands
+each example its own chat client, so the source knows which example a model
+call belongs to.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..datasets import LabeledExample, load_dataset
+from ..models import KR_LABELS, LABELS, Review
+from ..pipeline import Mode, review
+from ..provenance import fabricated
+from ..rewrite import kr_is_clean
+from ..rubric import Rubric, load_rubric
+from .metrics import label_score, placeholders_and_numbers, similarity, tally
+from .report import (
+    NONE,
+    CallCost,
+    Cost,
+    EvalReport,
+    EvalSuite,
+    ExampleResult,
+    JudgeScore,
+    Mismatch,
+    RewriteScore,
+    example_key,
+)
+
+if TYPE_CHECKING:
+    from .judge import Judgement
+    from .recordings import Responses
+
+
+@dataclass
+class Dataset:
+    path: str
+    examples: list[LabeledExample]
+
+
+def load_datasets(paths: list[str | Path]) -> list[Dataset]:
+    return [Dataset(str(p), load_dataset(p)) for p in paths]
+
+
+@dataclass
+class _Reviewed:
+    """One example's review and, when asked for, the judge's verdicts on its rewrites."""
+
+    example: LabeledExample
+    dataset: str
+    review: Review
+    judgements: list[Judgement] = field(default_factory=list)
+
+
+def run_eval(
+    paths: list[str | Path] | list[Dataset],
+    *,
+    mode: Mode = "rules",
+    rubric: str | Path | Rubric | None = None,
+    responses: Responses | None = None,
+    judge: bool = False,
+) -> EvalReport:
+    """Evaluate one reviewer mode. The LLM modes and the judge need `responses`."""
+    started = time.perf_counter()
+    rb = load_rubric(rubric)
+    datasets = _as_datasets(paths)
+    if mode == "rules" and not judge:
+        # The offline path stays synchronous: no event loop for 1,000s of CPU-bound reviews.
+        reviewed = [
+            _Reviewed(e, d.path, review(e.to_okr_set(), mode="rules", rubric=rb))
+            for d in datasets
+            for e in d.examples
+        ]
+    else:
+        if responses is None:
+            from ..errors import ConfigError
+
+            raise ConfigError(
+                f"mode '{mode}'{' with the judge' if judge else ''} needs model answers: "
+                "replay recordings, --record or --live"
+            )
+        reviewed = asyncio.run(_review_all(datasets, mode, rb, responses, judge))
+    report = score(reviewed, mode, rb, [d.path for d in datasets], judge=judge)
+    if responses is not None and (mode != "rules" or judge):
+        report.responses = responses.kind
+        report.model = report.model or responses.model
+    report.seconds = round(time.perf_counter() - started, 3)
+    return report
+
+
+def run_suite(
+    paths: list[str | Path],
+    modes: list[Mode],
+    *,
+    rubric: str | Path | Rubric | None = None,
+    responses: Responses | None = None,
+    judge: bool = False,
+) -> EvalSuite:
+    """Every mode over the same examples (datasets are read once)."""
+    rb = load_rubric(rubric)
+    datasets = load_datasets(paths)
+    runs = [
+        run_eval(datasets, mode=m, rubric=rb, responses=responses, judge=judge) for m in modes
+    ]
+    return EvalSuite(runs=runs)
+
+
+def _as_datasets(paths: list[str | Path] | list[Dataset]) -> list[Dataset]:
+    if all(isinstance(p, Dataset) for p in paths):
+        return list(paths)  # type: ignore[arg-type]
+    return load_datasets(paths)  # type: ignore[arg-type]
+
+
+async def _review_all(
+    datasets: list[Dataset], mode: Mode, rb: Rubric, responses: Responses, judge: bool
+) -> list[_Reviewed]:
+    from ..llm import run_all
+
+    async def one(dataset: str, example: LabeledExample) -> _Reviewed:
+        client = responses.client_for(example_key(dataset, example.id))
+        if mode == "rules":
+            result = review(example.to_okr_set(), mode="rules", rubric=rb)
+        else:
+            from ..pipeline import areview  # type: ignore[attr-defined]
+
+            result = await areview(example.to_okr_set(), mode=mode, rubric=rb, llm=client)
+        item = _Reviewed(example, dataset, result)
+        if judge:
+            from .judge import judge_rewrites
+
+            item.judgements = await judge_rewrites(client, example, result)
+        return item
+
+    jobs = [one(d.path, e) for d in datasets for e in d.examples]
+    try:
+        return await run_all(jobs, responses.concurrency)  # type: ignore[return-value]
+    finally:
+        close = getattr(responses, "aclose", None)
+        if close is not None:
+            await close()
+
+
+def score(
+    reviewed: list[_Reviewed], mode: str, rb: Rubric, datasets: list[str], *, judge: bool
+) -> EvalReport:
+    counts = {label: Counter() for label in LABELS}
+    confusion: dict[str, Counter[str]] = {g: Counter() for g in (*KR_LABELS, NONE)}
+    rw: Counter[str] = Counter()
+    similarities: list[float] = []
+    judge_scores: list[float] = []
+    verdicts: Counter[str] = Counter()
+    judge_model: str | None = None
+    cost = Cost()
+    statuses: Counter[str] = Counter()
+    results: list[ExampleResult] = []
+    prompt_version = model = None
+    n_objectives = n_krs = 0
+    for item in reviewed:
+        example, result = item.example, item.review
+        n_objectives += len(example.objectives)
+        n_krs += sum(len(o.key_results) for o in example.objectives)
+        prov = result.provenance
+        prompt_version = prompt_version or getattr(prov, "prompt_version", None)
+        model = model or getattr(prov, "model", None)
+        statuses[prov.llm_status] += 1
+        usage = getattr(prov, "usage", None)
+        if usage is not None:
+            cost.reviewer.add(_call_cost(usage))
+        sims_before = len(similarities)
+        res = _score_example(item, rb, counts, confusion, rw, similarities)
+        sims = similarities[sims_before:]
+        res.similarity = round(sum(sims) / len(sims), 4) if sims else None
+        res.llm_status = prov.llm_status
+        if item.judgements:
+            scores = [j.score01 for j in item.judgements]
+            judge_scores.extend(scores)
+            res.judge = round(sum(scores) / len(scores), 4)
+            for j in item.judgements:
+                verdicts[j.verdict.verdict] += 1
+                judge_model = judge_model or j.result.model
+                cost.judge.add(_result_cost(j.result))
+        results.append(res)
+    per_label = {label: label_score(c["tp"], c["fp"], c["fn"]) for label, c in counts.items()}
+    total: Counter[str] = Counter()
+    for c in counts.values():
+        total.update(c)
+    slots = rw["placeholders"] + rw["numbers"]
+    rewrites = RewriteScore(
+        count=rw["count"],
+        coverage=round(rw["count"] / rw["flagged"], 4) if rw["flagged"] else 1.0,
+        validity=round(rw["valid"] / rw["count"], 4) if rw["count"] else 1.0,
+        fabricated_numbers=rw["fabricated"],
+        placeholder_share=round(rw["placeholders"] / slots, 4) if slots else 0.0,
+        reference_count=len(similarities),
+        reference_similarity=round(sum(similarities) / len(similarities), 4)
+        if similarities
+        else None,
+        judge=JudgeScore(
+            count=len(judge_scores),
+            mean_score=round(sum(judge_scores) / len(judge_scores), 4) if judge_scores else None,
+            verdicts=dict(verdicts),
+            model=judge_model,
+        )
+        if judge
+        else None,
+    )
+    return EvalReport(
+        mode=mode,
+        rubric_version=rb.full_version,
+        prompt_version=prompt_version,
+        model=model,
+        llm_status=dict(statuses),
+        datasets=datasets,
+        examples=len(reviewed),
+        objectives=n_objectives,
+        key_results=n_krs,
+        macro_f1=round(sum(s.f1 for s in per_label.values()) / len(per_label), 4),
+        micro_f1=label_score(total["tp"], total["fp"], total["fn"]).f1,
+        per_label=per_label,
+        confusion={g: dict(c) for g, c in confusion.items()},
+        rewrites=rewrites,
+        cost=cost,
+        per_example=results,
+        seconds=0.0,
+    )
+
+
+def _call_cost(usage: Any) -> CallCost:
+    """The pipeline's usage object (duck-typed: it lives in the LLM layer)."""
+    return CallCost(
+        calls=getattr(usage, "calls", 0) or 0,
+        prompt_tokens=getattr(usage, "prompt_tokens", 0) or 0,
+        completion_tokens=getattr(usage, "completion_tokens", 0) or 0,
+        cached_tokens=getattr(usage, "cached_tokens", 0) or 0,
+        cost_usd=getattr(usage, "cost_usd", 0.0) or 0.0,
+        latency_s=getattr(usage, "latency_s", 0.0) or 0.0,
+        cache_hits=getattr(usage, "cache_hits", 0) or 0,
+    )
+
+
+def _result_cost(result: Any) -> CallCost:
+    u = result.usage
+    return CallCost(
+        calls=result.attempts,
+        prompt_tokens=u.prompt_tokens,
+        completion_tokens=u.completion_tokens,
+        cached_tokens=u.cached_tokens,
+        cost_usd=result.cost_usd or 0.0,
+        latency_s=result.latency_s,
+    )
+
+
+def _score_example(
+    item: _Reviewed,
+    rb: Rubric,
+    counts: dict[str, Counter],
+    confusion: dict[str, Counter],
+    rw: Counter,
+    similarities: list[float],
+) -> ExampleResult:
+    example, result = item.example, item.review
+    predicted: dict[tuple[int, int | None], str] = {}
+    for f in result.findings:
+        if f.label and f.target.objective is not None:
+            predicted.setdefault((f.target.objective, f.target.key_result), f.label)
+    mismatches: list[Mismatch] = []
+    n_rewrites = 0
+    for oi, obj in enumerate(example.objectives):
+        gold = "aspiration" if "aspiration" in obj.labels else NONE
+        got = predicted.get((oi, None), NONE)
+        tally(counts["aspiration"], gold == "aspiration", got == "aspiration")
+        if gold != got:
+            mismatches.append(
+                Mismatch(target=f"O{oi + 1}", text=obj.text, expected=gold, predicted=got)
+            )
+        for ki, kr in enumerate(obj.key_results):
+            gold = kr.labels[0] if kr.labels else NONE
+            got = predicted.get((oi, ki), NONE)
+            confusion[gold][got] += 1
+            for label in KR_LABELS:
+                tally(counts[label], gold == label, got == label)
+            if gold != got:
+                mismatches.append(
+                    Mismatch(
+                        target=f"O{oi + 1}.KR{ki + 1}", text=kr.text, expected=gold, predicted=got
+                    )
+                )
+            if got != NONE:
+                rw["flagged"] += 1
+            rewrite = result.rewrite_for(oi, ki)
+            if rewrite is None:
+                continue
+            n_rewrites += 1
+            rw["count"] += 1
+            rw["valid"] += kr_is_clean(rewrite.text, rb)
+            rw["fabricated"] += len(fabricated(rewrite.text, [kr.text, obj.text]))
+            holes, numbers = placeholders_and_numbers(rewrite.text)
+            rw["placeholders"] += holes
+            rw["numbers"] += numbers
+            if kr.reference_rewrite:
+                similarities.append(similarity(rewrite.text, kr.reference_rewrite))
+    return ExampleResult(
+        id=example.id,
+        dataset=item.dataset,
+        correct=not mismatches,
+        mismatches=mismatches,
+        score=result.summary.score,
+        rewrites=n_rewrites,
+    )
