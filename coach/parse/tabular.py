@@ -3,7 +3,9 @@
 One row per key result: `objective,key_result[,team,owner]` in any order and
 case. A blank objective cell continues the objective above; a repeated one adds
 to it. Several key-result columns ("KR1, KR2, KR3") and several key results in
-one cell (one per line) are read too. The tokenizer is a small regex loop rather
+one cell (one per line) are read too. With `per_owner=True` (batch review: one
+file, many authors) team and owner cells fill down like merged cells, and the
+same objective text under two owners stays two objectives. The tokenizer is a small regex loop rather
 than the csv module so that every cell keeps its offsets in the original text.
 """
 
@@ -16,10 +18,19 @@ from ..errors import ParseError
 from ..models import KeyResult, Objective, OkrSet, ParseWarning, Span
 
 DELIMITERS = (",", ";", "\t", "|")
-_OBJ_NAMES = frozenset({"objective", "objectives", "goal", "goals"})
-_KR_NAMES = frozenset({"keyresult", "keyresults", "kr", "krs", "result", "results"})
-_TEAM_NAMES = frozenset({"team", "squad"})
-_OWNER_NAMES = frozenset({"owner", "lead", "dri", "responsible", "assignee"})
+_OBJ_NAMES = frozenset(
+    {"objective", "objectives", "goal", "goals", "objectivetitle", "objectivetext"}
+)
+_KR_NAMES = frozenset(
+    {"keyresult", "keyresults", "kr", "krs", "result", "results", "keyresulttext", "krtext"}
+)
+_TEAM_NAMES = frozenset({"team", "squad", "teamname", "department", "dept", "group", "unit"})
+_OWNER_NAMES = frozenset(
+    {
+        "owner", "lead", "dri", "responsible", "assignee", "ownername", "author",
+        "manager", "name", "submittedby", "person", "employee",
+    }
+)  # fmt: skip
 _NORM = re.compile(r"[\s_\-.]+")
 _NUMBERED = re.compile(r"(.*?)#?(\d{1,2})")
 _HEADER_CELL = re.compile(r"[^\W\d][\w .#/()&'-]{0,39}")
@@ -265,8 +276,14 @@ def _fields(n: int) -> str:
     return "1 field" if n == 1 else f"{n} fields"
 
 
-def parse_csv(text: str, header: Header | None = None) -> OkrSet:
-    """Read CSV text. Raises ParseError for a missing column or when no objective results."""
+def parse_csv(text: str, header: Header | None = None, *, per_owner: bool = False) -> OkrSet:
+    """Read CSV text. Raises ParseError for a missing column or when no objective results.
+
+    `per_owner`: a blank team or owner cell repeats the one above (a merged or
+    filled-down spreadsheet column), and objectives are told apart by team and
+    owner as well as by text, so that a file of many authors can be split into
+    their sets by (team, owner).
+    """
     if header is None:
         header = find_header(text) or _guess_header(text)
     if not header.complete:
@@ -288,6 +305,7 @@ def parse_csv(text: str, header: Header | None = None) -> OkrSet:
     by_text: dict[str, Objective] = {}
     warnings: list[ParseWarning] = []
     current: Objective | None = None
+    filled: dict[str, str | None] = {"team": None, "owner": None}
 
     def warn(line: int, message: str, s: int, e: int) -> None:
         warnings.append(ParseWarning(line=line, message=message, text=text[s:e].strip()[:300]))
@@ -320,12 +338,36 @@ def parse_csv(text: str, header: Header | None = None) -> OkrSet:
             c for c in (_cell(cells, i) for i in header.key_results) if c and c.value.strip()
         ]
         obj_text = obj_cell.value.strip() if obj_cell else ""
+        if per_owner:
+            for attr, idx in (("team", header.team), ("owner", header.owner)):
+                c = _cell(cells, idx)
+                if c is not None and c.value.strip():
+                    filled[attr] = _SPACES.sub(" ", c.value.strip())
+            if (
+                not obj_text
+                and current is not None
+                and (current.team, current.owner) != (filled["team"], filled["owner"])
+            ):
+                # A new author's first row must name its objective.
+                current = None
+                warn(
+                    line,
+                    "row has a key result but no objective, and the row above belongs to "
+                    "another team or owner; skipped",
+                    rs,
+                    re_,
+                )
+                continue
         if obj_text:
             value, span = _span_of(obj_cell)  # type: ignore[arg-type]
             key = value.casefold()
+            if per_owner:
+                key = f"{filled['team']}\x00{filled['owner']}\x00{key}"
             obj = by_text.get(key)
             if obj is None:
                 obj = Objective(text=value, span=span)
+                if per_owner:
+                    obj.team, obj.owner = filled["team"], filled["owner"]
                 by_text[key] = obj
                 objectives.append(obj)
             for attr, idx in (("team", header.team), ("owner", header.owner)):

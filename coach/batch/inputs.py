@@ -1,0 +1,534 @@
+"""Read the files a coach has into OKR sets, one per author, and say what was not used.
+
+- CSV / TSV (and pasted tables): `team, owner, objective, key_result` columns, read by
+  the one CSV reader (`coach.parse.tabular`, `per_owner=True`); one set per (team, owner);
+- XLSX: every sheet with such a header row, merged cells filled in (`xlsx.py`);
+- JSON: one set, a list of sets, or `{"sets": [...]}`; JSON Lines: one set per line;
+- text / Markdown drafts (a folder of them): one set per file, the file name as owner,
+  a sub-folder's name as team.
+
+Nothing here raises for a bad file or row: each problem becomes a `SkippedItem` with
+its line or row and the reason, and the rest of the batch goes on.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path, PurePath
+from typing import Any
+
+from ..config import get_settings
+from ..errors import ParseError
+from ..models import OkrSet
+from ..parse import parse, parse_csv, parse_structured
+from ..parse.sniff import BINARY, decode, sniff
+from ..parse.tabular import find_header
+from .models import BatchInput, BatchSet, FileReport, SkippedItem
+from .settings import BatchSettings
+from .xlsx import read_workbook
+
+TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text", ""}
+TABLE_SUFFIXES = {".csv", ".tsv", ".tab"}
+JSONL_SUFFIXES = {".jsonl", ".ndjson"}
+XLSX_SUFFIXES = {".xlsx", ".xlsm"}
+EXCERPT = 120
+
+
+@dataclass
+class InputFile:
+    """A file to read: its name as the user knows it (path or upload name) and its bytes."""
+
+    name: str
+    data: bytes
+    team: str | None = None  # from a sub-folder of a drafts folder
+    in_folder: bool = False
+
+
+def _mb(n: int) -> str:
+    return f"{n / (1024 * 1024):.1f} MB"
+
+
+def _excerpt(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= EXCERPT else text[: EXCERPT - 1] + "…"
+
+
+class _Collector:
+    """Numbers the sets in order and keeps the batch within its limits."""
+
+    def __init__(self, settings: BatchSettings):
+        self.settings = settings
+        self.result = BatchInput()
+
+    def add(
+        self, report: FileReport, where: str, okr: dict[str, Any] | None, **fields: Any
+    ) -> None:
+        """Add one set (`okr` is the structured shape; text drafts pass kind/draft in fields)."""
+        s = self.settings
+        if len(self.result.sets) >= s.max_sets:
+            report.skipped.append(
+                SkippedItem(
+                    where=where,
+                    reason=f"the batch already has {s.max_sets:,} OKR sets, the most one batch "
+                    "takes (OKR_COACH_BATCH_MAX_SETS); not reviewed",
+                )
+            )
+            return
+        if okr is not None:
+            fields.setdefault("kind", "json")
+            fields.setdefault("draft", json.dumps(okr, ensure_ascii=False, separators=(",", ":")))
+        bs = BatchSet(seq=len(self.result.sets), **fields)
+        self.result.sets.append(bs)
+        report.sets += 1
+        report.key_results += bs.key_results
+
+
+def read_paths(paths: Iterable[str | Path], settings: BatchSettings | None = None) -> BatchInput:
+    """Read files and folders given on the command line."""
+    settings = settings or BatchSettings()
+    col = _Collector(settings)
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
+            if not files:
+                col.result.files.append(_unused(str(path), "the folder holds no files"))
+            for f in files:
+                rel = f.relative_to(path)
+                team = rel.parts[-2] if len(rel.parts) > 1 else None
+                _read_path(f, str(f), col, team=team, in_folder=True)
+        else:
+            _read_path(path, str(raw), col)
+    return col.result
+
+
+def read_files(files: Iterable[InputFile], settings: BatchSettings | None = None) -> BatchInput:
+    """Read uploaded files (name and bytes)."""
+    settings = settings or BatchSettings()
+    col = _Collector(settings)
+    for f in files:
+        read_one(f, col)
+    return col.result
+
+
+def _unused(name: str, reason: str, **fields: Any) -> FileReport:
+    return FileReport(
+        file=name, used=False, skipped=[SkippedItem(where="whole file", reason=reason)], **fields
+    )
+
+
+def _read_path(path: Path, name: str, col: _Collector, **kw: Any) -> None:
+    try:
+        size = path.stat().st_size
+        if size > col.settings.max_file_bytes:
+            col.result.files.append(_too_large(name, size, col.settings))
+            return
+        data = path.read_bytes()
+    except FileNotFoundError:
+        col.result.files.append(_unused(name, "no such file"))
+        return
+    except OSError as exc:
+        col.result.files.append(_unused(name, f"cannot read: {exc.strerror or exc}"))
+        return
+    read_one(InputFile(name=name, data=data, **kw), col)
+
+
+def _too_large(name: str, size: int, settings: BatchSettings) -> FileReport:
+    return _unused(
+        name,
+        f"the file is {_mb(size)}; the largest file a batch reads is "
+        f"{_mb(settings.max_file_bytes)} (OKR_COACH_BATCH_MAX_FILE_BYTES): split it",
+        size_bytes=size,
+    )
+
+
+def read_one(f: InputFile, col: _Collector) -> None:
+    """Read one file into the collector; every outcome ends in a FileReport."""
+    size = len(f.data)
+    if size > col.settings.max_file_bytes:
+        col.result.files.append(_too_large(f.name, size, col.settings))
+        return
+    report = FileReport(file=f.name, size_bytes=size)
+    col.result.files.append(report)
+    suffix = PurePath(f.name).suffix.lower()
+    try:
+        if not f.data.strip():
+            raise ParseError("the file is empty")
+        if suffix in XLSX_SUFFIXES or f.data.startswith(b"PK\x03\x04"):
+            _read_xlsx(f, report, col)
+            return
+        if suffix == ".xls" or f.data.startswith(b"\xd0\xcf\x11\xe0"):
+            raise ParseError("old Excel .xls files are not read: save the sheet as .xlsx or CSV")
+        text = _decode(f.data, report)
+        if suffix in JSONL_SUFFIXES:
+            _read_jsonl(text, f, report, col)
+        elif suffix == ".json":
+            _read_json_text(text, f, report, col)
+        elif suffix in TABLE_SUFFIXES:
+            _read_table(text, f, report, col)
+        elif f.in_folder and suffix in TEXT_SUFFIXES:
+            _read_draft(text, f, report, col)
+        else:
+            fmt, _ = sniff(text)
+            if fmt == "json":
+                _read_json_text(text, f, report, col)
+            elif fmt == "csv":
+                _read_table(text, f, report, col)
+            else:
+                _read_draft(text, f, report, col)
+    except ParseError as exc:
+        report.used = report.sets > 0
+        report.skipped.append(
+            SkippedItem(
+                where="whole file" if not report.sets else "rest of file", reason=exc.message
+            )
+        )
+    if report.used and report.sets == 0:
+        report.used = False
+        if not report.skipped:
+            report.skipped.append(SkippedItem(where="whole file", reason="no OKR set found"))
+
+
+# -- decoding -------------------------------------------------------------------------
+
+
+_BOM_NAMES = (
+    (b"\xef\xbb\xbf", "UTF-8 with byte-order mark"),
+    (b"\xff\xfe\x00\x00", "UTF-32 (byte-order mark)"),
+    (b"\x00\x00\xfe\xff", "UTF-32 (byte-order mark)"),
+    (b"\xff\xfe", "UTF-16 (byte-order mark)"),
+    (b"\xfe\xff", "UTF-16 (byte-order mark)"),
+)
+
+
+def _decode(data: bytes, report: FileReport) -> str:
+    """UTF-8, UTF-16/32 with a BOM, else Windows-1252 (said so in the report)."""
+    try:
+        text = decode(data, max_chars=len(data) + 4)
+    except ParseError as exc:
+        if exc.message == BINARY:
+            raise ParseError("the file looks like binary data, not text or a spreadsheet") from None
+        bad = _first_invalid_utf8(data)
+        try:
+            text = data.decode("cp1252")
+            report.encoding = "Windows-1252"
+        except UnicodeDecodeError:
+            text = data.decode("latin-1")
+            report.encoding = "Latin-1"
+        report.notes.append(
+            f"not valid UTF-8 (byte 0x{data[bad]:02x} at offset {bad}): read as "
+            f"{report.encoding}; check accented letters, or save the file as UTF-8"
+        )
+        return text
+    report.encoding = next((n for bom, n in _BOM_NAMES if data.startswith(bom)), "UTF-8")
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text
+
+
+def _first_invalid_utf8(data: bytes) -> int:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start
+    return 0
+
+
+# -- tables ---------------------------------------------------------------------------
+
+
+def _read_table(text: str, f: InputFile, report: FileReport, col: _Collector) -> None:
+    report.format = "csv"
+    _table_sets(text, f.name, report, col, at=lambda line: f"line {line}", span="lines")
+
+
+def _read_xlsx(f: InputFile, report: FileReport, col: _Collector) -> None:
+    report.format = "xlsx"
+    sheets, notes = read_workbook(f.data)
+    report.notes += notes
+    used = 0
+    for sheet in sheets:
+        if sheet.reason:
+            report.skipped.append(SkippedItem(where=f"sheet '{sheet.name}'", reason=sheet.reason))
+            continue
+        if sheet.header_row and sheet.header_row > 1:
+            report.notes.append(
+                f"sheet '{sheet.name}': header on row {sheet.header_row}; the rows above it "
+                "were not read"
+            )
+        if sheet.merged:
+            report.notes.append(
+                f"sheet '{sheet.name}': {sheet.merged} merged cell ranges, each read as its "
+                "value repeated in every cell it covers"
+            )
+        before = report.sets
+        try:
+            _table_sets(
+                sheet.text,
+                f"{f.name} sheet '{sheet.name}'",
+                report,
+                col,
+                at=lambda line, s=sheet: f"row {s.row_of(line)} of sheet '{s.name}'",
+                span="rows",
+                row_of=sheet.row_of,
+            )
+        except ParseError as exc:
+            report.skipped.append(SkippedItem(where=f"sheet '{sheet.name}'", reason=exc.message))
+        if report.sets > before:
+            used += 1
+    if sheets and used:
+        report.notes.append(f"sheets read: {used} of {len(sheets)}")
+
+
+def _table_sets(
+    text: str,
+    source: str,
+    report: FileReport,
+    col: _Collector,
+    *,
+    at: Callable[[int], str],
+    span: str,
+    row_of: Callable[[int], int] | None = None,
+) -> None:
+    header = find_header(text)
+    okr = parse_csv(text, header, per_owner=True)  # ParseError: missing column, no rows
+    for w in okr.warnings:
+        report.skipped.append(
+            SkippedItem(where=at(w.line), reason=w.message, text=_excerpt(w.text))
+        )
+    has_owner = any(o.owner for o in okr.objectives)
+    has_team = any(o.team for o in okr.objectives)
+    if not has_owner:
+        report.notes.append(
+            f"{source}: no owner column (or it is empty): one set per team"
+            if has_team
+            else f"{source}: no team or owner column: the whole table is one OKR set"
+        )
+    groups: dict[tuple[str | None, str | None], list[dict[str, Any]]] = {}
+    lines: dict[tuple[str | None, str | None], list[int]] = {}
+    limit = col.settings.max_item_chars
+    for obj in okr.objectives:
+        key = (obj.team, obj.owner)
+        line = obj.span.line if obj.span else 0
+        if len(obj.text) > limit:
+            report.skipped.append(
+                SkippedItem(
+                    where=at(line),
+                    reason=f"the objective has {len(obj.text):,} characters, over the limit of "
+                    f"{limit:,}; it and its key results were not used",
+                    text=_excerpt(obj.text),
+                )
+            )
+            continue
+        item = obj.model_dump(exclude_none=True)
+        krs = []
+        for kr, raw in zip(obj.key_results, item.get("key_results", []), strict=True):
+            kr_line = kr.span.line if kr.span else line
+            if len(kr.text) > limit:
+                report.skipped.append(
+                    SkippedItem(
+                        where=at(kr_line),
+                        reason=f"the key result has {len(kr.text):,} characters, over the limit "
+                        f"of {limit:,}; not used",
+                        text=_excerpt(kr.text),
+                    )
+                )
+                continue
+            if row_of and "span" in raw:
+                raw["span"]["line"] = row_of(kr_line)
+            krs.append(raw)
+            lines.setdefault(key, []).append(kr_line)
+        item["key_results"] = krs
+        if row_of and "span" in item:
+            item["span"]["line"] = row_of(line)
+        groups.setdefault(key, []).append(item)
+        lines.setdefault(key, []).append(line)
+    conv = row_of or (lambda n: n)
+    for (team, owner), objectives in groups.items():
+        rows = lines[(team, owner)]
+        first, last = conv(min(rows)), conv(max(rows))
+        where = f"{span} {first}–{last}" if first != last else f"{span[:-1]} {first}"
+        name = owner or team or PurePath(source.split(" sheet '")[0]).stem
+        _add_structured(report, col, f"{source} {where}", name, team, {"objectives": objectives})
+    report.format = report.format if report.format != "unknown" else "csv"
+
+
+def _add_structured(
+    report: FileReport, col: _Collector, where: str, owner: str, team: str | None, okr: dict
+) -> None:
+    n_obj = len(okr["objectives"])
+    n_krs = sum(len(o.get("key_results") or []) for o in okr["objectives"])
+    limits = get_settings()
+    if n_obj > limits.max_objectives or n_krs > limits.max_key_results:
+        report.skipped.append(
+            SkippedItem(
+                where=where,
+                reason=f"{owner}'s set has {n_obj} objectives and {n_krs} key results; one set "
+                f"may have at most {limits.max_objectives} and {limits.max_key_results}; "
+                "not reviewed",
+            )
+        )
+        return
+    col.add(
+        report,
+        where,
+        okr,
+        owner=owner,
+        team=team,
+        source=where,
+        objectives=n_obj,
+        key_results=n_krs,
+    )
+
+
+# -- JSON -----------------------------------------------------------------------------
+
+
+def _set_name(data: dict[str, Any], okr: OkrSet, fallback: str) -> tuple[str, str | None]:
+    owners = {o.owner for o in okr.objectives if o.owner}
+    teams = {o.team for o in okr.objectives if o.team}
+    owner = data.get("owner") or data.get("author")
+    team = data.get("team")
+    owner = owner if isinstance(owner, str) and owner.strip() else None
+    team = team if isinstance(team, str) and team.strip() else None
+    if owner is None and len(owners) == 1:
+        owner = next(iter(owners))
+    if team is None and len(teams) == 1:
+        team = next(iter(teams))
+    if owner is None and isinstance(data.get("id"), (str, int)):
+        owner = str(data["id"])
+    return (owner or fallback).strip(), team.strip() if team else None
+
+
+def _json_set(
+    value: Any, where: str, f: InputFile, n: int, report: FileReport, col: _Collector
+) -> None:
+    try:
+        okr = parse_structured(value, source_format="json")
+    except ParseError as exc:
+        report.skipped.append(SkippedItem(where=where, reason=exc.message))
+        return
+    data = value if isinstance(value, dict) else {}
+    inner = data.get("okr_set") if isinstance(data.get("okr_set"), dict) else data
+    owner, team = _set_name({**inner, **data}, okr, f"{PurePath(f.name).stem} #{n + 1}")
+    limit = col.settings.max_item_chars
+    long = [
+        t
+        for o in okr.objectives
+        for t in (o.text, *(k.text for k in o.key_results))
+        if len(t) > limit
+    ]
+    if long:
+        report.skipped.append(
+            SkippedItem(
+                where=where,
+                reason=f"an objective or key result has {len(long[0]):,} characters, over the "
+                f"limit of {limit:,}; set not reviewed",
+                text=_excerpt(long[0]),
+            )
+        )
+        return
+    okr_dict = {"objectives": [o.model_dump(exclude_none=True) for o in okr.objectives]}
+    _add_structured(report, col, f"{f.name} {where}", owner, team or f.team, okr_dict)
+
+
+def _is_set(item: Any) -> bool:
+    return isinstance(item, dict) and ("objectives" in item or "okr_set" in item)
+
+
+def _read_json_text(text: str, f: InputFile, report: FileReport, col: _Collector) -> None:
+    report.format = "json"
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        if exc.msg == "Extra data":
+            _read_jsonl(text, f, report, col)
+            return
+        raise ParseError(
+            f"invalid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+        ) from None
+    except RecursionError:
+        raise ParseError("the JSON is nested too deeply to read") from None
+    if isinstance(value, dict) and isinstance(value.get("sets"), list):
+        items, path = value["sets"], "sets"
+    elif isinstance(value, list) and value and all(_is_set(i) for i in value):
+        items, path = value, ""
+    else:
+        _json_set(value, "(one set)", f, 0, report, col)
+        return
+    for i, item in enumerate(items):
+        _json_set(item, f"{path}[{i}]", f, i, report, col)
+
+
+def _read_jsonl(text: str, f: InputFile, report: FileReport, col: _Collector) -> None:
+    report.format = "jsonl"
+    n = 0
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError as exc:
+            report.skipped.append(
+                SkippedItem(
+                    where=f"line {lineno}",
+                    reason=f"invalid JSON: {exc.msg} (column {exc.colno})",
+                    text=_excerpt(line),
+                )
+            )
+            continue
+        except RecursionError:
+            report.skipped.append(
+                SkippedItem(where=f"line {lineno}", reason="the JSON is nested too deeply to read")
+            )
+            continue
+        _json_set(value, f"line {lineno}", f, n, report, col)
+        n += 1
+
+
+# -- text drafts ----------------------------------------------------------------------
+
+
+def _read_draft(text: str, f: InputFile, report: FileReport, col: _Collector) -> None:
+    okr = parse(text)  # ParseError: empty, binary, no objectives
+    report.format = okr.source_format
+    for w in okr.warnings:
+        report.skipped.append(
+            SkippedItem(where=f"line {w.line}", reason=w.message, text=_excerpt(w.text))
+        )
+    limit = col.settings.max_item_chars
+    long = [
+        t
+        for o in okr.objectives
+        for t in (o.text, *(k.text for k in o.key_results))
+        if len(t) > limit
+    ]
+    if long:
+        raise ParseError(
+            f"an objective or key result has {len(long[0]):,} characters, over the limit of "
+            f"{limit:,}; the draft was not reviewed"
+        )
+    owner = PurePath(f.name).stem
+    n_obj = len(okr.objectives)
+    n_krs = sum(len(o.key_results) for o in okr.objectives)
+    where = f"{f.name}"
+    limits = get_settings()
+    if n_obj > limits.max_objectives or n_krs > limits.max_key_results:
+        raise ParseError(
+            f"the draft has {n_obj} objectives and {n_krs} key results; one set may have at "
+            f"most {limits.max_objectives} and {limits.max_key_results}"
+        )
+    col.add(
+        report,
+        where,
+        None,
+        owner=owner,
+        team=f.team,
+        source=where,
+        kind="text",
+        draft=text,
+        objectives=n_obj,
+        key_results=n_krs,
+    )
