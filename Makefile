@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install browser run test lint bench eval clean
+.PHONY: install browser run test lint bench eval record-evals clean
 
 install: $(STAMP)
 
@@ -25,8 +25,14 @@ test: install browser
 	$(BIN)/ruff check coach tests bench
 	$(BIN)/pytest
 
+# Every mode of the committed baseline (rules + replayed LLM answers), gated; reports in eval-report/.
 eval: install
-	$(BIN)/okr-coach eval --dataset evals/datasets/dev.jsonl evals/datasets/dev-b.jsonl evals/datasets/dev-c.jsonl evals/datasets/test.jsonl
+	$(BIN)/okr-coach eval --baseline evals/baseline.json --judge \
+		--out eval-report/eval.html --out eval-report/eval.md --out eval-report/junit.xml --out eval-report/eval.json
+
+# After a change to prompts/ or rubrics/: re-record the scripted model's answers (evals/scripted_model.py).
+record-evals: install
+	$(BIN)/python evals/scripted_model.py
 
 bench: install
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)

@@ -105,8 +105,9 @@ def stale_message(changed: list[str]) -> str:
 class ReplayClient:
     """A ChatClient for one example that answers from its recorded calls."""
 
-    def __init__(self, key: str, calls: list[dict[str, Any]] | None, where: str):
+    def __init__(self, key: str, calls: list[dict[str, Any]] | None, where: str, model: str):
         self.key = key
+        self.model = model  # what provenance reports as the model
         self._calls = calls
         self._used: set[int] = set()
         self._where = where
@@ -127,11 +128,12 @@ class ReplayClient:
                 f"no recorded answers for example {self.key} in {self._where}: {RERECORD}"
             )
         wanted = request_hash(messages, schema, name)
-        for i, call in enumerate(self._calls):
-            if i in self._used or call["name"] != name or call["request"] != wanted:
-                continue
+        matches = [i for i, c in enumerate(self._calls) if c["name"] == name and c["request"] == wanted]
+        if matches:
+            # The same request again (another mode, a repeated KR) gets the same answer.
+            i = next((m for m in matches if m not in self._used), matches[-1])
             self._used.add(i)
-            result = dict(call["result"])
+            result = dict(self._calls[i]["result"])
             parsed, problem = parse_answer(result["raw"], schema)
             if parsed is None:
                 raise StaleRecordingError(
@@ -187,7 +189,7 @@ class ReplaySource:
         raise ConfigError(f"recordings for several models in {self.root}: pick one with --model")
 
     def client_for(self, key: str) -> ReplayClient:
-        return ReplayClient(key, self.entries.get(key), str(self.path))
+        return ReplayClient(key, self.entries.get(key), str(self.path), self.model)
 
     def finish(self) -> None:
         pass
@@ -238,6 +240,8 @@ class RecordingClient:
     def __init__(self, inner: ChatClient, sink: list[dict[str, Any]]):
         self.inner = inner
         self.sink = sink
+        self.model = getattr(inner, "model", None)
+        self.settings = getattr(inner, "settings", None)  # prices for the pipeline's cost estimate
 
     async def complete(
         self, messages: list[dict[str, Any]], schema: type[BaseModel], *, name: str
@@ -256,8 +260,14 @@ class RecordingClient:
     def _keep(self, messages: list[dict[str, Any]], schema: type[BaseModel], name: str,
               result: ChatResult) -> None:
         # `parsed` is re-derived from `raw` on replay (and re-validated against the schema).
-        self.sink.append({"name": name, "request": request_hash(messages, schema, name),
-                          "result": result.model_dump(mode="json", exclude={"parsed"})})
+        wanted = request_hash(messages, schema, name)
+        if any(c["name"] == name and c["request"] == wanted for c in self.sink):
+            return  # the same request from another mode: one answer is enough
+        data = result.model_dump(mode="json", exclude={"parsed", "from_cache"})
+        data["latency_s"] = round(data["latency_s"], 3)
+        if data.get("cost_usd") is not None:
+            data["cost_usd"] = round(data["cost_usd"], 8)
+        self.sink.append({"name": name, "request": wanted, "result": data})
 
 
 class RecordingSource:
