@@ -24,7 +24,7 @@ EXIT_STALE = 3
 DEFAULT_BASELINE = Path("evals/baseline.json")
 DEFAULT_RECORDINGS = Path("evals/recordings")
 
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # an error stays one line
 
 
 class EvalFormat(str, Enum):
