@@ -7,6 +7,7 @@ import json
 import shutil
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -28,16 +29,40 @@ def cli(*args: str, env: dict[str, str] | None = None):
     return CliRunner().invoke(app, list(args), env=env, catch_exceptions=False)
 
 
-@pytest.fixture
-def small_baseline(tmp_path: Path) -> Path:
-    """The committed baseline cut down to one dataset (dev-d), beside the gate config.
+@dataclass
+class Reports:
+    folder: Path
+    table: str
+    regressed: list[str]  # "dev-d/<id> O1.KR1" items the doctored baseline had right
 
-    Its metrics are made by a run on dev-d, so it is a real baseline of that split."""
-    folder = tmp_path / "evals"
-    (folder / "datasets").mkdir(parents=True)
-    shutil.copy(DATASETS / "dev-d.jsonl", folder / "datasets" / "dev-d.jsonl")
-    shutil.copy(EVALS / "gates.yaml", folder / "gates.yaml")
-    return folder / "baseline.json"
+
+@pytest.fixture(scope="session")
+def reports(tmp_path_factory: pytest.TempPathFactory) -> Reports:
+    """Every report format of one gated run of rules + replayed llm mode on dev-d that fails.
+
+    The baseline is a real run, doctored to have been better: the first three
+    examples with a mismatch had none, and macro F1 was 0.05 higher.
+    """
+    folder = tmp_path_factory.mktemp("eval-reports")
+    baseline = folder / "baseline.json"
+    common = ["-d", str(DATASETS / "dev-d.jsonl"), "--mode", "rules", "--mode", "llm",
+              "--recordings", str(RECORDINGS), "--baseline", str(baseline)]
+    made = cli("eval", *common, "--update-baseline", "-f", "json")
+    assert made.exit_code == 0, made.output
+    data = json.loads(baseline.read_text())
+    regressed: list[str] = []
+    for mode in ("rules", "llm"):
+        entry = data["modes"][mode]
+        entry["metrics"]["macro_f1"] += 0.05
+        for key in sorted(entry["mismatches"])[:3]:
+            items = entry["mismatches"].pop(key)
+            if mode == "rules":
+                regressed += [f"{key} {target}" for target in items]
+    baseline.write_text(json.dumps(data))
+    outs = [f"--out={folder / name}" for name in ("eval.json", "eval.md", "junit.xml", "eval.html")]
+    run = cli("eval", *common, *outs)
+    assert run.exit_code == 1, run.output
+    return Reports(folder, run.output, regressed)
 
 
 @pytest.fixture
