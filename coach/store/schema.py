@@ -119,3 +119,52 @@ class CacheRow(Base):
     key: Mapped[str] = mapped_column(String(255), primary_key=True)
     value_json: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class BatchRow(Base):
+    """A batch review: its input files' report, options and state; its sets are `BatchSetRow`s."""
+
+    __tablename__ = "batches"
+    __table_args__ = (Index("ix_batches_digest", "digest"), Index("ix_batches_created_at", "created_at"))
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # queued (nothing reviewed yet) -> running -> done (every set done or failed)
+    status: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(200))
+    # SHA-256 of the uploaded files and the options: the same upload is recognised.
+    digest: Mapped[str] = mapped_column(String(64))
+    # Who uploaded it; no foreign key, so that keys and batches are kept apart.
+    api_key_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    options_json: Mapped[str] = mapped_column(Text)
+    inputs_json: Mapped[str] = mapped_column(Text)
+    total: Mapped[int] = mapped_column(Integer)
+
+
+class BatchSetRow(Base):
+    """One OKR set of a batch and, once reviewed, its Review JSON (or why it failed)."""
+
+    __tablename__ = "batch_sets"
+    __table_args__ = (Index("ix_batch_sets_batch_id_status", "batch_id", "status"),)
+
+    batch_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("batches.id", ondelete="CASCADE"), primary_key=True
+    )
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    owner: Mapped[str] = mapped_column(Text)
+    team: Mapped[str | None] = mapped_column(Text, nullable=True)
+    source: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(8))
+    draft: Mapped[str] = mapped_column(Text)
+    # pending -> done | failed; a result is written only over `pending`, so never twice.
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer)
+    # The runner holding the set, until when; after a failed try, when it may be tried again.
+    claimed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    claim_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    review_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # A fresh id per stored result: a set reviewed twice would show two different ones.
+    result_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

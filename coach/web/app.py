@@ -17,6 +17,7 @@ from .. import __version__
 from ..config import Settings, get_settings
 from . import problems
 from .api import router as api_router
+from .batches import router as batches_router
 from .health import router as health_router
 from .limits import BodyLimitMiddleware
 from .pages import router as pages_router
@@ -76,6 +77,7 @@ def create_app(settings: Settings | None = None, store=None) -> FastAPI:  # noqa
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_bytes)
     app.include_router(health_router)
     app.include_router(api_router, prefix="/v1")
+    app.include_router(batches_router)
     app.include_router(pages_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

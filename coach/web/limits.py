@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .problems import MEDIA_TYPE, PROBLEM_BASE
+
+# Paths that take larger bodies than the rest (file uploads): path -> its limit in
+# bytes, read per request. Registered by the routers that own them (`batches.py`).
+LARGER_BODIES: dict[str, Callable[[], int]] = {}
 
 
 class BodyLimitMiddleware:
@@ -21,9 +26,11 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        larger = LARGER_BODIES.get(scope.get("path", ""))
+        max_bytes = larger() if larger is not None else self.max_bytes
         declared = dict(scope.get("headers") or []).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._reject(send, scope)
+        if declared is not None and declared.isdigit() and int(declared) > max_bytes:
+            await self._reject(send, scope, max_bytes)
             return
         seen = 0
         too_big = False
@@ -33,9 +40,9 @@ class BodyLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
+                if seen > max_bytes:
                     too_big = True
-                    raise _TooLarge(self.max_bytes)
+                    raise _TooLarge(max_bytes)
             return message
 
         started = False
@@ -50,17 +57,17 @@ class BodyLimitMiddleware:
             await self.app(scope, limited, tracking_send)
         except _TooLarge:
             if not started:
-                await self._reject(send, scope)
+                await self._reject(send, scope, max_bytes)
 
-    async def _reject(self, send: Send, scope: Scope) -> None:
+    async def _reject(self, send: Send, scope: Scope, max_bytes: int) -> None:
         body = json.dumps(
             {
                 "type": PROBLEM_BASE + "request-too-large",
                 "title": "Request too large",
                 "status": 413,
-                "detail": f"the request body is over the limit of {self.max_bytes:,} bytes",
+                "detail": f"the request body is over the limit of {max_bytes:,} bytes",
                 "instance": scope.get("path", ""),
-                "limit_bytes": self.max_bytes,
+                "limit_bytes": max_bytes,
             },
             separators=(",", ":"),
         ).encode()

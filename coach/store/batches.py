@@ -1,0 +1,325 @@
+"""Batches in the store: created whole, their sets claimed by runners, each result
+written once, over `pending` only, as it completes.
+
+Claims make several runners (server workers, a restarted server) share the work: a
+runner takes a few pending sets for `ttl` seconds (`FOR UPDATE SKIP LOCKED` on
+PostgreSQL; SQLite serialises writers with BEGIN IMMEDIATE). A claim left by a runner
+that died lapses, and another runner takes the sets over. A result is written only
+where the set is still pending, so a set is never counted twice even when two
+runners raced for it; each stored result gets a fresh `result_id` to prove it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from pydantic import BaseModel, Field, computed_field
+from sqlalchemy import and_, func, insert, or_, select, update
+
+from ..batch.models import BatchInput, BatchOptions, FileReport, SetOutcome
+from ..batch.summary import Entry
+from ..errors import NotFoundError
+from . import keys as keymod
+from .schema import BatchRow, BatchSetRow
+from .store import Store, _storable
+
+_b = BatchRow.__table__
+_s = BatchSetRow.__table__
+INSERT_CHUNK = 1000
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class BatchInfo(BaseModel):
+    """A batch and how far along it is."""
+
+    id: str
+    created_at: datetime
+    finished_at: datetime | None = None
+    status: str
+    title: str
+    options: BatchOptions
+    inputs: list[FileReport]
+    total: int
+    done: int = 0
+    failed: int = 0
+    api_key_id: str | None = Field(default=None, exclude=True)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def pending(self) -> int:
+        return self.total - self.done - self.failed
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def progress(self) -> float:
+        return round((self.done + self.failed) / self.total, 4) if self.total else 1.0
+
+
+@dataclass
+class ClaimedSet:
+    batch_id: str
+    seq: int
+    kind: str
+    draft: str
+    attempts: int  # including this one
+    options: BatchOptions
+
+
+class BatchStore:
+    """The batch tables of a `Store`."""
+
+    def __init__(self, store: Store):
+        self.store = store
+
+    # -- creating and reading -------------------------------------------------------
+
+    def create(
+        self,
+        inputs: BatchInput,
+        *,
+        options: BatchOptions,
+        title: str,
+        digest: str,
+        api_key_id: str | None = None,
+    ) -> BatchInfo:
+        now = _now()
+        batch_id = keymod.new_id()
+        row = {
+            "id": batch_id,
+            "created_at": now,
+            "finished_at": None if inputs.sets else now,
+            "status": "queued" if inputs.sets else "done",
+            "title": _storable(" ".join(title.split()))[:200] or "OKR batch review",
+            "digest": digest,
+            "api_key_id": api_key_id,
+            "options_json": options.model_dump_json(),
+            "inputs_json": json.dumps([f.model_dump(mode="json") for f in inputs.files]),
+            "total": len(inputs.sets),
+        }
+        sets = [
+            {
+                "batch_id": batch_id,
+                "seq": s.seq,
+                "owner": _storable(s.owner),
+                "team": None if s.team is None else _storable(s.team),
+                "source": _storable(s.source),
+                "kind": s.kind,
+                "draft": _storable(s.draft),
+                "status": "pending",
+                "attempts": 0,
+            }
+            for s in inputs.sets
+        ]
+        with self.store._connect(write=True) as conn:
+            conn.execute(insert(_b), row)
+            for i in range(0, len(sets), INSERT_CHUNK):
+                conn.execute(insert(_s), sets[i : i + INSERT_CHUNK])
+            conn.commit()
+        return self.get(batch_id)
+
+    def get(self, batch_id: str) -> BatchInfo:
+        if 0 < len(batch_id) <= 32:
+            with self.store._connect() as conn:
+                row = conn.execute(select(_b).where(_b.c.id == batch_id)).first()
+                if row is not None:
+                    counts = dict(
+                        conn.execute(
+                            select(_s.c.status, func.count())
+                            .where(_s.c.batch_id == batch_id)
+                            .group_by(_s.c.status)
+                        ).all()
+                    )
+                    return _info(row, counts)
+        raise NotFoundError(f"no batch '{batch_id[:40]}'")
+
+    def find_by_digest(self, digest: str, api_key_id: str | None) -> BatchInfo | None:
+        """The newest batch made from the same upload and options by the same caller."""
+        owner = _b.c.api_key_id.is_(None) if api_key_id is None else _b.c.api_key_id == api_key_id
+        with self.store._connect() as conn:
+            found = conn.execute(
+                select(_b.c.id)
+                .where(_b.c.digest == digest, owner)
+                .order_by(_b.c.created_at.desc())
+                .limit(1)
+            ).scalar()
+        return None if found is None else self.get(found)
+
+    def list(self, limit: int = 20) -> list[BatchInfo]:
+        with self.store._connect() as conn:
+            ids = (
+                conn.execute(
+                    select(_b.c.id).order_by(_b.c.created_at.desc()).limit(max(0, min(limit, 1000)))
+                )
+                .scalars()
+                .all()
+            )
+        return [self.get(i) for i in ids]
+
+    def entries(self, batch_id: str, ordered: bool) -> Iterator[Entry]:
+        """The sets with their results, by position or by team, owner and position."""
+        order = [func.coalesce(_s.c.team, ""), _s.c.owner, _s.c.seq] if ordered else [_s.c.seq]
+        query = (
+            select(
+                _s.c.seq,
+                _s.c.owner,
+                _s.c.team,
+                _s.c.source,
+                _s.c.status,
+                _s.c.error,
+                _s.c.review_json,
+            )  # fmt: skip
+            .where(_s.c.batch_id == batch_id)
+            .order_by(*order)
+        )
+        with self.store._connect() as conn:
+            result = conn.execution_options(yield_per=500).execute(query)
+            for r in result:
+                yield Entry(
+                    seq=r.seq,
+                    owner=r.owner,
+                    team=r.team,
+                    source=r.source,
+                    status=r.status,
+                    error=r.error,
+                    review=json.loads(r.review_json) if r.review_json else None,
+                )
+
+    def results(self, batch_id: str) -> dict[int, tuple[str, str | None, int]]:
+        """seq -> (status, result_id, attempts): what a test or an operator checks."""
+        with self.store._connect() as conn:
+            rows = conn.execute(
+                select(_s.c.seq, _s.c.status, _s.c.result_id, _s.c.attempts).where(
+                    _s.c.batch_id == batch_id
+                )
+            ).all()
+        return {r.seq: (r.status, r.result_id, r.attempts) for r in rows}
+
+    # -- the runner's side ------------------------------------------------------------
+
+    def claim(self, runner: str, limit: int, ttl_s: float) -> list[ClaimedSet]:
+        """Take up to `limit` pending sets (oldest batch first) for `ttl_s` seconds."""
+        now = _now()
+        query = (
+            select(_s.c.batch_id, _s.c.seq, _s.c.kind, _s.c.draft, _s.c.attempts, _b.c.options_json)
+            .join(_b, _b.c.id == _s.c.batch_id)
+            .where(
+                _s.c.status == "pending",
+                or_(_s.c.claim_until.is_(None), _s.c.claim_until < now),
+            )
+            .order_by(_b.c.created_at, _s.c.batch_id, _s.c.seq)
+            .limit(limit)
+        )
+        with self.store._connect(write=True) as conn:
+            if conn.dialect.name == "postgresql":
+                query = query.with_for_update(skip_locked=True, of=_s)
+            rows = conn.execute(query).all()
+            if not rows:
+                conn.rollback()
+                return []
+            until = now + timedelta(seconds=ttl_s)
+            by_batch: dict[str, list[int]] = {}
+            for r in rows:
+                by_batch.setdefault(r.batch_id, []).append(r.seq)
+            for batch_id, seqs in by_batch.items():
+                conn.execute(
+                    update(_s)
+                    .where(_s.c.batch_id == batch_id, _s.c.seq.in_(seqs))
+                    .values(claimed_by=runner, claim_until=until, attempts=_s.c.attempts + 1)
+                )
+                conn.execute(
+                    update(_b)
+                    .where(_b.c.id == batch_id, _b.c.status == "queued")
+                    .values(status="running")
+                )
+            conn.commit()
+        options: dict[str, BatchOptions] = {}
+        return [
+            ClaimedSet(
+                batch_id=r.batch_id,
+                seq=r.seq,
+                kind=r.kind,
+                draft=r.draft,
+                attempts=r.attempts + 1,
+                options=options.setdefault(
+                    r.batch_id, BatchOptions.model_validate_json(r.options_json)
+                ),
+            )
+            for r in rows
+        ]
+
+    def complete(self, results: list[tuple[str, SetOutcome]]) -> int:
+        """Write finished sets (batch id, outcome); returns how many were still pending.
+
+        A batch whose last set is written is marked done.
+        """
+        if not results:
+            return 0
+        now = _now()
+        written = 0
+        with self.store._connect(write=True) as conn:
+            for batch_id, o in results:
+                res = conn.execute(
+                    update(_s)
+                    .where(_s.c.batch_id == batch_id, _s.c.seq == o.seq, _s.c.status == "pending")
+                    .values(
+                        status=o.status,
+                        review_json=o.review_json,
+                        error=None if o.error is None else _storable(o.error)[:2000],
+                        result_id=keymod.new_id(),
+                        completed_at=now,
+                        claimed_by=None,
+                        claim_until=None,
+                    )
+                )
+                written += res.rowcount or 0
+            for batch_id in {b for b, _ in results}:
+                left = conn.execute(
+                    select(func.count()).where(_s.c.batch_id == batch_id, _s.c.status == "pending")
+                ).scalar()
+                if not left:
+                    conn.execute(
+                        update(_b)
+                        .where(_b.c.id == batch_id, _b.c.status != "done")
+                        .values(status="done", finished_at=now)
+                    )
+            conn.commit()
+        return written
+
+    def retry_later(self, batch_id: str, seq: int, not_before: datetime, error: str) -> None:
+        """Release a set after a transient failure; no runner takes it before `not_before`."""
+        with self.store._connect(write=True) as conn:
+            conn.execute(
+                update(_s)
+                .where(and_(_s.c.batch_id == batch_id, _s.c.seq == seq, _s.c.status == "pending"))
+                .values(claimed_by=None, claim_until=not_before, error=_storable(error)[:2000])
+            )
+            conn.commit()
+
+    def has_work(self) -> bool:
+        with self.store._connect() as conn:
+            return (
+                conn.execute(select(_s.c.seq).where(_s.c.status == "pending").limit(1)).first()
+                is not None
+            )
+
+
+def _info(row, counts: dict[str, int]) -> BatchInfo:  # noqa: ANN001
+    return BatchInfo(
+        id=row.id,
+        created_at=row.created_at,
+        finished_at=row.finished_at,
+        status=row.status,
+        title=row.title,
+        options=BatchOptions.model_validate_json(row.options_json),
+        inputs=[FileReport.model_validate(f) for f in json.loads(row.inputs_json)],
+        total=row.total,
+        done=counts.get("done", 0),
+        failed=counts.get("failed", 0),
+        api_key_id=row.api_key_id,
+    )

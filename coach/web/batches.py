@@ -1,0 +1,479 @@
+"""Batch review over HTTP: the JSON API (`/v1/batches`) and the web pages (`/batches`).
+
+Routes hold no review logic: they read the upload (`coach.batch.inputs`), keep the
+batch in the store (`coach.store.batches`) and answer at once; the runner thread
+started with the app (`coach.batch.runner`) reviews the sets and stores each result
+as it completes. Reports are rendered from the store on request, in any format.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import tempfile
+from collections.abc import Callable, Coroutine, Iterator
+from contextlib import asynccontextmanager
+from pathlib import PurePath
+from typing import Annotated, Any, Literal
+
+import anyio
+from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request, Response
+from fastapi.responses import RedirectResponse, StreamingResponse
+from fastapi.routing import APIRoute
+from fastapi.security import HTTPBearer
+from pydantic import BaseModel, Field
+from starlette.datastructures import UploadFile
+
+from ..batch import BatchOptions, BatchSettings, InputFile, read_files
+from ..batch.report import EXTENSIONS, MEDIA_TYPES, ReportMeta, write_report
+from ..batch.runner import BatchRunner
+from ..errors import CoachError, NotFoundError, StoreError
+from ..store.batches import BatchInfo, BatchStore
+from . import csrf
+from .api import bundled_rubric
+from .limits import LARGER_BODIES
+from .pages import _page, _secret, bundled_rubrics
+from .problems import Problem
+from .schemas import ProblemDetails
+
+MAX_FILES = 50
+MULTIPART_OVERHEAD = 1024 * 1024
+ReportFormat = Literal["html", "markdown", "csv", "json"]
+# The report is a page of its own: inline styles, inline SVG, no script at all.
+REPORT_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
+    "form-action 'none'; frame-ancestors 'none'"
+)
+
+
+def _upload_limit() -> int:
+    return BatchSettings().max_file_bytes + MULTIPART_OVERHEAD
+
+
+for _path in ("/v1/batches", "/batches"):
+    LARGER_BODIES[_path] = _upload_limit
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI):  # noqa: ANN202
+    """Start the runner once the app's store is open; stop it before the store closes."""
+    store = getattr(app.state, "store", None)
+    runner = BatchRunner(BatchStore(store)) if store is not None else None
+    if runner is not None:
+        runner.start()
+    app.state.batch_runner = runner
+    try:
+        yield
+    finally:
+        if runner is not None:
+            await anyio.to_thread.run_sync(runner.stop)
+
+
+class GatedRoute(APIRoute):
+    """A /v1 route behind the API gate (key, rate limit), with a body that is not JSON."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def guarded(request: Request) -> Response:
+            await request.app.state.gate.check(request)
+            return await handler(request)
+
+        return guarded
+
+
+_bearer = HTTPBearer(auto_error=False, description="An API key, once any key exists.")
+router = APIRouter(lifespan=_lifespan)
+api = APIRouter(
+    prefix="/v1",
+    tags=["batches"],
+    route_class=GatedRoute,
+    dependencies=[Depends(_bearer)],
+    responses={
+        401: {"model": ProblemDetails, "description": "An API key is needed (`unauthorized`)"},
+        422: {"model": ProblemDetails, "description": "Invalid parameters (`invalid-request`)"},
+        429: {"model": ProblemDetails, "description": "Rate limited (`rate-limited`)"},
+        503: {"model": ProblemDetails, "description": "The store is unavailable"},
+    },
+)
+pages = APIRouter(include_in_schema=False)
+
+
+class BatchLinks(BaseModel):
+    self: str
+    report: str = Field(description="add ?format=html|markdown|csv|json")
+    html: str = Field(description="the web page that shows progress and the report")
+
+
+class BatchOut(BatchInfo):
+    links: BatchLinks
+    recognised: bool = Field(
+        default=False, description="true when this upload was seen before: the earlier batch"
+    )
+
+
+def _out(info: BatchInfo, recognised: bool = False) -> BatchOut:
+    return BatchOut(
+        **info.model_dump(exclude={"pending", "progress"}),
+        api_key_id=info.api_key_id,
+        links=BatchLinks(
+            self=f"/v1/batches/{info.id}",
+            report=f"/v1/batches/{info.id}/report",
+            html=f"/batches/{info.id}",
+        ),
+        recognised=recognised,
+    )
+
+
+def _batches(request: Request) -> BatchStore:
+    store = request.app.state.store
+    if store is None:
+        raise StoreError("the store is not open")
+    return BatchStore(store)
+
+
+# -- reading an upload --------------------------------------------------------------
+
+
+async def _read_form(request: Request) -> Any:
+    media = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    if media != "multipart/form-data":
+        raise Problem(
+            415,
+            "upload the files as multipart/form-data, one or more 'file' fields "
+            f"(got {media or 'no Content-Type'})",
+            kind="unsupported-media-type",
+            headers={"Accept-Post": "multipart/form-data"},
+        )
+    return await request.form(max_files=MAX_FILES, max_fields=50)
+
+
+async def _files(form: Any) -> list[InputFile]:
+    out: list[InputFile] = []
+    for item in form.getlist("file"):
+        if isinstance(item, UploadFile):
+            name = PurePath((item.filename or "upload").replace("\\", "/")).name or "upload"
+            out.append(InputFile(name=name[:200], data=await item.read()))
+    return out
+
+
+def _text(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _options(form: Any) -> BatchOptions:
+    mode = _text(form.get("mode")) or None
+    if mode not in (None, "rules", "llm", "hybrid"):
+        raise Problem(
+            422, f"unknown mode '{mode[:40]}'; use rules, llm or hybrid", kind="invalid-request"
+        )
+    rubric = _text(form.get("rubric")) or None
+    if rubric is not None:
+        bundled_rubric(rubric)  # 422 unknown-rubric
+    if mode == "llm":
+        from ..llm.settings import LLMSettings
+
+        missing = LLMSettings().missing()
+        if missing:
+            raise Problem(
+                422,
+                f"mode 'llm' needs a configured model; set {', '.join(missing)}",
+                kind="config-error",
+            )
+    return BatchOptions(mode=mode, rubric=None if rubric == "default" else rubric)
+
+
+def _digest(files: list[InputFile], options: BatchOptions) -> str:
+    h = hashlib.sha256(options.model_dump_json().encode())
+    for f in files:
+        h.update(f"\x00{f.name}\x00{len(f.data)}\x00".encode())
+        h.update(f.data)
+    return h.hexdigest()
+
+
+def _create(
+    request: Request, files: list[InputFile], options: BatchOptions, title: str, force: bool
+) -> tuple[BatchInfo, bool]:
+    """The batch for this upload: a new one, or the one the same upload made before."""
+    batches = _batches(request)
+    key_id = getattr(getattr(request.state, "caller", None), "key_id", None)
+    digest = _digest(files, options)
+    if not force:
+        earlier = batches.find_by_digest(digest, key_id)
+        if earlier is not None:
+            return earlier, True
+    inputs = read_files(files, BatchSettings())
+    if not inputs.sets:
+        reasons = "; ".join(
+            f"{f.file}: {f.skipped[0].reason if f.skipped else 'nothing usable'}"
+            for f in inputs.files
+        )
+        raise Problem(
+            422,
+            f"no OKR set to review in the upload ({reasons})"[:2000],
+            kind="parse-error",
+            inputs=[f.model_dump(mode="json") for f in inputs.files],
+        )
+    title = title or ", ".join(f.name for f in files)[:200]
+    info = batches.create(inputs, options=options, title=title, digest=digest, api_key_id=key_id)
+    runner: BatchRunner | None = getattr(request.app.state, "batch_runner", None)
+    if runner is not None:
+        runner.wake()
+    return info, False
+
+
+# -- reports ------------------------------------------------------------------------
+
+
+def _render(request: Request, info: BatchInfo, fmt: str) -> tempfile.SpooledTemporaryFile[bytes]:
+    batches = _batches(request)
+    meta = ReportMeta(
+        title=info.title,
+        batch_id=info.id,
+        created_at=info.created_at,
+        status=info.status,
+        options=info.options,
+        files=info.inputs,
+    )
+    # Closed by _chunks once the response has been sent.
+    spool: tempfile.SpooledTemporaryFile[bytes] = tempfile.SpooledTemporaryFile(max_size=8 << 20)  # noqa: SIM115
+    text = io.TextIOWrapper(spool, encoding="utf-8", newline="", write_through=True)
+    write_report(fmt, meta, lambda ordered: batches.entries(info.id, ordered), text)
+    text.flush()
+    text.detach()
+    spool.seek(0)
+    return spool
+
+
+def _chunks(spool: tempfile.SpooledTemporaryFile[bytes]) -> Iterator[bytes]:
+    try:
+        while chunk := spool.read(256 * 1024):
+            yield chunk
+    finally:
+        spool.close()
+
+
+async def _report_response(
+    request: Request, batch_id: str, fmt: str, *, download: bool
+) -> Response:
+    info = await anyio.to_thread.run_sync(_batches(request).get, batch_id)
+    spool = await anyio.to_thread.run_sync(_render, request, info, fmt)
+    headers = {"X-Content-Type-Options": "nosniff", "Content-Security-Policy": REPORT_CSP}
+    if download or fmt != "html":
+        name = f"okr-batch-{info.id[:8]}.{EXTENSIONS[fmt]}"
+        headers["Content-Disposition"] = (
+            f'{"attachment" if download else "inline"}; filename="{name}"'
+        )
+    return StreamingResponse(_chunks(spool), media_type=MEDIA_TYPES[fmt], headers=headers)
+
+
+# -- the API ------------------------------------------------------------------------
+
+_UPLOAD_BODY = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": ["file"],
+                "properties": {
+                    "file": {
+                        "type": "array",
+                        "items": {"type": "string", "format": "binary"},
+                        "description": "CSV, XLSX, JSON / JSON Lines, text or Markdown files",
+                    },
+                    "mode": {"type": "string", "enum": ["rules", "llm", "hybrid"]},
+                    "rubric": {"type": "string", "description": "a bundled rubric's name"},
+                    "title": {"type": "string", "maxLength": 200},
+                    "force": {"type": "boolean", "description": "review again even if seen before"},
+                },
+            }
+        }
+    },
+}
+
+
+@api.post(
+    "/batches",
+    status_code=202,
+    response_model=BatchOut,
+    summary="Upload files of OKR drafts for batch review",
+    openapi_extra={"requestBody": _UPLOAD_BODY},
+    responses={
+        200: {"model": BatchOut, "description": "The same upload was seen before: that batch"},
+        202: {"description": "Accepted: reviewed in the background; poll `links.self`"},
+        400: {"model": ProblemDetails, "description": "A malformed multipart body"},
+        413: {"model": ProblemDetails, "description": "Over the upload limit"},
+        415: {"model": ProblemDetails, "description": "Not multipart/form-data"},
+        422: {
+            "model": ProblemDetails,
+            "description": "Nothing usable (`parse-error`, with `inputs`), "
+            "an unknown mode or rubric",
+        },  # fmt: skip
+    },
+)
+async def create_batch(request: Request) -> Response:
+    """Read the uploaded files (what was not used is in `inputs`), keep the batch and
+    answer 202 at once; the sets are reviewed in the background, each result stored as
+    it completes. The same files with the same options again: 200 with that batch."""
+    form = await _read_form(request)
+    files = await _files(form)
+    if not files:
+        raise Problem(
+            422, "no file: send one or more files in 'file' fields", kind="invalid-request"
+        )
+    options = _options(form)
+    force = _text(form.get("force")).lower() in ("1", "true", "yes", "on")
+    info, recognised = await anyio.to_thread.run_sync(
+        _create, request, files, options, _text(form.get("title"))[:200], force
+    )
+    body = _out(info, recognised).model_dump_json()
+    return Response(
+        body,
+        status_code=200 if recognised else 202,
+        media_type="application/json",
+        headers={"Location": f"/v1/batches/{info.id}"},
+    )
+
+
+BatchId = Annotated[str, Path(description="the batch id", max_length=64)]
+
+
+@api.get(
+    "/batches/{batch_id}",
+    response_model=BatchOut,
+    summary="A batch: status and progress counts",
+    responses={404: {"model": ProblemDetails, "description": "No such batch"}},
+)
+async def get_batch(request: Request, batch_id: BatchId) -> BatchOut:
+    info = await anyio.to_thread.run_sync(_batches(request).get, batch_id)
+    return _out(info)
+
+
+@api.get(
+    "/batches/{batch_id}/report",
+    summary="The batch report (while running: what is done so far)",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The report",
+            "content": {m.split(";")[0]: {} for m in MEDIA_TYPES.values()},
+        },
+        404: {"model": ProblemDetails, "description": "No such batch"},
+        422: {"model": ProblemDetails, "description": "An unknown format"},
+    },
+)
+async def batch_report(
+    request: Request,
+    batch_id: BatchId,
+    format: ReportFormat = Query("html"),  # noqa: A002, B008
+) -> Response:
+    return await _report_response(request, batch_id, format, download=False)
+
+
+# -- the pages ----------------------------------------------------------------------
+
+
+def _form_page(
+    request: Request, *, error: str | None = None, files: list | None = None, status: int = 200
+) -> Response:
+    secret = _secret(request)
+    cookie = request.cookies.get(csrf.COOKIE)
+    token = cookie if csrf.token_is_valid(secret, cookie) else csrf.new_token(secret)
+    recent: list[BatchInfo] = []
+    store = request.app.state.store
+    if store is not None:
+        try:
+            recent = BatchStore(store).list(10)
+        except CoachError:
+            recent = []
+    ctx = {
+        "error": error,
+        "files": files or [],
+        "recent": recent,
+        "rubrics": bundled_rubrics(),
+        "csrf_field": csrf.FIELD,
+        "csrf_token": token,
+        "max_mb": BatchSettings().max_file_bytes // (1024 * 1024),
+    }
+    return _page(request, "batch_form.html", ctx, status=status, token=token)
+
+
+@pages.get("/batches")
+def batch_form(request: Request) -> Response:
+    return _form_page(request)
+
+
+@pages.post("/batches")
+async def submit_batch(request: Request) -> Response:
+    try:
+        form = await _read_form(request)
+    except Problem as exc:
+        return _form_page(request, error=exc.detail, status=exc.status)
+    refused = csrf.check(
+        _secret(request),
+        cookie=request.cookies.get(csrf.COOKIE),
+        field=_text(form.get(csrf.FIELD)) or None,
+        fetch_site=request.headers.get("sec-fetch-site"),
+    )
+    if refused:
+        return _form_page(
+            request,
+            error=refused.replace(" Your text is kept below: submit it again.", ""),
+            status=403,
+        )
+    files = [f for f in await _files(form) if f.data or f.name != "upload"]
+    if not files:
+        return _form_page(request, error="Choose one or more files to upload.", status=422)
+    try:
+        options = _options(form)
+        info, _ = await anyio.to_thread.run_sync(
+            _create, request, files, options, _text(form.get("title"))[:200], False
+        )
+    except Problem as exc:
+        return _form_page(
+            request,
+            error=exc.detail.split(" (")[0],
+            files=exc.extra.get("inputs"),
+            status=exc.status,
+        )
+    except CoachError as exc:
+        return _form_page(request, error=exc.message, status=exc.status)
+    return RedirectResponse(f"/batches/{info.id}", status_code=303)
+
+
+@pages.get("/batches/{batch_id}")
+async def batch_page(request: Request, batch_id: str) -> Response:
+    try:
+        info = await anyio.to_thread.run_sync(_batches(request).get, batch_id)
+    except NotFoundError:
+        return _page(request, "batch_not_found.html", {"batch_id": batch_id}, status=404)
+    response = _page(request, "batch_status.html", {"b": info, "formats": EXTENSIONS})
+    if info.status != "done":
+        # Progress without JavaScript: the browser reloads the page until the batch is done.
+        response.headers["Refresh"] = "2"
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@pages.get("/batches/{batch_id}/report")
+async def batch_report_page(request: Request, batch_id: str) -> Response:
+    try:
+        return await _report_response(request, batch_id, "html", download=False)
+    except NotFoundError:
+        return _page(request, "batch_not_found.html", {"batch_id": batch_id}, status=404)
+
+
+@pages.get("/batches/{batch_id}/report.{ext}")
+async def batch_download(request: Request, batch_id: str, ext: str) -> Response:
+    fmt = {v: k for k, v in EXTENSIONS.items()}.get(ext)
+    if fmt is None:
+        return _page(request, "batch_not_found.html", {"batch_id": batch_id}, status=404)
+    try:
+        return await _report_response(request, batch_id, fmt, download=True)
+    except NotFoundError:
+        return _page(request, "batch_not_found.html", {"batch_id": batch_id}, status=404)
+
+
+router.include_router(api)
+router.include_router(pages)

@@ -1,0 +1,178 @@
+"""The batch API over real HTTP: upload, 202, progress, reports in four formats, the
+same upload recognised, and bad files answered with what was used and what was not."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import time
+
+import httpx
+import pytest
+from openpyxl import Workbook
+
+from coach.batch.sample import sample_csv
+
+DEADLINE_S = 60.0
+
+
+def upload(c: httpx.Client, *files: tuple[str, bytes], **fields: str) -> httpx.Response:
+    return c.post(
+        "/v1/batches",
+        files=[("file", (n, d, "application/octet-stream")) for n, d in files],
+        data=fields,
+    )
+
+
+def wait_done(c: httpx.Client, batch_id: str) -> dict:
+    deadline = time.monotonic() + DEADLINE_S
+    while time.monotonic() < deadline:
+        body = c.get(f"/v1/batches/{batch_id}").json()
+        if body["status"] == "done":
+            return body
+        time.sleep(0.05)
+    pytest.fail(f"batch {batch_id} not done: {body}")
+
+
+def test_upload_watch_progress_and_read_every_format(live_server):
+    c = live_server.client()
+    data = sample_csv(200, seed=11).encode()
+    r = upload(c, ("team.csv", data), title="Q3 team")
+    assert r.status_code == 202, r.text
+    b = r.json()
+    assert r.headers["location"] == b["links"]["self"] == f"/v1/batches/{b['id']}"
+    assert (b["total"], b["title"], b["recognised"]) == (200, "Q3 team", False)
+    assert b["inputs"][0]["sets"] == 200
+    seen = []
+    deadline = time.monotonic() + DEADLINE_S
+    while (body := c.get(b["links"]["self"]).json())["status"] != "done":
+        seen.append(body["done"])
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    assert seen == sorted(seen)  # progress only moves forward
+    assert (body["done"], body["failed"], body["pending"], body["progress"]) == (200, 0, 0, 1.0)
+
+    reports = {}
+    for fmt, media in (("html", "text/html"), ("markdown", "text/markdown"), ("csv", "text/csv"),
+                       ("json", "application/json")):  # fmt: skip
+        r = c.get(b["links"]["report"], params={"format": fmt})
+        assert r.status_code == 200 and r.headers["content-type"].startswith(media), fmt
+        reports[fmt] = r.text
+    summary = json.loads(reports["json"])["summary"]
+    assert (summary["sets"], summary["reviewed"], summary["reviewer"]) == (200, 200, "rules-only")
+    assert len(list(csv.DictReader(io.StringIO(reports["csv"])))) == summary["key_results"]
+    assert reports["html"].count('<section class="owner"') == 200
+    assert "## Per owner" in reports["markdown"]
+
+    # The same file again is recognised: the earlier batch, not a second review.
+    again = upload(c, ("team.csv", data), title="another title")
+    assert again.status_code == 200 and again.json()["recognised"] is True
+    assert again.json()["id"] == b["id"]
+    forced = upload(c, ("team.csv", data), force="true")
+    assert forced.status_code == 202 and forced.json()["id"] != b["id"]
+    wait_done(c, forced.json()["id"])
+
+
+def _xlsx_bytes() -> bytes:
+    wb = Workbook()
+    notes = wb.active
+    notes.title = "Notes"
+    notes.append(["Fill in one row per key result"])
+    ws = wb.create_sheet("Q3")
+    ws.append(["Team", "Owner", "Objective", "Key Result"])
+    ws.append(["Sales", "Ana", "Win DACH", "Increase win rate from 20% to 30%"])
+    ws.append([None, None, None, "Launch the new pricing page"])
+    ws.merge_cells("A2:A3")
+    ws.merge_cells("B2:B3")
+    ws.merge_cells("C2:C3")
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+RAGGED = b"team,owner,objective,key_result\nS,Ana,Win,Grow x from 1 to 2\nS,Ben,Win\nS,Cy,Win,Grow y from 1 to 2,extra\n"
+LATIN1 = "team,owner,objective,key_result\nVertrieb,Jürgen,Gewinne Kunden,Steigere die Quote von 20% auf 30%\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "used", "note"),
+    [
+        ("latin1.csv", LATIN1.encode("latin-1"), 1, "read as Windows-1252"),
+        ("utf16.csv", LATIN1.encode("utf-16"), 1, None),
+        ("ragged.csv", RAGGED, 1, None),
+        ("book.xlsx", _xlsx_bytes(), 1, "merged cell ranges"),
+    ],
+)
+def test_awkward_files_are_used_as_far_as_they_can_be(live_server, name, data, used, note):
+    c = live_server.client()
+    r = upload(c, (name, data))
+    assert r.status_code in (200, 202), r.text
+    (f,) = r.json()["inputs"]
+    assert f["sets"] == used and f["used"]
+    if note:
+        assert any(note in n for n in f["notes"]), f
+    if name == "ragged.csv":
+        assert [k["where"] for k in f["skipped"]] == ["line 3", "line 4"]
+    if name == "book.xlsx":
+        assert f["skipped"] == [
+            {"where": "sheet 'Notes'", "reason": f["skipped"][0]["reason"], "text": ""}
+        ]
+    body = wait_done(c, r.json()["id"])
+    assert body["done"] == used
+    if name == "latin1.csv":
+        report = c.get(body["links"]["report"], params={"format": "json"}).json()
+        assert report["sets"][0]["owner"] == "Jürgen"
+
+
+def test_problems_for_uploads_that_cannot_be_reviewed(live_server, problem):
+    c = live_server.client()
+    body = problem(upload(c, ("empty.csv", b"")), 422, "parse-error")
+    assert body["inputs"][0]["skipped"][0]["reason"] == "the file is empty"
+    assert "empty.csv: the file is empty" in body["detail"]
+    problem(c.post("/v1/batches", json={"text": "x"}), 415, "unsupported-media-type")
+    problem(c.post("/v1/batches", files={"other": ("a.csv", b"x")}), 422, "invalid-request")
+    problem(upload(c, ("a.csv", RAGGED), rubric="nope"), 422, "unknown-rubric")
+    problem(upload(c, ("a.csv", RAGGED), mode="fast"), 422, "invalid-request")
+    problem(upload(c, ("a.csv", RAGGED), mode="llm"), 422, "config-error")
+    problem(c.get("/v1/batches/nope"), 404, "not-found")
+    problem(c.get("/v1/batches/nope/report"), 404, "not-found")
+    r = upload(c, ("r.csv", RAGGED))
+    problem(
+        c.get(f"/v1/batches/{r.json()['id']}/report", params={"format": "pdf"}),
+        422,
+        "invalid-request",
+    )
+    broken = c.post(
+        "/v1/batches",
+        content=b"--xx\r\nContent-Disposition: form-data; name=file; filename=a.csv\r\n\r\nabc",
+        headers={"content-type": "multipart/form-data; boundary=xx"},
+    )
+    assert broken.status_code in (400, 422) and "Traceback" not in broken.text
+
+
+def test_an_upload_over_the_limit_is_a_413_problem(make_client, problem, monkeypatch):
+    monkeypatch.setenv("OKR_COACH_BATCH_MAX_FILE_BYTES", "1000")
+    c = make_client()
+    body = problem(upload(c, ("big.csv", b"x" * 3_000_000)), 413, "request-too-large")
+    assert body["limit_bytes"] == 1000 + 1024 * 1024
+    # Within the request limit but over the file limit: the file is named and refused.
+    body = problem(
+        upload(c, ("big.csv", b"team,owner,objective,key_result\n" + b"x" * 2000)),
+        422,
+        "parse-error",
+    )
+    assert "the largest file a batch reads" in body["detail"]
+
+
+def test_batches_need_the_api_key_once_keys_exist(make_client, store, problem):
+    c = make_client()
+    _, secret = store.create_key("coach")
+    problem(upload(c, ("r.csv", RAGGED)), 401, "unauthorized")
+    r = c.post(
+        "/v1/batches",
+        files=[("file", ("r.csv", RAGGED, "text/csv"))],
+        headers={"Authorization": f"Bearer {secret}"},
+    )
+    assert r.status_code == 202
+    problem(c.get(r.json()["links"]["self"]), 401, "unauthorized")
