@@ -157,7 +157,12 @@ def evaluate(
             files = old.dataset_paths(base_path)  # type: ignore[arg-type]
         if not files:
             raise _fail("no dataset: pass --dataset PATH [PATH...] (or --baseline)")
-        modes = [m.value for m in mode] if mode else (list(old.modes) if old and baseline else ["rules"])
+        if mode:
+            modes = [m.value for m in mode]
+        elif old is not None and baseline is not None:
+            modes = [m.value for m in EvalMode if m.value in old.modes]  # rules, llm, hybrid
+        else:
+            modes = ["rules"]
         rb = load_rubric(rubric)
         needs_model = judge or any(m != "rules" for m in modes)
         responses = _responses(rb, needs_model, record, live, recordings, model)

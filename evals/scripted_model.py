@@ -17,7 +17,8 @@ Re-record (after a prompt or rubric change):
     .venv/bin/python evals/scripted_model.py -d evals/datasets/dev.jsonl
 
 Against a real endpoint instead, set OKR_COACH_LLM_MODEL and a key and run
-`okr-coach eval --record --mode llm --mode hybrid --judge --baseline evals/baseline.json`.
+`okr-coach eval --record --judge --baseline evals/baseline.json` (every mode of the
+baseline: the judge's answers for rules-mode rewrites are recorded too).
 """
 
 from __future__ import annotations
@@ -134,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
         if not any(a in ("-d", "--dataset") for a in args):
             args += ["--baseline", "evals/baseline.json"]
         cmd = [sys.executable, "-m", "coach", "eval", "--record", "--judge",
-               "--mode", "llm", "--mode", "hybrid", "--format", "json", *args]
+               "--mode", "rules", "--mode", "llm", "--mode", "hybrid", "--format", "json", *args]
         done = subprocess.run(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
         return 0 if done.returncode in (0, 1) else done.returncode
     finally:

@@ -1,32 +1,17 @@
-"""Fixtures of the eval-suite tests: the committed baseline, the CLI in-process,
-and the scripted model served by the tests' local OpenAI-compatible server."""
+"""Fixtures of the eval-suite tests: every report of one failing gated run, a copy
+of prompts/ the review reads instead, and the scripted model served by the
+tests' local OpenAI-compatible server."""
 
 from __future__ import annotations
 
 import json
 import shutil
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
-
-ROOT = Path(__file__).resolve().parents[2]
-EVALS = ROOT / "evals"
-BASELINE = EVALS / "baseline.json"
-RECORDINGS = EVALS / "recordings"
-DATASETS = EVALS / "datasets"
-
-sys.path.insert(0, str(EVALS))  # scripted_model.py: the committed recordings' stand-in model
-
-
-def cli(*args: str, env: dict[str, str] | None = None):
-    """`okr-coach ARGS` in-process (so a test can point the prompts elsewhere)."""
-    from coach.cli import app
-
-    return CliRunner().invoke(app, list(args), env=env, catch_exceptions=False)
+from eval_helpers import DATASETS, RECORDINGS, cli
 
 
 @dataclass

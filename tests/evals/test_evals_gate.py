@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import BASELINE, cli
+from eval_helpers import BASELINE, cli
 
 from coach.cli_eval import EXIT_ERROR, EXIT_OK, EXIT_REGRESSION
 
@@ -41,7 +41,7 @@ def test_disabling_a_rule_fails_the_gate_naming_the_label_and_the_examples(tmp_p
 
 
 def _tmp_baseline(tmp_path, dataset: str = "dev-d.jsonl"):
-    from conftest import DATASETS
+    from eval_helpers import DATASETS
 
     path = tmp_path / "baseline.json"
     made = cli("eval", "-d", str(DATASETS / dataset), "--baseline", str(path), "--update-baseline",
@@ -70,7 +70,7 @@ def test_absolute_floor_from_the_gate_config(tmp_path):
 
 
 def test_a_baseline_of_other_datasets_is_an_error_not_a_pass(tmp_path):
-    from conftest import DATASETS
+    from eval_helpers import DATASETS
 
     path = _tmp_baseline(tmp_path)
     result = cli("eval", "--baseline", str(path), "-d", str(DATASETS / "dev-c.jsonl"))

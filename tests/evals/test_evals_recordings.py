@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import DATASETS, cli
+from eval_helpers import DATASETS, cli
 
 from coach.cli_eval import EXIT_OK, EXIT_STALE
 from coach.evals.recordings import Header, model_dir
