@@ -1,0 +1,101 @@
+"""Batch review in a real browser (Playwright driving Debian's chromium): upload the
+200-owner spreadsheet on the page, watch it finish, open the report: its charts render,
+every owner has a section, it prints, and the downloads work."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+if not CHROMIUM.exists():
+    pytest.skip(
+        f"{CHROMIUM} not found: run scripts/install-browser.sh to install Debian's chromium",
+        allow_module_level=True,
+    )
+
+from playwright.sync_api import expect, sync_playwright  # noqa: E402
+
+from coach.batch.sample import write_sample_csv  # noqa: E402
+
+ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+
+
+@pytest.fixture
+def team_csv(tmp_path: Path) -> Path:
+    return write_sample_csv(tmp_path / "team-okrs.csv", 200)
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    with sync_playwright() as pw:
+        context = pw.chromium.launch_persistent_context(
+            str(tmp_path_factory.mktemp("chromium-batch")),
+            executable_path=str(CHROMIUM),
+            args=ARGS,
+            headless=True,
+            viewport={"width": 1280, "height": 900},
+            accept_downloads=True,
+        )
+        yield context
+        context.close()
+
+
+def test_upload_watch_and_read_the_report(browser, live_server, team_csv: Path, tmp_path: Path):
+    page = browser.new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+
+    page.goto(live_server.base_url + "/")
+    page.get_by_role("link", name="Batch review").click()
+    expect(page.get_by_role("heading", name="Review a team’s OKRs at once")).to_be_visible()
+    page.get_by_label("Files").set_input_files(str(team_csv))
+    page.get_by_label("Report title").fill("Q3 OKRs, all teams")
+    page.get_by_role("button", name="Review the batch").click()
+    page.wait_for_url("**/batches/*")
+    # The page refreshes itself until the batch is done (no script needed).
+    expect(page.get_by_role("heading", name="Done")).to_be_visible(timeout=60_000)
+    expect(page.locator("#batch-counts")).to_have_text("200 reviewed · 0 failed · 0 to go")
+
+    with page.expect_download() as dl:
+        page.get_by_role("link", name="Download CSV").click()
+    saved = tmp_path / "report.csv"
+    dl.value.save_as(saved)
+    assert saved.read_text().startswith("team,owner,source,set_status")
+
+    page.get_by_role("link", name="Open the report").click()
+    page.wait_for_url("**/report")
+    expect(page.get_by_role("heading", name="Q3 OKRs, all teams", level=1)).to_be_visible()
+    expect(page.locator("#reviewer")).to_have_text("rules-only")
+
+    # Both charts render: visible, laid out at full width, one bar per team / owner.
+    for chart_id, bars in (("chart-team-findings", 7), ("chart-owner-outcomes", 40)):
+        svg = page.locator(f"svg#{chart_id}")
+        expect(svg).to_be_visible()
+        box = svg.bounding_box()
+        assert box is not None and box["width"] > 500 and box["height"] > 100, (chart_id, box)
+        assert svg.locator("g.bar").count() == bars
+        first_rect = svg.locator("g.bar rect").first.bounding_box()
+        assert first_rect is not None and first_rect["width"] > 0
+    # Every owner has a section; the ranking links to them.
+    assert page.locator("section.owner").count() == 200
+    first = page.locator("#ranking tbody tr").first.get_by_role("link")
+    name = first.inner_text()
+    first.click()
+    target = page.locator("section.owner:target")
+    expect(target).to_be_in_viewport()
+    expect(target.locator("h3")).to_contain_text(name)
+    page.screenshot(path=str(tmp_path / "report.png"))
+
+    # On paper the charts are still there, in colour.
+    page.emulate_media(media="print")
+    expect(page.locator("svg#chart-team-findings")).to_be_visible()
+    pdf = page.pdf(path=str(tmp_path / "report.pdf"))
+    assert pdf[:4] == b"%PDF" and len(pdf) > 50_000
+    page.close()
+    assert problems == []
