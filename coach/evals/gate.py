@@ -231,10 +231,12 @@ def run_gate(
         current = report.metrics()
         if base is None:
             result.notes.append(f"mode {report.mode} has no baseline yet: only floors apply")
-            moves = ModeComparison(mode=report.mode, metrics={k: (None, v) for k, v in current.items()})
+            moves = ModeComparison(mode=report.mode, gated=False,
+                                   metrics={k: (None, v) for k, v in current.items()})
         elif base.model and report.model and base.model != report.model:
             # A live run of another model than the recorded one: show the moves, gate only floors.
             moves = compare(report, base)
+            moves.gated = False
             result.notes.append(
                 f"mode {report.mode}: the baseline was made with model {base.model}, this run used "
                 f"{report.model}: compared, not gated (only floors apply)"

@@ -167,6 +167,7 @@ class ExampleMove(BaseModel):
 
 class ModeComparison(BaseModel):
     mode: str
+    gated: bool = Field(default=True, description="false: no baseline of this mode, or another model")
     metrics: dict[str, tuple[float | None, float]] = Field(
         description="metric -> (baseline, current)"
     )

@@ -40,7 +40,9 @@ def metric_rows(suite: EvalSuite) -> list[dict]:
             pair = comparisons[r.mode].metrics.get(name) if r.mode in comparisons else None
             cells.append({"value": value, "pair": pair})
         if any(c["value"] is not None for c in cells):
-            rows.append({"title": title, "name": name, "cells": cells})
+            # Counts print whole; scores with three decimals.
+            digits = 0 if name == "rewrites.fabricated_numbers" else 3
+            rows.append({"title": title, "name": name, "cells": cells, "digits": digits})
     return rows
 
 

@@ -23,7 +23,7 @@ def delta(pair: tuple[float | None, float] | None, digits: int = 3) -> str:
     if not pair or pair[0] is None:
         return ""
     d = pair[1] - pair[0]
-    return "±0" if abs(d) < 0.5 * 10**-digits else f"{d:+.{digits}f}"
+    return "±0" if abs(d) < 0.5 * 10**-digits else f"{d:+.{digits}f}"  # 10**-0 = 1: counts
 
 
 @lru_cache(maxsize=2)

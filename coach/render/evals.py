@@ -98,9 +98,11 @@ def print_gate(gate: GateResult, console: Console, show_examples: int = 10) -> N
     for note in gate.notes:
         console.print(f"note: {note}", markup=False)
     for c in gate.comparisons:
+        if not c.gated and not (c.regressed or c.improved or c.changed):
+            continue  # no baseline of this mode: nothing moved against anything
         console.print(
             f"{c.mode} vs baseline: {len(c.regressed)} items regressed, {len(c.improved)} improved, "
-            f"{len(c.changed)} changed",
+            f"{len(c.changed)} changed{'' if c.gated else ' (compared, not gated)'}",
             markup=False,
         )
         for m in c.regressed[:show_examples]:
