@@ -25,14 +25,19 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import CoachError, ConfigError, DatasetError, ParseError, RubricError
+from ..errors import CoachError
 from .models import BatchOptions, BatchSet, SetOutcome
 from .settings import BatchSettings
 
 log = logging.getLogger(__name__)
 
-# Failures that another try cannot fix: the draft or the options are wrong.
-PERMANENT = (ParseError, RubricError, ConfigError, DatasetError)
+# Failures that another try may fix (by `CoachError.kind`): the model's provider is
+# slow, busy or briefly away, or its answer was malformed this time. Anything else (a
+# draft that cannot be read, a bad option, an exhausted quota) fails the set at once.
+TRANSIENT_KINDS = frozenset(
+    {"llm-timeout", "llm-rate-limited", "llm-server-error", "llm-unreachable",
+     "llm-output-invalid", "store-unavailable"}
+)  # fmt: skip
 BACKOFF_S = 1.0
 BACKOFF_MAX_S = 30.0
 # Below this many sets a pool of processes costs more than it saves.
@@ -83,9 +88,9 @@ class Try:
 
 
 def classify(exc: BaseException) -> Try:
-    if isinstance(exc, PERMANENT):
-        return Try(error=exc.message)
     if isinstance(exc, CoachError):
+        if exc.kind not in TRANSIENT_KINDS:
+            return Try(error=exc.message)
         return Try(error=exc.message, transient=True, retry_after=getattr(exc, "retry_after", None))
     # A bug in the reviewer on one odd draft must not end the batch: the set fails with
     # the error's name, the traceback goes to the log, the other sets go on.
