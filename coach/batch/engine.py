@@ -105,6 +105,34 @@ def try_once(kind: str, draft: str, options: BatchOptions) -> Try:
         return classify(exc)
 
 
+def try_chunk(items: list[tuple[str, str, BatchOptions]]) -> list[Try]:
+    """One try at each set of a chunk: one after another for rules, concurrently (at
+    most `OKR_COACH_LLM_CONCURRENCY` at a time) when the sets call a model."""
+    from .. import pipeline
+
+    llm = {id(o): uses_llm(o) for _, _, o in items}
+    if not any(llm.values()) or not hasattr(pipeline, "areview"):
+        return [try_once(kind, draft, options) for kind, draft, options in items]
+    from ..llm.settings import LLMSettings
+
+    async def run() -> list[Try]:
+        limit = asyncio.Semaphore(LLMSettings().concurrency)
+
+        async def one(kind: str, draft: str, options: BatchOptions) -> Try:
+            async with limit:
+                try:
+                    review = await pipeline.areview(
+                        draft_of(kind, draft), mode=review_mode(options), rubric=options.rubric
+                    )
+                    return Try(review_json=review.model_dump_json())
+                except Exception as exc:  # noqa: BLE001 - see classify()
+                    return classify(exc)
+
+        return list(await asyncio.gather(*(one(*item) for item in items)))
+
+    return asyncio.run(run())
+
+
 def backoff(attempt: int, retry_after: float | None) -> float:
     if retry_after is not None:
         return min(max(retry_after, 0.0), BACKOFF_MAX_S)

@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 
 from ..errors import CoachError
 from ..store.batches import BatchStore, ClaimedSet
-from .engine import backoff, try_once
+from .engine import Try, backoff, try_chunk
 from .models import SetOutcome
 from .settings import BatchSettings
 
@@ -70,21 +70,28 @@ class BatchRunner:
     def run_once(self) -> bool:
         """Claim, review and store one chunk; False when there was nothing to do."""
         s = self.settings
-        claimed = self.batches.claim(self.id, s.chunk, s.claim_ttl_s)
+        claimed = self.batches.claim(self.id, max(s.chunk, self._llm_chunk()), s.claim_ttl_s)
         if not claimed:
             return False
+        if self._stop.is_set():
+            return True  # the claim lapses and is taken over later
+        tries = try_chunk([(c.kind, c.draft, c.options) for c in claimed])
         results: list[tuple[str, SetOutcome]] = []
-        for c in claimed:
-            if self._stop.is_set():
-                break  # the rest of the claim lapses and is taken over later
-            outcome = self._review(c)
+        for c, t in zip(claimed, tries, strict=True):
+            outcome = self._outcome(c, t)
             if outcome is not None:
                 results.append((c.batch_id, outcome))
         self.batches.complete(results)
         return True
 
-    def _review(self, c: ClaimedSet) -> SetOutcome | None:
-        t = try_once(c.kind, c.draft, c.options)
+    def _llm_chunk(self) -> int:
+        # With a model configured, claim enough sets to keep every allowed call busy.
+        from ..llm.settings import LLMSettings
+
+        llm = LLMSettings()
+        return llm.concurrency if llm.configured() else 0
+
+    def _outcome(self, c: ClaimedSet, t: Try) -> SetOutcome | None:
         if t.review_json is not None:
             return SetOutcome(
                 seq=c.seq, status="done", review_json=t.review_json, attempts=c.attempts

@@ -147,3 +147,27 @@ def test_the_runner_retries_through_the_store_then_stores_the_reason(monkeypatch
         assert (done.status, done.failed) == ("done", 6)
         (entry, *_) = batches.entries(info.id, ordered=False)
         assert entry.error.endswith("(gave up after 2 tries)")
+
+
+def test_the_servers_chunks_call_the_model_concurrently_too(monkeypatch):
+    monkeypatch.setenv("OKR_COACH_LLM_MODEL", "test-model")
+    monkeypatch.setenv("OKR_COACH_LLM_BASE_URL", "http://127.0.0.1:9/v1")
+    monkeypatch.setenv("OKR_COACH_LLM_CONCURRENCY", "3")
+    running, peak = 0, 0
+
+    async def fake_areview(draft: Any, **options: Any) -> Any:
+        nonlocal running, peak
+        running += 1
+        peak = max(peak, running)
+        await asyncio.sleep(0.02)
+        running -= 1
+        if draft["objectives"][0]["owner"] == "Owner 5":
+            raise Busy(retry_after=2.5)
+        return pipeline.review(draft, mode="rules")
+
+    monkeypatch.setattr(pipeline, "areview", fake_areview, raising=False)
+    sets = _inputs().sets
+    tries = engine.try_chunk([(s.kind, s.draft, BatchOptions()) for s in sets])
+    assert peak == 3
+    assert [t.review_json is not None for t in tries] == [True] * 5 + [False]
+    assert (tries[5].transient, tries[5].retry_after) == (True, 2.5)
