@@ -83,8 +83,13 @@ def review(
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
     rubric: RubricOpt = None,
     mode: Annotated[
-        ModeChoice, typer.Option(help="rules (offline), llm or hybrid.")
-    ] = ModeChoice.rules,
+        ModeChoice | None,
+        typer.Option(
+            help="rules (offline), llm or hybrid. Default: hybrid when a model is configured "
+            "(OKR_COACH_LLM_*), else rules.",
+            show_default=False,
+        ),
+    ] = None,
     fail_on: Annotated[
         FailOn,
         typer.Option("--fail-on", help="Exit 1 when a finding of this severity or worse exists."),
@@ -95,16 +100,48 @@ def review(
     ignore: Annotated[
         list[str] | None, typer.Option(help="Skip these rule ids (repeatable).")
     ] = None,
+    suggest_numbers: Annotated[
+        bool,
+        typer.Option(
+            "--suggest-numbers",
+            help="Keep numbers the model proposes in rewrites, marked [suggested: N].",
+        ),
+    ] = False,
+    cache: Annotated[
+        bool,
+        typer.Option(
+            "--cache/--no-cache", help="Answer an identical model request from the store's cache."
+        ),
+    ] = True,
 ) -> None:
     """Review one draft OKR set."""
     from .pipeline import review as run_review
+    from .pipeline import uses_model
     from .render import print_review, review_markdown
 
     data = _read_input(file)
+    chosen = mode.value if mode else None
+    store = None
     try:
-        result = run_review(data, mode=mode.value, rubric=rubric, select=select, ignore=ignore)
+        if cache and uses_model(chosen):
+            from .config import get_settings
+            from .store import open_store
+
+            store = open_store(get_settings())
+        result = run_review(
+            data,
+            mode=chosen,
+            rubric=rubric,
+            select=select,
+            ignore=ignore,
+            cache=store,
+            suggest_numbers=suggest_numbers,
+        )
     except CoachError as exc:
         raise _fail(exc.message) from None
+    finally:
+        if store is not None:
+            store.close()
     if fmt is Format.json:
         typer.echo(result.model_dump_json(indent=2))
     elif fmt is Format.markdown:
@@ -166,6 +203,7 @@ def serve(
     import uvicorn
 
     from .config import get_settings
+    from .llm.settings import describe_llm
     from .store import open_store
 
     settings = get_settings()
@@ -174,7 +212,7 @@ def serve(
     except CoachError as exc:
         raise _fail(exc.message) from None
     err.print(
-        f"okr-coach on http://{host}:{port} · store {settings.sqlalchemy_url()} · rules-only",
+        f"okr-coach on http://{host}:{port} · store {settings.sqlalchemy_url()} · {describe_llm()}",
         markup=False,
         highlight=False,
     )

@@ -175,6 +175,9 @@ def evaluate(
             config = load_gate_config(gate_path)
             suite.gate = run_gate(suite, old, config, baseline_path=str(base_path), max_drop=max_drop)
     except StaleRecordingError as exc:
+        if (recordings / "scripted-model").is_dir():
+            err.print("hint: the committed recordings are the scripted stand-in's (evals/README.md): "
+                      "`make record-evals` re-records them offline", markup=False, highlight=False)
         raise _fail(exc.message, EXIT_STALE) from None
     except CoachError as exc:
         raise _fail(exc.message) from None

@@ -155,6 +155,11 @@ def _try(call: Any) -> Review | CoachError:
 # -- planning: which mode, which model ------------------------------------------
 
 
+def uses_model(mode: str | None, llm: Any = None, settings: LLMSettings | None = None) -> bool:
+    """Whether a review in `mode` would call a model (raises ConfigError as `review` would)."""
+    return _plan(mode, llm, settings).client is not None
+
+
 class _Plan:
     def __init__(self, mode: str, client: ChatClient | None, status: str, settings: LLMSettings):
         self.mode = mode

@@ -64,7 +64,7 @@ def test_structured_input_gives_the_same_review_as_text():
 def test_json_round_trip_is_the_api_shape():
     r = review(DRAFT)
     data = json.loads(r.model_dump_json())
-    assert set(data) == {"okr_set", "findings", "rewrites", "summary", "provenance"}
+    assert set(data) == {"okr_set", "findings", "rewrites", "summary", "provenance", "disagreements"}
     finding = data["findings"][0]
     assert {
         "rule_id",

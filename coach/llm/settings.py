@@ -124,3 +124,11 @@ class LLMSettings(BaseSettings):
 def get_llm_settings() -> LLMSettings:
     """The process's LLM settings, read once; tests call `get_llm_settings.cache_clear()`."""
     return LLMSettings()
+
+
+def describe_llm(settings: LLMSettings | None = None) -> str:
+    """One line for banners and health checks: which model, or rules-only and why."""
+    settings = settings if settings is not None else get_llm_settings()
+    if not settings.configured():
+        return "rules-only (no LLM configured: set " + " and ".join(settings.missing()) + ")"
+    return f"LLM {settings.model} at {settings.effective_base_url()} ({settings.capability}); hybrid by default"

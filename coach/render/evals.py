@@ -13,8 +13,10 @@ def fmt(x: float | None, digits: int = 3) -> str:
     return "—" if x is None else f"{x:.{digits}f}"
 
 
-def fmt_ci(ci: tuple[float, float]) -> str:
-    return f"[{ci[0]:.2f}, {ci[1]:.2f}]"
+def _short(x: float, digits: int = 2) -> str:
+    """0.912 -> '.91': interval bounds and P/R side by side fit a narrow terminal."""
+    text = f"{x:.{digits}f}"
+    return text[1:] if text.startswith("0.") else text
 
 
 def print_suite(suite: EvalSuite, console: Console | None = None, show_examples: int = 10) -> None:
@@ -23,19 +25,18 @@ def print_suite(suite: EvalSuite, console: Console | None = None, show_examples:
     first = runs[0]
     title = f"okr-coach eval · {first.examples} examples · {first.key_results} KRs · rubric {first.rubric_version}"
     table = Table(title=title)
-    table.add_column("label")
-    table.add_column("support", justify="right")
+    table.add_column("label (support)", no_wrap=True)
     for r in runs:
-        table.add_column(f"{r.mode} P / R", justify="right")
-        table.add_column(f"{r.mode} F1 [95% CI]", justify="right")
+        table.add_column(f"{r.mode}\nF1 · 95% CI\nP · R", justify="right", no_wrap=True)
     for label, s in first.per_label.items():
-        cells = [label, str(s.support)]
+        cells = [f"{label} ({s.support})"]
         for r in runs:
             x = r.per_label[label]
-            cells += [f"{x.precision:.3f} / {x.recall:.3f}", f"{x.f1:.3f} {fmt_ci(x.f1_ci)}"]
+            cells.append(f"{x.f1:.3f} {_short(x.f1_ci[0])}–{_short(x.f1_ci[1])}\n"
+                         f"P {_short(x.precision, 3)} R {_short(x.recall, 3)}")
         table.add_row(*cells)
-    table.add_row("macro F1", "", *(c for r in runs for c in ("", fmt(r.macro_f1))), style="bold")
-    table.add_row("micro F1", "", *(c for r in runs for c in ("", fmt(r.micro_f1))), style="bold")
+    table.add_row("macro F1", *(fmt(r.macro_f1) for r in runs), style="bold")
+    table.add_row("micro F1", *(fmt(r.micro_f1) for r in runs), style="bold")
     console.print(table)
 
     rw = Table(title="rewrites and cost")

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 from ..models import Finding, Review
+from .common import disagreement_line, source_note, usage_line
 
 _ICON = {"error": "❌", "warning": "⚠️", "info": "ℹ️"}
 
 
 def _finding(f: Finding) -> list[str]:
+    note = source_note(f)
     lines = [
-        f"- {_ICON[f.severity.value]} **{f.rule_id} {f.rule_name}** — {f.message}",
-        f"  - *Why:* {f.why}",
+        f"- {_ICON[f.severity.value]} **{f.rule_id} {f.rule_name}**"
+        + (f" ({note})" if note else "")
+        + f" — {f.message}"
     ]
+    if f.llm_reason and f.source != "rules":
+        lines.append(f"  - *Model:* {f.llm_reason}")
+    lines.append(f"  - *Why:* {f.why}")
     lines += [f"  - *Ask:* {q}" for q in f.questions]
     return lines
 
@@ -28,6 +34,9 @@ def review_markdown(review: Review) -> str:
         f"*Mode {p.mode} ({p.llm_status}) · rubric `{p.rubric_version}`*",
         "",
     ]
+    usage = usage_line(p)
+    if usage:
+        out += [f"*{usage}*", ""]
     set_level = [f for f in review.findings if f.target.objective is None]
     if set_level:
         out += ["## The set", ""] + [line for f in set_level for line in _finding(f)] + [""]
@@ -42,9 +51,13 @@ def review_markdown(review: Review) -> str:
             out += [line for f in findings for line in _finding(f)]
             rw = review.rewrite_for(oi, ki)
             if rw:
-                out += [f"- ✏️ **Suggested:** `{rw.text}`"]
+                by = " (the model's, checked)" if rw.source == "llm" else ""
+                out += [f"- ✏️ **Suggested{by}:** `{rw.text}`"]
                 out += [f"  - *Ask:* {q}" for q in rw.questions]
         out.append("")
+    if review.disagreements:
+        out += ["## Where the rules and the model disagree", ""]
+        out += [f"- {disagreement_line(review, d)}" for d in review.disagreements] + [""]
     if review.okr_set.warnings:
         out += ["## Lines not used", ""]
         out += [f"- line {w.line}: {w.message} — `{w.text}`" for w in review.okr_set.warnings]

@@ -6,6 +6,7 @@ from rich.console import Console
 from rich.text import Text
 
 from ..models import Finding, Review
+from .common import disagreement_line, source_note, usage_line
 
 _STYLE = {"error": ("✖", "bold red"), "warning": ("▲", "yellow"), "info": ("●", "cyan")}
 
@@ -15,9 +16,14 @@ def _finding(console: Console, f: Finding, indent: int) -> None:
     pad = " " * indent
     line = Text(pad)
     line.append(f"{mark} {f.rule_id} {f.rule_name}", style=style)
+    note = source_note(f)
+    if note:
+        line.append(f" [{note}]", style="magenta")
     line.append("  ")
     line.append(f.message)
     console.print(line)
+    if f.llm_reason and f.source != "rules":
+        console.print(Text(f"{pad}  model: {f.llm_reason}", style="dim"))
     console.print(Text(f"{pad}  why: {f.why}", style="dim"))
     for q in f.questions:
         console.print(Text(f"{pad}  ask: {q}", style="dim"))
@@ -30,6 +36,9 @@ def print_review(review: Review, console: Console | None = None) -> None:
     head.append(f"score {s.score}/100", style="bold green" if s.score >= 80 else "bold yellow")
     head.append(f" · {p.mode} ({p.llm_status}) · rubric {p.rubric_version}", style="dim")
     console.print(head)
+    usage = usage_line(p)
+    if usage:
+        console.print(Text(usage, style="dim"))
     console.print()
     for f in review.findings:
         if f.target.objective is None:
@@ -55,7 +64,14 @@ def print_review(review: Review, console: Console | None = None) -> None:
             if rw:
                 sug = Text("          → ", style="green")
                 sug.append(rw.text, style="green")
+                if rw.source == "llm":
+                    sug.append("  (model's rewrite, checked)", style="dim")
                 console.print(sug)
+        console.print()
+    if review.disagreements:
+        console.print(Text("Where the rules and the model disagree", style="bold"))
+        for d in review.disagreements:
+            console.print(Text(f"  {disagreement_line(review, d)}"))
         console.print()
     for w in review.okr_set.warnings:
         console.print(Text(f"line {w.line}: {w.message}: {w.text}", style="yellow"))

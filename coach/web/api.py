@@ -273,6 +273,8 @@ def _review_and_keep(
         rubric=rubric,
         select=opts.select or None,
         ignore=opts.ignore or None,
+        suggest_numbers=opts.suggest_numbers,
+        cache=store,  # the model's response cache: an identical re-review costs no call
     )
     saved = store.save_review(
         result, draft=draft_text, api_key_id=api_key_id, idempotency_key=idempotency_key
@@ -456,11 +458,12 @@ def check_limits(okr_set: OkrSet, settings: Settings) -> None:
                 )
 
 
-def _replay(earlier, draft_text: str, mode: str, rubric: Rubric) -> Response:  # noqa: ANN001
+def _replay(earlier, draft_text: str, mode: str | None, rubric: Rubric) -> Response:  # noqa: ANN001
     """The stored answer to a retried POST, or 409 when the key was used for something else."""
     prov = earlier.review.provenance
     kept = draft_text.replace("\x00", "\ufffd")  # as the store keeps text (no NUL)
-    if earlier.draft != kept or prov.mode != mode or prov.rubric != rubric.name:
+    mode_differs = mode is not None and prov.mode != mode  # unset: whatever the service chose
+    if earlier.draft != kept or mode_differs or prov.rubric != rubric.name:
         raise Problem(
             409,
             "this Idempotency-Key was used before with a different draft or options; "

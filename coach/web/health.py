@@ -5,6 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from ..llm.settings import describe_llm
+
 router = APIRouter(tags=["health"])
 
 
@@ -22,6 +24,6 @@ def readyz(request: Request) -> JSONResponse:
     body = {
         "status": "ready" if store_ok else "unavailable",
         "store": "ok" if store_ok else "unreachable",
-        "llm": "not configured: rules-only",
+        "llm": describe_llm(),
     }
     return JSONResponse(body, status_code=200 if store_ok else 503)

@@ -27,8 +27,10 @@ from starlette.concurrency import run_in_threadpool
 from .. import __version__
 from .. import review as run_review
 from ..errors import CoachError, NotFoundError, StoreError
+from ..llm.settings import get_llm_settings
 from ..models import Finding, Review, Rewrite
 from ..render import review_markdown
+from ..render.common import disagreement_line, usage_line
 from ..resources import data_dir, rubrics_dir
 from ..store import StoredReview
 from . import csrf
@@ -89,9 +91,13 @@ def bundled_rubrics() -> list[str]:
     return sorted(names, key=lambda n: n != "default")  # the default first
 
 
-def llm_configured(settings: Any) -> bool:
-    """No LLM is wired into this version: the form offers rules-only."""
-    return False
+def llm_configured(settings: Any = None) -> bool:
+    """Whether the process has a model (OKR_COACH_LLM_* settings): the form offers hybrid and llm."""
+    return get_llm_settings().configured()
+
+
+def default_mode() -> str:
+    return "hybrid" if llm_configured() else "rules"
 
 
 # -- responses ------------------------------------------------------------
@@ -138,7 +144,7 @@ def _form(
     error: str | None = None,
     status: int = 200,
     rubric: str = "default",
-    mode: str = "rules",
+    mode: str | None = None,
     parent: str | None = None,
     fresh_token: bool = False,
 ) -> Response:
@@ -156,7 +162,7 @@ def _form(
         "error": error,
         "rubrics": rubrics,
         "rubric": rubric if rubric in rubrics else "default",
-        "mode": mode if mode in MODES else "rules",
+        "mode": mode if mode in MODES else default_mode(),
         "llm_configured": llm_configured(settings),
         "parent": parent,
         "csrf_field": csrf.FIELD,
@@ -196,7 +202,7 @@ async def submit(request: Request) -> Response:
     form = await request.form()
     draft = _text(form.get("draft"))
     rubric = _text(form.get("rubric")) or "default"
-    mode = _text(form.get("mode")) or "rules"
+    mode = _text(form.get("mode")) or default_mode()
     parent = _text(form.get("parent_id")).strip() or None
     redo = {"draft": draft, "rubric": rubric, "mode": mode, "parent": parent}
 
@@ -236,7 +242,7 @@ async def submit(request: Request) -> Response:
         )
     if mode not in MODES:
         return _form(
-            request, error=f"Unknown review mode '{mode}': choose rules.", status=422, **redo
+            request, error=f"Unknown review mode '{mode}': choose rules, hybrid or llm.", status=422, **redo
         )
 
     store = request.app.state.store
@@ -260,7 +266,8 @@ async def submit(request: Request) -> Response:
 def _review_and_save(store: Any, draft: str, rubric: str, mode: str, parent: str | None) -> Any:
     # Browsers send line breaks as CRLF; keep the draft (and the spans into it) as LF.
     draft = draft.replace("\r\n", "\n").replace("\r", "\n")
-    result = run_review(draft, mode=mode, rubric=rubric)  # type: ignore[arg-type]
+    # The store doubles as the model's response cache: an identical re-review costs no call.
+    result = run_review(draft, mode=mode, rubric=rubric, cache=store)  # type: ignore[arg-type]
     try:
         return store.save_review(result, draft=draft, parent_id=parent)
     except NotFoundError:
@@ -298,6 +305,8 @@ async def review_page(request: Request, review_id: str) -> Response:
         "comparison": compare(parent.review, stored.review) if parent else None,
         "parent": parent,
         "provenance": _provenance_label(stored.review),
+        "usage": usage_line(stored.review.provenance),
+        "disagreements": [disagreement_line(stored.review, d) for d in stored.review.disagreements],
     }
     return _page(request, "review.html", context)
 
@@ -501,7 +510,9 @@ def _provenance_label(review: Review) -> str:
     p = review.provenance
     if p.model is None:
         return "Rules-only review" + ("" if p.mode == "rules" else f" ({p.llm_status})")
-    return f"{p.mode} review with {p.model}"
+    label = f"{p.mode.capitalize()} review with {p.model}"
+    # A model that failed leaves a rules-only review: say so where the reader looks first.
+    return f"{label} — {p.llm_status}" if p.llm_status.startswith("failed") else label
 
 
 # -- a second pass: what changed against the review it was edited from ----

@@ -71,10 +71,16 @@ class OkrSetIn(BaseModel):
 class ReviewOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    mode: Literal["rules", "llm", "hybrid"] = Field(
-        default="rules",
+    mode: Literal["rules", "llm", "hybrid"] | None = Field(
+        default=None,
         description="rules: the rubric only; hybrid: rules plus an LLM when one is configured "
-        "(falls back to rules-only and says so); llm: needs a configured model",
+        "(falls back to rules-only and says so); llm: needs a configured model. "
+        "Unset: hybrid when the service has a model, else rules",
+    )
+    suggest_numbers: bool = Field(
+        default=False,
+        description="let model rewrites propose numbers the draft does not give, marked "
+        "`[suggested: N]`; otherwise they become placeholders such as `[baseline]`",
     )
     rubric: str = Field(
         default="default",

@@ -161,7 +161,13 @@ class Cassette:
         if self.real and scripted_only:
             pytest.skip("needs the scripted server's failures; not recordable against a real endpoint")
         self.server = server_factory() if self.recording and not self.real else None
-        self._recorded_as: dict[str, str] = {}
+        self._recorded_as: dict[str, Any] = {}
+        self._manifest: dict[str, str] | None = None
+
+    def prompt(self, manifest: dict[str, str]) -> None:
+        """The prompt parts (okr-coach's `prompt_manifest`) this test sends: written into
+        the cassette when recording, compared when a replay finds no match."""
+        self._manifest = dict(manifest)
 
     @property
     def rerecord_command(self) -> str:
@@ -212,11 +218,24 @@ class Cassette:
             if self.recording:
                 for key, value in self._recorded_as.items():
                     cassette.get_metadata(key, value)
+                if self._manifest is not None:
+                    cassette.get_metadata("prompt_manifest", self._manifest)
             try:
                 yield cassette
             except CannotOverwriteExistingCassetteException as exc:
                 # our message replaces vcrpy's, whose advice (other record modes) is not ours
                 raise pytest.fail.Exception(self.stale_message(exc), pytrace=False) from None
+
+    def _changed_prompt_parts(self) -> list[str]:
+        """'prompt review_system.j2 changed' for each part whose hash differs from the recording's."""
+        if self._manifest is None or not self.path.exists():
+            return []
+        recorded = self.metadata().get("prompt_manifest") or {}
+        return [
+            f"prompt {name} changed (recorded {recorded.get(name)}, now {digest})"
+            for name, digest in self._manifest.items()
+            if recorded.get(name) != digest
+        ]
 
     def stale_message(self, exc: CannotOverwriteExistingCassetteException) -> str:
         rel = self.path.relative_to(REPO) if self.path.is_relative_to(REPO) else self.path
@@ -231,7 +250,8 @@ class Cassette:
         candidates = [item[0] for item in exc.similar_requests] or list(exc.cassette.requests)
         recorded = _body(candidates[0]) if candidates else {}
         name = prompt_name(sent) or prompt_name(recorded) or "(unnamed: prompt-only request)"
-        changes = "\n".join(f"  - {line}" for line in describe_change(recorded, sent))
+        lines = self._changed_prompt_parts() + describe_change(recorded, sent)
+        changes = "\n".join(f"  - {line}" for line in lines)
         return (
             f"Stale cassette {rel}: the request for prompt {name!r} is not the one recorded, "
             f"so its recorded answer cannot be replayed.\nWhat changed:\n{changes}\n"

@@ -16,8 +16,9 @@ Replies are deterministic (ids, timestamps, token counts derived from the
 request), so cassettes recorded against it do not change between recordings.
 
 Run on its own (`python tests/llm/scripted_server.py [--latency S]`) it
-answers every request with a valid review (`review_answer`) until its stdin
-closes; the bench runs it that way, in a process of its own.
+answers every request with a valid answer to okr-coach's review prompt
+(`scripted_reviewer.okr_answer`) until its stdin closes; the bench runs it that
+way, in a process of its own.
 """
 
 from __future__ import annotations
@@ -278,7 +279,7 @@ def review_answer(body: dict[str, Any]) -> dict[str, Any]:
 
 
 def main() -> None:
-    """Serve `review_answer` to every request until stdin closes or Ctrl-C.
+    """Serve `okr_answer` to every request until stdin closes or Ctrl-C.
 
     Prints `listening <base_url>` once ready, so that a parent process (the
     bench) can read the address and stop it by closing its stdin.
@@ -289,7 +290,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="scripted OpenAI-compatible chat server")
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added to each reply")
     args = parser.parse_args()
-    server = ScriptedServer(latency=args.latency, default=Reply.ok(review_answer)).start()
+    from scripted_reviewer import okr_answer
+
+    server = ScriptedServer(latency=args.latency, default=Reply.ok(okr_answer)).start()
     print(f"listening {server.base_url}", flush=True)
     try:
         sys.stdin.read()  # returns at EOF

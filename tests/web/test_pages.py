@@ -329,7 +329,7 @@ def test_the_improved_okrs_read_back_as_the_same_set():
         ("   \n  ", {}, 422, "The draft is empty"),
         ("hello world, nothing here to review", {}, 422, "could not find any objectives"),
         (DRAFT, {"rubric": "../../etc/passwd"}, 422, "Unknown rubric"),
-        (DRAFT, {"mode": "llm"}, 422, "no LLM is configured"),
+        (DRAFT, {"mode": "llm"}, 422, "none is configured"),
         (DRAFT, {"mode": "turbo"}, 422, "Unknown review mode"),
     ],
 )

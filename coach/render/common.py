@@ -1,0 +1,48 @@
+"""Wording shared by the text and Markdown renderings of a review."""
+
+from __future__ import annotations
+
+from ..models import Disagreement, Finding, Provenance, Review
+
+_WHO = {"llm": "model", "both": "rules + model"}
+
+
+def source_note(f: Finding) -> str:
+    """'' for a rules finding; 'model 0.85' or 'rules + model' otherwise."""
+    who = _WHO.get(f.source)
+    if who is None:
+        return ""
+    return f"{who} {f.confidence:.2f}" if f.confidence is not None else who
+
+
+def usage_line(p: Provenance) -> str | None:
+    """Model, calls, tokens and estimated cost of a review that used a model."""
+    u = p.usage
+    if u is None:
+        return None
+    parts = [f"model {p.model}", f"prompt {p.prompt_version}"]
+    if u.cache_hits and not u.calls:
+        parts.append("answered from cache, no call")
+    else:
+        parts.append(f"{u.calls} call{'s' if u.calls != 1 else ''}")
+        parts.append(f"{u.prompt_tokens:,} + {u.completion_tokens:,} tokens")
+        parts.append(f"≈ ${u.cost_usd:.4f}")
+    return " · ".join(parts)
+
+
+def item_name(review: Review, d: Disagreement) -> str:
+    t = d.target
+    oi = t.objective or 0
+    if t.key_result is None:
+        return f"O{oi + 1} \"{review.okr_set.objectives[oi].text}\""
+    kr = review.okr_set.objectives[oi].key_results[t.key_result]
+    return f"O{oi + 1}.KR{t.key_result + 1} \"{kr.text}\""
+
+
+def disagreement_line(review: Review, d: Disagreement) -> str:
+    conf = f" ({d.confidence:.2f})" if d.confidence is not None else ""
+    return (
+        f"{item_name(review, d)}: rules say {d.rules or 'fine'}, model says {d.llm or 'fine'}{conf}"
+        f" — kept {d.kept or 'no label'}: {d.why}."
+        + (f" Model: {d.llm_reason}" if d.llm_reason else "")
+    )
