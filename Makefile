@@ -38,6 +38,7 @@ bench: install
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python bench/throughput.py
 	$(BIN)/python bench/batch.py
+	$(BIN)/python bench/llm_load.py
 	$(BIN)/python bench/api_load.py
 
 clean:

@@ -8,7 +8,7 @@ __version__ = "0.1.0"
 
 from .errors import CoachError, ParseError  # noqa: E402
 from .models import Finding, OkrSet, Review, Rewrite  # noqa: E402
-from .pipeline import review  # noqa: E402
+from .pipeline import areview, areview_many, review, review_many  # noqa: E402
 
 __all__ = [
     "CoachError",
@@ -17,6 +17,9 @@ __all__ = [
     "ParseError",
     "Review",
     "Rewrite",
+    "areview",
+    "areview_many",
     "review",
+    "review_many",
     "__version__",
 ]

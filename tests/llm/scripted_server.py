@@ -264,20 +264,6 @@ def _forced_tool(body: dict[str, Any]) -> str | None:
     return None
 
 
-def review_answer(body: dict[str, Any]) -> dict[str, Any]:
-    """A valid set review answering `body`: one verdict per `- ` line of the last message."""
-    last = body.get("messages", [{}])[-1].get("content") or ""
-    krs = [line for line in str(last).splitlines() if line.lstrip().startswith("- ")]
-    return {
-        "aspiration": True,
-        "reason": "names a direction, not a task",
-        "key_results": [
-            {"kr": i, "label": None, "reason": "measurable", "confidence": 0.8, "rewrite": None}
-            for i, _ in enumerate(krs, 1)
-        ],
-    }
-
-
 def main() -> None:
     """Serve `okr_answer` to every request until stdin closes or Ctrl-C.
 
