@@ -104,7 +104,7 @@ def review(
         bool,
         typer.Option(
             "--suggest-numbers",
-            help="Keep numbers the model proposes in rewrites, marked [suggested: N].",
+            help="Keep numbers the model proposes in rewrites, marked 'suggested: N' (default: placeholders).",
         ),
     ] = False,
     cache: Annotated[

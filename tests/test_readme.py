@@ -35,8 +35,14 @@ def test_cli_commands_in_the_readme_work(command, tmp_path):
     (tmp_path / "acme.yaml").write_text(yaml_block, encoding="utf-8")
     command = command.replace("--rubric acme.yaml", f"--rubric {tmp_path / 'acme.yaml'}")
     command = command.replace(".venv/bin/okr-coach", f"{shlex.quote(sys.executable)} -m coach")
+    # Run from a scratch directory that sees the repository's inputs, so that reports the
+    # commands write (--out report.html, eval-report/) land there and not in the checkout.
+    work = tmp_path / "work"
+    work.mkdir()
+    for name in ("examples", "evals"):
+        (work / name).symlink_to(ROOT / name)
     proc = subprocess.run(
-        ["bash", "-c", command], cwd=ROOT, env=_env(tmp_path), capture_output=True, text=True, timeout=120
+        ["bash", "-c", command], cwd=work, env=_env(tmp_path), capture_output=True, text=True, timeout=120
     )
     assert proc.returncode in expected, (command, proc.stdout[-2000:], proc.stderr[-2000:])
     assert "Traceback" not in proc.stderr

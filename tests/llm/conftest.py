@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 from llm_cassettes import CASSETTES, REAL_ENDPOINT, RECORD, Cassette
-from llm_fakes import TEST_KEY, TEST_MODEL, TEST_ORG, TEST_PROJECT
+from llm_fakes import TEST_ORG, TEST_PROJECT, scripted_settings
 from scripted_server import ScriptedServer
 
-from coach.llm import LLMSettings, OpenAICompatibleClient
+from coach.llm import OpenAICompatibleClient
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -35,20 +35,6 @@ def _hermetic_llm_env(monkeypatch: pytest.MonkeyPatch) -> None:
 def scripted() -> Iterator[ScriptedServer]:
     with ScriptedServer() as server:
         yield server
-
-
-def scripted_settings(server: ScriptedServer, **overrides: Any) -> LLMSettings:
-    values: dict[str, Any] = {
-        "base_url": server.base_url,
-        "api_key": TEST_KEY,
-        "model": TEST_MODEL,
-        "max_retries": 0,
-        "timeout_s": 10,
-        "retry_backoff_s": 0.01,
-        "retry_backoff_max_s": 0.05,
-    }
-    values.update(overrides)
-    return LLMSettings(**values)
 
 
 @pytest.fixture

@@ -9,11 +9,28 @@ from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage, BaseMessage
 from pydantic import BaseModel, Field
 
+from coach.llm import LLMSettings
+
 # The key the tests send: it must never appear in a cassette.
 TEST_KEY = "sk-test-SECRET-must-not-be-recorded"
 TEST_ORG = "org-test-SECRET-must-not-be-recorded"
 TEST_PROJECT = "proj_test-SECRET-must-not-be-recorded"
 TEST_MODEL = "scripted-model"
+
+
+def scripted_settings(server: Any, **overrides: Any) -> LLMSettings:
+    """Settings of a client of the scripted server `server` (fast retries, test key)."""
+    values: dict[str, Any] = {
+        "base_url": server.base_url,
+        "api_key": TEST_KEY,
+        "model": TEST_MODEL,
+        "max_retries": 0,
+        "timeout_s": 10,
+        "retry_backoff_s": 0.01,
+        "retry_backoff_max_s": 0.05,
+    }
+    values.update(overrides)
+    return LLMSettings(**values)
 
 
 class KeyResultVerdict(BaseModel):

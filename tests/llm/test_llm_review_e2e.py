@@ -15,9 +15,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import scripted_settings
 from llm_cassettes import Cassette
-from llm_fakes import TEST_KEY, TEST_MODEL
+from llm_fakes import TEST_KEY, TEST_MODEL, scripted_settings
 from scripted_reviewer import INVENTED_BASELINE, okr_answer
 from scripted_server import Reply, ScriptedServer
 
@@ -134,6 +133,8 @@ def test_retry_after_is_honoured(monkeypatch):
 # -- the real prompt over recorded HTTP
 
 
+# Scripted only: it asserts the scripted reviewer's verdicts (a real model's would differ).
+@pytest.mark.scripted_only
 @pytest.mark.parametrize("capability", ["json_schema", "tools"])
 def test_replay_hybrid_review(cassette: Cassette, capability):
     cassette.script(Reply.ok(okr_answer))
