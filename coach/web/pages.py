@@ -91,7 +91,7 @@ def bundled_rubrics() -> list[str]:
     return sorted(names, key=lambda n: n != "default")  # the default first
 
 
-def llm_configured(settings: Any = None) -> bool:
+def llm_configured() -> bool:
     """Whether the process has a model (OKR_COACH_LLM_* settings): the form offers hybrid and llm."""
     return get_llm_settings().configured()
 
@@ -163,7 +163,7 @@ def _form(
         "rubrics": rubrics,
         "rubric": rubric if rubric in rubrics else "default",
         "mode": mode if mode in MODES else default_mode(),
-        "llm_configured": llm_configured(settings),
+        "llm_configured": llm_configured(),
         "parent": parent,
         "csrf_field": csrf.FIELD,
         "csrf_token": token,
