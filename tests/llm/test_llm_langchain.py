@@ -178,3 +178,35 @@ def test_async_interface_and_non_chat_models():
     assert result.parsed["aspiration"] is False
     with pytest.raises(TypeError):
         LangChainClient(object())
+
+
+def test_review_takes_any_langchain_chat_model():
+    """`review(..., llm=<LangChain chat model>)`: the same pipeline, prompt and guard."""
+    from coach import review
+
+    draft = "Objective: Delight our customers\nKR: Launch new customer portal\nKR: Increase NPS to 50\n"
+    answer = {
+        "objectives": [{"id": "O1", "aspiration": True, "reason": "a wish, not a choice", "confidence": 0.9}],
+        "key_results": [
+            {"id": "O1.KR1", "label": "task", "reason": "a deliverable", "confidence": 0.9,
+             "rewrite": "Increase portal logins from 1200 to 5000 per week", "questions": []},
+            {"id": "O1.KR2", "label": "no_baseline", "reason": "no start", "confidence": 0.8,
+             "rewrite": "Increase NPS from 31 to 50", "questions": []},
+        ],
+    }
+    model = RecordingFakeChatModel.answering(tool_answer(answer, name="okr_review"))
+    result = review(draft, mode="hybrid", llm=model)
+
+    prov = result.provenance
+    assert (prov.mode, prov.model, prov.llm_status) == ("hybrid", "fake-chat-model", "used")
+    assert prov.usage is not None and prov.usage.calls == 1 and prov.usage.prompt_tokens == 120
+    assert {f.label: f.source for f in result.findings if f.label} == {
+        "aspiration": "both", "task": "both", "no_baseline": "both"}
+    # The model's invented numbers (1200, 5000, 31) never reach the rewrites.
+    texts = [r.text for r in result.rewrites]
+    assert not any(n in t for t in texts for n in ("1200", "5000", "31")), texts
+    assert "Increase NPS from [baseline] to 50" in texts
+    # The OKR text was sent as delimited data, with the rubric's label definitions.
+    [sent] = model.history
+    assert "<okr_set>" in sent[-1].content and "Launch new customer portal" in sent[-1].content
+    assert "no_baseline" in sent[0].content
