@@ -30,10 +30,13 @@ _STATISTICS = frozenset(
     "median average mean total rate ratio score scores index count number percentage share proportion".split()
 )
 _COUNT_WORDS = frozenset(["more", "fewer", "less"])
-_RATE_RE = re.compile(
-    r"\bper (?:week|day|month|hour|quarter|year|sprint|shift|release|user|customer|employee|head|fte"
-    r"|rep|agent|\d[\d,.]*\s?k?|hundred|thousand|million)\b"
+_ROLLOUT_RE = re.compile(r"\b(?:for|on|in|across|to|at) (?:all|every|each)\b|\bon the\b")
+_QUALITY_COMPARATIVES = (_COMPARATIVES - _COUNT_WORDS) | frozenset(
+    ["happier", "cleaner", "safer", "healthier", "friendlier", "richer", "sharper", "warmer", "fairer"]
 )
+_PURPOSE_WORDS = frozenset(["to", "so", "that", "which", "and", "by", "through", "via", "for"])
+# "per patient", "per TB carried", "per 1,000 orders": a rate ("per the policy" is not).
+_RATE_RE = re.compile(r"\bper (?!the\b|our\b|their\b|its\b|cent\b)(?:\d[\d,.]*\s?k?|[a-z][a-z-]+)\b")
 _SPLIT_COMPOUND = re.compile(r"\s(?:and|&|as well as|while|plus|along with)\s|;\s*")
 
 
@@ -88,6 +91,7 @@ class ObjectiveFacts:
     specific_words: list[str]
     choice_words: list[str]
     lead_lemma: str | None
+    concrete_change: bool = False
 
 
 def _strip_fillers(low: str, tokens: list[tuple[str, int]], lex: Lexicon) -> int:
@@ -134,9 +138,48 @@ def find_lead(low: str, tokens: list[tuple[str, int]], lex: Lexicon) -> Lead | N
         # "Portal launched" is a done-statement, "new hires" a noun.
         if i > start and (tok == lemma or tok.endswith("ing") or kind in {"delivery", "ambiguous"}):
             continue
+        if kind == "ambiguous" and i == start:
+            # "Partner deal registration grows": a noun that could be a verb, then the real verb.
+            later = _finite_change_verb(tokens, i + 1, lex)
+            if later is not None:
+                return later
         if kind:
             return Lead(i, tok, lemma, kind)
+    return _direction_word(tokens, start, lex)
+
+
+def _finite_change_verb(tokens: list[tuple[str, int]], begin: int, lex: Lexicon) -> Lead | None:
+    """A change verb in its -s or -ed form after a noun phrase, before any purpose word."""
+    for j in range(begin, min(len(tokens), begin + 6)):
+        tok = tokens[j][0]
+        if tok in _PURPOSE_WORDS:
+            return None
+        lemma = lex.lemma_of(tok)
+        if tok != lemma and tok.endswith(("s", "ed")) and "change_verbs" in lex.verb_classes(tok):
+            return Lead(j, tok, lemma, "change")
     return None
+
+
+def _direction_word(tokens: list[tuple[str, int]], start: int, lex: Lexicon) -> Lead | None:
+    """'Customer PPM down from 320', 'near-miss reports up': a change with no verb
+    (not the particle of a phrasal verb: 'follow up', 'sign up', 'wind down')."""
+    for j in range(start + 1, len(tokens)):
+        tok = tokens[j][0]
+        prev = tokens[j - 1][0]
+        if tok not in {"up", "down"} or prev in _PREPOSITIONS or prev in _STOPWORDS:
+            continue
+        verb = lex.lemma_of(prev)
+        if lex.verb_classes(prev) or verb in lex["other_verbs"].words or verb in _PHRASAL:
+            return None
+        return Lead(j, tok, tok, "change")
+    return None
+
+
+_PHRASAL = frozenset(
+    "follow set sign pick ramp scale speed step free wrap start spin stand shut back break catch check "
+    "clean look show open close build end bring take put make get turn run cut slow wind write tidy "
+    "clear sum round line warm cool calm top mark back log lock load ".split()
+)
 
 
 def _noun_use(tokens: list[tuple[str, int]], lead: Lead, lex: Lexicon, has_numbers: bool) -> bool:
@@ -153,6 +196,10 @@ def _noun_use(tokens: list[tuple[str, int]], lead: Lead, lex: Lexicon, has_numbe
     chunk = _object_chunk(tokens, lead.index + 1)
     if not chunk:
         return False
+    if lead.kind == "ambiguous" and not has_numbers and (
+        chunk[-1] in heads or any(t == "per" for t, _ in tokens[lead.index + 2 :])
+    ):
+        return True  # "Call wait time", "Open queries per patient": a metric's name, no value
     # "Offer acceptance rate of 85%", "Upgrade page CTR of 12%": a metric's name with its value.
     if has_numbers and chunk[-1] in nouns and chunk[-1] not in lex["deliverable_nouns"].words:
         return True
@@ -222,7 +269,18 @@ def _analyze_kr(text: str, lex: Lexicon) -> KrFacts:
         elif (
             (lead and lead.kind in {"change", "level", "maintain"})
             or not words.isdisjoint(_COUNT_WORDS)
+            or (
+                lead is None
+                and not feeling
+                and nouns[-1] not in lex["deliverable_nouns"].words
+                and words.isdisjoint(_QUALITY_COMPARATIVES)  # "Smoother handovers": a quality
+                and "new" not in words  # "New quickstarts for Go": things to make
+                and not _ROLLOUT_RE.search(low)  # "Solar panels on the roof": things to put in place
+                and not any(lex.lemma_of(t) in lex["other_verbs"].words for t, _ in tokens)
+                and not _starts_with_verb_tokens(tokens, first, lex)
+            )
         ) and _countable(nouns[-1], lex):
+            # "Site stoppages due to late materials": a plural with no verb names a count.
             facts.metric_words = [nouns[-1]]
     facts.vague_words = vague
     qualifiers = {q for q in sc.quantities if _qualifier(low, q, lead)}
@@ -300,7 +358,8 @@ def _outcome_clause(facts: KrFacts, lex: Lexicon, lead: Lead) -> bool:
 
 
 _PREPOSITIONS = frozenset(
-    ["about", "around", "towards", "toward", "regarding", "between", "among", "amongst", "inside"] +
+    ["about", "around", "towards", "toward", "regarding", "between", "among", "amongst", "inside",
+     "due", "because", "without"] +
     ["for", "with", "on", "in", "at", "to", "from", "by", "across", "per", "among", "within", "under", "over", "via", "through", "of", "into", "and", "or", "vs", "versus", "than", "using", "that", "which", "who", "where", "when", "while", "as"]
 )
 
@@ -338,7 +397,11 @@ def head_chunk(facts: KrFacts, start: int = 0) -> list[str]:
 
 
 def _starts_with_verb(facts: KrFacts, lex: Lexicon) -> bool:
-    first = facts.tokens[0][0] if facts.tokens else ""
+    return _starts_with_verb_tokens(facts.tokens, 0, lex)
+
+
+def _starts_with_verb_tokens(tokens: list[tuple[str, int]], at: int, lex: Lexicon) -> bool:
+    first = tokens[at][0] if at < len(tokens) else ""
     return bool(lex.verb_classes(first)) or lex.lemma_of(first) in lex["other_verbs"].words
 
 
@@ -508,9 +571,12 @@ def _analyze_objective(text: str, lex: Lexicon) -> ObjectiveFacts:
         if (
             len(tok) < 3
             or tok in _STOPWORDS
+            or tok in _NOT_SPECIFIC
+            or (tok.endswith("ly") and len(tok) > 5)  # "more efficiently": a manner, not a choice
             or tok in asp.words
             or tok in generic.words
             or is_verb
+            or (i == first and lemma in lex["other_verbs"].words)
             or (lemma in lex["aspiration_verbs"].words and (i == first or tok == lemma))
         ):
             continue
@@ -519,7 +585,26 @@ def _analyze_objective(text: str, lex: Lexicon) -> ObjectiveFacts:
             continue
         specific.append(tok)
     lead_lemma = lex.lemma_of(tokens[first][0]) if first < len(tokens) else None
-    return ObjectiveFacts(text, low, words, sc, aspiration_hits, specific, choice_hits, lead_lemma)
+    # "Cut shrink", "Raise our Series A": a concrete change to a named thing is a choice,
+    # however short ("Improve customer experience" names nothing specific).
+    concrete = bool(
+        lead_lemma
+        and any(w not in lex["vague_nouns"].words and w not in _VAGUE_OBJECTS for w in specific)
+        and not aspiration_hits
+        and lex.verb_classes(tokens[first][0]) & {"change_verbs", "quantity_verbs"}
+        and lead_lemma not in _VAGUE_LEADS
+    )
+    return ObjectiveFacts(text, low, words, sc, aspiration_hits, specific, choice_hits, lead_lemma, concrete)
+
+
+# Words that say how strongly or how often, never what was chosen.
+_NOT_SPECIFIC = frozenset("again never always ever cool awesome amazing truly really".split())
+# Change verbs too broad to make a short objective concrete: "Improve onboarding".
+_VAGUE_LEADS = frozenset(
+    "improve enhance increase reduce grow boost strengthen optimise optimize advance maximise maximize "
+    "transform elevate drive".split()
+)
+_VAGUE_OBJECTS = frozenset("profile awareness bar game sustainability presence footprint brand".split())
 
 
 _NOT_SUPERLATIVE = frozenset(

@@ -119,7 +119,7 @@ def is_aspiration(
 ) -> bool:
     """No choice in sight: no number, no choice word, too few specific words,
     or slogan words with few specifics, or "Be/Become ..." with nothing chosen."""
-    if facts.scan.targets or facts.choice_words:
+    if facts.scan.targets or facts.choice_words or facts.concrete_change:
         return False
     n = len(facts.specific_words)
     if n < min_specific:

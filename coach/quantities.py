@@ -70,8 +70,8 @@ NUMBER_RE = re.compile(
 WORD_QUANTITY_RE = re.compile(
     r"(?<=\bfrom )(?:hourly|daily|weekly|fortnightly|biweekly|monthly|quarterly|yearly|annually)\b"
     r"|(?<=\bto )(?:hourly|daily|weekly|fortnightly|biweekly|monthly|quarterly|yearly|annually|continuous)\b"
-    r"|(?<=\bto )all\b(?=\s*(?:$|[,.;)]|by\b|in\b|before\b|until\b))|\b(?:zero|double|doubled|doubling|triple|tripled|tripling|quadruple|quadrupled|halve|halved|halving|"
-    r"(?<=by |in )half|twice|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|"
+    r"|(?<=\bto )all\b(?=\s*(?:$|[,.;)]|by\b|in\b|before\b|until\b))|\b(?:zero|double|doubles|doubled|doubling|triple|triples|tripled|tripling|quadruple|quadruples|quadrupled|halve|halves|halved|halving|"
+    r"(?<=by |in )half|(?<=at least )one|twice|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|"
     r"fifty|hundred|hundreds|thousand|dozen|million)\b(?![-–])"
 )
 PLACEHOLDER_RE = re.compile(r"\[[^\[\]\n]{1,80}\]")
@@ -214,8 +214,8 @@ def scan(text: str) -> Scan:
         s, e = m.span()
         before = masked[max(0, s - 24) : s]
         after = masked[e : e + 8]
-        if _IDENT_AFTER.match(after) or _identifier_before(before):
-            continue
+        if _IDENT_AFTER.match(after) or (not m.group("cur") and _identifier_before(before)):
+            continue  # "Phase 2" names a thing; "release €3M" (an amount of money) does not
         if re.search(r"\b(?:top|bottom)\s+$", before) and re.match(r"\s+[a-z]", after):
             continue  # "top 10 alerts" picks the alerts; it is not a value to reach
         if s > 1 and masked[s - 1] in "-–" and masked[s - 2].isalpha():
