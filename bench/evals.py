@@ -1,7 +1,7 @@
 """The full eval on 500 examples: rules mode and the replayed llm and hybrid modes
 (with the judge), as CI runs it. Target: under 60 s on this project's 2-core machine.
 
-Makes 500 labeled examples from evals/datasets (the 290 as written, then 210
+Makes 500 labeled examples from evals/datasets (every labeled set as written, then
 copies whose texts are reworded so no memo helps), records the scripted
 model's answers for them in a temporary folder (in a separate process, not
 timed), then times `run_suite` replaying them in a fresh state and prints the

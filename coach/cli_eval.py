@@ -136,6 +136,7 @@ def evaluate(
     from .evals import run_suite
     from .evals.gate import (
         Baseline,
+        dataset_names,
         load_baseline,
         load_gate_config,
         make_baseline,
@@ -170,7 +171,15 @@ def evaluate(
         if responses is not None and record:
             written = responses.finish()
             err.print(f"recorded model answers: {written}", markup=False, highlight=False)
-        if old is not None and base_path is not None:
+        new_datasets = (
+            update_baseline and old is not None and suite.runs
+            and dataset_names(suite.runs[0].datasets) != dataset_names(old.datasets)
+        )
+        if new_datasets:
+            # A baseline on other datasets is replaced, not compared: nothing to gate against.
+            err.print(f"{base_path}: new datasets, so the run is not gated; the baseline is rewritten",
+                      markup=False, highlight=False)
+        elif old is not None and base_path is not None:
             gate_path = gates or _beside(base_path, "gates.yaml")
             config = load_gate_config(gate_path)
             suite.gate = run_gate(suite, old, config, baseline_path=str(base_path), max_drop=max_drop)

@@ -84,6 +84,20 @@ def test_missing_baseline_is_an_error(tmp_path):
     assert "baseline not found" in result.output
 
 
+def test_update_baseline_onto_new_datasets_rewrites_it_instead_of_refusing(tmp_path):
+    from eval_helpers import DATASETS
+
+    path = _tmp_baseline(tmp_path)
+    refused = cli("eval", "-d", str(DATASETS / "dev-c.jsonl"), "--baseline", str(path))
+    assert refused.exit_code == EXIT_ERROR and "--update-baseline" in refused.output
+    moved = cli("eval", "-d", str(DATASETS / "dev-c.jsonl"), "--baseline", str(path), "--update-baseline")
+    assert moved.exit_code == EXIT_OK, moved.output
+    assert "new datasets, so the run is not gated" in moved.output
+    data = json.loads(path.read_text())
+    assert [d.rsplit("/", 1)[-1] for d in data["datasets"]] == ["dev-c.jsonl"]
+    assert cli("eval", "--baseline", str(path)).exit_code == EXIT_OK
+
+
 def test_update_baseline_records_the_run_and_the_mismatches(tmp_path):
     path = _tmp_baseline(tmp_path)
     data = json.loads(path.read_text())
