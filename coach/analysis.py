@@ -30,6 +30,8 @@ _STATISTICS = frozenset(
     "median average mean total rate ratio score scores index count number percentage share proportion".split()
 )
 _COUNT_WORDS = frozenset(["more", "fewer", "less"])
+# Ambiguous verbs whose count is of the team's own work unless the object is a customer-side noun.
+_ACTIVITY_VERBS = frozenset(["run", "make", "hold", "host", "do", "give", "attend", "call", "visit", "meet"])
 _ROLLOUT_RE = re.compile(r"\b(?:for|on|in|across|to|at) (?:all|every|each)\b|\bon the\b")
 _QUALITY_COMPARATIVES = (_COMPARATIVES - _COUNT_WORDS) | frozenset(
     ["happier", "cleaner", "safer", "healthier", "friendlier", "richer", "sharper", "warmer", "fairer"]
@@ -262,13 +264,25 @@ def _analyze_kr(text: str, lex: Lexicon) -> KrFacts:
         facts.metric_words = _RATE_RE.findall(low)
     facts.chunk_metric_words = metric_terms + heads
     nouns = [t for t in chunk if t not in _COUNT_WORDS]
+    if lead is None and sc.quantities and words.isdisjoint(_COUNT_WORDS):
+        # "Requests settled within 24h": the participle after the noun is not the head
+        # (but "10 tutorials published" declares a deliverable done).
+        while len(nouns) > 1 and (
+            nouns[-1].endswith("ing")
+            or (
+                nouns[-1].endswith("ed")
+                and nouns[-1] not in lex["done_words"].words
+                and "delivery_verbs" not in lex.verb_classes(nouns[-1])
+            )
+        ):
+            nouns.pop()
     if not facts.metric_words and nouns:
         quality = nouns[-1] in lex["vague_nouns"].words or lex["vague_nouns"].has(grams(nouns))
         if lead and lead.lemma in lex["quantity_verbs"].words and not quality:
             facts.metric_words = [nouns[-1]]  # "Reduce repeat victimisation": a quantity
         elif (
             (lead and lead.kind in {"change", "level", "maintain"})
-            or not words.isdisjoint(_COUNT_WORDS)
+            or (not words.isdisjoint(_COUNT_WORDS) and not feeling)  # "Buyers trust sellers more"
             or (
                 lead is None
                 and not feeling
@@ -283,7 +297,7 @@ def _analyze_kr(text: str, lex: Lexicon) -> KrFacts:
             # "Site stoppages due to late materials": a plural with no verb names a count.
             facts.metric_words = [nouns[-1]]
     facts.vague_words = vague
-    qualifiers = {q for q in sc.quantities if _qualifier(low, q, lead)}
+    qualifiers = {q for q in sc.quantities if _qualifier(low, q, lead, lex)}
     measures = [
         q for q in sc.quantities if (q.kind != "placeholder" or q.role == "target") and q not in qualifiers
     ]
@@ -306,6 +320,9 @@ _QUALIFIER_RE = re.compile(
     r"\b([a-z][a-z'-]*)\s+(?:under|over|above|below|within|longer than|older than|more than|less than|"
     r"fewer than|greater than|larger than|smaller than|worth)\s*$"
 )
+_DURATION_QUALIFIER_RE = re.compile(
+    r"\b([a-z][a-z'-]*)\s+(?:within|past|after|older than|longer than|more than|over)\s*$"
+)
 _QUALIFIER_HINT = re.compile(r"(?:under|over|above|below|within|than|worth)\s*$")
 _NOT_QUALIFIED = frozenset(
     "to by at be is are was were from stay stays remain remains keep kept now currently of with "
@@ -314,12 +331,21 @@ _NOT_QUALIFIED = frozenset(
 _EVERYONE_RE = re.compile(r"^(?:every|all|each)\s+(?:(?:new|our|the|current|active|\d+)\s+)?([a-z]+)")
 
 
-def _qualifier(low: str, q: Quantity, lead: Lead | None) -> bool:
+def _qualifier(low: str, q: Quantity, lead: Lead | None, lex: Lexicon) -> bool:
     """'Reduce tickets older than 30 days', 'deals under €50k': the value picks what is
     counted; it is not the target."""
-    if lead is None or lead.kind not in {"change", "delivery", "ambiguous"} or q.kind == "placeholder":
+    if q.kind == "placeholder":
         return False
     window = low[max(0, q.start - 40) : q.start]
+    if q.kind == "duration" and (lead is None or lead.kind == "change"):
+        # "Tickets resolved within 24 hours", "vulnerabilities open longer than 30 days":
+        # a time window that defines what is counted; after a time metric ("Lead time
+        # under 2 days") it is the target.
+        d = _DURATION_QUALIFIER_RE.search(window)
+        if d and d.group(1) not in _NOT_QUALIFIED and d.group(1) not in lex["metric_heads"].words:
+            return True
+    if lead is None or lead.kind not in {"change", "delivery", "ambiguous"}:
+        return False
     m = _QUALIFIER_RE.search(window) if _QUALIFIER_HINT.search(window) else None
     if not m or m.group(1) in _NOT_QUALIFIED:
         return False
@@ -454,6 +480,9 @@ def _task(facts: KrFacts, lex: Lexicon, measures: list[Quantity]) -> tuple[bool,
             return True, f"'{lead.token}' names an activity or deliverable"
         if lex["outcome_nouns"].has(obj):
             return False, ""
+        if lead.lemma in _ACTIVITY_VERBS and facts.has_target and not moves and not rate_target:
+            # "Run 4 employer open days", "Make 60 calls a day": a count of the team's own work.
+            return True, f"'{lead.token}' counts the team's own activity"
         if moves or (facts.has_target and facts.chunk_metric_words):
             return False, ""
         after = {t for t, _ in facts.tokens[lead.index + 1 :]}

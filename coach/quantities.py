@@ -71,7 +71,7 @@ WORD_QUANTITY_RE = re.compile(
     r"(?<=\bfrom )(?:hourly|daily|weekly|fortnightly|biweekly|monthly|quarterly|yearly|annually)\b"
     r"|(?<=\bto )(?:hourly|daily|weekly|fortnightly|biweekly|monthly|quarterly|yearly|annually|continuous)\b"
     r"|(?<=\bto )all\b(?=\s*(?:$|[,.;)]|by\b|in\b|before\b|until\b))|\b(?:zero|double|doubles|doubled|doubling|triple|triples|tripled|tripling|quadruple|quadruples|quadrupled|halve|halves|halved|halving|"
-    r"(?<=by |in )half|(?<=at least )one|twice|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|"
+    r"(?<=by |in )half|(?<=by )(?:a|one) (?:third|quarter|fifth)|(?<=at least )one|twice|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|"
     r"fifty|hundred|hundreds|thousand|dozen|million)\b(?![-–])"
 )
 PLACEHOLDER_RE = re.compile(r"\[[^\[\]\n]{1,80}\]")
