@@ -320,6 +320,10 @@ _QUALIFIER_RE = re.compile(
     r"\b([a-z][a-z'-]*)\s+(?:under|over|above|below|within|longer than|older than|more than|less than|"
     r"fewer than|greater than|larger than|smaller than|worth)\s*$"
 )
+# Metrics that are durations themselves: a duration after them is their target.
+_TIME_METRICS = frozenset(
+    "time times duration turnaround latency wait mttr mttd ttr tat cycle age delay lag".split()
+)
 _DURATION_QUALIFIER_RE = re.compile(
     r"\b([a-z][a-z'-]*)\s+(?:within|past|after|older than|longer than|more than|over)\s*$"
 )
@@ -342,7 +346,7 @@ def _qualifier(low: str, q: Quantity, lead: Lead | None, lex: Lexicon) -> bool:
         # a time window that defines what is counted; after a time metric ("Lead time
         # under 2 days") it is the target.
         d = _DURATION_QUALIFIER_RE.search(window)
-        if d and d.group(1) not in _NOT_QUALIFIED and d.group(1) not in lex["metric_heads"].words:
+        if d and d.group(1) not in _NOT_QUALIFIED and d.group(1) not in _TIME_METRICS:
             return True
     if lead is None or lead.kind not in {"change", "delivery", "ambiguous"}:
         return False
@@ -567,8 +571,20 @@ def _analyze_objective(text: str, lex: Lexicon) -> ObjectiveFacts:
         ):
             choice_hits.append(tok)
     m = re.search(r"\b(?:most|least)\s+([a-z\-]+)", low)
-    if m and m.group(1) not in asp.words:
+    if m and m.group(1) not in asp.words and m.group(1) not in _VAGUE_SUPERLATIVES:
         choice_hits.append(m.group(0))
+    # "Put patients first", "Safety first": a value, not a channel or segment chosen first.
+    # "US" is a market; "love us" is not.
+    value_first = _first_after_value(low, lex)
+    if value_first:
+        aspiration_hits = [*aspiration_hits, "first"]  # a value statement
+    choice_hits = [
+        c for c in choice_hits
+        if not (c == "first" and value_first)
+        and not (c == "us" and not re.search(r"\bUS\b", text))
+        and not (c.endswith("est") and c[:-3].rstrip("i") in _VAGUE_SUPERLATIVES)
+        and c not in _VAGUE_SUPERLATIVES
+    ]
     # Words inside slogan phrases ("every touchpoint", "fit for the future") are not specifics.
     phrases = asp.phrases | generic.phrases
     toks = [t for t, _ in tokens]
@@ -601,6 +617,7 @@ def _analyze_objective(text: str, lex: Lexicon) -> ObjectiveFacts:
             len(tok) < 3
             or tok in _STOPWORDS
             or tok in _NOT_SPECIFIC
+            or (tok == "first" and value_first)
             or (tok.endswith("ly") and len(tok) > 5)  # "more efficiently": a manner, not a choice
             or tok in asp.words
             or tok in generic.words
@@ -627,7 +644,29 @@ def _analyze_objective(text: str, lex: Lexicon) -> ObjectiveFacts:
 
 
 # Words that say how strongly or how often, never what was chosen.
-_NOT_SPECIFIC = frozenset("again never always ever cool awesome amazing truly really".split())
+_NOT_SPECIFIC = frozenset(
+    "again never always ever cool awesome amazing truly really because believe believes deserve "
+    "deserves want wants".split()
+)
+# Superlatives of a feeling or a virtue choose no dimension to win on ("most fun", "brightest").
+_VAGUE_SUPERLATIVES = frozenset(
+    "fun engaged loved trusted admired respected innovative exciting inspiring bright brightest "
+    "beloved valuable successful popular recognised recognized passionate talented amazing "
+    "customer-centric impactful meaningful".split()
+)
+_VALUE_FIRST = frozenset(
+    "safety quality people patients patient customers customer users user members member students "
+    "student children child citizens community communities employees staff humans human "
+    "developer developers player players guests guest".split()
+)
+
+
+def _first_after_value(low: str, lex: Lexicon) -> bool:
+    m = re.search(r"\b([a-z]+)[\s-]+first\b", low)
+    if not m:
+        return False
+    word = m.group(1)
+    return word in _VALUE_FIRST or word in lex["generic_nouns"].words or word in lex["vague_nouns"].words
 # Change verbs too broad to make a short objective concrete: "Improve onboarding".
 _VAGUE_LEADS = frozenset(
     "improve enhance increase reduce grow boost strengthen optimise optimize advance maximise maximize "

@@ -124,6 +124,9 @@ def is_aspiration(
     n = len(facts.specific_words)
     if n < min_specific:
         return True
+    # Buzzword-stuffed: many slogan words outweigh a few specific-looking ones.
+    if len(set(facts.aspiration_words)) >= 4 and n <= 2 * max_specific_with_slogan:
+        return True
     if facts.aspiration_words and n <= max_specific_with_slogan:
         return True
     return facts.lead_lemma in {"be", "become"} and n <= max_specific_with_slogan

@@ -64,7 +64,8 @@ NUMBER_RE = re.compile(
     r"|/\s?(?:day|week|wk|month|mo|quarter|qtr|year|yr|hour|hr|h|min|user|customer|rep|head)\b"
     r"|/\s?\d+(?:\.\d+)?|out of \d+(?:\.\d+)?|stars?\b|ms\b|milliseconds?\b|s\b|secs?\b|seconds?\b"
     r"|mins?\b|minutes?\b|h\b|hrs?\b|hours?\b|days?\b|d\b|weeks?\b|wks?\b|months?\b|yrs?\b|years?\b"
-    r"|usd\b|eur\b|gbp\b|dollars?\b|euros?\b|pounds?\b|kwh\b|mwh\b|kg\b|g\b|l\b|ml\b|tonnes?\b|tons?\b|km\b|gb\b|tb\b|mb\b))?"
+    r"|usd\b|eur\b|gbp\b|dollars?\b|euros?\b|pounds?\b|kwh\b|mwh\b|kg\b|g\b|l\b|ml\b|tonnes?\b|tons?\b|t\b|km\b|gb\b|tb\b|mb\b"
+    r"|p\b(?!\.)))?"
     r"(?![\w])"
 )
 WORD_QUANTITY_RE = re.compile(
@@ -214,8 +215,10 @@ def scan(text: str) -> Scan:
         s, e = m.span()
         before = masked[max(0, s - 24) : s]
         after = masked[e : e + 8]
-        if _IDENT_AFTER.match(after) or (not m.group("cur") and _identifier_before(before)):
-            continue  # "Phase 2" names a thing; "release €3M" (an amount of money) does not
+        if _IDENT_AFTER.match(after) or (
+            not m.group("cur") and "%" not in (m.group("unit") or "") and _identifier_before(before)
+        ):
+            continue  # "Phase 2" names a thing; "release €3M" and "line 64%" are values
         if re.search(r"\b(?:top|bottom)\s+$", before) and re.match(r"\s+[a-z]", after):
             continue  # "top 10 alerts" picks the alerts; it is not a value to reach
         if s > 1 and masked[s - 1] in "-–" and masked[s - 2].isalpha():
