@@ -30,6 +30,37 @@ _STATISTICS = frozenset(
     "median average mean total rate ratio score scores index count number percentage share proportion".split()
 )
 _COUNT_WORDS = frozenset(["more", "fewer", "less"])
+# Verbs that also head a metric's name ("Offer acceptance rate", "Upgrade page CTR").
+_VERB_NOUNS = frozenset(
+    "offer upgrade test share return release order call visit review signup sign-up support search "
+    "trial pilot demo install download purchase repair booking transfer referral report".split()
+)
+# Deals won: a count of them is a result ("Sign 25 fleet contracts"), one of them a task.
+_WIN_VERBS = frozenset(["sign", "secure", "win", "close", "land", "book", "enroll", "enrol", "convert"])
+_QUALITY_SUFFIXES = ("ier", "-free", "ful", "able", "ible")
+_QUALITY_WORDS = frozenset(
+    "kinder nicer fair fairer simple simpler easy easier effortless seamless clear clearer smooth "
+    "smoother safe safer fun calm calmer friendly friendlier warm warmer stress-free painless "
+    "intuitive delightful enjoyable pleasant".split()
+)
+
+
+def _is_quality_adjective(word: str) -> bool:
+    """'happier', 'stress-free', 'kinder': how something feels, not how much of it there is."""
+    return word in _QUALITY_WORDS or (
+        len(word) > 5 and word.endswith(_QUALITY_SUFFIXES) and not word.endswith(("ables", "ibles"))
+    )
+
+
+def _counted_object(facts: KrFacts, lead: Lead) -> bool:
+    """'Sign 25 fleet contracts': the verb's object is what the number counts."""
+    nxt = facts.tokens[lead.index + 1 : lead.index + 2]
+    return bool(nxt) and any(q.role == "target" and q.start == nxt[0][1] for q in facts.scan.quantities)
+
+
+def has_deliverable_singular(chunk: list[str]) -> bool:
+    """'Sign the contract': one named thing, not a count."""
+    return bool(chunk) and chunk[-1] in {"contract", "deal", "agreement", "partnership", "mou", "lease"}
 # Ambiguous verbs whose count is of the team's own work unless the object is a customer-side noun.
 _ACTIVITY_VERBS = frozenset(["run", "make", "hold", "host", "do", "give", "attend", "call", "visit", "meet"])
 _ROLLOUT_RE = re.compile(r"\b(?:for|on|in|across|to|at) (?:all|every|each)\b|\bon the\b")
@@ -140,6 +171,8 @@ def find_lead(low: str, tokens: list[tuple[str, int]], lex: Lexicon) -> Lead | N
         # "Portal launched" is a done-statement, "new hires" a noun.
         if i > start and (tok == lemma or tok.endswith("ing") or kind in {"delivery", "ambiguous"}):
             continue
+        if i == start and tok != lemma and tok.endswith("s") and not tok.endswith("ss") and i + 1 < len(tokens):
+            continue  # "Orders per active customer", "Contacts about billing": a plural noun
         if kind == "ambiguous" and i == start:
             # "Partner deal registration grows": a noun that could be a verb, then the real verb.
             later = _finite_change_verb(tokens, i + 1, lex)
@@ -202,8 +235,14 @@ def _noun_use(tokens: list[tuple[str, int]], lead: Lead, lex: Lexicon, has_numbe
         chunk[-1] in heads or any(t == "per" for t, _ in tokens[lead.index + 2 :])
     ):
         return True  # "Call wait time", "Open queries per patient": a metric's name, no value
-    # "Offer acceptance rate of 85%", "Upgrade page CTR of 12%": a metric's name with its value.
-    if has_numbers and chunk[-1] in nouns and chunk[-1] not in lex["deliverable_nouns"].words:
+    # "Offer acceptance rate of 85%", "Upgrade page CTR of 12%": a metric's name with its value
+    # ("Implement QR-code drop-off with two partners" is an order: implement is no noun).
+    if (
+        has_numbers
+        and chunk[-1] in nouns
+        and chunk[-1] not in lex["deliverable_nouns"].words
+        and (lead.token in nouns or lead.token in _VERB_NOUNS)
+    ):
         return True
     return lead.token in nouns and chunk[-1] in heads
 
@@ -317,17 +356,17 @@ def _analyze_kr(text: str, lex: Lexicon) -> KrFacts:
 
 
 _QUALIFIER_RE = re.compile(
-    r"\b([a-z][a-z'-]*)\s+(?:under|over|above|below|within|longer than|older than|more than|less than|"
-    r"fewer than|greater than|larger than|smaller than|worth)\s*$"
+    r"\b([a-z][a-z'-]*)\s+(?:under|over|above|below|beyond|within|longer than|older than|more than|less than|"
+    r"fewer than|greater than|larger than|smaller than|worth|with fewer than|with more than|with over)\s*$"
 )
 # Metrics that are durations themselves: a duration after them is their target.
 _TIME_METRICS = frozenset(
     "time times duration turnaround latency wait mttr mttd ttr tat cycle age delay lag".split()
 )
 _DURATION_QUALIFIER_RE = re.compile(
-    r"\b([a-z][a-z'-]*)\s+(?:within|past|after|older than|longer than|more than|over)\s*$"
+    r"\b([a-z][a-z'-]*)\s+(?:within|past|after|beyond|older than|longer than|more than|over)\s*$"
 )
-_QUALIFIER_HINT = re.compile(r"(?:under|over|above|below|within|than|worth)\s*$")
+_QUALIFIER_HINT = re.compile(r"(?:under|over|above|below|beyond|within|than|worth)\s*$")
 _NOT_QUALIFIED = frozenset(
     "to by at be is are was were from stay stays remain remains keep kept now currently of with "
     "have has had get reach hit than".split()
@@ -341,20 +380,36 @@ def _qualifier(low: str, q: Quantity, lead: Lead | None, lex: Lexicon) -> bool:
     if q.kind == "placeholder":
         return False
     window = low[max(0, q.start - 40) : q.start]
-    if q.kind == "duration" and (lead is None or lead.kind == "change"):
+    after = low[q.end : q.end + 24]
+    # "Accounts using 3+ modules", "the 10 most frequent routes": the number picks a segment.
+    if (q.kind == "number" and re.match(r"\+\s*[a-z]", after)) or (
+        window.endswith("the ") and re.match(r"\s+most\b", after)
+    ):
+        return True
+    if q.kind == "duration":
         # "Tickets resolved within 24 hours", "vulnerabilities open longer than 30 days":
         # a time window that defines what is counted; after a time metric ("Lead time
         # under 2 days") it is the target.
         d = _DURATION_QUALIFIER_RE.search(window)
-        if d and d.group(1) not in _NOT_QUALIFIED and d.group(1) not in _TIME_METRICS:
+        if (
+            d
+            and d.group(1) not in _NOT_QUALIFIED
+            and d.group(1) not in _TIME_METRICS
+            and (lead is None or lead.kind == "change" or d.group(1).endswith("ed"))
+        ):
             return True
-    if lead is None or lead.kind not in {"change", "delivery", "ambiguous"}:
-        return False
     m = _QUALIFIER_RE.search(window) if _QUALIFIER_HINT.search(window) else None
     if not m or m.group(1) in _NOT_QUALIFIED:
         return False
     noun = m.group(1)
-    return lead.kind != "change" or (len(noun) > 3 and noun.endswith("s") and not noun.endswith("ss"))
+    plural = len(noun) > 3 and noun.endswith("s") and not noun.endswith("ss")
+    if lead is None or lead.kind == "level":
+        # With no verb of change a value after a noun is usually its target ("Write-offs
+        # under 5%"); only a segment introduced by "among" is picked by it.
+        return plural and bool(re.search(r"\bamong\s+(?:[a-z-]+\s+){0,3}$", window[: m.end(1)] + " "))
+    if lead.kind not in {"change", "delivery", "ambiguous"}:
+        return False
+    return lead.kind != "change" or plural
 
 
 def _rate_object(facts: KrFacts, lead: Lead) -> bool:
@@ -484,6 +539,10 @@ def _task(facts: KrFacts, lex: Lexicon, measures: list[Quantity]) -> tuple[bool,
             return True, f"'{lead.token}' names an activity or deliverable"
         if lex["outcome_nouns"].has(obj):
             return False, ""
+        if lead.lemma in _WIN_VERBS and _counted_object(facts, lead) and not has_deliverable_singular(chunk):
+            return False, ""  # "Sign 25 fleet contracts", "Secure 2 new services": deals won
+        if not facts.quantities and chunk and _is_quality_adjective(facts.tokens[-1][0]):
+            return False, ""  # "Make EV charging stress-free": a quality, judged as unmeasured
         if lead.lemma in _ACTIVITY_VERBS and facts.has_target and not moves and not rate_target:
             # "Run 4 employer open days", "Make 60 calls a day": a count of the team's own work.
             return True, f"'{lead.token}' counts the team's own activity"
@@ -503,8 +562,11 @@ def _task(facts: KrFacts, lex: Lexicon, measures: list[Quantity]) -> tuple[bool,
         return False, ""
     metric_target = facts.has_target and (bool(facts.metric_words) or rate_target)
     done_hit = done.found(words)
+    # "Containers held beyond 72h": a window defines what is counted, nothing is declared done.
+    windowed = bool(facts.quantities) and not measures
     if (
         done_hit
+        and not windowed
         and not metric_target
         and not (lead and lead.kind == "level" and facts.has_target)
         and words.isdisjoint(_COMPARATIVES)
@@ -526,6 +588,7 @@ def _task(facts: KrFacts, lex: Lexicon, measures: list[Quantity]) -> tuple[bool,
             and not facts.metric_words
             and not facts.vague_words
             and words.isdisjoint(_COMPARATIVES)
+            and not any(_is_quality_adjective(t) for t in words)  # "Friendlier tone", "Happier devs"
         ):
             return True, f"'{' '.join(head)}' names a thing to deliver, not a result"
     return False, ""

@@ -87,10 +87,12 @@ _BASELINE_BEFORE = re.compile(
     r")\s*(?:about|around|approximately|approx\.?|roughly|~|≈|an? )?\s*[±+~≈-]?\s*$"
 )
 _ARROW_BETWEEN = re.compile(
-    r"^(?:\s*/\s*[a-z]+|\s+(?:per|a|an|each)\s+[a-z]+)?"
+    # A unit may sit between the number and the arrow: "12,400 persons →", "0.62 m³ →", "₹41 Cr →".
+    r"^(?:\s*/\s*[a-z]+|\s+(?:per|a|an|each)\s+[a-z]+|\s?[^\W\d_]{1,10}[²³]?(?:\s?/\s?[a-z]{1,6})?)?"
     r"(?:\s*\(?\s*(?:in\s+)?(?:last|this|prior|previous)\s+(?:quarter|year|month|cycle|period|half)\s*\)?)?"
     r"\s*(?:→|->|=>|➝|➔|⇒|—>|-->|>|to)\s*"
-    r"(?:about|~|under|below|above|over|at least|at most|less than|more than|<|>|≤|≥)?\s*[±+~≈-]?\s*$"
+    r"(?:about|~|under|below|above|over|at least|at most|less than|more than|<|>|≤|≥)?\s*[±+~≈-]?\s*"
+    r"(?:[a-z]{0,3}[$€£¥₹]|[★☆*#])?\s*$"  # "→ ★4.5", "→ US$1.30"
     r"|^\s+[-–—]\s+$"
 )
 _IDENT_BEFORE = re.compile(
@@ -146,6 +148,7 @@ _MAYBE_DEADLINE = re.compile(
 )
 _DIGIT = re.compile(r"\d")
 _BASELINE_AFTER = re.compile(
+    r"(?:\s+of\s+[a-z]+(?:\s+[a-z]+)?)?"  # "6% of bookings today"
     r"\s*(?:today|now|currently|at present|so far|"
     r"(?:last|previous|prior|this past)\s+(?:quarter|year|half|month|cycle|fy|q[1-4]|h[12]|season|term))\b"
 )
