@@ -30,10 +30,12 @@ _STATISTICS = frozenset(
     "median average mean total rate ratio score scores index count number percentage share proportion".split()
 )
 _COUNT_WORDS = frozenset(["more", "fewer", "less"])
+_COUNTED_SUBJECT_RE = re.compile(r"\s*[\d][\d,.]*\s?[km]?%?\s+(?:(?:new|more|active|paying)\s+)?([a-z-]+)")
 # Verbs that also head a metric's name ("Offer acceptance rate", "Upgrade page CTR").
 _VERB_NOUNS = frozenset(
     "offer upgrade test share return release order call visit review signup sign-up support search "
-    "trial pilot demo install download purchase repair booking transfer referral report".split()
+    "trial pilot demo install download purchase repair booking transfer referral report email post "
+    "chat phone text mail ticket log onboarding".split()
 )
 # Deals won: a count of them is a result ("Sign 25 fleet contracts"), one of them a task.
 _WIN_VERBS = frozenset(["sign", "secure", "win", "close", "land", "book", "enroll", "enrol", "convert"])
@@ -173,8 +175,9 @@ def find_lead(low: str, tokens: list[tuple[str, int]], lex: Lexicon) -> Lead | N
             continue
         if i == start and tok != lemma and tok.endswith("s") and not tok.endswith("ss") and i + 1 < len(tokens):
             continue  # "Orders per active customer", "Contacts about billing": a plural noun
-        if kind == "ambiguous" and i == start:
-            # "Partner deal registration grows": a noun that could be a verb, then the real verb.
+        if i == start and (kind == "ambiguous" or tok in _VERB_NOUNS):
+            # "Partner deal registration grows", "trial→paid conversion hits 12%": a noun that
+            # could be a verb, then the real verb.
             later = _finite_change_verb(tokens, i + 1, lex)
             if later is not None:
                 return later
@@ -190,8 +193,9 @@ def _finite_change_verb(tokens: list[tuple[str, int]], begin: int, lex: Lexicon)
         if tok in _PURPOSE_WORDS:
             return None
         lemma = lex.lemma_of(tok)
-        if tok != lemma and tok.endswith(("s", "ed")) and "change_verbs" in lex.verb_classes(tok):
-            return Lead(j, tok, lemma, "change")
+        classes = lex.verb_classes(tok)
+        if tok != lemma and tok.endswith(("s", "ed")) and classes & {"change_verbs", "level_verbs"}:
+            return Lead(j, tok, lemma, "change" if "change_verbs" in classes else "level")
     return None
 
 
@@ -231,10 +235,10 @@ def _noun_use(tokens: list[tuple[str, int]], lead: Lead, lex: Lexicon, has_numbe
     chunk = _object_chunk(tokens, lead.index + 1)
     if not chunk:
         return False
-    if lead.kind == "ambiguous" and not has_numbers and (
-        chunk[-1] in heads or any(t == "per" for t, _ in tokens[lead.index + 2 :])
+    if lead.kind == "ambiguous" and (
+        chunk[-1] in heads or (not has_numbers and any(t == "per" for t, _ in tokens[lead.index + 2 :]))
     ):
-        return True  # "Call wait time", "Open queries per patient": a metric's name, no value
+        return True  # "Call wait time", "Open queries per patient": a metric's name
     # "Offer acceptance rate of 85%", "Upgrade page CTR of 12%": a metric's name with its value
     # ("Implement QR-code drop-off with two partners" is an order: implement is no noun).
     if (
@@ -561,6 +565,9 @@ def _task(facts: KrFacts, lex: Lexicon, measures: list[Quantity]) -> tuple[bool,
     if head and (head[0] in lex["metric_heads"].words or head[-1] in metric_nouns):
         return False, ""
     metric_target = facts.has_target and (bool(facts.metric_words) or rate_target)
+    counted = _COUNTED_SUBJECT_RE.match(facts.low)
+    if counted and counted.group(1) in lex.union("outcome_nouns", "people_nouns"):
+        return False, ""  # "15,000 customers upgrade to the new plan": what customers do
     done_hit = done.found(words)
     # "Containers held beyond 72h": a window defines what is counted, nothing is declared done.
     windowed = bool(facts.quantities) and not measures
