@@ -124,3 +124,53 @@ def test_findings_carry_span_reason_and_questions(rubric):
     assert "Launch new customer portal" in task.message and task.questions
     asp = next(f for f in found if f.rule_id == "OB01")
     assert asp.target.key_result is None and asp.questions
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        # a change with no verb, or a noun that could be a verb before the real one
+        ("Customer PPM down from 320", "no_target"),
+        ("Partner deal registration grows", "no_target"),
+        ("trial→paid conversion hits 12%", "no_baseline"),
+        # a metric's name with no value; a rate is "per" anything
+        ("Call wait time", "no_target"),
+        ("Open queries per patient", "no_target"),
+        ("Site stoppages due to late materials", "no_target"),
+        # a number that picks what is counted is not a target
+        ("Tickets resolved within 24 hours", "no_target"),
+        ("Churn among accounts under $20k ARR", "no_target"),
+        ("Accounts using 3+ modules", "no_target"),
+        ("Lead time under 2 days", "no_baseline"),
+        ("Write-offs on fixed-fee matters under 5%", "no_baseline"),
+        # the team's own activity is a task; what customers do is a result
+        ("Make 60 calls a day", "task"),
+        ("Talk to 50 restaurant owners", "task"),
+        ("Sign 25 fleet contracts", "no_baseline"),
+        ("15,000 customers upgrade to the 300 Mbps plan", "no_baseline"),
+        # a quality is unmeasured, not a deliverable
+        ("Friendlier tone", "no_metric"),
+        ("Make EV charging stress-free", "no_metric"),
+        ("Buyers trust sellers more", "no_metric"),
+    ],
+)
+def test_kr_labels_of_phrasings_that_generalise(rubric, text, label):
+    assert kr_label(analyze_kr(text, rubric.lexicon), rubric) == label
+
+
+@pytest.mark.parametrize(
+    ("text", "aspiration"),
+    [
+        ("Put patients first", True),
+        ("Power a greener tomorrow", True),
+        ("Build the most engaged gaming community on the planet", True),
+        ("We want customers to love us", True),
+        ("Cut shrink", False),
+        ("Raise our Series A", False),
+        ("Mobile first for SMB", False),
+        ("Win the US market", False),
+    ],
+)
+def test_aspiration_of_objectives_that_generalise(rubric, text, aspiration):
+    facts = analyze_objective(text, rubric.lexicon)
+    assert is_aspiration(facts) is aspiration
