@@ -31,40 +31,7 @@ _STATISTICS = frozenset(
 )
 _COUNT_WORDS = frozenset(["more", "fewer", "less"])
 _COUNTED_SUBJECT_RE = re.compile(r"\s*[\d][\d,.]*\s?[km]?%?\s+(?:(?:new|more|active|paying)\s+)?([a-z-]+)")
-# Verbs that also head a metric's name ("Offer acceptance rate", "Upgrade page CTR").
-_VERB_NOUNS = frozenset(
-    "offer upgrade test share return release order call visit review signup sign-up support search "
-    "trial pilot demo install download purchase repair booking transfer referral report email post "
-    "chat phone text mail ticket log onboarding".split()
-)
-# Deals won: a count of them is a result ("Sign 25 fleet contracts"), one of them a task.
-_WIN_VERBS = frozenset(["sign", "secure", "win", "close", "land", "book", "enroll", "enrol", "convert"])
 _QUALITY_SUFFIXES = ("ier", "-free", "ful", "able", "ible")
-_QUALITY_WORDS = frozenset(
-    "kinder nicer fair fairer simple simpler easy easier effortless seamless clear clearer smooth "
-    "smoother safe safer fun calm calmer friendly friendlier warm warmer stress-free painless "
-    "intuitive delightful enjoyable pleasant".split()
-)
-
-
-def _is_quality_adjective(word: str) -> bool:
-    """'happier', 'stress-free', 'kinder': how something feels, not how much of it there is."""
-    return word in _QUALITY_WORDS or (
-        len(word) > 5 and word.endswith(_QUALITY_SUFFIXES) and not word.endswith(("ables", "ibles"))
-    )
-
-
-def _counted_object(facts: KrFacts, lead: Lead) -> bool:
-    """'Sign 25 fleet contracts': the verb's object is what the number counts."""
-    nxt = facts.tokens[lead.index + 1 : lead.index + 2]
-    return bool(nxt) and any(q.role == "target" and q.start == nxt[0][1] for q in facts.scan.quantities)
-
-
-def has_deliverable_singular(chunk: list[str]) -> bool:
-    """'Sign the contract': one named thing, not a count."""
-    return bool(chunk) and chunk[-1] in {"contract", "deal", "agreement", "partnership", "mou", "lease"}
-# Ambiguous verbs whose count is of the team's own work unless the object is a customer-side noun.
-_ACTIVITY_VERBS = frozenset(["run", "make", "hold", "host", "do", "give", "attend", "call", "visit", "meet"])
 _ROLLOUT_RE = re.compile(r"\b(?:for|on|in|across|to|at) (?:all|every|each)\b|\bon the\b")
 _QUALITY_COMPARATIVES = (_COMPARATIVES - _COUNT_WORDS) | frozenset(
     ["happier", "cleaner", "safer", "healthier", "friendlier", "richer", "sharper", "warmer", "fairer"]
@@ -175,7 +142,7 @@ def find_lead(low: str, tokens: list[tuple[str, int]], lex: Lexicon) -> Lead | N
             continue
         if i == start and tok != lemma and tok.endswith("s") and not tok.endswith("ss") and i + 1 < len(tokens):
             continue  # "Orders per active customer", "Contacts about billing": a plural noun
-        if i == start and (kind == "ambiguous" or tok in _VERB_NOUNS):
+        if i == start and (kind == "ambiguous" or tok in lex["verb_nouns"].words):
             # "Partner deal registration grows", "trial→paid conversion hits 12%": a noun that
             # could be a verb, then the real verb.
             later = _finite_change_verb(tokens, i + 1, lex)
@@ -208,17 +175,12 @@ def _direction_word(tokens: list[tuple[str, int]], start: int, lex: Lexicon) -> 
         if tok not in {"up", "down"} or prev in _PREPOSITIONS or prev in _STOPWORDS:
             continue
         verb = lex.lemma_of(prev)
-        if lex.verb_classes(prev) or verb in lex["other_verbs"].words or verb in _PHRASAL:
+        if lex.verb_classes(prev) or verb in lex["other_verbs"].words or verb in lex["phrasal_verbs"].words:
             return None
         return Lead(j, tok, tok, "change")
     return None
 
 
-_PHRASAL = frozenset(
-    "follow set sign pick ramp scale speed step free wrap start spin stand shut back break catch check "
-    "clean look show open close build end bring take put make get turn run cut slow wind write tidy "
-    "clear sum round line warm cool calm top mark back log lock load ".split()
-)
 
 
 def _noun_use(tokens: list[tuple[str, int]], lead: Lead, lex: Lexicon, has_numbers: bool) -> bool:
@@ -245,7 +207,7 @@ def _noun_use(tokens: list[tuple[str, int]], lead: Lead, lex: Lexicon, has_numbe
         has_numbers
         and chunk[-1] in nouns
         and chunk[-1] not in lex["deliverable_nouns"].words
-        and (lead.token in nouns or lead.token in _VERB_NOUNS)
+        and (lead.token in nouns or lead.token in lex["verb_nouns"].words)
     ):
         return True
     return lead.token in nouns and chunk[-1] in heads
@@ -363,10 +325,6 @@ _QUALIFIER_RE = re.compile(
     r"\b([a-z][a-z'-]*)\s+(?:under|over|above|below|beyond|within|longer than|older than|more than|less than|"
     r"fewer than|greater than|larger than|smaller than|worth|with fewer than|with more than|with over)\s*$"
 )
-# Metrics that are durations themselves: a duration after them is their target.
-_TIME_METRICS = frozenset(
-    "time times duration turnaround latency wait mttr mttd ttr tat cycle age delay lag".split()
-)
 _DURATION_QUALIFIER_RE = re.compile(
     r"\b([a-z][a-z'-]*)\s+(?:within|past|after|beyond|older than|longer than|more than|over)\s*$"
 )
@@ -398,7 +356,7 @@ def _qualifier(low: str, q: Quantity, lead: Lead | None, lex: Lexicon) -> bool:
         if (
             d
             and d.group(1) not in _NOT_QUALIFIED
-            and d.group(1) not in _TIME_METRICS
+            and d.group(1) not in lex["time_metrics"].words
             and (lead is None or lead.kind == "change" or d.group(1).endswith("ed"))
         ):
             return True
@@ -505,6 +463,24 @@ def _countable(word: str, lex: Lexicon) -> bool:
     )
 
 
+def _is_quality_adjective(word: str, lex: Lexicon) -> bool:
+    """'happier', 'stress-free', 'kinder': how something feels, not how much of it there is."""
+    return word in lex["quality_words"].words or (
+        len(word) > 5 and word.endswith(_QUALITY_SUFFIXES) and not word.endswith(("ables", "ibles"))
+    )
+
+
+def _counted_object(facts: KrFacts, lead: Lead) -> bool:
+    """'Sign 25 fleet contracts': the verb's object is what the number counts."""
+    nxt = facts.tokens[lead.index + 1 : lead.index + 2]
+    return bool(nxt) and any(q.role == "target" and q.start == nxt[0][1] for q in facts.scan.quantities)
+
+
+def _deliverable_singular(chunk: list[str]) -> bool:
+    """'Sign the contract': one named thing, not a count."""
+    return bool(chunk) and chunk[-1] in {"contract", "deal", "agreement", "partnership", "mou", "lease"}
+
+
 def _task(facts: KrFacts, lex: Lexicon, measures: list[Quantity]) -> tuple[bool, str]:
     lead, words = facts.lead, facts.words
     deliverables = lex["deliverable_nouns"]
@@ -543,11 +519,11 @@ def _task(facts: KrFacts, lex: Lexicon, measures: list[Quantity]) -> tuple[bool,
             return True, f"'{lead.token}' names an activity or deliverable"
         if lex["outcome_nouns"].has(obj):
             return False, ""
-        if lead.lemma in _WIN_VERBS and _counted_object(facts, lead) and not has_deliverable_singular(chunk):
+        if lead.lemma in lex["win_verbs"].words and _counted_object(facts, lead) and not _deliverable_singular(chunk):
             return False, ""  # "Sign 25 fleet contracts", "Secure 2 new services": deals won
-        if not facts.quantities and chunk and _is_quality_adjective(facts.tokens[-1][0]):
+        if not facts.quantities and chunk and _is_quality_adjective(facts.tokens[-1][0], lex):
             return False, ""  # "Make EV charging stress-free": a quality, judged as unmeasured
-        if lead.lemma in _ACTIVITY_VERBS and facts.has_target and not moves and not rate_target:
+        if lead.lemma in lex["activity_verbs"].words and facts.has_target and not moves and not rate_target:
             # "Run 4 employer open days", "Make 60 calls a day": a count of the team's own work.
             return True, f"'{lead.token}' counts the team's own activity"
         if moves or (facts.has_target and facts.chunk_metric_words):
@@ -595,7 +571,7 @@ def _task(facts: KrFacts, lex: Lexicon, measures: list[Quantity]) -> tuple[bool,
             and not facts.metric_words
             and not facts.vague_words
             and words.isdisjoint(_COMPARATIVES)
-            and not any(_is_quality_adjective(t) for t in words)  # "Friendlier tone", "Happier devs"
+            and not any(_is_quality_adjective(t, lex) for t in words)  # "Friendlier tone", "Happier devs"
         ):
             return True, f"'{' '.join(head)}' names a thing to deliver, not a result"
     return False, ""
@@ -641,7 +617,7 @@ def _analyze_objective(text: str, lex: Lexicon) -> ObjectiveFacts:
         ):
             choice_hits.append(tok)
     m = re.search(r"\b(?:most|least)\s+([a-z\-]+)", low)
-    if m and m.group(1) not in asp.words and m.group(1) not in _VAGUE_SUPERLATIVES:
+    if m and m.group(1) not in asp.words and m.group(1) not in lex["vague_superlatives"].words:
         choice_hits.append(m.group(0))
     # "Put patients first", "Safety first": a value, not a channel or segment chosen first.
     # "US" is a market; "love us" is not.
@@ -652,8 +628,8 @@ def _analyze_objective(text: str, lex: Lexicon) -> ObjectiveFacts:
         c for c in choice_hits
         if not (c == "first" and value_first)
         and not (c == "us" and not re.search(r"\bUS\b", text))
-        and not (c.endswith("est") and c[:-3].rstrip("i") in _VAGUE_SUPERLATIVES)
-        and c not in _VAGUE_SUPERLATIVES
+        and not (c.endswith("est") and c[:-3].rstrip("i") in lex["vague_superlatives"].words)
+        and c not in lex["vague_superlatives"].words
     ]
     # Words inside slogan phrases ("every touchpoint", "fit for the future") are not specifics.
     phrases = asp.phrases | generic.phrases
@@ -686,7 +662,7 @@ def _analyze_objective(text: str, lex: Lexicon) -> ObjectiveFacts:
         if (
             len(tok) < 3
             or tok in _STOPWORDS
-            or tok in _NOT_SPECIFIC
+            or tok in lex["not_specific_words"].words
             or (tok == "first" and value_first)
             or (tok.endswith("ly") and len(tok) > 5)  # "more efficiently": a manner, not a choice
             or tok in asp.words
@@ -705,30 +681,14 @@ def _analyze_objective(text: str, lex: Lexicon) -> ObjectiveFacts:
     # however short ("Improve customer experience" names nothing specific).
     concrete = bool(
         lead_lemma
-        and any(w not in lex["vague_nouns"].words and w not in _VAGUE_OBJECTS for w in specific)
+        and any(w not in lex["vague_nouns"].words and w not in lex["vague_objective_nouns"].words for w in specific)
         and not aspiration_hits
         and lex.verb_classes(tokens[first][0]) & {"change_verbs", "quantity_verbs"}
-        and lead_lemma not in _VAGUE_LEADS
+        and lead_lemma not in lex["vague_objective_verbs"].words
     )
     return ObjectiveFacts(text, low, words, sc, aspiration_hits, specific, choice_hits, lead_lemma, concrete)
 
 
-# Words that say how strongly or how often, never what was chosen.
-_NOT_SPECIFIC = frozenset(
-    "again never always ever cool awesome amazing truly really because believe believes deserve "
-    "deserves want wants".split()
-)
-# Superlatives of a feeling or a virtue choose no dimension to win on ("most fun", "brightest").
-_VAGUE_SUPERLATIVES = frozenset(
-    "fun engaged loved trusted admired respected innovative exciting inspiring bright brightest "
-    "beloved valuable successful popular recognised recognized passionate talented amazing "
-    "customer-centric impactful meaningful".split()
-)
-_VALUE_FIRST = frozenset(
-    "safety quality people patients patient customers customer users user members member students "
-    "student children child citizens community communities employees staff humans human "
-    "developer developers player players guests guest".split()
-)
 
 
 def _first_after_value(low: str, lex: Lexicon) -> bool:
@@ -736,13 +696,7 @@ def _first_after_value(low: str, lex: Lexicon) -> bool:
     if not m:
         return False
     word = m.group(1)
-    return word in _VALUE_FIRST or word in lex["generic_nouns"].words or word in lex["vague_nouns"].words
-# Change verbs too broad to make a short objective concrete: "Improve onboarding".
-_VAGUE_LEADS = frozenset(
-    "improve enhance increase reduce grow boost strengthen optimise optimize advance maximise maximize "
-    "transform elevate drive".split()
-)
-_VAGUE_OBJECTS = frozenset("profile awareness bar game sustainability presence footprint brand".split())
+    return any(word in lex[name].words for name in ("value_first_nouns", "generic_nouns", "vague_nouns"))
 
 
 _NOT_SUPERLATIVE = frozenset(
