@@ -35,7 +35,8 @@ def warm_up() -> None:
     so that a burst of first requests does not load it many times over at once."""
     from .. import review
 
-    review("Objective: Warm up the service\nKR: Increase warm-up speed from 1 to 2")
+    # Rules only: starting the service must never call (or wait for) a configured model.
+    review("Objective: Warm up the service\nKR: Increase warm-up speed from 1 to 2", mode="rules")
     # Everything loaded so far (the app, the rubric, the lexicon) lives for the whole process:
     # move it out of the collector's sight so full collections stay short under load.
     gc.collect()
