@@ -465,9 +465,7 @@ def _countable(word: str, lex: Lexicon) -> bool:
 
 def _is_quality_adjective(word: str, lex: Lexicon) -> bool:
     """'happier', 'stress-free', 'kinder': how something feels, not how much of it there is."""
-    return word in lex["quality_words"].words or (
-        len(word) > 5 and word.endswith(_QUALITY_SUFFIXES) and not word.endswith(("ables", "ibles"))
-    )
+    return word in lex["quality_words"].words or (len(word) > 5 and word.endswith(_QUALITY_SUFFIXES))
 
 
 def _counted_object(facts: KrFacts, lead: Lead) -> bool:
@@ -628,7 +626,6 @@ def _analyze_objective(text: str, lex: Lexicon) -> ObjectiveFacts:
         c for c in choice_hits
         if not (c == "first" and value_first)
         and not (c == "us" and not re.search(r"\bUS\b", text))
-        and not (c.endswith("est") and c[:-3].rstrip("i") in lex["vague_superlatives"].words)
         and c not in lex["vague_superlatives"].words
     ]
     # Words inside slogan phrases ("every touchpoint", "fit for the future") are not specifics.
@@ -687,8 +684,6 @@ def _analyze_objective(text: str, lex: Lexicon) -> ObjectiveFacts:
         and lead_lemma not in lex["vague_objective_verbs"].words
     )
     return ObjectiveFacts(text, low, words, sc, aspiration_hits, specific, choice_hits, lead_lemma, concrete)
-
-
 
 
 def _first_after_value(low: str, lex: Lexicon) -> bool:

@@ -30,7 +30,7 @@ from ..errors import CoachError, NotFoundError, StoreError
 from ..llm.settings import get_llm_settings
 from ..models import Finding, Review, Rewrite
 from ..render import review_markdown
-from ..render.common import disagreement_line, usage_line
+from ..render.common import disagreement_line, source_note, usage_line
 from ..resources import data_dir, rubrics_dir
 from ..store import StoredReview
 from . import csrf
@@ -47,6 +47,7 @@ _env = jinja2.Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+_env.filters["source_note"] = source_note  # the same wording as the text and Markdown reports
 templates = Jinja2Templates(env=_env)
 
 # No inline script or style anywhere: JS and CSS come from /static only.
