@@ -185,7 +185,7 @@ def _plan(mode: str | None, llm: Any, settings: LLMSettings | None) -> _Plan:
         )
     if mode is None:
         return _Plan("rules", None, RULES_ONLY, settings)
-    return _Plan("hybrid", None, f"no LLM configured (set {missing}): rules-only review", settings)
+    return _Plan("hybrid", None, f"rules-only review: no LLM configured; set {missing}", settings)
 
 
 # -- the rules-only review -------------------------------------------------------

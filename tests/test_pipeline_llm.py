@@ -257,7 +257,7 @@ def test_identical_reviews_are_answered_from_the_store_cache(tmp_path):
 def test_no_model_configured_means_rules_only_and_says_so():
     assert review(DRAFT).provenance.mode == "rules"
     hybrid = review(DRAFT, mode="hybrid")
-    assert hybrid.provenance.llm_status.startswith("no LLM configured (set OKR_COACH_LLM_MODEL")
+    assert hybrid.provenance.llm_status.startswith("rules-only review: no LLM configured; set OKR_COACH_LLM_MODEL")
     with pytest.raises(ConfigError, match="mode 'llm' needs a language model"):
         review(DRAFT, mode="llm")
 

@@ -102,7 +102,7 @@ class LLMSettings(BaseSettings):
         if self.model is None:
             missing.append("OKR_COACH_LLM_MODEL")
         if self.base_url is None and self.api_key is None:
-            missing.append("OKR_COACH_LLM_API_KEY (or OPENAI_API_KEY) or OKR_COACH_LLM_BASE_URL")
+            missing.append("OKR_COACH_LLM_API_KEY, OPENAI_API_KEY or OKR_COACH_LLM_BASE_URL")
         return missing
 
     def effective_base_url(self) -> str:
@@ -130,5 +130,5 @@ def describe_llm(settings: LLMSettings | None = None) -> str:
     """One line for banners and health checks: which model, or rules-only and why."""
     settings = settings if settings is not None else get_llm_settings()
     if not settings.configured():
-        return "rules-only (no LLM configured: set " + " and ".join(settings.missing()) + ")"
+        return "rules-only: no LLM configured; set " + " and ".join(settings.missing())
     return f"LLM {settings.model} at {settings.effective_base_url()} ({settings.capability}); hybrid by default"

@@ -100,7 +100,8 @@ def _tune_sqlite(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         try:
             cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
-            cursor.execute("PRAGMA journal_mode = WAL")
+            # Switching a new file to WAL can answer busy at once, busy timeout or not.
+            _while_busy(dbapi_connection, "PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA synchronous = NORMAL")
             cursor.execute("PRAGMA foreign_keys = ON")
         finally:
@@ -135,20 +136,26 @@ def _begin_immediate(driver: sqlite3.Connection) -> None:
     """
     driver.execute("PRAGMA busy_timeout = 0")
     try:
-        deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
-        pause = 0.0002
-        while True:
-            try:
-                driver.execute("BEGIN IMMEDIATE")
-                return
-            except sqlite3.OperationalError as exc:
-                busy = getattr(exc, "sqlite_errorcode", None) in (5, 6)  # BUSY, LOCKED
-                if not busy or time.monotonic() > deadline:
-                    raise
-            time.sleep(pause * random.uniform(0.5, 1.5))
-            pause = min(pause * 1.5, 0.004)
+        _while_busy(driver, "BEGIN IMMEDIATE")
     finally:
         driver.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+
+
+def _while_busy(driver: sqlite3.Connection, statement: str) -> None:
+    """Run `statement`, trying again while another connection holds the lock."""
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+    pause = 0.0002
+    while True:
+        try:
+            driver.execute(statement).close()
+            return
+        except sqlite3.OperationalError as exc:
+            # The primary code: a file being recovered answers BUSY_RECOVERY (261) too.
+            code = getattr(exc, "sqlite_errorcode", 0) or 0
+            if (code & 0xFF) not in (5, 6) or time.monotonic() > deadline:  # BUSY, LOCKED
+                raise
+        time.sleep(pause * random.uniform(0.5, 1.5))
+        pause = min(pause * 1.5, 0.004)
 
 
 def alembic_config(url: str | URL | None = None) -> Config:

@@ -79,7 +79,7 @@ def test_readyz_names_the_model(model, client):
 
 
 def test_no_model_configured_readyz_says_rules_only(client):
-    assert client.get("/readyz").json()["llm"].startswith("rules-only (no LLM configured")
+    assert client.get("/readyz").json()["llm"].startswith("rules-only: no LLM configured")
 
 
 def test_a_failing_model_leaves_the_rules_review_and_says_why(model, client, draft):
