@@ -138,6 +138,9 @@ class LiveServer:
         """The server's own database, opened from the test process."""
         return Store(Settings(data_dir=self.data_dir).sqlalchemy_url())
 
+    def log_tail(self, chars: int = 3000) -> str:
+        return (self.data_dir / "server.log").read_text(errors="replace")[-chars:]
+
     def alive(self) -> bool:
         if self.process.poll() is not None:
             return False
@@ -179,7 +182,7 @@ def run_server(data_dir: Path, **env: str) -> Iterator[LiveServer]:
         proc.wait()
     else:
         log.close()
-        pytest.fail(f"the server did not start:\n{(data_dir / 'server.log').read_text()[-3000:]}")
+        pytest.fail(f"the server did not start:\n{server.log_tail()}")
     try:
         yield server
     finally:

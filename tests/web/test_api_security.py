@@ -212,6 +212,10 @@ def test_keys_over_http(tmp_path, problem, start_server):
 
         info, secret = store.create_key("over-http")  # as `okr-coach keys create` would
         r = _wait_for(http, "/v1/rules", 401)
+        assert r.status_code == 401, (
+            f"the server never asked for the key; the store says active keys: "
+            f"{store.any_active_keys()}; server log:\n{server.log_tail()}"
+        )
         problem(r, 401, "unauthorized")
         assert r.headers["www-authenticate"].startswith("Bearer")
         problem(http.get("/v1/rules", headers=_bearer(secret[:-1] + "x")), 401, "unauthorized")
