@@ -218,7 +218,9 @@ def test_keys_over_http(tmp_path, problem, start_server):
         )
         problem(r, 401, "unauthorized")
         assert r.headers["www-authenticate"].startswith("Bearer")
-        problem(http.get("/v1/rules", headers=_bearer(secret[:-1] + "x")), 401, "unauthorized")
+        # Same prefix, one character off (a secret may itself end in "x": 1 in 64).
+        wrong = secret[:-1] + ("x" if secret[-1] != "x" else "y")
+        problem(http.get("/v1/rules", headers=_bearer(wrong)), 401, "unauthorized")
         assert http.get("/v1/rules", headers=_bearer(secret)).status_code == 200
         ok = http.post(
             "/v1/reviews", json=BODY, headers={**_bearer(secret), "Idempotency-Key": "h-1"}
