@@ -46,7 +46,8 @@ from .scoring import score
 Mode = Literal["rules", "llm", "hybrid"]
 Draft = str | bytes | dict[str, Any] | list[Any] | OkrSet
 
-RULES_ONLY = "not used: rules-only"
+RULES_ONLY = "not used: rules-only"  # asked for
+NO_MODEL = "rules-only: no LLM configured"  # the default mode, with no model to ask
 
 
 def review(
@@ -184,7 +185,7 @@ def _plan(mode: str | None, llm: Any, settings: LLMSettings | None) -> _Plan:
             "or use mode 'rules' (or 'hybrid', which falls back to rules)"
         )
     if mode is None:
-        return _Plan("rules", None, RULES_ONLY, settings)
+        return _Plan("rules", None, NO_MODEL, settings)
     return _Plan("hybrid", None, f"rules-only review: no LLM configured; set {missing}", settings)
 
 

@@ -255,7 +255,9 @@ def test_identical_reviews_are_answered_from_the_store_cache(tmp_path):
 
 
 def test_no_model_configured_means_rules_only_and_says_so():
-    assert review(DRAFT).provenance.mode == "rules"
+    default = review(DRAFT).provenance
+    assert (default.mode, default.llm_status) == ("rules", "rules-only: no LLM configured")
+    assert review(DRAFT, mode="rules").provenance.llm_status == "not used: rules-only"
     hybrid = review(DRAFT, mode="hybrid")
     assert hybrid.provenance.llm_status.startswith("rules-only review: no LLM configured; set OKR_COACH_LLM_MODEL")
     with pytest.raises(ConfigError, match="mode 'llm' needs a language model"):

@@ -7,6 +7,11 @@ from ..models import Disagreement, Finding, Provenance, Review
 _WHO = {"llm": "model", "both": "rules + model"}
 
 
+def count(n: int, noun: str, plural: str | None = None) -> str:
+    """'1 objective', '3 objectives', '1,200 key results'."""
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
+
+
 def source_note(f: Finding) -> str:
     """'' for a rules finding; 'model 0.85' or 'rules + model' otherwise."""
     who = _WHO.get(f.source)
@@ -24,7 +29,7 @@ def usage_line(p: Provenance) -> str | None:
     if u.cache_hits and not u.calls:
         parts.append("answered from cache, no call")
     else:
-        parts.append(f"{u.calls} call{'s' if u.calls != 1 else ''}")
+        parts.append(count(u.calls, "call"))
         parts.append(f"{u.prompt_tokens:,} + {u.completion_tokens:,} tokens")
         parts.append(f"≈ ${u.cost_usd:.4f}")
     return " · ".join(parts)

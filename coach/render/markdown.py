@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..models import Finding, Review
-from .common import disagreement_line, source_note, usage_line
+from .common import count, disagreement_line, source_note, usage_line
 
 _ICON = {"error": "❌", "warning": "⚠️", "info": "ℹ️"}
 
@@ -28,8 +28,9 @@ def review_markdown(review: Review) -> str:
     out = [
         "# OKR review",
         "",
-        f"**Score {s.score}/100** · {s.objectives} objectives · {s.key_results} key results · "
-        f"{s.outcome_key_results} outcome KRs · {s.findings} findings",
+        f"**Score {s.score}/100** · {count(s.objectives, 'objective')} · "
+        f"{count(s.key_results, 'key result')} · {count(s.outcome_key_results, 'outcome KR')} · "
+        f"{count(s.findings, 'finding')}",
         "",
         f"*Mode {p.mode} ({p.llm_status}) · rubric `{p.rubric_version}`*",
         "",

@@ -6,7 +6,7 @@ from rich.console import Console
 from rich.text import Text
 
 from ..models import Finding, Review
-from .common import disagreement_line, source_note, usage_line
+from .common import count, disagreement_line, source_note, usage_line
 
 _STYLE = {"error": ("✖", "bold red"), "warning": ("▲", "yellow"), "info": ("●", "cyan")}
 
@@ -78,8 +78,9 @@ def print_review(review: Review, console: Console | None = None) -> None:
     by = s.by_severity
     console.print(
         Text(
-            f"{s.objectives} objectives · {s.key_results} key results · {s.outcome_key_results} outcomes · "
-            f"{by.get('error', 0)} errors, {by.get('warning', 0)} warnings, {by.get('info', 0)} info",
+            f"{count(s.objectives, 'objective')} · {count(s.key_results, 'key result')} · "
+            f"{count(s.outcome_key_results, 'outcome')} · {count(by.get('error', 0), 'error')}, "
+            f"{count(by.get('warning', 0), 'warning')}, {by.get('info', 0)} info",
             style="bold",
         )
     )

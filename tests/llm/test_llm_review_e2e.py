@@ -81,7 +81,7 @@ def test_cli_hybrid_review_merges_guards_reports_cost_and_caches(cli_env):
 
 def test_cli_without_a_key_reviews_rules_only_and_says_so(cli_env):
     out = run_cli(["review", "-"], cli_env)
-    assert out.returncode == 1 and "rules (not used: rules-only)" in out.stdout
+    assert out.returncode == 1 and "rules (rules-only: no LLM configured)" in out.stdout
     hybrid = run_cli(["review", "--mode", "hybrid", "-"], cli_env)
     assert "rules-only review: no LLM configured; set OKR_COACH_LLM_MODEL" in hybrid.stdout
     llm = run_cli(["review", "--mode", "llm", "-"], cli_env)
