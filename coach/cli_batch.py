@@ -95,6 +95,7 @@ def batch(
     from .batch.engine import uses_llm
     from .batch.report import format_for
     from .errors import CoachError
+    from .render.common import count
     from .rubric import load_rubric
 
     targets: list[tuple[str, Path | None]] = []
@@ -133,7 +134,7 @@ def batch(
     reviewer = "LLM-assisted" if uses_llm(options) else "rules-only"
     err.print(
         f"{len(inputs.sets):,} OKR sets from {sum(f.used for f in inputs.files)} file(s)"
-        + (f"; {skipped:,} rows or items not used (listed in the report)" if skipped else "")
+        + (f"; {count(skipped, 'row or item', 'rows or items')} not used (listed in the report)" if skipped else "")
         + f"; reviewing {reviewer}",
         markup=False,
     )

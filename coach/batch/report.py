@@ -23,6 +23,7 @@ import jinja2
 from pydantic import BaseModel, Field
 
 from .. import __version__
+from ..render.common import count
 from .charts import LABEL_COLORS, LABEL_NAMES, findings_per_team, outcome_share_per_owner
 from .models import BatchOptions, FileReport
 from .summary import NO_TEAM, BatchSummary, Entry, OwnerStat, owner_key, summarise
@@ -189,6 +190,7 @@ def _pct(value: float) -> str:
 
 _env.filters["md"] = _md
 _env.filters["pct"] = _pct
+_env.filters["counted"] = count  # 1 key result, 2 key results
 _env.globals.update(LABEL_COLORS=LABEL_COLORS, LABEL_NAMES=LABEL_NAMES, NO_TEAM=NO_TEAM)
 
 

@@ -137,7 +137,7 @@ def test_a_50_mb_file_reports_what_was_used_and_what_was_not(tmp_path: Path):
     assert (tmp_path / "huge.csv").stat().st_size > 50 * 1024 * 1024
     proc = run_cli("huge.csv", "-o", "r.json", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
-    assert "31 OKR sets" in proc.stderr and "1 rows or items not used" in proc.stderr
+    assert "31 OKR sets" in proc.stderr and "1 row or item not used" in proc.stderr
     data = json.loads((tmp_path / "r.json").read_text())
     (skipped,) = data["inputs"][0]["skipped"]
     assert skipped["where"] == "line 32"
