@@ -72,6 +72,7 @@ class KrFacts:
     has_baseline: bool = False
     maintains: bool = False
     compound: bool = False
+    qualitative: bool = False  # no number, and a quality word: "More engaging lectures"
     chunk_metric_words: list[str] = field(default_factory=list)
     # Derived phrases (metric, deadline) computed once for findings and rewrites alike.
     cache: dict[str, object] = field(default_factory=dict)
@@ -146,6 +147,8 @@ def find_lead(low: str, tokens: list[tuple[str, int]], lex: Lexicon) -> Lead | N
             # "Partner deal registration grows", "trial→paid conversion hits 12%": a noun that
             # could be a verb, then the real verb.
             later = _finite_change_verb(tokens, i + 1, lex)
+            if later is None and tok.endswith("ing"):
+                later = _direction_word(tokens, i, lex)  # "Getting-started questions down 30%"
             if later is not None:
                 return later
         if kind:
@@ -244,11 +247,13 @@ def _analyze_kr(text: str, lex: Lexicon) -> KrFacts:
     sc = _scan_cached(text)
     lead = find_lead(low, tokens, lex)
     if lead and (
-        _metric_name_start(tokens, lead, lex)
+        (not sc.quantities and _feeling_clause(tokens, lead, lex))
+        or _metric_name_start(tokens, lead, lex)
         or (lead.kind in {"delivery", "ambiguous"} and _noun_use(tokens, lead, lex, bool(sc.quantities)))
     ):
         lead = None
     facts = KrFacts(text, low, tokens, words, sc, lead)
+    facts.qualitative = not sc.quantities and any(_quality_word(t, lex) for t, _ in tokens)
 
     first = _strip_fillers(low, tokens, lex)
     if lead and lead.index > first:
@@ -281,7 +286,8 @@ def _analyze_kr(text: str, lex: Lexicon) -> KrFacts:
             )
         ):
             nouns.pop()
-    if not facts.metric_words and nouns:
+    # "More engaging lectures" counts no lectures; "the share of engineers who say ... fair" is a share.
+    if not facts.metric_words and nouns and not (facts.qualitative and nouns[-1] not in _STATISTICS):
         quality = nouns[-1] in lex["vague_nouns"].words or lex["vague_nouns"].has(grams(nouns))
         if lead and lead.lemma in lex["quantity_verbs"].words and not quality:
             facts.metric_words = [nouns[-1]]  # "Reduce repeat victimisation": a quantity
@@ -333,6 +339,25 @@ _NOT_QUALIFIED = frozenset(
     "to by at be is are was were from stay stays remain remains keep kept now currently of with "
     "have has had get reach hit than".split()
 )
+_WINDOW_RE = re.compile(r"\b(?:first|last|past|next|initial|opening)\s+$")
+_SEGMENT_RE = re.compile(r"\b([a-z]{3,}ing|with)\s+(?:at least|at most|more than|fewer than|or more)\s+$")
+_MEASURE_CLASSES = frozenset({"change_verbs", "level_verbs", "maintain_verbs"})
+_AGE_RE = re.compile(r"\b([a-z]+)\s+(?:under|over|aged|above|below)\s+$")
+
+
+_TIME_UNITS = frozenset("minute minutes hour hours day days week weeks month months year years".split())
+
+
+def _plus_target(q: Quantity, after: str, lex: Lexicon) -> bool:
+    """'4.6+ Google rating': a value and the metric it is for, not a segment ('3+ modules')."""
+    following = re.findall(r"[a-z][a-z-]*", after)[:3]
+    return "." in q.text or any(w in lex["metric_heads"].words and w not in _TIME_UNITS for w in following)
+
+
+def _small_int(text: str) -> bool:
+    return text.isdigit() and int(text) <= 120
+
+
 _EVERYONE_RE = re.compile(r"^(?:every|all|each)\s+(?:(?:new|our|the|current|active|\d+)\s+)?([a-z]+)")
 
 
@@ -344,10 +369,30 @@ def _qualifier(low: str, q: Quantity, lead: Lead | None, lex: Lexicon) -> bool:
     window = low[max(0, q.start - 40) : q.start]
     after = low[q.end : q.end + 24]
     # "Accounts using 3+ modules", "the 10 most frequent routes": the number picks a segment.
-    if (q.kind == "number" and re.match(r"\+\s*[a-z]", after)) or (
+    if (q.kind == "number" and re.match(r"\+\s*[a-z]", after) and not _plus_target(q, after, lex)) or (
         window.endswith("the ") and re.match(r"\s+most\b", after)
     ):
         return True
+    if q.kind == "duration" and (
+        _WINDOW_RE.search(window) or (lead is None and window.endswith(("every ", "(>", "(<", "( >", "( <")))
+    ):
+        # "in their first 6 weeks", "over the past 30 days", "repositioned every 2 hours",
+        # "Late orders (>45 min)": a window or a standard that defines what is counted.
+        return True
+    if (
+        (s := _SEGMENT_RE.search(window))
+        and not lex.verb_classes(s.group(1)) & _MEASURE_CLASSES  # "scoring at least 4.5": a target
+        and s.group(1) not in lex.union("metric_heads", "metric_terms")  # "rating at least 4.5/5"
+    ):
+        return True  # "Students attending at least one session": the count picks who is counted
+    if (
+        lead is None
+        and q.kind == "number"
+        and (a := _AGE_RE.search(window))
+        and a.group(1) in lex.union("people_nouns", "outcome_nouns")
+        and _small_int(q.text)
+    ):
+        return True  # "Readers under 30", "patients over 65": an age band, not a target
     if q.kind == "duration":
         # "Tickets resolved within 24 hours", "vulnerabilities open longer than 30 days":
         # a time window that defines what is counted; after a time metric ("Lead time
@@ -452,6 +497,22 @@ def _starts_with_verb_tokens(tokens: list[tuple[str, int]], at: int, lex: Lexico
     return bool(lex.verb_classes(first)) or lex.lemma_of(first) in lex["other_verbs"].words
 
 
+def _feeling_clause(tokens: list[tuple[str, int]], lead: Lead, lex: Lexicon) -> bool:
+    """'Pilot customers love the product': people, then what they feel; the first word
+    is no order to do something."""
+    people = lex.union("people_nouns", "outcome_nouns")
+    feelings = lex["feeling_words"].words
+    return any(
+        tokens[j][0] in feelings and tokens[j - 1][0] in people
+        for j in range(lead.index + 2, len(tokens))
+    )
+
+
+def _quality_word(word: str, lex: Lexicon) -> bool:
+    """'happier', 'impactful', 'engaging' (from the lexicon): a quality, not a quantity."""
+    return word in lex["quality_words"].words or (len(word) > 5 and word.endswith("ful"))
+
+
 def _countable(word: str, lex: Lexicon) -> bool:
     """A plural noun names a count ('manual journal entries'), unless it is a quality word."""
     return (
@@ -548,6 +609,7 @@ def _task(facts: KrFacts, lex: Lexicon, measures: list[Quantity]) -> tuple[bool,
     if (
         done_hit
         and not windowed
+        and not re.search(rf"\bfe(?:el|els|lt)\s+{re.escape(done_hit[0])}\b", facts.low)  # "Managers feel equipped"
         and not metric_target
         and not (lead and lead.kind == "level" and facts.has_target)
         and words.isdisjoint(_COMPARATIVES)
@@ -558,6 +620,8 @@ def _task(facts: KrFacts, lex: Lexicon, measures: list[Quantity]) -> tuple[bool,
         if (
             (noun in deliverables.words or not deliverables.phrases.isdisjoint(grams(head)))
             and not rate_target
+            and not facts.qualitative  # "Managers who are happier in their roles"
+            and not _RATE_RE.search(facts.low)  # "Phishing reports per 100 employees": a rate
             and words.isdisjoint(_COMPARATIVES)
         ):
             return True, f"'{noun}' is a deliverable, not a result"

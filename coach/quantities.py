@@ -95,15 +95,6 @@ _ARROW_BETWEEN = re.compile(
     r"(?:[a-z]{0,3}[$€£¥₹]|[★☆*#])?\s*$"  # "→ ★4.5", "→ US$1.30"
     r"|^\s+[-–—]\s+$"
 )
-_IDENT_BEFORE = re.compile(
-    r"(?:\b(?:phase|tier|level|step|wave|release|version|stage|gen|generation|type|article|section"
-    r"|iso|soc|pci|dss|class|grade|chapter|module|lot|zone|building|floor|room|route|line|no\.?"
-    r"|sev|severity|priority|windows|python|ios|android|java|node|php|http|web|ipv|wcag|iec|nist"
-    r"|ec|gen|model|series|region|cohort|batch|group|team|squad|pod|district|ward|unit|item|kr|o|okr"
-    r"|objective|goal|pillar|track|workstream|part|appendix|annex|figure|table|page|ticket|issue|jira"
-    r"|\#)\s*[-#]?\s*|(?<!last )(?<!prior )(?<!previous )(?<!this )(?<!next )\byear\s+"
-    r"|\bper\s+|\bolder than\s+|\bfirst\s+)$"
-)
 _IDENT_AFTER = re.compile(
     r"^(?:\s?-?degree|\s?-?factor|\s?-?party|-?d\b|\s?:\s?1|[/x]7\b|-?[a-z]{2,}\d|\*"
     r"|-(?:day|week|month|year|hour|minute|second|step|person|seat|point|page|star)s?\b)"
@@ -288,7 +279,8 @@ _IDENT_WORDS = frozenset(
     pci dss class grade chapter module lot zone building floor room route line no no. sev severity
     priority windows python ios android java node php http web ipv wcag iec nist ec model series
     region cohort batch group team squad pod district ward unit item kr o okr objective goal pillar
-    track workstream part appendix annex figure table page ticket issue jira per first""".split()
+    track workstream part appendix annex figure table page ticket issue jira per first iatf ieee astm
+    din ansi plant site warehouse terminal gate wing lab hall""".split()
 )
 _NOT_BEFORE_YEAR = frozenset("last prior previous this next".split())
 

@@ -152,6 +152,27 @@ def test_findings_carry_span_reason_and_questions(rubric):
         ("Friendlier tone", "no_metric"),
         ("Make EV charging stress-free", "no_metric"),
         ("Buyers trust sellers more", "no_metric"),
+        ("Pilot customers love the product", "no_metric"),
+        ("Managers who are happier in their roles", "no_metric"),
+        ("More engaging lectures", "no_metric"),
+        ("Increase the share of engineers who say promotions are fair", "no_target"),
+        # windows, standards and segments that pick what is counted
+        ("Students attending at least one tutor session in their first 6 weeks", "no_target"),
+        ("Patients repositioned every 2 hours", "no_target"),
+        ("Late orders (>45 min)", "no_target"),
+        ("Readers under 30", "no_target"),
+        ("Active users over 5,000", "no_baseline"),
+        ("Article helpfulness rating at least 4.5/5", "no_baseline"),
+        ("4.6+ Google rating at every location", "no_baseline"),
+        ("Phishing reports per 100 employees", "no_target"),
+        # things declared done, standards named by a number
+        ("120 help-centre articles rewritten", "task"),
+        ("Telematics fitted to all 140 vehicles", "task"),
+        ("IATF 16949 certification for Plant 2", "task"),
+        ("Managers feel equipped to have hard conversations", "no_metric"),
+        # the three-lens label in front of a KR; a gerund before the change
+        ("As measured by: chatbot containment rate on returns questions", "no_target"),
+        ("Getting-started questions on the forum down 30%", "no_baseline"),
     ],
 )
 def test_kr_labels_of_phrasings_that_generalise(rubric, text, label):
