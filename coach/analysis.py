@@ -129,7 +129,7 @@ def _verb_kind(classes: frozenset[str]) -> str | None:
 
 
 def find_lead(low: str, tokens: list[tuple[str, int]], lex: Lexicon) -> Lead | None:
-    start = _strip_fillers(low, tokens, lex)
+    start = _after_label(low, tokens, lex) or _strip_fillers(low, tokens, lex)
     for i in range(start, min(len(tokens), start + 5)):
         tok = tokens[i][0]
         classes = lex.verb_classes(tok)
@@ -143,6 +143,8 @@ def find_lead(low: str, tokens: list[tuple[str, int]], lex: Lexicon) -> Lead | N
             continue
         if i == start and tok != lemma and tok.endswith("s") and not tok.endswith("ss") and i + 1 < len(tokens):
             continue  # "Orders per active customer", "Contacts about billing": a plural noun
+        if i == start and tok.endswith("ed") and i + 1 < len(tokens) and _countable(tokens[i + 1][0], lex):
+            continue  # "Certified admins per account": an adjective
         if i == start and (kind == "ambiguous" or tok in lex["verb_nouns"].words):
             # "Partner deal registration grows", "trial→paid conversion hits 12%": a noun that
             # could be a verb, then the real verb.
@@ -156,12 +158,24 @@ def find_lead(low: str, tokens: list[tuple[str, int]], lex: Lexicon) -> Lead | N
     return _direction_word(tokens, start, lex)
 
 
+def _after_label(low: str, tokens: list[tuple[str, int]], lex: Lexicon) -> int:
+    """'Parcel lockers: install 300 more in Warsaw': a short label, then the order itself.
+    The index of the verb after the colon, or 0."""
+    colon = low.find(":")
+    if colon < 0:
+        return 0
+    for i, (tok, pos) in enumerate(tokens):
+        if pos > colon:
+            return i if 0 < i <= 4 and lex.verb_classes(tok) and tok == lex.lemma_of(tok) else 0
+    return 0
+
+
 def _finite_change_verb(tokens: list[tuple[str, int]], begin: int, lex: Lexicon) -> Lead | None:
     """A change verb in its -s or -ed form after a noun phrase, before any purpose word."""
     for j in range(begin, min(len(tokens), begin + 6)):
         tok = tokens[j][0]
-        if tok in _PURPOSE_WORDS:
-            return None
+        if tok in _PURPOSE_WORDS or tok[0].isdigit():
+            return None  # "Repair 40 broken lifts": a number is the first verb's object
         lemma = lex.lemma_of(tok)
         classes = lex.verb_classes(tok)
         if tok != lemma and tok.endswith(("s", "ed")) and classes & {"change_verbs", "level_verbs"}:
@@ -197,6 +211,8 @@ def _noun_use(tokens: list[tuple[str, int]], lead: Lead, lex: Lexicon, has_numbe
         return False
     if nxt in heads:
         return True
+    if _counted_events([t for t, _ in tokens[lead.index : lead.index + 3]], lex):
+        return True  # "Repair requests acknowledged within 1 day": requests, counted
     chunk = _object_chunk(tokens, lead.index + 1)
     if not chunk:
         return False
@@ -253,7 +269,11 @@ def _analyze_kr(text: str, lex: Lexicon) -> KrFacts:
     ):
         lead = None
     facts = KrFacts(text, low, tokens, words, sc, lead)
-    facts.qualitative = not sc.quantities and any(_quality_word(t, lex) for t, _ in tokens)
+    facts.qualitative = not sc.quantities and (
+        any(_quality_word(t, lex) for t, _ in tokens)
+        # "Team leads are better coaches", "Volunteers are more happy": a quality of people
+        or bool(lead and lead.lemma == "be" and not words.isdisjoint(_COMPARATIVES | lex["feeling_words"].words))
+    )
 
     first = _strip_fillers(low, tokens, lex)
     if lead and lead.index > first:
@@ -267,14 +287,14 @@ def _analyze_kr(text: str, lex: Lexicon) -> KrFacts:
     facts.metric_words = metric_terms + heads + _RATE_RE.findall(low)
     statistic = [h for h in heads if h in _STATISTICS]
     feeling = not sc.quantities and not lex["feeling_words"].entries.isdisjoint(words)
-    if feeling or (chunk and chunk[-1] in lex["vague_nouns"].words and not statistic):
+    if feeling or (facts.qualitative and not statistic) or (chunk and chunk[-1] in lex["vague_nouns"].words and not statistic):
         # "Improve pricing discipline": the head is a quality word, whatever modifies it
         # (but "Median download speed" is measured: it names a statistic).
         metric_terms = []
         facts.metric_words = _RATE_RE.findall(low)
     facts.chunk_metric_words = metric_terms + heads
     nouns = [t for t in chunk if t not in _COUNT_WORDS]
-    if lead is None and sc.quantities and words.isdisjoint(_COUNT_WORDS):
+    if lead is None and (sc.quantities or _WINDOW_WORDS_RE.search(low)) and words.isdisjoint(_COUNT_WORDS):
         # "Requests settled within 24h": the participle after the noun is not the head
         # (but "10 tutorials published" declares a deliverable done).
         while len(nouns) > 1 and (
@@ -307,6 +327,8 @@ def _analyze_kr(text: str, lex: Lexicon) -> KrFacts:
         ) and _countable(nouns[-1], lex):
             # "Site stoppages due to late materials": a plural with no verb names a count.
             facts.metric_words = [nouns[-1]]
+    if not facts.metric_words and tokens and tokens[-1][0] in lex["metric_heads"].words:
+        facts.metric_words = [tokens[-1][0]]  # "Left without being seen rate"
     facts.vague_words = vague
     qualifiers = {q for q in sc.quantities if _qualifier(low, q, lead, lex)}
     measures = [
@@ -339,6 +361,7 @@ _NOT_QUALIFIED = frozenset(
     "to by at be is are was were from stay stays remain remains keep kept now currently of with "
     "have has had get reach hit than".split()
 )
+_WINDOW_WORDS_RE = re.compile(r"\b(?:within|before|after|beyond|longer than|older than)\b")
 _WINDOW_RE = re.compile(r"\b(?:first|last|past|next|initial|opening)\s+$")
 _SEGMENT_RE = re.compile(r"\b([a-z]{3,}ing|with)\s+(?:at least|at most|more than|fewer than|or more)\s+$")
 _MEASURE_CLASSES = frozenset({"change_verbs", "level_verbs", "maintain_verbs"})
@@ -413,7 +436,14 @@ def _qualifier(low: str, q: Quantity, lead: Lead | None, lex: Lexicon) -> bool:
     if lead is None or lead.kind == "level":
         # With no verb of change a value after a noun is usually its target ("Write-offs
         # under 5%"); only a segment introduced by "among" is picked by it.
-        return plural and bool(re.search(r"\bamong\s+(?:[a-z-]+\s+){0,3}$", window[: m.end(1)] + " "))
+        if q.kind == "percent":
+            return False  # "Visa refusal rate among admitted students under 8%": the target
+        # "Churn among accounts under $20k ARR", "Chargebacks on orders over €100": a segment
+        # (but "Time to hire for Lisbon roles below 40 days", "LCOE ... below €42/MWh": targets).
+        preps = "among|on|for|from|of" if q.kind == "currency" and not after.lstrip().startswith("/") else "among"
+        return plural and bool(
+            re.search(rf"\b(?:{preps})\s+(?:[a-z-]+\s+){{0,3}}$", window[: m.end(1)] + " ")
+        )
     if lead.kind not in {"change", "delivery", "ambiguous"}:
         return False
     return lead.kind != "change" or plural
@@ -600,6 +630,8 @@ def _task(facts: KrFacts, lex: Lexicon, measures: list[Quantity]) -> tuple[bool,
     if head and (head[0] in lex["metric_heads"].words or head[-1] in metric_nouns):
         return False, ""
     metric_target = facts.has_target and (bool(facts.metric_words) or rate_target)
+    if lead is None and facts.has_target and not moves and not rate_target and _people_at_work(facts, lex):
+        return True, "the team's own people doing their own work, counted"
     counted = _COUNTED_SUBJECT_RE.match(facts.low)
     if counted and counted.group(1) in lex.union("outcome_nouns", "people_nouns"):
         return False, ""  # "15,000 customers upgrade to the new plan": what customers do
@@ -609,6 +641,7 @@ def _task(facts: KrFacts, lex: Lexicon, measures: list[Quantity]) -> tuple[bool,
     if (
         done_hit
         and not windowed
+        and not _RATE_RE.search(facts.low)  # "Certified admins per account": a rate
         and not re.search(rf"\bfe(?:el|els|lt)\s+{re.escape(done_hit[0])}\b", facts.low)  # "Managers feel equipped"
         and not metric_target
         and not (lead and lead.kind == "level" and facts.has_target)
@@ -634,9 +667,30 @@ def _task(facts: KrFacts, lex: Lexicon, measures: list[Quantity]) -> tuple[bool,
             and not facts.vague_words
             and words.isdisjoint(_COMPARATIVES)
             and not any(_is_quality_adjective(t, lex) for t in words)  # "Friendlier tone", "Happier devs"
+            and not _counted_events(head, lex)
         ):
             return True, f"'{' '.join(head)}' names a thing to deliver, not a result"
     return False, ""
+
+
+def _people_at_work(facts: KrFacts, lex: Lexicon) -> bool:
+    """'Sales reps visit 25 bars per week', 'SDRs do 50 dials daily': staff, then an activity."""
+    people = lex["people_nouns"].words - lex.union("outcome_nouns")  # staff, not customers
+    toks = [t for t, _ in facts.tokens[:3]]
+    for i, tok in enumerate(toks[:2]):
+        if tok in people and i + 1 < len(toks):
+            verb = lex.lemma_of(toks[i + 1])
+            return verb in lex["activity_verbs"].words or "delivery_verbs" in lex.verb_classes(toks[i + 1])
+    return False
+
+
+def _counted_events(head: list[str], lex: Lexicon) -> bool:
+    """'Agents leaving within 90 days', 'Samples re-run due to QC failure': things to
+    which something happens, counted; not a thing to deliver."""
+    return any(
+        _countable(noun, lex) and (nxt.endswith(("ed", "ing")) or lex.lemma_of(nxt) != nxt or "-" in nxt)
+        for noun, nxt in zip(head, head[1:], strict=False)
+    )
 
 
 def _compound(text: str, lex: Lexicon) -> bool:
@@ -679,7 +733,9 @@ def _analyze_objective(text: str, lex: Lexicon) -> ObjectiveFacts:
         ):
             choice_hits.append(tok)
     m = re.search(r"\b(?:most|least)\s+([a-z\-]+)", low)
-    if m and m.group(1) not in asp.words and m.group(1) not in lex["vague_superlatives"].words:
+    if m and m.group(1) in lex["vague_superlatives"].words:
+        aspiration_hits = [*aspiration_hits, m.group(0)]  # "the most fun game": a feeling, no dimension
+    elif m and m.group(1) not in asp.words:
         choice_hits.append(m.group(0))
     # "Put patients first", "Safety first": a value, not a channel or segment chosen first.
     # "US" is a market; "love us" is not.

@@ -54,7 +54,8 @@ DEADLINE_PHRASE_RE = re.compile(
     rf"(?:\b(?:by|before|until|till|in|within|during|for|no later than|at)\s+(?:the\s+)?)?{_DEADLINE_CORE}"
 )
 
-_NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"
+# "4,3" and "23,5%" are decimal commas (a comma with 1–2 digits after it); "1,200" groups thousands.
+_NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+,\d{1,2}(?!\d)|\d+(?:\.\d+)?|\.\d+"
 NUMBER_RE = re.compile(
     r"(?<![\w.,/])"
     r"(?P<cur>[$€£¥₹]\s?|(?:usd|eur|gbp|chf|sek|nok|dkk|inr|aud|cad)\s?)?"
@@ -88,7 +89,7 @@ _BASELINE_BEFORE = re.compile(
 )
 _ARROW_BETWEEN = re.compile(
     # A unit may sit between the number and the arrow: "12,400 persons →", "0.62 m³ →", "₹41 Cr →".
-    r"^(?:\s*/\s*[a-z]+|\s+(?:per|a|an|each)\s+[a-z]+|\s?[^\W\d_]{1,10}[²³]?(?:\s?/\s?[a-z]{1,6})?)?"
+    r"^(?:\s*/\s*[a-z]+|\s+(?:per|a|an|each|of)\s+[a-z]+|\s+(?:of|out of)\s+\d[\d,.]*|\s?[^\W\d_]{1,10}[²³]?(?:\s?/\s?[a-z]{1,6})?)?"
     r"(?:\s*\(?\s*(?:in\s+)?(?:last|this|prior|previous)\s+(?:quarter|year|month|cycle|period|half)\s*\)?)?"
     r"\s*(?:→|->|=>|➝|➔|⇒|—>|-->|>|to)\s*"
     r"(?:about|~|under|below|above|over|at least|at most|less than|more than|<|>|≤|≥)?\s*[±+~≈-]?\s*"
@@ -213,7 +214,7 @@ def scan(text: str) -> Scan:
             not m.group("cur") and "%" not in (m.group("unit") or "") and _identifier_before(before)
         ):
             continue  # "Phase 2" names a thing; "release €3M" and "line 64%" are values
-        if re.search(r"\b(?:top|bottom)\s+$", before) and re.match(r"\s+[a-z]", after):
+        if re.search(r"\b(?:top|bottom)\s+$", before) and re.match(r"\s+(?!in\b|on\b|of\b|at\b|among\b)[a-z]", after):
             continue  # "top 10 alerts" picks the alerts; it is not a value to reach
         if s > 1 and masked[s - 1] in "-–" and masked[s - 2].isalpha():
             continue  # COVID-19, SHA-256, K–3
@@ -280,7 +281,7 @@ _IDENT_WORDS = frozenset(
     priority windows python ios android java node php http web ipv wcag iec nist ec model series
     region cohort batch group team squad pod district ward unit item kr o okr objective goal pillar
     track workstream part appendix annex figure table page ticket issue jira per first iatf ieee astm
-    din ansi plant site warehouse terminal gate wing lab hall""".split()
+    din ansi plant site warehouse terminal gate wing lab hall lesson sprint episode round""".split()
 )
 _NOT_BEFORE_YEAR = frozenset("last prior previous this next".split())
 

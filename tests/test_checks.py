@@ -173,6 +173,21 @@ def test_findings_carry_span_reason_and_questions(rubric):
         # the three-lens label in front of a KR; a gerund before the change
         ("As measured by: chatbot containment rate on returns questions", "no_target"),
         ("Getting-started questions on the forum down 30%", "no_baseline"),
+        # the team's own people at work; a label before the order; counted events
+        ("Sales reps visit 25 bars per week", "task"),
+        ("Customers visit 3 times a month", "no_baseline"),
+        ("Parcel lockers: install 300 more in Warsaw", "task"),
+        ("Agents leaving within first 90 days", "no_target"),
+        ("Certified admins per account", "no_target"),
+        ("Repair 40 broken lifts", "task"),
+        ("Team leads are better coaches", "no_metric"),
+        ("Left without being seen rate", "no_target"),
+        ("Chargebacks on orders over €100", "no_target"),
+        ("Time to hire for Lisbon roles below 40 days", "no_baseline"),
+        ("Visa refusal rate among admitted students under 8%", "no_baseline"),
+        ("Top 3 in the App Store Shopping category in Germany", "no_baseline"),
+        ("Google rating 4,3 → 4,6", None),
+        ("Electric buses in fleet: 45 of 310 → 90 of 310", None),
     ],
 )
 def test_kr_labels_of_phrasings_that_generalise(rubric, text, label):
@@ -183,6 +198,7 @@ def test_kr_labels_of_phrasings_that_generalise(rubric, text, label):
     ("text", "aspiration"),
     [
         ("Put patients first", True),
+        ("The most fun shooter on the market", True),
         ("Power a greener tomorrow", True),
         ("Build the most engaged gaming community on the planet", True),
         ("We want customers to love us", True),
