@@ -257,10 +257,13 @@ def analyze_kr(text: str, lex: Lexicon) -> KrFacts:
 
 
 def _analyze_kr(text: str, lex: Lexicon) -> KrFacts:
-    low = text.lower()
+    # A trailing note with no number ("(owner: Carla)", "(stretch)") is not part of the KR;
+    # only the tail goes, so every offset into the text stays valid.
+    core = _NOTE_RE.sub("", text)
+    low = core.lower()
     tokens = tokens_of(low)
     words = token_set(tokens)
-    sc = _scan_cached(text)
+    sc = _scan_cached(core)
     lead = find_lead(low, tokens, lex)
     if lead and (
         (not sc.quantities and _feeling_clause(tokens, lead, lex))
@@ -273,6 +276,7 @@ def _analyze_kr(text: str, lex: Lexicon) -> KrFacts:
         any(_quality_word(t, lex) for t, _ in tokens)
         # "Team leads are better coaches", "Volunteers are more happy": a quality of people
         or bool(lead and lead.lemma == "be" and not words.isdisjoint(_COMPARATIVES | lex["feeling_words"].words))
+        or _feeling_clause(tokens, Lead(-2, "", "", ""), lex)  # "Devs rave about us"
     )
 
     first = _strip_fillers(low, tokens, lex)
@@ -361,6 +365,8 @@ _NOT_QUALIFIED = frozenset(
     "to by at be is are was were from stay stays remain remains keep kept now currently of with "
     "have has had get reach hit than".split()
 )
+# "(owner: Carla)", "(stretch)", "(committed)"; not "(moves per crane-hour)", which defines the metric.
+_NOTE_RE = re.compile(r"(?:\s*\((?:[^()\d:]*:[^()\d]*|\s*(?!per\b)[^()\d\s]+(?:\s+(?!per\b)[^()\d\s]+)?\s*)\))+\s*$")
 _WINDOW_WORDS_RE = re.compile(r"\b(?:within|before|after|beyond|longer than|older than)\b")
 _WINDOW_RE = re.compile(r"\b(?:first|last|past|next|initial|opening)\s+$")
 _SEGMENT_RE = re.compile(r"\b([a-z]{3,}ing|with)\s+(?:at least|at most|more than|fewer than|or more)\s+$")
@@ -397,7 +403,10 @@ def _qualifier(low: str, q: Quantity, lead: Lead | None, lex: Lexicon) -> bool:
     ):
         return True
     if q.kind == "duration" and (
-        _WINDOW_RE.search(window) or (lead is None and window.endswith(("every ", "(>", "(<", "( >", "( <")))
+        _WINDOW_RE.search(window)
+        or (lead is None and window.endswith(("every ", "(>", "(<", "( >", "( <")))
+        # "Bugs open > 30 days", "Repeat buyers in 90 days": an age or a window of what is counted
+        or (lead is None and re.search(r"(?:\b[a-z]{4,}s|\bopen|\bhold|\blegal)\s*(?:>|≥|\bin)\s*$", window))
     ):
         # "in their first 6 weeks", "over the past 30 days", "repositioned every 2 hours",
         # "Late orders (>45 min)": a window or a standard that defines what is counted.
@@ -533,7 +542,7 @@ def _feeling_clause(tokens: list[tuple[str, int]], lead: Lead, lex: Lexicon) -> 
     people = lex.union("people_nouns", "outcome_nouns")
     feelings = lex["feeling_words"].words
     return any(
-        tokens[j][0] in feelings and tokens[j - 1][0] in people
+        tokens[j][0] in feelings and (tokens[j - 1][0] in people or _countable(tokens[j - 1][0], lex))
         for j in range(lead.index + 2, len(tokens))
     )
 
@@ -633,7 +642,9 @@ def _task(facts: KrFacts, lex: Lexicon, measures: list[Quantity]) -> tuple[bool,
     if lead is None and facts.has_target and not moves and not rate_target and _people_at_work(facts, lex):
         return True, "the team's own people doing their own work, counted"
     counted = _COUNTED_SUBJECT_RE.match(facts.low)
-    if counted and counted.group(1) in lex.union("outcome_nouns", "people_nouns"):
+    if counted and (
+        counted.group(1) in lex.union("outcome_nouns", "people_nouns") or _acts(facts, counted.end(), lex)
+    ):
         return False, ""  # "15,000 customers upgrade to the new plan": what customers do
     done_hit = done.found(words)
     # "Containers held beyond 72h": a window defines what is counted, nothing is declared done.
@@ -668,9 +679,18 @@ def _task(facts: KrFacts, lex: Lexicon, measures: list[Quantity]) -> tuple[bool,
             and words.isdisjoint(_COMPARATIVES)
             and not any(_is_quality_adjective(t, lex) for t in words)  # "Friendlier tone", "Happier devs"
             and not _counted_events(head, lex)
+            and not facts.qualitative  # "Devs rave about us on Twitter"
         ):
             return True, f"'{' '.join(head)}' names a thing to deliver, not a result"
     return False, ""
+
+
+def _acts(facts: KrFacts, end: int, lex: Lexicon) -> bool:
+    """'200 new pros complete onboarding': counted things, then a verb in the present."""
+    nxt = next((t for t, pos in facts.tokens if pos >= end), "")
+    return bool(nxt) and lex.lemma_of(nxt) == nxt and bool(lex.verb_classes(nxt)) and _countable(
+        facts.low[:end].split()[-1], lex
+    )
 
 
 def _people_at_work(facts: KrFacts, lex: Lexicon) -> bool:

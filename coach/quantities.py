@@ -72,6 +72,7 @@ NUMBER_RE = re.compile(
 WORD_QUANTITY_RE = re.compile(
     r"(?<=\bfrom )(?:hourly|daily|weekly|fortnightly|biweekly|monthly|quarterly|yearly|annually)\b"
     r"|(?<=\bto )(?:hourly|daily|weekly|fortnightly|biweekly|monthly|quarterly|yearly|annually|continuous)\b"
+    r"|(?<=\bto )(?:same|next)[- ]day\b|(?<=→ )(?:same|next)[- ]day\b"  # "4 days → same day"
     r"|(?<=\bto )all\b(?=\s*(?:$|[,.;)]|by\b|in\b|before\b|until\b))|\b(?:zero|double|doubles|doubled|doubling|triple|triples|tripled|tripling|quadruple|quadruples|quadrupled|halve|halves|halved|halving|"
     r"(?<=by |in )half|(?<=by )(?:a|one) (?:third|quarter|fifth)|(?<=at least )one|twice|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|"
     r"fifty|hundred|hundreds|thousand|dozen|million)\b(?![-–])"
@@ -281,7 +282,7 @@ _IDENT_WORDS = frozenset(
     priority windows python ios android java node php http web ipv wcag iec nist ec model series
     region cohort batch group team squad pod district ward unit item kr o okr objective goal pillar
     track workstream part appendix annex figure table page ticket issue jira per first iatf ieee astm
-    din ansi plant site warehouse terminal gate wing lab hall lesson sprint episode round""".split()
+    din ansi plant site warehouse terminal gate wing lab hall lesson sprint episode round form""".split()
 )
 _NOT_BEFORE_YEAR = frozenset("last prior previous this next".split())
 

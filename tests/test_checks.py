@@ -188,6 +188,18 @@ def test_findings_carry_span_reason_and_questions(rubric):
         ("Top 3 in the App Store Shopping category in Germany", "no_baseline"),
         ("Google rating 4,3 → 4,6", None),
         ("Electric buses in fleet: 45 of 310 → 90 of 310", None),
+        # notes in parentheses, feelings of people, ages and windows, nominalised projects
+        ("Open the Lisbon sales office (owner: Carla)", "task"),
+        ("Berth productivity (moves per crane-hour)", "no_target"),
+        ("Devs rave about us on Twitter", "no_metric"),
+        ("Reduce health inequalities", "no_metric"),
+        ("Bugs open > 30 days", "no_target"),
+        ("Repeat buyers in 90 days", "no_target"),
+        ("Dropout in Form 2", "no_target"),
+        ("Self-checkout usage", "no_target"),
+        ("200 new pros complete onboarding and take a first job", "no_baseline"),
+        ("Digitalisation of all processes", "task"),
+        ("Median NDA turnaround from 4 days to same day", None),
     ],
 )
 def test_kr_labels_of_phrasings_that_generalise(rubric, text, label):
