@@ -760,6 +760,13 @@ def _analyze_objective(text: str, lex: Lexicon) -> ObjectiveFacts:
     # "Put patients first", "Safety first": a value, not a channel or segment chosen first.
     # "US" is a market; "love us" is not.
     value_first = _first_after_value(low, lex)
+    # "Best beer in Germany": a superlative with no dimension, and only a region chosen.
+    if (
+        choice_hits
+        and lex["empty_superlatives"].has(words | frozenset(aspiration_hits))
+        and all(c in lex["region_words"].entries for c in choice_hits)
+    ):
+        choice_hits = []
     if value_first:
         aspiration_hits = [*aspiration_hits, "first"]  # a value statement
     choice_hits = [
@@ -783,6 +790,8 @@ def _analyze_objective(text: str, lex: Lexicon) -> ObjectiveFacts:
         if title_case
         else {t.lower() for i, t in enumerate(original) if i > 0 and t[0].isupper()}
     )
+    # "Faster CI", "Ship the EU VAT engine": an acronym names a thing, title case or not.
+    capitalised |= {t.lower() for t in original if len(t) >= 2 and t.isupper() and t.isalpha()}
     first = _strip_fillers(low, tokens, lex)
     specific: list[str] = []
     for i, (tok, _) in enumerate(tokens):
@@ -827,7 +836,10 @@ def _analyze_objective(text: str, lex: Lexicon) -> ObjectiveFacts:
 
 
 def _first_after_value(low: str, lex: Lexicon) -> bool:
-    m = re.search(r"\b([a-z]+)[\s-]+first\b", low)
+    # "Put patients first", "Our patients always come first"
+    m = re.search(r"\b([a-z]+)\s+(?:always\s+)?comes?\s+first\b", low) or re.search(
+        r"\b([a-z]+)[\s-]+first\b", low
+    )
     if not m:
         return False
     word = m.group(1)

@@ -210,6 +210,12 @@ def test_kr_labels_of_phrasings_that_generalise(rubric, text, label):
     ("text", "aspiration"),
     [
         ("Put patients first", True),
+        ("Our patients always come first", True),
+        ("Best beer in Germany", True),
+        ("No family in our county goes hungry", True),
+        ("Accelerate the energy transition", True),
+        ("Redefine audio storytelling", True),
+        ("Faster CI", False),
         ("The most fun shooter on the market", True),
         ("Power a greener tomorrow", True),
         ("Build the most engaged gaming community on the planet", True),
