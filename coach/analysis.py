@@ -202,6 +202,13 @@ def _direction_word(tokens: list[tuple[str, int]], start: int, lex: Lexicon) -> 
 
 def _noun_use(tokens: list[tuple[str, int]], lead: Lead, lex: Lexicon, has_numbers: bool) -> bool:
     """'Test coverage', 'Share of spend': the lead verb is the first noun of a metric."""
+    if lead.token == "scope" and _SCOPE_EMISSIONS.match(" ".join(t for t, _ in tokens[lead.index :])):
+        return True  # "Scope 1 emissions down 1,200 tCO2e"
+    if lead.token.endswith("ing") and lead.index == 0:
+        # "Hiring manager satisfaction 4.5/5": the gerund names whose satisfaction is measured.
+        chunk = _object_chunk(tokens, 1)
+        if chunk and (chunk[-1] in lex.union("metric_heads", "metric_terms", "vague_nouns")):
+            return True
     heads = lex["metric_heads"].words
     nouns = lex.union("metric_heads", "metric_terms", "deliverable_nouns", "outcome_nouns")
     nxt = tokens[lead.index + 1][0] if lead.index + 1 < len(tokens) else ""
@@ -331,6 +338,8 @@ def _analyze_kr(text: str, lex: Lexicon) -> KrFacts:
         ) and _countable(nouns[-1], lex):
             # "Site stoppages due to late materials": a plural with no verb names a count.
             facts.metric_words = [nouns[-1]]
+    if _SHARE_OF_RE.search(low):
+        facts.metric_words = [*facts.metric_words, "share"]  # "Zero-result queries as a share of all searches"
     if not facts.metric_words and tokens and tokens[-1][0] in lex["metric_heads"].words:
         facts.metric_words = [tokens[-1][0]]  # "Left without being seen rate"
     facts.vague_words = vague
@@ -344,10 +353,13 @@ def _analyze_kr(text: str, lex: Lexicon) -> KrFacts:
     if everyone and everyone.group(1) in lex["people_nouns"].words:
         facts.has_metric = facts.has_target = True  # "Every AE certified": a share of 100%
         measures.append(Quantity(0, everyone.end(), text[: everyone.end()], "percent", "target"))
-    facts.has_baseline = any(q.role == "baseline" for q in sc.quantities)
+    facts.has_baseline = any(q.role == "baseline" and q not in qualifiers for q in sc.quantities)
     facts.maintains = bool(lead and lead.kind == "maintain") or bool(
         re.search(r"\b(?:stay|remain|kept|keep)\s+(?:at|above|below|under|over|within)\b", low)
+        or re.match(r"\s*hold\b(?:\s+\S+){1,5}?\s+(?:at|above|below|under|within)\s+\S*\d", low)
     )
+    if facts.maintains and lead and lead.lemma == "hold":
+        lead = facts.lead = Lead(lead.index, lead.token, lead.lemma, "maintain")
     facts.is_task, facts.task_reason = _task(facts, lex, measures)
     facts.compound = _compound(text, lex)
     return facts
@@ -366,6 +378,9 @@ _NOT_QUALIFIED = frozenset(
     "have has had get reach hit than".split()
 )
 # "(owner: Carla)", "(stretch)", "(committed)"; not "(moves per crane-hour)", which defines the metric.
+_NOW_RE = re.compile(r"\b(?:currently|today|now|baseline|current)\b")
+_SHARE_OF_RE = re.compile(r"\bas an? (?:share|percentage|proportion|ratio|%) of\b")
+_SCOPE_EMISSIONS = re.compile(r"^\s*scope\s+[123]\b")
 _NOTE_RE = re.compile(r"(?:\s*\((?:[^()\d:]*:[^()\d]*|\s*(?!per\b)[^()\d\s]+(?:\s+(?!per\b)[^()\d\s]+)?\s*)\))+\s*$")
 _WINDOW_WORDS_RE = re.compile(r"\b(?:within|before|after|beyond|longer than|older than)\b")
 _WINDOW_RE = re.compile(r"\b(?:first|last|past|next|initial|opening)\s+$")
@@ -615,7 +630,12 @@ def _task(facts: KrFacts, lex: Lexicon, measures: list[Quantity]) -> tuple[bool,
             return False, ""
         if lead.kind == "delivery":
             return True, f"'{lead.token}' names an activity or deliverable"
-        if lex["outcome_nouns"].has(obj):
+        if lead.lemma in lex["activity_verbs"].words and re.match(
+            r"\s*(?:every|all|each)\b", facts.low[facts.tokens[lead.index][1] + len(lead.token) :]
+        ):
+            return True, f"'{lead.token}' names the team's own activity"  # "Call every account over $100k ARR"
+        outcomes = lex["outcome_nouns"].entries
+        if chunk and (chunk[-1] in outcomes or " ".join(chunk[-2:]) in outcomes):  # the head: "Run 6 partner bootcamps" is a task
             return False, ""
         if lead.lemma in lex["win_verbs"].words and _counted_object(facts, lead) and not _deliverable_singular(chunk):
             return False, ""  # "Sign 25 fleet contracts", "Secure 2 new services": deals won
@@ -630,8 +650,9 @@ def _task(facts: KrFacts, lex: Lexicon, measures: list[Quantity]) -> tuple[bool,
         if not has_deliverable and not after.isdisjoint(_COMPARATIVES):
             return False, ""
         return True, f"'{lead.token}' names an activity or deliverable"
-    if (lead and lead.kind in {"change", "maintain"}) or moves:
-        return False, ""
+    stated_now = lead is None and facts.has_baseline and _NOW_RE.search(facts.low)
+    if (lead and lead.kind in {"change", "maintain"}) or moves or stated_now:
+        return False, ""  # a change, or a metric with its current value ("(today: 47)")
     if any(q.role == "target" and q.text.lower() == "zero" for q in measures):
         return False, ""  # "Zero never events": an absence is a result, not a deliverable
     head = head_chunk(facts)

@@ -1,6 +1,8 @@
 """Detectors on realistic KRs and objectives, beyond each rule's own cases."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from coach.analysis import analyze_kr, analyze_objective
 from coach.checks import is_aspiration, kr_label
@@ -200,6 +202,17 @@ def test_findings_carry_span_reason_and_questions(rubric):
         ("200 new pros complete onboarding and take a first job", "no_baseline"),
         ("Digitalisation of all processes", "task"),
         ("Median NDA turnaround from 4 days to same day", None),
+        # gerunds and scopes that name a metric, stated current values, the head of the object
+        ("Hiring manager satisfaction 4.5/5", "no_baseline"),
+        ("Scope 1 emissions down 1,200 tCO2e", "no_baseline"),
+        ("Code paths still calling LegacyPay (today: 47)", "no_target"),
+        ("Zero-result queries as a share of all searches", "no_target"),
+        ("Run 6 partner enablement bootcamps", "task"),
+        ("Sign the reseller contract with Nexus Distribution", "task"),
+        ("Call every account over $100k ARR before the price letter goes out", "task"),
+        ("Digital banking enrolment for customers over 65 to 40%", "no_baseline"),
+        ("Hold p99 checkout latency under 400 ms", None),
+        ("Hold 4 workshops", "task"),
     ],
 )
 def test_kr_labels_of_phrasings_that_generalise(rubric, text, label):
@@ -229,3 +242,20 @@ def test_kr_labels_of_phrasings_that_generalise(rubric, text, label):
 def test_aspiration_of_objectives_that_generalise(rubric, text, aspiration):
     facts = analyze_objective(text, rubric.lexicon)
     assert is_aspiration(facts) is aspiration
+
+
+_WORDISH = st.sampled_from(
+    ["Launch", "reduce", "(owner: X)", "today:", "47", "4,3", "→", "over", "€100", "first", "90 days",
+     "per", "users", "as a share of", "Scope 1", "hold", "under", "every", ">", "(", ")", ":", "the",
+     "most fun", "in", "Germany", "rate", "happier", "complete", "2x", "%", "-", "at least one"]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(st.text(max_size=80), st.lists(_WORDISH, max_size=12).map(" ".join)))
+def test_any_text_gets_an_answer_never_an_error(rubric, text):
+    """The detectors read whatever a user pastes: a label or none, never an exception."""
+    assert kr_label(analyze_kr(text, rubric.lexicon), rubric) in (
+        None, "task", "no_metric", "no_target", "no_baseline"
+    )
+    assert is_aspiration(analyze_objective(text, rubric.lexicon)) in (True, False)
