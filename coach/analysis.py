@@ -202,7 +202,10 @@ def _direction_word(tokens: list[tuple[str, int]], start: int, lex: Lexicon) -> 
 
 def _noun_use(tokens: list[tuple[str, int]], lead: Lead, lex: Lexicon, has_numbers: bool) -> bool:
     """'Test coverage', 'Share of spend': the lead verb is the first noun of a metric."""
-    if lead.token == "scope" and _SCOPE_EMISSIONS.match(" ".join(t for t, _ in tokens[lead.index :])):
+    rest = " ".join(t for t, _ in tokens[lead.index :])
+    if lead.token == "open" and _AGING_RE.search(rest):
+        return True  # "Open DSARs older than 20 days": the open ones, by age
+    if lead.token == "scope" and _SCOPE_EMISSIONS.match(rest):
         return True  # "Scope 1 emissions down 1,200 tCO2e"
     if lead.token.endswith("ing") and lead.index == 0:
         # "Hiring manager satisfaction 4.5/5": the gerund names whose satisfaction is measured.
@@ -378,6 +381,7 @@ _NOT_QUALIFIED = frozenset(
     "have has had get reach hit than".split()
 )
 # "(owner: Carla)", "(stretch)", "(committed)"; not "(moves per crane-hour)", which defines the metric.
+_AGING_RE = re.compile(r"\b(?:older than|longer than|aged|>|over \d+ days)\b|>")
 _NOW_RE = re.compile(r"\b(?:currently|today|now|baseline|current)\b")
 _SHARE_OF_RE = re.compile(r"\bas an? (?:share|percentage|proportion|ratio|%) of\b")
 _SCOPE_EMISSIONS = re.compile(r"^\s*scope\s+[123]\b")
@@ -452,9 +456,11 @@ def _qualifier(low: str, q: Quantity, lead: Lead | None, lex: Lexicon) -> bool:
             and (lead is None or lead.kind == "change" or d.group(1).endswith("ed"))
         ):
             return True
+    if re.search(r"\bwith\s*(?:<|>|≤|≥)\s*$", window):
+        return True  # "ANR rate on devices with < 3 GB RAM": the devices counted
     m = _QUALIFIER_RE.search(window) if _QUALIFIER_HINT.search(window) else None
-    if not m or m.group(1) in _NOT_QUALIFIED:
-        return False
+    if not m or m.group(1) in _NOT_QUALIFIED or m.group(1) in lex["time_metrics"].words:
+        return False  # "... to bring average queue time under 4 minutes": the time's target
     noun = m.group(1)
     plural = len(noun) > 3 and noun.endswith("s") and not noun.endswith("ss")
     if lead is None or lead.kind == "level":
@@ -766,7 +772,9 @@ def _analyze_objective(text: str, lex: Lexicon) -> ObjectiveFacts:
     choice_hits = lex["choice_words"].found(words)
     for tok, _ in tokens:
         # A superlative of one dimension is a choice ("fastest"); "best" is not.
-        if (
+        if tok in lex["vague_superlatives"].words and tok.endswith("est"):
+            aspiration_hits = [*aspiration_hits, tok]  # "Fly the friendliest skies"
+        elif (
             tok.endswith("est")
             and len(tok) > 5
             and tok not in asp.words
@@ -792,7 +800,7 @@ def _analyze_objective(text: str, lex: Lexicon) -> ObjectiveFacts:
         aspiration_hits = [*aspiration_hits, "first"]  # a value statement
     choice_hits = [
         c for c in choice_hits
-        if not (c == "first" and value_first)
+        if not (c == "first" and (value_first or any(a.endswith("-first") for a in aspiration_hits)))
         and not (c == "us" and not re.search(r"\bUS\b", text))
         and c not in lex["vague_superlatives"].words
     ]

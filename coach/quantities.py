@@ -86,7 +86,7 @@ _BASELINE_BEFORE = re.compile(
     r"|\bas of (?:(?!\bto\b)[^,;]){0,16}?:?"
     r"|\bstarting (?:at|from)|\bstarting point:?|\bbase:?|\bactual:?|\bcurrent state:?|\bis at|\bstands at"
     r"|\((?:fy\s?'?\d{2,4}|q[1-4][^:)]{0,8}|h[12][^:)]{0,8}|(?:19|20)\d{2}|last \w+|prior \w+|previous \w+|prev|today|now|current|baseline|was)\s*:?"
-    r")\s*(?:about|around|approximately|approx\.?|roughly|~|≈|an? )?\s*[±+~≈-]?\s*$"
+    r")\s*(?:about|around|approximately|approx\.?|roughly|est\.?|estimated|~|≈|an? )?\s*[±+~≈-]?\s*$"
 )
 _ARROW_BETWEEN = re.compile(
     # A unit may sit between the number and the arrow: "12,400 persons →", "0.62 m³ →", "₹41 Cr →".
