@@ -287,6 +287,7 @@ def _analyze_kr(text: str, lex: Lexicon) -> KrFacts:
         # "Team leads are better coaches", "Volunteers are more happy": a quality of people
         or bool(lead and lead.lemma == "be" and not words.isdisjoint(_COMPARATIVES | lex["feeling_words"].words))
         or _feeling_clause(tokens, Lead(-2, "", "", ""), lex)  # "Devs rave about us"
+        or (lead is None and _people_behaviour(tokens, lex))  # "Lecturers embrace digital tools"
     )
 
     first = _strip_fillers(low, tokens, lex)
@@ -341,6 +342,10 @@ def _analyze_kr(text: str, lex: Lexicon) -> KrFacts:
         ) and _countable(nouns[-1], lex):
             # "Site stoppages due to late materials": a plural with no verb names a count.
             facts.metric_words = [nouns[-1]]
+    if not facts.metric_words and lead is None and tokens and not words.isdisjoint(_CADENCE):
+        subject = tokens[0][0]
+        if subject in lex.union("people_nouns", "outcome_nouns") or _countable(subject, lex):
+            facts.metric_words = [subject]  # "Clinicians log in to the video platform weekly": how many do
     if _SHARE_OF_RE.search(low):
         facts.metric_words = [*facts.metric_words, "share"]  # "Zero-result queries as a share of all searches"
     if not facts.metric_words and tokens and tokens[-1][0] in lex["metric_heads"].words:
@@ -377,11 +382,14 @@ _DURATION_QUALIFIER_RE = re.compile(
 )
 _QUALIFIER_HINT = re.compile(r"(?:under|over|above|below|beyond|within|than|worth)\s*$")
 _NOT_QUALIFIED = frozenset(
-    "to by at be is are was were from stay stays remain remains keep kept now currently of with "
+    "to by at be is are was were from stay stays remain remains keep kept now currently of with no "
     "have has had get reach hit than".split()
 )
 # "(owner: Carla)", "(stretch)", "(committed)"; not "(moves per crane-hour)", which defines the metric.
 _AGING_RE = re.compile(r"\b(?:older than|longer than|aged|>|over \d+ days)\b|>")
+_AGED = frozenset("overdue open late outstanding unpaid pending stuck unresolved idle inactive dormant".split())
+_CADENCE = frozenset("daily weekly monthly quarterly hourly yearly annually fortnightly".split())
+_BEHAVIOUR_VERBS = frozenset("can have look tell find admire embrace feel love use say see".split())
 _NOW_RE = re.compile(r"\b(?:currently|today|now|baseline|current)\b")
 _SHARE_OF_RE = re.compile(r"\bas an? (?:share|percentage|proportion|ratio|%) of\b")
 _SCOPE_EMISSIONS = re.compile(r"^\s*scope\s+[123]\b")
@@ -426,6 +434,7 @@ def _qualifier(low: str, q: Quantity, lead: Lead | None, lex: Lexicon) -> bool:
         or (lead is None and window.endswith(("every ", "(>", "(<", "( >", "( <")))
         # "Bugs open > 30 days", "Repeat buyers in 90 days": an age or a window of what is counted
         or (lead is None and re.search(r"(?:\b[a-z]{4,}s|\bopen|\bhold|\blegal)\s*(?:>|≥|\bin)\s*$", window))
+        or (lead is None and (g := re.search(r"\b([a-z-]+)\s*(?:>|≥)\s*$", window)) and g.group(1) in _AGED)
     ):
         # "in their first 6 weeks", "over the past 30 days", "repositioned every 2 hours",
         # "Late orders (>45 min)": a window or a standard that defines what is counted.
@@ -470,7 +479,10 @@ def _qualifier(low: str, q: Quantity, lead: Lead | None, lex: Lexicon) -> bool:
             return False  # "Visa refusal rate among admitted students under 8%": the target
         # "Churn among accounts under $20k ARR", "Chargebacks on orders over €100": a segment
         # (but "Time to hire for Lisbon roles below 40 days", "LCOE ... below €42/MWh": targets).
-        preps = "among|on|for|from|of" if q.kind == "currency" and not after.lstrip().startswith("/") else "among"
+        currency = q.kind == "currency" and not after.lstrip().startswith("/")
+        if currency and plural and noun not in lex["metric_terms"].words and window[: m.start(1)].strip() == "":
+            return True  # "Grants over £1m awarded": the grants counted ("Bookings over $2M" is a target)
+        preps = "among|on|for|from|of" if currency else "among"
         return plural and bool(
             re.search(rf"\b(?:{preps})\s+(?:[a-z-]+\s+){{0,3}}$", window[: m.end(1)] + " ")
         )
@@ -502,7 +514,8 @@ def _outcome_clause(facts: KrFacts, lex: Lexicon, lead: Lead) -> bool:
         if trigger.endswith("ing") and lex.verb_classes(trigger) & {"change_verbs", "level_verbs"}:
             kinds = lex.verb_classes(trigger)
             clause = facts.low[m.start() :]
-        if kinds & {"change_verbs", "level_verbs"}:
+        # "... so that 60% of loans are self-service" ("Talk to 50 owners" is no purpose clause)
+        if kinds & {"change_verbs", "level_verbs"} or (first[:1].isdigit() and trigger != "to"):
             sub = _scan_cached(clause)
             if any(q.role == "target" for q in sub.quantities):
                 return True
@@ -564,7 +577,7 @@ def _feeling_clause(tokens: list[tuple[str, int]], lead: Lead, lex: Lexicon) -> 
     feelings = lex["feeling_words"].words
     return any(
         tokens[j][0] in feelings and (tokens[j - 1][0] in people or _countable(tokens[j - 1][0], lex))
-        for j in range(lead.index + 2, len(tokens))
+        for j in range(max(1, lead.index + 2), len(tokens))
     )
 
 
@@ -640,6 +653,9 @@ def _task(facts: KrFacts, lex: Lexicon, measures: list[Quantity]) -> tuple[bool,
             r"\s*(?:every|all|each)\b", facts.low[facts.tokens[lead.index][1] + len(lead.token) :]
         ):
             return True, f"'{lead.token}' names the team's own activity"  # "Call every account over $100k ARR"
+        if lead.lemma in lex["activity_verbs"].words and facts.has_target and not moves and not rate_target:
+            # "Run 4 employer open days", "Make 60 calls a day": a count of the team's own work.
+            return True, f"'{lead.token}' counts the team's own activity"
         outcomes = lex["outcome_nouns"].entries
         if chunk and (chunk[-1] in outcomes or " ".join(chunk[-2:]) in outcomes):  # the head: "Run 6 partner bootcamps" is a task
             return False, ""
@@ -647,9 +663,6 @@ def _task(facts: KrFacts, lex: Lexicon, measures: list[Quantity]) -> tuple[bool,
             return False, ""  # "Sign 25 fleet contracts", "Secure 2 new services": deals won
         if not facts.quantities and chunk and _is_quality_adjective(facts.tokens[-1][0], lex):
             return False, ""  # "Make EV charging stress-free": a quality, judged as unmeasured
-        if lead.lemma in lex["activity_verbs"].words and facts.has_target and not moves and not rate_target:
-            # "Run 4 employer open days", "Make 60 calls a day": a count of the team's own work.
-            return True, f"'{lead.token}' counts the team's own activity"
         if moves or (facts.has_target and facts.chunk_metric_words):
             return False, ""
         after = {t for t, _ in facts.tokens[lead.index + 1 :]}
@@ -679,6 +692,7 @@ def _task(facts: KrFacts, lex: Lexicon, measures: list[Quantity]) -> tuple[bool,
     if (
         done_hit
         and not windowed
+        and not facts.qualitative  # "Patrons feel confident online"
         and not _RATE_RE.search(facts.low)  # "Certified admins per account": a rate
         and not re.search(rf"\bfe(?:el|els|lt)\s+{re.escape(done_hit[0])}\b", facts.low)  # "Managers feel equipped"
         and not metric_target
@@ -717,6 +731,20 @@ def _acts(facts: KrFacts, end: int, lex: Lexicon) -> bool:
     nxt = next((t for t, pos in facts.tokens if pos >= end), "")
     return bool(nxt) and lex.lemma_of(nxt) == nxt and bool(lex.verb_classes(nxt)) and _countable(
         facts.low[:end].split()[-1], lex
+    )
+
+
+def _people_behaviour(tokens: list[tuple[str, int]], lex: Lexicon) -> bool:
+    """'Lecturers embrace digital tools', 'Players have a blast': people, then what they do
+    or feel, with no number and no cadence to count."""
+    if len(tokens) < 3 or any(t in _CADENCE for t, _ in tokens):
+        return False
+    first, verb = tokens[0][0], tokens[1][0]
+    people = lex.union("people_nouns", "outcome_nouns") - lex.union("metric_terms")
+    if first not in people and not _countable(first, lex):
+        return False
+    return verb in _BEHAVIOUR_VERBS or (
+        lex.lemma_of(verb) == verb and (verb in lex["other_verbs"].words or verb in lex["aspiration_verbs"].words)
     )
 
 

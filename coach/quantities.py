@@ -64,6 +64,7 @@ NUMBER_RE = re.compile(
     r"(?P<unit>\s?(?:%|percent\b|per\s?cent\b|pct\b|pp\b|p\.p\.|percentage points?\b|points?\b|pts\b"
     r"|/\s?(?:day|week|wk|month|mo|quarter|qtr|year|yr|hour|hr|h|min|user|customer|rep|head)\b"
     r"|/\s?\d+(?:\.\d+)?|out of \d+(?:\.\d+)?|stars?\b|ms\b|milliseconds?\b|s\b|secs?\b|seconds?\b"
+    r"|(?:working|business|calendar|school)\s(?:days?|hours?|weeks?)\b"
     r"|mins?\b|minutes?\b|h\b|hrs?\b|hours?\b|days?\b|d\b|weeks?\b|wks?\b|months?\b|yrs?\b|years?\b"
     r"|usd\b|eur\b|gbp\b|dollars?\b|euros?\b|pounds?\b|kwh\b|mwh\b|kg\b|g\b|l\b|ml\b|tonnes?\b|tons?\b|t\b|km\b|gb\b|tb\b|mb\b"
     r"|p\b(?!\.)))?"
@@ -90,7 +91,8 @@ _BASELINE_BEFORE = re.compile(
 )
 _ARROW_BETWEEN = re.compile(
     # A unit may sit between the number and the arrow: "12,400 persons →", "0.62 m³ →", "₹41 Cr →".
-    r"^(?:\s*/\s*[a-z]+|\s+(?:per|a|an|each|of)\s+[a-z]+|\s+(?:of|out of)\s+\d[\d,.]*|\s?[^\W\d_]{1,10}[²³]?(?:\s?/\s?[a-z]{1,6})?)?"
+    r"^(?:\s*/\s*[a-z]+|\s+(?:per|a|an|each|of)\s+[a-z]+|\s+(?:of|out of)\s+\d[\d,.]*|\s?[$€£¥₹]"
+    r"|\s+(?:working|business|calendar|school)\s+(?:days?|hours?|weeks?)|\s?[^\W\d_]{1,10}[²³]?(?:\s?/\s?[a-z]{1,6})?)?"
     r"(?:\s*\(?\s*(?:in\s+)?(?:last|this|prior|previous)\s+(?:quarter|year|month|cycle|period|half)\s*\)?)?"
     r"\s*(?:→|->|=>|➝|➔|⇒|—>|-->|>|to)\s*"
     r"(?:about|~|under|below|above|over|at least|at most|less than|more than|<|>|≤|≥)?\s*[±+~≈-]?\s*"
@@ -125,6 +127,11 @@ class Scan:
     @property
     def baselines(self) -> list[Quantity]:
         return [q for q in self.quantities if q.role == "baseline"]
+
+
+_COMPOUND_DURATION = re.compile(
+    r"(?<![\w.,])\d{1,3}\s?h\s?\d{1,2}(?:\s?m(?:in)?)?(?![\w])|(?<![\w.,])\d{1,3}\s?m(?:in)?\s?\d{1,2}\s?s(?![\w])"
+)
 
 
 def _mask(text: str, spans: list[tuple[int, int]]) -> str:
@@ -187,7 +194,7 @@ def _kind(m: re.Match[str]) -> str:
     if mult in {"x", "×"}:
         return "multiplier"
     if unit:
-        return "duration" if unit[0] in "msdhwy" else "number"
+        return "duration" if unit[0] in "msdhwy" or unit.startswith(("business", "calendar", "school")) else "number"
     return "number"
 
 
@@ -207,6 +214,11 @@ def scan(text: str) -> Scan:
     masked = _mask(masked, deadlines)
 
     found: list[tuple[int, int, str]] = [(s, e, "placeholder") for s, e in placeholders]
+    if has_digit and _COMPOUND_DURATION.search(masked):
+        # "6h40 → 4h", "7m30s → 2m": one duration each, not an hour and a number
+        spans = [m.span() for m in _COMPOUND_DURATION.finditer(masked)]
+        found += [(s, e, "duration") for s, e in spans]
+        masked = _mask(masked, spans)
     for m in NUMBER_RE.finditer(masked) if has_digit else ():
         s, e = m.span()
         before = masked[max(0, s - 24) : s]
@@ -264,8 +276,15 @@ _BASELINE_LAST2 = frozenset(
 _APPROX = frozenset("about around approximately approx approx. roughly ~ ≈ a an".split())
 
 
+_LABELLED_POINT = re.compile(r"\(\s*([a-z][\w .'/-]{0,24}?)\s*:\s*$")
+_NOT_A_BASELINE_LABEL = re.compile(r"\b(?:target|goal|stretch|aim|commit(?:ted)?|by|owner|due)\b")
+
+
 def _baseline_before(window: str) -> bool:
     """Does the text just before a value introduce a starting point ("from", "currently")?"""
+    labelled = _LABELLED_POINT.search(window)
+    if labelled and not _NOT_A_BASELINE_LABEL.search(labelled.group(1)):
+        return True  # "retention ≥ 45% (closed alpha: 38%)": a value measured elsewhere, now
     if "last" in window or "(" in window or "as of" in window:
         return _BASELINE_BEFORE.search(window) is not None  # rare shapes: the full pattern
     words = window.replace(":", " ").split()
@@ -282,7 +301,7 @@ _IDENT_WORDS = frozenset(
     priority windows python ios android java node php http web ipv wcag iec nist ec model series
     region cohort batch group team squad pod district ward unit item kr o okr objective goal pillar
     track workstream part appendix annex figure table page ticket issue jira per first iatf ieee astm
-    din ansi plant site warehouse terminal gate wing lab hall lesson sprint episode round form""".split()
+    din ansi plant site warehouse terminal gate wing lab hall lesson sprint episode round form season band""".split()
 )
 _NOT_BEFORE_YEAR = frozenset("last prior previous this next".split())
 

@@ -219,6 +219,23 @@ def test_findings_carry_span_reason_and_questions(rubric):
         ("Open DSARs older than 20 days", "no_target"),
         ("Open 3 stores", "task"),
         ("More timely variance reporting", "no_metric"),
+        # compound durations and European formats in a move; labelled comparison points
+        ("Median ED-to-ward time: 6h40 → 4h", None),
+        ("Average speed of answer 7m30s → 2m", None),
+        ("Month-end close: 11 working days → 5", None),
+        ("Unit cost 1.840 € → 1.520 €", None),
+        ("Beta D1 retention ≥ 45% (closed alpha: 38%)", None),
+        ("Complaints resolved within 5 working days", "no_target"),
+        ("Invoices overdue > 60 days", "no_target"),
+        ("MTBF > 200 hours", "no_baseline"),
+        ("Grants over £1m awarded", "no_target"),
+        ("Bookings over $2M", "no_baseline"),
+        # people doing or feeling something, with no number
+        ("Lecturers embrace digital tools", "no_metric"),
+        ("Patrons feel confident online", "no_metric"),
+        ("Clinicians log in to the video platform weekly", "no_target"),
+        ("Call 500 lapsed donors", "task"),
+        ("Roll out self-checkout so that 60% of loans are self-service", "no_baseline"),
     ],
 )
 def test_kr_labels_of_phrasings_that_generalise(rubric, text, label):
