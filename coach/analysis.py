@@ -73,6 +73,7 @@ class KrFacts:
     maintains: bool = False
     compound: bool = False
     qualitative: bool = False  # no number, and a quality word: "More engaging lectures"
+    measures: tuple[Quantity, ...] = ()  # the quantities that are values, not qualifiers
     chunk_metric_words: list[str] = field(default_factory=list)
     # Derived phrases (metric, deadline) computed once for findings and rewrites alike.
     cache: dict[str, object] = field(default_factory=dict)
@@ -361,6 +362,7 @@ def _analyze_kr(text: str, lex: Lexicon) -> KrFacts:
     if everyone and everyone.group(1) in lex["people_nouns"].words:
         facts.has_metric = facts.has_target = True  # "Every AE certified": a share of 100%
         measures.append(Quantity(0, everyone.end(), text[: everyone.end()], "percent", "target"))
+    facts.measures = tuple(measures)
     facts.has_baseline = any(q.role == "baseline" and q not in qualifiers for q in sc.quantities)
     facts.maintains = bool(lead and lead.kind == "maintain") or bool(
         re.search(r"\b(?:stay|remain|kept|keep)\s+(?:at|above|below|under|over|within)\b", low)

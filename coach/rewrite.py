@@ -57,6 +57,7 @@ _CLAUSE_AFTER = re.compile(r",\s|[;(]|\b(?:up from|down from|currently|vs\.?|ver
 
 def _clean(phrase: str) -> str:
     phrase = _PARENS.sub(" ", phrase)
+    phrase = re.sub(r"[(\[][^)\]]*$", " ", phrase)  # a bracket the cut left open: "(currently est."
     phrase = re.sub(r"\s+", " ", phrase).strip(" ,.;:-–—<>≤≥=+")
     for _ in range(3):
         phrase = _LEADING_NOISE.sub("", phrase)
@@ -85,7 +86,7 @@ def _verb(facts: KrFacts, metric: str, rubric: Rubric) -> str:
     direction = _DIRECTION_WORDS.match(facts.text.strip())
     if direction:
         return "Reduce" if direction.group(1) else "Increase"
-    for q in facts.quantities:
+    for q in facts.measures:  # not "Invoices overdue > 60 days": that picks the invoices
         if q.role != "target" or q.kind == "placeholder":
             continue
         before = facts.low[max(0, q.start - 14) : q.start]
