@@ -387,22 +387,20 @@ _NOT_QUALIFIED = frozenset(
     "to by at be is are was were from stay stays remain remains keep kept now currently of with no "
     "have has had get reach hit than".split()
 )
-# "(owner: Carla)", "(stretch)", "(committed)"; not "(moves per crane-hour)", which defines the metric.
-_AGING_RE = re.compile(r"\b(?:older than|longer than|aged|>|over \d+ days)\b|>")
+_AGING_RE = re.compile(r"\b(?:older than|longer than|aged)\b|>")
 _AGED = frozenset("overdue open late outstanding unpaid pending stuck unresolved idle inactive dormant".split())
 _CADENCE = frozenset("daily weekly monthly quarterly hourly yearly annually fortnightly".split())
 _BEHAVIOUR_VERBS = frozenset("can have look tell find admire embrace feel love use say see".split())
 _NOW_RE = re.compile(r"\b(?:currently|today|now|baseline|current)\b")
 _SHARE_OF_RE = re.compile(r"\bas an? (?:share|percentage|proportion|ratio|%) of\b")
 _SCOPE_EMISSIONS = re.compile(r"^\s*scope\s+[123]\b")
+# "(owner: Carla)", "(stretch)", "(committed)"; not "(moves per crane-hour)", which defines the metric.
 _NOTE_RE = re.compile(r"(?:\s*\((?:[^()\d:]*:[^()\d]*|\s*(?!per\b)[^()\d\s]+(?:\s+(?!per\b)[^()\d\s]+)?\s*)\))+\s*$")
 _WINDOW_WORDS_RE = re.compile(r"\b(?:within|before|after|beyond|longer than|older than)\b")
 _WINDOW_RE = re.compile(r"\b(?:first|last|past|next|initial|opening)\s+$")
 _SEGMENT_RE = re.compile(r"\b([a-z]{3,}ing|with)\s+(?:at least|at most|more than|fewer than|or more)\s+$")
 _MEASURE_CLASSES = frozenset({"change_verbs", "level_verbs", "maintain_verbs"})
 _AGE_RE = re.compile(r"\b([a-z]+)\s+(?:under|over|aged|above|below)\s+$")
-
-
 _TIME_UNITS = frozenset("minute minutes hour hours day days week weeks month months year years".split())
 
 
