@@ -848,7 +848,9 @@ def _analyze_objective(text: str, lex: Lexicon) -> ObjectiveFacts:
         else {t.lower() for i, t in enumerate(original) if i > 0 and t[0].isupper()}
     )
     # "Faster CI", "Ship the EU VAT engine": an acronym names a thing, title case or not.
-    capitalised |= {t.lower() for t in original if len(t) >= 2 and t.isupper() and t.isalpha()}
+    capitalised |= {
+        t.lower() for t in original if len(t) >= 2 and t.isupper() and t.isalpha() and t.lower() not in generic.words
+    }
     first = _strip_fillers(low, tokens, lex)
     specific: list[str] = []
     for i, (tok, _) in enumerate(tokens):
