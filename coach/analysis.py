@@ -227,10 +227,10 @@ def _noun_use(tokens: list[tuple[str, int]], lead: Lead, lex: Lexicon, has_numbe
     chunk = _object_chunk(tokens, lead.index + 1)
     if not chunk:
         return False
-    if lead.kind == "ambiguous" and (
+    if (lead.kind == "ambiguous" or not has_numbers) and (
         chunk[-1] in heads or (not has_numbers and any(t == "per" for t, _ in tokens[lead.index + 2 :]))
     ):
-        return True  # "Call wait time", "Open queries per patient": a metric's name
+        return True  # "Call wait time", "Purchase order cycle time", "Open queries per patient"
     # "Offer acceptance rate of 85%", "Upgrade page CTR of 12%": a metric's name with its value
     # ("Implement QR-code drop-off with two partners" is an order: implement is no noun).
     if (
@@ -347,6 +347,8 @@ def _analyze_kr(text: str, lex: Lexicon) -> KrFacts:
         subject = tokens[0][0]
         if subject in lex.union("people_nouns", "outcome_nouns") or _countable(subject, lex):
             facts.metric_words = [subject]  # "Clinicians log in to the video platform weekly": how many do
+    if _TIME_TO_RE.match(low):
+        facts.metric_words = [*facts.metric_words, "time to"]  # "Time to first successful API call"
     if _SHARE_OF_RE.search(low):
         facts.metric_words = [*facts.metric_words, "share"]  # "Zero-result queries as a share of all searches"
     if not facts.metric_words and tokens and tokens[-1][0] in lex["metric_heads"].words:
@@ -392,6 +394,7 @@ _AGED = frozenset("overdue open late outstanding unpaid pending stuck unresolved
 _CADENCE = frozenset("daily weekly monthly quarterly hourly yearly annually fortnightly".split())
 _BEHAVIOUR_VERBS = frozenset("can have look tell find admire embrace feel love use say see".split())
 _NOW_RE = re.compile(r"\b(?:currently|today|now|baseline|current)\b")
+_TIME_TO_RE = re.compile(r"\s*(?:(?:median|average|mean|avg\.?|p\d{2})\s+)?time[- ]to\b")
 _SHARE_OF_RE = re.compile(r"\bas an? (?:share|percentage|proportion|ratio|%) of\b")
 _SCOPE_EMISSIONS = re.compile(r"^\s*scope\s+[123]\b")
 # "(owner: Carla)", "(stretch)", "(committed)"; not "(moves per crane-hour)", which defines the metric.

@@ -227,10 +227,10 @@ def scan(text: str) -> Scan:
             not m.group("cur") and "%" not in (m.group("unit") or "") and _identifier_before(before)
         ):
             continue  # "Phase 2" names a thing; "release €3M" and "line 64%" are values
-        if re.search(r"\b(?:top|bottom)\s+$", before) and re.match(r"\s+(?!in\b|on\b|of\b|at\b|among\b)[a-z]", after):
+        if re.search(r"\b(?:top|bottom)\s+$", before) and re.match(r"\s+(?!in\b|on\b|of\b|at\b|among\b|for\b)[a-z]", after):
             continue  # "top 10 alerts" picks the alerts; it is not a value to reach
-        if s > 1 and masked[s - 1] in "-–" and masked[s - 2].isalpha():
-            continue  # COVID-19, SHA-256, K–3
+        if s > 1 and low[s - 1] in "-–" and low[s - 2].isalpha():
+            continue  # COVID-19, SHA-256, K–3, "the week-6 call" (read unmasked: a deadline may hide the word)
         if re.search(r"\d\s+(?:of|out of)\s+$", masked[max(0, s - 12) : s]):
             continue  # "7 of 12 councillors": 12 is the whole, not a value to reach
         num = m.group("num")
