@@ -227,6 +227,8 @@ def _noun_use(tokens: list[tuple[str, int]], lead: Lead, lex: Lexicon, has_numbe
     chunk = _object_chunk(tokens, lead.index + 1)
     if not chunk:
         return False
+    if lead.token in nouns and not has_numbers and chunk[-1] in lex["vague_nouns"].words:
+        return True  # "Partner satisfaction": a noun, then what is (vaguely) measured of it
     if (lead.kind == "ambiguous" or not has_numbers) and (
         chunk[-1] in heads or (not has_numbers and any(t == "per" for t, _ in tokens[lead.index + 2 :]))
     ):
@@ -351,7 +353,7 @@ def _analyze_kr(text: str, lex: Lexicon) -> KrFacts:
         facts.metric_words = [*facts.metric_words, "time to"]  # "Time to first successful API call"
     if _SHARE_OF_RE.search(low):
         facts.metric_words = [*facts.metric_words, "share"]  # "Zero-result queries as a share of all searches"
-    if not facts.metric_words and tokens and tokens[-1][0] in lex["metric_heads"].words:
+    if not facts.metric_words and not feeling and tokens and tokens[-1][0] in lex["metric_heads"].words:
         facts.metric_words = [tokens[-1][0]]  # "Left without being seen rate"
     facts.vague_words = vague
     qualifiers = {q for q in sc.quantities if _qualifier(low, q, lead, lex)}

@@ -245,6 +245,8 @@ def test_findings_carry_span_reason_and_questions(rubric):
         ("Cleaner streets", "no_metric"),
         ("Substantially cut page weight on product pages", "no_target"),
         ("Supporters under 30 as a share of the donor base", "no_target"),
+        ("As measured by: partner satisfaction", "no_metric"),
+        ("Trust in our numbers", "no_metric"),
     ],
 )
 def test_kr_labels_of_phrasings_that_generalise(rubric, text, label):
