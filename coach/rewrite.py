@@ -49,7 +49,7 @@ _DIRECTION_WORDS = re.compile(
     r"^(?:(fewer|less|lower|smaller|shorter)|(more|higher|greater|bigger|longer))\s+", re.I
 )
 _SHORT_CUT = re.compile(
-    r"\s(?:for|with|on|in|at|across|among|within|under|over|via|through|from|by|per|of)\s", re.I
+    r"\s(?:for|with|on|in|at|across|among|within|under|over|via|through|from|by|per|of|older|[<>≤≥])\s", re.I
 )
 _PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _CLAUSE_AFTER = re.compile(r",\s|[;(]|\b(?:up from|down from|currently|vs\.?|versus|compared)\b")
@@ -129,7 +129,8 @@ def _metric_phrase(facts: KrFacts) -> str:
     if facts.lead is not None:
         tok, pos = facts.tokens[facts.lead.index]
         start = pos + len(tok)
-    quantities = [q for q in facts.quantities if q.start >= start and q.end <= len(text)]
+    # Qualifiers belong to the metric's name ("Invoices overdue > 60 days"): cut at values only.
+    quantities = [q for q in facts.measures if q.start >= start and q.end <= len(text)]
     if not quantities:
         cut = _CLAUSE_AFTER.search(low, start)
         return _clean(text[start : cut.start() if cut else len(text)])

@@ -49,6 +49,16 @@ def test_relative_targets_stay_relative(rubric):
     assert "20%" in rw.text and "[current" in rw.text
 
 
+def test_a_qualifier_stays_in_the_metric_and_does_not_set_the_direction(rubric):
+    rw = rewrite(rubric, "Invoices overdue > 60 days")
+    assert rw.text == "Reduce invoices overdue > 60 days from [current invoices overdue] to [target invoices overdue]"
+
+
+def test_a_parenthesised_baseline_is_kept_whole(rubric):
+    rw = rewrite(rubric, "Lost sales from stockouts (currently est. £3.1M/quarter)")
+    assert rw.text == "Reduce lost sales from stockouts from £3.1M/quarter to [target lost sales]"
+
+
 KR_WORDS = st.sampled_from(
     ["increase", "reduce", "launch", "hold", "improve", "reach", "NPS", "churn", "revenue", "portal", "workshops", "customers", "to", "from", "by", "at", "least", "under", "Q3", "June", "30", "2026", "50%", "$1.2M", "8.7/10", "2x", "double", "zero", "the", "of", "and", "sign-ups", "weekly"]
 )
