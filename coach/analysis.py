@@ -705,6 +705,8 @@ def _task(facts: KrFacts, lex: Lexicon, measures: list[Quantity]) -> tuple[bool,
         and words.isdisjoint(_COMPARATIVES)
     ):
         return True, f"'{done_hit[0]}' declares a deliverable done"
+    if lead is None and _rolled_out(facts, measures, lex):
+        return True, "a thing rolled out to a number of places or people, not a result"
     if lead is None or lead.kind == "level":
         noun = head[-1] if head else ""
         if (
@@ -736,6 +738,24 @@ def _acts(facts: KrFacts, end: int, lex: Lexicon) -> bool:
     nxt = next((t for t, pos in facts.tokens if pos >= end), "")
     return bool(nxt) and lex.lemma_of(nxt) == nxt and bool(lex.verb_classes(nxt)) and _countable(
         facts.low[:end].split()[-1], lex
+    )
+
+
+def _rolled_out(facts: KrFacts, measures: list[Quantity], lex: Lexicon) -> bool:
+    """'Mobile clinics in 6 districts', 'Bid-writing bootcamp for 30 researchers': no metric
+    anywhere, and every number says where or for whom something is put in place."""
+    targets = [q for q in measures if q.role == "target"]
+    if (
+        not targets
+        or facts.has_baseline
+        or _RATE_RE.search(facts.low)
+        or re.search(r"\btop[- ]?\d", facts.low)  # "Top-3 ranking for 20 priority keywords"
+        or not facts.words.isdisjoint(lex.union("metric_terms", "metric_heads"))
+    ):
+        return False
+    return all(
+        q.kind == "number" and re.search(r"\b(?:at|in|on|for|across|with)\s+$", facts.low[max(0, q.start - 12) : q.start])
+        for q in targets
     )
 
 

@@ -247,6 +247,12 @@ def test_findings_carry_span_reason_and_questions(rubric):
         ("Supporters under 30 as a share of the donor base", "no_target"),
         ("As measured by: partner satisfaction", "no_metric"),
         ("Trust in our numbers", "no_metric"),
+        # something put in place at a number of places or for a number of people
+        ("Mobile clinics in 6 districts", "task"),
+        ("Bid-writing bootcamp for 30 early-career researchers", "task"),
+        ("Customers in 6 countries", "no_baseline"),
+        ("Electric buses in the fleet to 120", "no_baseline"),
+        ("Top-3 ranking for 20 priority keywords", "no_baseline"),
     ],
 )
 def test_kr_labels_of_phrasings_that_generalise(rubric, text, label):
