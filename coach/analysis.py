@@ -139,8 +139,11 @@ def find_lead(low: str, tokens: list[tuple[str, int]], lex: Lexicon) -> Lead | N
         lemma = lex.lemma_of(tok)
         kind = _verb_kind(classes)
         # After a subject only a measure verb leads ("Safety culture improved");
-        # "Portal launched" is a done-statement, "new hires" a noun.
-        if i > start and (tok == lemma or tok.endswith("ing") or kind in {"delivery", "ambiguous"}):
+        # "Portal launched" is a done-statement, "new hires" a noun, and so is
+        # "Patient experience scores go up".
+        if i > start and (
+            tok == lemma or tok.endswith("ing") or kind in {"delivery", "ambiguous"} or tok in _PLURAL_HEADS
+        ):
             continue
         if i == start and tok != lemma and tok.endswith("s") and not tok.endswith("ss") and i + 1 < len(tokens):
             continue  # "Orders per active customer", "Contacts about billing": a plural noun
@@ -392,6 +395,7 @@ _NOT_QUALIFIED = frozenset(
     "have has had get reach hit than".split()
 )
 _AGING_RE = re.compile(r"\b(?:older than|longer than|aged)\b|>")
+_PLURAL_HEADS = frozenset("scores rates times counts ratings".split())
 _AGED = frozenset("overdue open late outstanding unpaid pending stuck unresolved idle inactive dormant".split())
 _CADENCE = frozenset("daily weekly monthly quarterly hourly yearly annually fortnightly".split())
 _BEHAVIOUR_VERBS = frozenset("can have look tell find admire embrace feel love use say see".split())

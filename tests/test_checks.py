@@ -253,6 +253,7 @@ def test_findings_carry_span_reason_and_questions(rubric):
         ("Customers in 6 countries", "no_baseline"),
         ("Electric buses in the fleet to 120", "no_baseline"),
         ("Top-3 ranking for 20 priority keywords", "no_baseline"),
+        ("Patient experience scores go up", "no_target"),
     ],
 )
 def test_kr_labels_of_phrasings_that_generalise(rubric, text, label):
