@@ -276,6 +276,8 @@ def _analyze_kr(text: str, lex: Lexicon) -> KrFacts:
     # A trailing note with no number ("(owner: Carla)", "(stretch)") is not part of the KR;
     # only the tail goes, so every offset into the text stays valid.
     core = _NOTE_RE.sub("", text)
+    # "KR1: Staff survey engagement score 7.2": the item's label, blanked so offsets hold.
+    core = _ITEM_LABEL_RE.sub(lambda m: " " * len(m.group(0)), core, count=1)
     low = core.lower()
     tokens = tokens_of(low)
     words = token_set(tokens)
@@ -387,7 +389,7 @@ _QUALIFIER_RE = re.compile(
     r"fewer than|greater than|larger than|smaller than|worth|with fewer than|with more than|with over)\s*$"
 )
 _DURATION_QUALIFIER_RE = re.compile(
-    r"\b([a-z][a-z'-]*)\s+(?:within|past|after|beyond|older than|longer than|more than|over)\s*$"
+    r"\b([a-z][a-z'-]*)\s+(?:within|w/in|past|after|beyond|older than|longer than|more than|over)\s*$"
 )
 _QUALIFIER_HINT = re.compile(r"(?:under|over|above|below|beyond|within|than|worth)\s*$")
 _NOT_QUALIFIED = frozenset(
@@ -396,6 +398,10 @@ _NOT_QUALIFIED = frozenset(
 )
 _AGING_RE = re.compile(r"\b(?:older than|longer than|aged)\b|>")
 _PLURAL_HEADS = frozenset("scores rates times counts ratings".split())
+_AMONG_BOUND = re.compile(r"\bamong\s+(?:[a-z-]+\s+){0,3}[a-z-]+\s*(?:<|>|≤|≥)\s*$")
+_PAREN_BOUND = re.compile(r"\(\s*(?:under|over|below|above|within|<|>|≤|≥)\s*$")
+_RANGE_AFTER = re.compile(r"\s?[-–]\s?\d")
+_RANGE_BEFORE = re.compile(r"\d\s?[-–]\s?$")
 _AGED = frozenset("overdue open late outstanding unpaid pending stuck unresolved idle inactive dormant".split())
 _CADENCE = frozenset("daily weekly monthly quarterly hourly yearly annually fortnightly".split())
 _BEHAVIOUR_VERBS = frozenset("can have look tell find admire embrace feel love use say see".split())
@@ -404,8 +410,9 @@ _TIME_TO_RE = re.compile(r"\s*(?:(?:median|average|mean|avg\.?|p\d{2})\s+)?time[
 _SHARE_OF_RE = re.compile(r"\bas an? (?:share|percentage|proportion|ratio|%) of\b")
 _SCOPE_EMISSIONS = re.compile(r"^\s*scope\s+[123]\b")
 # "(owner: Carla)", "(stretch)", "(committed)"; not "(moves per crane-hour)", which defines the metric.
+_ITEM_LABEL_RE = re.compile(r"^\s*(?:kr|key result|o|objective)\s*\d+(?:\.\d+)?\s*[:.)\-–]\s*", re.I)
 _NOTE_RE = re.compile(r"(?:\s*\((?:[^()\d:]*:[^()\d]*|\s*(?!per\b)[^()\d\s]+(?:\s+(?!per\b)[^()\d\s]+)?\s*)\))+\s*$")
-_WINDOW_WORDS_RE = re.compile(r"\b(?:within|before|after|beyond|longer than|older than)\b")
+_WINDOW_WORDS_RE = re.compile(r"\b(?:within|w/in|before|after|beyond|longer than|older than)\b")
 _WINDOW_RE = re.compile(r"\b(?:first|last|past|next|initial|opening)\s+$")
 _SEGMENT_RE = re.compile(r"\b([a-z]{3,}ing|with)\s+(?:at least|at most|more than|fewer than|or more)\s+$")
 _MEASURE_CLASSES = frozenset({"change_verbs", "level_verbs", "maintain_verbs"})
@@ -416,6 +423,8 @@ _TIME_UNITS = frozenset("minute minutes hour hours day days week weeks month mon
 def _plus_target(q: Quantity, after: str, lex: Lexicon) -> bool:
     """'4.6+ Google rating': a value and the metric it is for, not a segment ('3+ modules')."""
     following = re.findall(r"[a-z][a-z-]*", after)[:3]
+    if following and following[0].split("-")[0] in _TIME_UNITS:
+        return False  # "30+ days-past-due rate": the days pick the loans counted
     return "." in q.text or any(w in lex["metric_heads"].words and w not in _TIME_UNITS for w in following)
 
 
@@ -474,17 +483,28 @@ def _qualifier(low: str, q: Quantity, lead: Lead | None, lex: Lexicon) -> bool:
             and (lead is None or lead.kind == "change" or d.group(1).endswith("ed"))
         ):
             return True
-    if re.search(r"\bwith\s*(?:<|>|≤|≥)\s*$", window):
-        return True  # "ANR rate on devices with < 3 GB RAM": the devices counted
+    if re.search(r"\bwith\s*(?:<|>|≤|≥)\s*$", window) or _AMONG_BOUND.search(window):
+        return True  # "ANR rate on devices with < 3 GB RAM", "churn among farms <50 ha": who is counted
+    if lead is None and _PAREN_BOUND.search(window):
+        return True  # "Short-connection bags (under 45 min) that make the flight"
+    if (
+        q.kind == "number"
+        and "." not in q.text
+        and "range" not in after
+        and (_RANGE_AFTER.match(low, q.end) or _RANGE_BEFORE.search(low[: q.start]))
+    ):
+        return True  # "hospitals with 200-1,000 beds", "18-34 share", "belts 3-6": a range picks a segment
     m = _QUALIFIER_RE.search(window) if _QUALIFIER_HINT.search(window) else None
     if not m or m.group(1) in _NOT_QUALIFIED or m.group(1) in lex["time_metrics"].words:
         return False  # "... to bring average queue time under 4 minutes": the time's target
     noun = m.group(1)
+    if q.kind == "percent" and not re.search(r"\b(?:among|with|using|having)\b", window):
+        return False  # "write-offs on fixed-fee matters below 8% of billed fees": the level to reach
     plural = len(noun) > 3 and noun.endswith("s") and not noun.endswith("ss")
     if lead is None or lead.kind == "level":
         # With no verb of change a value after a noun is usually its target ("Write-offs
         # under 5%"); only a segment introduced by "among" is picked by it.
-        if q.kind == "percent":
+        if q.kind == "percent" and "among" in window:
             return False  # "Visa refusal rate among admitted students under 8%": the target
         # "Churn among accounts under $20k ARR", "Chargebacks on orders over €100": a segment
         # (but "Time to hire for Lisbon roles below 40 days", "LCOE ... below €42/MWh": targets).
@@ -668,9 +688,15 @@ def _task(facts: KrFacts, lex: Lexicon, measures: list[Quantity]) -> tuple[bool,
         outcomes = lex["outcome_nouns"].entries
         if chunk and (chunk[-1] in outcomes or " ".join(chunk[-2:]) in outcomes):  # the head: "Run 6 partner bootcamps" is a task
             return False, ""
+        if lead.lemma in {"get", "bring"} and any(
+            re.search(r"\b(?:below|under|above|over|to|within)\s+$", facts.low[max(0, q.start - 10) : q.start])
+            for q in facts.quantities
+            if q.role == "target"
+        ):
+            return False, ""  # "Get write-offs ... below 8% of billed fees": a level to reach
         if lead.lemma in lex["win_verbs"].words and _counted_object(facts, lead) and not _deliverable_singular(chunk):
             return False, ""  # "Sign 25 fleet contracts", "Secure 2 new services": deals won
-        if not facts.quantities and chunk and _is_quality_adjective(facts.tokens[-1][0], lex):
+        if not facts.quantities and chunk and (facts.qualitative or _is_quality_adjective(facts.tokens[-1][0], lex)):
             return False, ""  # "Make EV charging stress-free": a quality, judged as unmeasured
         if moves or (facts.has_target and facts.chunk_metric_words):
             return False, ""
@@ -732,6 +758,9 @@ def _task(facts: KrFacts, lex: Lexicon, measures: list[Quantity]) -> tuple[bool,
             and not any(_is_quality_adjective(t, lex) for t in words)  # "Friendlier tone", "Happier devs"
             and not _counted_events(head, lex)
             and not facts.qualitative  # "Devs rave about us on Twitter"
+            # "Short-connection bags (under 45 min) that make the flight": counted (but "tech
+            # talks every 2 weeks" is a cadence of the team's own work)
+            and not (windowed and "every" not in words)
         ):
             return True, f"'{' '.join(head)}' names a thing to deliver, not a result"
     return False, ""

@@ -231,7 +231,7 @@ def scan(text: str) -> Scan:
             continue  # "top 10 alerts" picks the alerts; it is not a value to reach
         if s > 1 and low[s - 1] in "-–" and low[s - 2].isalpha():
             continue  # COVID-19, SHA-256, K–3, "the week-6 call" (read unmasked: a deadline may hide the word)
-        if re.search(r"\d\s+(?:of|out of)\s+$", masked[max(0, s - 12) : s]):
+        if re.search(r"\d\+?\s+(?:of|out of)\s+$", masked[max(0, s - 12) : s]):
             continue  # "7 of 12 councillors": 12 is the whole, not a value to reach
         num = m.group("num")
         if (m.group("unit") or "").strip() in {"g", "s"} and text[e - 1] in "GS":

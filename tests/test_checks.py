@@ -254,6 +254,19 @@ def test_findings_carry_span_reason_and_questions(rubric):
         ("Electric buses in the fleet to 120", "no_baseline"),
         ("Top-3 ranking for 20 priority keywords", "no_baseline"),
         ("Patient experience scores go up", "no_target"),
+        # ranges, bounds in parentheses, item labels, "get X below N%"
+        ("Pipeline from hospitals with 200-1,000 beds", "no_target"),
+        ("Review score on Booking.com in the 8.8–9.0 range", "no_baseline"),
+        ("Short-connection bags (under 45 min) that make the flight", "no_target"),
+        ("churn among farms <50 ha", "no_target"),
+        ("repeat order rate w/in 60 days", "no_target"),
+        ("Reduce 30+ days-past-due rate on SME loans", "no_target"),
+        ("Daily briefing subscribers who open 4+ of 5 weekday emails", "no_target"),
+        ("KR1: Staff survey engagement score 7.2", "no_baseline"),
+        ("Get write-offs on fixed-fee matters below 8% of billed fees", "no_baseline"),
+        ("Complete 400 GP detailing calls", "task"),
+        ("Make the app nicer to use", "no_metric"),
+        ("tech talks every 2 weeks", "task"),
     ],
 )
 def test_kr_labels_of_phrasings_that_generalise(rubric, text, label):
