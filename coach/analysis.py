@@ -206,11 +206,12 @@ def _direction_word(tokens: list[tuple[str, int]], start: int, lex: Lexicon) -> 
 
 def _noun_use(tokens: list[tuple[str, int]], lead: Lead, lex: Lexicon, has_numbers: bool) -> bool:
     """'Test coverage', 'Share of spend': the lead verb is the first noun of a metric."""
-    rest = " ".join(t for t, _ in tokens[lead.index :])
-    if lead.token == "open" and _AGING_RE.search(rest):
-        return True  # "Open DSARs older than 20 days": the open ones, by age
-    if lead.token == "scope" and _SCOPE_EMISSIONS.match(rest):
-        return True  # "Scope 1 emissions down 1,200 tCO2e"
+    if lead.token in ("open", "scope"):
+        rest = " ".join(t for t, _ in tokens[lead.index :])
+        if lead.token == "open" and _AGING_RE.search(rest):
+            return True  # "Open DSARs older than 20 days": the open ones, by age
+        if lead.token == "scope" and _SCOPE_EMISSIONS.match(rest):
+            return True  # "Scope 1 emissions down 1,200 tCO2e"
     if lead.token.endswith("ing") and lead.index == 0:
         # "Hiring manager satisfaction 4.5/5": the gerund names whose satisfaction is measured.
         chunk = _object_chunk(tokens, 1)
@@ -284,7 +285,7 @@ def _analyze_kr(text: str, lex: Lexicon) -> KrFacts:
     sc = _scan_cached(core)
     lead = find_lead(low, tokens, lex)
     if lead and (
-        (not sc.quantities and _feeling_clause(tokens, lead, lex))
+        (not sc.quantities and _feeling_clause(tokens, lead.index + 2, lex))
         or _metric_name_start(tokens, lead, lex)
         or (lead.kind in {"delivery", "ambiguous"} and _noun_use(tokens, lead, lex, bool(sc.quantities)))
     ):
@@ -294,7 +295,7 @@ def _analyze_kr(text: str, lex: Lexicon) -> KrFacts:
         any(_quality_word(t, lex) for t, _ in tokens)
         # "Team leads are better coaches", "Volunteers are more happy": a quality of people
         or bool(lead and lead.lemma == "be" and not words.isdisjoint(_COMPARATIVES | lex["feeling_words"].words))
-        or _feeling_clause(tokens, Lead(-2, "", "", ""), lex)  # "Devs rave about us"
+        or _feeling_clause(tokens, 1, lex)  # "Devs rave about us"
         or (lead is None and _people_behaviour(tokens, lex))  # "Lecturers embrace digital tools"
     )
 
@@ -379,7 +380,7 @@ def _analyze_kr(text: str, lex: Lexicon) -> KrFacts:
     )
     if facts.maintains and lead and lead.lemma == "hold":
         lead = facts.lead = Lead(lead.index, lead.token, lead.lemma, "maintain")
-    facts.is_task, facts.task_reason = _task(facts, lex, measures)
+    facts.is_task, facts.task_reason = _task(facts, lex)
     facts.compound = _compound(text, lex)
     return facts
 
@@ -409,8 +410,8 @@ _NOW_RE = re.compile(r"\b(?:currently|today|now|baseline|current)\b")
 _TIME_TO_RE = re.compile(r"\s*(?:(?:median|average|mean|avg\.?|p\d{2})\s+)?time[- ]to\b")
 _SHARE_OF_RE = re.compile(r"\bas an? (?:share|percentage|proportion|ratio|%) of\b")
 _SCOPE_EMISSIONS = re.compile(r"^\s*scope\s+[123]\b")
-# "(owner: Carla)", "(stretch)", "(committed)"; not "(moves per crane-hour)", which defines the metric.
 _ITEM_LABEL_RE = re.compile(r"^\s*(?:kr|key result|o|objective)\s*\d+(?:\.\d+)?\s*[:.)\-–]\s*", re.I)
+# "(owner: Carla)", "(stretch)", "(committed)"; not "(moves per crane-hour)", which defines the metric.
 _NOTE_RE = re.compile(r"(?:\s*\((?:[^()\d:]*:[^()\d]*|\s*(?!per\b)[^()\d\s]+(?:\s+(?!per\b)[^()\d\s]+)?\s*)\))+\s*$")
 _WINDOW_WORDS_RE = re.compile(r"\b(?:within|w/in|before|after|beyond|longer than|older than)\b")
 _WINDOW_RE = re.compile(r"\b(?:first|last|past|next|initial|opening)\s+$")
@@ -599,14 +600,14 @@ def _starts_with_verb_tokens(tokens: list[tuple[str, int]], at: int, lex: Lexico
     return bool(lex.verb_classes(first)) or lex.lemma_of(first) in lex["other_verbs"].words
 
 
-def _feeling_clause(tokens: list[tuple[str, int]], lead: Lead, lex: Lexicon) -> bool:
-    """'Pilot customers love the product': people, then what they feel; the first word
-    is no order to do something."""
+def _feeling_clause(tokens: list[tuple[str, int]], start: int, lex: Lexicon) -> bool:
+    """'Pilot customers love the product': people, then what they feel (a feeling word at
+    `start` or later); the first word is no order to do something."""
     people = lex.union("people_nouns", "outcome_nouns")
     feelings = lex["feeling_words"].words
     return any(
         tokens[j][0] in feelings and (tokens[j - 1][0] in people or _countable(tokens[j - 1][0], lex))
-        for j in range(max(1, lead.index + 2), len(tokens))
+        for j in range(max(1, start), len(tokens))
     )
 
 
@@ -642,8 +643,8 @@ def _deliverable_singular(chunk: list[str]) -> bool:
     return bool(chunk) and chunk[-1] in {"contract", "deal", "agreement", "partnership", "mou", "lease"}
 
 
-def _task(facts: KrFacts, lex: Lexicon, measures: list[Quantity]) -> tuple[bool, str]:
-    lead, words = facts.lead, facts.words
+def _task(facts: KrFacts, lex: Lexicon) -> tuple[bool, str]:
+    lead, words, measures = facts.lead, facts.words, facts.measures
     deliverables = lex["deliverable_nouns"]
     done = lex["done_words"]
     moves = facts.has_target and facts.has_baseline
@@ -735,7 +736,7 @@ def _task(facts: KrFacts, lex: Lexicon, measures: list[Quantity]) -> tuple[bool,
         and words.isdisjoint(_COMPARATIVES)
     ):
         return True, f"'{done_hit[0]}' declares a deliverable done"
-    if lead is None and _rolled_out(facts, measures, lex):
+    if lead is None and _rolled_out(facts, lex):
         return True, "a thing rolled out to a number of places or people, not a result"
     if lead is None or lead.kind == "level":
         noun = head[-1] if head else ""
@@ -774,10 +775,10 @@ def _acts(facts: KrFacts, end: int, lex: Lexicon) -> bool:
     )
 
 
-def _rolled_out(facts: KrFacts, measures: list[Quantity], lex: Lexicon) -> bool:
+def _rolled_out(facts: KrFacts, lex: Lexicon) -> bool:
     """'Mobile clinics in 6 districts', 'Bid-writing bootcamp for 30 researchers': no metric
     anywhere, and every number says where or for whom something is put in place."""
-    targets = [q for q in measures if q.role == "target"]
+    targets = [q for q in facts.measures if q.role == "target"]
     if (
         not targets
         or facts.has_baseline

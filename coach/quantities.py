@@ -54,6 +54,8 @@ DEADLINE_PHRASE_RE = re.compile(
     rf"(?:\b(?:by|before|until|till|in|within|during|for|no later than|at)\s+(?:the\s+)?)?{_DEADLINE_CORE}"
 )
 
+# "11 working days", "3 business days": one unit of time
+_WORKDAYS = r"(?:working|business|calendar|school)\s+(?:days?|hours?|weeks?)"
 # "4,3" and "23,5%" are decimal commas (a comma with 1–2 digits after it); "1,200" groups thousands.
 _NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+,\d{1,2}(?!\d)|\d+(?:\.\d+)?|\.\d+"
 NUMBER_RE = re.compile(
@@ -64,7 +66,7 @@ NUMBER_RE = re.compile(
     r"(?P<unit>\s?(?:%|percent\b|per\s?cent\b|pct\b|pp\b|p\.p\.|percentage points?\b|points?\b|pts\b"
     r"|/\s?(?:day|week|wk|month|mo|quarter|qtr|year|yr|hour|hr|h|min|user|customer|rep|head)\b"
     r"|/\s?\d+(?:\.\d+)?|out of \d+(?:\.\d+)?|stars?\b|ms\b|milliseconds?\b|s\b|secs?\b|seconds?\b"
-    r"|(?:working|business|calendar|school)\s(?:days?|hours?|weeks?)\b"
+    rf"|{_WORKDAYS}\b"
     r"|mins?\b|minutes?\b|h\b|hrs?\b|hours?\b|days?\b|d\b|weeks?\b|wks?\b|months?\b|yrs?\b|years?\b"
     r"|usd\b|eur\b|gbp\b|dollars?\b|euros?\b|pounds?\b|kwh\b|mwh\b|kg\b|g\b|l\b|ml\b|tonnes?\b|tons?\b|t\b|km\b|gb\b|tb\b|mb\b"
     r"|p\b(?!\.)))?"
@@ -92,7 +94,7 @@ _BASELINE_BEFORE = re.compile(
 _ARROW_BETWEEN = re.compile(
     # A unit may sit between the number and the arrow: "12,400 persons →", "0.62 m³ →", "₹41 Cr →".
     r"^(?:\s*/\s*[a-z]+|\s+(?:per|a|an|each|of)\s+[a-z]+|\s+(?:of|out of)\s+\d[\d,.]*|\s?[$€£¥₹]"
-    r"|\s+(?:working|business|calendar|school)\s+(?:days?|hours?|weeks?)|\s?[^\W\d_]{1,10}[²³]?(?:\s?/\s?[a-z]{1,6})?)?"
+    rf"|\s+{_WORKDAYS}|\s?[^\W\d_]{{1,10}}[²³]?(?:\s?/\s?[a-z]{{1,6}})?)?"
     r"(?:\s*\(?\s*(?:in\s+)?(?:last|this|prior|previous)\s+(?:quarter|year|month|cycle|period|half)\s*\)?)?"
     r"\s*(?:→|->|=>|➝|➔|⇒|—>|-->|>|to)\s*"
     r"(?:about|~|under|below|above|over|at least|at most|less than|more than|<|>|≤|≥)?\s*[±+~≈-]?\s*"
@@ -214,9 +216,9 @@ def scan(text: str) -> Scan:
     masked = _mask(masked, deadlines)
 
     found: list[tuple[int, int, str]] = [(s, e, "placeholder") for s, e in placeholders]
-    if has_digit and _COMPOUND_DURATION.search(masked):
-        # "6h40 → 4h", "7m30s → 2m": one duration each, not an hour and a number
-        spans = [m.span() for m in _COMPOUND_DURATION.finditer(masked)]
+    # "6h40 → 4h", "7m30s → 2m": one duration each, not an hour and a number
+    spans = [m.span() for m in _COMPOUND_DURATION.finditer(masked)] if has_digit else []
+    if spans:
         found += [(s, e, "duration") for s, e in spans]
         masked = _mask(masked, spans)
     for m in NUMBER_RE.finditer(masked) if has_digit else ():
