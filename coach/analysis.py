@@ -96,6 +96,15 @@ class ObjectiveFacts:
     choice_words: list[str]
     lead_lemma: str | None
     concrete_change: bool = False
+    # A slogan's marks: a slogan verb leads ("Delight", "Foster", "Be") or slogan words appear.
+    slogan: bool = False
+    slogan_lead: bool = False
+    slogan_words: tuple[str, ...] = ()  # aspiration words that are not mere lofty adjectives
+    superlative: bool = False  # "best", "most fun", "friendliest": a superlative of no dimension
+    # Generic words that still name a dimension ("satisfaction", "costs"): a plain direction.
+    dimension_words: tuple[str, ...] = ()
+    # The objective is itself a project ("Launch the mobile app", "Define our pricing strategy").
+    project: bool = False
 
 
 def _strip_fillers(low: str, tokens: list[tuple[str, int]], lex: Lexicon) -> int:
@@ -950,7 +959,34 @@ def _analyze_objective(text: str, lex: Lexicon) -> ObjectiveFacts:
         and lex.verb_classes(tokens[first][0]) & {"change_verbs", "quantity_verbs"}
         and lead_lemma not in lex["vague_objective_verbs"].words
     )
-    return ObjectiveFacts(text, low, words, sc, aspiration_hits, specific, choice_hits, lead_lemma, concrete)
+    lead_tok = tokens[first][0] if first < len(tokens) else ""
+    # A value statement ("Put patients first") counts as a slogan verb would.
+    slogan_lead = value_first or lead_lemma in lex["slogan_verbs"].words or lex["slogan_verbs"].has(
+        grams([t for t, _ in tokens[first : first + 2]])
+    )
+    slogan = bool(aspiration_hits) or slogan_lead
+    lofty = lex["lofty_adjectives"].entries
+    slogan_words = tuple(sorted({a for a in aspiration_hits if a not in lofty and not (set(a.split()) & lofty)}))
+    superlatives = lex["empty_superlatives"].entries | lex["vague_superlatives"].entries
+    superlative = any(a in superlatives or a.startswith(("most ", "least ")) for a in aspiration_hits)
+    # A superlative of feeling ("friendliest") is a slogan word, not a specific.
+    specific = [w for w in specific if w not in aspiration_hits]
+    dimensions = lex.union("vague_nouns", "metric_terms", "metric_heads", "lower_is_better") - lex.union(
+        "aspiration_words", "entity_nouns"
+    )
+    in_slogan = {w for a in aspiration_hits for w in a.split()}  # "most engaged" is no dimension
+    dimension_words = tuple(t for t, _ in tokens if t in dimensions and t not in in_slogan)
+    # "Launch the mobile app", "Define our pricing strategy": a delivery verb on a named thing.
+    deliverables = lex["deliverable_nouns"]
+    project = bool(
+        "delivery_verbs" in lex.verb_classes(lead_tok)
+        and (specific or deliverables.has(grams([t for t, _ in tokens[first + 1 :]])))
+        and not aspiration_hits
+    )
+    return ObjectiveFacts(
+        text, low, words, sc, aspiration_hits, specific, choice_hits, lead_lemma, concrete,
+        slogan, slogan_lead, slogan_words, superlative, dimension_words, project,
+    )
 
 
 def _first_after_value(low: str, lex: Lexicon) -> bool:

@@ -117,19 +117,26 @@ def check_aspiration(ctx: SetContext, rule: Rule) -> Iterator[Hit]:
 def is_aspiration(
     facts: ObjectiveFacts, min_specific: int = 2, max_specific_with_slogan: int = 3
 ) -> bool:
-    """No choice in sight: no number, no choice word, too few specific words,
-    or slogan words with few specifics, or "Be/Become ..." with nothing chosen."""
-    if facts.scan.targets or facts.choice_words or facts.concrete_change:
+    """A slogan that commits to nothing (the contract's hard cases): no number, no choice
+    word, not a project, and either nothing specific and no dimension at all ("Grow the
+    business"), or slogan marks with too few specifics ("Delight our customers"). A plain
+    direction on a named dimension ("Improve customer satisfaction") is not an aspiration."""
+    if facts.scan.targets or facts.choice_words or facts.concrete_change or facts.project:
         return False
     n = len(facts.specific_words)
+    # A slogan verb ("Delight", "Foster", "Be") or an empty superlative with no dimension
+    # ("Best beer in Germany"; but "World-class uptime" chooses uptime).
+    strong = facts.slogan_lead or (facts.superlative and not facts.dimension_words)
+    if n == 0:
+        return strong or bool(facts.slogan_words) or not facts.dimension_words
     if n < min_specific:
-        return True
+        return strong or bool(facts.slogan_words)
+    slogan_words = len(facts.slogan_words)
     # Buzzword-stuffed: many slogan words outweigh a few specific-looking ones.
-    if len(set(facts.aspiration_words)) >= 4 and n <= 2 * max_specific_with_slogan:
+    if slogan_words >= 4 and n <= 2 * max_specific_with_slogan:
         return True
-    if facts.aspiration_words and n <= max_specific_with_slogan:
-        return True
-    return facts.lead_lemma in {"be", "become"} and n <= max_specific_with_slogan
+    # Lofty words beside a real focus are no slogan ("Make checkout a delightful experience").
+    return n <= max_specific_with_slogan and (strong or (slogan_words >= 2 and not facts.dimension_words))
 
 
 def check_objective_metric(ctx: SetContext, rule: Rule) -> Iterator[Hit]:
