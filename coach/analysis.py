@@ -652,7 +652,45 @@ def _deliverable_singular(chunk: list[str]) -> bool:
     return bool(chunk) and chunk[-1] in {"contract", "deal", "agreement", "partnership", "mou", "lease"}
 
 
+def _own_work(facts: KrFacts, lex: Lexicon) -> str:
+    """The voices real drafts use for the team's own work, read before the lead verb's
+    finer rules: adding people to the team, learning and deciding, setting up
+    measurement, a state of the world to reach ("There is a prototype ...", "Users can
+    export ..."), and "Have X merged". The reason, or "" when none applies."""
+    if facts.has_target and facts.has_baseline:
+        return ""  # a move from a baseline is a result, whoever does the work
+    toks = [t for t, _ in facts.tokens]
+    first = _strip_fillers(facts.low, facts.tokens, lex)
+    if first >= len(toks):
+        return ""
+    verb = toks[first].split("/")[0]  # "launch/test 3 tools": the first of two verbs
+    lemma = lex.lemma_of(verb)
+    # Phrases that start with the verb: "bring on board", "look into", "start tracking".
+    opening = frozenset(" ".join([verb, *toks[first + 1 : first + k]]) for k in (1, 2, 3))
+    rest = grams(toks[first + 1 :])
+    valued = any(q.role == "target" and q.kind != "number" for q in facts.measures)
+    imperative = verb == lemma  # "Hiring manager satisfaction" names a metric, not an order
+    if imperative and (lemma in lex["hire_verbs"].words or lex["hire_verbs"].has(opening)) and lex["staff_nouns"].has(rest):
+        return f"'{verb}' adds people to the team: the team's own work"
+    if imperative and (lemma in lex["learning_verbs"].words or lex["learning_verbs"].has(opening)) and not valued:
+        return f"'{verb}' names learning, deciding or setting up measurement: a deliverable"
+    if not facts.quantities:
+        if toks[first : first + 2] in (["there", "is"], ["there", "are"], ["there", "will"]):
+            return "a state to reach ('there is ...'): a deliverable, not a result"
+        window = toks[first + 1 : first + 5]
+        if "can" in window and lex["feeling_words"].words.isdisjoint(toks[: first + 1 + window.index("can")]):
+            return "a capability to build: a deliverable, not a result"
+    if lemma == "have" and not valued and lex["done_words"].has(rest):
+        return "a done state of the team's own work"
+    if verb != toks[first] and "delivery_verbs" in lex.verb_classes(verb) and not valued:
+        return f"'{verb}' names an activity or deliverable"
+    return ""
+
+
 def _task(facts: KrFacts, lex: Lexicon) -> tuple[bool, str]:
+    own = _own_work(facts, lex)
+    if own:
+        return True, own
     lead, words, measures = facts.lead, facts.words, facts.measures
     deliverables = lex["deliverable_nouns"]
     done = lex["done_words"]
