@@ -76,7 +76,7 @@ def kr_label(facts: KrFacts, rubric: Rubric) -> str | None:
 
 def _maintain_ok(facts: KrFacts, rubric: Rubric) -> bool:
     rule = rubric.label_rule("no_baseline")
-    return bool(facts.maintains and rule and rule.params.get("maintain_has_baseline", True))
+    return bool(facts.maintains and rule and rule.params.get("maintain_has_baseline", False))
 
 
 def build_context(okr_set: OkrSet, rubric: Rubric) -> SetContext:
