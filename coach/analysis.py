@@ -430,6 +430,12 @@ _AGE_RE = re.compile(r"\b([a-z]+)\s+(?:under|over|aged|above|below)\s+$")
 _TIME_UNITS = frozenset("minute minutes hour hours day days week weeks month months year years".split())
 
 
+# "Accounts using 3+ modules", "a project with 1k+ stars": a participle or "with" before
+# "N+" picks a segment; after a verb or "of" ("Closed 3+ deals", "a pipeline of 10+ SAOs",
+# "in 10+ countries") the N+ is the value to reach.
+_SEGMENT_BEFORE_RE = re.compile(r"(?:\b[a-z]{2,}ing|\bwith|\bhaving|\bwho|\bthat)\s+(?:at least\s+)?$")
+
+
 def _plus_target(q: Quantity, after: str, lex: Lexicon) -> bool:
     """'4.6+ Google rating': a value and the metric it is for, not a segment ('3+ modules')."""
     following = re.findall(r"[a-z][a-z-]*", after)[:3]
@@ -453,7 +459,12 @@ def _qualifier(low: str, q: Quantity, lead: Lead | None, lex: Lexicon) -> bool:
     window = low[max(0, q.start - 40) : q.start]
     after = low[q.end : q.end + 24]
     # "Accounts using 3+ modules", "the 10 most frequent routes": the number picks a segment.
-    if (q.kind == "number" and re.match(r"\+\s*[a-z]", after) and not _plus_target(q, after, lex)) or (
+    if (
+        q.kind == "number"
+        and re.match(r"\+\s*[a-z]", after)
+        and _SEGMENT_BEFORE_RE.search(window)
+        and not _plus_target(q, after, lex)
+    ) or (
         window.endswith("the ") and re.match(r"\s+most\b", after)
     ):
         return True
@@ -692,6 +703,10 @@ def _task(facts: KrFacts, lex: Lexicon) -> tuple[bool, str]:
     if own:
         return True, own
     lead, words, measures = facts.lead, facts.words, facts.measures
+    if lead and lead.lemma in lex["obtain_verbs"].words and re.match(
+        r"\s*\d", facts.low[facts.tokens[lead.index][1] + len(lead.token) :]
+    ) and not lex["done_words"].has(words):
+        return False, ""  # "Get 500 sign-ups", "Attract 40 sponsors": what others do, counted
     deliverables = lex["deliverable_nouns"]
     done = lex["done_words"]
     moves = facts.has_target and facts.has_baseline

@@ -258,10 +258,26 @@ def scan(text: str) -> Scan:
             or _baseline_before(low[max(0, s - 40) : s])
             or (i + 1 < len(found) and _ARROW_BETWEEN.match(low[e : found[i + 1][0]]))
             or (kind == "placeholder" and _looks_like_baseline_placeholder(low[s:e]))
-        ):
+        ) or _trailing_point(low, s, e, kind, quantities):
             role = "baseline"
         quantities.append(Quantity(s, e, text[s:e], kind, role))
     return Scan(tuple(quantities), tuple(sorted(deadlines)))
+
+
+_OPENS_NOTE = re.compile(r"\(\s*$")
+_CLOSES_TEXT = re.compile(r"[^()]*\)[\s.;,]*$")
+
+
+def _trailing_point(low: str, s: int, e: int, kind: str, earlier: list[Quantity]) -> bool:
+    """'24.5% of developers using X. (17%, July 2013.)': a value of the same kind as the
+    target, alone at the head of a closing note, is where the KR starts."""
+    return (
+        bool(earlier)
+        and earlier[-1].role == "target"
+        and earlier[-1].kind == kind
+        and _OPENS_NOTE.search(low, max(0, s - 3), s) is not None
+        and _CLOSES_TEXT.match(low, e) is not None
+    )
 
 
 _BASELINE_LAST = frozenset(
