@@ -462,8 +462,10 @@ def _qualifier(low: str, q: Quantity, lead: Lead | None, lex: Lexicon) -> bool:
     if (
         q.kind == "number"
         and re.match(r"\+\s*[a-z]", after)
-        and _SEGMENT_BEFORE_RE.search(window)
-        and not _plus_target(q, after, lex)
+        and (
+            re.match(r"\+\s*(?:of\b|(?:minute|hour|day|week|month|year)s?\b)", after)  # "4+ of 5", "30+ days"
+            or (_SEGMENT_BEFORE_RE.search(window) and not _plus_target(q, after, lex))
+        )
     ) or (
         window.endswith("the ") and re.match(r"\s+most\b", after)
     ):
