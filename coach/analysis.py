@@ -240,7 +240,7 @@ def _noun_use(tokens: list[tuple[str, int]], lead: Lead, lex: Lexicon, has_numbe
     chunk = _object_chunk(tokens, lead.index + 1)
     if not chunk:
         return False
-    if lead.token in nouns and not has_numbers and chunk[-1] in lex["vague_nouns"].words:
+    if lead.token in nouns and not has_numbers and chunk[-1] in lex["vague_nouns"].words and len(chunk) <= 2:
         return True  # "Partner satisfaction": a noun, then what is (vaguely) measured of it
     if (lead.kind == "ambiguous" or not has_numbers) and (
         chunk[-1] in heads or (not has_numbers and any(t == "per" for t, _ in tokens[lead.index + 2 :]))
