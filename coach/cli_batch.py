@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-err = Console(stderr=True, highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)  # an error stays one line
 
 
 class ReportFormat(str, Enum):

@@ -21,7 +21,7 @@ keys_app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # an error stays one line
 
 
 def _fail(message: str) -> typer.Exit:

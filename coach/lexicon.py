@@ -52,6 +52,20 @@ def inflections(lemma: str) -> set[str]:
     return forms
 
 
+# The word classes and maps the detectors and rewrites read (a test keeps this list equal to
+# the names the code uses). A rubric's lexicon must define each; asking for any other name
+# is a programming error, never a silent empty class.
+REQUIRED_CLASSES = frozenset(
+    """activity_verbs ambiguous_delivery_verbs aspiration_verbs aspiration_words change_verbs
+    choice_words deliverable_nouns delivery_verbs done_words empty_superlatives entity_nouns
+    feeling_words generic_nouns hire_verbs irregular_verbs lead_fillers learning_verbs
+    level_verbs lofty_adjectives lower_is_better maintain_verbs metric_heads metric_terms
+    not_specific_words obtain_verbs other_verbs outcome_nouns people_nouns phrasal_verbs
+    quality_words quantity_verbs region_words slogan_verbs staff_nouns task_outcomes
+    time_metrics vague_metrics vague_nouns vague_objective_nouns vague_objective_verbs
+    vague_superlatives value_first_nouns verb_nouns win_verbs""".split()
+)
+
 _TOKEN_RE = re.compile(r"[a-z0-9#][a-z0-9'’&+#\-/]*")
 MAX_PHRASE = 4
 
@@ -160,7 +174,12 @@ class Lexicon:
         self.verb_class = {form: frozenset(c) for form, c in collected.items()}
 
     def __getitem__(self, name: str) -> WordClass:
-        return self.classes.get(name) or WordClass.build([])
+        found = self.classes.get(name)
+        if found is None:
+            if name not in REQUIRED_CLASSES:
+                raise KeyError(f"no word class {name!r}: add it to lexicon.REQUIRED_CLASSES and the rubric")
+            found = self.classes[name] = WordClass.build([])  # declared, but empty in this rubric
+        return found
 
     def verb_classes(self, token: str) -> frozenset[str]:
         return self.verb_class.get(token, frozenset())

@@ -26,7 +26,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .errors import RubricError, UnknownRuleError
-from .lexicon import Lexicon
+from .lexicon import REQUIRED_CLASSES, Lexicon
 from .models import Label, Severity
 from .resources import rubrics_dir
 
@@ -149,9 +149,21 @@ def _read_yaml(path: Path) -> Any:
         raise RubricError(f"cannot read rubric {path}: {exc}") from exc
 
 
+# The detectors `coach.checks.CHECKS` implements (a test keeps the two equal): a rule that
+# names another check fails when its rubric loads, not in the middle of a review.
+CHECK_NAMES = frozenset(
+    """aspiration objective_metric task no_metric no_target no_baseline health_metric compound
+    duplicate too_many_objectives too_many_key_results too_few_key_results all_tasks""".split()
+)
+
+
 def _load_folder(folder: Path) -> tuple[dict[str, Any], dict[str, Rule], dict[str, Any]]:
     meta = _read_yaml(folder / "rubric.yaml") or {}
-    lexicon = _read_yaml(folder / "lexicon.yaml") or {}
+    lexicon_path = folder / "lexicon.yaml"
+    lexicon = _read_yaml(lexicon_path) or {}
+    missing = sorted(REQUIRED_CLASSES - set(lexicon)) if isinstance(lexicon, dict) else ["(not a mapping)"]
+    if missing:
+        raise RubricError(f"{lexicon_path}: missing word class {missing[0]!r} (the detectors read it)")
     rules: dict[str, Rule] = {}
     for path in sorted((folder / "rules").glob("*.yaml")):
         data = _read_yaml(path)
@@ -159,6 +171,10 @@ def _load_folder(folder: Path) -> tuple[dict[str, Any], dict[str, Rule], dict[st
             rule = Rule.model_validate(data)
         except ValidationError as exc:
             raise RubricError(f"{path}: {_first_error(exc)}") from exc
+        if rule.check not in CHECK_NAMES:
+            raise RubricError(
+                f"{path}: check: unknown check {rule.check!r}; known: {', '.join(sorted(CHECK_NAMES))}"
+            )
         rules[rule.id] = rule
     return meta, rules, lexicon
 

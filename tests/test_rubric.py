@@ -126,3 +126,73 @@ def test_bad_rubric_files_say_what_is_wrong(tmp_path, body, message):
 def test_missing_rubric_file():
     with pytest.raises(RubricError, match="not found"):
         load_rubric("/nonexistent/rubric.yaml")
+
+
+# --- validation at load: unknown checks and word classes fail early, naming file and key ---
+
+import re as _re  # noqa: E402
+import shutil  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+from pathlib import Path as _Path  # noqa: E402
+
+from coach.checks import CHECKS  # noqa: E402
+from coach.errors import RubricError as _RubricError  # noqa: E402
+from coach.lexicon import REQUIRED_CLASSES  # noqa: E402
+from coach.resources import rubrics_dir  # noqa: E402
+from coach.rubric import CHECK_NAMES  # noqa: E402
+
+
+def test_check_names_are_the_detectors():
+    assert set(CHECKS) == CHECK_NAMES
+
+
+def test_required_word_classes_are_the_ones_the_code_reads():
+    package = _Path(__file__).resolve().parents[1] / "coach"
+    used: set[str] = set()
+    for path in package.rglob("*.py"):
+        source = path.read_text()
+        used |= set(_re.findall(r'lex(?:icon)?\["([a-z_]+)"\]', source))
+        used |= set(_re.findall(r'lookup\("([a-z_]+)"', source))
+        for args in _re.findall(r"union\(([^)]*)\)", source):
+            used |= set(_re.findall(r'"([a-z_]+)"', args))
+    assert used <= REQUIRED_CLASSES, sorted(used - REQUIRED_CLASSES)
+    default = load_rubric(None).lexicon
+    assert REQUIRED_CLASSES <= set(default.raw), sorted(REQUIRED_CLASSES - set(default.raw))
+
+
+def _copy_default(tmp_path):
+    folder = tmp_path / "rubric"
+    shutil.copytree(rubrics_dir() / "default", folder)
+    return folder
+
+
+def test_an_unknown_check_fails_at_load_naming_file_and_key(tmp_path):
+    folder = _copy_default(tmp_path)
+    rule = folder / "rules" / "KR06.yaml"
+    rule.write_text(_re.sub(r"(?m)^check: .*$", "check: compund", rule.read_text()))
+    with pytest.raises(_RubricError, match=r"KR06\.yaml: check: unknown check 'compund'"):
+        load_rubric(folder)
+
+
+def test_a_missing_word_class_fails_at_load(tmp_path):
+    folder = _copy_default(tmp_path)
+    lexicon = folder / "lexicon.yaml"
+    lexicon.write_text(lexicon.read_text().replace("hire_verbs:", "hire_verbz:"))
+    with pytest.raises(_RubricError, match=r"lexicon\.yaml: missing word class 'hire_verbs'"):
+        load_rubric(folder)
+
+
+def test_the_cli_refuses_a_bad_rubric_with_exit_2_and_one_line(tmp_path):
+    folder = _copy_default(tmp_path)
+    rule = folder / "rules" / "KR06.yaml"
+    rule.write_text(_re.sub(r"(?m)^check: .*$", "check: compund", rule.read_text()))
+    draft = tmp_path / "draft.md"
+    draft.write_text("Objective: Grow repeat business\nKR: Increase repeat purchase rate to 26%\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "coach", "review", str(draft), "--rubric", str(folder)],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 2, done.stderr
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "KR06.yaml" in lines[0] and "compund" in lines[0], done.stderr
