@@ -1033,8 +1033,11 @@ def _analyze_objective(text: str, lex: Lexicon) -> ObjectiveFacts:
     dimension_words = tuple(t for t, _ in tokens if t in dimensions and t not in in_slogan)
     # "Launch the mobile app", "Define our pricing strategy": a delivery verb on a named thing.
     deliverables = lex["deliverable_nouns"]
+    lead_classes = lex.verb_classes(lead_tok)
     project = bool(
-        "delivery_verbs" in lex.verb_classes(lead_tok)
+        "delivery_verbs" in lead_classes
+        and "ambiguous_delivery_verbs" not in lead_classes  # "Make mobile the easiest way ..."
+        and lead_tok == lead_lemma
         and (specific or deliverables.has(grams([t for t, _ in tokens[first + 1 :]])))
         and not aspiration_hits
     )

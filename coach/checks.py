@@ -139,6 +139,34 @@ def is_aspiration(
     return n <= max_specific_with_slogan and (strong or (slogan_words >= 2 and not facts.dimension_words))
 
 
+def check_generic_direction(ctx: SetContext, rule: Rule) -> Iterator[Hit]:
+    """A plain direction on a named dimension with nothing chosen ("Increase revenue"):
+    no aspiration (the contract), but worth narrowing. Unlabeled, so never scored as one."""
+    asp = ctx.aspirations if ctx.aspirations is not None else None
+    for oi, facts in enumerate(ctx.objectives):
+        if asp is not None and asp[oi]:
+            continue
+        if (
+            facts.dimension_words
+            and set(facts.specific_words) <= set(facts.dimension_words)
+            and not facts.choice_words
+            and not facts.scan.targets
+            and not facts.project
+            and not facts.slogan_lead
+            and not is_aspiration(facts)
+        ):
+            obj = ctx.okr_set.objectives[oi]
+            yield Hit(Target(objective=oi), obj.span, {"text": obj.text, "dimension": facts.dimension_words[-1]})
+
+
+def check_project_objective(ctx: SetContext, rule: Rule) -> Iterator[Hit]:
+    """The objective is itself a project ("Launch the mobile app"): no aspiration either."""
+    for oi, facts in enumerate(ctx.objectives):
+        if facts.project and not facts.scan.targets:
+            obj = ctx.okr_set.objectives[oi]
+            yield Hit(Target(objective=oi), obj.span, {"text": obj.text})
+
+
 def check_objective_metric(ctx: SetContext, rule: Rule) -> Iterator[Hit]:
     for oi, facts in enumerate(ctx.objectives):
         targets = facts.scan.targets
@@ -260,6 +288,8 @@ def check_all_tasks(ctx: SetContext, rule: Rule) -> Iterator[Hit]:
 
 CHECKS: dict[str, Callable[[SetContext, Rule], Iterator[Hit]]] = {
     "aspiration": check_aspiration,
+    "generic_direction": check_generic_direction,
+    "project_objective": check_project_objective,
     "objective_metric": check_objective_metric,
     "task": _label_check("task"),
     "no_metric": _label_check("no_metric"),
