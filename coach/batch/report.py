@@ -24,6 +24,7 @@ from pydantic import BaseModel, Field
 
 from .. import __version__
 from ..render.common import count
+from ..render.escaping import autoescape, csv_row, finalize, markdown_filters
 from .charts import LABEL_COLORS, LABEL_NAMES, findings_per_team, outcome_share_per_owner
 from .models import BatchOptions, FileReport
 from .summary import NO_TEAM, BatchSummary, Entry, OwnerStat, owner_key, summarise
@@ -171,24 +172,21 @@ def _anchors(summary: BatchSummary) -> dict[tuple[str, str], OwnerStat]:
 
 _env = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
-    autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default_for_string=False),
+    # HTML-escaped whatever the suffix ("report.html.j2"); the Markdown report escapes
+    # every field as Markdown instead (escaping.finalize).
+    autoescape=autoescape,
+    finalize=finalize,
     undefined=jinja2.StrictUndefined,
     trim_blocks=True,
     lstrip_blocks=True,
 )
 
 
-def _md(text: Any) -> str:
-    """Text in a Markdown table cell or line: no pipes, line breaks or stray markup."""
-    s = " ".join(str(text).split())
-    return re.sub(r"([\\|*_`<>\[\]#])", r"\\\1", s)
-
-
 def _pct(value: float) -> str:
     return f"{value:.0%}"
 
 
-_env.filters["md"] = _md
+_env.filters.update(markdown_filters())
 _env.filters["pct"] = _pct
 _env.filters["counted"] = count  # 1 key result, 2 key results
 _env.globals.update(LABEL_COLORS=LABEL_COLORS, LABEL_NAMES=LABEL_NAMES, NO_TEAM=NO_TEAM)
@@ -230,7 +228,8 @@ CSV_COLUMNS = [
 
 
 def _write_csv(entries: Iterable[Entry], out: TextIO) -> None:
-    w = csv.writer(out, lineterminator="\n")
+    # Every cell through csv_row: text a spreadsheet would run as a formula is neutralised.
+    w = _SafeWriter(csv.writer(out, lineterminator="\n"))
     w.writerow(CSV_COLUMNS)
     for e in entries:
         v = set_view(e)
@@ -264,6 +263,14 @@ def _write_csv(entries: Iterable[Entry], out: TextIO) -> None:
                         "",
                     ]
                 )
+
+
+class _SafeWriter:
+    def __init__(self, writer: Any):
+        self._writer = writer
+
+    def writerow(self, row: Iterable[Any]) -> None:
+        self._writer.writerow(csv_row(row))
 
 
 def _write_json(

@@ -7,12 +7,14 @@ from pathlib import Path
 
 import jinja2
 
+from .escaping import MarkdownSafe, autoescape, finalize, markdown_filters, md_text
+
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
-def md_cell(text: object) -> str:
-    """Text safe inside a Markdown table cell: no pipes or line breaks."""
-    return " ".join(str(text).replace("|", "\\|").split())
+def md_cell(text: object) -> MarkdownSafe:
+    """Text safe inside a Markdown table cell: no pipes, line breaks or markup."""
+    return md_text(text)
 
 
 def num(x: float | None, digits: int = 3) -> str:
@@ -26,15 +28,25 @@ def delta(pair: tuple[float | None, float] | None, digits: int = 3) -> str:
     return "±0" if abs(d) < 0.5 * 10**-digits else f"{d:+.{digits}f}"  # 10**-0 = 1: counts
 
 
-@lru_cache(maxsize=2)
-def environment(html: bool) -> jinja2.Environment:
+@lru_cache(maxsize=1)
+def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES)),
         undefined=jinja2.StrictUndefined,
-        autoescape=html,
+        # HTML templates are escaped whatever their suffix; Markdown ones escape each
+        # field as Markdown (escaping.finalize).
+        autoescape=autoescape,
+        finalize=finalize,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(md=md_cell, num=num, delta=delta)
+    env.filters.update(markdown_filters())
+    env.filters.update(num=num, delta=delta)
     return env
+
+
+def environment(html: bool = True) -> jinja2.Environment:
+    """The eval reports' environment: one for both formats, each escaped by its kind
+    (`html` is kept for callers; the template's name decides)."""
+    return _environment()

@@ -1,9 +1,15 @@
-"""A Review as Markdown: for pasting into a doc, a ticket or a pull request."""
+"""A Review as Markdown: for pasting into a doc, a ticket or a pull request.
+
+Every text that comes from the draft, the rubric or the model is escaped
+(`md_text`, `md_code`): it shows as written and never becomes a link, an
+image, a heading or HTML.
+"""
 
 from __future__ import annotations
 
 from ..models import Finding, Review
 from .common import count, disagreement_line, source_note, usage_line
+from .escaping import md_code, md_text
 
 _ICON = {"error": "❌", "warning": "⚠️", "info": "ℹ️"}
 
@@ -11,14 +17,14 @@ _ICON = {"error": "❌", "warning": "⚠️", "info": "ℹ️"}
 def _finding(f: Finding) -> list[str]:
     note = source_note(f)
     lines = [
-        f"- {_ICON[f.severity.value]} **{f.rule_id} {f.rule_name}**"
-        + (f" ({note})" if note else "")
-        + f" — {f.message}"
+        f"- {_ICON[f.severity.value]} **{md_text(f.rule_id)} {md_text(f.rule_name)}**"
+        + (f" ({md_text(note)})" if note else "")
+        + f" — {md_text(f.message)}"
     ]
     if f.llm_reason and f.source != "rules":
-        lines.append(f"  - *Model:* {f.llm_reason}")
-    lines.append(f"  - *Why:* {f.why}")
-    lines += [f"  - *Ask:* {q}" for q in f.questions]
+        lines.append(f"  - *Model:* {md_text(f.llm_reason)}")
+    lines.append(f"  - *Why:* {md_text(f.why)}")
+    lines += [f"  - *Ask:* {md_text(q)}" for q in f.questions]
     return lines
 
 
@@ -32,20 +38,20 @@ def review_markdown(review: Review) -> str:
         f"{count(s.key_results, 'key result')} · {count(s.outcome_key_results, 'outcome KR')} · "
         f"{count(s.findings, 'finding')}",
         "",
-        f"*Mode {p.mode} ({p.llm_status}) · rubric `{p.rubric_version}`*",
+        f"*Mode {md_text(p.mode)} ({md_text(p.llm_status)}) · rubric {md_code(p.rubric_version)}*",
         "",
     ]
     usage = usage_line(p)
     if usage:
-        out += [f"*{usage}*", ""]
+        out += [f"*{md_text(usage)}*", ""]
     set_level = [f for f in review.findings if f.target.objective is None]
     if set_level:
         out += ["## The set", ""] + [line for f in set_level for line in _finding(f)] + [""]
     for oi, obj in enumerate(review.okr_set.objectives):
-        out += [f"## O{oi + 1}. {obj.text}", ""]
+        out += [f"## O{oi + 1}. {md_text(obj.text)}", ""]
         out += [line for f in review.findings_for(oi) for line in _finding(f)]
         for ki, kr in enumerate(obj.key_results):
-            out += ["", f"### KR{oi + 1}.{ki + 1} {kr.text}"]
+            out += ["", f"### KR{oi + 1}.{ki + 1} {md_text(kr.text)}"]
             findings = review.findings_for(oi, ki)
             if not findings:
                 out.append("- ✅ a measurable outcome")
@@ -53,13 +59,13 @@ def review_markdown(review: Review) -> str:
             rw = review.rewrite_for(oi, ki)
             if rw:
                 by = " (the model's, checked)" if rw.source == "llm" else ""
-                out += [f"- ✏️ **Suggested{by}:** `{rw.text}`"]
-                out += [f"  - *Ask:* {q}" for q in rw.questions]
+                out += [f"- ✏️ **Suggested{by}:** {md_code(rw.text)}"]
+                out += [f"  - *Ask:* {md_text(q)}" for q in rw.questions]
         out.append("")
     if review.disagreements:
         out += ["## Where the rules and the model disagree", ""]
-        out += [f"- {disagreement_line(review, d)}" for d in review.disagreements] + [""]
+        out += [f"- {md_text(disagreement_line(review, d))}" for d in review.disagreements] + [""]
     if review.okr_set.warnings:
         out += ["## Lines not used", ""]
-        out += [f"- line {w.line}: {w.message} — `{w.text}`" for w in review.okr_set.warnings]
+        out += [f"- line {w.line}: {md_text(w.message)} — {md_code(w.text)}" for w in review.okr_set.warnings]
     return "\n".join(out).rstrip() + "\n"
