@@ -35,6 +35,12 @@ class Settings(BaseSettings):
     max_key_results: int = 500
     # Requests per minute per API key (and per client address when no keys exist).
     rate_limit_per_minute: int = 600
+    # The header an SSO proxy in front of the service sets to the signed-in user's name
+    # (e.g. X-Forwarded-User). Off unless set (empty is off too): a client could send it
+    # itself, so set it only when every request comes through a proxy that overwrites it.
+    trusted_user_header: str | None = Field(
+        default=None, pattern=r"^[A-Za-z0-9!#$%&'*+.^_`|~-]*$", max_length=100
+    )
 
     def sqlalchemy_url(self) -> str:
         if self.database_url:

@@ -23,6 +23,7 @@ from ..batch.models import BatchInput, BatchOptions, FileReport, SetOutcome
 from ..batch.summary import Entry
 from ..errors import NotFoundError
 from . import keys as keymod
+from . import principals
 from .schema import BatchRow, BatchSetRow
 from .store import Store, _storable
 
@@ -49,6 +50,7 @@ class BatchInfo(BaseModel):
     done: int = 0
     failed: int = 0
     api_key_id: str | None = Field(default=None, exclude=True)
+    principal: str = Field(default=principals.ANONYMOUS, exclude=True)
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -87,7 +89,14 @@ class BatchStore:
         title: str,
         digest: str,
         api_key_id: str | None = None,
+        principal: str | None = None,
     ) -> BatchInfo:
+        """Keep a new batch. `principal` defaults to the API key's (`key:<id>`), else
+        `anonymous`; only that principal reads the batch back through the web layer."""
+        if principal is None:
+            principal = (
+                principals.of_key(api_key_id) if api_key_id is not None else principals.ANONYMOUS
+            )
         now = _now()
         batch_id = keymod.new_id()
         row = {
@@ -98,6 +107,7 @@ class BatchStore:
             "title": _storable(" ".join(title.split()))[:200] or "OKR batch review",
             "digest": digest,
             "api_key_id": api_key_id,
+            "principal": _storable(principal)[: principals.MAX_PRINCIPAL],
             "options_json": options.model_dump_json(),
             "inputs_json": json.dumps([f.model_dump(mode="json") for f in inputs.files]),
             "total": len(inputs.sets),
@@ -123,10 +133,16 @@ class BatchStore:
             conn.commit()
         return self.get(batch_id)
 
-    def get(self, batch_id: str) -> BatchInfo:
+    def get(self, batch_id: str, *, principal: str | None = None) -> BatchInfo:
+        """The batch with this id; with a `principal`, only if that principal made it
+        (another's is a NotFoundError, exactly as a missing one). Every request of the
+        web layer passes one; None is for the runner and the operator's own tools."""
         if 0 < len(batch_id) <= 32:
+            query = select(_b).where(_b.c.id == batch_id)
+            if principal is not None:
+                query = query.where(_b.c.principal == principal)
             with self.store._connect() as conn:
-                row = conn.execute(select(_b).where(_b.c.id == batch_id)).first()
+                row = conn.execute(query).first()
                 if row is not None:
                     counts = dict(
                         conn.execute(
@@ -138,9 +154,9 @@ class BatchStore:
                     return _info(row, counts)
         raise NotFoundError(f"no batch '{batch_id[:40]}'")
 
-    def find_by_digest(self, digest: str, api_key_id: str | None) -> BatchInfo | None:
-        """The newest batch made from the same upload and options by the same caller."""
-        owner = _b.c.api_key_id.is_(None) if api_key_id is None else _b.c.api_key_id == api_key_id
+    def find_by_digest(self, digest: str, principal: str) -> BatchInfo | None:
+        """The newest batch made from the same upload and options by the same principal."""
+        owner = _b.c.principal == principal
         with self.store._connect() as conn:
             found = conn.execute(
                 select(_b.c.id)
@@ -150,15 +166,13 @@ class BatchStore:
             ).scalar()
         return None if found is None else self.get(found)
 
-    def list(self, limit: int = 20) -> list[BatchInfo]:
+    def list(self, limit: int = 20, *, principal: str | None = None) -> list[BatchInfo]:
+        """The newest batches first; with a `principal`, only the ones it made."""
+        query = select(_b.c.id).order_by(_b.c.created_at.desc()).limit(max(0, min(limit, 1000)))
+        if principal is not None:
+            query = query.where(_b.c.principal == principal)
         with self.store._connect() as conn:
-            ids = (
-                conn.execute(
-                    select(_b.c.id).order_by(_b.c.created_at.desc()).limit(max(0, min(limit, 1000)))
-                )
-                .scalars()
-                .all()
-            )
+            ids = conn.execute(query).scalars().all()
         return [self.get(i) for i in ids]
 
     def entries(self, batch_id: str, ordered: bool) -> Iterator[Entry]:
@@ -322,4 +336,5 @@ def _info(row, counts: dict[str, int]) -> BatchInfo:  # noqa: ANN001
         done=counts.get("done", 0),
         failed=counts.get("failed", 0),
         api_key_id=row.api_key_id,
+        principal=row.principal,
     )

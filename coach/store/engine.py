@@ -18,7 +18,9 @@ command.revision(alembic_config('sqlite:////tmp/scratch.db'), autogenerate=True,
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import random
 import sqlite3
 import time
@@ -80,7 +82,7 @@ def make_engine(url: str | URL) -> Engine:
         if is_memory(url):
             kwargs["poolclass"] = StaticPool
         else:
-            Path(url.database or "").parent.mkdir(parents=True, exist_ok=True)
+            _private_file(Path(url.database or ""))
         engine = create_engine(url, connect_args=connect_args, **kwargs)
         _tune_sqlite(engine)
         return engine
@@ -90,6 +92,28 @@ def make_engine(url: str | URL) -> Engine:
             connect_args["connect_timeout"] = PG_CONNECT_TIMEOUT_S
         return create_engine(url, connect_args=connect_args, pool_pre_ping=True)
     return create_engine(url, pool_pre_ping=True)
+
+
+def _private_file(db: Path) -> None:
+    """Create the SQLite file readable by its owner only (0600), and tighten one that is not.
+
+    sqlite3 would create it under the process umask (usually 0644: every local
+    user could read the reviews); SQLite gives its -wal and -shm files the mode of
+    the database file, so this covers them too once they are made afresh.
+    """
+    db.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(db, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    for path in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
+        try:
+            mode = path.stat().st_mode & 0o777
+            if mode & 0o077:
+                path.chmod(mode & 0o700)
+                log.info("made %s readable by its owner only (was %o)", path, mode)
+        except FileNotFoundError:
+            continue
+        except PermissionError as exc:  # another user's file: leave it, say so
+            log.warning("cannot make %s private: %s", path, exc.strerror or exc)
 
 
 def _tune_sqlite(engine: Engine) -> None:

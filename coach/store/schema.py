@@ -92,6 +92,7 @@ class ReviewRow(Base):
             postgresql_where=text("api_key_id IS NULL AND idempotency_key IS NOT NULL"),
         ),
         Index("ix_reviews_created_at", "created_at"),
+        Index("ix_reviews_principal_created_at", "principal", "created_at"),
     )
 
     # Insertion order, a tie-breaker for reviews created in the same instant.
@@ -107,6 +108,8 @@ class ReviewRow(Base):
         String(32), ForeignKey("api_keys.id", ondelete="SET NULL"), nullable=True
     )
     idempotency_key: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    # Who made it (`coach.store.principals`): only that principal reads it back.
+    principal: Mapped[str] = mapped_column(String(255), server_default=text("'anonymous'"))
     # `Review.model_dump_json()`; text, so it round-trips byte for byte.
     review_json: Mapped[str] = mapped_column(Text)
 
@@ -125,7 +128,11 @@ class BatchRow(Base):
     """A batch review: its input files' report, options and state; its sets are `BatchSetRow`s."""
 
     __tablename__ = "batches"
-    __table_args__ = (Index("ix_batches_digest", "digest"), Index("ix_batches_created_at", "created_at"))
+    __table_args__ = (
+        Index("ix_batches_digest", "digest"),
+        Index("ix_batches_created_at", "created_at"),
+        Index("ix_batches_principal_created_at", "principal", "created_at"),
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -137,6 +144,8 @@ class BatchRow(Base):
     digest: Mapped[str] = mapped_column(String(64))
     # Who uploaded it; no foreign key, so that keys and batches are kept apart.
     api_key_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    # Who made it (`coach.store.principals`): only that principal reads it back.
+    principal: Mapped[str] = mapped_column(String(255), server_default=text("'anonymous'"))
     options_json: Mapped[str] = mapped_column(Text)
     inputs_json: Mapped[str] = mapped_column(Text)
     total: Mapped[int] = mapped_column(Integer)

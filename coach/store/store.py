@@ -29,6 +29,7 @@ from ..config import Settings, get_settings
 from ..errors import CoachError, NotFoundError, ParseError, StoreError
 from ..models import Review
 from . import keys as keymod
+from . import principals
 from .engine import READ, WRITE, display_url, make_engine, parse_url, upgrade
 from .schema import ApiKeyRow, CacheRow, ReviewRow
 
@@ -50,6 +51,7 @@ class StoredReview(BaseModel):
     review: Review
     # Who asked (for the web layer's own checks); never part of a response body.
     api_key_id: str | None = Field(default=None, exclude=True)
+    principal: str = Field(default=principals.ANONYMOUS, exclude=True)
 
 
 class ApiKeyInfo(BaseModel):
@@ -99,7 +101,9 @@ _keys = ApiKeyRow.__table__
 _cache = CacheRow.__table__
 
 _GET_REVIEW = select(_reviews).where(_reviews.c.id == bindparam("id"))
+_GET_OWN_REVIEW = _GET_REVIEW.where(_reviews.c.principal == bindparam("principal"))
 _REVIEW_EXISTS = select(_reviews.c.seq).where(_reviews.c.id == bindparam("id"))
+_OWN_REVIEW_EXISTS = _REVIEW_EXISTS.where(_reviews.c.principal == bindparam("principal"))
 _IDEMPOTENT_KEYED = select(_reviews).where(
     _reviews.c.api_key_id == bindparam("api_key_id"),
     _reviews.c.idempotency_key == bindparam("key"),
@@ -112,6 +116,7 @@ _LIST_REVIEWS = (
     .order_by(_reviews.c.created_at.desc(), _reviews.c.seq.desc())
     .limit(bindparam("limit"))
 )
+_LIST_OWN_REVIEWS = _LIST_REVIEWS.where(_reviews.c.principal == bindparam("principal"))
 _INSERT_REVIEW = insert(_reviews)
 _KEY_BY_PREFIX = select(_keys).where(_keys.c.prefix == bindparam("prefix"))
 _KEY_BY_ID = select(_keys).where(_keys.c.id == bindparam("id"))
@@ -192,13 +197,22 @@ class Store:
         parent_id: str | None = None,
         api_key_id: str | None = None,
         idempotency_key: str | None = None,
+        principal: str | None = None,
     ) -> StoredReview:
         """Keep a review and return it with its new permalink id.
 
         With an `idempotency_key`, a second save under the same key (and API
         key) returns the review saved first instead of a new one. An unknown
-        `parent_id` or `api_key_id` is a NotFoundError.
+        `parent_id` or `api_key_id` is a NotFoundError, and so is a parent that
+        another principal made. `principal` defaults to the API key's
+        (`key:<id>`), else `anonymous`.
         """
+        if principal is None:
+            principal = (
+                principals.of_key(api_key_id) if api_key_id is not None else principals.ANONYMOUS
+            )
+        if not 0 < len(principal) <= principals.MAX_PRINCIPAL:
+            raise CoachError(f"a principal has 1 to {principals.MAX_PRINCIPAL} characters")
         if idempotency_key is not None:
             if not 0 < len(idempotency_key) <= MAX_IDEMPOTENCY_KEY:
                 raise CoachError(f"an idempotency key has 1 to {MAX_IDEMPOTENCY_KEY} characters")
@@ -214,6 +228,7 @@ class Store:
             "parent_id": parent_id,
             "api_key_id": api_key_id,
             "idempotency_key": idempotency_key,
+            "principal": _storable(principal),
             "review_json": review_json,
         }
         with self._connect(write=True) as conn:
@@ -221,6 +236,14 @@ class Store:
                 earlier = self._idempotent_row(conn, api_key_id, idempotency_key)
                 if earlier is not None:
                     return _stored(earlier)
+            if parent_id is not None and (
+                conn.execute(
+                    _OWN_REVIEW_EXISTS, {"id": parent_id, "principal": values["principal"]}
+                ).first()
+                is None
+            ):
+                # Someone else's review (or none): the same answer, so ids cannot be probed.
+                raise NotFoundError(f"no review '{parent_id[:40]}' to be the parent of this one")
             try:
                 conn.execute(_INSERT_REVIEW, values)
                 conn.commit()
@@ -235,12 +258,21 @@ class Store:
             parent_id=parent_id,
             review=review,
             api_key_id=api_key_id,
+            principal=values["principal"],
         )
 
-    def get_review(self, review_id: str) -> StoredReview:
+    def get_review(self, review_id: str, *, principal: str | None = None) -> StoredReview:
+        """The review with this id; with a `principal`, only if that principal made it
+        (another's is a NotFoundError, exactly as a missing one). Every request of the
+        web layer passes one; None is for the operator's own tools."""
         if 0 < len(review_id) <= 32:
             with self._connect() as conn:
-                row = conn.execute(_GET_REVIEW, {"id": review_id}).first()
+                if principal is None:
+                    row = conn.execute(_GET_REVIEW, {"id": review_id}).first()
+                else:
+                    row = conn.execute(
+                        _GET_OWN_REVIEW, {"id": review_id, "principal": principal}
+                    ).first()
             if row is not None:
                 return _stored(row)
         raise NotFoundError(f"no review '{review_id[:40]}'")
@@ -251,11 +283,16 @@ class Store:
             row = self._idempotent_row(conn, api_key_id, _storable(key))
         return None if row is None else _stored(row)
 
-    def list_reviews(self, limit: int = 50) -> list[StoredReview]:
-        """The newest reviews first."""
+    def list_reviews(self, limit: int = 50, *, principal: str | None = None) -> list[StoredReview]:
+        """The newest reviews first; with a `principal`, only the ones it made."""
         limit = max(0, min(limit, MAX_LIST))
         with self._connect() as conn:
-            rows = conn.execute(_LIST_REVIEWS, {"limit": limit}).all()
+            if principal is None:
+                rows = conn.execute(_LIST_REVIEWS, {"limit": limit}).all()
+            else:
+                rows = conn.execute(
+                    _LIST_OWN_REVIEWS, {"limit": limit, "principal": principal}
+                ).all()
         return [_stored(row) for row in rows]
 
     # -- API keys ---------------------------------------------------------
@@ -312,6 +349,14 @@ class Store:
                 conn.execute(_REVOKE, {"key_id": values["id"], "at": values["revoked_at"]})
                 conn.commit()
         return _key_info(values)
+
+    def get_key(self, key_id: str) -> ApiKeyInfo | None:
+        """The key with this id, active or revoked; None when there is none."""
+        if not 0 < len(key_id) <= 32:
+            return None
+        with self._connect() as conn:
+            row = conn.execute(_KEY_BY_ID, {"id": key_id}).first()
+        return None if row is None else _key_info(row._mapping)
 
     def any_active_keys(self) -> bool:
         with self._connect() as conn:
@@ -428,6 +473,7 @@ def _stored(row: Row) -> StoredReview:
         parent_id=row.parent_id,
         review=review,
         api_key_id=row.api_key_id,
+        principal=row.principal,
     )
 
 

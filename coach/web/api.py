@@ -41,7 +41,7 @@ from .schemas import (
     RuleSummary,
     StoredReviewOut,
 )
-from .security import MAX_IDEMPOTENCY_KEY, Gate
+from .security import MAX_IDEMPOTENCY_KEY, Caller, Gate, caller_of
 
 JSON = "application/json"
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
@@ -50,7 +50,8 @@ _PROBLEM_TEXT = {
     400: "Malformed JSON (`malformed-json`), with the line, column and position of the error",
     401: "No API key, or one that is unknown or revoked (`unauthorized`); "
     "sent with `WWW-Authenticate: Bearer`",
-    404: "No such review or rule (`not-found`, `unknown-rule`)",
+    404: "No such review or rule (`not-found`, `unknown-rule`); a review another key made "
+    "is not found either",
     409: "The Idempotency-Key was used before for a different request (`idempotency-conflict`)",
     413: "The body is over the size limit (`request-too-large`)",
     415: "The body is not `application/json` (`unsupported-media-type`)",
@@ -243,7 +244,7 @@ async def create_review(
         draft_text,
         opts,
         rubric,
-        request.state.caller.key_id,
+        caller_of(request),
         idempotency_key,
     )
     # The review is CPU-bound: it runs in a worker thread (REVIEW_THREADS per process, in
@@ -258,9 +259,10 @@ def _review_and_keep(
     draft_text: str,
     opts: ReviewOptions,
     rubric: Rubric,
-    api_key_id: str | None,
+    caller: Caller,
     idempotency_key: str | None,
 ) -> Response:
+    api_key_id = caller.key_id
     if idempotency_key is not None:
         earlier = store.find_idempotent(api_key_id, idempotency_key)
         if earlier is not None:
@@ -277,7 +279,11 @@ def _review_and_keep(
         cache=store,  # the model's response cache: an identical re-review costs no call
     )
     saved = store.save_review(
-        result, draft=draft_text, api_key_id=api_key_id, idempotency_key=idempotency_key
+        result,
+        draft=draft_text,
+        api_key_id=api_key_id,
+        idempotency_key=idempotency_key,
+        principal=caller.principal,
     )
     if saved.review is not result:
         # Another request with the same Idempotency-Key was saved first.
@@ -300,7 +306,8 @@ def get_review(
     request: Request,
     review_id: Annotated[str, Path(description="the permalink id")],
 ) -> Response:
-    saved = _store(request).get_review(review_id)
+    """A review made by the caller (with keys: by this key); any other is 404, like a missing one."""
+    saved = _store(request).get_review(review_id, principal=caller_of(request).principal)
     return Response(_review_json(saved, with_draft=True), media_type=JSON)
 
 

@@ -16,6 +16,8 @@ from fastapi.staticfiles import StaticFiles
 from .. import __version__
 from ..config import Settings, get_settings
 from . import problems
+from .access import AccessMiddleware
+from .access import router as access_router
 from .api import router as api_router
 from .batches import router as batches_router
 from .health import router as health_router
@@ -76,9 +78,12 @@ def create_app(settings: Settings | None = None, store=None) -> FastAPI:  # noqa
     app.state.review_limiter = anyio.CapacityLimiter(REVIEW_THREADS)
     problems.install(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_bytes)
+    # Outermost: who may see a page is decided before anything else runs or reads the body.
+    app.add_middleware(AccessMiddleware)
     app.include_router(health_router)
     app.include_router(api_router, prefix="/v1")
     app.include_router(batches_router)
+    app.include_router(access_router)
     app.include_router(pages_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

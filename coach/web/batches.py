@@ -13,6 +13,7 @@ import io
 import tempfile
 from collections.abc import Callable, Coroutine, Iterator
 from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import PurePath
 from typing import Annotated, Any, Literal
 
@@ -35,6 +36,7 @@ from .limits import LARGER_BODIES
 from .pages import _page, _secret, bundled_rubrics
 from .problems import Problem
 from .schemas import ProblemDetails
+from .security import caller_of
 
 MAX_FILES = 50
 MULTIPART_OVERHEAD = 1024 * 1024
@@ -196,10 +198,10 @@ def _create(
 ) -> tuple[BatchInfo, bool]:
     """The batch for this upload: a new one, or the one the same upload made before."""
     batches = _batches(request)
-    key_id = getattr(getattr(request.state, "caller", None), "key_id", None)
+    caller = caller_of(request)
     digest = _digest(files, options)
     if not force:
-        earlier = batches.find_by_digest(digest, key_id)
+        earlier = batches.find_by_digest(digest, caller.principal)
         if earlier is not None:
             return earlier, True
     inputs = read_files(files, BatchSettings())
@@ -215,7 +217,14 @@ def _create(
             inputs=[f.model_dump(mode="json") for f in inputs.files],
         )
     title = title or ", ".join(f.name for f in files)[:200]
-    info = batches.create(inputs, options=options, title=title, digest=digest, api_key_id=key_id)
+    info = batches.create(
+        inputs,
+        options=options,
+        title=title,
+        digest=digest,
+        api_key_id=caller.key_id,
+        principal=caller.principal,
+    )
     runner: BatchRunner | None = getattr(request.app.state, "batch_runner", None)
     if runner is not None:
         runner.wake()
@@ -253,10 +262,16 @@ def _chunks(spool: tempfile.SpooledTemporaryFile[bytes]) -> Iterator[bytes]:
         spool.close()
 
 
+async def _own(request: Request, batch_id: str) -> BatchInfo:
+    """The caller's batch; another caller's is NotFoundError, exactly as a missing one."""
+    get = partial(_batches(request).get, batch_id, principal=caller_of(request).principal)
+    return await anyio.to_thread.run_sync(get)
+
+
 async def _report_response(
     request: Request, batch_id: str, fmt: str, *, download: bool
 ) -> Response:
-    info = await anyio.to_thread.run_sync(_batches(request).get, batch_id)
+    info = await _own(request, batch_id)
     spool = await anyio.to_thread.run_sync(_render, request, info, fmt)
     headers = {"X-Content-Type-Options": "nosniff", "Content-Security-Policy": REPORT_CSP}
     if download or fmt != "html":
@@ -346,7 +361,7 @@ BatchId = Annotated[str, Path(description="the batch id", max_length=64)]
     responses={404: {"model": ProblemDetails, "description": "No such batch"}},
 )
 async def get_batch(request: Request, batch_id: BatchId) -> BatchOut:
-    info = await anyio.to_thread.run_sync(_batches(request).get, batch_id)
+    info = await _own(request, batch_id)
     return _out(info)
 
 
@@ -384,7 +399,7 @@ def _form_page(
     store = request.app.state.store
     if store is not None:
         try:
-            recent = BatchStore(store).list(10)
+            recent = BatchStore(store).list(10, principal=caller_of(request).principal)
         except CoachError:
             recent = []
     ctx = {
@@ -445,7 +460,7 @@ async def submit_batch(request: Request) -> Response:
 @pages.get("/batches/{batch_id}")
 async def batch_page(request: Request, batch_id: str) -> Response:
     try:
-        info = await anyio.to_thread.run_sync(_batches(request).get, batch_id)
+        info = await _own(request, batch_id)
     except NotFoundError:
         return _page(request, "batch_not_found.html", {"batch_id": batch_id}, status=404)
     response = _page(request, "batch_status.html", {"b": info, "formats": EXTENSIONS})

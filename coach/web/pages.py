@@ -14,7 +14,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,7 @@ from ..render.common import disagreement_line, source_note, usage_line
 from ..resources import data_dir, rubrics_dir
 from ..store import StoredReview
 from . import csrf
+from .security import Caller, caller_of
 
 log = logging.getLogger(__name__)
 
@@ -116,9 +117,12 @@ def _page(
     status: int = 200,
     token: str | None = None,
 ) -> Response:
+    caller = getattr(request.state, "caller", None)
     ctx = {
         "root": request.scope.get("root_path", ""),
         "version": __version__,
+        # Who is signed in, for the header (nobody on an open service).
+        "signed_in": caller if isinstance(caller, Caller) and caller.via != "open" else None,
         **context,
     }
     response = templates.TemplateResponse(request, template, ctx, status_code=status)
@@ -247,8 +251,11 @@ async def submit(request: Request) -> Response:
         )
 
     store = request.app.state.store
+    caller = caller_of(request)
     try:
-        stored = await run_in_threadpool(_review_and_save, store, draft, rubric, mode, parent)
+        stored = await run_in_threadpool(
+            _review_and_save, store, draft, rubric, mode, parent, caller
+        )
     except StoreError as exc:
         return _form(
             request,
@@ -264,22 +271,30 @@ async def submit(request: Request) -> Response:
     )
 
 
-def _review_and_save(store: Any, draft: str, rubric: str, mode: str, parent: str | None) -> Any:
+def _review_and_save(
+    store: Any, draft: str, rubric: str, mode: str, parent: str | None, caller: Caller
+) -> Any:
     # Browsers send line breaks as CRLF; keep the draft (and the spans into it) as LF.
     draft = draft.replace("\r\n", "\n").replace("\r", "\n")
     # The store doubles as the model's response cache: an identical re-review costs no call.
     result = run_review(draft, mode=mode, rubric=rubric, cache=store)  # type: ignore[arg-type]
+    owner = {"api_key_id": caller.key_id, "principal": caller.principal}
     try:
-        return store.save_review(result, draft=draft, parent_id=parent)
+        return store.save_review(result, draft=draft, parent_id=parent, **owner)
     except NotFoundError:
-        # The review it was edited from is gone (or the field was tampered with): keep the new one.
-        return store.save_review(result, draft=draft)
+        # The review it was edited from is gone, someone else's, or the field was tampered
+        # with: keep the new one.
+        return store.save_review(result, draft=draft, **owner)
 
 
 async def _load(request: Request, review_id: str) -> StoredReview | Response:
-    """The stored review, or the page that says why there is none."""
+    """The caller's stored review, or the page that says why there is none (another
+    caller's review is not found either: its id says nothing)."""
+    principal = caller_of(request).principal
     try:
-        return await run_in_threadpool(request.app.state.store.get_review, review_id)
+        return await run_in_threadpool(
+            partial(request.app.state.store.get_review, review_id, principal=principal)
+        )
     except NotFoundError:
         return _not_found(request, review_id)
     except StoreError as exc:
@@ -295,7 +310,9 @@ async def review_page(request: Request, review_id: str) -> Response:
     parent = None
     if stored.parent_id:
         try:
-            parent = await run_in_threadpool(store.get_review, stored.parent_id)
+            parent = await run_in_threadpool(
+                partial(store.get_review, stored.parent_id, principal=stored.principal)
+            )
         except (NotFoundError, StoreError):
             parent = None
     layout = _layout(stored.review, stored.draft or "")

@@ -103,6 +103,12 @@ class ReviewRequest(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
+            # What `_exactly_one` checks, said in the schema: one of the two is given (a
+            # null counts as not given), never both, never neither.
+            "oneOf": [
+                {"required": ["text"], "properties": {"text": {"type": "string"}}},
+                {"required": ["okr_set"], "properties": {"okr_set": {"type": "object"}}},
+            ],
             "examples": [
                 {
                     "text": "Objective: Delight our customers\nKR: Launch new customer portal",

@@ -1,4 +1,4 @@
-"""API keys, the per-key rate limit and Idempotency-Key handling for /v1.
+"""API keys, the per-key rate limit and Idempotency-Key handling for /v1; who a request acts for.
 
 - **Keys.** When the store holds any active key, every /v1 request needs
   `Authorization: Bearer <secret>`; otherwise the API is open and an
@@ -12,6 +12,11 @@
   the memory of each server process (with `--workers N`, each worker counts
   on its own). A limit of 0 or less turns it off. Failed authentications
   count against the client address, so guessing keys is rate limited too.
+  The web pages (`access.py`) take from the same buckets for what costs: a
+  key's budget is one budget, whether it is spent through /v1 or signed in.
+- **Principals.** Every request that passes is given a `Caller`
+  (`request.state.caller`); its `principal` is what the store keeps with
+  everything the request makes and filters every read on.
 - **Idempotency.** `Idempotency-Key` on a POST: a retry with the same key (under
   the same API key) returns the review stored the first time, 200 instead of
   201; the same key with a different draft, mode or rubric is a 409. (`select`
@@ -32,6 +37,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ..config import Settings
 from ..errors import StoreError
+from ..store import principals
 from .problems import Problem
 
 KEYS_TTL = 1.0
@@ -42,15 +48,49 @@ BEARER = 'Bearer realm="okr-coach"'
 
 @dataclass(frozen=True, slots=True)
 class Caller:
-    """Who is asking: an API key's id and name, or an anonymous client address."""
+    """Who is asking: an API key (sent as Bearer, or signed in to the pages with it),
+    a user named by the trusted proxy header, or an anonymous client address."""
 
     key_id: str | None
     key_name: str | None
     address: str
+    user: str | None = None
+    # How the caller was recognised: "open" (no key exists), "bearer", "session", "header".
+    via: str = "open"
+
+    @property
+    def principal(self) -> str:
+        """What the store keeps with what this caller makes, and filters its reads on."""
+        if self.key_id:
+            return principals.of_key(self.key_id)
+        if self.user:
+            return principals.of_user(self.user)
+        return principals.ANONYMOUS
+
+    @property
+    def label(self) -> str | None:
+        """A name to show the caller: the key's name or the user's; None when anonymous."""
+        return self.key_name if self.key_id else self.user
 
     @property
     def bucket(self) -> str:
-        return f"key:{self.key_id}" if self.key_id else f"addr:{self.address}"
+        if self.key_id:
+            return f"key:{self.key_id}"
+        return f"user:{self.user}" if self.user else f"addr:{self.address}"
+
+
+def caller_of(request: Request) -> Caller:
+    """The caller the gate or the access middleware recognised for this request.
+
+    Every route behind them has one; a route reached without (a wiring mistake)
+    fails rather than act for nobody in particular.
+    """
+    caller = getattr(request.state, "caller", None)
+    if not isinstance(caller, Caller):
+        raise RuntimeError(
+            f"no caller recognised for {request.url.path}: is AccessMiddleware installed?"
+        )
+    return caller
 
 
 class RateLimiter:
@@ -101,6 +141,17 @@ class Gate:
         """Drop the cached answer to "are there active keys?" (after creating or revoking one)."""
         self._keys_active = None
 
+    def keys_active(self, store) -> bool:  # noqa: ANN001
+        """Whether any key is active (the service is private): cached for `keys_ttl` s.
+        May query the store: call it from a worker thread unless `keys_known()`."""
+        return self._any_active_keys(store)
+
+    def keys_known(self) -> bool:
+        """True when `keys_active` answers from the cache, without the store."""
+        return self._keys_active is not None and (
+            time.monotonic() - self._keys_checked < self.keys_ttl
+        )
+
     def _any_active_keys(self, store) -> bool:  # noqa: ANN001
         now = time.monotonic()
         if self._keys_active is None or now - self._keys_checked >= self.keys_ttl:
@@ -113,7 +164,7 @@ class Gate:
         if secret:
             info = store.verify_key(secret)
             if info is not None:
-                return Caller(key_id=info.id, key_name=info.name, address=address)
+                return Caller(key_id=info.id, key_name=info.name, address=address, via="bearer")
             if self._any_active_keys(store):
                 return "the API key is not valid (unknown, malformed or revoked)"
             return Caller(key_id=None, key_name=None, address=address)
@@ -151,14 +202,23 @@ class Gate:
         request.state.caller = caller
         return caller
 
-    def _limit(self, bucket: str) -> None:
+    def wait(self, bucket: str) -> int:
+        """Take a token from `bucket`: 0 when allowed, else whole seconds to wait (>= 1)."""
         wait = self.limiter.take(bucket)
-        if wait > 0:
-            seconds = max(1, math.ceil(wait))
+        return max(1, math.ceil(wait)) if wait > 0 else 0
+
+    def limit_message(self, seconds: int) -> str:
+        return (
+            f"rate limit of {int(self.limiter.capacity)} requests per minute reached; "
+            f"retry in {seconds} s"
+        )
+
+    def _limit(self, bucket: str) -> None:
+        seconds = self.wait(bucket)
+        if seconds:
             raise Problem(
                 429,
-                f"rate limit of {int(self.limiter.capacity)} requests per minute reached; "
-                f"retry in {seconds} s",
+                self.limit_message(seconds),
                 kind="rate-limited",
                 headers={"Retry-After": str(seconds)},
                 retry_after=seconds,

@@ -44,9 +44,9 @@ def test_create_get_and_recognise_the_same_upload(batches):
         0.0,
     )
     assert info.inputs[0].file == "team.csv" and info.options.mode == "rules"
-    assert batches.find_by_digest("d" * 64, None).id == info.id
-    assert batches.find_by_digest("d" * 64, "some-key") is None
-    assert batches.find_by_digest("e" * 64, None) is None
+    assert batches.find_by_digest("d" * 64, "anonymous").id == info.id
+    assert batches.find_by_digest("d" * 64, "key:some-key") is None
+    assert batches.find_by_digest("e" * 64, "anonymous") is None
     with pytest.raises(NotFoundError):
         batches.get("nope")
     assert [b.id for b in batches.list()] == [info.id]

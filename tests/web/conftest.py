@@ -195,7 +195,7 @@ def run_server(data_dir: Path, **env: str) -> Iterator[LiveServer]:
         log.close()
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def start_server() -> Callable[..., contextlib.AbstractContextManager[LiveServer]]:
     """`with start_server(data_dir, OKR_COACH_X="..."):` a server of the test's own."""
     return run_server

@@ -238,10 +238,13 @@ def test_keys_over_http(tmp_path, problem, start_server):
 
         store.revoke_key(info.id)
         problem(http.get("/v1/rules", headers=_bearer(secret)), 401, "unauthorized")
-        # The review stored before the keys is still there for a valid key holder.
+        # The review stored before the keys was made by nobody in particular, and the
+        # revoked key's by that key: another key sees neither (404, as if missing).
         _info2, secret2 = store.create_key("second")
-        got = http.get(posted.json()["links"]["self"], headers=_bearer(secret2))
-        assert got.status_code == 200 and got.json()["id"] == posted.json()["id"]
+        for made in (posted, ok):
+            got = http.get(made.json()["links"]["self"], headers=_bearer(secret2))
+            problem(got, 404, "not-found")
+        assert store.get_review(posted.json()["id"]).id == posted.json()["id"]  # still kept
 
 
 def test_rate_limit_over_http(tmp_path, problem, start_server):
