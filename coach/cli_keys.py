@@ -1,8 +1,10 @@
-"""`okr-coach keys`: create, list and revoke the API keys of the JSON API.
+"""`okr-coach keys`: create, list and revoke the API keys of the JSON API and the web pages.
 
 A key's secret is printed once, at creation, and never stored: only its hash
-and a short public prefix are. While any key is active, `/v1` requires one
-(`Authorization: Bearer okc_...`).
+and a short public prefix are. While any key is active, the service is
+private: `/v1` requires one (`Authorization: Bearer okc_...`), every web page
+needs a browser signed in with one (`/login`), and each key sees only the
+reviews and batches made with it.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from rich.console import Console
 from .errors import CoachError
 
 keys_app = typer.Typer(
-    help="Create, list and revoke API keys for the JSON API.",
+    help="Create, list and revoke API keys (the JSON API and signing in to the web pages).",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -45,15 +47,25 @@ def create(name: Annotated[str, typer.Argument(help="What the key is for, e.g. c
     """Create a key and print its secret (shown this once only)."""
     try:
         with _store() as store:
+            first = not store.any_active_keys()
             info, secret = store.create_key(name)
     except CoachError as exc:
         raise _fail(exc.message) from None
     # The secret alone on stdout, so `KEY=$(okr-coach keys create bot)` works.
     typer.echo(secret)
+    lines = [
+        f"Created API key {info.id} ({info.name!r}, prefix okc_{info.prefix}).",
+        "Store this secret now: it is shown only once and cannot be recovered.",
+        "Send it as `Authorization: Bearer <secret>`, or paste it on the sign-in page (/login).",
+    ]
+    if first:
+        lines.append(
+            "This is the only active key: the service is private from now on. Every web page "
+            "needs signing in, and each key sees only what was made with it (what was made "
+            "before stays kept, shown to no key)."
+        )
     err.print(
-        f"Created API key {info.id} ({info.name!r}, prefix okc_{info.prefix}).\n"
-        "Store this secret now: it is shown only once and cannot be recovered.\n"
-        "Send it as `Authorization: Bearer <secret>`.",
+        "\n".join(lines),
         markup=False,
         highlight=False,
         soft_wrap=True,

@@ -74,3 +74,11 @@ def test_keys_create_against_each_backend(store_url, store):
     assert code == 0, err
     assert store.verify_key(out.strip()).name == "bot"
     assert isinstance(store, Store)
+
+
+def test_the_first_key_says_the_service_turns_private(tmp_path):
+    env = {"OKR_COACH_DATA_DIR": str(tmp_path / "data")}
+    code, _out, err = run("create", "first", env=env)
+    assert code == 0 and "private from now on" in err and "/login" in err
+    code, _out, err = run("create", "second", env=env)
+    assert code == 0 and "private from now on" not in err
