@@ -4,8 +4,7 @@ from coach import review
 result = review("Objective: Delight our customers\\nKR: Launch new customer portal")
 """
 
-__version__ = "0.1.0"
-
+from ._version import __version__
 from .errors import CoachError, ParseError  # noqa: E402
 from .models import Finding, OkrSet, Review, Rewrite  # noqa: E402
 from .pipeline import areview, areview_many, review, review_many  # noqa: E402

@@ -13,7 +13,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
-from .analysis import KrFacts, ObjectiveFacts, analyze_kr, analyze_objective
+from .language.facts import KrFacts, ObjectiveFacts
+from .language.key_results import analyze_kr
+from .language.labels import is_aspiration, is_generic_direction, kr_label
+from .language.objectives import analyze_objective
+from .language.phrases import describe
 from .models import OkrSet, Span, Target
 from .rubric import Rubric, Rule
 
@@ -48,37 +52,6 @@ class SetContext:
                     )
 
 
-def kr_conditions(facts: KrFacts, rubric: Rubric) -> dict[str, bool]:
-    """Each KR label's condition on its own, before precedence picks one."""
-    return {
-        "task": facts.is_task,
-        "no_metric": not facts.has_metric,
-        "no_target": facts.has_metric and not facts.has_target,
-        "no_baseline": facts.has_target
-        and not facts.has_baseline
-        and not _maintain_ok(facts, rubric),
-    }
-
-
-def first_label(conditions: dict[str, bool], rubric: Rubric) -> str | None:
-    """The first label in the rubric's precedence whose rule is enabled and whose condition holds."""
-    for label in rubric.kr_label_precedence:
-        rule = rubric.label_rule(label)
-        if rule is not None and rule.enabled and conditions.get(label):
-            return label
-    return None
-
-
-def kr_label(facts: KrFacts, rubric: Rubric) -> str | None:
-    """The one KR label that applies, by the rubric's precedence and enabled rules."""
-    return first_label(kr_conditions(facts, rubric), rubric)
-
-
-def _maintain_ok(facts: KrFacts, rubric: Rubric) -> bool:
-    rule = rubric.label_rule("no_baseline")
-    return bool(facts.maintains and rule and rule.params.get("maintain_has_baseline", False))
-
-
 def build_context(okr_set: OkrSet, rubric: Rubric) -> SetContext:
     lex = rubric.lexicon
     objectives = [analyze_objective(o.text, lex) for o in okr_set.objectives]
@@ -88,12 +61,11 @@ def build_context(okr_set: OkrSet, rubric: Rubric) -> SetContext:
 
 
 def kr_fields(facts: KrFacts, rubric: Rubric) -> dict[str, object]:
-    from .rewrite import describe  # local: rewrite imports checks
-
-    if "fields" not in facts.cache:
-        d = describe(facts, rubric)
-        facts.cache["fields"] = {"text": facts.text, "reason": facts.task_reason or "an activity", **d}
-    return facts.cache["fields"]  # type: ignore[return-value]
+    """The fields a KR finding's message and questions use, read once per text and rubric."""
+    return rubric.lexicon.memoised(
+        ("fields", facts.text),
+        lambda: {"text": facts.text, "reason": facts.task_reason or "an activity", **describe(facts, rubric)},
+    )
 
 
 # --- objective checks -------------------------------------------------------
@@ -114,31 +86,6 @@ def check_aspiration(ctx: SetContext, rule: Rule) -> Iterator[Hit]:
             yield Hit(Target(objective=oi), obj.span, {"text": obj.text})
 
 
-def is_aspiration(
-    facts: ObjectiveFacts, min_specific: int = 2, max_specific_with_slogan: int = 3
-) -> bool:
-    """A slogan that commits to nothing (the contract's hard cases): no number, no choice
-    word, not a project, and either nothing specific and no dimension at all ("Grow the
-    business"), or slogan marks with too few specifics ("Delight our customers"). A plain
-    direction on a named dimension ("Improve customer satisfaction") is not an aspiration."""
-    if facts.scan.targets or facts.choice_words or facts.concrete_change or facts.project:
-        return False
-    n = len(facts.specific_words)
-    # A slogan verb ("Delight", "Foster", "Be") or an empty superlative with no dimension
-    # ("Best beer in Germany"; but "World-class uptime" chooses uptime).
-    strong = facts.slogan_lead or (facts.superlative and not facts.dimension_words)
-    if n == 0:
-        return strong or bool(facts.slogan_words) or not facts.dimension_words
-    if n < min_specific:
-        return strong or bool(facts.slogan_words)
-    slogan_words = len(facts.slogan_words)
-    # Buzzword-stuffed: many slogan words outweigh a few specific-looking ones.
-    if slogan_words >= 4 and n <= 2 * max_specific_with_slogan:
-        return True
-    # Lofty words beside a real focus are no slogan ("Make checkout a delightful experience").
-    return n <= max_specific_with_slogan and (strong or (slogan_words >= 2 and not facts.dimension_words))
-
-
 def check_generic_direction(ctx: SetContext, rule: Rule) -> Iterator[Hit]:
     """A plain direction on a named dimension with nothing chosen ("Increase revenue"):
     no aspiration (the contract), but worth narrowing. Unlabeled, so never scored as one."""
@@ -146,15 +93,7 @@ def check_generic_direction(ctx: SetContext, rule: Rule) -> Iterator[Hit]:
     for oi, facts in enumerate(ctx.objectives):
         if asp is not None and asp[oi]:
             continue
-        if (
-            facts.dimension_words
-            and set(facts.specific_words) <= set(facts.dimension_words)
-            and not facts.choice_words
-            and not facts.scan.targets
-            and not facts.project
-            and not facts.slogan_lead
-            and not is_aspiration(facts)
-        ):
+        if is_generic_direction(facts):
             obj = ctx.okr_set.objectives[oi]
             yield Hit(Target(objective=oi), obj.span, {"text": obj.text, "dimension": facts.dimension_words[-1]})
 

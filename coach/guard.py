@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .analysis import analyze_kr
-from .checks import kr_label
+from .language.key_results import analyze_kr
+from .language.labels import kr_label
 from .provenance import enforce, fabricated
 from .rubric import Rubric
 

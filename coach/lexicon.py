@@ -10,7 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    from .language.patterns import Patterns
 
 T = TypeVar("T")
 _MISSING = object()
@@ -56,14 +59,17 @@ def inflections(lemma: str) -> set[str]:
 # the names the code uses). A rubric's lexicon must define each; asking for any other name
 # is a programming error, never a silent empty class.
 REQUIRED_CLASSES = frozenset(
-    """activity_verbs ambiguous_delivery_verbs aspiration_verbs aspiration_words change_verbs
-    choice_words deliverable_nouns delivery_verbs done_words empty_superlatives entity_nouns
+    """activity_verbs aged_words ambiguous_delivery_verbs aspiration_verbs aspiration_words
+    behaviour_verbs cadence_words change_verbs choice_words chunk_breakers comparatives
+    count_words deliverable_nouns delivery_verbs done_words empty_superlatives entity_nouns
     feeling_words generic_nouns hire_verbs irregular_verbs lead_fillers learning_verbs
     level_verbs lofty_adjectives lower_is_better maintain_verbs metric_heads metric_terms
-    not_specific_words obtain_verbs other_verbs outcome_nouns people_nouns phrasal_verbs
-    quality_words quantity_verbs region_words slogan_verbs staff_nouns task_outcomes
-    time_metrics vague_metrics vague_nouns vague_objective_nouns vague_objective_verbs
-    vague_superlatives value_first_nouns verb_nouns win_verbs""".split()
+    not_qualifier_words not_specific_words not_superlatives obtain_verbs other_verbs
+    outcome_nouns people_nouns phrasal_verbs plural_metric_heads purpose_words
+    quality_comparatives quality_words quantity_verbs region_words slogan_verbs staff_nouns
+    statistics stopwords task_outcomes time_metrics time_units vague_metrics vague_nouns
+    vague_objective_nouns vague_objective_verbs vague_superlatives value_first_nouns
+    verb_nouns win_verbs""".split()
 )
 
 _TOKEN_RE = re.compile(r"[a-z0-9#][a-z0-9'’&+#\-/]*")
@@ -123,8 +129,10 @@ class WordClass:
 class Lexicon:
     """All word classes of a rubric plus a form → lemma map for its verbs."""
 
-    def __init__(self, data: dict[str, object]):
+    def __init__(self, data: dict[str, object], patterns: Patterns | None = None):
         self.raw = data
+        # The rubric's named patterns (patterns.yaml), read through the lexicon by the readers.
+        self.patterns = patterns
         # Per-lexicon memo of analyses and rewrites: the same text always gives the same
         # answer under the same lexicon. Bounded; oldest entries go first.
         self.memo: dict[object, object] = {}

@@ -17,7 +17,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .checks import SetContext, kr_conditions, rules_aspirations
+from .checks import SetContext, rules_aspirations
+from .language.labels import kr_conditions
 from .llm.verdict import SetVerdict
 from .models import KR_LABELS, Disagreement, OkrSet, Target
 from .rubric import Rule

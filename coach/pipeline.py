@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Literal
 
-from . import __version__
+from ._version import __version__
 from .checks import CHECKS, SetContext, build_context
 from .errors import CoachError, ConfigError
 from .guard import guard_rewrite

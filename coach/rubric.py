@@ -26,6 +26,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .errors import RubricError, UnknownRuleError
+from .language.patterns import Patterns
 from .lexicon import REQUIRED_CLASSES, Lexicon
 from .models import Label, Severity
 from .resources import rubrics_dir
@@ -157,7 +158,7 @@ CHECK_NAMES = frozenset(
 )
 
 
-def _load_folder(folder: Path) -> tuple[dict[str, Any], dict[str, Rule], dict[str, Any]]:
+def _load_folder(folder: Path) -> tuple[dict[str, Any], dict[str, Rule], dict[str, Any], Patterns]:
     meta = _read_yaml(folder / "rubric.yaml") or {}
     lexicon_path = folder / "lexicon.yaml"
     lexicon = _read_yaml(lexicon_path) or {}
@@ -176,7 +177,9 @@ def _load_folder(folder: Path) -> tuple[dict[str, Any], dict[str, Rule], dict[st
                 f"{path}: check: unknown check {rule.check!r}; known: {', '.join(sorted(CHECK_NAMES))}"
             )
         rules[rule.id] = rule
-    return meta, rules, lexicon
+    patterns_path = folder / "patterns.yaml"
+    patterns = Patterns.load(_read_yaml(patterns_path) or {}, str(patterns_path))
+    return meta, rules, lexicon, patterns
 
 
 def _first_error(exc: ValidationError) -> str:
@@ -190,7 +193,9 @@ def _digest(*parts: Any) -> str:
     return hashlib.sha256(blob).hexdigest()
 
 
-def _build(meta: dict[str, Any], rules: dict[str, Rule], lexicon: dict[str, Any]) -> Rubric:
+def _build(
+    meta: dict[str, Any], rules: dict[str, Rule], lexicon: dict[str, Any], patterns: Patterns
+) -> Rubric:
     try:
         scoring = Scoring.model_validate(meta.get("scoring") or {})
     except ValidationError as exc:
@@ -199,12 +204,12 @@ def _build(meta: dict[str, Any], rules: dict[str, Rule], lexicon: dict[str, Any]
         merge = MergePolicy.model_validate(meta.get("merge") or {})
     except ValidationError as exc:
         raise RubricError(f"rubric merge: {_first_error(exc)}") from exc
-    digest = _digest(meta, {k: r.model_dump(mode="json") for k, r in rules.items()}, lexicon)
+    digest = _digest(meta, {k: r.model_dump(mode="json") for k, r in rules.items()}, lexicon, patterns.source)
     return Rubric(
         name=str(meta.get("name", "custom")),
         version=str(meta.get("version", "0")),
         rules=rules,
-        lexicon=Lexicon(lexicon),
+        lexicon=Lexicon(lexicon, patterns),
         scoring=scoring,
         kr_label_precedence=list(meta.get("kr_label_precedence") or []),
         digest=digest,
@@ -215,7 +220,7 @@ def _build(meta: dict[str, Any], rules: dict[str, Rule], lexicon: dict[str, Any]
 def _apply_custom(path: Path, data: dict[str, Any]) -> Rubric:
     base = data.get("extends", "default")
     if base == "default":
-        meta, rules, lexicon = _load_folder(rubrics_dir() / "default")
+        meta, rules, lexicon, patterns = _load_folder(rubrics_dir() / "default")
     else:
         base_path = (path.parent / str(base)).resolve()
         parent = load_rubric(base_path)
@@ -227,6 +232,7 @@ def _apply_custom(path: Path, data: dict[str, Any]) -> Rubric:
             "merge": parent.merge.model_dump(mode="json"),
         }
         rules, lexicon = dict(parent.rules), dict(parent.lexicon.raw)
+        patterns = parent.lexicon.patterns
     meta = {
         **meta,
         "name": data.get("name", path.stem),
@@ -278,7 +284,9 @@ def _apply_custom(path: Path, data: dict[str, Any]) -> Rubric:
         base_merge = dict(meta.get("merge") or {})
         owner = {**(base_merge.get("owner") or {}), **(data["merge"].get("owner") or {})}
         meta["merge"] = {**base_merge, **data["merge"], "owner": owner}
-    return _build(meta, rules, lexicon)
+    if "patterns" in data:
+        patterns = patterns.merged(data["patterns"], str(path))
+    return _build(meta, rules, lexicon, patterns)
 
 
 @lru_cache(maxsize=32)

@@ -4,8 +4,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coach.analysis import analyze_kr, analyze_objective
-from coach.checks import is_aspiration, kr_label
+from coach.language.key_results import analyze_kr
+from coach.language.labels import is_aspiration, kr_label
+from coach.language.objectives import analyze_objective
 from coach.models import KeyResult, Objective, OkrSet
 from coach.pipeline import run_rules
 

@@ -3,8 +3,8 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coach.analysis import analyze_kr
 from coach.checks import kr_label
+from coach.language.key_results import analyze_kr
 from coach.models import Target
 from coach.provenance import fabricated
 from coach.rewrite import build_rewrite, kr_is_clean

@@ -22,7 +22,7 @@ from typing import Any, Literal, TextIO
 import jinja2
 from pydantic import BaseModel, Field
 
-from .. import __version__
+from .._version import __version__
 from ..render.common import count
 from ..render.escaping import autoescape, csv_row, finalize, markdown_filters
 from .charts import LABEL_COLORS, LABEL_NAMES, findings_per_team, outcome_share_per_owner

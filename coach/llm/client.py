@@ -452,15 +452,6 @@ def _detail(error: Any) -> str:
     return str(getattr(error, "message", "") or error)[:300]
 
 
-def __getattr__(name: str) -> Any:
-    # LangChainClient lives in its own module so that langchain-core stays optional.
-    if name == "LangChainClient":
-        from coach.llm.langchain_client import LangChainClient
-
-        return LangChainClient
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 __all__ = [
     "ChatClient",
     "ChatResult",

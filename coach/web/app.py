@@ -13,7 +13,7 @@ import anyio
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from .. import __version__
+from .._version import __version__
 from ..config import Settings, get_settings
 from . import problems
 from .access import AccessMiddleware

@@ -24,8 +24,8 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
-from .. import __version__
 from .. import review as run_review
+from .._version import __version__
 from ..errors import CoachError, NotFoundError, StoreError
 from ..llm.settings import get_llm_settings
 from ..models import Finding, Review, Rewrite

@@ -1,0 +1,70 @@
+"""What a reader learned about one objective or key result: frozen, shared by findings and rewrites.
+
+Facts are computed once per text and rubric (`key_results.analyze_kr`,
+`objectives.analyze_objective`) and never change afterwards, so one review
+cannot leak state into another through a memoised value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..quantities import Quantity, Scan
+
+
+@dataclass(frozen=True, slots=True)
+class Lead:
+    """The verb (or verbless direction word) that leads a key result."""
+
+    index: int
+    token: str
+    lemma: str
+    kind: str  # delivery | ambiguous | change | level | maintain
+
+
+@dataclass(frozen=True, slots=True)
+class KrFacts:
+    text: str
+    low: str
+    tokens: tuple[tuple[str, int], ...]
+    words: frozenset[str]
+    scan: Scan
+    lead: Lead | None
+    is_task: bool = False
+    task_reason: str = ""
+    has_metric: bool = False
+    has_target: bool = False
+    has_baseline: bool = False
+    maintains: bool = False
+    compound: bool = False
+    qualitative: bool = False  # no number, and a quality word: "More engaging lectures"
+    measures: tuple[Quantity, ...] = ()  # the quantities that are values, not qualifiers
+    chunk_metric_words: tuple[str, ...] = ()
+    metric_words: tuple[str, ...] = ()
+    vague_words: tuple[str, ...] = ()
+
+    @property
+    def quantities(self) -> tuple[Quantity, ...]:
+        return self.scan.quantities
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectiveFacts:
+    text: str
+    low: str
+    words: frozenset[str]
+    scan: Scan
+    aspiration_words: tuple[str, ...]
+    specific_words: tuple[str, ...]
+    choice_words: tuple[str, ...]
+    lead_lemma: str | None
+    concrete_change: bool = False
+    # A slogan's marks: a slogan verb leads ("Delight", "Foster", "Be") or slogan words appear.
+    slogan: bool = False
+    slogan_lead: bool = False
+    slogan_words: tuple[str, ...] = ()  # aspiration words that are not mere lofty adjectives
+    superlative: bool = False  # "best", "most fun", "friendliest": a superlative of no dimension
+    # Generic words that still name a dimension ("satisfaction", "costs"): a plain direction.
+    dimension_words: tuple[str, ...] = ()
+    # The objective is itself a project ("Launch the mobile app", "Define our pricing strategy").
+    project: bool = False

@@ -1,0 +1,177 @@
+"""Read one key result once: its lead, numbers and their roles, metric words, and task verdict.
+
+`analyze_kr(text, lexicon)` is memoised per lexicon and returns frozen `KrFacts`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from ..lexicon import Lexicon, grams, tokenize
+from ..quantities import Quantity
+from .facts import KrFacts
+from .leads import find_lead, metric_name_start, noun_use
+from .reading import (
+    countable,
+    feeling_clause,
+    object_chunk,
+    quality_word,
+    scan_cached,
+    starts_with_verb_tokens,
+    strip_fillers,
+    token_set,
+)
+from .roles import is_qualifier
+from .tasks import task_verdict
+
+
+def analyze_kr(text: str, lex: Lexicon) -> KrFacts:
+    """Facts about one KR. Memoised per lexicon: the same text always gives the same facts
+    (rewrite templates and re-reviews repeat texts often)."""
+    return lex.memoised(text, lambda: _analyze_kr(text, lex))
+
+
+def _analyze_kr(text: str, lex: Lexicon) -> KrFacts:
+    # A trailing note with no number ("(owner: Carla)", "(stretch)") is not part of the KR;
+    # only the tail goes, so every offset into the text stays valid.
+    core = lex.patterns.trailing_note.sub("", text)
+    # "KR1: Staff survey engagement score 7.2": the item's label, blanked so offsets hold.
+    core = lex.patterns.item_label.sub(lambda m: " " * len(m.group(0)), core, count=1)
+    low = core.lower()
+    tokens = tokenize(low)
+    words = token_set(tokens)
+    sc = scan_cached(core)
+    lead = find_lead(low, tokens, lex)
+    if lead and (
+        (not sc.quantities and feeling_clause(tokens, lead.index + 2, lex))
+        or metric_name_start(tokens, lead, lex)
+        or (lead.kind in {"delivery", "ambiguous"} and noun_use(tokens, lead, lex, bool(sc.quantities)))
+    ):
+        lead = None
+    qualitative = not sc.quantities and (
+        any(quality_word(t, lex) for t, _ in tokens)
+        # "Team leads are better coaches", "Volunteers are more happy": a quality of people
+        or bool(lead and lead.lemma == "be" and not words.isdisjoint(lex["comparatives"].words | lex["feeling_words"].words))
+        or feeling_clause(tokens, 1, lex)  # "Devs rave about us"
+        or (lead is None and _people_behaviour(tokens, lex))  # "Lecturers embrace digital tools"
+    )
+
+    first = strip_fillers(low, tokens, lex)
+    if lead and lead.index > first:
+        chunk = object_chunk(tokens[: lead.index], first, lex)  # the subject: "Safety culture improved"
+    else:
+        chunk = object_chunk(tokens, lead.index + 1 if lead else first, lex)
+    chunk_words = grams(chunk)
+    metric_terms = lex["metric_terms"].found(chunk_words)
+    heads = lex["metric_heads"].found(chunk_words)
+    vague = lex["vague_nouns"].found(words)
+    metric_words = metric_terms + heads + lex.patterns.rate.findall(low)
+    statistic = [h for h in heads if h in lex["statistics"].words]
+    feeling = not sc.quantities and not lex["feeling_words"].entries.isdisjoint(words)
+    if feeling or (qualitative and not statistic) or (chunk and chunk[-1] in lex["vague_nouns"].words and not statistic):
+        # "Improve pricing discipline": the head is a quality word, whatever modifies it
+        # (but "Median download speed" is measured: it names a statistic).
+        metric_terms = []
+        metric_words = lex.patterns.rate.findall(low)
+    chunk_metric_words = metric_terms + heads
+    nouns = [t for t in chunk if t not in lex["count_words"].words]
+    if lead is None and (sc.quantities or lex.patterns.window_words.search(low)) and words.isdisjoint(lex["count_words"].words):
+        # "Requests settled within 24h": the participle after the noun is not the head
+        # (but "10 tutorials published" declares a deliverable done).
+        while len(nouns) > 1 and (
+            nouns[-1].endswith("ing")
+            or (
+                nouns[-1].endswith("ed")
+                and nouns[-1] not in lex["done_words"].words
+                and "delivery_verbs" not in lex.verb_classes(nouns[-1])
+            )
+        ):
+            nouns.pop()
+    # "More engaging lectures" counts no lectures; "the share of engineers who say ... fair" is a share.
+    if not metric_words and nouns and not (qualitative and nouns[-1] not in lex["statistics"].words):
+        quality = nouns[-1] in lex["vague_nouns"].words or lex["vague_nouns"].has(grams(nouns))
+        if lead and lead.lemma in lex["quantity_verbs"].words and not quality:
+            metric_words = [nouns[-1]]  # "Reduce repeat victimisation": a quantity
+        elif (
+            (lead and lead.kind in {"change", "level", "maintain"})
+            or (not words.isdisjoint(lex["count_words"].words) and not feeling)  # "Buyers trust sellers more"
+            or (
+                lead is None
+                and not feeling
+                and nouns[-1] not in lex["deliverable_nouns"].words
+                and words.isdisjoint(lex["quality_comparatives"].words)  # "Smoother handovers": a quality
+                and "new" not in words  # "New quickstarts for Go": things to make
+                and not lex.patterns.rollout.search(low)  # "Solar panels on the roof": things to put in place
+                and not any(lex.lemma_of(t) in lex["other_verbs"].words for t, _ in tokens)
+                and not starts_with_verb_tokens(tokens, first, lex)
+            )
+        ) and countable(nouns[-1], lex):
+            # "Site stoppages due to late materials": a plural with no verb names a count.
+            metric_words = [nouns[-1]]
+    if not metric_words and lead is None and tokens and not words.isdisjoint(lex["cadence_words"].words):
+        subject = tokens[0][0]
+        if subject in lex.union("people_nouns", "outcome_nouns") or countable(subject, lex):
+            metric_words = [subject]  # "Clinicians log in to the video platform weekly": how many do
+    if lex.patterns.time_to.match(low):
+        metric_words = [*metric_words, "time to"]  # "Time to first successful API call"
+    if lex.patterns.share_of.search(low):
+        metric_words = [*metric_words, "share"]  # "Zero-result queries as a share of all searches"
+    if not metric_words and not feeling and tokens and tokens[-1][0] in lex["metric_heads"].words:
+        metric_words = [tokens[-1][0]]  # "Left without being seen rate"
+    vague_words = vague
+    qualifiers = {q for q in sc.quantities if is_qualifier(low, q, lead, lex)}
+    measures = [
+        q for q in sc.quantities if (q.kind != "placeholder" or q.role == "target") and q not in qualifiers
+    ]
+    has_metric = bool(sc.quantities) or bool(metric_words)
+    has_target = any(q.role == "target" for q in measures)
+    everyone = lex.patterns.everyone.match(low)
+    if everyone and everyone.group(1) in lex["people_nouns"].words:
+        has_metric = has_target = True  # "Every AE certified": a share of 100%
+        measures.append(Quantity(0, everyone.end(), text[: everyone.end()], "percent", "target"))
+    has_baseline = any(q.role == "baseline" and q not in qualifiers for q in sc.quantities)
+    maintains = bool(lead and lead.kind == "maintain") or bool(
+        lex.patterns.maintain_frame.search(low) or lex.patterns.hold_frame.match(low)
+    )
+    if maintains and lead and lead.lemma == "hold":
+        lead = replace(lead, kind="maintain")
+    facts = KrFacts(
+        text, low, tuple(tokens), words, sc, lead,
+        has_metric=has_metric, has_target=has_target, has_baseline=has_baseline,
+        maintains=maintains, qualitative=qualitative, measures=tuple(measures),
+        chunk_metric_words=tuple(chunk_metric_words), metric_words=tuple(metric_words),
+        vague_words=tuple(vague_words), compound=_compound(text, lex),
+    )
+    is_task, reason = task_verdict(facts, lex)
+    return replace(facts, is_task=is_task, task_reason=reason)
+
+
+def _people_behaviour(tokens: list[tuple[str, int]], lex: Lexicon) -> bool:
+    """'Lecturers embrace digital tools', 'Players have a blast': people, then what they do
+    or feel, with no number and no cadence to count."""
+    if len(tokens) < 3 or any(t in lex["cadence_words"].words for t, _ in tokens):
+        return False
+    first, verb = tokens[0][0], tokens[1][0]
+    people = lex.union("people_nouns", "outcome_nouns") - lex.union("metric_terms")
+    if first not in people and not countable(first, lex):
+        return False
+    return verb in lex["behaviour_verbs"].words or (
+        lex.lemma_of(verb) == verb and (verb in lex["other_verbs"].words or verb in lex["aspiration_verbs"].words)
+    )
+
+
+def _compound(text: str, lex: Lexicon) -> bool:
+    parts = lex.patterns.compound_split.split(text.lower())
+    if len(parts) < 2:
+        return False
+    measured = 0
+    for part in parts:
+        toks = tokenize(part)
+        if not toks:
+            continue
+        classes = lex.verb_classes(toks[0][0])
+        if classes & {"change_verbs", "level_verbs", "maintain_verbs"} and (
+            scan_cached(part).quantities or lex["metric_terms"].has(token_set(toks))
+        ):
+            measured += 1
+    return measured >= 2

@@ -1,0 +1,143 @@
+"""The lead of a key result: the verb (or verbless direction word) that says what is asked.
+
+"Launch the portal" leads with a delivery verb, "Reduce churn" with a change verb,
+"Churn down 20%" with a direction word; "Test coverage 80%" has no lead at all, its
+first word being the noun of a metric.
+"""
+
+from __future__ import annotations
+
+from ..lexicon import Lexicon
+from .facts import Lead
+from .reading import countable, counted_events, object_chunk, strip_fillers, verb_kind
+
+
+def find_lead(low: str, tokens: list[tuple[str, int]], lex: Lexicon) -> Lead | None:
+    start = _after_label(low, tokens, lex) or strip_fillers(low, tokens, lex)
+    for i in range(start, min(len(tokens), start + 5)):
+        tok = tokens[i][0]
+        classes = lex.verb_classes(tok)
+        if not classes:
+            continue
+        lemma = lex.lemma_of(tok)
+        kind = verb_kind(classes)
+        # After a subject only a measure verb leads ("Safety culture improved");
+        # "Portal launched" is a done-statement, "new hires" a noun, and so is
+        # "Patient experience scores go up".
+        if i > start and (
+            tok == lemma or tok.endswith("ing") or kind in {"delivery", "ambiguous"} or tok in lex["plural_metric_heads"].words
+        ):
+            continue
+        if i == start and tok != lemma and tok.endswith("s") and not tok.endswith("ss") and i + 1 < len(tokens):
+            continue  # "Orders per active customer", "Contacts about billing": a plural noun
+        if i == start and tok.endswith("ed") and i + 1 < len(tokens) and countable(tokens[i + 1][0], lex):
+            continue  # "Certified admins per account": an adjective
+        if i == start and (kind == "ambiguous" or tok in lex["verb_nouns"].words):
+            # "Partner deal registration grows", "trial→paid conversion hits 12%": a noun that
+            # could be a verb, then the real verb.
+            later = _finite_change_verb(tokens, i + 1, lex)
+            if later is None and tok.endswith("ing"):
+                later = _direction_word(tokens, i, lex)  # "Getting-started questions down 30%"
+            if later is not None:
+                return later
+        if kind:
+            return Lead(i, tok, lemma, kind)
+    return _direction_word(tokens, start, lex)
+
+
+def _after_label(low: str, tokens: list[tuple[str, int]], lex: Lexicon) -> int:
+    """'Parcel lockers: install 300 more in Warsaw': a short label, then the order itself.
+    The index of the verb after the colon, or 0."""
+    colon = low.find(":")
+    if colon < 0:
+        return 0
+    for i, (tok, pos) in enumerate(tokens):
+        if pos > colon:
+            return i if 0 < i <= 4 and lex.verb_classes(tok) and tok == lex.lemma_of(tok) else 0
+    return 0
+
+
+def _finite_change_verb(tokens: list[tuple[str, int]], begin: int, lex: Lexicon) -> Lead | None:
+    """A change verb in its -s or -ed form after a noun phrase, before any purpose word."""
+    for j in range(begin, min(len(tokens), begin + 6)):
+        tok = tokens[j][0]
+        if tok in lex["purpose_words"].words or tok[0].isdigit():
+            return None  # "Repair 40 broken lifts": a number is the first verb's object
+        lemma = lex.lemma_of(tok)
+        classes = lex.verb_classes(tok)
+        if tok != lemma and tok.endswith(("s", "ed")) and classes & {"change_verbs", "level_verbs"}:
+            return Lead(j, tok, lemma, "change" if "change_verbs" in classes else "level")
+    return None
+
+
+def _direction_word(tokens: list[tuple[str, int]], start: int, lex: Lexicon) -> Lead | None:
+    """'Customer PPM down from 320', 'near-miss reports up': a change with no verb
+    (not the particle of a phrasal verb: 'follow up', 'sign up', 'wind down')."""
+    for j in range(start + 1, len(tokens)):
+        tok = tokens[j][0]
+        prev = tokens[j - 1][0]
+        if tok not in {"up", "down"} or prev in lex["chunk_breakers"].words or prev in lex["stopwords"].words:
+            continue
+        verb = lex.lemma_of(prev)
+        if lex.verb_classes(prev) or verb in lex["other_verbs"].words or verb in lex["phrasal_verbs"].words:
+            return None
+        return Lead(j, tok, tok, "change")
+    return None
+
+
+def noun_use(tokens: list[tuple[str, int]], lead: Lead, lex: Lexicon, has_numbers: bool) -> bool:
+    """'Test coverage', 'Share of spend': the lead verb is the first noun of a metric."""
+    if lead.token in ("open", "scope"):
+        rest = " ".join(t for t, _ in tokens[lead.index :])
+        if lead.token == "open" and lex.patterns.aging.search(rest):
+            return True  # "Open DSARs older than 20 days": the open ones, by age
+        if lead.token == "scope" and lex.patterns.scope_emissions.match(rest):
+            return True  # "Scope 1 emissions down 1,200 tCO2e"
+    if lead.token.endswith("ing") and lead.index == 0:
+        # "Hiring manager satisfaction 4.5/5": the gerund names whose satisfaction is measured.
+        chunk = object_chunk(tokens, 1, lex)
+        if chunk and (chunk[-1] in lex.union("metric_heads", "metric_terms", "vague_nouns")):
+            return True
+    heads = lex["metric_heads"].words
+    nouns = lex.union("metric_heads", "metric_terms", "deliverable_nouns", "outcome_nouns")
+    nxt = tokens[lead.index + 1][0] if lead.index + 1 < len(tokens) else ""
+    if lead.token in nouns and nxt == "of":
+        return True
+    if not nxt or nxt in lex["stopwords"].words or nxt[0].isdigit():
+        return False
+    if nxt in heads:
+        return True
+    if counted_events([t for t, _ in tokens[lead.index : lead.index + 3]], lex):
+        return True  # "Repair requests acknowledged within 1 day": requests, counted
+    chunk = object_chunk(tokens, lead.index + 1, lex)
+    if not chunk:
+        return False
+    if lead.token in nouns and not has_numbers and chunk[-1] in lex["vague_nouns"].words and len(chunk) <= 2:
+        return True  # "Partner satisfaction": a noun, then what is (vaguely) measured of it
+    if (lead.kind == "ambiguous" or not has_numbers) and (
+        chunk[-1] in heads or (not has_numbers and any(t == "per" for t, _ in tokens[lead.index + 2 :]))
+    ):
+        return True  # "Call wait time", "Purchase order cycle time", "Open queries per patient"
+    # "Offer acceptance rate of 85%", "Upgrade page CTR of 12%": a metric's name with its value
+    # ("Implement QR-code drop-off with two partners" is an order: implement is no noun).
+    if (
+        has_numbers
+        and chunk[-1] in nouns
+        and chunk[-1] not in lex["deliverable_nouns"].words
+        and (lead.token in nouns or lead.token in lex["verb_nouns"].words)
+    ):
+        return True
+    return lead.token in nouns and chunk[-1] in heads
+
+
+def metric_name_start(tokens: list[tuple[str, int]], lead: Lead, lex: Lexicon) -> bool:
+    """'Win rate 30%', 'Starting salary', 'Contract turnaround': the first words name a metric."""
+    if lead.index != 0 or len(tokens) < 2:
+        return False
+    nxt = tokens[1][0]
+    if f"{lead.token} {nxt}" in lex["metric_terms"].entries:
+        return True
+    measured = lex.union("metric_terms", "metric_heads")
+    return lead.kind in {"delivery", "ambiguous"} and nxt in measured and (
+        lead.token.endswith("ing") or lead.token != lead.lemma or nxt in lex["metric_heads"].words
+    )

@@ -1,0 +1,161 @@
+"""Read one objective once: slogan marks, specific and choice words, dimensions, projects.
+
+`analyze_objective(text, lexicon)` is memoised per lexicon and returns frozen
+`ObjectiveFacts`; `labels.is_aspiration` decides from them.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..lexicon import MAX_PHRASE, Lexicon, grams, tokenize
+from .facts import ObjectiveFacts
+from .reading import scan_cached, strip_fillers, token_set
+
+
+def analyze_objective(text: str, lex: Lexicon) -> ObjectiveFacts:
+    return lex.memoised(("objective", text), lambda: _analyze_objective(text, lex))
+
+
+def _analyze_objective(text: str, lex: Lexicon) -> ObjectiveFacts:
+    low = text.lower()
+    tokens = tokenize(low)
+    words = token_set(tokens)
+    sc = scan_cached(text)
+    asp = lex["aspiration_words"]
+    generic = lex["generic_nouns"]
+    aspiration_hits = asp.found(words)
+    choice_hits = lex["choice_words"].found(words)
+    for tok, _ in tokens:
+        # A superlative of one dimension is a choice ("fastest"); "best" is not.
+        if tok in lex["vague_superlatives"].words and tok.endswith("est"):
+            aspiration_hits = [*aspiration_hits, tok]  # "Fly the friendliest skies"
+        elif (
+            tok.endswith("est")
+            and len(tok) > 5
+            and tok not in asp.words
+            and tok not in lex["not_superlatives"].words
+        ):
+            choice_hits.append(tok)
+    m = lex.patterns.superlative_phrase.search(low)
+    if m and m.group(1) in lex["vague_superlatives"].words:
+        aspiration_hits = [*aspiration_hits, m.group(0)]  # "the most fun game": a feeling, no dimension
+    elif m and m.group(1) not in asp.words:
+        choice_hits.append(m.group(0))
+    # "Put patients first", "Safety first": a value, not a channel or segment chosen first.
+    # "US" is a market; "love us" is not.
+    value_first = _first_after_value(low, lex)
+    # "Best beer in Germany": a superlative with no dimension, and only a region chosen.
+    if (
+        choice_hits
+        and lex["empty_superlatives"].has(words | frozenset(aspiration_hits))
+        and all(c in lex["region_words"].entries for c in choice_hits)
+    ):
+        choice_hits = []
+    if value_first:
+        aspiration_hits = [*aspiration_hits, "first"]  # a value statement
+    choice_hits = [
+        c for c in choice_hits
+        if not (c == "first" and (value_first or any(a.endswith("-first") for a in aspiration_hits)))
+        and not (c == "us" and not lex.patterns.us_market.search(text))
+        and c not in lex["vague_superlatives"].words
+    ]
+    # Words inside slogan phrases ("every touchpoint", "fit for the future") are not specifics.
+    phrases = asp.phrases | generic.phrases
+    toks = [t for t, _ in tokens]
+    covered_idx: set[int] = set()
+    for size in range(2, MAX_PHRASE + 1):
+        for i in range(len(toks) - size + 1):
+            if " ".join(toks[i : i + size]) in phrases:
+                covered_idx.update(range(i, i + size))
+    original = re.findall(r"[A-Za-z][A-Za-z0-9'’\-]*", text)
+    title_case = sum(t[0].isupper() for t in original) > len(original) / 2
+    capitalised = (
+        set()
+        if title_case
+        else {t.lower() for i, t in enumerate(original) if i > 0 and t[0].isupper()}
+    )
+    # "Faster CI", "Ship the EU VAT engine": an acronym names a thing, title case or not.
+    capitalised |= {
+        t.lower() for t in original if len(t) >= 2 and t.isupper() and t.isalpha() and t.lower() not in generic.words
+    }
+    first = strip_fillers(low, tokens, lex)
+    specific: list[str] = []
+    for i, (tok, _) in enumerate(tokens):
+        if i in covered_idx:
+            continue
+        lemma = lex.lemma_of(tok)
+        is_verb = bool(lex.verb_classes(tok)) and (
+            i == first or tok != lemma and tok.endswith(("ed", "ing"))
+        )
+        if tok in capitalised and tok not in asp.words:
+            # A name (product, place, programme) is a strong specific, unless slogan words surround it.
+            specific += [tok] if aspiration_hits else [tok, tok]
+            continue
+        if (
+            len(tok) < 3
+            or tok in lex["stopwords"].words
+            or tok in lex["not_specific_words"].words
+            or (tok == "first" and value_first)
+            or (tok.endswith("ly") and len(tok) > 5)  # "more efficiently": a manner, not a choice
+            or tok in asp.words
+            or tok in generic.words
+            or is_verb
+            or (i == first and lemma in lex["other_verbs"].words)
+            or (lemma in lex["aspiration_verbs"].words and (i == first or tok == lemma))
+        ):
+            continue
+        parts = [p for p in re.split(r"[-/]", tok) if p]
+        if len(parts) > 1 and all(p in asp.words or p in generic.words for p in parts):
+            continue
+        specific.append(tok)
+    lead_lemma = lex.lemma_of(tokens[first][0]) if first < len(tokens) else None
+    # "Cut shrink", "Raise our Series A": a concrete change to a named thing is a choice,
+    # however short ("Improve customer experience" names nothing specific).
+    concrete = bool(
+        lead_lemma
+        and any(w not in lex["vague_nouns"].words and w not in lex["vague_objective_nouns"].words for w in specific)
+        and not aspiration_hits
+        and lex.verb_classes(tokens[first][0]) & {"change_verbs", "quantity_verbs"}
+        and lead_lemma not in lex["vague_objective_verbs"].words
+    )
+    lead_tok = tokens[first][0] if first < len(tokens) else ""
+    # A value statement ("Put patients first") counts as a slogan verb would.
+    slogan_lead = value_first or lead_lemma in lex["slogan_verbs"].words or lex["slogan_verbs"].has(
+        grams([t for t, _ in tokens[first : first + 2]])
+    )
+    slogan = bool(aspiration_hits) or slogan_lead
+    lofty = lex["lofty_adjectives"].entries
+    slogan_words = tuple(sorted({a for a in aspiration_hits if a not in lofty and not (set(a.split()) & lofty)}))
+    superlatives = lex["empty_superlatives"].entries | lex["vague_superlatives"].entries
+    superlative = any(a in superlatives or a.startswith(("most ", "least ")) for a in aspiration_hits)
+    # A superlative of feeling ("friendliest") is a slogan word, not a specific.
+    specific = [w for w in specific if w not in aspiration_hits]
+    dimensions = lex.union("vague_nouns", "metric_terms", "metric_heads", "lower_is_better") - lex.union(
+        "aspiration_words", "entity_nouns"
+    )
+    in_slogan = {w for a in aspiration_hits for w in a.split()}  # "most engaged" is no dimension
+    dimension_words = tuple(t for t, _ in tokens if t in dimensions and t not in in_slogan)
+    # "Launch the mobile app", "Define our pricing strategy": a delivery verb on a named thing.
+    deliverables = lex["deliverable_nouns"]
+    lead_classes = lex.verb_classes(lead_tok)
+    project = bool(
+        "delivery_verbs" in lead_classes
+        and "ambiguous_delivery_verbs" not in lead_classes  # "Make mobile the easiest way ..."
+        and lead_tok == lead_lemma
+        and (specific or deliverables.has(grams([t for t, _ in tokens[first + 1 :]])))
+        and not aspiration_hits
+    )
+    return ObjectiveFacts(
+        text, low, words, sc, tuple(aspiration_hits), tuple(specific), tuple(choice_hits), lead_lemma,
+        concrete, slogan, slogan_lead, slogan_words, superlative, dimension_words, project,
+    )
+
+
+def _first_after_value(low: str, lex: Lexicon) -> bool:
+    # "Put patients first", "Our patients always come first"
+    m = lex.patterns.value_comes_first.search(low) or lex.patterns.value_first.search(low)
+    if not m:
+        return False
+    word = m.group(1)
+    return any(word in lex[name].words for name in ("value_first_nouns", "generic_nouns", "vague_nouns"))

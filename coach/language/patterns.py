@@ -1,0 +1,66 @@
+"""Named regular-expression patterns, declared as data in a rubric's `patterns.yaml`.
+
+The readers never compile a pattern of their own: they ask the rubric's lexicon for one by
+name (`lex.patterns.rate.search(low)`). A rubric file is checked when it loads: a pattern
+that does not compile, or a name the readers need that is missing, is a `RubricError`
+naming the file and the key. A custom rubric may replace a pattern under the same name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from ..errors import RubricError
+
+# The names the readers use (a test keeps this equal to the names the code reads).
+REQUIRED_PATTERNS = frozenset(
+    """age_bound aging among_bound compound_split counted_subject duration_qualifier everyone
+    hold_frame item_label level_before maintain_frame most_after now open_age_before
+    paren_bound place_before plus_after plus_share_or_time purpose qualifier qualifier_hint
+    quality_suffix range_after range_before rate rollout scope_emissions segment_before_plus
+    segment_bound segment_words share_of state_age_before superlative_phrase time_to top_rank
+    trailing_note us_market value_comes_first value_first version window_before window_words
+    with_bound""".split()
+)
+
+
+class Patterns:
+    """Compiled patterns by name: `patterns.rate` is a `re.Pattern`."""
+
+    def __init__(self, compiled: Mapping[str, re.Pattern[str]], source: Mapping[str, str]):
+        self._compiled = dict(compiled)
+        self.source = dict(source)  # name -> regex text, for the rubric digest and docs
+
+    @classmethod
+    def load(cls, data: object, where: str) -> Patterns:
+        """Compile a `name: regex` mapping; `where` names the file in errors."""
+        if not isinstance(data, Mapping):
+            raise RubricError(f"{where}: patterns must map names to regular expressions")
+        compiled: dict[str, re.Pattern[str]] = {}
+        for name, regex in data.items():
+            if not isinstance(regex, str) or not regex:
+                raise RubricError(f"{where}: {name}: a pattern is a non-empty string")
+            try:
+                compiled[str(name)] = re.compile(regex)
+            except re.error as exc:
+                raise RubricError(f"{where}: {name}: not a valid pattern: {exc}") from exc
+        missing = sorted(REQUIRED_PATTERNS - set(compiled))
+        if missing:
+            raise RubricError(f"{where}: missing pattern {missing[0]!r} (the readers use it)")
+        return cls(compiled, {str(k): str(v) for k, v in data.items()})
+
+    def merged(self, overrides: object, where: str) -> Patterns:
+        """These patterns with some replaced by name (a custom rubric's `patterns:`)."""
+        if not isinstance(overrides, Mapping):
+            raise RubricError(f"{where}: 'patterns' must map pattern names to regular expressions")
+        unknown = sorted(set(map(str, overrides)) - set(self._compiled))
+        if unknown:
+            raise RubricError(f"{where}: patterns.{unknown[0]}: unknown pattern; known: {', '.join(sorted(self._compiled))}")
+        return Patterns.load({**self.source, **{str(k): v for k, v in overrides.items()}}, where)
+
+    def __getattr__(self, name: str) -> re.Pattern[str]:
+        try:
+            return self.__dict__["_compiled"][name]
+        except KeyError:
+            raise AttributeError(f"no pattern {name!r}: add it to REQUIRED_PATTERNS and patterns.yaml") from None

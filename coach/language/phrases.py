@@ -1,0 +1,196 @@
+"""Phrases taken from a key result, shared by findings and rewrites: the metric (in the
+author's words), the target with its comparator, the baseline, the deadline, the verb.
+
+One reading for both: a finding's message ("What is the current value of {metric}?") and
+the rewrite built for it name the same metric.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from ..lexicon import Lexicon, grams, tokenize
+from ..quantities import DEADLINE_PHRASE_RE, Quantity
+from .facts import KrFacts
+
+if TYPE_CHECKING:
+    from ..rubric import Rubric
+
+
+_FRAME_BEFORE = re.compile(
+    r"(?:\b(?:from|to|by|up|down|at least|at most|at|of|above|below|under|over|less than|more than|"
+    r"fewer than|up to|no more than|no less than|greater than|within|reach|hit|around|about|"
+    r"approx\.?|~|≥|≤|>=|<=|<|>|=|:)\s*)+$",
+    re.I,
+)
+_COMPARATOR = re.compile(
+    r"(?:at least|at most|above|below|under|over|less than|more than|fewer than|up to|no more than|"
+    r"no less than|greater than|within|≥|≤|>=|<=|<|>)\s*$"
+)
+_LEADING_NOISE = re.compile(
+    r"^(?:(?:of|the|our|a|an|in|on|for|with|by|to|at|is|are|be|:|-|–|,)\s+)+", re.I
+)
+_TRAILING_NOISE = re.compile(
+    r"(?:\s+(?:of|the|our|a|an|in|on|for|with|by|to|at|from|and|is|are|be|up|down|vs\.?|versus|"
+    r"currently|current|baseline|reach|hit|more|than|less|fewer|least|most|above|below|under|"
+    r"over|around|about|approx\.?|per|:|-|–|<|>|≤|≥|<=|>=|=|\+|significantly|dramatically|"
+    r"substantially|considerably|materially|meaningfully|massively|further|steadily))+$",
+    re.I,
+)
+EVERYONE = re.compile(r"^\s*(?:every|all|each)\s+", re.I)
+_WEAK_END = frozenset("the a an of to for in on at by with and or who that their our".split())
+COMPARATIVE_START = re.compile(
+    r"^(?:(?:faster|slower|better|stronger|clearer|smoother|easier|simpler|tighter|closer|deeper|"
+    r"quicker|cheaper|more|less|fewer|greater|higher|lower)\s+)+",
+    re.I,
+)
+_DIRECTION_WORDS = re.compile(
+    r"^(?:(fewer|less|lower|smaller|shorter)|(more|higher|greater|bigger|longer))\s+", re.I
+)
+_SHORT_CUT = re.compile(
+    r"\s(?:for|with|on|in|at|across|among|within|under|over|via|through|from|by|per|of|older|[<>≤≥])\s", re.I
+)
+_PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+_CLAUSE_AFTER = re.compile(r",\s|[;(]|\b(?:up from|down from|currently|vs\.?|versus|compared)\b")
+
+
+def clean_phrase(phrase: str) -> str:
+    phrase = _PARENS.sub(" ", phrase)
+    phrase = re.sub(r"[(\[][^)\]]*$", " ", phrase)  # a bracket the cut left open: "(currently est."
+    phrase = re.sub(r"\s+", " ", phrase).strip(" ,.;:-–—<>≤≥=+")
+    for _ in range(3):
+        phrase = _LEADING_NOISE.sub("", phrase)
+        phrase = _TRAILING_NOISE.sub("", phrase).strip(" ,.;:-–—<>≤≥=+")
+    phrase = _DIRECTION_WORDS.sub("", phrase)
+    # Sentence case from the draft is not part of the metric's name ("Quota attainment").
+    first = phrase.split(" ", 1)[0]
+    if len(first) > 1 and first[0].isupper() and first[1:].islower():
+        phrase = phrase[0].lower() + phrase[1:]
+    return phrase
+
+
+def polarity_verb(metric: str, rubric: Rubric) -> str:
+    text_grams = grams([t for t, _ in tokenize(metric.lower())])
+    return "Reduce" if rubric.lexicon["lower_is_better"].has(text_grams) else "Increase"
+
+
+def verb_for(facts: KrFacts, metric: str, rubric: Rubric) -> str:
+    lead = facts.lead
+    if (
+        lead
+        and lead.kind == "change"
+        and lead.lemma not in {"double", "triple", "quadruple", "halve"}
+    ):
+        return lead.lemma.capitalize()
+    direction = _DIRECTION_WORDS.match(facts.text.strip())
+    if direction:
+        return "Reduce" if direction.group(1) else "Increase"
+    for q in facts.measures:  # not "Invoices overdue > 60 days": that picks the invoices
+        if q.role != "target" or q.kind == "placeholder":
+            continue
+        before = facts.low[max(0, q.start - 14) : q.start]
+        if re.search(r"(?:\bdown(?: by)?|\bunder|\bbelow|\bless than|\bfewer than|\bat most|\bno more than|[≤<\-−])\s*$", before):
+            return "Reduce"
+        if re.search(r"(?:\bup(?: by)?|\babove|\bover|\bat least|\bmore than|\bno less than|[≥>+])\s*$", before):
+            return "Increase"
+    if metric.startswith("share of "):
+        return polarity_verb(short_name(metric)[9:], rubric)
+    if re.search(r"\b(?:zero|halve|halved)\b", facts.low):
+        return "Reduce"
+    return polarity_verb(metric, rubric)
+
+
+def strip_deadline(text: str) -> tuple[str, str | None]:
+    m = DEADLINE_PHRASE_RE.search(text.lower())
+    if not m:
+        return text, None
+    phrase = text[m.start() : m.end()].strip(" ,.;")
+    if not re.match(
+        r"(?i)(by|before|until|till|in|within|during|for|no later than|at|end|start|after)\b",
+        phrase,
+    ):
+        phrase = f"by {phrase}"
+    # Blank the deadline out in place: offsets into the text must stay valid.
+    return (text[: m.start()] + " " * (m.end() - m.start()) + text[m.end() :]), phrase
+
+
+def metric_phrase(facts: KrFacts, lex: Lexicon) -> str:
+    """The thing measured, in the author's words: 'Increase NPS to 50' → 'NPS'."""
+    return lex.memoised(("metric", facts.text), lambda: _metric_phrase(facts))
+
+
+def _metric_phrase(facts: KrFacts) -> str:
+    text, _ = strip_deadline(facts.text)
+    low = text.lower()
+    start = 0
+    if facts.lead is not None:
+        tok, pos = facts.tokens[facts.lead.index]
+        start = pos + len(tok)
+    # Qualifiers belong to the metric's name ("Invoices overdue > 60 days"): cut at values only.
+    quantities = [q for q in facts.measures if q.start >= start and q.end <= len(text)]
+    if not quantities:
+        cut = _CLAUSE_AFTER.search(low, start)
+        return clean_phrase(text[start : cut.start() if cut else len(text)])
+    first, last = quantities[0], quantities[-1]
+    share = re.match(r"\s*of\s+(.+)", text[first.end :])
+    if first.kind == "percent" and first.start - start < 3 and share:
+        # "90% of claims paid within 5 days" measures a share.
+        rest = share.group(1)
+        cut = _CLAUSE_AFTER.search(rest.lower())
+        return "share of " + clean_phrase(rest[: cut.start() if cut else len(rest)])
+    before = clean_phrase(_FRAME_BEFORE.sub("", text[start : first.start]))
+    if len(re.findall(r"[A-Za-z]{2,}", before)) >= 1:
+        return before
+    after = text[last.end :]
+    cut = _CLAUSE_AFTER.search(after.lower())
+    return clean_phrase(after[: cut.start() if cut else len(after)])
+
+
+def short_name(metric: str) -> str:
+    """A short name for placeholders: '[current average processing time]'."""
+    if not metric or "[" in metric:
+        return "value"
+    if metric.startswith("share of "):
+        words = metric[9:].split()[:3]
+        while len(words) > 1 and words[-1].lower() in _WEAK_END:
+            words.pop()
+        return "share of " + " ".join(words)
+    head = _SHORT_CUT.split(f" {metric} ", maxsplit=1)[0].strip()
+    words = head.split()[:5]
+    while len(words) > 1 and words[-1].lower() in _WEAK_END:
+        words.pop()
+    return " ".join(words) or "value"
+
+
+def target_phrase(facts: KrFacts, lex: Lexicon) -> tuple[str, Quantity] | None:
+    targets = [q for q in facts.quantities if q.role == "target" and q.kind != "placeholder"]
+    if not targets:
+        return None
+    q = targets[-1]
+    if metric_phrase(facts, lex).startswith("share of ") and targets[0].kind == "percent":
+        q = targets[0]  # "90% of claims paid within 5 days": the share is the target
+    if q.text.lower() == "zero":
+        return "zero", q
+    before = facts.text[max(0, q.start - 16) : q.start]
+    comp = _COMPARATOR.search(before.lower())
+    prefix = before[comp.start() :].strip() + " " if comp else ""
+    return prefix + q.text, q
+
+
+def baseline_text(facts: KrFacts) -> str | None:
+    bases = [q for q in facts.quantities if q.role == "baseline" and q.kind != "placeholder"]
+    return bases[0].text if bases else None
+
+
+def describe(facts: KrFacts, rubric: Rubric) -> dict[str, str]:
+    """Fields the rule messages use: {metric}, {verb}, {target}, {metric_hint}."""
+    metric = metric_phrase(facts, rubric.lexicon) or "the metric"
+    target = target_phrase(facts, rubric.lexicon)
+    hints = rubric.lexicon.lookup("vague_metrics", facts.text)
+    return {
+        "metric": metric,
+        "verb": verb_for(facts, metric, rubric).lower(),
+        "target": target[0] if target else "[target]",
+        "metric_hint": ", ".join(hints) if hints else "a count, a rate, a time or a score",
+    }

@@ -1,0 +1,138 @@
+"""Shared reading helpers: fillers, noun phrases, countable and quality words, verb kinds.
+
+Every function reads tokens (lower-case words with offsets, one tokenisation per text)
+and the rubric's lexicon; none keeps state.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from ..lexicon import MAX_PHRASE, Lexicon, grams
+from ..quantities import Scan, scan
+from .facts import KrFacts
+
+# The verb classes that measure (a verb class name, not a word list).
+MEASURE_CLASSES = frozenset({"change_verbs", "level_verbs", "maintain_verbs"})
+
+
+def token_set(tokens: list[tuple[str, int]]) -> frozenset[str]:
+    return grams([t for t, _ in tokens])
+
+
+def strip_fillers(low: str, tokens: list[tuple[str, int]], lex: Lexicon) -> int:
+    """Index of the first token after leading fillers ("We will", "Successfully")."""
+    fillers = lex["lead_fillers"].entries
+    words = [t for t, _ in tokens]
+    i = 0
+    while i < len(words):
+        for size in range(MAX_PHRASE, 0, -1):
+            if " ".join(words[i : i + size]) in fillers:
+                i += size
+                break
+        else:
+            break
+    return i
+
+
+def verb_kind(classes: frozenset[str]) -> str | None:
+    delivery = "delivery_verbs" in classes
+    measure = bool(classes & {"change_verbs", "level_verbs", "maintain_verbs"})
+    if "maintain_verbs" in classes and not delivery:
+        return "maintain"
+    if "ambiguous_delivery_verbs" in classes or (delivery and measure):
+        return "ambiguous"
+    if delivery:
+        return "delivery"
+    if "change_verbs" in classes:
+        return "change"
+    if "level_verbs" in classes:
+        return "level"
+    return None
+
+
+@lru_cache(maxsize=4096)
+def scan_cached(text: str) -> Scan:
+    return scan(text)
+
+
+def object_chunk(tokens: list[tuple[str, int]], start: int, lex: Lexicon) -> list[str]:
+    """Words of the noun phrase after the lead verb, up to the first preposition."""
+    chunk: list[str] = []
+    for tok, _ in tokens[start:]:
+        if tok in lex["chunk_breakers"].words or tok in {"->", "→"}:
+            if chunk:
+                break
+            continue
+        if tok[0].isdigit() or tok in lex["stopwords"].words:
+            continue
+        chunk.append(tok)
+    return chunk
+
+
+def head_chunk(facts: KrFacts, lex: Lexicon, start: int = 0) -> list[str]:
+    """The leading noun phrase: 'Sales enablement deck for Team plan' → [sales, enablement, deck]."""
+    chunk: list[str] = []
+    prev_end = None
+    for tok, pos in facts.tokens[start:]:
+        if chunk and prev_end is not None and any(c in facts.low[prev_end:pos] for c in ",;:()[]"):
+            break
+        prev_end = pos + len(tok)
+        if tok[0].isdigit() or tok in {"#", "a", "an", "the", "our", "new", "all", "every"} or lex.patterns.version.match(tok):
+            if chunk:
+                break
+            continue
+        if tok in lex["chunk_breakers"].words or tok in {"->", "→"}:
+            break
+        chunk.append(tok)
+    return chunk
+
+
+def starts_with_verb(facts: KrFacts, lex: Lexicon) -> bool:
+    return starts_with_verb_tokens(facts.tokens, 0, lex)
+
+
+def starts_with_verb_tokens(tokens: list[tuple[str, int]], at: int, lex: Lexicon) -> bool:
+    first = tokens[at][0] if at < len(tokens) else ""
+    return bool(lex.verb_classes(first)) or lex.lemma_of(first) in lex["other_verbs"].words
+
+
+def feeling_clause(tokens: list[tuple[str, int]], start: int, lex: Lexicon) -> bool:
+    """'Pilot customers love the product': people, then what they feel (a feeling word at
+    `start` or later); the first word is no order to do something."""
+    people = lex.union("people_nouns", "outcome_nouns")
+    feelings = lex["feeling_words"].words
+    return any(
+        tokens[j][0] in feelings and (tokens[j - 1][0] in people or countable(tokens[j - 1][0], lex))
+        for j in range(max(1, start), len(tokens))
+    )
+
+
+def quality_word(word: str, lex: Lexicon) -> bool:
+    """'happier', 'impactful', 'engaging' (from the lexicon): a quality, not a quantity."""
+    return word in lex["quality_words"].words or (len(word) > 5 and word.endswith("ful"))
+
+
+def countable(word: str, lex: Lexicon) -> bool:
+    """A plural noun names a count ('manual journal entries'), unless it is a quality word."""
+    return (
+        len(word) > 3
+        and word.endswith("s")
+        and not word.endswith(("ss", "us", "is"))
+        and word not in lex["vague_nouns"].words
+        and not lex.verb_classes(word)
+    )
+
+
+def is_quality_adjective(word: str, lex: Lexicon) -> bool:
+    """'happier', 'stress-free', 'kinder': how something feels, not how much of it there is."""
+    return word in lex["quality_words"].words or (len(word) > 5 and lex.patterns.quality_suffix.search(word) is not None)
+
+
+def counted_events(head: list[str], lex: Lexicon) -> bool:
+    """'Agents leaving within 90 days', 'Samples re-run due to QC failure': things to
+    which something happens, counted; not a thing to deliver."""
+    return any(
+        countable(noun, lex) and (nxt.endswith(("ed", "ing")) or lex.lemma_of(nxt) != nxt or "-" in nxt)
+        for noun, nxt in zip(head, head[1:], strict=False)
+    )

@@ -1,0 +1,268 @@
+"""Is a key result the team's own work (a task) rather than an outcome? And why.
+
+`task_verdict` is the one reader of that question; the contract's hard cases decide its
+order: the team's own work in the voices real drafts use first, then the lead verb and
+its object, then done-states and deliverables named without a verb.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..lexicon import Lexicon, grams
+from .facts import KrFacts, Lead
+from .reading import (
+    countable,
+    counted_events,
+    head_chunk,
+    is_quality_adjective,
+    object_chunk,
+    scan_cached,
+    starts_with_verb,
+    strip_fillers,
+)
+
+
+def _rate_object(facts: KrFacts, lead: Lead) -> bool:
+    """'Deliver 95% of orders on time': the object is a rate, so this is an outcome."""
+    after = facts.tokens[lead.index + 1 : lead.index + 3]
+    if not after:
+        return False
+    pos = after[0][1]
+    return any(
+        q.start >= pos and q.kind in {"percent", "rating", "currency"} and q.start - pos < 12
+        for q in facts.scan.quantities
+    )
+
+
+def _outcome_clause(facts: KrFacts, lex: Lexicon, lead: Lead) -> bool:
+    """A delivery verb followed by the measured outcome it is for."""
+    rest_start = facts.tokens[lead.index][1]
+    for m in lex.patterns.purpose.finditer(facts.low, rest_start):
+        clause = facts.low[m.end() :]
+        first = clause.split(" ", 1)[0].strip(",.;:")
+        kinds = lex.verb_classes(first)
+        trigger = m.group(0).split()[0]
+        if trigger.endswith("ing") and lex.verb_classes(trigger) & {"change_verbs", "level_verbs"}:
+            kinds = lex.verb_classes(trigger)
+            clause = facts.low[m.start() :]
+        # "... so that 60% of loans are self-service" ("Talk to 50 owners" is no purpose clause)
+        if kinds & {"change_verbs", "level_verbs"} or (first[:1].isdigit() and trigger != "to"):
+            sub = scan_cached(clause)
+            if any(q.role == "target" for q in sub.quantities):
+                return True
+    return False
+
+
+def _counted_object(facts: KrFacts, lead: Lead) -> bool:
+    """'Sign 25 fleet contracts': the verb's object is what the number counts."""
+    nxt = facts.tokens[lead.index + 1 : lead.index + 2]
+    return bool(nxt) and any(q.role == "target" and q.start == nxt[0][1] for q in facts.scan.quantities)
+
+
+def _deliverable_singular(chunk: list[str]) -> bool:
+    """'Sign the contract': one named thing, not a count."""
+    return bool(chunk) and chunk[-1] in {"contract", "deal", "agreement", "partnership", "mou", "lease"}
+
+
+def _own_work(facts: KrFacts, lex: Lexicon) -> str:
+    """The voices real drafts use for the team's own work, read before the lead verb's
+    finer rules: adding people to the team, learning and deciding, setting up
+    measurement, a state of the world to reach ("There is a prototype ...", "Users can
+    export ..."), and "Have X merged". The reason, or "" when none applies."""
+    if facts.has_target and facts.has_baseline:
+        return ""  # a move from a baseline is a result, whoever does the work
+    toks = [t for t, _ in facts.tokens]
+    first = strip_fillers(facts.low, facts.tokens, lex)
+    if first >= len(toks):
+        return ""
+    verb = toks[first].split("/")[0]  # "launch/test 3 tools": the first of two verbs
+    lemma = lex.lemma_of(verb)
+    # Phrases that start with the verb: "bring on board", "look into", "start tracking".
+    opening = frozenset(" ".join([verb, *toks[first + 1 : first + k]]) for k in (1, 2, 3))
+    rest = grams(toks[first + 1 :])
+    valued = any(q.role == "target" and q.kind != "number" for q in facts.measures)
+    imperative = verb == lemma  # "Hiring manager satisfaction" names a metric, not an order
+    if imperative and (lemma in lex["hire_verbs"].words or lex["hire_verbs"].has(opening)) and lex["staff_nouns"].has(rest):
+        return f"'{verb}' adds people to the team: the team's own work"
+    if imperative and (lemma in lex["learning_verbs"].words or lex["learning_verbs"].has(opening)) and not valued:
+        return f"'{verb}' names learning, deciding or setting up measurement: a deliverable"
+    if not facts.quantities:
+        if toks[first : first + 2] in (["there", "is"], ["there", "are"], ["there", "will"]):
+            return "a state to reach ('there is ...'): a deliverable, not a result"
+        window = toks[first + 1 : first + 5]
+        if "can" in window and lex["feeling_words"].words.isdisjoint(toks[: first + 1 + window.index("can")]):
+            return "a capability to build: a deliverable, not a result"
+    if lemma == "have" and not valued and lex["done_words"].has(rest):
+        return "a done state of the team's own work"
+    if verb != toks[first] and "delivery_verbs" in lex.verb_classes(verb) and not valued:
+        return f"'{verb}' names an activity or deliverable"
+    return ""
+
+
+def task_verdict(facts: KrFacts, lex: Lexicon) -> tuple[bool, str]:
+    own = _own_work(facts, lex)
+    if own:
+        return True, own
+    lead, words, measures = facts.lead, facts.words, facts.measures
+    if lead and lead.lemma in lex["obtain_verbs"].words and re.match(
+        r"\s*\d", facts.low[facts.tokens[lead.index][1] + len(lead.token) :]
+    ) and not lex["done_words"].has(words):
+        return False, ""  # "Get 500 sign-ups", "Attract 40 sponsors": what others do, counted
+    deliverables = lex["deliverable_nouns"]
+    done = lex["done_words"]
+    moves = facts.has_target and facts.has_baseline
+    rate_target = any(
+        q.role == "target"
+        and q.kind in {"percent", "rating", "currency", "multiplier", "duration", "points"}
+        for q in measures
+    )
+    if lead and lead.kind in {"delivery", "ambiguous"}:
+        if _rate_object(facts, lead) or _outcome_clause(facts, lex, lead):
+            return False, ""
+        if any(q.role == "target" and q.kind == "currency" for q in measures):
+            return False, ""  # "Build a pipeline of SEK 8M": an amount of money is a result
+        if moves or any(q.role == "target" and q.text.lower() == "zero" for q in measures):
+            return False, ""  # a move from a baseline, or an absence ("zero P1 regressions"), is a result
+        chunk = object_chunk(facts.tokens, lead.index + 1, lex)
+        obj = grams(chunk)
+        has_deliverable = bool(chunk) and (
+            chunk[-1] in deliverables.words or not deliverables.phrases.isdisjoint(obj)
+        )
+        if has_deliverable:
+            return True, f"'{lead.token}' with a deliverable as its object"
+        # "Build trust", "Embed a learning culture": a vague aim, judged as unmeasured.
+        if (
+            chunk
+            and lead.lemma in lex["aspiration_verbs"].words
+            and chunk[-1] in lex["vague_nouns"].words
+            and not facts.quantities
+        ):
+            return False, ""
+        if moves and rate_target:
+            return False, ""
+        if lead.kind == "delivery":
+            return True, f"'{lead.token}' names an activity or deliverable"
+        if lead.lemma in lex["activity_verbs"].words and re.match(
+            r"\s*(?:every|all|each)\b", facts.low[facts.tokens[lead.index][1] + len(lead.token) :]
+        ):
+            return True, f"'{lead.token}' names the team's own activity"  # "Call every account over $100k ARR"
+        if lead.lemma in lex["activity_verbs"].words and facts.has_target and not moves and not rate_target:
+            # "Run 4 employer open days", "Make 60 calls a day": a count of the team's own work.
+            return True, f"'{lead.token}' counts the team's own activity"
+        outcomes = lex["outcome_nouns"].entries
+        if chunk and (chunk[-1] in outcomes or " ".join(chunk[-2:]) in outcomes):  # the head: "Run 6 partner bootcamps" is a task
+            return False, ""
+        if lead.lemma in {"get", "bring"} and any(
+            lex.patterns.level_before.search(facts.low[max(0, q.start - 10) : q.start])
+            for q in facts.quantities
+            if q.role == "target"
+        ):
+            return False, ""  # "Get write-offs ... below 8% of billed fees": a level to reach
+        if lead.lemma in lex["win_verbs"].words and _counted_object(facts, lead) and not _deliverable_singular(chunk):
+            return False, ""  # "Sign 25 fleet contracts", "Secure 2 new services": deals won
+        if not facts.quantities and chunk and (facts.qualitative or is_quality_adjective(facts.tokens[-1][0], lex)):
+            return False, ""  # "Make EV charging stress-free": a quality, judged as unmeasured
+        if moves or (facts.has_target and facts.chunk_metric_words):
+            return False, ""
+        after = {t for t, _ in facts.tokens[lead.index + 1 :]}
+        if not has_deliverable and not after.isdisjoint(lex["comparatives"].words):
+            return False, ""
+        return True, f"'{lead.token}' names an activity or deliverable"
+    stated_now = lead is None and facts.has_baseline and lex.patterns.now.search(facts.low)
+    if (lead and lead.kind in {"change", "maintain"}) or moves or stated_now:
+        return False, ""  # a change, or a metric with its current value ("(today: 47)")
+    if any(q.role == "target" and q.text.lower() == "zero" for q in measures):
+        return False, ""  # "Zero never events": an absence is a result, not a deliverable
+    head = head_chunk(facts, lex)
+    metric_nouns = lex.union("metric_heads", "metric_terms")
+    if head and (head[0] in lex["metric_heads"].words or head[-1] in metric_nouns):
+        return False, ""
+    metric_target = facts.has_target and (bool(facts.metric_words) or rate_target)
+    if lead is None and facts.has_target and not moves and not rate_target and _people_at_work(facts, lex):
+        return True, "the team's own people doing their own work, counted"
+    counted = lex.patterns.counted_subject.match(facts.low)
+    if counted and (
+        counted.group(1) in lex.union("outcome_nouns", "people_nouns") or _acts(facts, counted.end(), lex)
+    ):
+        return False, ""  # "15,000 customers upgrade to the new plan": what customers do
+    done_hit = done.found(words)
+    # "Containers held beyond 72h": a window defines what is counted, nothing is declared done.
+    windowed = bool(facts.quantities) and not measures
+    if (
+        done_hit
+        and not windowed
+        and not facts.qualitative  # "Patrons feel confident online"
+        and not lex.patterns.rate.search(facts.low)  # "Certified admins per account": a rate
+        and not re.search(rf"\bfe(?:el|els|lt)\s+{re.escape(done_hit[0])}\b", facts.low)  # "Managers feel equipped"
+        and not metric_target
+        and not (lead and lead.kind == "level" and facts.has_target)
+        and words.isdisjoint(lex["comparatives"].words)
+    ):
+        return True, f"'{done_hit[0]}' declares a deliverable done"
+    if lead is None and _rolled_out(facts, lex):
+        return True, "a thing rolled out to a number of places or people, not a result"
+    if lead is None or lead.kind == "level":
+        noun = head[-1] if head else ""
+        if (
+            (noun in deliverables.words or not deliverables.phrases.isdisjoint(grams(head)))
+            and not rate_target
+            and not facts.qualitative  # "Managers who are happier in their roles"
+            and not lex.patterns.rate.search(facts.low)  # "Phishing reports per 100 employees": a rate
+            and words.isdisjoint(lex["comparatives"].words)
+        ):
+            return True, f"'{noun}' is a deliverable, not a result"
+        if (
+            lead is None
+            and head
+            and not starts_with_verb(facts, lex)
+            and not facts.has_target
+            and not facts.metric_words
+            and not facts.vague_words
+            and words.isdisjoint(lex["comparatives"].words)
+            and not any(is_quality_adjective(t, lex) for t in words)  # "Friendlier tone", "Happier devs"
+            and not counted_events(head, lex)
+            and not facts.qualitative  # "Devs rave about us on Twitter"
+            # "Short-connection bags (under 45 min) that make the flight": counted (but "tech
+            # talks every 2 weeks" is a cadence of the team's own work)
+            and not (windowed and "every" not in words)
+        ):
+            return True, f"'{' '.join(head)}' names a thing to deliver, not a result"
+    return False, ""
+
+
+def _acts(facts: KrFacts, end: int, lex: Lexicon) -> bool:
+    """'200 new pros complete onboarding': counted things, then a verb in the present."""
+    nxt = next((t for t, pos in facts.tokens if pos >= end), "")
+    return bool(nxt) and lex.lemma_of(nxt) == nxt and bool(lex.verb_classes(nxt)) and countable(
+        facts.low[:end].split()[-1], lex
+    )
+
+
+def _rolled_out(facts: KrFacts, lex: Lexicon) -> bool:
+    """'Mobile clinics in 6 districts', 'Bid-writing bootcamp for 30 researchers': no metric
+    anywhere, and every number says where or for whom something is put in place."""
+    targets = [q for q in facts.measures if q.role == "target"]
+    if (
+        not targets
+        or facts.has_baseline
+        or lex.patterns.rate.search(facts.low)
+        or lex.patterns.top_rank.search(facts.low)  # "Top-3 ranking for 20 priority keywords"
+        or not facts.words.isdisjoint(lex.union("metric_terms", "metric_heads"))
+    ):
+        return False
+    return all(
+        q.kind == "number" and lex.patterns.place_before.search(facts.low[max(0, q.start - 12) : q.start])
+        for q in targets
+    )
+
+
+def _people_at_work(facts: KrFacts, lex: Lexicon) -> bool:
+    """'Sales reps visit 25 bars per week', 'SDRs do 50 dials daily': staff, then an activity."""
+    people = lex["people_nouns"].words - lex.union("outcome_nouns")  # staff, not customers
+    toks = [t for t, _ in facts.tokens[:3]]
+    for i, tok in enumerate(toks[:2]):
+        if tok in people and i + 1 < len(toks):
+            verb = lex.lemma_of(toks[i + 1])
+            return verb in lex["activity_verbs"].words or "delivery_verbs" in lex.verb_classes(toks[i + 1])
+    return False
