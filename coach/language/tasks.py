@@ -95,9 +95,46 @@ def _own_work(facts: KrFacts, lex: Lexicon) -> str:
             return "a capability to build: a deliverable, not a result"
     if lemma == "have" and not valued and lex["done_words"].has(rest):
         return "a done state of the team's own work"
+    if not facts.quantities and not facts.metric_words and _state_of_the_world(toks, first, lex):
+        return "a state of the product to reach: a deliverable, not a result"
+    if imperative and "delivery_verbs" in lex.verb_classes(verb) and lex["measurement_nouns"].has(rest) and not valued:
+        return f"'{verb}' sets up measurement: a deliverable"  # "Establish engagement metrics, set targets"
+    if _share_of_own_work(facts, toks, first, lemma, lex):
+        return "a share of the team's own work items"
     if verb != toks[first] and "delivery_verbs" in lex.verb_classes(verb) and not valued:
         return f"'{verb}' names an activity or deliverable"
     return ""
+
+
+def _state_of_the_world(toks: list[str], first: int, lex: Lexicon) -> bool:
+    """'The GUI runs on macOS and Windows', 'Service A and B interoperate', 'The SDK has a
+    migration tool': a product or system (not people) in a state to reach."""
+    for j in range(first + 1, min(len(toks), first + 7)):
+        tok = toks[j]
+        if tok in lex["state_verbs"].words or " ".join(toks[j : j + 2]) in lex["state_verbs"].entries:
+            subject = [t for t in toks[first:j] if t not in lex["stopwords"].words]
+            named = [t for t in subject if t not in lex["comparatives"].words and t not in lex["quality_comparatives"].words]
+            people = lex.union("people_nouns", "outcome_nouns", "feeling_words")
+            return bool(named) and people.isdisjoint(subject)
+        if tok in lex["chunk_breakers"].words and tok not in {"and", "or"}:
+            return False
+    return False
+
+
+def _share_of_own_work(facts: KrFacts, toks: list[str], first: int, lemma: str, lex: Lexicon) -> bool:
+    """'Complete 60% of the upgrades', 'Resolve half of the action items from the survey',
+    '> 50% of identified issues resolved': a share of the team's own work items."""
+    if not lex["work_items"].has(grams(toks)):
+        return False
+    share = any(q.kind == "percent" and q.role == "target" for q in facts.measures) or bool(
+        {"half", "third", "quarter", "all"} & set(toks)
+    )
+    finishing = lemma in lex["finish_verbs"].words or not lex["finish_verbs"].words.isdisjoint(
+        lex.lemma_of(t) for t in toks
+    ) or lex["done_words"].has(grams(toks))
+    # "95% of critical findings fixed within 7 days" is a service level, measured: not a task.
+    windowed = any(q.kind == "duration" for q in facts.quantities)
+    return share and finishing and not facts.has_baseline and not windowed
 
 
 def task_verdict(facts: KrFacts, lex: Lexicon) -> tuple[bool, str]:
