@@ -63,8 +63,8 @@ REQUIRED_CLASSES = frozenset(
     behaviour_verbs cadence_words change_verbs choice_words chunk_breakers comparatives
     count_words deliverable_nouns delivery_verbs done_words empty_superlatives entity_nouns
     feeling_words finish_verbs generic_nouns hire_verbs irregular_verbs lead_fillers learning_verbs
-    level_verbs lofty_adjectives lower_is_better maintain_verbs measurement_nouns metric_heads
-    metric_terms
+    level_verbs lofty_adjectives lower_is_better maintain_verbs manner_prepositions
+    measurement_nouns metric_heads metric_terms
     not_qualifier_words not_specific_words not_superlatives obtain_verbs other_verbs
     outcome_nouns people_nouns phrasal_verbs plural_metric_heads purpose_words
     quality_comparatives quality_words quantity_verbs region_words slogan_verbs staff_nouns

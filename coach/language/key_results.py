@@ -37,6 +37,9 @@ def _analyze_kr(text: str, lex: Lexicon) -> KrFacts:
     core = lex.patterns.trailing_note.sub("", text)
     # "KR1: Staff survey engagement score 7.2": the item's label, blanked so offsets hold.
     core = lex.patterns.item_label.sub(lambda m: " " * len(m.group(0)), core, count=1)
+    # "[Q3-Q4] Site live by Q4", "(P1) ...", "By Week 10, deliver ...": a tag or a deadline
+    # before the sentence is no part of what is asked; blanked the same way.
+    core = lex.patterns.leading_tag.sub(lambda m: " " * len(m.group(0)), core, count=1)
     low = core.lower()
     tokens = tokenize(low)
     words = token_set(tokens)
@@ -116,7 +119,13 @@ def _analyze_kr(text: str, lex: Lexicon) -> KrFacts:
         metric_words = [*metric_words, "time to"]  # "Time to first successful API call"
     if lex.patterns.share_of.search(low):
         metric_words = [*metric_words, "share"]  # "Zero-result queries as a share of all searches"
-    if not metric_words and not feeling and tokens and tokens[-1][0] in lex["metric_heads"].words:
+    if (
+        not metric_words
+        and not feeling
+        and tokens
+        and tokens[-1][0] in lex["metric_heads"].words
+        and (len(tokens) < 2 or tokens[-2][0] not in lex["manner_prepositions"].words)  # "delivered on time"
+    ):
         metric_words = [tokens[-1][0]]  # "Left without being seen rate"
     vague_words = vague
     qualifiers = {q for q in sc.quantities if is_qualifier(low, q, lead, lex)}
