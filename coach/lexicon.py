@@ -62,12 +62,12 @@ REQUIRED_CLASSES = frozenset(
     """activity_verbs aged_words ambiguous_delivery_verbs aspiration_verbs aspiration_words
     behaviour_verbs cadence_words change_verbs choice_words chunk_breakers comparatives
     count_words deliverable_nouns delivery_verbs done_words empty_superlatives entity_nouns
-    feeling_words finish_verbs generic_nouns hire_verbs irregular_verbs lead_fillers learning_verbs
+    feeling_words finish_verbs generic_nouns hire_verbs irregular_verbs lead_fillers learning_nouns learning_verbs
     level_verbs lofty_adjectives lower_is_better maintain_verbs manner_prepositions
     measurement_nouns metric_heads metric_terms
     not_qualifier_words not_specific_words not_superlatives obtain_verbs other_verbs
     outcome_nouns people_nouns phrasal_verbs plural_metric_heads purpose_words
-    quality_comparatives quality_words quantity_verbs region_words slogan_verbs staff_nouns
+    quality_comparatives quality_words quantity_verbs region_words service_verbs slogan_verbs staff_nouns
     state_verbs statistics stopwords task_outcomes time_metrics time_units vague_metrics vague_nouns
     vague_objective_nouns vague_objective_verbs vague_superlatives value_first_nouns
     verb_nouns win_verbs work_items""".split()

@@ -255,13 +255,28 @@ def scan(text: str) -> Scan:
         role = "target"
         if (
             _BASELINE_AFTER.match(low, e)
-            or _baseline_before(low[max(0, s - 40) : s])
+            or (_baseline_before(low[max(0, s - 40) : s]) and not _source_count(low, s, e))
             or (i + 1 < len(found) and _ARROW_BETWEEN.match(low[e : found[i + 1][0]]))
             or (kind == "placeholder" and _looks_like_baseline_placeholder(low[s:e]))
         ) or _trailing_point(low, s, e, kind, quantities):
             role = "baseline"
         quantities.append(Quantity(s, e, text[s:e], kind, role))
     return Scan(tuple(quantities), tuple(sorted(deadlines)))
+
+
+_FROM_BEFORE = re.compile(r"\bfrom\s+$")
+_NOUN_AFTER = re.compile(r"\s+(?:new\s+|more\s+|active\s+)?[a-z]{3,}s\b")
+_LATER_TARGET = re.compile(r"\bto\b|→|->|=>")
+
+
+def _source_count(low: str, s: int, e: int) -> bool:
+    """'contributions from 30 allies', 'feedback from 12 customers': 'from' names where
+    something comes from, a count of sources; with no 'to' after it, no starting value."""
+    return (
+        _FROM_BEFORE.search(low, max(0, s - 6), s) is not None
+        and _NOUN_AFTER.match(low, e) is not None
+        and _LATER_TARGET.search(low, e) is None
+    )
 
 
 _OPENS_NOTE = re.compile(r"\(\s*$")

@@ -128,12 +128,24 @@ def _analyze_kr(text: str, lex: Lexicon) -> KrFacts:
     ):
         metric_words = [tokens[-1][0]]  # "Left without being seen rate"
     vague_words = vague
-    qualifiers = {q for q in sc.quantities if is_qualifier(low, q, lead, lex)}
+    # "Resolve all critical alerts within 7 days": the time limit of a service level is
+    # its target, not a window that picks what is counted.
+    service = bool(lead and lead.lemma in lex["service_verbs"].words)
+    qualifiers = {
+        q
+        for q in sc.quantities
+        if is_qualifier(low, q, lead, lex)
+        and not (service and q.kind == "duration" and lex.patterns.within_before.search(low, 0, q.start))
+    }
     measures = [
         q for q in sc.quantities if (q.kind != "placeholder" or q.role == "target") and q not in qualifiers
     ]
     has_metric = bool(sc.quantities) or bool(metric_words)
     has_target = any(q.role == "target" for q in measures)
+    if not has_target and has_metric and lex.patterns.reference_target.search(low):
+        # "above the industry average", "to a level above the last 12 months' peak": a target
+        # set against a value only referenced (the contract: it counts as no baseline).
+        has_target = True
     everyone = lex.patterns.everyone.match(low)
     if everyone and everyone.group(1) in lex["people_nouns"].words:
         has_metric = has_target = True  # "Every AE certified": a share of 100%

@@ -91,10 +91,16 @@ def _own_work(facts: KrFacts, lex: Lexicon) -> str:
         if toks[first : first + 2] in (["there", "is"], ["there", "are"], ["there", "will"]):
             return "a state to reach ('there is ...'): a deliverable, not a result"
         window = toks[first + 1 : first + 5]
-        if "can" in window and lex["feeling_words"].words.isdisjoint(toks[: first + 1 + window.index("can")]):
+        if (
+            "can" in window
+            and lex["feeling_words"].words.isdisjoint(toks[: first + 1 + window.index("can")])
+            and lex["comparatives"].words.isdisjoint(toks)  # "... in less time than the CLI": measured
+        ):
             return "a capability to build: a deliverable, not a result"
     if lemma == "have" and not valued and lex["done_words"].has(rest):
         return "a done state of the team's own work"
+    if not facts.quantities and lex["learning_nouns"].has(frozenset(" ".join(toks[first : first + k]) for k in (1, 2, 3))):
+        return "a learning deliverable ('understanding of ...', 'ability to ...')"
     if not facts.quantities and not facts.metric_words and _state_of_the_world(toks, first, lex):
         return "a state of the product to reach: a deliverable, not a result"
     if imperative and "delivery_verbs" in lex.verb_classes(verb) and lex["measurement_nouns"].has(rest) and not valued:
@@ -157,6 +163,10 @@ def task_verdict(facts: KrFacts, lex: Lexicon) -> tuple[bool, str]:
     if lead and lead.kind in {"delivery", "ambiguous"}:
         if _rate_object(facts, lead) or _outcome_clause(facts, lex, lead):
             return False, ""
+        if lead.lemma in lex["service_verbs"].words and any(
+            q.kind == "duration" and lex.patterns.within_before.search(facts.low, 0, q.start) for q in facts.quantities
+        ):
+            return False, ""  # "Resolve all critical alerts within 7 days": a service level, measured
         if any(q.role == "target" and q.kind == "currency" for q in measures):
             return False, ""  # "Build a pipeline of SEK 8M": an amount of money is a result
         if moves or any(q.role == "target" and q.text.lower() == "zero" for q in measures):
