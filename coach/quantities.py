@@ -214,6 +214,9 @@ def scan(text: str) -> Scan:
         else []
     )
     masked = _mask(masked, deadlines)
+    if "scale" in masked or "point" in masked:
+        # "on a scale of 1-5", "a 10-point scale": the scale's ends are no values to reach.
+        masked = _mask(masked, [m.span() for m in _SCALE_RE.finditer(masked)])
 
     found: list[tuple[int, int, str]] = [(s, e, "placeholder") for s, e in placeholders]
     # "6h40 → 4h", "7m30s → 2m": one duration each, not an hour and a number
@@ -260,10 +263,16 @@ def scan(text: str) -> Scan:
             or (kind == "placeholder" and _looks_like_baseline_placeholder(low[s:e]))
         ) or _trailing_point(low, s, e, kind, quantities):
             role = "baseline"
+        if role == "baseline" and _THRESHOLD_AFTER.match(low, e):
+            role = "target"  # "(3 or higher on a scale of 1-5)": a threshold to reach
         quantities.append(Quantity(s, e, text[s:e], kind, role))
     return Scan(tuple(quantities), tuple(sorted(deadlines)))
 
 
+_SCALE_RE = re.compile(
+    r"\bscale\s+(?:of|from)\s+\d+(?:\s*(?:-|–|to)\s*\d+)?|\b\d+\s*(?:-|–|to)\s*\d+\s+scale\b|\b\d+[- ]point\s+scale\b"
+)
+_THRESHOLD_AFTER = re.compile(r"\s*(?:or\s+(?:higher|above|more|better|greater|over)|\+)")
 _FROM_BEFORE = re.compile(r"\bfrom\s+$")
 _NOUN_AFTER = re.compile(r"\s+(?:new\s+|more\s+|active\s+)?[a-z]{3,}s\b")
 _LATER_TARGET = re.compile(r"\bto\b|→|->|=>")
