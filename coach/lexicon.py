@@ -66,8 +66,8 @@ REQUIRED_CLASSES = frozenset(
     level_verbs lofty_adjectives lower_is_better maintain_verbs manner_prepositions
     measurement_nouns metric_heads metric_terms
     not_qualifier_words not_specific_words not_superlatives obtain_verbs other_verbs
-    outcome_nouns people_nouns phrasal_verbs plural_metric_heads purpose_words
-    quality_comparatives quality_words quantity_verbs region_words service_verbs slogan_verbs staff_nouns
+    outcome_nouns passive_auxiliaries people_nouns phrasal_verbs plural_metric_heads purpose_words
+    quality_comparatives quality_words quantity_verbs region_words relative_pronouns service_verbs slogan_verbs staff_nouns
     state_verbs statistics stopwords task_outcomes time_metrics time_units vague_metrics vague_nouns
     vague_objective_nouns vague_objective_verbs vague_superlatives value_first_nouns
     verb_nouns win_verbs work_items""".split()

@@ -105,6 +105,8 @@ def _own_work(facts: KrFacts, lex: Lexicon) -> str:
         return "a state of the product to reach: a deliverable, not a result"
     if imperative and "delivery_verbs" in lex.verb_classes(verb) and lex["measurement_nouns"].has(rest) and not valued:
         return f"'{verb}' sets up measurement: a deliverable"  # "Establish engagement metrics, set targets"
+    if not valued and _passive_done(toks, lex):
+        return "a done state ('... are determined and documented'): a deliverable"
     if _share_of_own_work(facts, toks, first, lemma, lex):
         return "a share of the team's own work items"
     if verb != toks[first] and "delivery_verbs" in lex.verb_classes(verb) and not valued:
@@ -124,6 +126,18 @@ def _state_of_the_world(toks: list[str], first: int, lex: Lexicon) -> bool:
             return bool(named) and people.isdisjoint(subject)
         if tok in lex["chunk_breakers"].words and tok not in {"and", "or"}:
             return False
+    return False
+
+
+def _passive_done(toks: list[str], lex: Lexicon) -> bool:
+    """'Replacement costs are determined and documented', 'The forum module is ready for
+    release': the main clause declares work done (not 'contributors whose PR is merged')."""
+    done = lex["done_words"].words
+    for j, tok in enumerate(toks[:-1]):
+        if tok in lex["passive_auxiliaries"].words and (
+            toks[j + 1] in done or (j + 2 < len(toks) and toks[j + 2] in done and toks[j + 1].endswith("ly"))
+        ):
+            return lex["relative_pronouns"].words.isdisjoint(toks[:j])
     return False
 
 
