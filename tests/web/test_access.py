@@ -222,6 +222,24 @@ def test_signing_in_with_a_key_gives_a_signed_httponly_lax_session(private):
         assert http.get(f"/reviews/{private.review_a}").status_code == 401
 
 
+def test_the_session_cookie_is_secure_over_https(private):
+    """Failed before the fix (no sign-in). Here https is a proxy on the same host saying so."""
+    https = {**HTML, "X-Forwarded-Proto": "https"}
+    with private.server.client() as http:
+        token = _token(http.get("/login", headers=https))
+        # The CSRF cookie is Secure too, so httpx keeps it from plain http: send it by hand.
+        r = http.post(
+            "/login",
+            data={"csrf_token": token, "key": private.secret("A"), "next": "/"},
+            headers={**https, "Cookie": f"okr_coach_csrf={token}"},
+        )
+        assert r.status_code == 303
+        cookie = next(
+            c for c in r.headers.get_list("set-cookie") if c.startswith("okr_coach_session=")
+        )
+        assert "secure" in {a.strip().lower() for a in cookie.split(";")}
+
+
 def test_a_wrong_key_does_not_sign_in(private):
     """Failed before the fix (no login page: 404)."""
     with private.server.client() as http:
