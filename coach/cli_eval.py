@@ -131,6 +131,13 @@ def evaluate(
         typer.Option("--model", help="Recorded model to replay (default: the only one recorded).",
                      show_default=False),
     ] = None,
+    realworld: Annotated[
+        bool,
+        typer.Option("--realworld/--no-realworld",
+                     help="Also score the real drafts, ../shared/realworld/okrs.jsonl from the "
+                     "repository root (OKR_COACH_REALWORLD: another file, or 'off'), reported apart "
+                     "and per origin; skipped with a note when the file is absent."),
+    ] = True,
 ) -> None:
     """Score findings and rewrites against labeled examples; gate against a baseline."""
     from .evals import run_suite
@@ -167,7 +174,10 @@ def evaluate(
         rb = load_rubric(rubric)
         needs_model = judge or any(m != "rules" for m in modes)
         responses = _responses(rb, needs_model, record, live, recordings, model)
-        suite = run_suite(files, modes, rubric=rb, responses=responses, judge=judge)  # type: ignore[arg-type]
+        suite = run_suite(files, modes, rubric=rb, responses=responses, judge=judge,  # type: ignore[arg-type]
+                          realworld=realworld)
+        if suite.realworld is not None and not suite.realworld.runs:
+            err.print(f"note: {suite.realworld.note}", markup=False, highlight=False)
         if responses is not None and record:
             written = responses.finish()
             err.print(f"recorded model answers: {written}", markup=False, highlight=False)

@@ -42,6 +42,10 @@ class LabeledExample(BaseModel):
 
     id: str
     source: str | None = None
+    # Where the set comes from, for eval results per group (../shared/realworld carries
+    # them: origin real / example / template, and a free-text kind of source).
+    origin: str | None = None
+    source_kind: str | None = None
     objectives: list[LabeledObjective]
 
     def to_okr_set(self) -> OkrSet:

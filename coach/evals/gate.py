@@ -61,7 +61,8 @@ class RealworldGate(BaseModel):
 class GateConfig(BaseModel):
     max_drop: float = Field(default=0.02, ge=0)
     gated: list[str] = Field(
-        default_factory=lambda: ["macro_f1", "micro_f1", "f1.*", "rewrites.validity"],
+        default_factory=lambda: ["macro_f1", "micro_f1", "f1.*", "aspiration.false_flag_share",
+                                 "rewrites.validity"],
         description="metric names (fnmatch patterns) whose drop fails the gate",
     )
     floors: dict[str, dict[str, float]] = Field(

@@ -9,6 +9,10 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 NONE = "none"  # the "no label" class: a well-formed KR or a chosen objective
+UNSET = "unset"  # the group of examples that do not say their origin / source kind
+
+# Metrics where less is better: the gate fails them on a rise, not a drop.
+LOWER_IS_BETTER = ("aspiration.false_flag_share", "rewrites.fabricated_numbers")
 
 
 class LabelScore(BaseModel):
@@ -78,6 +82,23 @@ class Mismatch(BaseModel):
     predicted: str
 
 
+class SliceScore(BaseModel):
+    """The scores of one group of examples (one origin, one kind of source)."""
+
+    examples: int
+    objectives: int
+    key_results: int
+    macro_f1: float = Field(description="mean F1 over the labels that occur in the group "
+                            "(gold or predicted); the run's own macro-F1 counts all five")
+    micro_f1: float
+    aspiration_false_flag_share: float | None = Field(
+        description="share of non-aspiration objectives flagged as aspiration (None: there are none)"
+    )
+    per_label: dict[str, LabelScore] = Field(
+        description="a label that occurs nowhere in the group has tp = fp = fn = 0"
+    )
+
+
 class ExampleResult(BaseModel):
     id: str
     dataset: str
@@ -88,6 +109,8 @@ class ExampleResult(BaseModel):
     similarity: float | None = Field(default=None, description="mean similarity to references")
     judge: float | None = Field(default=None, description="mean judge score 0-1")
     llm_status: str | None = None
+    origin: str | None = Field(default=None, description="the example's origin, when it says")
+    source_kind: str | None = Field(default=None, description="the example's kind of source")
 
     @property
     def key(self) -> str:
@@ -117,9 +140,19 @@ class EvalReport(BaseModel):
     key_results: int
     macro_f1: float
     micro_f1: float
+    aspiration_false_flag_share: float | None = Field(
+        default=None,
+        description="share of the objectives not labeled aspiration that the coach flagged as "
+        "aspiration (None: every objective is labeled aspiration)",
+    )
     per_label: dict[str, LabelScore]
     confusion: dict[str, dict[str, int]] = Field(
         description="gold KR label -> predicted KR label -> count"
+    )
+    slices: dict[str, dict[str, SliceScore]] = Field(
+        default_factory=dict,
+        description="scores per group when the examples say where they come from: "
+        "'origin' and 'source_kind' -> group -> scores",
     )
     rewrites: RewriteScore
     cost: Cost = Field(default_factory=Cost)
@@ -129,6 +162,8 @@ class EvalReport(BaseModel):
     def metrics(self) -> dict[str, float]:
         """The flat metric names the gate and the baseline use."""
         out: dict[str, float] = {"macro_f1": self.macro_f1, "micro_f1": self.micro_f1}
+        if self.aspiration_false_flag_share is not None:
+            out["aspiration.false_flag_share"] = self.aspiration_false_flag_share
         for label, s in self.per_label.items():
             out[f"f1.{label}"] = s.f1
             out[f"precision.{label}"] = s.precision
@@ -184,11 +219,34 @@ class GateResult(BaseModel):
     passed: bool
     failures: list[MetricMove] = Field(default_factory=list)
     comparisons: list[ModeComparison] = Field(default_factory=list)
+    realworld: list[ModeComparison] = Field(
+        default_factory=list, description="the real-drafts runs against the baseline's, per mode"
+    )
     notes: list[str] = Field(default_factory=list)
+
+
+class RealworldRun(BaseModel):
+    """The real drafts (../shared/realworld/okrs.jsonl), run beside the data sets when present.
+
+    Kept apart from `runs` so the data sets' scores (and their baseline) mean the
+    same whether or not a machine has the folder.
+    """
+
+    path: str | None = Field(description="the file read, or looked for")
+    sha256: str | None = Field(default=None, description="of the file read: the baseline is "
+                               "compared only with the same file")
+    note: str = Field(description="what was run, or why it was skipped")
+    runs: list[EvalReport] = Field(default_factory=list, description="one per mode run on it")
+
+    def run(self, mode: str) -> EvalReport | None:
+        return next((r for r in self.runs if r.mode == mode), None)
 
 
 class EvalSuite(BaseModel):
     runs: list[EvalReport]
+    realworld: RealworldRun | None = Field(
+        default=None, description="the real drafts; None when not asked for (--no-realworld)"
+    )
     gate: GateResult | None = None
 
     def run(self, mode: str) -> EvalReport:

@@ -28,6 +28,7 @@ from ..rubric import Rubric, load_rubric
 from .metrics import label_score, placeholders_and_numbers, similarity, tally
 from .report import (
     NONE,
+    UNSET,
     CallCost,
     Cost,
     EvalReport,
@@ -36,6 +37,7 @@ from .report import (
     JudgeScore,
     Mismatch,
     RewriteScore,
+    SliceScore,
     example_key,
 )
 
@@ -52,6 +54,58 @@ class Dataset:
 
 def load_datasets(paths: list[str | Path]) -> list[Dataset]:
     return [Dataset(str(p), load_dataset(p)) for p in paths]
+
+
+@dataclass
+class _Tally:
+    """Label counts of some examples: the whole run, or one group of it."""
+
+    counts: dict[str, Counter] = field(default_factory=lambda: {lb: Counter() for lb in LABELS})
+    examples: int = 0
+    objectives: int = 0
+    key_results: int = 0
+    not_aspiration: int = 0  # objectives whose gold label is not aspiration
+    flagged_not_aspiration: int = 0  # ... of which the coach flagged as aspiration
+
+    def add(self, other: _Tally) -> None:
+        for label, c in other.counts.items():
+            self.counts[label].update(c)
+        self.examples += other.examples
+        self.objectives += other.objectives
+        self.key_results += other.key_results
+        self.not_aspiration += other.not_aspiration
+        self.flagged_not_aspiration += other.flagged_not_aspiration
+
+    def per_label(self):
+        return {label: label_score(c["tp"], c["fp"], c["fn"]) for label, c in self.counts.items()}
+
+    def macro_micro(self) -> tuple[float, float]:
+        per_label = self.per_label()
+        total: Counter[str] = Counter()
+        for c in self.counts.values():
+            total.update(c)
+        macro = round(sum(s.f1 for s in per_label.values()) / len(per_label), 4)
+        return macro, label_score(total["tp"], total["fp"], total["fn"]).f1
+
+    def false_flag_share(self) -> float | None:
+        if not self.not_aspiration:
+            return None
+        return round(self.flagged_not_aspiration / self.not_aspiration, 4)
+
+    def slice_score(self) -> SliceScore:
+        _, micro = self.macro_micro()
+        # A small group often has no example of a label: macro-F1 over the labels that
+        # occur in it (gold or predicted), not a 0 for each absent one.
+        present = [s.f1 for s in self.per_label().values() if s.tp + s.fp + s.fn]
+        macro = round(sum(present) / len(present), 4) if present else 0.0
+        return SliceScore(examples=self.examples, objectives=self.objectives,
+                          key_results=self.key_results, macro_f1=macro, micro_f1=micro,
+                          aspiration_false_flag_share=self.false_flag_share(),
+                          per_label=self.per_label())
+
+
+# The groups an example can say it belongs to (fields of LabeledExample), reported apart.
+SLICES = ("origin", "source_kind")
 
 
 @dataclass
@@ -107,14 +161,25 @@ def run_suite(
     rubric: str | Path | Rubric | None = None,
     responses: Responses | None = None,
     judge: bool = False,
+    realworld: bool = False,
 ) -> EvalSuite:
-    """Every mode over the same examples (datasets are read once)."""
+    """Every mode over the same examples (datasets are read once).
+
+    `realworld`: also run the real drafts when they are present (realworld.py),
+    reported apart from the data sets; a note says when they are not.
+    """
     rb = load_rubric(rubric)
     datasets = load_datasets(paths)
     runs = [
         run_eval(datasets, mode=m, rubric=rb, responses=responses, judge=judge) for m in modes
     ]
-    return EvalSuite(runs=runs)
+    suite = EvalSuite(runs=runs)
+    if realworld:
+        from .realworld import run_realworld
+
+        suite.realworld = run_realworld(list(modes), rubric=rb, responses=responses, judge=judge,
+                                        skip=list(paths))
+    return suite
 
 
 def _as_datasets(paths: list[str | Path] | list[Dataset]) -> list[Dataset]:
@@ -155,7 +220,8 @@ async def _review_all(
 def score(
     reviewed: list[_Reviewed], mode: str, rb: Rubric, datasets: list[str], *, judge: bool
 ) -> EvalReport:
-    counts = {label: Counter() for label in LABELS}
+    whole = _Tally()
+    slices: dict[str, dict[str, _Tally]] = {name: {} for name in SLICES}
     confusion: dict[str, Counter[str]] = {g: Counter() for g in (*KR_LABELS, NONE)}
     rw: Counter[str] = Counter()
     similarities: list[float] = []
@@ -166,11 +232,8 @@ def score(
     statuses: Counter[str] = Counter()
     results: list[ExampleResult] = []
     prompt_version = model = None
-    n_objectives = n_krs = 0
     for item in reviewed:
         example, result = item.example, item.review
-        n_objectives += len(example.objectives)
-        n_krs += sum(len(o.key_results) for o in example.objectives)
         prov = result.provenance
         prompt_version = prompt_version or getattr(prov, "prompt_version", None)
         model = model or getattr(prov, "model", None)
@@ -179,7 +242,13 @@ def score(
         if usage is not None:
             cost.reviewer.add(_call_cost(usage))
         sims_before = len(similarities)
-        res = _score_example(item, rb, counts, confusion, rw, similarities)
+        tally_one = _Tally(examples=1, objectives=len(example.objectives),
+                           key_results=sum(len(o.key_results) for o in example.objectives))
+        res = _score_example(item, rb, tally_one, confusion, rw, similarities)
+        whole.add(tally_one)
+        for name in SLICES:
+            group = getattr(example, name) or UNSET
+            slices[name].setdefault(group, _Tally()).add(tally_one)
         sims = similarities[sims_before:]
         res.similarity = round(sum(sims) / len(sims), 4) if sims else None
         res.llm_status = prov.llm_status
@@ -192,10 +261,7 @@ def score(
                 judge_model = judge_model or j.result.model
                 cost.judge.add(_result_cost(j.result))
         results.append(res)
-    per_label = {label: label_score(c["tp"], c["fp"], c["fn"]) for label, c in counts.items()}
-    total: Counter[str] = Counter()
-    for c in counts.values():
-        total.update(c)
+    macro_f1, micro_f1 = whole.macro_micro()
     slots = rw["placeholders"] + rw["numbers"]
     rewrites = RewriteScore(
         count=rw["count"],
@@ -224,12 +290,19 @@ def score(
         llm_status=dict(statuses),
         datasets=datasets,
         examples=len(reviewed),
-        objectives=n_objectives,
-        key_results=n_krs,
-        macro_f1=round(sum(s.f1 for s in per_label.values()) / len(per_label), 4),
-        micro_f1=label_score(total["tp"], total["fp"], total["fn"]).f1,
-        per_label=per_label,
+        objectives=whole.objectives,
+        key_results=whole.key_results,
+        macro_f1=macro_f1,
+        micro_f1=micro_f1,
+        aspiration_false_flag_share=whole.false_flag_share(),
+        per_label=whole.per_label(),
         confusion={g: dict(c) for g, c in confusion.items()},
+        # Groups only when some example says where it comes from (the real drafts do).
+        slices={
+            name: {g: t.slice_score() for g, t in sorted(groups.items())}
+            for name, groups in slices.items()
+            if set(groups) != {UNSET}
+        },
         rewrites=rewrites,
         cost=cost,
         per_example=results,
@@ -265,7 +338,7 @@ def _result_cost(result: Any) -> CallCost:
 def _score_example(
     item: _Reviewed,
     rb: Rubric,
-    counts: dict[str, Counter],
+    counts: _Tally,
     confusion: dict[str, Counter],
     rw: Counter,
     similarities: list[float],
@@ -280,7 +353,10 @@ def _score_example(
     for oi, obj in enumerate(example.objectives):
         gold = "aspiration" if "aspiration" in obj.labels else NONE
         got = predicted.get((oi, None), NONE)
-        tally(counts["aspiration"], gold == "aspiration", got == "aspiration")
+        tally(counts.counts["aspiration"], gold == "aspiration", got == "aspiration")
+        if gold != "aspiration":
+            counts.not_aspiration += 1
+            counts.flagged_not_aspiration += got == "aspiration"
         if gold != got:
             mismatches.append(
                 Mismatch(target=f"O{oi + 1}", text=obj.text, expected=gold, predicted=got)
@@ -290,7 +366,7 @@ def _score_example(
             got = predicted.get((oi, ki), NONE)
             confusion[gold][got] += 1
             for label in KR_LABELS:
-                tally(counts[label], gold == label, got == label)
+                tally(counts.counts[label], gold == label, got == label)
             if gold != got:
                 mismatches.append(
                     Mismatch(
@@ -318,4 +394,6 @@ def _score_example(
         mismatches=mismatches,
         score=result.summary.score,
         rewrites=n_rewrites,
+        origin=example.origin,
+        source_kind=example.source_kind,
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ..evals.report import NONE, EvalSuite
 from ..models import KR_LABELS
-from .eval_markdown import metric_rows
+from .eval_markdown import GROUP_COLUMNS, group_rows, has_baseline, metric_rows
 from .eval_templates import environment
 
 # Chart geometry (SVG user units).
@@ -73,8 +73,29 @@ def confusion(suite: EvalSuite) -> list[dict]:
     return out
 
 
+def trend(d: str, lower_is_better: bool = False) -> str:
+    """The CSS class of a change against the baseline: 'down' is worse, 'up' better."""
+    if not d or d[0] not in "+-":
+        return ""
+    worse = d.startswith("+") if lower_is_better else d.startswith("-")
+    return "down" if worse else "up"
+
+
+def group_tables(suite: EvalSuite) -> list[dict]:
+    """Per origin and kind of source: the real drafts' runs, and any run whose examples say."""
+    tables = []
+    if suite.realworld is not None:
+        tables += [{"id": f"realworld-{r.mode}", "title": f"real drafts · {r.mode}: per origin and kind "
+                    "of source", "rows": group_rows(r)} for r in suite.realworld.runs]
+    tables += [{"id": r.mode, "title": f"{r.mode}: per origin and kind of source", "rows": group_rows(r)}
+               for r in suite.runs if r.slices]
+    return tables
+
+
 def suite_html(suite: EvalSuite, *, max_examples: int = 200) -> str:
     first = suite.runs[0]
+    rw = suite.realworld
+    rw_comparisons = suite.gate.realworld if suite.gate else []
     return environment(True).get_template("eval_report.html.j2").render(
         suite=suite,
         first=first,
@@ -83,4 +104,10 @@ def suite_html(suite: EvalSuite, *, max_examples: int = 200) -> str:
         charts=[label_chart(suite, label) for label in first.per_label],
         confusion=confusion(suite),
         max_examples=max_examples,
+        realworld=rw,
+        realworld_rows=metric_rows(suite, rw.runs, rw_comparisons) if rw is not None else [],
+        realworld_rows_gated=has_baseline(rw_comparisons),
+        group_tables=group_tables(suite),
+        group_headers=[h for h, _ in GROUP_COLUMNS],
+        trend=trend,
     )

@@ -3,13 +3,16 @@
 Per mode two test suites: `eval.<mode>.metrics` with one case per metric
 (failed when the gate failed it; fabricated numbers above 0 always fail), and
 `eval.<mode>.examples` with one case per example (failed when it regressed
-against the baseline; with no baseline, when it has any mismatch).
+against the baseline; with no baseline, when it has any mismatch). The real
+drafts, when run, add `eval.realworld.<mode>.metrics` (their examples are not
+listed: a CI dashboard keeps what it is given).
 """
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+from ..evals.gate import REALWORLD
 from ..evals.report import EvalReport, EvalSuite, MetricMove, ModeComparison
 
 
@@ -18,9 +21,15 @@ def suite_junit(suite: EvalSuite) -> str:
     gate = suite.gate
     comparisons = {c.mode: c for c in gate.comparisons} if gate else {}
     for r in suite.runs:
-        failures = [f for f in gate.failures if f.mode == r.mode] if gate else []
+        failures = [f for f in gate.failures if f.mode == r.mode and not f.metric.startswith(REALWORLD)
+                    ] if gate else []
         _metrics_suite(root, r, failures)
         _examples_suite(root, r, comparisons.get(r.mode))
+    for r in suite.realworld.runs if suite.realworld is not None else []:
+        failures = [f.model_copy(update={"metric": f.metric.removeprefix(REALWORLD)})
+                    for f in gate.failures if f.mode == r.mode and f.metric.startswith(REALWORLD)
+                    ] if gate else []
+        _metrics_suite(root, r, failures, "eval.realworld")
     root.set("tests", str(sum(int(s.get("tests", "0")) for s in root)))
     root.set("failures", str(sum(int(s.get("failures", "0")) for s in root)))
     ET.indent(root)
@@ -39,8 +48,9 @@ def _close(suite: ET.Element) -> None:
     suite.set("skipped", "0")
 
 
-def _metrics_suite(root: ET.Element, r: EvalReport, failures: list[MetricMove]) -> None:
-    name = f"eval.{r.mode}.metrics"
+def _metrics_suite(root: ET.Element, r: EvalReport, failures: list[MetricMove],
+                   prefix: str = "eval") -> None:
+    name = f"{prefix}.{r.mode}.metrics"
     suite = _suite(root, name, r.seconds)
     props = ET.SubElement(suite, "properties")
     for key, value in (("rubric_version", r.rubric_version), ("prompt_version", r.prompt_version),

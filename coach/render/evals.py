@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from ..evals.report import NONE, EvalReport, EvalSuite, GateResult
+from ..evals.report import NONE, EvalReport, EvalSuite, GateResult, ModeComparison, SliceScore
 from ..models import KR_LABELS
+from .eval_markdown import label_f1
+
+FALSE_FLAGS = "aspiration flagged on non-aspiration objectives"
 
 
 def fmt(x: float | None, digits: int = 3) -> str:
@@ -37,6 +41,7 @@ def print_suite(suite: EvalSuite, console: Console | None = None, show_examples:
         table.add_row(*cells)
     table.add_row("macro F1", *(fmt(r.macro_f1) for r in runs), style="bold")
     table.add_row("micro F1", *(fmt(r.micro_f1) for r in runs), style="bold")
+    table.add_row(f"{FALSE_FLAGS} (share)", *(fmt(r.aspiration_false_flag_share) for r in runs))
     console.print(table)
 
     rw = Table(title="rewrites and cost")
@@ -69,6 +74,8 @@ def print_suite(suite: EvalSuite, console: Console | None = None, show_examples:
 
     for r in runs:
         _print_confusion(r, console)
+        if r.slices:
+            print_slices(r, console, f"{r.mode}: per origin and kind of source")
         wrong = [e for e in r.per_example if not e.correct]
         console.print(
             f"{r.mode}: {len(wrong)} of {r.examples} examples with a mismatch", markup=False
@@ -80,12 +87,40 @@ def print_suite(suite: EvalSuite, console: Console | None = None, show_examples:
                         f"  {e.id} {m.target}: expected {m.expected}, got {m.predicted}: {m.text}",
                         markup=False,
                     )
+    if suite.realworld is not None:
+        rw = suite.realworld
+        console.print(("" if rw.runs else "note: ") + rw.note, markup=False)
+        for r in rw.runs:
+            print_slices(r, console, f"real drafts · {r.mode}")
+            _print_confusion(r, console, "real drafts · ")
     if suite.gate is not None:
         print_gate(suite.gate, console, show_examples)
 
 
-def _print_confusion(r: EvalReport, console: Console) -> None:
-    conf = Table(title=f"{r.mode}: KR labels, gold (rows) × predicted (columns)")
+def _slice_row(name: str, s: SliceScore | EvalReport) -> list[str]:
+    return [name, str(s.examples), str(s.key_results), fmt(s.micro_f1), fmt(s.macro_f1),
+            label_f1(s, "task"), label_f1(s, "no_baseline"),
+            fmt(s.aspiration_false_flag_share)]
+
+
+def print_slices(r: EvalReport, console: Console, title: str) -> None:
+    """One mode's scores overall, per origin and per kind of source (narrow: the JSON,
+    Markdown and HTML reports carry every label's F1 per group)."""
+    table = Table(title=title, box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False)
+    table.add_column("group", overflow="ellipsis", no_wrap=True, max_width=34)
+    for col in ("sets", "KRs", "micro", "macro", "task", "no_baseline", "flagged"):
+        table.add_column(col, justify="right", no_wrap=True, min_width=max(len(col), 5))
+    table.add_row(*_slice_row("all", r), style="bold")
+    for name, groups in r.slices.items():
+        for group, score in groups.items():
+            table.add_row(*_slice_row(f"{name.replace('_', ' ')}: {group}", score))
+    console.print(table)
+    console.print("micro, macro: F1 over the labels; task, no_baseline: their F1; flagged: share of "
+                  "the objectives not labeled aspiration that were flagged as one", markup=False)
+
+
+def _print_confusion(r: EvalReport, console: Console, prefix: str = "") -> None:
+    conf = Table(title=f"{prefix}{r.mode}: KR labels, gold (rows) × predicted (columns)")
     cols = [*KR_LABELS, NONE]
     conf.add_column("gold \\ predicted")
     for c in cols:
@@ -99,18 +134,9 @@ def print_gate(gate: GateResult, console: Console, show_examples: int = 10) -> N
     for note in gate.notes:
         console.print(f"note: {note}", markup=False)
     for c in gate.comparisons:
-        if not c.gated and not (c.regressed or c.improved or c.changed):
-            continue  # no baseline of this mode: nothing moved against anything
-        console.print(
-            f"{c.mode} vs baseline: {len(c.regressed)} items regressed, {len(c.improved)} improved, "
-            f"{len(c.changed)} changed{'' if c.gated else ' (compared, not gated)'}",
-            markup=False,
-        )
-        for m in c.regressed[:show_examples]:
-            console.print(
-                f"  regressed {m.key} {m.target}: expected {m.expected}, now {m.after}: {m.text}",
-                markup=False,
-            )
+        _print_moves(c, console, show_examples)
+    for c in gate.realworld:
+        _print_moves(c, console, show_examples, "real drafts · ")
     if gate.passed:
         console.print(f"gate passed: no gated metric dropped more than {gate.max_drop:g} ({gate.baseline})",
                       markup=False)
@@ -125,6 +151,21 @@ def print_gate(gate: GateResult, console: Console, show_examples: int = 10) -> N
             shown = ", ".join(f.examples[:show_examples])
             more = f" and {len(f.examples) - show_examples} more" if len(f.examples) > show_examples else ""
             console.print(f"    examples: {shown}{more}", markup=False)
+
+
+def _print_moves(c: ModeComparison, console: Console, show_examples: int, prefix: str = "") -> None:
+    if not c.gated and not (c.regressed or c.improved or c.changed):
+        return  # no baseline of this mode: nothing moved against anything
+    console.print(
+        f"{prefix}{c.mode} vs baseline: {len(c.regressed)} items regressed, {len(c.improved)} improved, "
+        f"{len(c.changed)} changed{'' if c.gated else ' (compared, not gated)'}",
+        markup=False,
+    )
+    for m in c.regressed[:show_examples]:
+        console.print(
+            f"  regressed {m.key} {m.target}: expected {m.expected}, now {m.after}: {m.text}",
+            markup=False,
+        )
 
 
 def print_eval(report: EvalReport, console: Console | None = None, show_examples: int = 10) -> None:

@@ -25,6 +25,12 @@ def test_json_report_has_both_modes_and_the_gate(reports):
     assert data["gate"]["passed"] is False
     moved = {f"{m['key']} {m['target']}" for m in data["gate"]["comparisons"][0]["regressed"]}
     assert moved == set(reports.regressed)
+    # The real drafts (an invented file here): rules only, per origin, not gated yet.
+    realworld = data["realworld"]
+    assert [r["mode"] for r in realworld["runs"]] == ["rules"]
+    assert "llm not run on them" in realworld["note"]
+    assert set(realworld["runs"][0]["slices"]["origin"]) == {"real", "example", "unset"}
+    assert not any(f["metric"].startswith("realworld.") for f in data["gate"]["failures"])
 
 
 def test_markdown_comment_leads_with_the_verdict_and_lists_the_regressed(reports):
@@ -32,7 +38,8 @@ def test_markdown_comment_leads_with_the_verdict_and_lists_the_regressed(reports
     assert text.startswith("## okr-coach eval ❌ quality regression")
     assert "| metric | rules | Δ | llm | Δ |" in text
     # Every row of the metric table has the header's number of cells.
-    table = [line for line in text.splitlines() if line.startswith("| ") and "Δ" not in line]
+    data_sets = text.split("### Real drafts")[0]
+    table = [line for line in data_sets.splitlines() if line.startswith("| ") and "Δ" not in line]
     header_cells = 1 + 2 * 2
     metric_rows = [line for line in table if line.split("|")[1].strip() in ("macro F1", "F1 task")]
     assert metric_rows and all(len(line.strip("|").split("|")) == header_cells for line in metric_rows)
@@ -40,12 +47,16 @@ def test_markdown_comment_leads_with_the_verdict_and_lists_the_regressed(reports
     key, target = reports.regressed[0].split(" ")
     assert f"| `{key}` | {target} |" in text
     assert "### Cost" in text and "| llm | reviewer | 40 |" in text
+    assert "### Real drafts" in text and "| origin: real | 2 | 4 |" in text
+    assert "| metric | rules |\n" in text  # the real drafts: not in the baseline, so no Δ
+    assert "| aspiration flagged on non-aspiration objectives (share) |" in text
 
 
 def test_junit_xml_parses_with_a_real_junit_parser(reports):
     xml = JUnitXml.fromfile(str(reports.folder / "junit.xml"))
     suites = {s.name: s for s in xml}
-    assert set(suites) == {"eval.rules.metrics", "eval.rules.examples", "eval.llm.metrics", "eval.llm.examples"}
+    assert set(suites) == {"eval.rules.metrics", "eval.rules.examples", "eval.llm.metrics",
+                           "eval.llm.examples", "eval.realworld.rules.metrics"}
     metrics = {c.name: c for c in suites["eval.rules.metrics"]}
     failed = [r for r in metrics["macro_f1"].result if isinstance(r, Failure)]
     assert failed and "drop <= 0.02" in failed[0].message
