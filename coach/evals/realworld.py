@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from .recordings import Responses
 
 ENV = "OKR_COACH_REALWORLD"
-OFF = {"", "0", "off", "no", "none", "false"}
+OFF = {"0", "off", "no", "none", "false"}  # empty: the default place
 # coach/evals/realworld.py -> the repository root (an editable install or a checkout).
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT = REPO_ROOT.parent / "shared" / "realworld" / "okrs.jsonl"
@@ -46,18 +46,12 @@ def locate() -> tuple[Path | None, str]:
     if setting is not None and setting.strip().lower() in OFF:
         return None, f"real drafts skipped: {ENV}={setting!r} turns them off"
     path = Path(setting).expanduser() if setting else DEFAULT
+    # The default as the docs name it (from the repository root); a setting as it was given.
+    shown = str(path) if setting else "../shared/realworld/okrs.jsonl"
     if not path.is_file():
-        where = f"{ENV}={setting}" if setting else f"the default place (set {ENV} to point elsewhere)"
-        return None, f"real drafts skipped: {_shown(path)} not found ({where})"
-    return path, f"real drafts: {_shown(path)}"
-
-
-def _shown(path: Path) -> str:
-    """A path as people know it: relative to the repository root when it can be."""
-    try:
-        return str(Path("..") / path.resolve().relative_to(REPO_ROOT.parent))
-    except ValueError:
-        return str(path)
+        where = f"{ENV}={setting}" if setting else f"the default place; set {ENV} to point elsewhere"
+        return None, f"real drafts skipped: {shown} not found ({where})"
+    return path, f"real drafts: {shown}"
 
 
 def sha256(path: Path) -> str:
