@@ -123,12 +123,15 @@ def batch(
         if missing:
             raise _fail(f"--mode llm needs a configured model; set {', '.join(missing)}")
 
-    inputs = read_paths(files, settings)
+    try:
+        inputs = read_paths(files, settings)
+    except CoachError as exc:  # a file over a limit: the limit and its setting, one line
+        raise _fail(exc.message) from None
     for f in inputs.files:
         if not f.used:
             reason = f.skipped[0].reason if f.skipped else "nothing usable"
             err.print(f"not used: {f.file}: {reason}", markup=False)
-    skipped = sum(len(f.skipped) for f in inputs.files if f.used)
+    skipped = sum(f.skipped_total for f in inputs.files if f.used)
     if not inputs.sets:
         raise _fail("no OKR set to review in the input (see the reasons above)")
     reviewer = "LLM-assisted" if uses_llm(options) else "rules-only"

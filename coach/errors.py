@@ -100,3 +100,38 @@ class StaleRecordingError(CoachError):
     def __init__(self, message: str, *, changed: list[str] | None = None):
         super().__init__(message)
         self.changed = changed or []
+
+
+class LimitExceededError(CoachError):
+    """An input over one of the limits that protect the reader (rows, cells, merged ranges,
+    an XLSX part's unpacked size or compression ratio). Ends the whole read: the message
+    names the file, the limit and the setting that raises it, when there is one."""
+
+    kind = "limit-exceeded"
+    status = 422
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        limit: str,
+        setting: str | None = None,
+        max: int | None = None,  # noqa: A002 - the problem document's member
+        actual: int | None = None,
+        file: str | None = None,
+    ):
+        self.limit = limit
+        self.setting = setting
+        self.max = max
+        self.actual = actual
+        self.file = file
+        self.reason = message
+        text = f"{message} ({setting})" if setting else message
+        super().__init__(f"{file}: {text}" if file else text)
+
+    def named(self, file: str, setting: str | None) -> LimitExceededError:
+        """The same error, said of this file and naming the setting of its limit."""
+        return LimitExceededError(
+            self.reason, limit=self.limit, setting=self.setting or setting, max=self.max,
+            actual=self.actual, file=self.file or file,
+        )  # fmt: skip

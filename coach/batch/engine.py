@@ -88,6 +88,10 @@ class Try:
 
 
 def classify(exc: BaseException) -> Try:
+    if isinstance(exc, MemoryError):
+        # Most likely the process was short of memory for other reasons (an upload being
+        # read, another batch): worth another try later, never the end of the batch.
+        return Try(error="ran out of memory while reviewing this set", transient=True)
     if isinstance(exc, CoachError):
         if exc.kind not in TRANSIENT_KINDS:
             return Try(error=exc.message)

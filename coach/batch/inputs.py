@@ -8,25 +8,31 @@
   a sub-folder's name as team.
 
 Nothing here raises for a bad file or row: each problem becomes a `SkippedItem` with
-its line or row and the reason, and the rest of the batch goes on.
+its line or row and the reason, and the rest of the batch goes on. A file over one of the
+limits that protect the reader (`BatchSettings`: rows, columns, cells, merged ranges, an
+XLSX part's unpacked size and ratio) is different: those are checked before the parser
+or the spreadsheet library builds anything, and `LimitExceededError` ends the whole read,
+naming the file, the limit and its setting.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePath
-from typing import Any
+from typing import IO, Any
 
 from ..config import get_settings
-from ..errors import ParseError
+from ..errors import LimitExceededError, ParseError
 from ..models import OkrSet
 from ..parse import parse, parse_csv, parse_structured
 from ..parse.sniff import BINARY, decode, sniff
-from ..parse.tabular import find_header
+from ..parse.tabular import DELIMITERS, find_header
 from .models import BatchInput, BatchSet, FileReport, SkippedItem
-from .settings import BatchSettings
+from .settings import BatchSettings, setting_name
 from .xlsx import read_workbook
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text", ""}
@@ -38,12 +44,31 @@ EXCERPT = 120
 
 @dataclass
 class InputFile:
-    """A file to read: its name as the user knows it (path or upload name) and its bytes."""
+    """A file to read: its name as the user knows it (path or upload name) and its bytes,
+    or a seekable binary `file` holding them (an upload spooled to disk)."""
 
     name: str
-    data: bytes
+    data: bytes = b""
     team: str | None = None  # from a sub-folder of a drafts folder
     in_folder: bool = False
+    file: IO[bytes] | None = None
+
+    def size(self) -> int:
+        if self.file is None:
+            return len(self.data)
+        self.file.seek(0, io.SEEK_END)
+        return self.file.tell()
+
+    def stream(self) -> IO[bytes]:
+        """The bytes as a file, from the start; a workbook is read from it in place."""
+        if self.file is None:
+            return io.BytesIO(self.data)
+        self.file.seek(0)
+        return self.file
+
+    def read(self) -> bytes:
+        """All the bytes (text and tables are decoded whole, within the file-size limit)."""
+        return self.data if self.file is None else self.stream().read()
 
 
 def _mb(n: int) -> str:
@@ -68,7 +93,7 @@ class _Collector:
         """Add one set (`okr` is the structured shape; text drafts pass kind/draft in fields)."""
         s = self.settings
         if len(self.result.sets) >= s.max_sets:
-            report.skipped.append(
+            report.skip(
                 SkippedItem(
                     where=where,
                     reason=f"the batch already has {s.max_sets:,} OKR sets, the most one batch "
@@ -145,23 +170,36 @@ def _too_large(name: str, size: int, settings: BatchSettings) -> FileReport:
 
 
 def read_one(f: InputFile, col: _Collector) -> None:
-    """Read one file into the collector; every outcome ends in a FileReport."""
-    size = len(f.data)
+    """Read one file into the collector; every outcome ends in a FileReport.
+    Raises LimitExceededError (naming the file and the setting) for a file over a limit."""
+    try:
+        _read_one(f, col)
+    except LimitExceededError as exc:
+        raise exc.named(f.name, setting_name(exc.limit)) from None
+
+
+def _read_one(f: InputFile, col: _Collector) -> None:
+    size = f.size()
     if size > col.settings.max_file_bytes:
         col.result.files.append(_too_large(f.name, size, col.settings))
         return
     report = FileReport(file=f.name, size_bytes=size)
     col.result.files.append(report)
     suffix = PurePath(f.name).suffix.lower()
+    head = f.stream().read(8)
     try:
-        if not f.data.strip():
+        if size == 0:
             raise ParseError("the file is empty")
-        if suffix in XLSX_SUFFIXES or f.data.startswith(b"PK\x03\x04"):
+        if suffix in XLSX_SUFFIXES or head.startswith(b"PK\x03\x04"):
             _read_xlsx(f, report, col)
             return
-        if suffix == ".xls" or f.data.startswith(b"\xd0\xcf\x11\xe0"):
+        if suffix == ".xls" or head.startswith(b"\xd0\xcf\x11\xe0"):
             raise ParseError("old Excel .xls files are not read: save the sheet as .xlsx or CSV")
-        text = _decode(f.data, report)
+        data = f.read()
+        if not data.strip():
+            raise ParseError("the file is empty")
+        text = _decode(data, report)
+        del data  # the text is all that is needed from here on
         if suffix in JSONL_SUFFIXES:
             _read_jsonl(text, f, report, col)
         elif suffix == ".json":
@@ -180,7 +218,7 @@ def read_one(f: InputFile, col: _Collector) -> None:
                 _read_draft(text, f, report, col)
     except ParseError as exc:
         report.used = report.sets > 0
-        report.skipped.append(
+        report.skip(
             SkippedItem(
                 where="whole file" if not report.sets else "rest of file", reason=exc.message
             )
@@ -188,7 +226,7 @@ def read_one(f: InputFile, col: _Collector) -> None:
     if report.used and report.sets == 0:
         report.used = False
         if not report.skipped:
-            report.skipped.append(SkippedItem(where="whole file", reason="no OKR set found"))
+            report.skip(SkippedItem(where="whole file", reason="no OKR set found"))
 
 
 # -- decoding -------------------------------------------------------------------------
@@ -241,17 +279,54 @@ def _first_invalid_utf8(data: bytes) -> int:
 
 def _read_table(text: str, f: InputFile, report: FileReport, col: _Collector) -> None:
     report.format = "csv"
+    _check_table(text, col.settings)
     _table_sets(text, f.name, report, col, at=lambda line: f"line {line}", span="lines")
+
+
+def _check_table(text: str, s: BatchSettings) -> None:
+    """Rows and header columns of a CSV text, counted before the parser builds anything."""
+    lines = text.count("\n") + text.count("\r") - text.count("\r\n")
+    lines += not text.endswith(("\n", "\r"))
+    if lines > s.max_rows:
+        # Cells quoted over several lines make more lines than rows: count rows exactly.
+        first = text[: text.find("\n")] if "\n" in text else text
+        delimiter = max(DELIMITERS, key=first.count)
+        try:
+            rows = sum(1 for _ in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        except csv.Error:
+            rows = lines
+        if rows > s.max_rows:
+            raise LimitExceededError(
+                f"the file has {rows:,} rows; a file may have at most {s.max_rows:,}",
+                limit="max_rows", max=s.max_rows, actual=rows,
+            )  # fmt: skip
+    first = next((line for line in _first_lines(text) if line.strip()), "")
+    columns = 1 + max(first.count(d) for d in DELIMITERS)
+    if columns > s.max_columns:
+        raise LimitExceededError(
+            f"the header row has {columns:,} columns; a file may have at most "
+            f"{s.max_columns:,}", limit="max_columns", max=s.max_columns, actual=columns,
+        )  # fmt: skip
+
+
+def _first_lines(text: str, n: int = 20) -> Iterable[str]:
+    pos = 0
+    for _ in range(n):
+        end = text.find("\n", pos)
+        yield text[pos:] if end < 0 else text[pos:end]
+        if end < 0:
+            return
+        pos = end + 1
 
 
 def _read_xlsx(f: InputFile, report: FileReport, col: _Collector) -> None:
     report.format = "xlsx"
-    sheets, notes = read_workbook(f.data)
+    sheets, notes = read_workbook(f.stream(), col.settings)
     report.notes += notes
     used = 0
     for sheet in sheets:
         if sheet.reason:
-            report.skipped.append(SkippedItem(where=f"sheet '{sheet.name}'", reason=sheet.reason))
+            report.skip(SkippedItem(where=f"sheet '{sheet.name}'", reason=sheet.reason))
             continue
         if sheet.header_row and sheet.header_row > 1:
             report.notes.append(
@@ -275,7 +350,7 @@ def _read_xlsx(f: InputFile, report: FileReport, col: _Collector) -> None:
                 row_of=sheet.row_of,
             )
         except ParseError as exc:
-            report.skipped.append(SkippedItem(where=f"sheet '{sheet.name}'", reason=exc.message))
+            report.skip(SkippedItem(where=f"sheet '{sheet.name}'", reason=exc.message))
         if report.sets > before:
             used += 1
     if sheets and used:
@@ -293,9 +368,10 @@ def _table_sets(
     row_of: Callable[[int], int] | None = None,
 ) -> None:
     header = find_header(text)
-    okr = parse_csv(text, header, per_owner=True)  # ParseError: missing column, no rows
+    # ParseError: a missing column, no rows; LimitExceededError: a row of too many fields.
+    okr = parse_csv(text, header, per_owner=True, max_fields=col.settings.max_columns)
     for w in okr.warnings:
-        report.skipped.append(
+        report.skip(
             SkippedItem(where=at(w.line), reason=w.message, text=_excerpt(w.text))
         )
     has_owner = any(o.owner for o in okr.objectives)
@@ -313,7 +389,7 @@ def _table_sets(
         key = (obj.team, obj.owner)
         line = obj.span.line if obj.span else 0
         if len(obj.text) > limit:
-            report.skipped.append(
+            report.skip(
                 SkippedItem(
                     where=at(line),
                     reason=f"the objective has {len(obj.text):,} characters, over the limit of "
@@ -327,7 +403,7 @@ def _table_sets(
         for kr, raw in zip(obj.key_results, item.get("key_results", []), strict=True):
             kr_line = kr.span.line if kr.span else line
             if len(kr.text) > limit:
-                report.skipped.append(
+                report.skip(
                     SkippedItem(
                         where=at(kr_line),
                         reason=f"the key result has {len(kr.text):,} characters, over the limit "
@@ -362,12 +438,13 @@ def _add_structured(
     n_krs = sum(len(o.get("key_results") or []) for o in okr["objectives"])
     limits = get_settings()
     if n_obj > limits.max_objectives or n_krs > limits.max_key_results:
-        report.skipped.append(
+        report.skip(
             SkippedItem(
                 where=where,
-                reason=f"{owner}'s set has {n_obj} objectives and {n_krs} key results; one set "
+                reason=f"the set has {n_obj} objectives and {n_krs} key results; one set "
                 f"may have at most {limits.max_objectives} and {limits.max_key_results}; "
                 "not reviewed",
+                text=owner,
             )
         )
         return
@@ -408,7 +485,7 @@ def _json_set(
     try:
         okr = parse_structured(value, source_format="json")
     except ParseError as exc:
-        report.skipped.append(SkippedItem(where=where, reason=exc.message))
+        report.skip(SkippedItem(where=where, reason=exc.message))
         return
     data = value if isinstance(value, dict) else {}
     inner = data.get("okr_set") if isinstance(data.get("okr_set"), dict) else data
@@ -421,7 +498,7 @@ def _json_set(
         if len(t) > limit
     ]
     if long:
-        report.skipped.append(
+        report.skip(
             SkippedItem(
                 where=where,
                 reason=f"an objective or key result has {len(long[0]):,} characters, over the "
@@ -440,6 +517,7 @@ def _is_set(item: Any) -> bool:
 
 def _read_json_text(text: str, f: InputFile, report: FileReport, col: _Collector) -> None:
     report.format = "json"
+    _check_json(text, col.settings)
     try:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -462,8 +540,20 @@ def _read_json_text(text: str, f: InputFile, report: FileReport, col: _Collector
         _json_set(item, f"{path}[{i}]", f, i, report, col)
 
 
+def _check_json(text: str, s: BatchSettings) -> None:
+    """json.loads builds every value at once, ~200 bytes for each small object: bound them
+    first (an opening bracket or a comma per value; those inside strings count too)."""
+    values = text.count("{") + text.count("[") + text.count(",")
+    if values > s.max_cells:
+        raise LimitExceededError(
+            f"the JSON has about {values:,} values; a file may have at most {s.max_cells:,}",
+            limit="max_cells", max=s.max_cells, actual=values,
+        )  # fmt: skip
+
+
 def _read_jsonl(text: str, f: InputFile, report: FileReport, col: _Collector) -> None:
     report.format = "jsonl"
+    _check_json(text, col.settings)
     n = 0
     for lineno, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
@@ -471,7 +561,7 @@ def _read_jsonl(text: str, f: InputFile, report: FileReport, col: _Collector) ->
         try:
             value = json.loads(line)
         except json.JSONDecodeError as exc:
-            report.skipped.append(
+            report.skip(
                 SkippedItem(
                     where=f"line {lineno}",
                     reason=f"invalid JSON: {exc.msg} (column {exc.colno})",
@@ -480,7 +570,7 @@ def _read_jsonl(text: str, f: InputFile, report: FileReport, col: _Collector) ->
             )
             continue
         except RecursionError:
-            report.skipped.append(
+            report.skip(
                 SkippedItem(where=f"line {lineno}", reason="the JSON is nested too deeply to read")
             )
             continue
@@ -495,7 +585,7 @@ def _read_draft(text: str, f: InputFile, report: FileReport, col: _Collector) ->
     okr = parse(text)  # ParseError: empty, binary, no objectives
     report.format = okr.source_format
     for w in okr.warnings:
-        report.skipped.append(
+        report.skip(
             SkippedItem(where=f"line {w.line}", reason=w.message, text=_excerpt(w.text))
         )
     limit = col.settings.max_item_chars

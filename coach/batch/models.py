@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
+
+# A file's skipped rows are summarised: the first SKIPPED_KEPT with where and why, and a
+# count per reason (numbers in a reason read as N), for at most REASONS_KEPT reasons. A
+# million unusable rows never become a million entries in an answer or in the store.
+SKIPPED_KEPT = 100
+REASONS_KEPT = 50
+OTHER_REASONS = "other reasons"
+_NUMBER = re.compile(r"\d[\d,.]*\d|\d")
+
+
+def reason_key(reason: str) -> str:
+    """What a reason counts under: 'row has 5 fields ...' and 'row has 7 fields ...' are one."""
+    return _NUMBER.sub("N", reason)
 
 
 class BatchOptions(BaseModel):
@@ -47,7 +61,36 @@ class FileReport(BaseModel):
     key_results: int = 0
     used: bool = True
     notes: list[str] = Field(default_factory=list)
-    skipped: list[SkippedItem] = Field(default_factory=list)
+    skipped: list[SkippedItem] = Field(
+        default_factory=list, description=f"the first {SKIPPED_KEPT} rows or items not used"
+    )
+    skipped_total: int = Field(default=0, description="rows or items not used, all of them")
+    skipped_by_reason: dict[str, int] = Field(
+        default_factory=dict, description="how many were not used for each reason"
+    )
+
+    @model_validator(mode="after")
+    def _count_listed(self) -> FileReport:
+        # Reports made with `skipped=[...]`, or stored before the summary existed.
+        if self.skipped_total < len(self.skipped):
+            self.skipped_total = len(self.skipped)
+            self.skipped_by_reason = {}
+            for item in self.skipped:
+                self._count(item.reason)
+        return self
+
+    def skip(self, item: SkippedItem) -> None:
+        """Note one row or item not used: counted always, listed while few."""
+        self.skipped_total += 1
+        self._count(item.reason)
+        if len(self.skipped) < SKIPPED_KEPT:
+            self.skipped.append(item)
+
+    def _count(self, reason: str) -> None:
+        key = reason_key(reason)
+        if key not in self.skipped_by_reason and len(self.skipped_by_reason) >= REASONS_KEPT:
+            key = OTHER_REASONS
+        self.skipped_by_reason[key] = self.skipped_by_reason.get(key, 0) + 1
 
 
 class BatchInput(BaseModel):
@@ -56,7 +99,7 @@ class BatchInput(BaseModel):
 
     @property
     def skipped(self) -> int:
-        return sum(len(f.skipped) for f in self.files)
+        return sum(f.skipped_total for f in self.files)
 
 
 class SetOutcome(BaseModel):

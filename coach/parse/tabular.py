@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..errors import ParseError
+from ..errors import LimitExceededError, ParseError
 from ..models import KeyResult, Objective, OkrSet, ParseWarning, Span
 
 DELIMITERS = (",", ";", "\t", "|")
@@ -181,8 +181,11 @@ class _Cell:
     line: int  # line where the cell starts
 
 
-def _rows(text: str, pos: int, delimiter: str, lineno: int):
-    """Yield (line, row start, row end, cells) for each row from `pos`."""
+def _rows(text: str, pos: int, delimiter: str, lineno: int, max_fields: int | None = None):
+    """Yield (line, row start, row end, cells) for each row from `pos`.
+
+    A row of more than `max_fields` fields raises LimitExceededError before its cells are
+    all built: one line of a million delimiters must not become a million cells."""
     # Markdown tables have no quoting: their cells are always literal
     quoted = _QUOTED[delimiter] if delimiter != "|" else None
     plain = _PLAIN[delimiter]
@@ -206,6 +209,8 @@ def _rows(text: str, pos: int, delimiter: str, lineno: int):
             pos = m.end()  # type: ignore[union-attr]
             if pos < n and text[pos] == delimiter:
                 pos += 1
+                if max_fields is not None and len(cells) >= max_fields:
+                    _too_many_fields(text, pos, delimiter, row_line, len(cells), max_fields)
                 continue
             break
         yield row_line, row_start, pos, cells
@@ -213,6 +218,15 @@ def _rows(text: str, pos: int, delimiter: str, lineno: int):
             return
         pos += 2 if text.startswith("\r\n", pos) else 1
         lineno += 1
+
+
+def _too_many_fields(text: str, pos: int, delimiter: str, line: int, seen: int, limit: int) -> None:
+    eol = _NEWLINE.search(text, pos)
+    fields = seen + 1 + text.count(delimiter, pos, eol.start() if eol else len(text))
+    raise LimitExceededError(
+        f"line {line} has {fields:,} fields; a row may have at most {limit:,}",
+        limit="max_columns", max=limit, actual=fields,
+    )  # fmt: skip
 
 
 def _span_of(cell: _Cell) -> tuple[str, Span]:
@@ -276,8 +290,15 @@ def _fields(n: int) -> str:
     return "1 field" if n == 1 else f"{n} fields"
 
 
-def parse_csv(text: str, header: Header | None = None, *, per_owner: bool = False) -> OkrSet:
-    """Read CSV text. Raises ParseError for a missing column or when no objective results.
+def parse_csv(
+    text: str,
+    header: Header | None = None,
+    *,
+    per_owner: bool = False,
+    max_fields: int | None = None,
+) -> OkrSet:
+    """Read CSV text. Raises ParseError for a missing column or when no objective results,
+    LimitExceededError for a row of more than `max_fields` fields.
 
     `per_owner`: a blank team or owner cell repeats the one above (a merged or
     filled-down spreadsheet column), and objectives are told apart by team and
@@ -310,7 +331,7 @@ def parse_csv(text: str, header: Header | None = None, *, per_owner: bool = Fals
     def warn(line: int, message: str, s: int, e: int) -> None:
         warnings.append(ParseWarning(line=line, message=message, text=text[s:e].strip()[:300]))
 
-    for line, rs, re_, cells in _rows(text, header.end, d, header.line + 1):
+    for line, rs, re_, cells in _rows(text, header.end, d, header.line + 1, max_fields):
         row_text = text[rs:re_]
         if not row_text.strip():
             continue

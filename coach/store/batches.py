@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from pydantic import BaseModel, Field, computed_field
+from pydantic import BaseModel, Field, ValidationError, computed_field
 from sqlalchemy import and_, func, insert, or_, select, update
 
 from ..batch.models import BatchInput, BatchOptions, FileReport, SetOutcome
@@ -71,6 +71,21 @@ class ClaimedSet:
     draft: str
     attempts: int  # including this one
     options: BatchOptions
+    # Why the batch's stored options cannot be used by this version (written by a newer
+    # one, say): the runner fails the set with it instead of crashing on it.
+    unreadable: str | None = None
+
+
+def _stored_options(raw: str) -> tuple[BatchOptions, str | None]:
+    try:
+        return BatchOptions.model_validate_json(raw), None
+    except ValidationError as exc:
+        first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": str(exc)}
+        where = ".".join(str(p) for p in first["loc"]) or "options"
+        return BatchOptions(), (
+            f"the batch's options cannot be read by this version of okr-coach ({where}: "
+            f"{first['msg']}); not reviewed"
+        )[:500]
 
 
 class BatchStore:
@@ -252,7 +267,7 @@ class BatchStore:
                     .values(status="running")
                 )
             conn.commit()
-        options: dict[str, BatchOptions] = {}
+        options: dict[str, tuple[BatchOptions, str | None]] = {}
         return [
             ClaimedSet(
                 batch_id=r.batch_id,
@@ -260,9 +275,8 @@ class BatchStore:
                 kind=r.kind,
                 draft=r.draft,
                 attempts=r.attempts + 1,
-                options=options.setdefault(
-                    r.batch_id, BatchOptions.model_validate_json(r.options_json)
-                ),
+                options=options.setdefault(r.batch_id, _stored_options(r.options_json))[0],
+                unreadable=options[r.batch_id][1],
             )
             for r in rows
         ]
@@ -330,7 +344,7 @@ def _info(row, counts: dict[str, int]) -> BatchInfo:  # noqa: ANN001
         finished_at=row.finished_at,
         status=row.status,
         title=row.title,
-        options=BatchOptions.model_validate_json(row.options_json),
+        options=_stored_options(row.options_json)[0],  # unreadable: shown as the defaults
         inputs=[FileReport.model_validate(f) for f in json.loads(row.inputs_json)],
         total=row.total,
         done=counts.get("done", 0),

@@ -28,7 +28,7 @@ from starlette.datastructures import UploadFile
 from ..batch import BatchOptions, BatchSettings, InputFile, read_files
 from ..batch.report import EXTENSIONS, MEDIA_TYPES, ReportMeta, write_report
 from ..batch.runner import BatchRunner
-from ..errors import CoachError, NotFoundError, StoreError
+from ..errors import CoachError, LimitExceededError, NotFoundError, StoreError
 from ..store.batches import BatchInfo, BatchStore
 from . import csrf
 from .api import bundled_rubric
@@ -151,11 +151,13 @@ async def _read_form(request: Request) -> Any:
 
 
 async def _files(form: Any) -> list[InputFile]:
+    # Each file stays where the form parser spooled it (on disk past 1 MB): read in place,
+    # never copied whole into memory here.
     out: list[InputFile] = []
     for item in form.getlist("file"):
         if isinstance(item, UploadFile):
             name = PurePath((item.filename or "upload").replace("\\", "/")).name or "upload"
-            out.append(InputFile(name=name[:200], data=await item.read()))
+            out.append(InputFile(name=name[:200], file=item.file))
     return out
 
 
@@ -188,9 +190,51 @@ def _options(form: Any) -> BatchOptions:
 def _digest(files: list[InputFile], options: BatchOptions) -> str:
     h = hashlib.sha256(options.model_dump_json().encode())
     for f in files:
-        h.update(f"\x00{f.name}\x00{len(f.data)}\x00".encode())
-        h.update(f.data)
+        h.update(f"\x00{f.name}\x00{f.size()}\x00".encode())
+        stream = f.stream()
+        while chunk := stream.read(1 << 20):
+            h.update(chunk)
     return h.hexdigest()
+
+
+async def _create_in_turn(request: Request, *args: Any) -> tuple[BatchInfo, bool]:
+    """`_create` in a worker thread, at most `OKR_COACH_BATCH_UPLOAD_READERS` at once: the
+    others wait (their files on disk, not in memory), up to `OKR_COACH_BATCH_UPLOAD_WAIT_S`."""
+    settings = BatchSettings()
+    state = request.app.state
+    readers = getattr(state, "upload_readers", None)
+    if readers is None:
+        readers = state.upload_readers = anyio.CapacityLimiter(settings.upload_readers)
+    try:
+        with anyio.fail_after(settings.upload_wait_s):
+            await readers.acquire()
+    except TimeoutError:
+        raise Problem(
+            503,
+            f"{readers.borrowed_tokens} upload(s) are being read and more are waiting; "
+            "send this one again in a minute",
+            kind="unavailable",
+            headers={"Retry-After": "60"},
+        ) from None
+    try:
+        return await anyio.to_thread.run_sync(_create, request, *args)
+    except LimitExceededError as exc:
+        raise Problem(
+            422, exc.message, kind="limit-exceeded", limit=exc.limit, setting=exc.setting,
+            max=exc.max, actual=exc.actual, file=exc.file,
+        ) from None  # fmt: skip
+    except MemoryError:
+        # The limits keep one read well within memory; this is the server short of it for
+        # other reasons. The upload is refused, nothing of it kept, the server goes on.
+        raise Problem(
+            503,
+            "the server ran short of memory reading this upload; send it again later, or "
+            "split it into smaller files",
+            kind="unavailable",
+            headers={"Retry-After": "60"},
+        ) from None
+    finally:
+        readers.release()
 
 
 def _create(
@@ -322,9 +366,14 @@ _UPLOAD_BODY = {
         415: {"model": ProblemDetails, "description": "Not multipart/form-data"},
         422: {
             "model": ProblemDetails,
-            "description": "Nothing usable (`parse-error`, with `inputs`), "
+            "description": "Nothing usable (`parse-error`, with `inputs`), a file over a "
+            "limit (`limit-exceeded`, with `limit`, `setting`, `max`, `actual`, `file`), "
             "an unknown mode or rubric",
         },  # fmt: skip
+        503: {
+            "model": ProblemDetails,
+            "description": "The store is unavailable, or too busy reading uploads (`Retry-After`)",
+        },
     },
 )
 async def create_batch(request: Request) -> Response:
@@ -339,9 +388,12 @@ async def create_batch(request: Request) -> Response:
         )
     options = _options(form)
     force = _text(form.get("force")).lower() in ("1", "true", "yes", "on")
-    info, recognised = await anyio.to_thread.run_sync(
-        _create, request, files, options, _text(form.get("title"))[:200], force
-    )
+    try:
+        info, recognised = await _create_in_turn(
+            request, files, options, _text(form.get("title"))[:200], force
+        )
+    finally:
+        await form.close()
     body = _out(info, recognised).model_dump_json()
     return Response(
         body,
@@ -437,18 +489,18 @@ async def submit_batch(request: Request) -> Response:
             error=refused.replace(" Your text is kept below: submit it again.", ""),
             status=403,
         )
-    files = [f for f in await _files(form) if f.data or f.name != "upload"]
+    files = [f for f in await _files(form) if f.size() or f.name != "upload"]
     if not files:
         return _form_page(request, error="Choose one or more files to upload.", status=422)
     try:
         options = _options(form)
-        info, _ = await anyio.to_thread.run_sync(
-            _create, request, files, options, _text(form.get("title"))[:200], False
+        info, _ = await _create_in_turn(
+            request, files, options, _text(form.get("title"))[:200], False
         )
     except Problem as exc:
         return _form_page(
             request,
-            error=exc.detail.split(" (")[0],
+            error=exc.detail.split(" (")[0] if exc.kind == "parse-error" else exc.detail,
             files=exc.extra.get("inputs"),
             status=exc.status,
         )

@@ -18,12 +18,21 @@ def healthz() -> dict[str, str]:
 
 @router.get("/readyz")
 def readyz(request: Request) -> JSONResponse:
-    """The store answers; says whether an LLM is configured (rules-only otherwise)."""
+    """The store answers and the batch runner is working; says whether an LLM is
+    configured (rules-only otherwise). The runner reads `ok`, `restarted N times (last
+    crash: ...)` after it crashed and was replaced, or `down: ...` (503) once it has
+    crashed more often than `OKR_COACH_BATCH_RUNNER_MAX_RESTARTS`."""
     store = request.app.state.store
     store_ok = bool(store is not None and store.ping())
+    runner = getattr(request.app.state, "batch_runner", None)
+    # No runner: the app was built without a store (then the store check fails) or its
+    # lifespan has not run; nothing has crashed.
+    runner_ok, runner_state = runner.health() if runner is not None else (True, "not started")
+    ready = store_ok and runner_ok
     body = {
-        "status": "ready" if store_ok else "unavailable",
+        "status": "ready" if ready else "unavailable",
         "store": "ok" if store_ok else "unreachable",
+        "runner": runner_state,
         "llm": describe_llm(),
     }
-    return JSONResponse(body, status_code=200 if store_ok else 503)
+    return JSONResponse(body, status_code=200 if ready else 503)
