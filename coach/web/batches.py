@@ -26,6 +26,7 @@ from pydantic import BaseModel, Field
 from starlette.datastructures import UploadFile
 
 from ..batch import BatchOptions, BatchSettings, InputFile, read_files
+from ..batch.inputs import give_back_memory
 from ..batch.report import EXTENSIONS, MEDIA_TYPES, ReportMeta, write_report
 from ..batch.runner import BatchRunner
 from ..errors import CoachError, LimitExceededError, NotFoundError, StoreError
@@ -235,6 +236,7 @@ async def _create_in_turn(request: Request, *args: Any) -> tuple[BatchInfo, bool
         ) from None
     finally:
         readers.release()
+        await anyio.to_thread.run_sync(give_back_memory)
 
 
 def _create(
