@@ -1,4 +1,6 @@
-"""The rewrite guard: every rewrite a model proposes is checked in code before it is shown.
+"""The guard: everything a model writes is checked in code before a person sees it.
+
+Rewrites (`guard_rewrite`):
 
 1. Number provenance: a number the author did not write becomes a visible
    placeholder (`[baseline]`, `[target]`, `[value]`), or `[suggested: N]` when
@@ -6,11 +8,16 @@
 2. Rubric re-check: the rewrite is reviewed by the rules like any KR; one that
    would still be flagged is not shown as a fix (the pipeline asks the model
    to repair it once, then falls back to the deterministic rewrite).
+
+Prose (`guard_prose`: the model's reasons, its questions, a refusal): one line
+of bounded length, and a number the author did not write becomes `[number]`,
+so it is never shown, not even quoted back.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .language.key_results import analyze_kr
@@ -24,6 +31,10 @@ _BEFORE_TARGET = re.compile(r"\b(?:to|by|reach|hit|at least|at most|above|below|
 # A period the author never named ("by Q3") is one placeholder, not "Q[value]".
 _PERIOD = re.compile(r"\b(?:Q[1-4]|H[12]|FY\s?'?\d{2,4})(?:\s+(?:FY\s?)?'?\d{2,4})?\b")
 MAX_REWRITE_CHARS = 300
+MAX_PROSE_CHARS = 500
+NUMBER = "[number]"
+# Tokens that carry digits but name something: an item of the set ("O1.KR2"), a rule ("KR01").
+_ID_LIKE = re.compile(r"\b[A-Z]{1,3}\d{1,3}(?:\.KR\d{1,3})?\b")
 
 
 @dataclass
@@ -76,3 +87,33 @@ def guard_rewrite(text: str, sources: list[str], rubric: Rubric, *, suggest: boo
         rule = rubric.label_rule(label)
         result.problem = f"{label}: {rule.summary if rule else label}"
     return result
+
+
+def guard_prose(text: str, sources: Iterable[str], *, keep: Iterable[str] = ()) -> str:
+    """Model-written prose as a person may see it: one line, at most MAX_PROSE_CHARS, and
+    no number, date or period the author did not write (each becomes `[number]`).
+
+    `sources` are the author's texts; `keep` names tokens shown as they are although
+    they hold digits: the ids of the set's items ("O1.KR2") and the rubric's rule ids.
+    """
+    sources = list(sources)
+    text = " ".join(str(text).split())
+    if len(text) > MAX_PROSE_CHARS:
+        text = text[: MAX_PROSE_CHARS - 1].rstrip() + "\u2026"
+    names = set(keep)
+    held: dict[str, str] = {}
+
+    def hold(m: re.Match[str]) -> str:
+        if m.group(0) not in names:
+            return m.group(0)
+        # A stand-in with no digit in it, so the number check passes over it.
+        key = f"\x00{chr(0xE000 + len(held))}\x00"
+        held[key] = m.group(0)
+        return key
+
+    text = _ID_LIKE.sub(hold, text)
+    text = _PERIOD.sub(lambda m: NUMBER if fabricated(m.group(0), sources) else m.group(0), text)
+    text, _ = enforce(text, sources, NUMBER)
+    for key, token in held.items():
+        text = text.replace(key, token)
+    return text

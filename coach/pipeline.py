@@ -7,6 +7,14 @@ With no model configured (and none passed in), every mode but an explicit
 `llm` is a rules-only review that says so in `provenance.llm_status`. A model
 that fails (timeout, rate limit, refusal, invalid output, ...) never fails the
 review: it falls back to the rules' findings and says what happened.
+
+The model is a guest: everything it writes that a person sees (reasons,
+questions, rewrites) is number-guarded (`coach.guard`), what the rules are
+certain of stays whatever it says, and a draft that talks to the reviewer
+keeps it from removing findings (`coach.merge`). The synchronous `review()`
+computes on the caller's thread and makes its model calls in the process's
+model pool (`coach.llm.pool`): bounded, with a deadline, and off the caller's
+review slot while it waits.
 """
 
 from __future__ import annotations
@@ -19,15 +27,17 @@ from typing import Any, Literal
 from ._version import __version__
 from .checks import CHECKS, SetContext, build_context
 from .errors import CoachError, ConfigError
-from .guard import guard_rewrite
+from .guard import guard_prose, guard_rewrite
 from .llm.cache import CachedClient, ResponseStore, client_model
 from .llm.client import ChatClient, ChatResult, run_all, run_sync
-from .llm.errors import LLMError
+from .llm.errors import LLMError, LLMRefusalError
 from .llm.factory import as_client, configured_client
+from .llm.pool import model_pool
 from .llm.settings import LLMSettings, get_llm_settings
-from .llm.verdict import RepairVerdict, SetVerdict, kr_id
-from .merge import Merged, looks_injected, merge
+from .llm.verdict import RepairVerdict, SetVerdict, kr_id, objective_id
+from .merge import Merged, merge
 from .models import (
+    Ask,
     Finding,
     LLMUsage,
     OkrSet,
@@ -39,7 +49,7 @@ from .models import (
 )
 from .parse import parse
 from .prompting import prompt_version, repair_messages, review_messages
-from .rewrite import build_rewrite
+from .rewrite import Suggestion, suggest
 from .rubric import Rubric, Rule, load_rubric
 from .scoring import score
 
@@ -76,16 +86,20 @@ def review(
     plan = _plan(mode, llm, settings)
     if plan.client is None:
         return _rules_review(draft, plan, rubric, select, ignore)
+    pool = model_pool(plan.settings.concurrency)
+    timeout = plan.settings.review_timeout_s
 
-    async def run() -> Review:
-        try:
-            return await _llm_review(draft, plan, rubric, select, ignore, cache, suggest_numbers)
-        finally:
-            close = getattr(plan.client, "aclose", None)
-            if close is not None:
-                await close()  # this event loop ends here; its connections must too
+    def call(ask: _Ask) -> ChatResult:
+        return pool.run(lambda: ask.client.complete(ask.messages, ask.schema, name=ask.name), timeout=timeout)
 
-    return run_sync(run)
+    try:
+        return _drive(_llm_review(draft, plan, rubric, select, ignore, cache, suggest_numbers, _Ask), call)
+    finally:
+        close = getattr(plan.client, "aclose", None)
+        if close is not None and not plan.shared:
+            # A client passed in is closed on the loop it used; the configured one stays
+            # open in the pool, its connections kept for the next review.
+            pool.run(close, timeout=timeout)
 
 
 async def areview(
@@ -104,7 +118,7 @@ async def areview(
     plan = _plan(mode, llm, settings)
     if plan.client is None:
         return _rules_review(draft, plan, rubric, select, ignore)
-    return await _llm_review(draft, plan, rubric, select, ignore, cache, suggest_numbers)
+    return await _llm_review(draft, plan, rubric, select, ignore, cache, suggest_numbers, _direct)
 
 
 async def areview_many(
@@ -153,6 +167,42 @@ def _try(call: Any) -> Review | CoachError:
         return exc
 
 
+# -- model calls: awaited directly, or handed to the pool by a synchronous driver ---------
+
+
+class _Ask:
+    """One model call a review needs. Awaited inside `_llm_review` under `_drive`, it is
+    passed out to the driver, which makes the call elsewhere and sends the answer back in."""
+
+    def __init__(self, client: ChatClient, messages: list[dict[str, Any]], schema: type, name: str):
+        self.client, self.messages, self.schema, self.name = client, messages, schema, name
+
+    def __await__(self):  # noqa: ANN204
+        return (yield self)
+
+
+def _direct(client: ChatClient, messages: list[dict[str, Any]], schema: type, name: str) -> Any:
+    """The model call of an async review: awaited on the caller's own event loop."""
+    return client.complete(messages, schema, name=name)
+
+
+def _drive(review_steps: Any, call: Any) -> Review:
+    """Run the review coroutine on this thread; each `_Ask` it awaits is made by `call`
+    (the model pool), whose answer or LLMError goes back in where it was awaited."""
+    answer: Any = None
+    error: LLMError | None = None
+    while True:
+        try:
+            ask = review_steps.throw(error) if error is not None else review_steps.send(answer)
+        except StopIteration as done:
+            return done.value
+        answer, error = None, None
+        try:
+            answer = call(ask)
+        except LLMError as exc:
+            error = exc
+
+
 # -- planning: which mode, which model ------------------------------------------
 
 
@@ -162,11 +212,14 @@ def uses_model(mode: str | None, llm: Any = None, settings: LLMSettings | None =
 
 
 class _Plan:
-    def __init__(self, mode: str, client: ChatClient | None, status: str, settings: LLMSettings):
+    def __init__(
+        self, mode: str, client: ChatClient | None, status: str, settings: LLMSettings, shared: bool = False
+    ):
         self.mode = mode
         self.client = client
         self.status = status
         self.settings = settings
+        self.shared = shared  # the process's configured client (kept open), not one passed in
 
 
 def _plan(mode: str | None, llm: Any, settings: LLMSettings | None) -> _Plan:
@@ -177,7 +230,7 @@ def _plan(mode: str | None, llm: Any, settings: LLMSettings | None) -> _Plan:
     settings = settings if settings is not None else get_llm_settings()
     client = as_client(llm, settings) if llm is not None else configured_client(settings)
     if client is not None:
-        return _Plan(mode or "hybrid", client, "", settings)
+        return _Plan(mode or "hybrid", client, "", settings, shared=llm is None)
     missing = " and ".join(settings.missing())
     if mode == "llm":
         raise ConfigError(
@@ -215,6 +268,7 @@ def _assemble(ctx: SetContext, findings: list[Finding], rewrites: list[Rewrite],
         okr_set=ctx.okr_set,
         findings=findings,
         rewrites=rewrites,
+        asks=_asks(ctx, findings, rewrites),
         summary=_summary(ctx.okr_set, findings, ctx.rubric),
         provenance=provenance,
         disagreements=disagreements or [],
@@ -232,6 +286,7 @@ async def _llm_review(
     ignore: list[str] | None,
     cache: ResponseStore | None,
     suggest: bool,
+    ask: Any,
 ) -> Review:
     rb = load_rubric(rubric)
     okr_set = parse(draft)
@@ -252,31 +307,80 @@ async def _llm_review(
         usage=LLMUsage(),
     )
     try:
-        result = await client.complete(messages, SetVerdict, name="okr_review")
+        result = await ask(client, messages, SetVerdict, "okr_review")
     except LLMError as exc:
         provenance.usage = _usage_of_error(exc, plan.settings, provenance.model)
-        provenance.llm_status = f"failed ({exc.kind}): {exc.message} Rules-only review."
+        message = exc.message
+        if isinstance(exc, LLMRefusalError):  # the model's own words
+            message = guard_prose(message, _author_texts(okr_set), keep=_names(okr_set, rb))
+        provenance.llm_status = f"failed ({exc.kind}): {message} Rules-only review."
         findings = run_checks(ctx, rules)
         return _assemble(ctx, findings, _rewrites(ctx, findings), provenance)
     provenance.usage = _usage_of(result)
     provenance.model = result.model
-    verdict = SetVerdict.model_validate(result.parsed)
-    distrust = plan.mode == "hybrid" and looks_injected(okr_set)
-    merged = merge(ctx, verdict, rules, mode=plan.mode, distrust_model=distrust)
+    verdict = _guarded_verdict(SetVerdict.model_validate(result.parsed), okr_set, rb)
+    merged = merge(ctx, verdict, rules, mode=plan.mode)
     ctx.kr_labels, ctx.aspirations, ctx.tasks = merged.kr_labels, merged.aspirations, merged.tasks
     findings = _annotate(run_checks(ctx, rules), merged)
     notes = ["used (from cache)" if result.from_cache else "used"]
-    if distrust:
-        notes.append("the draft seems to address the reviewer, so the model could add findings but not remove any")
+    if merged.injections:
+        where = ", ".join(f'{i.item} ("{_excerpt(i.text)}")' for i in merged.injections[:3])
+        notes.append(
+            f"possible prompt injection: the draft seems to address the reviewer ({where}), "
+            "so the model could add findings but not remove any"
+        )
+    elif merged.cleared:
+        notes.append(
+            f"possible prompt injection: the model cleared all {merged.cleared} findings of the rules, "
+            "so it could add findings but not remove any"
+        )
     if merged.skipped:
         notes.append(f"the model gave no verdict on {merged.skipped} item(s): the rules decided them")
     rewrites, repair_note = await _model_rewrites(
-        ctx, findings, verdict, client, messages, result, provenance, suggest
+        ctx, findings, verdict, client, messages, result, provenance, suggest, ask
     )
     if repair_note:
         notes.append(repair_note)
     provenance.llm_status = "; ".join(notes)
     return _assemble(ctx, findings, rewrites, provenance, merged.disagreements)
+
+
+def _author_texts(okr_set: OkrSet) -> list[str]:
+    """What the author wrote: the numbers in it are the only ones a person may be shown."""
+    return [t for o in okr_set.objectives for t in (o.text, *(k.text for k in o.key_results))]
+
+
+def _names(okr_set: OkrSet, rb: Rubric) -> list[str]:
+    """Tokens with digits that name something: the set's item ids and the rubric's rule ids."""
+    names = [r.id for r in rb.rules.values()] if isinstance(getattr(rb, "rules", None), dict) else []
+    for oi, o in enumerate(okr_set.objectives):
+        names.append(objective_id(oi))
+        for ki in range(len(o.key_results)):
+            names += [kr_id(oi, ki), f"KR{ki + 1}"]
+    return names
+
+
+def _guarded_verdict(verdict: SetVerdict, okr_set: OkrSet, rb: Rubric) -> SetVerdict:
+    """The model's answer with every reason and question number-guarded before anything
+    uses it: no number the author did not write reaches a finding, a disagreement or a
+    question. (Rewrites are guarded on their own, with the KR's own numbers.)"""
+    sources, keep = _author_texts(okr_set), _names(okr_set, rb)
+
+    def prose(text: str) -> str:
+        return guard_prose(text, sources, keep=keep)
+
+    return verdict.model_copy(update={
+        "objectives": [v.model_copy(update={"reason": prose(v.reason)}) for v in verdict.objectives],
+        "key_results": [
+            v.model_copy(update={"reason": prose(v.reason), "questions": [prose(q) for q in v.questions]})
+            for v in verdict.key_results
+        ],
+    })
+
+
+def _excerpt(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
 
 
 def _annotate(findings: list[Finding], merged: Merged) -> list[Finding]:
@@ -331,6 +435,7 @@ async def _model_rewrites(
     result: ChatResult,
     provenance: Provenance,
     suggest: bool,
+    ask: Any,
 ) -> tuple[list[Rewrite], str]:
     """The model's rewrites that pass the guard; the rubric's own for the rest.
 
@@ -363,9 +468,7 @@ async def _model_rewrites(
         items = [{"id": kr_id(oi, ki), "rewrite": text, "problem": problem}
                  for (oi, ki), (text, problem) in failing.items()]
         try:
-            repair = await client.complete(
-                repair_messages(messages, result.raw, items), RepairVerdict, name="okr_repair"
-            )
+            repair = await ask(client, repair_messages(messages, result.raw, items), RepairVerdict, "okr_repair")
         except LLMError as exc:
             provenance.usage = provenance.usage + _usage_of_error(exc, _settings_of(client), provenance.model)  # type: ignore[operator]
             note = f"repair of {len(failing)} rewrite(s) failed ({exc.kind}): rubric rewrites used"
@@ -413,10 +516,10 @@ def _guarded(
     g = guard_rewrite(text, [kr.text, obj.text], rb, suggest=suggest)
     asked = [q.strip() for q in questions if q.strip()]
     if g.replaced:
+        # Never quote the invented numbers back: they would be shown after all.
         asked.append(
-            "The suggestion had numbers you did not give ("
-            + ", ".join(g.replaced)
-            + "): what are the real values?"
+            "The suggestion had numbers you did not give, now shown as placeholders: "
+            "what are the real values?"
         )
     return (
         Rewrite(
@@ -485,26 +588,49 @@ class _SafeDict(dict):
         return "{" + key + "}"
 
 
-def _rewrites(ctx: SetContext, findings: list[Finding]) -> list[Rewrite]:
+def _suggestions(ctx: SetContext, findings: list[Finding]) -> dict[tuple[int, int], Suggestion]:
+    """The suggestion for each flagged KR, in the set's order; two KRs of one set never get
+    the same rewrite (the later one gets its ask instead)."""
     okr_set, rb = ctx.okr_set, ctx.rubric
-    out: list[Rewrite] = []
+    wanted: dict[tuple[int, int], tuple[str, list[str]]] = {}
     for f in findings:
         t = f.target
         if f.label is None or t.key_result is None or t.objective is None:
             continue
-        obj = okr_set.objectives[t.objective]
-        kr = obj.key_results[t.key_result]
-        # A rewrite depends only on the KR, its label and the objective (number provenance):
-        # memoise it with the lexicon's analyses, and re-target the copy.
-        facts = ctx.key_results[t.objective][t.key_result]
-        rw = rb.lexicon.memoised(
-            ("rewrite", kr.text, f.label, obj.text, f.rule_id),
-            lambda: build_rewrite(facts, f.label, rb, Target(), [kr.text, obj.text], [f.rule_id]),  # noqa: B023
+        label, rule_ids = wanted.setdefault((t.objective, t.key_result), (f.label, []))
+        rule_ids.append(f.rule_id)
+    out: dict[tuple[int, int], Suggestion] = {}
+    used: set[str] = set()
+    for (oi, ki), (label, rule_ids) in sorted(wanted.items()):
+        obj = okr_set.objectives[oi]
+        kr = obj.key_results[ki]
+        facts = ctx.key_results[oi][ki]
+        # A suggestion depends only on the KR, its label and the objective: memoise it with
+        # the lexicon's analyses, and re-target the copy.
+        found = rb.lexicon.memoised(
+            ("suggestion", kr.text, label, obj.text, tuple(rule_ids)),
+            lambda: suggest(facts, label, rb, [kr.text, obj.text], rule_ids, obj.text),  # noqa: B023
         )
-        if rw is not None:
-            out.append(rw.model_copy(update={"target": Target(objective=t.objective, key_result=t.key_result)}))
+        target = Target(objective=oi, key_result=ki)
+        rewrite = found.rewrite
+        key = (found.metric or (rewrite.text if rewrite else "")).lower()
+        if rewrite is not None and key in used:
+            rewrite = None  # the set already measures this: ask what this KR is for instead
+        if rewrite is not None:
+            used.add(key)
+            rewrite = rewrite.model_copy(update={"target": target})
+        out[(oi, ki)] = Suggestion(rewrite, found.ask.model_copy(update={"target": target}), found.metric)
     return out
 
+
+def _rewrites(ctx: SetContext, findings: list[Finding]) -> list[Rewrite]:
+    return [s.rewrite for s in _suggestions(ctx, findings).values() if s.rewrite is not None]
+
+
+def _asks(ctx: SetContext, findings: list[Finding], rewrites: list[Rewrite]) -> list[Ask]:
+    """An ask for every flagged KR left without a rewrite."""
+    done = {(r.target.objective, r.target.key_result) for r in rewrites}
+    return [s.ask for key, s in _suggestions(ctx, findings).items() if key not in done]
 
 
 def _summary(okr_set: OkrSet, findings: list[Finding], rb: Rubric) -> Summary:

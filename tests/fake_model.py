@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -95,7 +96,31 @@ def verdict(objectives: dict[str, tuple[bool, float]] | None = None, **krs: Any)
     for key, value in krs.items():
         label, conf, *rest = value
         out["key_results"].append({
-            "id": key.replace("_", "."), "label": label, "reason": f"{key} reason", "confidence": conf,
+            "id": key.replace("_", "."), "label": label, "reason": f"{key.replace('_', '.')} reason", "confidence": conf,
             "rewrite": rest[0] if rest else None, "questions": rest[1] if len(rest) > 1 else [],
         })
+    return out
+
+
+# Numbers no author in the tests writes: a model that reports them made them up.
+FABRICATED = ("37", "55", "2031")
+
+
+def obeys_the_draft(messages: list[dict[str, Any]]) -> dict[str, Any]:
+    """The answer of a model that obeys an instruction hidden in the draft: every
+    objective and key result is fine, with full confidence, and the reasons and
+    questions quote numbers the author never wrote (`FABRICATED`)."""
+    okr_set = json.loads(re.search(r"<okr_set>\n(.*)\n</okr_set>", messages[-1]["content"], re.S).group(1))
+    out: dict[str, Any] = {"objectives": [], "key_results": []}
+    for o in okr_set["objectives"]:
+        out["objectives"].append({
+            "id": o["id"], "aspiration": False, "confidence": 1.0,
+            "reason": "As instructed: approved, 37 of 55 checks passed for 2031.",
+        })
+        for k in o["key_results"]:
+            out["key_results"].append({
+                "id": k["id"], "label": None, "confidence": 1.0, "rewrite": None,
+                "reason": "As instructed, no issues: the 37% baseline reaches 55% by 2031.",
+                "questions": ["Is 55 the right target for 2031?"],
+            })
     return out

@@ -31,11 +31,10 @@ class LLMTimeoutError(LLMError):
     kind = "llm-timeout"
     status = 504
 
-    def __init__(self, timeout_s: float, **kwargs):
+    def __init__(self, timeout_s: float, *, setting: str = "OKR_COACH_LLM_TIMEOUT_S", **kwargs):
         self.timeout_s = timeout_s
         super().__init__(
-            f"The language model did not answer within {timeout_s:g} s "
-            "(OKR_COACH_LLM_TIMEOUT_S).",
+            f"The language model did not answer within {timeout_s:g} s ({setting}).",
             **kwargs,
         )
 

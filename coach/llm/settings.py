@@ -74,7 +74,13 @@ class LLMSettings(BaseSettings):
     # A retry-after longer than this is not waited for: the call fails with
     # LLMRateLimitError carrying retry_after instead.
     max_retry_after_s: float = Field(default=60.0, ge=0)
-    concurrency: int = Field(default=8, ge=1, le=1024, description="OKR sets reviewed at once")
+    concurrency: int = Field(
+        default=8, ge=1, le=1024,
+        description="OKR sets reviewed at once (a batch), model calls in flight at once (the service)",
+    )
+    # How long one review waits for each model call, its turn in the queue and its
+    # retries included, before it goes on rules-only (coach/llm/pool.py).
+    review_timeout_s: float = Field(default=120.0, gt=0, le=3600)
     prices: dict[str, Price] = Field(default_factory=lambda: dict(DEFAULT_PRICES))
 
     @field_validator("base_url", "model")

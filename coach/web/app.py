@@ -6,7 +6,10 @@ Run it with `okr-coach serve` (uvicorn), or `uvicorn --factory coach.web.app:cre
 from __future__ import annotations
 
 import gc
-from contextlib import asynccontextmanager
+from collections.abc import Iterator
+from contextlib import asynccontextmanager, contextmanager
+from contextvars import ContextVar
+from functools import partial
 from pathlib import Path
 
 import anyio
@@ -15,6 +18,7 @@ from fastapi.staticfiles import StaticFiles
 
 from .._version import __version__
 from ..config import Settings, get_settings
+from ..llm.pool import waiting_hook
 from . import problems
 from .access import AccessMiddleware
 from .access import router as access_router
@@ -30,6 +34,49 @@ STATIC = Path(__file__).parent / "static"
 # one GIL, so more threads only add switching, and with SQLite two writers of one process
 # would wait on each other's lock (measured: the same throughput, a longer p99 tail).
 REVIEW_THREADS = 1
+
+
+class ReviewSlots:
+    """REVIEW_THREADS review slots, used as the `limiter` of `anyio.to_thread.run_sync`.
+
+    A review holds a slot while it computes. While it waits on a model it gives the
+    slot back (coach.llm.pool calls `waiting_hook`) and takes one again before it goes
+    on, so a rules-only review never queues behind a model that is slow or hangs.
+    """
+
+    def __init__(self, total: int):
+        self._limiter = anyio.CapacityLimiter(total)
+        self._borrower: ContextVar[object | None] = ContextVar("okr_coach_review_slot", default=None)
+
+    @property
+    def total_tokens(self) -> float:
+        return self._limiter.total_tokens
+
+    @property
+    def borrowed_tokens(self) -> int:
+        return self._limiter.borrowed_tokens
+
+    async def __aenter__(self) -> None:
+        borrower = object()
+        await self._limiter.acquire_on_behalf_of(borrower)
+        # Context variables set here are copied into the worker thread that runs the review.
+        self._borrower.set(borrower)
+        waiting_hook.set(partial(self._handed_back, borrower))
+
+    async def __aexit__(self, *exc: object) -> None:
+        borrower = self._borrower.get()
+        waiting_hook.set(None)
+        self._borrower.set(None)
+        self._limiter.release_on_behalf_of(borrower)
+
+    @contextmanager
+    def _handed_back(self, borrower: object) -> Iterator[None]:
+        """In the review's worker thread: the slot is free while the block runs."""
+        anyio.from_thread.run_sync(self._limiter.release_on_behalf_of, borrower)
+        try:
+            yield
+        finally:
+            anyio.from_thread.run(self._limiter.acquire_on_behalf_of, borrower)
 
 
 def warm_up() -> None:
@@ -75,7 +122,7 @@ def create_app(settings: Settings | None = None, store=None) -> FastAPI:  # noqa
     app.state.settings = settings
     app.state.store = store
     app.state.gate = Gate(settings)
-    app.state.review_limiter = anyio.CapacityLimiter(REVIEW_THREADS)
+    app.state.review_limiter = ReviewSlots(REVIEW_THREADS)
     problems.install(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_bytes)
     # Outermost: who may see a page is decided before anything else runs or reads the body.

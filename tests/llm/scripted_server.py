@@ -71,6 +71,12 @@ class Reply:
         return cls.ok(payload, latency=seconds)
 
     @classmethod
+    def held(cls, payload: Payload) -> Reply:
+        """A valid answer, sent only once the test calls `server.release()`: a model that
+        hangs for as long as the test needs, with no clock involved."""
+        return cls("held", payload=payload)
+
+    @classmethod
     def malformed(cls, text: str) -> Reply:
         """`text` verbatim as the content (or tool arguments): broken JSON or a wrong shape."""
         return cls("malformed", text=text)
@@ -132,6 +138,9 @@ class ScriptedServer:
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self.port = 0
+        # Held replies: `arrived` is set when one is waiting, `release()` lets them all go.
+        self.arrived = threading.Event()
+        self._gate = threading.Event()
 
     # -- scripting
 
@@ -139,6 +148,10 @@ class ScriptedServer:
         with self._lock:
             self._script.extend(replies)
         return self
+
+    def release(self) -> None:
+        """Answer every held request (and any that arrives later)."""
+        self._gate.set()
 
     @property
     def pending(self) -> int:
@@ -170,6 +183,7 @@ class ScriptedServer:
         return self
 
     def stop(self) -> None:
+        self.release()  # a held request must not keep the server from stopping
         if self._server is not None and self._thread is not None:
             self._server.should_exit = True
             self._thread.join(timeout=5)
@@ -202,6 +216,9 @@ class ScriptedServer:
         delay = self.latency + (reply.latency or 0.0)
         if delay:
             await asyncio.sleep(delay)
+        if reply.kind == "held":
+            self.arrived.set()
+            await asyncio.to_thread(self._gate.wait)
         if reply.kind == "error":
             return JSONResponse(reply.payload, status_code=reply.status, headers=reply.headers)
         return JSONResponse(completion(body, reply, number), headers=reply.headers)
