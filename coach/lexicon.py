@@ -60,16 +60,17 @@ def inflections(lemma: str) -> set[str]:
 # is a programming error, never a silent empty class.
 REQUIRED_CLASSES = frozenset(
     """activity_verbs aged_words ambiguous_delivery_verbs aspiration_verbs aspiration_words
-    behaviour_verbs cadence_words change_verbs choice_words chunk_breakers comparatives
-    count_words deliverable_nouns delivery_verbs done_words empty_superlatives entity_nouns
+    behaviour_verbs cadence_words change_verbs choice_words chunk_breakers clause_words
+    comparatives
+    count_words deliverable_nouns delivery_verbs determiners done_words empty_superlatives entity_nouns
     feeling_words finish_verbs generic_nouns hire_verbs irregular_verbs lead_fillers learning_nouns learning_verbs
     level_verbs lofty_adjectives lower_is_better maintain_verbs manner_prepositions
     measurement_nouns metric_heads metric_terms
     not_qualifier_words not_specific_words not_superlatives obtain_verbs other_verbs
     outcome_nouns passive_auxiliaries people_nouns phrasal_verbs plural_metric_heads purpose_words
-    quality_comparatives quality_words quantity_verbs region_words relative_pronouns service_verbs slogan_verbs staff_nouns
+    qualifier_prepositions quality_comparatives quality_words quantity_verbs region_words relative_pronouns service_verbs slogan_verbs staff_nouns
     state_verbs statistics stopwords task_outcomes time_metrics time_units vague_metrics vague_nouns
-    vague_objective_nouns vague_objective_verbs vague_superlatives value_first_nouns
+    vague_objective_nouns vague_objective_verbs vague_superlatives value_first_nouns value_frames
     verb_nouns win_verbs work_items""".split()
 )
 
@@ -181,6 +182,7 @@ class Lexicon:
                 if wc and lemma in wc.words:
                     collected.setdefault(form, set()).add(cls_name)
         self.verb_class = {form: frozenset(c) for form, c in collected.items()}
+        self.irregular_forms = irregular  # form -> lemma, for participles ("won", "written")
 
     def __getitem__(self, name: str) -> WordClass:
         found = self.classes.get(name)

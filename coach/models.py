@@ -104,6 +104,26 @@ class Rewrite(BaseModel):
     suggested: list[str] = Field(default_factory=list)
 
 
+class CandidateMetric(BaseModel):
+    """A metric the KR could measure instead, with why it was suggested."""
+
+    metric: str
+    why: str
+    rewrite: str = Field(description="the KR written with this metric; [placeholders] for values")
+
+
+class Ask(BaseModel):
+    """Needs your input: no rewrite the coach is sure of, so the questions to answer (and the
+    candidate metrics to pick from) that finish the key result. Counted apart from rewrites."""
+
+    target: Target
+    original: str
+    questions: list[str]
+    candidates: list[CandidateMetric] = Field(default_factory=list)
+    addresses: list[str] = Field(default_factory=list, description="rule ids it would resolve")
+    source: Literal["rules", "llm"] = "rules"
+
+
 class Disagreement(BaseModel):
     """An item the two reviewers judged differently, and which judgement the merge kept."""
 
@@ -163,6 +183,8 @@ class Review(BaseModel):
     findings: list[Finding]
     rewrites: list[Rewrite]
     summary: Summary
+    # Flagged KRs with no rewrite the coach is sure of: what to answer instead.
+    asks: list[Ask] = Field(default_factory=list)
     provenance: Provenance
     # Items the rules and the model judged differently (hybrid mode): never dropped silently.
     disagreements: list[Disagreement] = Field(default_factory=list)
@@ -178,4 +200,10 @@ class Review(BaseModel):
         for r in self.rewrites:
             if r.target.objective == objective and r.target.key_result == key_result:
                 return r
+        return None
+
+    def ask_for(self, objective: int, key_result: int) -> Ask | None:
+        for a in self.asks:
+            if a.target.objective == objective and a.target.key_result == key_result:
+                return a
         return None

@@ -77,7 +77,7 @@ WORD_QUANTITY_RE = re.compile(
     r"|(?<=\bto )(?:hourly|daily|weekly|fortnightly|biweekly|monthly|quarterly|yearly|annually|continuous)\b"
     r"|(?<=\bto )(?:same|next)[- ]day\b|(?<=→ )(?:same|next)[- ]day\b"  # "4 days → same day"
     r"|(?<=\bto )all\b(?=\s*(?:$|[,.;)]|by\b|in\b|before\b|until\b))|\b(?:zero|double|doubles|doubled|doubling|triple|triples|tripled|tripling|quadruple|quadruples|quadrupled|halve|halves|halved|halving|"
-    r"(?<=by |in )half|(?<=by )(?:a|one) (?:third|quarter|fifth)|(?<=at least )one|twice|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|"
+    r"(?<=by |in )half|(?<=by )(?:a|one) (?:third|quarter|fifth)|(?<=at least )one|(?<=\bto )one(?=\s+[a-z])|twice|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|"
     r"fifty|hundred|hundreds|thousand|dozen|million)\b(?![-–])"
 )
 PLACEHOLDER_RE = re.compile(r"\[[^\[\]\n]{1,80}\]")
@@ -250,6 +250,8 @@ def scan(text: str) -> Scan:
                 continue
         found.append((s, e, _kind(m)))
     for m in WORD_QUANTITY_RE.finditer(masked):
+        if any(s < m.end() and m.start() < e for s, e, _ in found):
+            continue  # "5 million": the word is the number's multiplier, not a value of its own
         found.append((m.start(), m.end(), "word"))
     found.sort()
 

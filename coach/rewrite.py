@@ -1,19 +1,25 @@
-"""Deterministic rewrites: action · metric · from [baseline] to [target] (by deadline).
+"""Suggestions for a flagged key result: a rewrite the coach is sure of, or an ask.
 
-A rewrite keeps the author's numbers and writes a bracketed placeholder for
-every value the author did not give, with a question asking for it. Each
-rewrite is then checked twice before it is returned: by `provenance` (no
-number the author did not write) and by the rubric itself (no label finding
-other than for its placeholders).
+A rewrite has the form *action · metric · from [baseline] to [target] (deadline)*: the
+metric is a noun phrase taken from the KR itself (or, for a task, from what the task is
+for), the author's numbers keep the roles they had, and every value the author did not give
+is a visible `[placeholder]` with a question asking for it. Before a rewrite is returned it
+passes four checks: provenance (no number the author did not write), number roles (no
+number moved into a role it did not have), the rubric (the rewrite carries no label
+finding), and its metric is a noun phrase. When no rewrite passes, or the coach would be
+guessing, the KR gets an *ask* instead: the questions to answer and up to three candidate
+metrics, ranked, each with why.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from .language.facts import KrFacts
 from .language.key_results import analyze_kr
 from .language.labels import kr_label
+from .language.noun_phrases import is_measurable, is_noun_phrase
 from .language.phrases import (
     COMPARATIVE_START,
     EVERYONE,
@@ -25,14 +31,73 @@ from .language.phrases import (
     target_phrase,
     verb_for,
 )
-from .models import Rewrite, Target
+from .language.reading import object_chunk
+from .lexicon import Lexicon
+from .models import Ask, CandidateMetric, Rewrite, Target
 from .provenance import enforce
+from .roles import misplaced
 from .rubric import Rubric
 
+_PLACEHOLDER = re.compile(r"\[[^\]]+\]")
+MAX_CANDIDATES = 3
 
-def _compose(verb: str, metric: str, baseline: str, target: str, deadline: str | None) -> str:
-    text = f"{verb} {metric} from {baseline} to {target}"
-    return f"{text} {deadline}" if deadline else text
+
+@dataclass(frozen=True)
+class Suggestion:
+    """What the coach offers for one flagged KR: a checked rewrite (or None), and the ask
+    shown when there is no rewrite (or when the set already uses that rewrite)."""
+
+    rewrite: Rewrite | None
+    ask: Ask
+    metric: str = ""  # the metric the rewrite measures, to keep two KRs of a set apart
+
+
+def suggest(
+    facts: KrFacts,
+    label: str,
+    rubric: Rubric,
+    sources: list[str],
+    rule_ids: list[str],
+    objective: str = "",
+) -> Suggestion:
+    """The suggestion for a KR carrying `label` under `objective` (targets left empty)."""
+    drafts, questions, candidates = _drafts(facts, label, rubric, objective)
+    ask = Ask(
+        target=Target(),
+        original=facts.text,
+        questions=questions,
+        candidates=[c for c in (_checked_candidate(c, facts, rubric, sources) for c in candidates) if c][:MAX_CANDIDATES],
+        addresses=rule_ids,
+    )
+    for metric, text, extra in drafts:
+        checked = check_rewrite(text, facts, rubric, sources, metric)
+        if checked is not None:
+            rewrite = Rewrite(
+                target=Target(),
+                original=facts.text,
+                text=checked,
+                placeholders=sorted(set(_PLACEHOLDER.findall(checked))),
+                questions=extra + [q for q in questions if q not in extra],
+                addresses=rule_ids,
+            )
+            return Suggestion(rewrite, ask, metric)
+    return Suggestion(None, ask)
+
+
+def check_rewrite(text: str, facts: KrFacts, rubric: Rubric, sources: list[str], metric: str | None = None) -> str | None:
+    """`text` with unsourced numbers replaced, if it passes every check; else None."""
+    text, _ = enforce(text, sources)
+    if metric is not None and not metric.startswith("[") and not is_noun_phrase(metric, rubric.lexicon):
+        return None
+    if not kr_is_clean(text, rubric):
+        return None
+    if misplaced(facts, analyze_kr(text, rubric.lexicon)):
+        return None
+    return text
+
+
+def kr_is_clean(text: str, rubric: Rubric) -> bool:
+    return kr_label(analyze_kr(text, rubric.lexicon), rubric) is None
 
 
 def build_rewrite(
@@ -42,103 +107,62 @@ def build_rewrite(
     target: Target,
     sources: list[str],
     rule_ids: list[str],
+    objective: str = "",
 ) -> Rewrite | None:
-    """A checked rewrite for a KR carrying `label`, or None when none passes the checks."""
-    for text, placeholders, questions in _candidates(facts, label, rubric):
-        text, replaced = enforce(text, sources)
-        if replaced:
-            placeholders.append("[value]")
-        if kr_is_clean(text, rubric):
-            return Rewrite(
-                target=target,
-                original=facts.text,
-                text=text,
-                placeholders=sorted(set(re.findall(r"\[[^\]]+\]", text))),
-                questions=questions,
-                addresses=rule_ids,
-            )
-    return None
+    """The checked rewrite for a KR carrying `label`, or None (an ask is due instead)."""
+    found = suggest(facts, label, rubric, sources, rule_ids, objective).rewrite
+    return found.model_copy(update={"target": target}) if found else None
 
 
-def kr_is_clean(text: str, rubric: Rubric) -> bool:
-    return kr_label(analyze_kr(text, rubric.lexicon), rubric) is None
+def _compose(verb: str, metric: str, baseline: str, target: str, deadline: str | None) -> str:
+    text = f"{verb} {metric} from {baseline} to {target}"
+    return f"{text} {deadline}" if deadline else text
 
 
-def _candidates(facts: KrFacts, label: str, rubric: Rubric):
-    """Rewrites from the most specific to the most generic; the first that passes wins."""
+def _checked_candidate(c: CandidateMetric, facts: KrFacts, rubric: Rubric, sources: list[str]) -> CandidateMetric | None:
+    text = check_rewrite(c.rewrite, facts, rubric, sources, c.metric)
+    return c.model_copy(update={"rewrite": text}) if text else None
+
+
+def _candidate(metric: str, why: str, rubric: Rubric, deadline: str | None, facts: KrFacts | None = None) -> CandidateMetric:
+    m = short_name(metric)
+    verb = verb_for(facts, metric, rubric) if facts is not None else polarity_verb(metric, rubric)
+    return CandidateMetric(metric=metric, why=why, rewrite=_compose(verb, metric, f"[current {m}]", f"[target {m}]", deadline))
+
+
+Draft = tuple[str, str, list[str]]  # (metric, rewrite text, questions it answers)
+
+
+def _drafts(facts: KrFacts, label: str, rubric: Rubric, objective: str) -> tuple[list[Draft], list[str], list[CandidateMetric]]:
+    """Rewrites to try in order, the ask's questions, and candidate metrics."""
     _, deadline = strip_deadline(facts.text)
     if label == "task":
-        outcomes = rubric.lexicon.lookup("task_outcomes", facts.text)
-        task = facts.text.strip().rstrip(".")
-        ask = f'What is "{task}" for: which result should it change?'
-        if outcomes:
-            ask += " Candidates: " + "; ".join(outcomes) + "."
-            metric = outcomes[0]
-            m = short_name(metric)
-            yield (
-                _compose(
-                    polarity_verb(metric, rubric),
-                    metric,
-                    f"[current {m}]",
-                    f"[target {m}]",
-                    deadline,
-                ),
-                [],
-                [ask, f"What is the current {metric}?", f"What {metric} would count as success?"],
-            )
-        yield (
-            _compose(
-                "Increase",
-                "[outcome metric this task should move]",
-                "[baseline]",
-                "[target]",
-                deadline,
-            ),
-            [],
-            [ask, "What is its current value, and what value would count as success?"],
-        )
-        return
-    metric = metric_phrase(facts, rubric.lexicon)
+        return _task_drafts(facts, rubric, objective, deadline)
     if label == "no_metric":
-        hints = rubric.lexicon.lookup("vague_metrics", facts.text)
-        subject = COMPARATIVE_START.sub("", metric) or "this"
-        if hints:
-            m = hints[0]
-            alt = f" Alternatives: {', '.join(hints[1:])}." if len(hints) > 1 else ""
-            yield (
-                _compose(
-                    polarity_verb(m, rubric),
-                    f"{subject} ({m})",
-                    f"[current {m}]",
-                    f"[target {m}]",
-                    deadline,
-                ),
-                [],
-                [
-                    f"Is {m} the right measure of {subject}?{alt}",
-                    f"What is the current {m}?",
-                    f"What {m} would count as success?",
-                ],
-            )
-        yield (
-            _compose("Increase", f"[metric for {subject}]", "[baseline]", "[target]", deadline),
-            [],
-            [
-                f"Which number would show that {subject} changed?",
-                "What is its current value and the target?",
-            ],
-        )
-        return
+        return _unmeasured_drafts(facts, rubric, deadline)
+    lex = rubric.lexicon
     everyone = EVERYONE.match(facts.text)
-    if label == "no_baseline" and everyone:
+    subject = strip_deadline(facts.text[everyone.end() :])[0].strip(" .") if everyone else ""
+    if label == "no_baseline" and everyone and len(subject.split()) <= 5 and not re.search(r"[,;:()]", subject):
         # "Every AE certified by Q1": the target is all of them; ask where the share is today.
-        subject = strip_deadline(facts.text[everyone.end() :])[0].strip(" .")
-        yield (
-            f"Increase the share of {subject} from [current share] to all" + (f" {deadline}" if deadline else ""),
-            [],
-            [f"What share of them is {subject.split(' ', 1)[-1]} today?"],
-        )
-    metric = metric or "[metric]"
+        text = f"Increase the share of {subject} from [current share] to all" + (f" {deadline}" if deadline else "")
+        return [(f"share of {subject}", text, [f"What share of them is {subject.split(' ', 1)[-1]} today?"])], [
+            f"What share is {subject} today?"
+        ], []
+    metric = metric_phrase(facts, lex)
+    values = [q for q in facts.measures if q.kind != "placeholder"]
+    if (
+        not metric
+        or not is_measurable(metric, lex)
+        or _several_values(values, label)
+        or _counts_something_else(facts, metric, lex)
+        or _metric_elsewhere(facts, metric, lex)
+    ):
+        # No one metric with one value to keep: the coach would be guessing which is which.
+        what = f'"{facts.text.strip().rstrip(".")}"'
+        return [], [
+            f"Which one number should {what} move, where is it today, and where should it be at the end of the cycle?",
+        ], []
     verb = verb_for(facts, metric, rubric)
     m = short_name(metric)
     if label == "no_target":
@@ -146,45 +170,143 @@ def _candidates(facts: KrFacts, label: str, rubric: Rubric):
         questions = [f"What {metric} would count as success at the end of the cycle?"]
         if baseline.startswith("["):
             questions.append(f"What is the current {metric}?")
-        yield _compose(verb, metric, baseline, f"[target {m}]", deadline), [], questions
-    elif label == "no_baseline":
-        found = target_phrase(facts, rubric.lexicon)
-        questions = [f"What is the current {metric}?"]
-        relative = found is not None and (
-            (
-                found[1].kind in {"percent", "points", "currency", "number"}
-                and re.search(
-                    r"(?:\bby|\bup|\bdown|[+\-−])\s*$",
-                    facts.text[max(0, found[1].start - 6) : found[1].start].lower(),
-                )
-            )
-            or found[1].kind == "multiplier"
-            or (found[1].kind == "word" and found[0] != "zero")
-        )
-        if found and relative:
-            rel, q = found
-            if q.kind == "word":  # "Double trial sign-ups"
-                action = f"{rel.capitalize()} {metric},"
-            elif q.kind == "multiplier":
-                action = f"{verb} {metric} {rel},"
-            else:
-                action = f"{verb} {metric} by {rel.lstrip('+-−')},"
-            yield (
-                f"{action} from [current {m}] to [target {m}]" + (f" {deadline}" if deadline else ""),
-                [],
-                questions + [f"What {metric} does that change mean in absolute terms?"],
-            )
-        target_text = found[0] if found else f"[target {m}]"
-        yield _compose(verb, metric, f"[current {m}]", target_text, deadline), [], questions
-    # Last resort for any label: the generic form always passes the rubric.
-    yield (
-        _compose(
-            verb,
-            f"[metric for: {facts.text.strip().rstrip('.')[:60]}]",
-            "[baseline]",
-            "[target]",
-            deadline,
-        ),
-        [],
-        ["Which number shows progress here, where is it today, and where should it be?"],
+        return [(metric, _compose(verb, metric, baseline, f"[target {m}]", deadline), [])], questions, []
+    # no_baseline: the target as written (with its comparator), the start asked for.
+    questions = [f"What is the current {metric}?"]
+    found = target_phrase(facts, lex)
+    drafts: list[Draft] = []
+    if found and _relative(found, facts):
+        rel, q = found
+        if q.kind == "word":  # "Double trial sign-ups"
+            action = f"{rel.capitalize()} {metric},"
+        elif q.kind == "multiplier":
+            action = f"{verb} {metric} {rel},"
+        else:
+            action = f"{verb} {metric} by {rel.lstrip('+-−')},"
+        drafts.append((
+            metric,
+            f"{action} from [current {m}] to [target {m}]" + (f" {deadline}" if deadline else ""),
+            [f"What {metric} does that change mean in absolute terms?"],
+        ))
+    target_text = found[0] if found else f"[target {m}]"
+    drafts.append((metric, _compose(verb, metric, f"[current {m}]", target_text, deadline), []))
+    return drafts, questions, []
+
+
+def _counts_something_else(facts: KrFacts, metric: str, lex: Lexicon) -> bool:
+    """'Gathered leads in 10+ African countries', 'Help strangers up to 50 times': the value
+    counts another noun than the metric (countries, times); a rewrite would move it."""
+    named = set(metric.lower().split())
+    for q in facts.measures:
+        if q.role != "target" or q.kind != "number":
+            continue
+        after = re.findall(r"[a-z][a-z-]*", facts.low[q.end : q.end + 40])[:4]
+        after = [w for w in after if w not in lex["determiners"].words]
+        noun = next((w for w in after if w.endswith("s") and w not in lex["value_frames"].words), None)
+        if noun and noun not in named and (after[0] == noun or after[0] not in named):
+            return True
+    return False
+
+
+def _metric_elsewhere(facts: KrFacts, metric: str, lex: Lexicon) -> bool:
+    """'Student Leaders who are engaged report an NPS of 30%': a named metric outside the
+    phrase found (here NPS) is what the value belongs to; the coach asks rather than guess."""
+    named = lex.union("metric_terms", "metric_heads") - lex["time_units"].words
+    inside = {w.lower() for w in re.findall(r"[\w/-]+", metric)}
+    values = " ".join(q.text.lower() for q in facts.quantities)
+    return inside.isdisjoint(named) and any(
+        w in lex["metric_terms"].words and w not in inside and w not in values for w in facts.words
     )
+
+
+def _several_values(values: list, label: str) -> bool:
+    """More than one value of the same role ('100% for the web, 70% for the CLI', '20 uploads
+    and 100 downloads'): one rewrite cannot keep each in its place."""
+    targets = [q for q in values if q.role == "target"]
+    bases = [q for q in values if q.role == "baseline"]
+    return len(targets) > 1 or len(bases) > 1
+
+
+def _relative(found: tuple[str, object], facts: KrFacts) -> bool:
+    rel, q = found
+    kind = getattr(q, "kind", "")
+    start = getattr(q, "start", 0)
+    return bool(
+        (kind in {"percent", "points", "currency", "number"}
+         and re.search(r"(?:\bby|\bup|\bdown|[+\-−])\s*$", facts.text[max(0, start - 6) : start].lower()))
+        or kind == "multiplier"
+        or (kind == "word" and rel != "zero")
+    )
+
+
+def _unmeasured_drafts(facts: KrFacts, rubric: Rubric, deadline: str | None) -> tuple[list[Draft], list[str], list[CandidateMetric]]:
+    """'Improve customer satisfaction': a named measure of it when the lexicon knows one
+    ("CSAT"), and always the question which number would show the change."""
+    lex = rubric.lexicon
+    subject = COMPARATIVE_START.sub("", metric_phrase(facts, lex)) or ""
+    # The measures the lexicon knows for what the KR is about (its phrase), not for any word
+    # in it ("process guides" is not a process to speed up).
+    hints = lex.lookup("vague_metrics", subject) if subject else []
+    what = f'"{facts.text.strip().rstrip(".")}"'
+    questions = [f"Which number would show progress on {what}, and where is it today?"]
+    candidates = [_candidate(h, f"a common measure of {subject or 'this'}", rubric, deadline) for h in hints]
+    drafts: list[Draft] = []
+    if hints and subject:
+        h = hints[0]
+        alt = f" Alternatives: {', '.join(hints[1:])}." if len(hints) > 1 else ""
+        drafts.append((
+            h,
+            _compose(polarity_verb(h, rubric), h, f"[current {short_name(h)}]", f"[target {short_name(h)}]", deadline),
+            [f"Is {h} the right measure of {subject}?{alt}", f"What is the current {h}?"],
+        ))
+    return drafts, questions, candidates
+
+
+def _task_drafts(facts: KrFacts, rubric: Rubric, objective: str, deadline: str | None) -> tuple[list[Draft], list[str], list[CandidateMetric]]:
+    """A task is kept in the plan; the key result measures what it is for. Candidates, best
+    first: the metric the objective names ("Cut churn in our SMB segment ..."), then the
+    usual outcomes of the task's deliverable (the lexicon's task_outcomes). The first becomes
+    the rewrite only when it comes from the objective or the deliverable; otherwise ask."""
+    lex = rubric.lexicon
+    task = facts.text.strip().rstrip(".")
+    questions = [f'What is "{task}" for: which result should it change, and where is that result today?']
+    candidates: list[CandidateMetric] = []
+    goal = _objective_metric(objective, rubric)
+    if goal:
+        candidates.append(_candidate(goal, f'the objective "{objective.strip()}" is about {goal}', rubric, deadline, None))
+    for outcome in _deliverable_outcomes(facts, lex):
+        if all(c.metric.lower() != outcome.lower() for c in candidates):
+            candidates.append(_candidate(outcome, "what this kind of work usually moves", rubric, deadline))
+    # Only the objective's own metric is sure enough to write down; the usual outcomes of the
+    # deliverable are offered to pick from.
+    drafts: list[Draft] = [(c.metric, c.rewrite, [f"Does {c.metric} show whether the task worked? ({c.why})"]) for c in candidates[:1] if goal]
+    return drafts, questions, candidates
+
+
+def _objective_metric(objective: str, rubric: Rubric) -> str:
+    """The measurable thing an objective names ('Cut churn in our SMB segment by fixing
+    onboarding' → 'churn in our SMB segment'), or "" when it names only a direction or a
+    quality ('Improve our documentation')."""
+    if not objective.strip():
+        return ""
+    lex = rubric.lexicon
+    facts = analyze_kr(objective, lex)
+    metric = metric_phrase(facts, lex)
+    named = lex.union("metric_terms", "metric_heads", "lower_is_better", "time_metrics")
+    head = re.split(r"\s(?:in|of|for|on|per|among|across|with|at)\s", f" {metric.lower()} ")[0].split()
+    if not metric or facts.qualitative or named.isdisjoint(head):
+        return ""  # only a named metric ("churn", "cycle time"), not "the team" or "our community"
+    return metric if is_noun_phrase(metric, lex) else ""
+
+
+def _deliverable_outcomes(facts: KrFacts, lex: Lexicon) -> list[str]:
+    """What the task's deliverable usually moves (the lexicon's task_outcomes), read on the
+    head of the task's object only: 'Launch the customer portal' → portal, not any word."""
+    if facts.lead is None:
+        return []
+    chunk = object_chunk(list(facts.tokens), facts.lead.index + 1, lex)
+    return lex.lookup("task_outcomes", chunk[-1]) if chunk else []
+
+
+def placeholders_in(text: str) -> list[str]:
+    return _PLACEHOLDER.findall(text)

@@ -28,11 +28,11 @@ def test_review_of_pasted_text_finds_the_three_big_mistakes():
         (0, 1): "no_metric",
         (0, 2): "no_baseline",
     }
-    assert {(w.target.objective, w.target.key_result) for w in r.rewrites} == {
-        (0, 0),
-        (0, 1),
-        (0, 2),
-    }
+    # The task under a slogan has no measured objective to point at: the coach asks what it
+    # is for (with candidate metrics) instead of writing a template.
+    assert {(w.target.objective, w.target.key_result) for w in r.rewrites} == {(0, 1), (0, 2)}
+    assert {(a.target.objective, a.target.key_result) for a in r.asks} == {(0, 0)}
+    assert r.asks[0].candidates and "Launch new customer portal" in r.asks[0].questions[0]
     assert r.provenance.mode == "rules" and r.provenance.rubric_version.startswith("default@")
 
 
@@ -64,7 +64,7 @@ def test_structured_input_gives_the_same_review_as_text():
 def test_json_round_trip_is_the_api_shape():
     r = review(DRAFT)
     data = json.loads(r.model_dump_json())
-    assert set(data) == {"okr_set", "findings", "rewrites", "summary", "provenance", "disagreements"}
+    assert set(data) == {"okr_set", "findings", "rewrites", "asks", "summary", "provenance", "disagreements"}
     finding = data["findings"][0]
     assert {
         "rule_id",

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from ..lexicon import Lexicon, grams, tokenize
 from ..quantities import DEADLINE_PHRASE_RE, Quantity
 from .facts import KrFacts
+from .noun_phrases import metric_noun_phrase
 
 if TYPE_CHECKING:
     from ..rubric import Rubric
@@ -71,7 +72,10 @@ def clean_phrase(phrase: str) -> str:
 
 
 def polarity_verb(metric: str, rubric: Rubric) -> str:
-    text_grams = grams([t for t, _ in tokenize(metric.lower())])
+    """Reduce for what is better lower (churn, cost, time), read on the metric's head: "customers
+    in the v1 queue" are counted up, whatever the queue."""
+    head = re.split(r"\s(?:in|of|for|on|per|among|across|with|at|who|that)\s", f" {metric.lower()} ")[0]
+    text_grams = grams([t for t, _ in tokenize(head)])
     return "Reduce" if rubric.lexicon["lower_is_better"].has(text_grams) else "Increase"
 
 
@@ -80,9 +84,17 @@ def verb_for(facts: KrFacts, metric: str, rubric: Rubric) -> str:
     if (
         lead
         and lead.kind == "change"
-        and lead.lemma not in {"double", "triple", "quadruple", "halve"}
+        and lead.lemma not in {"double", "triple", "quadruple", "halve", "up", "down"}
+        and lead.lemma == lead.token  # "Reduce", not "reduced" or a direction word
     ):
         return lead.lemma.capitalize()
+    if lead and lead.lemma in rubric.lexicon["obtain_verbs"].words:
+        return "Increase"  # "Get 10 claims per $": more of what others give
+    named = facts.text.lower().find(metric.lower().split(" ")[0]) if metric else -1
+    before = facts.low[:named].split()[-1:] if named > 0 else []
+    direction_before = _DIRECTION_WORDS.match(before[0] + " ") if before else None
+    if direction_before:  # "We have less questions by new Reps": fewer of them
+        return "Reduce" if direction_before.group(1) else "Increase"
     direction = _DIRECTION_WORDS.match(facts.text.strip())
     if direction:
         return "Reduce" if direction.group(1) else "Increase"
@@ -116,35 +128,9 @@ def strip_deadline(text: str) -> tuple[str, str | None]:
 
 
 def metric_phrase(facts: KrFacts, lex: Lexicon) -> str:
-    """The thing measured, in the author's words: 'Increase NPS to 50' → 'NPS'."""
-    return lex.memoised(("metric", facts.text), lambda: _metric_phrase(facts))
-
-
-def _metric_phrase(facts: KrFacts) -> str:
-    text, _ = strip_deadline(facts.text)
-    low = text.lower()
-    start = 0
-    if facts.lead is not None:
-        tok, pos = facts.tokens[facts.lead.index]
-        start = pos + len(tok)
-    # Qualifiers belong to the metric's name ("Invoices overdue > 60 days"): cut at values only.
-    quantities = [q for q in facts.measures if q.start >= start and q.end <= len(text)]
-    if not quantities:
-        cut = _CLAUSE_AFTER.search(low, start)
-        return clean_phrase(text[start : cut.start() if cut else len(text)])
-    first, last = quantities[0], quantities[-1]
-    share = re.match(r"\s*of\s+(.+)", text[first.end :])
-    if first.kind == "percent" and first.start - start < 3 and share:
-        # "90% of claims paid within 5 days" measures a share.
-        rest = share.group(1)
-        cut = _CLAUSE_AFTER.search(rest.lower())
-        return "share of " + clean_phrase(rest[: cut.start() if cut else len(rest)])
-    before = clean_phrase(_FRAME_BEFORE.sub("", text[start : first.start]))
-    if len(re.findall(r"[A-Za-z]{2,}", before)) >= 1:
-        return before
-    after = text[last.end :]
-    cut = _CLAUSE_AFTER.search(after.lower())
-    return clean_phrase(after[: cut.start() if cut else len(after)])
+    """The thing measured, as a noun phrase in the author's words ('Increase NPS to 50' →
+    'NPS'), or "" when the KR names none (the caller asks instead of guessing)."""
+    return lex.memoised(("metric", facts.text), lambda: metric_noun_phrase(facts, lex) or "")
 
 
 def short_name(metric: str) -> str:
@@ -152,19 +138,27 @@ def short_name(metric: str) -> str:
     if not metric or "[" in metric:
         return "value"
     if metric.startswith("share of "):
-        words = metric[9:].split()[:3]
+        words = _SHORT_CUT.split(f" {metric[9:]} ", maxsplit=1)[0].split()[:3]
         while len(words) > 1 and words[-1].lower() in _WEAK_END:
             words.pop()
         return "share of " + " ".join(words)
+    counted = re.match(r"(?i)(?:the\s+)?(number|count|share|percentage|proportion|rate) of (\S+(?: \S+)?)", metric)
+    if counted:  # "number of unnecessary support tickets": the count and what is counted
+        rest = _SHORT_CUT.split(f" {metric[counted.start(2):]} ", maxsplit=1)[0].strip().split()[:3]
+        return f"{counted.group(1).lower()} of {' '.join(rest)}"
     head = _SHORT_CUT.split(f" {metric} ", maxsplit=1)[0].strip()
-    words = head.split()[:5]
-    while len(words) > 1 and words[-1].lower() in _WEAK_END:
+    words = head.split()
+    # "time to restore a 500GB backup" → "time to restore": stop before an article.
+    cut = next((i for i, w in enumerate(words) if i and w.lower() in {"a", "an", "the", "who", "that", "which"}), len(words))
+    words = words[: min(cut, 5)]
+    while len(words) > 1 and (words[-1].lower() in _WEAK_END or any(c.isdigit() for c in words[-1])):
         words.pop()
     return " ".join(words) or "value"
 
 
 def target_phrase(facts: KrFacts, lex: Lexicon) -> tuple[str, Quantity] | None:
-    targets = [q for q in facts.quantities if q.role == "target" and q.kind != "placeholder"]
+    # Values only: a qualifier ("a 500GB backup") is never the target.
+    targets = [q for q in facts.measures if q.role == "target" and q.kind != "placeholder"]
     if not targets:
         return None
     q = targets[-1]
@@ -174,12 +168,12 @@ def target_phrase(facts: KrFacts, lex: Lexicon) -> tuple[str, Quantity] | None:
         return "zero", q
     before = facts.text[max(0, q.start - 16) : q.start]
     comp = _COMPARATOR.search(before.lower())
-    prefix = before[comp.start() :].strip() + " " if comp else ""
+    prefix = before[comp.start() :].strip().lower() + " " if comp else ""
     return prefix + q.text, q
 
 
 def baseline_text(facts: KrFacts) -> str | None:
-    bases = [q for q in facts.quantities if q.role == "baseline" and q.kind != "placeholder"]
+    bases = [q for q in facts.measures if q.role == "baseline" and q.kind != "placeholder"]
     return bases[0].text if bases else None
 
 

@@ -1,0 +1,445 @@
+"""The metric of a key result as a noun phrase: its head noun and the qualifiers that pick
+what is counted ("time to restore a 500GB backup", "memory usage for large projects",
+"share of invoices paid on time"), never a verb, pronoun, conjunction or punctuation.
+
+The reader walks the KR once as a row of units (words, and the numbers the quantity reader
+found, each with its role) and takes the noun phrase the lead verb acts on, or the subject
+before it, or the phrase after a leading value ("5 million monthly readers"). A phrase that
+does not end in a noun is no metric: `metric_noun_phrase` answers None and the caller asks.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..lexicon import Lexicon, tokenize
+from .facts import KrFacts
+from .reading import countable
+
+# Characters between two words that end a phrase ("Reduce churn, and grow NPS").
+_BREAK_BETWEEN = re.compile(r"[,;:()\[\]!?—]|\s[-–]\s|\.\s")
+_MAX_WORDS = 9
+
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    start: int
+    end: int
+    word: str  # the lower-cased word, or "#" for a number
+    role: str  # word | measure | qualifier | deadline
+
+
+def units_of(facts: KrFacts) -> list[Unit]:
+    """Words and numbers in order; a number carries its role (value, qualifier, deadline)."""
+    spans: list[Unit] = []
+    measures = {(q.start, q.end) for q in facts.measures}
+    for q in facts.quantities:
+        if q.kind == "placeholder":
+            continue
+        role = "measure" if (q.start, q.end) in measures else "qualifier"
+        spans.append(Unit(q.start, q.end, "#", role))
+    spans += [Unit(s, e, "#", "deadline") for s, e in facts.scan.deadlines]
+    taken = sorted((u.start, u.end) for u in spans)
+    units = list(spans)
+    for tok, pos in facts.tokens:
+        end = pos + len(tok)
+        if any(s <= pos < e or s < end <= e for s, e in taken):
+            continue
+        units.append(Unit(pos, end, tok, "word"))
+    units.sort(key=lambda u: u.start)
+    return units
+
+
+def metric_noun_phrase(facts: KrFacts, lex: Lexicon) -> str | None:
+    """The metric in the author's words, or None when the KR names no noun phrase to measure."""
+    found = _metric_noun_phrase(facts, lex)
+    return _restore_names(found, facts, lex) if found else None
+
+
+def _common(word: str, lex: Lexicon) -> bool:
+    """A word the lexicon knows as a common word (so a capital on it is title case, not a name)."""
+    return word.lower() in lex.union(
+        "cadence_words", "people_nouns", "outcome_nouns", "statistics", "metric_terms", "metric_heads", "stopwords"
+    )
+
+
+def _restore_names(phrase: str, facts: KrFacts, lex: Lexicon) -> str:
+    """A word the phrase lower-cased that the draft capitalises mid-sentence is a name
+    ('share of Acutians ...'): keep the draft's spelling."""
+    opener = facts.tokens[0][1] if facts.tokens else 0
+    out = []
+    for word in phrase.split(" "):
+        m = re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", facts.text, re.I)
+        written = m.group(0) if m else word
+        if m and m.start() != opener and written[:1].isupper() and word[:1].islower() and not _common(word, lex):
+            word = written
+        out.append(word)
+    return " ".join(out)
+
+
+def _metric_noun_phrase(facts: KrFacts, lex: Lexicon) -> str | None:
+    units = units_of(facts)
+    if not units:
+        return None
+    text = facts.text
+    lead_at = None
+    if facts.lead is not None:
+        lead_pos = facts.tokens[facts.lead.index][1]
+        lead_at = next((i for i, u in enumerate(units) if u.start == lead_pos), None)
+    starts: list[int] = []
+    first_word = next((i for i, u in enumerate(units) if not (u.role == "word" and u.word in lex["lead_fillers"].words)), 0)
+    if lead_at is not None and lead_at > first_word:
+        starts.append(first_word)  # "Memory usage reduced by 30%": the subject
+    if lead_at is not None:
+        starts.append(lead_at + 1)  # "Reduce churn": the object
+    else:
+        starts.append(first_word)
+    for start in starts:
+        share = _share_phrase(units, start, text, lex)
+        if share:
+            return share
+        after_lead = lead_at is not None and start == lead_at + 1
+        found = _phrase_from(units, start, text, lex, facts.lead.lemma if after_lead and facts.lead else None)
+        if found:
+            return found
+    return None
+
+
+def _skip_to_phrase(units: list[Unit], i: int, lex: Lexicon) -> tuple[int, Unit | None]:
+    """Past determiners, frames and leading values: the first word of the phrase, and the
+    value just before it if any ("5 million monthly readers", "2% or lower defect rate")."""
+    value = None
+    skip = lex.union("determiners", "value_frames", "comparatives", "passive_auxiliaries")
+    if i < len(units) and units[i].role == "word" and _past_verb(units[i].word, lex):
+        i += 1  # "Built pipeline of 10+ SAOs", "Closed 3+ deals": the verb, reported done
+    while i < len(units):
+        u = units[i]
+        if u.role in {"measure", "qualifier"}:
+            value = u
+        elif u.role == "deadline" or (u.role == "word" and u.word not in skip):
+            break
+        elif u.word == "to" and value is not None and i + 1 < len(units) and lex.verb_classes(units[i + 1].word):
+            break  # "24 hours to restore ...": the time to do something
+        if i + 1 < len(units) and u.word in {"above", "below"} and units[i + 1].word in lex["statistics"].words:
+            i += 1  # "above average": a comparison with a value not written, no part of the name
+        i += 1
+    return i, value
+
+
+def _phrase_from(units: list[Unit], i: int, text: str, lex: Lexicon, verb: str | None = None) -> str | None:
+    i0 = i
+    i, value = _skip_to_phrase(units, i, lex)
+    if i >= len(units):
+        return None
+    # "Less than 24 hours to restore a 500GB backup": the time to do something.
+    if units[i].word == "to":
+        if value is None or not _is_duration(text[value.start : value.end]):
+            return None
+        rest = _collect(units, i + 1, text, lex, allow_verbs=True)
+        if rest and _ends_in_noun(rest, lex):
+            return "time to " + _slice(text, rest)
+        return None
+    words = _collect(units, i, text, lex)
+    if not words:
+        return None
+    timed = _timed_action(units, i0, i, words, text, lex)
+    if timed:
+        return timed
+    if words[0].word in lex["chunk_breakers"].words:
+        return None
+    # A qualifier after the value belongs to the metric ("Startup time is under 200ms on a
+    # cold cache", "Memory usage reduced by 30% for large projects").
+    trail = _trailing_qualifier(units, i + len(words), text, lex)
+    if not _ends_in_noun(words, lex):
+        return None
+    phrase = _slice(text, words)
+    # "Invoices processed within 5 days": what happens to the things counted, and the window.
+    k = i + len(words)
+    aux = k < len(units) and units[k].word in lex["passive_auxiliaries"].words
+    after = _collect(units, k + 1, text, lex, allow_verbs=True) if aux else _collect(units, k, text, lex, allow_verbs=True)
+    if aux and after:
+        after = [units[k], *after]  # "10 partners are early adopters of the platform"
+    if after and _finite_verb(after[0].word, lex) and any(u.role == "qualifier" for u in after):
+        return _sentence_case(phrase + " " + _slice(text, after))
+    # "25 members publish a talk", "10 partners are early adopters": what the counted do.
+    if value is not None and after and _plural(words[-1].word, lex) and (
+        _base_verb(after[0].word, lex) or after[0].word in lex["passive_auxiliaries"].words
+    ) and _ends_in_noun(after, lex) and len(words) + len(after) < 14:
+        who = "who" if words[-1].word in lex.union("people_nouns", "outcome_nouns") else "that"
+        return _sentence_case(f"{phrase} {who} {_slice(text, after)}")
+    # "Onboard 25 customers in the v1 queue": the things counted, and what is done to them.
+    split = next((k for k, u in enumerate(words) if u.word in lex["qualifier_prepositions"].words), len(words))
+    done = participle(verb, lex) if verb and value is not None and split and _plural(words[split - 1].word, lex) else ""
+    if done and lex.verb_classes(verb or "") & {"delivery_verbs", "ambiguous_delivery_verbs"} and verb not in lex["obtain_verbs"].words:
+        head, tail = words[:split], words[split:]
+        phrase = _slice(text, head) + f" {done}" + (f" {_slice(text, tail)}" if tail else "")
+    if trail and _ends_in_noun(trail, lex) and len(words) + len(trail) <= _MAX_WORDS:
+        phrase += " " + _slice(text, trail)
+    return _sentence_case(phrase)
+
+
+def participle(lemma: str, lex: Lexicon) -> str:
+    """The past participle of a verb: 'onboard' → 'onboarded', 'win' → 'won', 'write' → 'written'."""
+    forms = [form for form, base in lex.irregular_forms.items() if base == lemma]
+    if forms:
+        return max(forms, key=lambda f: (f.endswith("n"), len(f)))
+    if lemma.endswith("e"):
+        return lemma + "d"
+    if lemma.endswith("y") and lemma[-2:-1] not in set("aeiou"):
+        return lemma[:-1] + "ied"
+    return lemma + "ed"
+
+
+def _timed_action(units: list[Unit], i0: int, i: int, words: list[Unit], text: str, lex: Lexicon) -> str | None:
+    """'A 500GB backup restored in under 4 hours': a thing, what is done to it, and how long
+    it may take is the time to do it: 'time to restore a 500GB backup'."""
+    j = i + len(words)
+    if not (j < len(units) and _finite_verb(units[j].word, lex) and units[j].word.endswith("ed")):
+        return None
+    k = j + 1
+    while k < len(units) and units[k].role == "word" and units[k].word in lex["value_frames"].words | {"in"}:
+        k += 1
+    if not (k < len(units) and units[k].role == "measure" and _is_duration(text[units[k].start : units[k].end])):
+        return None
+    # The thing with what describes it ("a 500GB backup"), but no value to reach.
+    start = next((k for k in range(i0, i) if units[k].role != "measure"), i)
+    thing = _slice(text, [units[start], words[-1]])
+    return f"time to {lex.lemma_of(units[j].word)} {_sentence_case(thing)}"
+
+
+def _trailing_qualifier(units: list[Unit], j: int, text: str, lex: Lexicon) -> list[Unit]:
+    """After the phrase: a verb or frame words, the value, then a qualifying prepositional
+    phrase that is no deadline and no clause."""
+    skip = lex.union("value_frames", "passive_auxiliaries", "comparatives")
+    seen_value = False
+    while j < len(units):
+        u = units[j]
+        if u.role == "measure":
+            seen_value = True
+        elif u.role == "deadline":
+            return []
+        elif u.word in lex["qualifier_prepositions"].words and seen_value:
+            return _collect(units, j, text, lex, allow_leading_prep=True)
+        elif not (u.word in skip or lex.verb_classes(u.word)):
+            return []
+        j += 1
+    return []
+
+
+def _share_phrase(units: list[Unit], i: int, text: str, lex: Lexicon) -> str | None:
+    """'90% of invoices are paid on time' → 'share of invoices paid on time';
+    '80% of managers complete the training' → 'share of managers who complete the training'."""
+    while i < len(units) and units[i].role == "word" and units[i].word in lex["determiners"].words:
+        i += 1
+    if not (
+        i + 1 < len(units)
+        and units[i].role == "measure"
+        and text[units[i].start : units[i].end].rstrip().endswith("%")
+        and (units[i + 1].word == "of" or units[i + 1].role == "word")
+    ):
+        return None
+    of = 2 if units[i + 1].word == "of" else 1  # "75% Student Leaders are active": a share too
+    words = _collect(units, i + of, text, lex)
+    if not words or not _ends_in_noun(words, lex):
+        return None
+    head = words[: next((k for k, u in enumerate(words) if u.word in lex["qualifier_prepositions"].words), len(words))]
+    if of == 1 and (not head or not _plural(head[-1].word, lex) or not lex.union("metric_terms", "metric_heads").isdisjoint(u.word for u in head)):
+        return None  # "95% uptime", "a 65% DAU/MAU ratio", "90% participation in ...": the value of a metric
+    phrase = _slice(text, words)
+    k = i + of + len(words)
+    linked = ""
+    if k < len(units) and units[k].word in lex["passive_auxiliaries"].words:
+        k += 1  # "invoices are paid": the participle alone reads as English
+        if k < len(units) and not units[k].word.endswith("ed") and units[k].word not in lex.irregular_forms:
+            linked = units[k - 1].word  # "Student Leaders are active": "who are active"
+    rest = _collect(units, k, text, lex, allow_verbs=True)
+    if rest:
+        lead_word = rest[0].word
+        people = lex.union("people_nouns", "outcome_nouns")
+        if (linked or _base_verb(lead_word, lex)) and _plural(words[-1].word, lex):
+            phrase += " who" if words[-1].word in people else " that"  # "managers who complete the training"
+            phrase += f" {linked}" if linked else ""
+        phrase += " " + _slice(text, rest)
+    return "share of " + _sentence_case(phrase, force=True)
+
+
+def _collect(
+    units: list[Unit],
+    i: int,
+    text: str,
+    lex: Lexicon,
+    *,
+    after_to: bool = False,
+    allow_leading_prep: bool = False,
+    allow_verbs: bool = False,
+) -> list[Unit]:
+    """The run of phrase units from i: words, qualifier numbers and inner prepositions, up to
+    a value, a deadline, a clause, a finite verb or punctuation."""
+    out: list[Unit] = []
+    stops = lex.union("relative_pronouns", "passive_auxiliaries", "clause_words")
+    preps = lex["qualifier_prepositions"].words
+    while i < len(units) and len(out) < _MAX_WORDS:
+        u = units[i]
+        if out and _BREAK_BETWEEN.search(text[out[-1].end : u.start]):
+            break
+        if u.role in {"measure", "deadline"}:
+            break
+        if u.role == "qualifier":
+            out.append(u)
+            i += 1
+            continue
+        w = u.word
+        if w == "than" and out and i + 1 < len(units) and units[i + 1].role == "qualifier":
+            out.append(u)  # "tickets older than 30 days": the age picks the tickets
+            i += 1
+            continue
+        if w in stops or w in {"and", "or", "&", "vs", "versus", "than"}:
+            break
+        if w == "from" and (not out or i + 1 >= len(units) or units[i + 1].role != "word" or units[i + 1].word in lex["determiners"].words):
+            break  # "from 5% ...", "from [baseline]": a starting value; "from stockouts": a source
+        if out and _base_verb(w, lex) and _plural(out[-1].word, lex) and w in lex["behaviour_verbs"].words:
+            break  # "Acutians have a career check-in": the subject ends before its verb
+        if w == "to" and not (after_to and not out) and not (out and _is_time_head(out, lex)):
+            break
+        if w in preps or w in {"to", "from"}:
+            if not out and not allow_leading_prep and not after_to:
+                break
+            out.append(u)
+            i += 1
+            continue
+        if out and not allow_verbs and _finite_verb(w, lex):
+            break
+        if out and out[-1].word in lex.union("people_nouns", "outcome_nouns") and _base_verb(w, lex):
+            break  # "managers complete the training": the subject ends before its verb
+        out.append(u)
+        i += 1
+    while out and (out[-1].word in preps or out[-1].word in lex.union("determiners", "value_frames") or out[-1].word == "to"):
+        out.pop()
+    return out
+
+
+def _finite_verb(word: str, lex: Lexicon) -> bool:
+    """'reduced', 'grows', 'improves': an inflected verb ends the noun phrase before it."""
+    lemma = lex.lemma_of(word)
+    classes = lex.verb_classes(word)
+    if not classes or lemma == word:
+        return False
+    return word.endswith(("ed", "s")) and not word.endswith(("ss", "ness")) and word not in lex.union(
+        "metric_terms", "metric_heads", "outcome_nouns", "deliverable_nouns", "people_nouns"
+    )
+
+
+def _past_verb(word: str, lex: Lexicon) -> bool:
+    """'closed', 'built', 'gathered': a verb in the past (reported done)."""
+    return bool(lex.verb_classes(word) or word in lex.irregular_forms) and (
+        (word.endswith("ed") and lex.lemma_of(word) != word) or word in lex.irregular_forms
+    )
+
+
+def _plural(word: str, lex: Lexicon) -> bool:
+    """A plural noun ('partners', 'sign-ups'), even one that could be read as a verb."""
+    return countable(word, lex) or (
+        word.endswith("s") and not word.endswith("ss") and word in lex.union("people_nouns", "outcome_nouns", "deliverable_nouns")
+    )
+
+
+def _base_verb(word: str, lex: Lexicon) -> bool:
+    return lex.lemma_of(word) == word and (bool(lex.verb_classes(word)) or word in lex["other_verbs"].words)
+
+
+def _is_time_head(words: list[Unit], lex: Lexicon) -> bool:
+    return words[-1].word in lex.union("time_metrics", "time_units") or words[-1].word in {"cost", "costs"}
+
+
+def _ends_in_noun(words: list[Unit], lex: Lexicon) -> bool:
+    """The phrase's last word can head a noun phrase: not a function word, adverb, verb
+    form, comparative or bare adjective of quality."""
+    # "invoices overdue > 60 days", "tickets older than 30 days": a qualifier at the end picks
+    # what the head counts; the head is what must be a noun.
+    k = len(words)
+    if words[-1].role == "qualifier":
+        while k and (words[k - 1].role == "qualifier" or words[k - 1].word in lex.union("aged_words", "value_frames", "qualifier_prepositions") or words[k - 1].word in {"older", "younger", "longer"}):
+            k -= 1
+    if not k:
+        return False
+    last = words[k - 1]
+    if last.role != "word":
+        return False
+    w = last.word
+    bad = lex.union(
+        "stopwords", "chunk_breakers", "determiners", "value_frames", "comparatives", "quality_comparatives",
+        "relative_pronouns", "passive_auxiliaries", "clause_words",
+    )
+    if w in bad or w.endswith("ly") or w.isdigit():
+        return False
+    classes = lex.verb_classes(w)
+    nounish = w in lex.union("metric_terms", "metric_heads", "outcome_nouns", "deliverable_nouns", "people_nouns", "vague_nouns", "verb_nouns", "time_units")
+    if classes and not nounish and (w.endswith("ed") or lex.lemma_of(w) == w and len(words) == 1):
+        return False  # "reduced", or a bare verb alone ("improve")
+    return not (w in lex["quality_words"].words and not nounish)
+
+
+def _slice(text: str, words: list[Unit]) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"[\"“”‘’]", "", text[words[0].start : words[-1].end])).strip()
+
+
+def _sentence_case(phrase: str, force: bool = False) -> str:
+    """Lower-case a first word the draft capitalised only because it opened the sentence
+    (callers pass phrases that start where the KR starts, or a known common word)."""
+    # Sentence case from the draft is not part of the metric's name ("Quota attainment"),
+    # but an acronym or a name is ("NPS", "MySQL").
+    words = phrase.split(" ")
+    first = words[0]
+    title = len(words) > 1 and words[1][:1].isupper()  # "Student Leaders", "Net Promoter Score": a name
+    if first in {"A", "An", "The"} or (len(first) > 1 and first[0].isupper() and first[1:].islower() and not title):
+        return phrase[0].lower() + phrase[1:]
+    return phrase
+
+
+def _is_duration(value: str) -> bool:
+    return bool(re.search(r"\d\s*(?:s|sec|secs|seconds?|m|min|mins|minutes?|h|hrs?|hours?|d|days?|weeks?|months?|ms)\b", value.lower()))
+
+
+def is_measurable(phrase: str, lex: Lexicon) -> bool:
+    """Does the phrase name something counted or measured ('weekly active users', 'churn in
+    our SMB segment', 'time to restore a backup'), not an entity or a quality ('the Jsgenesis
+    team', 'building power')? Read on the words before its first preposition."""
+    body = phrase[9:] if phrase.startswith("share of ") else phrase
+    if phrase.startswith(("share of ", "time to ", "number of ")):
+        return True
+    words = [t for t, _ in tokenize(body.lower())]
+    head: list[str] = []
+    for w in words:
+        if w in lex["qualifier_prepositions"].words or w == "to":
+            break
+        head.append(w)
+    if not head:
+        return False
+    measured = lex.union("metric_terms", "metric_heads", "lower_is_better", "outcome_nouns", "time_metrics")
+    return not measured.isdisjoint(head) or (
+        head[-1].endswith("s") and not head[-1].endswith(("ss", "us", "is")) and head[-1] not in lex.union("vague_nouns", "entity_nouns")
+    )
+
+
+def is_noun_phrase(phrase: str, lex: Lexicon) -> bool:
+    """Is `phrase` (a metric a rewrite names) a noun phrase a coach would write: no brackets
+    or clause punctuation, and a noun at its head? Used by the eval to count garbled phrases."""
+    if not phrase or re.search(r"[\[\](){};:,\"“”]", phrase):
+        return False
+    body = phrase[9:] if phrase.startswith("share of ") else phrase
+    toks = tokenize(body.lower())
+    if not toks:
+        return False
+    units = [Unit(p, p + len(t), t, "word") for t, p in toks]
+    if "&" in body or units[0].word in lex.union("chunk_breakers", "relative_pronouns", "determiners"):
+        return False
+    # No verb before the first preposition: "submit minutes", "understand our customer".
+    for u in units:
+        if u.word in lex["qualifier_prepositions"].words or u.word in {"who", "that", "to"}:
+            break
+        nounish = u.word in lex.union("metric_terms", "metric_heads", "outcome_nouns", "deliverable_nouns", "people_nouns", "verb_nouns")
+        if not nounish and (_base_verb(u.word, lex) and u is units[0] or _finite_verb(u.word, lex)):
+            return False
+    return _ends_in_noun(units, lex)
