@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from .language.key_results import analyze_kr
 from .language.labels import kr_label
 from .provenance import enforce, fabricated
+from .roles import misplaced
 from .rubric import Rubric
 
 _PLACEHOLDER = re.compile(r"\[[^\]]+\]")
@@ -82,7 +83,13 @@ def guard_rewrite(text: str, sources: list[str], rubric: Rubric, *, suggest: boo
         result.problem = "the rewrite is empty"
         return result
     # `[suggested: 40]` holds a number the author never gave: the rubric sees a placeholder.
-    label = kr_label(analyze_kr(_PLACEHOLDER.sub("[value]", clean), rubric.lexicon), rubric)
+    facts = analyze_kr(_PLACEHOLDER.sub("[value]", clean), rubric.lexicon)
+    moved = misplaced([analyze_kr(s, rubric.lexicon) for s in sources], facts)
+    if moved:
+        # The same role guard as the rules' rewrites: "by 2 days" may not become "to 2 days".
+        result.problem = f"a number in another role than the draft gave it ({', '.join(moved)})"
+        return result
+    label = kr_label(facts, rubric)
     if label is not None:
         rule = rubric.label_rule(label)
         result.problem = f"{label}: {rule.summary if rule else label}"

@@ -103,3 +103,15 @@ def test_a_refusal_is_shown_without_its_numbers():
     status = review(DRAFT, mode="hybrid", llm=fake).provenance.llm_status
     assert status.startswith("failed (llm-refusal)")
     assert "37" not in status and "55" not in status and "[number]" in status
+
+
+def test_a_model_rewrite_that_moves_a_number_into_another_role_is_refused(rubric):
+    """The role guard holds for the model's rewrites too: 'by 2 days' is a change; a model
+    writing 'to 2 days' made it a level, so the rubric's own suggestion is used instead."""
+    from coach.guard import guard_rewrite
+
+    g = guard_rewrite("Reduce month-end close time to 2 days", ["Trim month-end close by 2 days", "Close faster"], rubric)
+    assert g.problem and "another role" in g.problem
+    ok = guard_rewrite("Reduce month-end close time by 2 days, from [current] to [target]",
+                       ["Trim month-end close by 2 days", "Close faster"], rubric)
+    assert ok.problem is None
