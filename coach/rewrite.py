@@ -274,6 +274,12 @@ def _task_drafts(facts: KrFacts, rubric: Rubric, objective: str, deadline: str |
     goal = _objective_metric(objective, rubric)
     if goal:
         candidates.append(_candidate(goal, f'the objective "{objective.strip()}" is about {goal}', rubric, deadline, None))
+    # What the objective is about, as the lexicon knows to measure it ("Improve customer
+    # satisfaction" → CSAT, NPS), then what the task's deliverable usually moves.
+    aim = metric_phrase(analyze_kr(objective, lex), lex) if objective.strip() else ""
+    for measure in lex.lookup("vague_metrics", aim) if aim else []:
+        if all(c.metric.lower() != measure.lower() for c in candidates):
+            candidates.append(_candidate(measure, f'a common measure of {aim}, which the objective is about', rubric, deadline))
     for outcome in _deliverable_outcomes(facts, lex):
         if all(c.metric.lower() != outcome.lower() for c in candidates):
             candidates.append(_candidate(outcome, "what this kind of work usually moves", rubric, deadline))
