@@ -14,8 +14,9 @@ would have to be recorded first, and a recording keeps the prompt's text in
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -65,14 +66,16 @@ def run_realworld(
     responses: Responses | None = None,
     judge: bool = False,
     skip: list[str | Path] | None = None,
+    load: Callable[[list[str | Path]], list],
+    run: Callable[..., Any],
 ) -> RealworldRun:
     """Every mode that can run on the real drafts; a note for what could not.
 
     `skip`: data sets already in the main run (the real drafts passed with -d are
     scored there, not twice).
     """
-    from .runner import load_datasets, run_eval
-
+    # The runner hands in its own loader and run (it imports this module, not the reverse).
+    load_datasets, run_eval = load, run
     path, note = locate()
     if path is None:
         return RealworldRun(path=None, note=note)

@@ -178,7 +178,7 @@ def run_suite(
         from .realworld import run_realworld
 
         suite.realworld = run_realworld(list(modes), rubric=rb, responses=responses, judge=judge,
-                                        skip=list(paths))
+                                        skip=list(paths), load=load_datasets, run=run_eval)
     return suite
 
 
