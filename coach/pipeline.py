@@ -619,7 +619,9 @@ def _suggestions(ctx: SetContext, findings: list[Finding]) -> dict[tuple[int, in
         if rewrite is not None:
             used.add(key)
             rewrite = rewrite.model_copy(update={"target": target})
-        out[(oi, ki)] = Suggestion(rewrite, found.ask.model_copy(update={"target": target}), found.metric)
+        out[(oi, ki)] = Suggestion(
+            rewrite, lambda found=found, target=target: found.ask.model_copy(update={"target": target}), found.metric
+        )
     return out
 
 
@@ -635,10 +637,12 @@ def _asks(ctx: SetContext, findings: list[Finding], rewrites: list[Rewrite]) -> 
 
 def _summary(okr_set: OkrSet, findings: list[Finding], rb: Rubric) -> Summary:
     n_krs = sum(len(o.key_results) for o in okr_set.objectives)
+    # A KR with a [placeholder] left is unfinished work, never an outcome.
+    unfinished = {r.id for r in rb.rules.values() if r.check == "unfilled_placeholder"}
     flagged_krs = {
         (f.target.objective, f.target.key_result)
         for f in findings
-        if f.label in ("task", "no_metric", "no_target", "no_baseline")
+        if f.label in ("task", "no_metric", "no_target", "no_baseline") or f.rule_id in unfinished
     }
     return Summary(
         score=score(okr_set, findings, rb),

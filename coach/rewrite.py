@@ -14,7 +14,9 @@ metrics, ranked, each with why.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 from .language.facts import KrFacts
 from .language.key_results import analyze_kr
@@ -45,11 +47,16 @@ MAX_CANDIDATES = 3
 @dataclass(frozen=True)
 class Suggestion:
     """What the coach offers for one flagged KR: a checked rewrite (or None), and the ask
-    shown when there is no rewrite (or when the set already uses that rewrite)."""
+    shown when there is no rewrite (or when the set already uses that rewrite). The ask is
+    built only when it is shown: its candidates are each checked like a rewrite."""
 
     rewrite: Rewrite | None
-    ask: Ask
+    build_ask: Callable[[], Ask]
     metric: str = ""  # the metric the rewrite measures, to keep two KRs of a set apart
+
+    @cached_property
+    def ask(self) -> Ask:
+        return self.build_ask()
 
 
 def suggest(
@@ -62,13 +69,17 @@ def suggest(
 ) -> Suggestion:
     """The suggestion for a KR carrying `label` under `objective` (targets left empty)."""
     drafts, questions, candidates = _drafts(facts, label, rubric, objective)
-    ask = Ask(
-        target=Target(),
-        original=facts.text,
-        questions=questions,
-        candidates=[c for c in (_checked_candidate(c, facts, rubric, sources) for c in candidates) if c][:MAX_CANDIDATES],
-        addresses=rule_ids,
-    )
+
+    def ask() -> Ask:
+        checked = (_checked_candidate(c, facts, rubric, sources) for c in candidates)
+        return Ask(
+            target=Target(),
+            original=facts.text,
+            questions=questions,
+            candidates=[c for c in checked if c][:MAX_CANDIDATES],
+            addresses=rule_ids,
+        )
+
     for metric, text, extra in drafts:
         checked = check_rewrite(text, facts, rubric, sources, metric)
         if checked is not None:
