@@ -68,7 +68,7 @@ _ASIDE = r"(?:[ \t]*\([^()\n]{1,40}\)(?=[ \t]*[:：\-–—]))?"  # "Objective 1
 _LABEL = re.compile(
     "".join(
         [
-            r"(?P<emph>\*\*|__|\*|_)?(?:",
+            r"(?P<emph>\*\*|__|\*|_)?(?P<br>[(\[])?(?:",
             # Objective 1 / Obj 2. / Objecitve / Goal 3 / O1
             r"(?P<obj>obj[a-z]{0,9}\.?|goal)(?:[ \t]*\#?[ \t]*(?P<onum>",
             _NUM,
@@ -76,6 +76,11 @@ _LABEL = re.compile(
             _ASIDE,
             r"|o(?P<onum2>\d{1,3})\b",
             _ASIDE,
+            # OKR 2: / OKR 2020A: (a numbered OKR is its objective; "OKRs 2025" is a title)
+            r"|okr[ \t]*\#?[ \t]*(?P<onum3>\d{1,3}(?:\.\d{1,3})*[a-z]?\b|\d{4}[a-z]\b)",
+            _ASIDE,
+            # O: / (O)
+            r"|(?P<obare>o)(?=[ \t]*[:：)\]])",
             # KR1.2 / KR-3 / KRs / Key result 3 / key reslut
             r"|(?P<kr>k\.?r\.?s?|key[ \t_-]*res[a-z]{0,5}|key[ \t_-]*rsults?)",
             r"(?:[ \t]*[\#\-]?[ \t]*(?P<knum>",
@@ -88,13 +93,15 @@ _LABEL = re.compile(
             r")",
             _EMPH,
             # the separator: ":", " - ", ".", ")" or just a space after a number
-            r"(?P<sep>[ \t]*[:：]|[ \t]*[-–—](?=[ \t]|$)|\.(?=[ \t]|$)|\)(?=[ \t]|$)|(?=[ \t]|$))",
+            r"(?P<sep>[ \t]*[:：]|[ \t]*[-–—](?=[ \t]|$)|\.(?=[ \t]|$)|[)\]](?=[ \t]|$)|(?=[ \t]|$))",
             _EMPH,
             r"[ \t]*",
         ]
     ),
     re.I,
 )
+_LABEL_FIRST = frozenset("oOgGkKtTsSdDlLwWcCbBnNpPuUrR*_([")
+_CLOSE = {"(": ")", "[": "]"}
 _OBJECTIVE_WORD = Counter("objective")
 _NOT_OBJECTIVE = frozenset({"objectively", "objection", "objections", "object", "objects"})
 
@@ -439,16 +446,24 @@ def read_label(text: str, p: int, e: int, low: str | None = None) -> Label:
         tl = _template(text, p, e, rx, subject)
         if tl is not None:
             return tl
-    m = rx.label.match(subject, p, e) if text[p] in "oOgGkKtTsSdDlLwWcCbBnNpPuUrR*_" else None
+    m = rx.label.match(subject, p, e) if text[p] in _LABEL_FIRST else None
     if m:
         sep = m.group("sep").strip()
+        br = m.group("br")
+        if (br or sep == "]") and sep != _CLOSE.get(br):  # "(KR1)", "[O2]": closed in kind
+            m = None
+    if m:
         body = _strip_close_emph(text, m.end(), e, m.group("emph"))
         empty = not ALNUM.search(text, body[0], body[1])
-        span = trim(text, m.start(), m.start("sep"), noise=True)
-        if m.group("obj") or m.group("onum2"):
+        span = trim(text, m.end("br") if br else m.start(), m.start("sep"), noise=True)
+        numbered = m.group("onum2") or m.group("onum3")
+        if m.group("obare"):
+            if sep in (":", "：", ")", "]"):  # "O: ...", "(O) ..."
+                return Label(OBJ, span, False, body=body)
+        elif m.group("obj") or numbered:
             word = m.group("obj") or "o"
-            number = m.group("onum") or m.group("onum2")
-            if (m.group("onum2") or _is_objective_word(word) or word.lower() == "goal") and (
+            number = m.group("onum") or numbered
+            if (numbered or _is_objective_word(word) or word.lower() == "goal") and (
                 sep or number or empty
             ):
                 plural = word.lower().rstrip(".").endswith("s")

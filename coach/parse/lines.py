@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
 
+from . import status
 from .labels import (
     ALNUM,
     KR,
@@ -29,12 +30,16 @@ from .labels import (
     read_label,
     rstrip_end,
 )
+from .mdtable import Table, find_tables
+from .values import is_value, is_value_tail, may_be_value, open_end
 
 TAB_WIDTH = 4
 
 # Item kinds besides list markers ("bullet:-", "1.", "dec2", "a)", "(i)", ...).
 PLAIN = "plain"
 HEADING = "heading"
+TABLE = "table"  # a Markdown table of objectives or key results (`mdtable`), as one item
+_UNMARKED = frozenset({PLAIN, HEADING, TABLE})
 
 
 @dataclass(eq=False, slots=True)
@@ -54,6 +59,8 @@ class Item:
     extra: list[Segment] = field(default_factory=list)
     prose: bool = False  # a greeting, question or remark rather than an OKR line
     description: bool = False  # ends like a sentence (. ! ?)
+    value: bool = False  # only a number and its period or role: "22% in H1" (see `values`)
+    score_end: int = -1  # where its text ends without a trailing "– 0.7" score (`status`)
     # where it sits: set by `scan` and `outline.build_tree`
     blank_before: bool = False
     children: list[Item] = field(default_factory=list)
@@ -61,10 +68,12 @@ class Item:
     height: int = 0
     deep: bool = False  # has a child indented deeper than itself
     run_parent_kind: str | None = None
+    measure: bool = False  # a metric's name with its value lines under it (`outline`)
+    table: Table | None = None  # the table of a TABLE item
 
     @property
     def marked(self) -> bool:
-        return self.kind != PLAIN and self.kind != HEADING
+        return self.kind not in _UNMARKED
 
     def text(self, source: str) -> str:
         if len(self.pieces) == 1:
@@ -117,6 +126,14 @@ _NUMBER = re.compile(
     )(?:[ \t\u00a0]+|$)""",
     re.X,
 )
+# "(O) ...", "(KR1) ...": a label in brackets, not the "(o)" of a letter list (a bare O
+# only in capitals)
+_BRACKET_LABEL = re.compile(
+    r"\((?:O|[Oo]\d{1,3}|(?i:obj[a-z]{0,9}|okr[ \t]*\d{1,3}|k\.?r|key[ \t_-]*results?)"
+    r"[ \t]*\d{0,3}(?:\.\d{1,3})*[a-z]?)\)"
+)
+# "> text", "> > text" (not "> 50% of orders": a comparison)
+_QUOTE = re.compile(r"(?:>(?:[ \t\u00a0]+|(?=>)|$))+(?![$€£¥]?\d)")
 _CHECKBOX = re.compile(r"\[[ xX✓✔✗\-]?\](?:[ \t]+|$)")
 
 # --- scanning ------------------------------------------------------------------------------
@@ -159,7 +176,20 @@ def scan(text: str, spans: list[tuple[int, int]] | None = None) -> list[Item]:
     last_line = 0
     last_alpha: dict[str, str] = {}
     spans = spans or line_spans(text)
+    tables = find_tables(text, spans) if "|" in text else None
+    skip_to = 0  # the last line of a table read as one item
     for lineno, (start, end) in enumerate(spans, 1):
+        if lineno <= skip_to:
+            continue
+        if tables and lineno in tables:
+            table = tables[lineno]
+            h = table.header
+            indent = _columns(text[start : _LEAD.match(text, start, end).end()])  # type: ignore[union-attr]
+            item = Item(lineno, indent, indent, TABLE, pieces=[(h.start, h.end)])
+            item.table, item.blank_before = table, blank
+            items.append(item)
+            blank, last, last_line, skip_to = False, None, lineno, table.last_line
+            continue
         line = text[start:end]
         shape = _cached_shape(line) if end - start <= _CACHED_LINE_MAX else _classify(line)
         if shape is None or isinstance(shape, Marker):
@@ -194,8 +224,11 @@ def scan(text: str, spans: list[tuple[int, int]] | None = None) -> list[Item]:
             and item.pieces
             and not item.extra
             and (_wrapped(last, item) or _hard_wrapped(text, last, item, spans[last_line - 1][0]))
+            # "- Rate\n  22% in H1" is a value under its name; "- from 5% to\n  3%" goes on
+            and (not item.value or (last.pieces and open_end(text[slice(*last.pieces[-1])])))
         ):
             last.pieces.append(item.pieces[0])  # a wrapped continuation line
+            last.score_end = -1
             last_line = lineno
         else:
             item.blank_before = blank
@@ -262,6 +295,8 @@ class Shape:
     extra: tuple[tuple[str, int, int], ...]  # (label, start, end) of inline segments
     prose: bool
     description: bool
+    value: bool
+    score: int  # the end of the text without a trailing 0–1 score (-1: none), see `status`
     alpha: tuple[str, str] | None  # letter and separator of an "a)" / "B." marker
 
     def item(self, offset: int, lineno: int, kind: str) -> Item:
@@ -283,7 +318,27 @@ class Shape:
             [Segment(lab, s + offset, e + offset) for lab, s, e in extra] if extra else [],
             self.prose,
             self.description,
+            self.value,
+            -1 if self.score < 0 else self.score + offset,
         )
+
+
+# cheap tests before `status.notes`, see _may_end_with_note
+_NOTE_END = frozenset(")]:;,")
+_NOTE_NEAR_END = re.compile(r"[—–|\-]")  # (one character class: a fast search)
+
+
+def _may_end_with_note(line: str, low: str | None, s: int, t: int) -> bool:
+    """Can line[s:t] end with a status note at all? A bracket, noise or a mark at the
+    end; a status word (most lines end with a word, few with one of those); a number
+    after a dash."""
+    ch = line[t - 1]
+    if ch in _NOTE_END or not ch.isascii():
+        return True
+    if ch.isalpha():
+        low = low if low is not None else line.lower()
+        return low[low.rfind(" ", s, t) + 1 : t] in status.LAST_WORDS
+    return _NOTE_NEAR_END.search(line, max(s, t - 40), t) is not None
 
 
 _CACHED_LINE_MAX = 1000  # longer lines are classified every time (bounded cache memory)
@@ -323,6 +378,10 @@ def _classify(line: str) -> Shape | Marker | str | None:
     p, end = 0, len(line)
     if p < end and line[p] in _LEAD_CHARS:
         p = _LEAD.match(line).end()  # type: ignore[union-attr]
+    if p < end and line[p] == ">":  # a quoted line reads as an indented one
+        quote = _QUOTE.match(line, p)
+        if quote:
+            p = quote.end()
     e = rstrip_end(line, p, end)
     if p >= e:
         return None
@@ -360,8 +419,10 @@ def _classify(line: str) -> Shape | Marker | str | None:
         m = _BULLET.match(line, p, e) if ch in _BULLET_FIRST or ch >= "\u2190" else None
         if m:
             kind = "bullet:" + m.group(1)[0]
-        elif _may_be_number(line, p, e):
+        elif _may_be_number(line, p, e) and not (ch == "(" and _BRACKET_LABEL.match(line, p, e)):
             m = _NUMBER.match(line, p, e)
+            if m and m.group("multi") and _decimal_value(line, m, e):
+                m = None
             if m:
                 alpha = m.group("alpha", "asep") if m.group("alpha") else None
                 kind = "" if alpha else _number_kind(m)
@@ -393,11 +454,19 @@ def _classify(line: str) -> Shape | Marker | str | None:
     has_text = s < t and (s <= first < t or (first < s and ALNUM.search(line, s, t)))
     if not has_text and lab.label is None and lab.header is None:
         return blank
-    prose = description = False
+    score = -1
+    if has_text and not lab.extra and _may_end_with_note(line, low, s, t):
+        # a status note at the end ("(done)", "✅", "— 60%") is no part of the text
+        cut, sc = status.notes(line[s:t])
+        t = s + cut
+        if sc >= 0:
+            score = s + sc
+    prose = description = value = False
     if has_text and lab.label is None and lab.header is None:
         body = line[s:t]
         prose = is_prose(body, None if low is None else low[s:t])
         description = prose or body[-1] in ".!?…"
+        value = not prose and kind != HEADING and may_be_value(body) and is_value(body)
     return Shape(  # positional, in field order (cheaper than keywords)
         indent,
         col,
@@ -412,6 +481,8 @@ def _classify(line: str) -> Shape | Marker | str | None:
         tuple([(seg.label, seg.start, seg.end) for seg in lab.extra]) if lab.extra else (),
         prose,
         description,
+        value,
+        score,
         alpha,
     )
 
@@ -419,6 +490,15 @@ def _classify(line: str) -> Shape | Marker | str | None:
 # Lines repeat across reviews of the same or a similar draft (and within a draft:
 # "Owner: Sam", "Key results:"); 4096 distinct lines is a few hundred drafts.
 _cached_shape = lru_cache(maxsize=4096)(_classify)
+
+
+def _decimal_value(line: str, m: re.Match[str], e: int) -> bool:
+    """Is the "1.4" that _NUMBER read as a list number a decimal value instead: alone on
+    its line ("1.4") or followed only by its period or unit ("1.4 in H1", "2.5 days")?"""
+    if line[m.end("multi") : m.end()].startswith("."):  # "1.4." is numbering
+        return False
+    rest = line[m.end() : e]
+    return not rest.strip() or is_value_tail(rest)
 
 
 def _number_kind(m: re.Match[str]) -> str:

@@ -18,7 +18,8 @@ The tree depth is capped so that hostile input cannot exhaust the stack.
 from __future__ import annotations
 
 from .labels import BELIEF, H_KR, H_OKR, INIT, KR, KR_LIST_LABELS, NOTE, OBJ, OWNER, TEAM
-from .lines import HEADING, PLAIN, Item
+from .lines import HEADING, PLAIN, TABLE, Item
+from .values import kr_like
 
 MAX_DEPTH = 48
 
@@ -31,7 +32,7 @@ def _assign_run_parent_kinds(items: list[Item]) -> None:
         if it.kind == HEADING:
             open_runs.clear()
             continue
-        if it.kind == PLAIN:
+        if it.kind == PLAIN or it.kind == TABLE:
             while open_runs and open_runs[-1][0] >= it.indent:
                 open_runs.pop()
             continue
@@ -58,8 +59,11 @@ def _assign_run_parent_kinds(items: list[Item]) -> None:
                 it.run_parent_kind = parent_kind
 
 
-def build_tree(items: list[Item]) -> list[Item]:
-    """Link items to parents and children; return the top-level items."""
+def build_tree(items: list[Item], source: str | None = None) -> list[Item]:
+    """Link items to parents and children; return the top-level items.
+
+    `source`: the text the items were scanned from, to tell a metric's details from key
+    results (without it, a line with anything but values under it is no measure)."""
     _assign_run_parent_kinds(items)
     roots: list[Item] = []
     stack: list[Item] = []
@@ -67,7 +71,7 @@ def build_tree(items: list[Item]) -> list[Item]:
         if it.kind == HEADING:
             while stack and not (stack[-1].kind == HEADING and stack[-1].level < it.level):
                 stack.pop()
-        elif it.kind == PLAIN:
+        elif it.kind == PLAIN or it.kind == TABLE:
             while stack and stack[-1].kind != HEADING and stack[-1].indent >= it.indent:
                 stack.pop()
         else:
@@ -91,8 +95,11 @@ def build_tree(items: list[Item]) -> list[Item]:
             parent.children.append(it)
             if it.indent > parent.indent:
                 parent.deep = True
-        stack.append(it)
-    _compute_heights(items)
+            if it.value:
+                parent.measure = True  # for now: a value line under it (_compute_heights)
+        if it.kind != TABLE:  # a table holds its rows: nothing nests under it
+            stack.append(it)
+    _compute_heights(items, source)
     return roots
 
 
@@ -101,8 +108,8 @@ def _adopts(it: Item) -> bool:
 
     "Owner: Sam", "Why: ..." and "KR1: ..." lines cannot: the list belongs above them.
     """
-    if it.label in (OWNER, TEAM, KR) or (it.label == NOTE and it.pieces):
-        return False
+    if it.label in (OWNER, TEAM, KR) or (it.label == NOTE and it.pieces) or it.value:
+        return False  # (a value line belongs to the name above it)
     # a line that already holds indented children is done: "Grow\n    ARR\n1. Retain"
     return not it.deep
 
@@ -116,12 +123,54 @@ def is_transparent(it: Item) -> bool:
     return False
 
 
-def _compute_heights(items: list[Item]) -> None:
-    """Height = longest chain of content below a node (0 for a leaf), bottom-up."""
+def value_lines(it: Item) -> list[Item]:
+    """The value lines right under `it` ("22% in H1" under "Repeat purchase rate")."""
+    return [c for c in it.children if c.value and not c.children]
+
+
+def _is_measure(it: Item, source: str | None) -> bool:
+    """A metric's name with its values under it, which together make one key result:
+
+        Repeat purchase rate
+            22% in H1
+            26% in H2
+
+    The name is an unlabelled line (not a heading or a title); everything under it is
+    a leaf, at least one a value line, and no other one reads like a key result of its
+    own ("measured on web orders only" is a detail of it; "ARR from 1M to 2M" beside
+    "70%" would make the line above an objective with two key results)."""
+    if it.kind == HEADING or it.label is not None or it.header is not None or it.prose:
+        return False
+    values = 0
+    for c in it.children:
+        if c.children or c.kind == TABLE:
+            return False
+        if c.value:
+            values += 1
+        elif (
+            c.label is not None
+            or c.header is not None
+            or (not c.prose and (source is None or kr_like(c.text(source))))
+        ):
+            return False
+    return values > 0
+
+
+def _compute_heights(items: list[Item], source: str | None) -> None:
+    """Height = longest chain of content below a node (0 for a leaf), bottom-up.
+
+    A measure (a metric's name with its values) is a key result: height 0."""
     for it in reversed(items):
+        if it.measure:  # it has a value line under it (`build_tree`): is it a measure?
+            if _is_measure(it, source):
+                it.height = 0
+                continue
+            it.measure = False
         h = 0
         for c in it.children:
-            if c.label == KR:
+            if c.kind == TABLE:  # a table of objectives, or of key results
+                contrib = 2 if c.table is not None and c.table.has_objectives else 1
+            elif c.label == KR:
                 contrib = 1
             elif c.label in (OBJ, INIT, BELIEF):
                 contrib = 2

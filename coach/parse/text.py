@@ -1,25 +1,44 @@
 """Pasted text and Markdown -> OkrSet.
 
-`lines.scan` classifies each line (markers, labels, spans), `outline.build_tree`
-nests them (headings, indentation, marker changes), and this module walks the
-tree in document order deciding what each node is:
+`lines.scan` classifies each line (markers, labels, spans, value lines, status
+notes, Markdown tables), `outline.build_tree` nests them (headings, indentation,
+marker changes), and this module walks the tree in document order deciding what
+each node is:
 
-1. A label says what a line is: "Objective 2:", "KR1.3 -", "We are working on",
-   "Because we believe", "As measured by", "Owner:". KR labels attach to the
-   last objective; "Objective:" with no text takes the next line as its text.
-2. Section titles ("Objectives", "Key results:", "OKRs Q3 2025") are not items;
-   a "Key results" title hands what is under it to the current objective.
+1. A label says what a line is: "Objective 2:", "O:", "(O)", "OKR 3:", "KR1.3 -",
+   "(KR1)", "We are working on", "Because we believe", "As measured by", "Owner:".
+   KR labels attach to the last objective; "Objective:" with no text takes the next
+   line as its text.
+2. Labels of what follows ("Objectives", "Key results:") are not items; a "Key
+   results" label hands what is under it to the current objective. Titles ("OKRs Q3
+   2025", "# Team Platform — H2", "## 2025 Q1") are not items either, and each one
+   is warned with its line: nothing in the draft disappears without a word.
 3. Otherwise the shape decides. Heights are counted through such titles: a node
    whose children have children is a section ("## Q3", "Team Platform"); a node
    whose children are leaves is an objective, its leaves key results, and what
    hangs under a key result is a detail (warned).
-4. Leaves side by side outside any objective form flat blocks: the first line of
+4. A metric's name with value lines under it is one key result, never an objective
+   or a section (`values`): sheets pasted as text keep their objective,
+
+       Grow repeat business
+               Repeat purchase rate
+                       22% in H1
+                       26% in H2
+
+   is the objective "Grow repeat business" with the key result "Repeat purchase
+   rate: 22% in H1; 26% in H2" (name, ": ", its values joined by "; "). Its span runs
+   from the name to the last value: the name's line, every value highlighted.
+5. A Markdown table is one node whose rows are objectives and key results
+   (`mdtable`); a row's period and target cells join its key result the same way.
+6. Leaves side by side outside any objective form flat blocks: the first line of
    a block (plain lines: up to a blank line) is an objective, the rest its key
    results. A list item beside objective siblings is an objective without KRs.
-5. Greetings, questions and sign-offs are remarks. Anything that cannot be
+7. Greetings, questions and sign-offs are remarks. Anything that cannot be
    placed becomes a ParseWarning with its line; nothing is dropped silently.
-"""
 
+Status notes at the end of an item ("(done)", "✅", "— 60%", "– 0.7") are taken
+off its text and span like a checkbox (`status`).
+"""
 from __future__ import annotations
 
 import re
@@ -27,6 +46,7 @@ from bisect import bisect_right
 
 from ..errors import ParseError
 from ..models import KeyResult, Objective, OkrSet, ParseWarning, Span
+from . import mdtable
 from .labels import (
     BELIEF,
     H_KR,
@@ -41,18 +61,15 @@ from .labels import (
     OBJECTIVE_LABELS,
     OWNER,
     TEAM,
+    read_label,
     strip_noise,
 )
-from .lines import HEADING, PLAIN, Item, line_spans, scan
-from .outline import build_tree
+from .lines import HEADING, PLAIN, TABLE, Item, line_spans, scan
+from .outline import build_tree, value_lines
+from .values import kr_like
 
 ROOT, SECTION, OBJLIST = "root", "section", "objectives"
 
-_KR_LIKE = re.compile(
-    r"\d|%|\b(?:increase|decrease|reduce|grow|raise|lower|improve|cut|reach|achieve|hit|boost"
-    r"|double|triple|halve|from\b.*\bto)\b",
-    re.I,
-)
 _INLINE_SPLIT = re.compile(r";|；")
 _NOT_INLINE = re.compile(r"(?:the\s+following|these|below)(?:\s+key\s+results?|\s+krs)?\W*$", re.I)
 
@@ -63,10 +80,17 @@ MSG_SECTION = "sits under a section title but not under any objective; left out"
 MSG_UNPLACED = "could not tell whether this is an objective or a key result; left out"
 MSG_DETAIL = "is a detail under a key result, not a key result of its own; left out"
 MSG_HEADING = "is a heading with nothing under it; left out"
+MSG_TITLE = "is a title, not an objective or key result; left out"
+MSG_TEAM_TITLE = (
+    "is a title (team {team} for what is under it), not an objective or key result; left out"
+)
 MSG_LABEL_ONLY = (
     "is an objective label with no objective text; its key results are kept under the label"
 )
 MSG_EMPTY_OBJECTIVE = "is an objective label with no objective text after it; left out"
+MSG_ROW = "is a table row with neither an objective nor a key result; left out"
+# how a role column of a table reads before its value
+_ROLE_WORD = {"due": "by"}
 
 # A span as a model takes it: {"start", "end", "line"}.
 SpanData = dict[str, int]
@@ -83,7 +107,8 @@ def parse_text(text: str) -> OkrSet:
     """Read pasted text or Markdown. Raises ParseError when no OKR can be found."""
     spans = line_spans(text)
     items = scan(text, spans)
-    roots = build_tree(items)
+    _score_column(items)
+    roots = build_tree(items, text)
     reader = _Reader(text, [start for start, _ in spans])
     reader.visit(roots, ROOT)
     reader.finish()
@@ -98,7 +123,7 @@ def parse_text(text: str) -> OkrSet:
             "objective on its own line with its key results below it, as bullets or as "
             "'KR1: ...' lines"
         )
-    markdown = any(it.kind == HEADING or it.marked for it in items)
+    markdown = any(it.kind == HEADING or it.marked or it.kind == TABLE for it in items)
     warnings = sorted(reader.warnings, key=lambda w: w.line)
     return OkrSet(
         objectives=reader.objectives,
@@ -169,6 +194,11 @@ class _Reader:
         return joined
 
     def warn(self, it: Item, message: str) -> None:
+        if it.table is not None:  # a table left out: each of its rows, with its line
+            for row in it.table.rows:
+                text = self.src[row.start : row.end]
+                self.warnings.append(ParseWarning(line=row.line, message=message, text=text))
+            return
         self.warnings.append(ParseWarning(line=it.line, message=message, text=it.full(self.src)))
 
     def warn_tree(self, nodes: list[Item], message: str) -> None:
@@ -200,12 +230,26 @@ class _Reader:
         return self.new_objective(text, span, it)
 
     def add_kr(self, obj: Objective | None, it: Item) -> None:
+        """`it` as a key result of `obj`, with the value lines under it (see `measure`)."""
         if obj is None:
             self.orphan_krs += 1
             self.warn(it, MSG_KR_FIRST)
             return
         text, span = self.content(it)
+        if it.children:
+            values = value_lines(it)
+            if values:
+                text, span = self.measure(text, span, values)
         obj.key_results.append(_new_key_result({"text": text, "span": span}))
+
+    def measure(self, name: str, span: SpanData, values: list[Item]) -> tuple[str, SpanData]:
+        """A metric's name and its value lines as one key result:
+        "Repeat purchase rate: 22% in H1; 26% in H2". The span runs from the name to the
+        last value, so the name's line is the key result's line and a highlight covers
+        every value; each value keeps its words ("in H1", "Target:") beside its number."""
+        texts = [self.content(v)[0] for v in values]
+        end = self.content(values[-1])[1]["end"]
+        return f"{name}: {'; '.join(texts)}", {**span, "end": end}
 
     def add_inline_krs(
         self, obj: Objective | None, it: Item, ranges: list[tuple[int, int]]
@@ -252,6 +296,93 @@ class _Reader:
 
     def finish(self) -> None:
         self.flush_pending()
+
+    # --- Markdown tables -----------------------------------------------------------------
+
+    def cell_text(self, s: int, e: int) -> tuple[str, SpanData] | None:
+        """A cell's text, without a label such as "KR 1.2:" or "**O1**"."""
+        lab = read_label(self.src, s, e)
+        if lab.label in (OBJ, KR) and lab.body[1] > lab.body[0]:
+            s, e = lab.body
+        return self.join([(s, e)])
+
+    def table(self, n: Item, obj: Objective | None) -> Objective | None:
+        """A table's rows (see `mdtable`): an objective cell starts an objective (or goes
+        on with the one above when it repeats it), a key-result cell adds a key result
+        to the row's objective or to `obj`, with the row's period and target cells.
+        Returns the last objective."""
+        assert n.table is not None
+        src, cur = self.src, obj
+        for row in n.table.rows:
+            obj_cell = None
+            krs: list[tuple[int, int]] = []
+            values: list[str] = []
+            end = 0
+            meta: dict[str, str] = {}
+            for col, cell in zip(n.table.columns, row.cells, strict=False):
+                if cell.end <= cell.start:
+                    continue
+                value = src[cell.start : cell.end]
+                if col.kind == mdtable.OBJECTIVE:
+                    obj_cell = cell
+                elif col.kind == mdtable.KEY_RESULTS:
+                    krs.extend(mdtable.cell_parts(src, cell))
+                elif col.kind == mdtable.PERIOD:
+                    values.append(f"{value} in {col.name}")
+                    end = cell.end
+                elif col.kind == mdtable.ROLE:
+                    values.append(f"{_ROLE_WORD.get(col.name, col.name)} {value}")
+                    end = cell.end
+                elif col.kind in (mdtable.TEAM, mdtable.OWNER):
+                    meta[col.kind] = value
+            if obj_cell is not None:
+                found = self.cell_text(obj_cell.start, obj_cell.end)
+                if found is not None:
+                    text, span = found
+                    if not (
+                        cur is not None
+                        and self.cur_node is n
+                        and cur.text.casefold() == text.casefold()
+                    ):  # a repeated objective cell goes on with the same objective
+                        cur = self.new_objective(text, span, n)
+                    if cur.team is None and "team" in meta:
+                        cur.team = meta["team"]
+                    if cur.owner is None and "owner" in meta:
+                        cur.owner = meta["owner"]
+            if not krs:
+                if obj_cell is None:
+                    self.warnings.append(
+                        ParseWarning(line=row.line, message=MSG_ROW, text=src[row.start : row.end])
+                    )
+                continue
+            if cur is None:
+                self.orphan_krs += len(krs)
+                self.warnings.append(
+                    ParseWarning(line=row.line, message=MSG_KR_FIRST, text=src[row.start : row.end])
+                )
+                continue
+            for s, e in krs:
+                found = self.cell_text(s, e)
+                if found is None:
+                    continue
+                text, span = found
+                if values and len(krs) == 1:  # "Cloud bill: baseline $42k; target $30k"
+                    text, span = f"{text}: {'; '.join(values)}", {**span, "end": end}
+                cur.key_results.append(_new_key_result({"text": text, "span": span}))
+        return cur
+
+    def top_table(self, n: Item, run: Objective | None) -> Objective | None:
+        """A table outside any objective; returns what following lines attach to."""
+        assert n.table is not None
+        if n.table.has_objectives:
+            self.table(n, None)
+            return None
+        if self.pending is not None:  # "## Objective 1" and then a table of its KRs
+            run = self.flush_pending(as_objective=True)
+        if run is None and self.cur_node is not None and self.cur_node.parent is n.parent:
+            run = self.cur
+        self.table(n, run)
+        return run
 
     # --- three-lens template --------------------------------------------------------------
 
@@ -343,12 +474,14 @@ class _Reader:
 
     def in_objective(self, n: Item, obj: Objective, marked_siblings: bool) -> None:
         lab = n.label
-        if (
+        if n.kind == TABLE:
+            self.table(n, obj)
+        elif (
             lab is None
             and n.header is None
             and not n.prose
             and n.kind != HEADING
-            and not (n.kind == PLAIN and (n.children or marked_siblings))
+            and (n.measure or not (n.kind == PLAIN and (n.children or marked_siblings)))
         ):  # the usual key result line: what the last `else` below does, tested first
             self.add_kr(obj, n)
             self.details(n, obj)
@@ -370,6 +503,8 @@ class _Reader:
             else:  # a "Notes:" title: what is under it are notes
                 self.warn_tree(n.children, MSG_NOTE)
         elif n.header is not None:
+            if n.header == H_OKR:
+                self.warn(n, MSG_TITLE)
             self.visit(n.children, SECTION, obj)
         elif n.prose:
             self.warn(n, MSG_PROSE)
@@ -383,11 +518,12 @@ class _Reader:
             self.details(n, obj)
 
     def details(self, kr: Item, obj: Objective) -> None:
-        """Under a key result: labelled lines still count, the rest are details of it."""
+        """Under a key result: labelled lines still count, value lines are part of it
+        (`add_kr`), the rest are details of it."""
         for c in kr.children:
-            if c.label is not None or c.header == H_KR:
+            if c.label is not None or c.header == H_KR or c.kind == TABLE:
                 self.in_objective(c, obj, True)
-            else:
+            elif not (c.value and not c.children):
                 self.warn_tree([c], MSG_DETAIL)
 
     def section(self, n: Item, ctx: str) -> None:
@@ -399,6 +535,8 @@ class _Reader:
         team = _team_title(n.raw(self.src)) if n.pieces else None
         if team is not None:
             self.defaults["team"] = team
+        # a title is no item, but it is a line of the draft: say how it was read
+        self.warn(n, MSG_TITLE if team is None else MSG_TEAM_TITLE.format(team=team))
         self.visit(n.children, ctx)
         self.defaults = saved
 
@@ -413,7 +551,9 @@ class _Reader:
         run: Objective | None = None  # the objective that following leaves attach to
         for i, n in enumerate(nodes):
             lab = n.label
-            if lab in OBJECTIVE_LABELS:
+            if n.kind == TABLE:
+                run = self.top_table(n, run)
+            elif lab in OBJECTIVE_LABELS:
                 obj = self.labelled_objective(n)
                 if obj is None:
                     self.visit(n.children, SECTION)
@@ -490,6 +630,16 @@ class _Reader:
         objective. Returns the objective that following lines attach to, if any."""
         if self.pending is not None:  # "## Objective 1" followed directly by bullets
             run = self.flush_pending(as_objective=True)
+        if n.measure:  # a metric with its values is a key result, never an objective
+            if run is None and self.cur_node is not None and self.cur_node.parent is n.parent:
+                run = self.cur  # after a blank line, under the same parent
+            self.add_kr(run, n)
+            if run is None:
+                self.orphan_krs += len(n.children)
+                self.warn_tree(n.children, MSG_KR_FIRST)
+            else:
+                self.details(n, run)
+            return run
         nxt = nodes[i + 1] if i + 1 < len(nodes) else None
         follows = nxt is not None and _continues_block(nxt)
         if n.kind == HEADING and ctx != OBJLIST:
@@ -508,18 +658,18 @@ class _Reader:
             labelled
             and self.cur is not None
             and not self.cur.key_results
-            and (follows or _kr_like(n.raw(self.src)))
+            and (follows or kr_like(n.raw(self.src)))
         ):
             obj = self.cur  # "Objective 3: ..." then a blank line, then its KRs
             self.add_kr(obj, n)
             self.details(n, obj)
             return obj
         starts_block = follows or (nxt is not None and (_is_kr_list(nxt) or nxt.label == KR))
-        if starts_block or (n.marked and n.kind in objective_kinds):
+        if not n.value and (starts_block or (n.marked and n.kind in objective_kinds)):
             obj = self.objective_from(n)  # (a list item beside objectives: one without KRs)
             self.visit(n.children, SECTION, obj)
             return obj if starts_block else None
-        if self.cur is None and _kr_like(n.raw(self.src)):
+        if self.cur is None and kr_like(n.raw(self.src)):
             self.orphan_krs += 1
             self.warn(n, MSG_KR_FIRST)
         else:
@@ -537,16 +687,23 @@ _TEAM_TITLE = re.compile(
 )
 
 
+def _score_column(items: list[Item]) -> None:
+    """A 0–1 score after an item ("– 0.7") is a note when two or more lines end so (a
+    column of scores), not a number of the item's own (see `status`)."""
+    scored = [it for it in items if it.score_end >= 0]
+    if len(scored) < 2:
+        return
+    for it in scored:
+        if len(it.pieces) == 1:
+            it.pieces[0] = (it.pieces[0][0], it.score_end)
+
+
 def _team_title(title: str) -> str | None:
     """'Team Platform' -> 'Platform', 'Growth team - Q3 OKRs' -> 'Growth'."""
     m = _TEAM_TITLE.fullmatch(" ".join(_TITLE_NOISE.sub(" ", title).split()))
     if m is None:
         return None
     return m.group("a") or m.group("b")
-
-
-def _kr_like(text: str) -> bool:
-    return _KR_LIKE.search(text[:300]) is not None
 
 
 def _continues_block(m: Item) -> bool:
@@ -557,7 +714,8 @@ def _continues_block(m: Item) -> bool:
         and m.label in (None, KR)
         and m.header is None
         and not m.prose
-        and (m.marked or not m.blank_before)
+        and (m.marked or not m.blank_before or m.measure)
+        and (m.table is None or not m.table.has_objectives)
     )
 
 

@@ -68,6 +68,14 @@ LABELS = [
     "OKRs Q3 2025",
     "objecitve: ",
     "KRs: ",
+    "OKR 1: ",
+    "OKR 2024B: ",
+    "O: ",
+    "(O) ",
+    "(KR1) ",
+    "[KR 2] ",
+    "Marketing OKRs 2025 Q3",
+    "Target: ",
 ]
 WORDS = [
     "Grow",
@@ -128,6 +136,33 @@ WORDS = [
     "e.g.",
     "1.5",
     "2025",
+    "1.4",
+    "22%",
+    "H1",
+    "in H1",
+    "(done)",
+    "✅",
+    "— 60%",
+    "– 0.7",
+    "(in progress)",
+    ":white_check_mark:",
+    "<br>",
+    "\\|",
+]
+# Whole lines of Markdown tables (a header row needs the delimiter row under it).
+TABLE_LINES = [
+    "| Objective | Key result | Status |",
+    "| Key result | Target | H1 |",
+    "| Metric | H1 | H2 |",
+    "| Region | Lead |",
+    "|---|---|---|",
+    "| --- | :---: |",
+    "|---|---|",
+    "| Grow revenue | ARR from 1M to 2M | done |",
+    "| | Win 10 logos | 40% |",
+    "| Churn | 3% | 4% |",
+    "| | | |",
+    "| a | b<br>c |",
 ]
 NEWLINES = ["\n", "\n", "\n", "\r\n", "\r", "\n\n", "\n \n"]
 
@@ -135,6 +170,8 @@ NEWLINES = ["\n", "\n", "\n", "\r\n", "\r", "\n\n", "\n \n"]
 @st.composite
 def okr_lines(draw: st.DrawFn) -> str:
     indent = draw(st.sampled_from(INDENTS))
+    if draw(st.integers(0, 9)) == 0:
+        return indent + draw(st.sampled_from(TABLE_LINES))
     marker = draw(st.sampled_from(MARKERS))
     label = draw(st.sampled_from(LABELS))
     words = draw(st.lists(st.sampled_from(WORDS), max_size=8))

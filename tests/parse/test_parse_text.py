@@ -201,6 +201,7 @@ def test_markdown_headings_and_bullets():
     ]
     assert all(o.team == "Platform" for o in okr.objectives)  # from "Team Platform" in the title
     assert warned(okr) == [
+        (1, "Q3 OKRs — Team Platform"),  # a title: no item, but never dropped silently
         (3, "Hi team, here's my draft. Feedback welcome!"),
         (12, "Why: our pipeline there is thin."),
         (16, "Let me know what you think!"),
@@ -243,9 +244,17 @@ def test_nested_bullets_sections_and_objectives():
         ("Grow self-serve", ["Trial-to-paid from 8% to 12%", "Activation from 20% to 30%"]),
     ]
     assert [o.team for o in okr.objectives] == ["Platform", "Platform", "Growth"]
-    # text under a section with nothing to attach to
-    assert warned(okr) == [(13, "Remember the offsite next week")]
-    assert "section" in okr.warnings[0].message
+    assert warned(okr) == [
+        (1, "Q3 OKRs"),
+        (2, "Team Platform"),
+        (7, "Team Growth"),
+        (12, "Misc"),
+        (13, "Remember the offsite next week"),  # under a section, nothing to attach to
+    ]
+    messages = [w.message for w in okr.warnings]
+    assert all(m.startswith("is a title") for m in messages[:4])
+    assert "(team Platform for what is under it)" in messages[1]
+    assert "section" in messages[4]
     assert_spans(NESTED, okr)
 
 
@@ -291,7 +300,7 @@ Team Platform
         ("Hire an SRE", []),
     ]
     assert [o.team for o in okr.objectives] == [None, "Platform", "Platform"]
-    assert okr.warnings == []
+    assert warned(okr) == [(1, "OKRs Q3 2025"), (9, "Team Platform")]
     assert_spans(draft, okr)
 
 
@@ -309,7 +318,9 @@ Key results:
     okr = parse(draft)
     assert [o.text for o in okr.objectives] == ["Grow revenue", "Improve retention"]
     assert okr.objectives[1].key_results[0].text == "Increase ARR from 1M to 2M"
-    assert okr.warnings == []
+    # "Objectives" and "Key results:" are labels of what follows; the title is no label
+    assert warned(okr) == [(1, "OKRs Q3 2025")]
+    assert "title" in okr.warnings[0].message
 
 
 def test_key_results_sub_heading_under_a_heading_objective():
@@ -563,10 +574,10 @@ PS: ping me on Slack
     assert [w.line for w in okr.warnings] == [4, 5]
 
 
-def test_blank_lines_and_section_headers_are_never_warned():
+def test_blank_lines_and_key_results_headers_are_never_warned_titles_are():
     draft = "\n\n# OKRs\n\n\n## Key results\n\nObjective: A\n\n\nKR: b\n\n---\n\n"
     okr = parse(draft)
-    assert okr.warnings == []
+    assert warned(okr) == [(3, "OKRs")]
     assert shape(okr) == [("A", ["b"])]
 
 
@@ -596,7 +607,7 @@ def test_realistic_messy_paste_with_typos_tabs_and_crlf():
         ),
         ("Be the best in our industry!!", ["Increase NPS"]),
     ]
-    assert warned(okr) == [(11, "thoughts??")]
+    assert warned(okr) == [(1, "Q3 planning – DRAFT v2"), (11, "thoughts??")]
     assert_spans(draft, okr)
 
 
@@ -659,7 +670,8 @@ def test_notion_export_with_emoji_headings_and_bold_kr_labels():
         ("Delight customers", ["Increase NPS from 32 to 50", "Reduce churn from 5% to 3%"]),
         ("Scale support", ["CSAT from 4.2 to 4.6"]),
     ]
-    assert warned(okr) == [(12, "revisit in August")]  # the "Notes:" title itself is not warned
+    # the "Notes:" label itself is not warned, the notes under it and the title are
+    assert warned(okr) == [(1, "Q3 OKRs"), (12, "revisit in August")]
     assert_spans(draft, okr)
 
 
@@ -729,8 +741,14 @@ Maria
         ),
         ("Scale support", ["CSAT 4.2 -> 4.6", "first response time < 2h"]),
     ]
-    assert warned(okr) == [(1, "Hi team,"), (13, "Thanks,"), (14, "Maria")]
-    assert "could not tell" in okr.warnings[2].message
+    assert warned(okr) == [
+        (1, "Hi team,"),
+        (3, "Here are my proposed OKRs for Q3:"),
+        (13, "Thanks,"),
+        (14, "Maria"),
+    ]
+    assert "title" in okr.warnings[1].message
+    assert "could not tell" in okr.warnings[3].message
     assert_spans(draft, okr)
 
 
@@ -798,13 +816,15 @@ Objective 3:
     okr = parse(draft)
     assert shape(okr) == [("Grow revenue", ["ARR from 1M to 2M"]), ("Win DACH", ["10 new logos"])]
     messages = {w.line: w.message for w in okr.warnings}
-    assert [w.line for w in okr.warnings] == [1, 2, 5, 7, 9, 11, 16, 18, 20]
+    assert [w.line for w in okr.warnings] == [1, 2, 5, 7, 9, 10, 11, 13, 16, 18, 20]
     assert "no objective comes before it" in messages[1]
     assert "comment" in messages[2]
     assert "note" in messages[5]
     assert "detail under a key result" in messages[7]
     assert "heading with nothing under it" in messages[9]
+    assert "is a title" in messages[10]
     assert "section title" in messages[11]
+    assert "is a title (team Sales" in messages[13]
     assert "section title" in messages[16]
     assert "section title" in messages[18]  # "Maria" is still under "## Team Sales"
     assert "objective label with no objective text" in messages[20]

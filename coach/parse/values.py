@@ -1,0 +1,189 @@
+"""Value lines: the numbers of a metric written on lines of their own, under its name.
+
+Sheets pasted as text put an objective, its metric names and each metric's targets
+in columns, one level per column:
+
+    Grow repeat business
+            Repeat purchase rate
+                    22% in H1
+                    26% in H2
+
+A value line says nothing but a number and when or what it is: "22% in H1",
+"H1: 22%", "from 18% to 22%", "Target: 22%", "~25% (stretch)", "4h by Q3". It is
+recognised from a closed vocabulary (numbers, periods, role words such as target
+and baseline, units and connectors), so that a line naming a metric of its own
+("99.9% uptime", "10 new logos") is never one: that line is a key result itself.
+
+`text` joins a name's value lines into its key result as "name: value; value"
+("Repeat purchase rate: 22% in H1; 26% in H2"): readable, and each number keeps
+the words that give it its role.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Tokens are what is left between these separators ("->" and dashes are tokens).
+_SEPARATORS = re.compile(r"[\s:;,()\[\]/|=→⇒~≈<>≤≥]+")
+_TOKEN = re.compile(r"[^\s:;,()\[\]/|=→⇒~≈<>≤≥]+")
+_DIGIT = re.compile(r"\d")
+_NUMBER = re.compile(r"[+\-−±]?[$€£¥₹]?\d[\d.,']*(?:[a-z]{1,3}|[$€£¥₹×])?%?")
+_YEAR = re.compile(r"(?:19|20)\d{2}")
+_PERIOD = re.compile(
+    r"q[1-4]|h[12]|[fc]y\d{0,4}|(?:19|20)\d{2}|t[1-3]"
+    r"|jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
+)
+_PERIOD_WORDS = frozenset(
+    "eoy eoq eom ytd qtd mtd year years quarter quarters half month months week weeks day "
+    "days annual annually yearly quarterly monthly weekly daily end mid start beginning "
+    "early late".split()
+)
+# words that give a number its role, and the glue between numbers and periods
+_ROLE_WORDS = frozenset(
+    "target targets baseline base current currently now today goal goals stretch committed "
+    "aspirational min max minimum maximum approx approximately about around least most "
+    "plan planned forecast actual actuals expected est estimated".split()
+)
+_GLUE = frozenset(
+    "in by for at of the until till through thru from to vs per a an each every and or "
+    "over under above below less more than up down".split()
+)
+_UNITS = frozenset(
+    "% percent pct pp pts points point bps k m mm bn b x times h hr hrs hours hour min "
+    "mins minutes minute s sec secs seconds ms d wk wks mo mos yr yrs eur usd gbp chf "
+    "dollars euros pounds".split()
+)
+_DASHES = frozenset({"-", "–", "—", "−", "->", "=>", "+", ".", "…", "&"})
+_EMPHASIS = "*_`'\"“”‘’"
+# a value line may start with these (a number or a period comes later)
+_LEADING_WORDS = _ROLE_WORDS | frozenset({"from", "by", "in", "at", "up", "down", "over", "under"})
+_TAIL_WORDS = _PERIOD_WORDS | _ROLE_WORDS | _GLUE | _UNITS
+# what may follow a decimal that is a value, not a list number ("1.4 in H1", "2.5 days")
+_TAIL_START = frozenset(
+    "in by for at per until till through to vs from over under above below each every".split()
+)
+
+# the words _PERIOD matches, as a set (no regex for the usual first word)
+_PERIOD_NAMES = frozenset(
+    "q1 q2 q3 q4 h1 h2 t1 t2 t3 fy cy jan january feb february mar march apr april may jun "
+    "june jul july aug august sep sept september oct october nov november dec december".split()
+)
+_FIRSTS = (
+    _LEADING_WORDS
+    | _PERIOD_WORDS
+    | _PERIOD_NAMES
+    | {"fy", "cy", "q1", "q2", "q3", "q4", "h1", "h2", "t1", "t2", "t3"}
+)
+# the first three characters of a line that starts with one of those words ("tar" of
+# target; "by " and "by:" for a shorter one)
+_HEADS = frozenset(
+    h
+    for w in _FIRSTS
+    for h in ([w[:3]] if len(w) >= 3 else [w + f for f in " :-–—,;()/.0123456789"] + [w])
+)
+_NOT_A_LETTER = frozenset("0123456789+-−±$€£¥₹–—….*_`'\"“”‘’([~≈<>≤≥")
+_FIRST_WORD = re.compile(r"[^\W\d_]+\d*")
+_FIRST_WORDS = _LEADING_WORDS | _PERIOD_WORDS
+_OPENERS = frozenset("*_`'\"“”‘’([~≈<>≤≥")
+_SIGNS = frozenset("+-−±$€£¥₹–—….")
+
+
+def may_be_value(text: str) -> bool:
+    """A cheap first test for `is_value`, on the first three characters: a value line
+    starts with a number, a sign, a bracket or one of its leading words; most lines
+    start with a word of their own ("Increase", "NPS")."""
+    head = text[:3]
+    return head[0] in _NOT_A_LETTER or head.lower() in _HEADS
+
+
+def _may_start_value(text: str) -> bool:
+    """Can a value line start like `text`: a number, a sign or currency, a period or a
+    leading word?"""
+    i = 0
+    while i < len(text) and text[i] in _OPENERS:
+        i += 1
+    if i == len(text):
+        return False
+    ch = text[i]
+    if ch.isdigit() or ch in _SIGNS:
+        return True
+    m = _FIRST_WORD.match(text, i)
+    if m is None:
+        return False
+    word = m.group().lower()
+    return word in _FIRST_WORDS or word in _PERIOD_NAMES or (word[:2] in ("fy", "cy"))
+
+
+MAX_VALUE_CHARS = 80
+_MAX_TOKENS = 12
+
+
+def is_value(text: str) -> bool:
+    """Is `text` (a line's text, markers and labels removed) a value line?"""
+    # most lines start with a word of their own ("Increase ...", "NPS ..."): one match
+    # on the first token turns them away before anything is split
+    if len(text) > MAX_VALUE_CHARS or not _may_start_value(text) or not _DIGIT.search(text):
+        return False
+    tokens = [t for t in (t.strip(_EMPHASIS) for t in _SEPARATORS.split(text.lower())) if t]
+    if not tokens or len(tokens) > _MAX_TOKENS:
+        return False
+    number = False
+    after_per = False
+    for i, tok in enumerate(tokens):
+        if _NUMBER.fullmatch(tok):
+            if not _YEAR.fullmatch(tok):
+                number = True
+        elif _PERIOD.fullmatch(tok) or tok in _PERIOD_WORDS or tok in _DASHES:
+            pass
+        elif i == 0:
+            if tok not in _LEADING_WORDS:
+                return False
+        elif tok not in _TAIL_WORDS and not after_per:  # "€12 per seat": one noun after per
+            return False
+        after_per = tok == "per"
+    return number
+
+
+def is_value_tail(text: str) -> bool:
+    """Is `text` only what may follow a number in a value line ("in H1", "days")?
+
+    Tells "1.4 in H1" (a value) from "1.4 Hire a PM" (a numbered list item)."""
+    if not text or len(text) > MAX_VALUE_CHARS:
+        return False
+    tokens = [t for t in _SEPARATORS.split(text.lower()) if t]
+    if not tokens or not (
+        tokens[0] in _TAIL_START
+        or tokens[0] in _UNITS
+        or tokens[0] in _PERIOD_WORDS
+        or _PERIOD.fullmatch(tokens[0])
+    ):
+        return False
+    return all(
+        t in _GLUE or t in _UNITS or t in _PERIOD_WORDS or t in _DASHES or _PERIOD.fullmatch(t)
+        for t in tokens
+    )
+
+
+_KR_LIKE = re.compile(
+    r"\d|%|\b(?:increase|decrease|reduce|grow|raise|lower|improve|cut|reach|achieve|hit|boost"
+    r"|double|triple|halve|from\b.*\bto)\b",
+    re.I,
+)
+
+
+def kr_like(text: str) -> bool:
+    """Does `text` read like a key result (a number, or a verb of change)?"""
+    return _KR_LIKE.search(text[:300]) is not None
+
+
+_OPEN_END = re.compile(
+    r"(?:\b(?:to|from|by|of|in|at|than|and|or|vs|with|per|under|over|below|above)|[-–—→,:+(])$",
+    re.I,
+)
+
+
+def open_end(text: str) -> bool:
+    """Does `text` stop mid-phrase ("... from 5% to"), so that a value line below it
+    goes on with it rather than being a value of its own?"""
+    return _OPEN_END.search(text[-12:]) is not None
