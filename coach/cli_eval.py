@@ -23,6 +23,7 @@ EXIT_STALE = 3
 
 DEFAULT_BASELINE = Path("evals/baseline.json")
 DEFAULT_RECORDINGS = Path("evals/recordings")
+DEFAULT_GRADES = Path("evals/grades")
 
 err = Console(stderr=True, soft_wrap=True)  # an error stays one line
 
@@ -138,6 +139,21 @@ def evaluate(
                      "repository root (OKR_COACH_REALWORLD: another file, or 'off'), reported apart "
                      "and per origin; skipped with a note when the file is absent."),
     ] = True,
+    grades: Annotated[
+        Path, typer.Option("--grades", help="Folder of grades of rewrites, one <data set>.jsonl "
+                           "each (evals/README.md, 'Graded rewrites').")
+    ] = DEFAULT_GRADES,
+    grade_template: Annotated[
+        Path | None,
+        typer.Option("--grade-template", help="Write the returned rewrites that have no grade "
+                     "(new, or changed since grading) to this JSON Lines file, with empty grades "
+                     "for a person to fill.", show_default=False),
+    ] = None,
+    add_grades: Annotated[
+        Path | None,
+        typer.Option("--add-grades", help="File the filled lines of a grade template into "
+                     "--grades before the run.", show_default=False),
+    ] = None,
 ) -> None:
     """Score findings and rewrites against labeled examples; gate against a baseline."""
     from .evals import run_suite
@@ -150,6 +166,7 @@ def evaluate(
         run_gate,
         write_baseline,
     )
+    from .evals.grades import add_grades as file_grades
     from .render.evals import print_suite
     from .rubric import load_rubric
 
@@ -171,11 +188,16 @@ def evaluate(
             modes = [m.value for m in EvalMode if m.value in old.modes]  # rules, llm, hybrid
         else:
             modes = ["rules"]
+        if add_grades is not None:
+            for path, n in file_grades(add_grades, grades).items():
+                err.print(f"filed {n} grades in {path}", markup=False, highlight=False)
         rb = load_rubric(rubric)
         needs_model = judge or any(m != "rules" for m in modes)
         responses = _responses(rb, needs_model, record, live, recordings, model)
         suite = run_suite(files, modes, rubric=rb, responses=responses, judge=judge,  # type: ignore[arg-type]
-                          realworld=realworld)
+                          realworld=realworld, grades=grades)
+        if grade_template is not None:
+            _write_grade_template(suite, grade_template)
         if suite.realworld is not None and not suite.realworld.runs:
             err.print(f"note: {suite.realworld.note}", markup=False, highlight=False)
         if responses is not None and record:
@@ -221,6 +243,24 @@ def evaluate(
         return
     if suite.gate is not None and not suite.gate.passed:
         raise typer.Exit(EXIT_REGRESSION)
+
+
+def _write_grade_template(suite, path: Path) -> None:
+    """The ungraded rewrites of every run, the real drafts' marked as such (their text is
+    never filed in evals/grades: `--add-grades` keeps a hash instead when it quotes them)."""
+    from .evals.grades import template_lines, write_template
+    from .evals.realworld import locate
+
+    private = {p.resolve() for p in [locate()[0]] if p is not None}
+    reports = list(suite.runs)
+    if suite.realworld is not None:
+        reports += suite.realworld.runs
+        private |= {Path(suite.realworld.path).resolve()} if suite.realworld.path else set()
+    lines = template_lines(reports, private)
+    write_template(path, lines)
+    err.print(f"{len(lines)} ungraded rewrites written to {path}: fill in each 'grade' (good, "
+              "acceptable, bad) and 'reason', then `okr-coach eval --add-grades "
+              f"{path}`", markup=False, highlight=False)
 
 
 def _beside(path: Path, name: str) -> Path | None:

@@ -85,7 +85,7 @@ def _judge(body: dict[str, Any]) -> dict[str, Any]:
     invented = bool(fabricated(rewrite, [kr, objective]))
     holes = rewrite.count("[")
     if invented:
-        verdict, score, reason = "poor", 1, "it invents a number the author never gave"
+        verdict, score, reason = "bad", 1, "it invents a number the author never gave"
     elif " from " in f" {rewrite.lower()} " and " to " in f" {rewrite.lower()} ":
         verdict, score, reason = "good", 5 if holes <= 2 else 4, "an outcome with a metric, a baseline and a target"
     else:

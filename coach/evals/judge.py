@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from .. import resources
 from ..datasets import LabeledExample
@@ -29,12 +29,19 @@ CALL_NAME = "judge_rewrite"
 
 
 class JudgeVerdict(BaseModel):
-    """The judge's verdict on one suggested KR rewrite."""
+    """The judge's verdict on one suggested KR rewrite, on the graders' scale (grades.py):
+    good (paste as is), acceptable (a small edit), bad."""
 
-    verdict: Literal["good", "acceptable", "poor"] = Field(description="overall verdict")
+    verdict: Literal["good", "acceptable", "bad"] = Field(description="overall verdict")
     score: Literal[1, 2, 3, 4, 5] = Field(description="1-5, 5 best, consistent with the verdict")
     invented_numbers: bool = Field(description="a number in the rewrite is not in the author's text")
     reason: str = Field(description="one or two sentences naming the criteria met or missed")
+
+    @field_validator("verdict", mode="before")
+    @classmethod
+    def _old_scale(cls, v: object) -> object:
+        # Answers recorded before the scale matched the graders' said "poor" for "bad".
+        return "bad" if v == "poor" else v
 
 
 @dataclass

@@ -68,11 +68,13 @@ def run_realworld(
     skip: list[str | Path] | None = None,
     load: Callable[[list[str | Path]], list],
     run: Callable[..., Any],
+    grades: Any = None,
 ) -> RealworldRun:
     """Every mode that can run on the real drafts; a note for what could not.
 
     `skip`: data sets already in the main run (the real drafts passed with -d are
-    scored there, not twice).
+    scored there, not twice). `grades`: where the grades of rewrites are (the runner's
+    `Grading`); the real drafts' are in evals/grades/ under the file's stem, text-free.
     """
     # The runner hands in its own loader and run (it imports this module, not the reverse).
     load_datasets, run_eval = load, run
@@ -89,7 +91,7 @@ def run_realworld(
     datasets = load_datasets([path])
     runs = [
         run_eval(datasets, mode=m, rubric=rubric,  # type: ignore[arg-type]
-                 responses=responses if live else None, judge=judge and live)
+                 responses=responses if live else None, judge=judge and live, grades=grades)
         for m in run_modes
     ]
     examples = runs[0].examples

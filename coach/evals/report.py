@@ -11,8 +11,16 @@ from pydantic import BaseModel, Field
 NONE = "none"  # the "no label" class: a well-formed KR or a chosen objective
 UNSET = "unset"  # the group of examples that do not say their origin / source kind
 
+# Counts of rewrites a coach would never paste: each must be 0 (gates.yaml: ceilings).
+MUST_BE_ZERO = (
+    "rewrites.fabricated_numbers",
+    "rewrites.role_errors",
+    "rewrites.garbled_phrases",
+    "rewrites.empty_templates",
+    "rewrites.duplicate_rewrites_in_a_set",
+)
 # Metrics where less is better: the gate fails them on a rise, not a drop.
-LOWER_IS_BETTER = ("aspiration.false_flag_share", "rewrites.fabricated_numbers")
+LOWER_IS_BETTER = ("aspiration.false_flag_share", *MUST_BE_ZERO, "rewrites.ungraded")
 
 
 class LabelScore(BaseModel):
@@ -33,17 +41,80 @@ class LabelScore(BaseModel):
 class JudgeScore(BaseModel):
     count: int = Field(description="rewrites the judge scored")
     mean_score: float | None = Field(description="mean verdict score, 0-1 (1-5 scaled)")
-    verdicts: dict[str, int] = Field(default_factory=dict, description="verdict -> count")
+    verdicts: dict[str, int] = Field(default_factory=dict,
+                                     description="good / acceptable / bad -> count (the graders' scale)")
+    usable_share: float | None = Field(default=None, description="good + acceptable over judged")
+    agreement: float | None = Field(default=None, description="share of the rewrites a person "
+                                    "graded on which the judge gave the same grade")
+    agreement_count: int = Field(default=0, description="rewrites both graded and judged")
     model: str | None = None
+
+
+class GradeScore(BaseModel):
+    """The returned rewrites against the grades in evals/grades/ (a person's, one by one)."""
+
+    graded: int = Field(description="returned rewrites whose text has a grade")
+    good: int = 0
+    acceptable: int = 0
+    bad: int = 0
+    usable_share: float | None = Field(
+        description="good + acceptable over graded (None: nothing graded)")
+    ungraded: int = Field(description="returned rewrites of a graded data set with no grade for "
+                          "their text: new, or changed since grading")
+    files: list[str] = Field(default_factory=list, description="the grades files read")
+
+
+class RewriteItem(BaseModel):
+    """One returned rewrite: what the eval's checks found, and its grade."""
+
+    target: str  # "O1.KR2"
+    text: str
+    sha256: str
+    label: str | None = Field(default=None, description="the KR label the rewrite answers")
+    role_errors: list[str] = Field(default_factory=list,
+                                   description="the author's numbers moved into another role, or lost")
+    garbled: str | None = Field(default=None, description="the metric phrase that is not a noun "
+                                "phrase ('' when none can be read)")
+    empty_template: bool = False
+    duplicate_of: str | None = Field(default=None, description="the item of the same set it repeats")
+    grade: str | None = Field(default=None, description="good / acceptable / bad; None: ungraded")
+    reason: str | None = None
+    judge: str | None = Field(default=None, description="the LLM judge's verdict, when asked for")
+
+    @property
+    def defects(self) -> list[str]:
+        out = []
+        if self.role_errors:
+            out.append(f"role errors ({', '.join(self.role_errors)})")
+        if self.garbled is not None:
+            out.append(f"garbled phrase ({self.garbled!r})" if self.garbled else "no metric phrase")
+        if self.empty_template:
+            out.append("empty template")
+        if self.duplicate_of:
+            out.append(f"duplicate of {self.duplicate_of}")
+        return out
 
 
 class RewriteScore(BaseModel):
     count: int = Field(description="rewrites produced")
-    coverage: float = Field(description="share of KRs with a predicted KR label that got a rewrite")
+    flagged: int = Field(default=0, description="KRs with a predicted KR label")
+    asks: int = Field(default=0, description="flagged KRs that got an ask (needs your input)")
+    ask_share: float = Field(default=0.0, description="asks / flagged")
+    rewrite_share: float = Field(default=0.0, description="flagged KRs that got a rewrite / flagged")
+    coverage: float = Field(description="share of KRs with a predicted KR label that got a "
+                            "rewrite or an ask; must be 1")
     validity: float = Field(description="share of rewrites the rubric accepts")
     fabricated_numbers: int = Field(
         description="numbers in rewrites not in the author's text; must be 0"
     )
+    role_errors: int = Field(default=0, description="rewrites with an author's number moved into "
+                             "another role (or a value lost); must be 0")
+    garbled_phrases: int = Field(default=0, description="rewrites whose metric phrase is not a noun "
+                                 "phrase, or carries punctuation or a clause; must be 0")
+    empty_templates: int = Field(default=0, description="rewrites whose metric is a placeholder; "
+                                 "must be 0")
+    duplicate_rewrites_in_a_set: int = Field(default=0, description="rewrites that repeat another "
+                                             "rewrite of the same set; must be 0")
     placeholder_share: float = Field(
         description="placeholders / (placeholders + numbers) in rewrites"
     )
@@ -52,6 +123,26 @@ class RewriteScore(BaseModel):
         description="mean similarity (0-1) to reference rewrites"
     )
     judge: JudgeScore | None = Field(default=None, description="LLM-as-judge, when asked for")
+    grades: GradeScore | None = Field(default=None, description="against evals/grades/ (None: "
+                                      "no grades for these data sets)")
+
+    def flat(self, prefix: str = "rewrites.") -> dict[str, float]:
+        """The metric names the gate and the baseline use, and their values."""
+        out = {f"{prefix}{name}": float(getattr(self, name)) for name in (
+            "coverage", "validity", "fabricated_numbers", "placeholder_share", "asks", "ask_share",
+            "rewrite_share", "role_errors", "garbled_phrases", "empty_templates",
+            "duplicate_rewrites_in_a_set")}
+        if self.reference_similarity is not None:
+            out[f"{prefix}reference_similarity"] = self.reference_similarity
+        if self.judge is not None and self.judge.mean_score is not None:
+            out[f"{prefix}judge_score"] = self.judge.mean_score
+        if self.judge is not None and self.judge.usable_share is not None:
+            out[f"{prefix}judge_usable_share"] = self.judge.usable_share
+        if self.grades is not None:
+            out[f"{prefix}ungraded"] = float(self.grades.ungraded)
+            if self.grades.usable_share is not None:
+                out[f"{prefix}usable_share"] = self.grades.usable_share
+        return out
 
 
 class CallCost(BaseModel):
@@ -97,6 +188,7 @@ class SliceScore(BaseModel):
     per_label: dict[str, LabelScore] = Field(
         description="a label that occurs nowhere in the group has tp = fp = fn = 0"
     )
+    rewrites: RewriteScore | None = Field(default=None, description="the group's rewrites and asks")
 
 
 class ExampleResult(BaseModel):
@@ -106,6 +198,9 @@ class ExampleResult(BaseModel):
     mismatches: list[Mismatch] = Field(default_factory=list)
     score: int | None = Field(default=None, description="the review's 0-100 score")
     rewrites: int = 0
+    asks: int = Field(default=0, description="flagged KRs that got an ask")
+    rewrite_items: list[RewriteItem] = Field(default_factory=list,
+                                             description="each returned rewrite, checked and graded")
     similarity: float | None = Field(default=None, description="mean similarity to references")
     judge: float | None = Field(default=None, description="mean judge score 0-1")
     llm_status: str | None = None
@@ -155,6 +250,8 @@ class EvalReport(BaseModel):
         "'origin' and 'source_kind' -> group -> scores",
     )
     rewrites: RewriteScore
+    per_dataset: dict[str, RewriteScore] = Field(
+        default_factory=dict, description="data set file stem -> its rewrites and asks")
     cost: Cost = Field(default_factory=Cost)
     per_example: list[ExampleResult]
     seconds: float
@@ -168,16 +265,11 @@ class EvalReport(BaseModel):
             out[f"f1.{label}"] = s.f1
             out[f"precision.{label}"] = s.precision
             out[f"recall.{label}"] = s.recall
-        r = self.rewrites
-        out["rewrites.coverage"] = r.coverage
-        out["rewrites.validity"] = r.validity
-        out["rewrites.fabricated_numbers"] = float(r.fabricated_numbers)
-        out["rewrites.placeholder_share"] = r.placeholder_share
-        if r.reference_similarity is not None:
-            out["rewrites.reference_similarity"] = r.reference_similarity
-        if r.judge is not None and r.judge.mean_score is not None:
-            out["rewrites.judge_score"] = r.judge.mean_score
+        out.update(self.rewrites.flat())
         return out
+
+    def rewrite_items(self) -> list[tuple[ExampleResult, RewriteItem]]:
+        return [(e, item) for e in self.per_example for item in e.rewrite_items]
 
 
 class MetricMove(BaseModel):

@@ -25,6 +25,8 @@ from ..pipeline import Mode, review
 from ..provenance import fabricated
 from ..rewrite import kr_is_clean
 from ..rubric import Rubric, load_rubric
+from . import quality
+from .grades import USABLE, GradeRecord, grades_path, item_id, load_grades, text_hash
 from .metrics import label_score, placeholders_and_numbers, similarity, tally
 from .report import (
     NONE,
@@ -34,8 +36,10 @@ from .report import (
     EvalReport,
     EvalSuite,
     ExampleResult,
+    GradeScore,
     JudgeScore,
     Mismatch,
+    RewriteItem,
     RewriteScore,
     SliceScore,
     example_key,
@@ -57,6 +61,50 @@ def load_datasets(paths: list[str | Path]) -> list[Dataset]:
 
 
 @dataclass
+class _Rewrites:
+    """Rewrite and ask counts of some examples: the whole run, a data set or a group."""
+
+    counts: Counter = field(default_factory=Counter)
+    similarities: list[float] = field(default_factory=list)
+    grade_files: set[str] = field(default_factory=set)  # the grades files of its data sets
+
+    def add(self, other: _Rewrites) -> None:
+        self.counts.update(other.counts)
+        self.similarities += other.similarities
+        self.grade_files |= other.grade_files
+
+    def score(self, judge: JudgeScore | None = None) -> RewriteScore:
+        c = self.counts
+        slots = c["placeholders"] + c["numbers"]
+        flagged = c["flagged"]
+        graded = c["good"] + c["acceptable"] + c["bad"]
+        sims = self.similarities
+        return RewriteScore(
+            count=c["count"],
+            flagged=flagged,
+            asks=c["asks"],
+            ask_share=round(c["asks"] / flagged, 4) if flagged else 0.0,
+            rewrite_share=round(c["rewritten"] / flagged, 4) if flagged else 0.0,
+            coverage=round(c["covered"] / flagged, 4) if flagged else 1.0,
+            validity=round(c["valid"] / c["count"], 4) if c["count"] else 1.0,
+            fabricated_numbers=c["fabricated"],
+            role_errors=c["role_errors"],
+            garbled_phrases=c["garbled"],
+            empty_templates=c["templates"],
+            duplicate_rewrites_in_a_set=c["duplicates"],
+            placeholder_share=round(c["placeholders"] / slots, 4) if slots else 0.0,
+            reference_count=len(sims),
+            reference_similarity=round(sum(sims) / len(sims), 4) if sims else None,
+            judge=judge,
+            grades=GradeScore(
+                graded=graded, good=c["good"], acceptable=c["acceptable"], bad=c["bad"],
+                usable_share=round((c["good"] + c["acceptable"]) / graded, 4) if graded else None,
+                ungraded=c["ungraded"], files=sorted(self.grade_files),
+            ) if self.grade_files else None,
+        )
+
+
+@dataclass
 class _Tally:
     """Label counts of some examples: the whole run, or one group of it."""
 
@@ -66,10 +114,12 @@ class _Tally:
     key_results: int = 0
     not_aspiration: int = 0  # objectives whose gold label is not aspiration
     flagged_not_aspiration: int = 0  # ... of which the coach flagged as aspiration
+    rewrites: _Rewrites = field(default_factory=_Rewrites)
 
     def add(self, other: _Tally) -> None:
         for label, c in other.counts.items():
             self.counts[label].update(c)
+        self.rewrites.add(other.rewrites)
         self.examples += other.examples
         self.objectives += other.objectives
         self.key_results += other.key_results
@@ -101,7 +151,7 @@ class _Tally:
         return SliceScore(examples=self.examples, objectives=self.objectives,
                           key_results=self.key_results, macro_f1=macro, micro_f1=micro,
                           aspiration_false_flag_share=self.false_flag_share(),
-                          per_label=self.per_label())
+                          per_label=self.per_label(), rewrites=self.rewrites.score())
 
 
 # The groups an example can say it belongs to (fields of LabeledExample), reported apart.
@@ -118,6 +168,23 @@ class _Reviewed:
     judgements: list[Judgement] = field(default_factory=list)
 
 
+@dataclass
+class Grading:
+    """Where the grades of rewrites are (evals/grades/), each data set's file read once."""
+
+    folder: Path | None
+    _cache: dict[str, tuple[str | None, dict[str, GradeRecord]]] = field(default_factory=dict)
+
+    def for_dataset(self, dataset: str) -> tuple[str | None, dict[str, GradeRecord]]:
+        """(the grades file, id -> grade); (None, {}) when the data set has no grades file."""
+        if self.folder is None:
+            return None, {}
+        if dataset not in self._cache:
+            path = grades_path(self.folder, dataset)
+            self._cache[dataset] = (str(path), load_grades(path)) if path.is_file() else (None, {})
+        return self._cache[dataset]
+
+
 def run_eval(
     paths: list[str | Path] | list[Dataset],
     *,
@@ -125,9 +192,15 @@ def run_eval(
     rubric: str | Path | Rubric | None = None,
     responses: Responses | None = None,
     judge: bool = False,
+    grades: Path | Grading | None = None,
 ) -> EvalReport:
-    """Evaluate one reviewer mode. The LLM modes and the judge need `responses`."""
+    """Evaluate one reviewer mode. The LLM modes and the judge need `responses`.
+
+    `grades`: the folder of grades files (evals/grades/): each returned rewrite is looked
+    up there by item and text, and the report says how many are usable, and which are ungraded.
+    """
     started = time.perf_counter()
+    grading = grades if isinstance(grades, Grading) else Grading(Path(grades) if grades else None)
     rb = load_rubric(rubric)
     datasets = _as_datasets(paths)
     if mode == "rules" and not judge:
@@ -146,7 +219,7 @@ def run_eval(
                 "replay recordings, --record or --live"
             )
         reviewed = asyncio.run(_review_all(datasets, mode, rb, responses, judge))
-    report = score(reviewed, mode, rb, [d.path for d in datasets], judge=judge)
+    report = score(reviewed, mode, rb, [d.path for d in datasets], judge=judge, grading=grading)
     if responses is not None and (mode != "rules" or judge):
         report.responses = responses.kind
         report.model = report.model or responses.model
@@ -162,23 +235,28 @@ def run_suite(
     responses: Responses | None = None,
     judge: bool = False,
     realworld: bool = False,
+    grades: Path | None = None,
 ) -> EvalSuite:
     """Every mode over the same examples (datasets are read once).
 
     `realworld`: also run the real drafts when they are present (realworld.py),
     reported apart from the data sets; a note says when they are not.
+    `grades`: the folder of grades files (evals/grades/), for the data sets and the real drafts.
     """
     rb = load_rubric(rubric)
     datasets = load_datasets(paths)
+    grading = Grading(Path(grades) if grades else None)
     runs = [
-        run_eval(datasets, mode=m, rubric=rb, responses=responses, judge=judge) for m in modes
+        run_eval(datasets, mode=m, rubric=rb, responses=responses, judge=judge, grades=grading)
+        for m in modes
     ]
     suite = EvalSuite(runs=runs)
     if realworld:
         from .realworld import run_realworld
 
         suite.realworld = run_realworld(list(modes), rubric=rb, responses=responses, judge=judge,
-                                        skip=list(paths), load=load_datasets, run=run_eval)
+                                        skip=list(paths), load=load_datasets, run=run_eval,
+                                        grades=grading)
     return suite
 
 
@@ -218,15 +296,17 @@ async def _review_all(
 
 
 def score(
-    reviewed: list[_Reviewed], mode: str, rb: Rubric, datasets: list[str], *, judge: bool
+    reviewed: list[_Reviewed], mode: str, rb: Rubric, datasets: list[str], *, judge: bool,
+    grading: Grading | None = None,
 ) -> EvalReport:
+    grading = grading or Grading(None)
     whole = _Tally()
     slices: dict[str, dict[str, _Tally]] = {name: {} for name in SLICES}
+    per_dataset: dict[str, _Rewrites] = {}
     confusion: dict[str, Counter[str]] = {g: Counter() for g in (*KR_LABELS, NONE)}
-    rw: Counter[str] = Counter()
-    similarities: list[float] = []
     judge_scores: list[float] = []
     verdicts: Counter[str] = Counter()
+    agreed: Counter[str] = Counter()
     judge_model: str | None = None
     cost = Cost()
     statuses: Counter[str] = Counter()
@@ -241,46 +321,47 @@ def score(
         usage = getattr(prov, "usage", None)
         if usage is not None:
             cost.reviewer.add(_call_cost(usage))
-        sims_before = len(similarities)
         tally_one = _Tally(examples=1, objectives=len(example.objectives),
                            key_results=sum(len(o.key_results) for o in example.objectives))
-        res = _score_example(item, rb, tally_one, confusion, rw, similarities)
+        res = _score_example(item, rb, tally_one, confusion, grading)
         whole.add(tally_one)
         for name in SLICES:
             group = getattr(example, name) or UNSET
             slices[name].setdefault(group, _Tally()).add(tally_one)
-        sims = similarities[sims_before:]
+        per_dataset.setdefault(_stem(item.dataset), _Rewrites()).add(tally_one.rewrites)
+        sims = tally_one.rewrites.similarities
         res.similarity = round(sum(sims) / len(sims), 4) if sims else None
         res.llm_status = prov.llm_status
         if item.judgements:
             scores = [j.score01 for j in item.judgements]
             judge_scores.extend(scores)
             res.judge = round(sum(scores) / len(scores), 4)
+            by_target = {r.target: r for r in res.rewrite_items}
             for j in item.judgements:
                 verdicts[j.verdict.verdict] += 1
                 judge_model = judge_model or j.result.model
                 cost.judge.add(_result_cost(j.result))
+                graded = by_target.get(j.target)
+                if graded is not None:
+                    graded.judge = j.verdict.verdict
+                    if graded.grade is not None:
+                        agreed["both"] += 1
+                        agreed["same"] += graded.grade == j.verdict.verdict
         results.append(res)
     macro_f1, micro_f1 = whole.macro_micro()
-    slots = rw["placeholders"] + rw["numbers"]
-    rewrites = RewriteScore(
-        count=rw["count"],
-        coverage=round(rw["count"] / rw["flagged"], 4) if rw["flagged"] else 1.0,
-        validity=round(rw["valid"] / rw["count"], 4) if rw["count"] else 1.0,
-        fabricated_numbers=rw["fabricated"],
-        placeholder_share=round(rw["placeholders"] / slots, 4) if slots else 0.0,
-        reference_count=len(similarities),
-        reference_similarity=round(sum(similarities) / len(similarities), 4)
-        if similarities
-        else None,
-        judge=JudgeScore(
+    judged = sum(verdicts.values())
+    rewrites = whole.rewrites.score(
+        JudgeScore(
             count=len(judge_scores),
             mean_score=round(sum(judge_scores) / len(judge_scores), 4) if judge_scores else None,
             verdicts=dict(verdicts),
+            usable_share=round(sum(verdicts[v] for v in USABLE) / judged, 4) if judged else None,
+            agreement=round(agreed["same"] / agreed["both"], 4) if agreed["both"] else None,
+            agreement_count=agreed["both"],
             model=judge_model,
         )
         if judge
-        else None,
+        else None
     )
     return EvalReport(
         mode=mode,
@@ -304,10 +385,15 @@ def score(
             if set(groups) != {UNSET}
         },
         rewrites=rewrites,
+        per_dataset={stem: t.score() for stem, t in per_dataset.items()},
         cost=cost,
         per_example=results,
         seconds=0.0,
     )
+
+
+def _stem(dataset: str) -> str:
+    return example_key(dataset, "").removesuffix("/")
 
 
 def _call_cost(usage: Any) -> CallCost:
@@ -340,16 +426,21 @@ def _score_example(
     rb: Rubric,
     counts: _Tally,
     confusion: dict[str, Counter],
-    rw: Counter,
-    similarities: list[float],
+    grading: Grading,
 ) -> ExampleResult:
     example, result = item.example, item.review
+    rw = counts.rewrites
+    grades_file, grades = grading.for_dataset(item.dataset)
+    if grades_file is not None:
+        rw.grade_files.add(grades_file)
     predicted: dict[tuple[int, int | None], str] = {}
     for f in result.findings:
         if f.label and f.target.objective is not None:
             predicted.setdefault((f.target.objective, f.target.key_result), f.label)
     mismatches: list[Mismatch] = []
-    n_rewrites = 0
+    items: list[RewriteItem] = []
+    seen: dict[str, str] = {}  # normalised rewrite text -> the item that had it first
+    n_asks = 0
     for oi, obj in enumerate(example.objectives):
         gold = "aspiration" if "aspiration" in obj.labels else NONE
         got = predicted.get((oi, None), NONE)
@@ -373,27 +464,64 @@ def _score_example(
                         target=f"O{oi + 1}.KR{ki + 1}", text=kr.text, expected=gold, predicted=got
                     )
                 )
-            if got != NONE:
-                rw["flagged"] += 1
             rewrite = result.rewrite_for(oi, ki)
+            asked = result.ask_for(oi, ki) is not None
+            n_asks += asked
+            if got != NONE:
+                rw.counts["flagged"] += 1
+                rw.counts["asks"] += asked
+                rw.counts["rewritten"] += rewrite is not None
+                rw.counts["covered"] += rewrite is not None or asked
             if rewrite is None:
                 continue
-            n_rewrites += 1
-            rw["count"] += 1
-            rw["valid"] += kr_is_clean(rewrite.text, rb)
-            rw["fabricated"] += len(fabricated(rewrite.text, [kr.text, obj.text]))
-            holes, numbers = placeholders_and_numbers(rewrite.text)
-            rw["placeholders"] += holes
-            rw["numbers"] += numbers
+            items.append(_rewrite_item(rewrite.text, kr.text, obj.text, got, f"O{oi + 1}.KR{ki + 1}",
+                                       item_id(example.id, oi, ki), rb, rw, seen,
+                                       grades if grades_file else None))
             if kr.reference_rewrite:
-                similarities.append(similarity(rewrite.text, kr.reference_rewrite))
+                rw.similarities.append(similarity(rewrite.text, kr.reference_rewrite))
     return ExampleResult(
         id=example.id,
         dataset=item.dataset,
         correct=not mismatches,
         mismatches=mismatches,
         score=result.summary.score,
-        rewrites=n_rewrites,
+        rewrites=len(items),
+        asks=n_asks,
+        rewrite_items=items,
         origin=example.origin,
         source_kind=example.source_kind,
     )
+
+
+def _rewrite_item(text: str, kr: str, objective: str, label: str, target: str, ident: str,
+                  rb: Rubric, rw: _Rewrites, seen: dict[str, str],
+                  grades: dict[str, GradeRecord] | None) -> RewriteItem:
+    """One returned rewrite: checked as a coach would, looked up in the grades, counted."""
+    c = rw.counts
+    c["count"] += 1
+    c["valid"] += kr_is_clean(text, rb)
+    c["fabricated"] += len(fabricated(text, [kr, objective]))
+    holes, numbers = placeholders_and_numbers(text)
+    c["placeholders"] += holes
+    c["numbers"] += numbers
+    # A KR flagged for a missing baseline or target keeps its metric, so its values too.
+    found = quality.check(kr, text, rb.lexicon, same_metric=label in ("no_baseline", "no_target"))
+    key = quality.normalise(text)
+    duplicate_of = seen.setdefault(key, target)
+    item = RewriteItem(
+        target=target, text=text, sha256=text_hash(text), label=None if label == NONE else label,
+        role_errors=found.role_errors, garbled=found.garbled, empty_template=found.empty_template,
+        duplicate_of=None if duplicate_of == target else duplicate_of,
+    )
+    c["role_errors"] += bool(item.role_errors)
+    c["garbled"] += item.garbled is not None
+    c["templates"] += item.empty_template
+    c["duplicates"] += item.duplicate_of is not None
+    if grades is not None:
+        record = grades.get(ident)
+        if record is not None and record.sha256 == item.sha256:
+            item.grade, item.reason = record.grade, record.reason
+            c[record.grade] += 1
+        else:
+            c["ungraded"] += 1
+    return item

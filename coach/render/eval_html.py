@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from ..evals.report import NONE, EvalSuite
 from ..models import KR_LABELS
+from . import eval_rewrites
 from .eval_markdown import GROUP_COLUMNS, group_rows, has_baseline, metric_rows
 from .eval_templates import environment
 
@@ -109,5 +110,9 @@ def suite_html(suite: EvalSuite, *, max_examples: int = 200) -> str:
         realworld_rows_gated=has_baseline(rw_comparisons),
         group_tables=group_tables(suite),
         group_headers=[h for h, _ in GROUP_COLUMNS],
+        rewrite_tables=eval_rewrites.tables(suite),
+        rewrite_headers=[h for h, _, _ in eval_rewrites.COLUMNS],
+        rewrite_items=eval_rewrites.items(suite),
+        rewrite_legend=eval_rewrites.LEGEND,
         trend=trend,
     )

@@ -1,11 +1,14 @@
 """An eval suite as JUnit XML, for CI dashboards.
 
-Per mode two test suites: `eval.<mode>.metrics` with one case per metric
-(failed when the gate failed it; fabricated numbers above 0 always fail), and
+Per mode three test suites: `eval.<mode>.metrics` with one case per metric
+(failed when the gate failed it; a must-be-0 count above 0 always fails),
 `eval.<mode>.examples` with one case per example (failed when it regressed
-against the baseline; with no baseline, when it has any mismatch). The real
-drafts, when run, add `eval.realworld.<mode>.metrics` (their examples are not
-listed: a CI dashboard keeps what it is given).
+against the baseline; with no baseline, when it has any mismatch), and
+`eval.<mode>.rewrites` with one case per data set (failed when a rewrite breaks
+a must-be-0 check or a flagged KR has neither a rewrite nor an ask; the items
+are listed). The real drafts, when run, add `eval.realworld.<mode>.metrics` and
+`eval.realworld.<mode>.rewrites`, one case per origin (their examples are not
+listed, and their items only by id: a CI dashboard keeps what it is given).
 """
 
 from __future__ import annotations
@@ -13,7 +16,8 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from ..evals.gate import REALWORLD
-from ..evals.report import EvalReport, EvalSuite, MetricMove, ModeComparison
+from ..evals.report import MUST_BE_ZERO, EvalReport, EvalSuite, MetricMove, ModeComparison
+from .eval_rewrites import hard_failures
 
 
 def suite_junit(suite: EvalSuite) -> str:
@@ -25,11 +29,13 @@ def suite_junit(suite: EvalSuite) -> str:
                     ] if gate else []
         _metrics_suite(root, r, failures)
         _examples_suite(root, r, comparisons.get(r.mode))
+        _rewrites_suite(root, r)
     for r in suite.realworld.runs if suite.realworld is not None else []:
         failures = [f.model_copy(update={"metric": f.metric.removeprefix(REALWORLD)})
                     for f in gate.failures if f.mode == r.mode and f.metric.startswith(REALWORLD)
                     ] if gate else []
         _metrics_suite(root, r, failures, "eval.realworld")
+        _rewrites_suite(root, r, "eval.realworld", realworld=True)
     root.set("tests", str(sum(int(s.get("tests", "0")) for s in root)))
     root.set("failures", str(sum(int(s.get("failures", "0")) for s in root)))
     ET.indent(root)
@@ -72,6 +78,41 @@ def _metrics_suite(root: ET.Element, r: EvalReport, failures: list[MetricMove],
         elif metric == "rewrites.fabricated_numbers" and value > 0:
             ET.SubElement(case, "failure", type="FabricatedNumbers",
                           message=f"{int(value)} numbers in rewrites the author never wrote")
+        elif metric in MUST_BE_ZERO and value > 0:
+            ET.SubElement(case, "failure", type="RewriteCheck",
+                          message=f"{metric} = {int(value)}: must be 0")
+    _close(suite)
+
+
+def _rewrites_suite(root: ET.Element, r: EvalReport, prefix: str = "eval",
+                    realworld: bool = False) -> None:
+    """One case per data set (per origin for the real drafts): failed when a rewrite breaks a
+    must-be-0 check or a flagged KR got neither a rewrite nor an ask."""
+    name = f"{prefix}.{r.mode}.rewrites"
+    suite = _suite(root, name, r.seconds)
+    if realworld:
+        groups = {f"origin {g}": (s.rewrites, lambda e, g=g: (e.origin or "unset") == g)
+                  for g, s in r.slices.get("origin", {}).items() if s.rewrites is not None}
+    else:
+        groups = {stem: (score, lambda e, stem=stem: e.key.split("/")[0] == stem)
+                  for stem, score in r.per_dataset.items()}
+    for group, (score, member) in groups.items():
+        case = ET.SubElement(suite, "testcase", classname=name, name=group, time="0")
+        graded = score.grades
+        usable = "" if graded is None else (
+            f"; usable {graded.usable_share if graded.usable_share is not None else '—'} of "
+            f"{graded.graded} graded, {graded.ungraded} ungraded")
+        ET.SubElement(case, "system-out").text = (
+            f"{score.count} rewrites, {score.asks} asks for {score.flagged} flagged KRs "
+            f"(coverage {score.coverage:.4f}); role errors {score.role_errors}, garbled phrases "
+            f"{score.garbled_phrases}, empty templates {score.empty_templates}, duplicates "
+            f"{score.duplicate_rewrites_in_a_set}, fabricated numbers {score.fabricated_numbers}{usable}")
+        broken = hard_failures(score)
+        if broken:
+            failure = ET.SubElement(case, "failure", type="RewriteCheck", message="; ".join(broken))
+            failure.text = "\n".join(
+                f"{e.key} {item.target}: {'; '.join(item.defects)}" + ("" if realworld else f": {item.text}")
+                for e, item in r.rewrite_items() if member(e) and item.defects)
     _close(suite)
 
 

@@ -7,7 +7,9 @@ the real drafts (when run) and the scores per origin and kind of source.
 
 from __future__ import annotations
 
-from ..evals.report import LOWER_IS_BETTER, EvalReport, EvalSuite, ModeComparison
+from ..evals.report import LOWER_IS_BETTER, MUST_BE_ZERO, EvalReport, EvalSuite, ModeComparison
+from . import eval_rewrites
+from .escaping import md_code
 from .eval_templates import delta, environment, md_cell, num
 
 FALSE_FLAGS = "aspiration flagged on non-aspiration objectives (share)"
@@ -22,13 +24,24 @@ ROWS = [
     ("F1 no_target", "f1.no_target"),
     ("F1 no_baseline", "f1.no_baseline"),
     (FALSE_FLAGS, "aspiration.false_flag_share"),
-    ("rewrite coverage", "rewrites.coverage"),
+    ("rewrite or ask for each flagged KR (coverage, must be 1)", "rewrites.coverage"),
+    ("asks (needs your input)", "rewrites.asks"),
+    ("ask share of flagged KRs", "rewrites.ask_share"),
     ("rewrite validity", "rewrites.validity"),
     ("fabricated numbers (must be 0)", "rewrites.fabricated_numbers"),
+    ("role errors (must be 0)", "rewrites.role_errors"),
+    ("garbled phrases (must be 0)", "rewrites.garbled_phrases"),
+    ("empty templates (must be 0)", "rewrites.empty_templates"),
+    ("duplicate rewrites in a set (must be 0)", "rewrites.duplicate_rewrites_in_a_set"),
+    ("usable share, graded (good or acceptable)", "rewrites.usable_share"),
+    ("ungraded rewrites", "rewrites.ungraded"),
     ("placeholder share", "rewrites.placeholder_share"),
     ("similarity to references", "rewrites.reference_similarity"),
     ("judge score (0-1)", "rewrites.judge_score"),
+    ("judge: usable share (good or acceptable)", "rewrites.judge_usable_share"),
 ]
+# Metrics that are counts: printed whole.
+COUNTS = (*MUST_BE_ZERO, "rewrites.asks", "rewrites.ungraded")
 
 # The columns of a per-group table: (header, how to read it off a report or group).
 GROUP_COLUMNS = [
@@ -67,7 +80,7 @@ def metric_rows(suite: EvalSuite, runs: list[EvalReport] | None = None,
             cells.append({"value": value, "pair": pair})
         if any(c["value"] is not None for c in cells):
             # Counts print whole; scores with three decimals.
-            digits = 0 if name == "rewrites.fabricated_numbers" else 3
+            digits = 0 if name in COUNTS else 3
             rows.append({"title": title, "name": name, "cells": cells, "digits": digits,
                          "lower_is_better": name in LOWER_IS_BETTER})
     return rows
@@ -121,6 +134,35 @@ def groups_markdown(suite: EvalSuite) -> str:
     return "\n".join(out)
 
 
+def rewrites_markdown(suite: EvalSuite, max_examples: int = 30) -> str:
+    """Rewrites and asks per data set (per origin for the real drafts), and the items behind
+    a broken check, a bad grade or a missing one (the real drafts' by id only)."""
+    headers = [h for h, _, _ in eval_rewrites.COLUMNS]
+    out = ["### Rewrites and asks", ""]
+    for t in eval_rewrites.tables(suite):
+        out += [f"#### {md_cell(t.title)}", "", "| group | " + " | ".join(headers) + " |",
+                "| --- |" + " ---: |" * len(headers)]
+        out += [f"| {md_cell(name)} | " + " | ".join(md_cell(c) for c in cells) + " |" for name, cells in t.rows]
+        out.append("")
+    out += [f"> {md_cell(eval_rewrites.LEGEND)}", ""]
+    for group in eval_rewrites.items(suite):
+        for what, found, open_ in (("break a must-be-0 check", group.defects, True),
+                                   ("graded bad", group.bad, False), ("ungraded", group.ungraded, False)):
+            if not found:
+                continue
+            out += [f"<details{' open' if open_ else ''}><summary>{md_cell(group.title)}: "
+                    f"{len(found)} rewrites {what}</summary>", ""]
+            columns = ["item", "why"] + ([] if group.realworld else ["rewrite"])
+            out += ["| " + " | ".join(columns) + " |", "|" + " --- |" * len(columns)]
+            for i in found[:max_examples]:
+                cells = [md_code(i.key), md_cell(i.what)] + ([] if group.realworld else [md_cell(i.text)])
+                out.append("| " + " | ".join(cells) + " |")
+            if len(found) > max_examples:
+                out.append(f"| … | {len(found) - max_examples} more in the JSON report |" + ("" if group.realworld else " |"))
+            out += ["", "</details>", ""]
+    return "\n".join(out)
+
+
 def suite_markdown(suite: EvalSuite, *, max_examples: int = 30) -> str:
     text = environment(False).get_template("eval_comment.md.j2").render(
         suite=suite,
@@ -129,5 +171,6 @@ def suite_markdown(suite: EvalSuite, *, max_examples: int = 30) -> str:
         gate=suite.gate,
         max_examples=max_examples,
     )
-    groups = groups_markdown(suite)
-    return text if not groups else text.rstrip("\n") + "\n\n" + groups.rstrip("\n") + "\n"
+    parts = [text.rstrip("\n")] + [p.rstrip("\n") for p in (rewrites_markdown(suite, max_examples),
+                                                             groups_markdown(suite)) if p]
+    return "\n\n".join(parts) + "\n"

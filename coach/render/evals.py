@@ -8,6 +8,7 @@ from rich.table import Table
 
 from ..evals.report import NONE, EvalReport, EvalSuite, GateResult, ModeComparison, SliceScore
 from ..models import KR_LABELS
+from . import eval_rewrites
 from .eval_markdown import label_f1
 
 FALSE_FLAGS = "aspiration flagged on non-aspiration objectives"
@@ -50,9 +51,16 @@ def print_suite(suite: EvalSuite, console: Console | None = None, show_examples:
         rw.add_column(r.mode, justify="right")
     rows: list[tuple[str, list[str]]] = [
         ("rewrites", [str(r.rewrites.count) for r in runs]),
-        ("coverage", [fmt(r.rewrites.coverage) for r in runs]),
+        ("asks (share of flagged KRs)", [f"{r.rewrites.asks} ({fmt(r.rewrites.ask_share, 2)})" for r in runs]),
+        ("coverage: rewrite or ask (must be 1)", [fmt(r.rewrites.coverage) for r in runs]),
         ("validity", [fmt(r.rewrites.validity) for r in runs]),
         ("fabricated numbers (must be 0)", [str(r.rewrites.fabricated_numbers) for r in runs]),
+        ("role errors (must be 0)", [str(r.rewrites.role_errors) for r in runs]),
+        ("garbled phrases (must be 0)", [str(r.rewrites.garbled_phrases) for r in runs]),
+        ("empty templates (must be 0)", [str(r.rewrites.empty_templates) for r in runs]),
+        ("duplicate rewrites in a set (must be 0)",
+         [str(r.rewrites.duplicate_rewrites_in_a_set) for r in runs]),
+        ("usable share, graded (good or acceptable)", [eval_rewrites.usable_cell(r.rewrites) for r in runs]),
         ("placeholder share", [fmt(r.rewrites.placeholder_share) for r in runs]),
         ("similarity to references", [fmt(r.rewrites.reference_similarity) for r in runs]),
     ]
@@ -93,8 +101,38 @@ def print_suite(suite: EvalSuite, console: Console | None = None, show_examples:
         for r in rw.runs:
             print_slices(r, console, f"real drafts · {r.mode}")
             _print_confusion(r, console, "real drafts · ")
+    print_rewrites(suite, console, show_examples)
     if suite.gate is not None:
         print_gate(suite.gate, console, show_examples)
+
+
+def print_rewrites(suite: EvalSuite, console: Console, show_examples: int = 10) -> None:
+    """Rewrites and asks per data set (per origin for the real drafts), then the items that
+    break a must-be-0 check, those graded bad and the ungraded (real drafts: ids only)."""
+    for t in eval_rewrites.tables(suite):
+        # 80 columns fit the group and ten figures only with one space between them.
+        table = Table(title=t.title, box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False,
+                      collapse_padding=True, show_edge=False)
+        table.add_column("group", overflow="ellipsis", no_wrap=True, max_width=16)
+        shown = [i for i, (_, short, _) in enumerate(eval_rewrites.COLUMNS) if short]
+        for i in shown:
+            table.add_column(eval_rewrites.COLUMNS[i][1], justify="right", no_wrap=True)
+        for name, cells in t.rows:
+            table.add_row(name, *(cells[i] for i in shown), style="bold" if name == "all" else None)
+        console.print(table)
+    console.print(eval_rewrites.TERMINAL_LEGEND, markup=False)
+    for group in eval_rewrites.items(suite):
+        for what, found in (("break a must-be-0 check", group.defects), ("graded bad", group.bad),
+                            ("ungraded", group.ungraded)):
+            if not found:
+                continue
+            console.print(f"{group.title}: {len(found)} rewrites {what}", markup=False)
+            for i in found[:show_examples]:
+                detail = " · ".join(x for x in (i.what, i.text) if x)
+                console.print(f"  {i.key}" + (f": {detail}" if detail else ""), markup=False)
+            if len(found) > show_examples:
+                console.print(f"  … and {len(found) - show_examples} more (--format json lists all)",
+                              markup=False)
 
 
 def _slice_row(name: str, s: SliceScore | EvalReport) -> list[str]:
