@@ -140,6 +140,35 @@ def check_health_metric(ctx: SetContext, rule: Rule) -> Iterator[Hit]:
             yield Hit(Target(objective=oi, key_result=ki), kr.span, {"text": kr.text})
 
 
+# "[^1]", "[1]", "[x]", "[ ]": a footnote, a citation or a checkbox, not a value to fill in.
+_NOT_A_PLACEHOLDER = re.compile(r"\[(?:\^?\d+|[ xX✓✔]?)\]")
+
+
+def unfilled_placeholders(facts: KrFacts) -> list[str]:
+    """The bracketed placeholders a KR still carries ('[current NPS]', '[target]'), in order,
+    each once. A tag before the KR ('[Q3-Q4] ...') is no part of what the reader reads, and a
+    Markdown link ('[docs](...)') is no value."""
+    found = []
+    for q in facts.quantities:
+        if q.kind != "placeholder":
+            continue
+        text = facts.text[q.start : q.end]
+        if not _NOT_A_PLACEHOLDER.fullmatch(text) and facts.text[q.end : q.end + 1] != "(":
+            found.append(text)
+    return list(dict.fromkeys(found))
+
+
+def check_unfilled_placeholder(ctx: SetContext, rule: Rule) -> Iterator[Hit]:
+    """Unfinished work: a KR with a [placeholder] left in it. An extra finding, never a label
+    (the contract reads 'by X%', 'TBD' as no target; this only adds that it is unfinished)."""
+    for oi, ki, facts in _each_kr(ctx):
+        found = unfilled_placeholders(facts)
+        if found:
+            kr = ctx.okr_set.objectives[oi].key_results[ki]
+            fields = {"text": kr.text, "placeholders": ", ".join(found), "count": len(found)}
+            yield Hit(Target(objective=oi, key_result=ki), kr.span, fields)
+
+
 def check_compound(ctx: SetContext, rule: Rule) -> Iterator[Hit]:
     for oi, ki, facts in _each_kr(ctx):
         if facts.compound:
@@ -220,7 +249,9 @@ def check_all_tasks(ctx: SetContext, rule: Rule) -> Iterator[Hit]:
     least = int(rule.params.get("min_key_results", 2))
     for oi, facts in enumerate(ctx.key_results):
         tasks = ctx.tasks[oi] if ctx.tasks is not None else [f.is_task for f in facts]
-        if len(facts) >= least and all(tasks):
+        # A KR with a [placeholder] left is no outcome measure yet: pasting a suggested
+        # template over one task must not clear this finding.
+        if len(facts) >= least and all(t or unfilled_placeholders(f) for t, f in zip(tasks, facts, strict=True)):
             obj = ctx.okr_set.objectives[oi]
             yield Hit(Target(objective=oi), obj.span, {"text": obj.text, "count": len(facts)})
 
@@ -236,6 +267,7 @@ CHECKS: dict[str, Callable[[SetContext, Rule], Iterator[Hit]]] = {
     "no_baseline": _label_check("no_baseline"),
     "health_metric": check_health_metric,
     "compound": check_compound,
+    "unfilled_placeholder": check_unfilled_placeholder,
     "duplicate": check_duplicate,
     "too_many_objectives": check_too_many_objectives,
     "too_many_key_results": check_too_many_key_results,

@@ -154,7 +154,7 @@ def _read_yaml(path: Path) -> Any:
 # names another check fails when its rubric loads, not in the middle of a review.
 CHECK_NAMES = frozenset(
     """aspiration generic_direction project_objective objective_metric task no_metric no_target no_baseline health_metric compound
-    duplicate too_many_objectives too_many_key_results too_few_key_results all_tasks""".split()
+    unfilled_placeholder duplicate too_many_objectives too_many_key_results too_few_key_results all_tasks""".split()
 )
 
 

@@ -6,6 +6,10 @@ warning 0.5, info 0.15), never below 0. The score is 100 × the mean item
 value, minus the points of each set-level finding (`scoring.set_points`;
 default error 10, warning 5, info 2), clamped to 0-100. A draft with no
 findings scores 100; fixing any finding raises the score.
+
+A KR with an unfilled [placeholder] (the `unfilled_placeholder` check) is
+unfinished work and worth 0 whatever that rule's severity: pasting a suggested
+template back in never earns points.
 """
 
 from __future__ import annotations
@@ -19,12 +23,15 @@ from .rubric import Rubric
 def score(okr_set: OkrSet, findings: list[Finding], rubric: Rubric) -> int:
     weights = rubric.scoring.item_weight
     points = rubric.scoring.set_points
+    unfinished = {r.id for r in rubric.rules.values() if r.check == "unfilled_placeholder"}
     loss: dict[tuple[int | None, int | None], float] = defaultdict(float)
     set_penalty = 0.0
     for f in findings:
         t = f.target
         if t.objective is None or f.rule_id.startswith("ST"):
             set_penalty += points.get(f.severity, 0)
+        elif f.rule_id in unfinished:
+            loss[(t.objective, t.key_result)] += 1.0
         else:
             loss[(t.objective, t.key_result)] += weights.get(f.severity, 0)
     items: list[tuple[int, int | None]] = []

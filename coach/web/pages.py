@@ -1,7 +1,9 @@
 """The server-rendered web form: paste a draft, get a review with a permalink, edit, review again.
 
 Works with JavaScript off; `static/app.js` adds copy buttons, the example
-loader and a size check. Every page is Jinja2 with autoescape on, served with a
+loader, a size check and a live preview while the author fills in the
+placeholders of a rewrite or of a candidate metric (without it, the fill form
+posts to `/reviews/{id}/fill` and the page comes back with the text filled). Every page is Jinja2 with autoescape on, served with a
 Content-Security-Policy that allows scripts and styles only from /static.
 
 The routes hold no review logic: they call `coach.review()`, keep the result in
@@ -11,6 +13,7 @@ the store and lay it out (`_layout`) for the templates.
 from __future__ import annotations
 
 import logging
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -22,13 +25,16 @@ import jinja2
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup, escape
 from starlette.concurrency import run_in_threadpool
 
 from .. import review as run_review
 from .._version import __version__
 from ..errors import CoachError, NotFoundError, StoreError
 from ..llm.settings import get_llm_settings
-from ..models import Finding, Review, Rewrite
+from ..models import Ask, Finding, Review, Rewrite
+from ..parse.labels import is_prose
+from ..provenance import enforce
 from ..render import review_markdown
 from ..render.common import disagreement_line, source_note, usage_line
 from ..resources import data_dir, rubrics_dir
@@ -153,13 +159,7 @@ def _form(
     parent: str | None = None,
     fresh_token: bool = False,
 ) -> Response:
-    secret = _secret(request)
-    cookie = request.cookies.get(csrf.COOKIE)
-    token = (
-        cookie
-        if not fresh_token and csrf.token_is_valid(secret, cookie)
-        else csrf.new_token(secret)
-    )
+    token = _token(request, fresh=fresh_token)
     settings = request.app.state.settings
     rubrics = bundled_rubrics()
     context = {
@@ -303,10 +303,44 @@ async def _load(request: Request, review_id: str) -> StoredReview | Response:
 
 @router.get("/reviews/{review_id}")
 async def review_page(request: Request, review_id: str) -> Response:
-    store = request.app.state.store
     stored = await _load(request, review_id)
     if isinstance(stored, Response):
         return stored
+    return await _result_page(request, stored)
+
+
+@router.post("/reviews/{review_id}/fill")
+async def fill_page(request: Request, review_id: str) -> Response:
+    """The fill form of a rewrite or a candidate metric, without JavaScript: the result page
+    again, with that key result's placeholders filled in with the author's values."""
+    form = await request.form()
+    stored = await _load(request, review_id)
+    if isinstance(stored, Response):
+        return stored
+    posted = Posted(_text(form.get("fill")), [_text(v) for v in form.getlist("value")])
+    problem = csrf.check(
+        _secret(request),
+        cookie=request.cookies.get(csrf.COOKIE),
+        field=_text(form.get(csrf.FIELD)) or None,
+        fetch_site=request.headers.get("sec-fetch-site"),
+    )
+    if problem:
+        # Nothing is filled in; the values typed stay in their boxes to send again.
+        return await _result_page(
+            request, stored, posted=posted.refused(problem), status=403, fresh_token=True
+        )
+    return await _result_page(request, stored, posted=posted)
+
+
+async def _result_page(
+    request: Request,
+    stored: StoredReview,
+    *,
+    posted: Posted | None = None,
+    status: int = 200,
+    fresh_token: bool = False,
+) -> Response:
+    store = request.app.state.store
     parent = None
     if stored.parent_id:
         try:
@@ -315,7 +349,10 @@ async def review_page(request: Request, review_id: str) -> Response:
             )
         except (NotFoundError, StoreError):
             parent = None
-    layout = _layout(stored.review, stored.draft or "")
+    layout = _layout(stored.review, stored.draft or "", posted)
+    if posted is not None and status == 200:
+        status = layout.fill_status
+    token = _token(request, fresh=fresh_token)
     context = {
         "stored": stored,
         "review": stored.review,
@@ -325,8 +362,18 @@ async def review_page(request: Request, review_id: str) -> Response:
         "provenance": _provenance_label(stored.review),
         "usage": usage_line(stored.review.provenance),
         "disagreements": [disagreement_line(stored.review, d) for d in stored.review.disagreements],
+        "csrf_field": csrf.FIELD,
+        "csrf_token": token,
+        "max_fill": MAX_FILL_CHARS,
     }
-    return _page(request, "review.html", context)
+    return _page(request, "review.html", context, status=status, token=token)
+
+
+def _token(request: Request, *, fresh: bool = False) -> str:
+    """The form token of this browser (its cookie, while valid), or a new one."""
+    secret = _secret(request)
+    cookie = request.cookies.get(csrf.COOKIE)
+    return cookie if not fresh and csrf.token_is_valid(secret, cookie) else csrf.new_token(secret)
 
 
 @router.get("/reviews/{review_id}/edit")
@@ -385,7 +432,11 @@ class Item:
     span: Any
     findings: list[Finding]
     rewrite: Rewrite | None = None
+    # Needs your input: no rewrite the coach is sure of, the questions and candidate metrics.
+    ask: Ask | None = None
     questions: list[str] = field(default_factory=list)
+    # What the author can finish on the page: the rewrite, or each candidate metric of the ask.
+    fills: list[Fill] = field(default_factory=list)
 
     @property
     def anchor(self) -> str:
@@ -407,6 +458,130 @@ class Item:
             placeholder_pieces(self.rewrite.text, self.rewrite.placeholders) if self.rewrite else []
         )
 
+    @property
+    def filled(self) -> Fill | None:
+        """The fill the author posted (or the candidate picked), if it is one of this KR's."""
+        return next((f for f in self.fills if f.posted), None)
+
+
+# The longest value a placeholder takes: a number with its unit, or a short phrase.
+MAX_FILL_CHARS = 200
+# What a KR with an ask carries in the improved OKRs: unfinished, kept as the author wrote it.
+# Written as a trailing "(label: note)", which the reader leaves out of the KR it reads.
+NEEDS_INPUT_NOTE = "(needs your input: see the questions)"
+_PLACEHOLDER = re.compile(r"\[[^\[\]\n]{1,80}\]")
+
+
+@dataclass
+class Posted:
+    """What the fill form sent: which template (`fill`) and a value per placeholder."""
+
+    fill: str
+    values: list[str]
+    error: str | None = None
+
+    def refused(self, problem: str) -> Posted:
+        return Posted(self.fill, self.values, problem)
+
+
+@dataclass
+class Fill:
+    """A template the author finishes on the page: a rewrite, or a candidate metric's rewrite.
+
+    `id` names it in the page and in the form ("o1-kr2-rw", "o1-kr1-c2"); each distinct
+    placeholder gets one value, and every occurrence of it takes that value.
+    """
+
+    id: str
+    item: str  # the KR's anchor
+    template: str
+    placeholders: list[str]
+    sources: list[str]  # what the author wrote (the KR, its objective): the numbers allowed
+    metric: str = ""
+    why: str = ""
+    values: list[str] = field(default_factory=list)
+    posted: bool = False
+    error: str | None = None
+
+    def __post_init__(self) -> None:
+        self.values = (self.values + [""] * len(self.placeholders))[: len(self.placeholders)]
+
+    @property
+    def pieces(self) -> list[tuple[str, int | None]]:
+        """The template cut into text and placeholders (with the index of their value)."""
+        index = {p: i for i, p in enumerate(self.placeholders)}
+        return [(t, index[t] if ph else None) for t, ph in placeholder_pieces(self.template, self.placeholders)]
+
+    @property
+    def applied(self) -> list[str]:
+        """The values in use: none when the post was refused (they only stay in their boxes)."""
+        return [""] * len(self.placeholders) if self.error else self.values
+
+    @property
+    def text(self) -> str:
+        """The key result as filled so far: each value in place of its placeholder, the
+        placeholders left empty as they are. A value is the author's own text, so its
+        numbers are the author's: the provenance check takes them as sources."""
+        values = self.applied
+        filled = "".join(t if i is None else (values[i] or t) for t, i in self.pieces)
+        return enforce(filled, [*self.sources, *values, *self.missing])[0]
+
+    @property
+    def missing(self) -> list[str]:
+        return [p for p, v in zip(self.placeholders, self.applied, strict=True) if not v]
+
+    @property
+    def labels(self) -> list[str]:
+        return [p.strip("[]").strip() for p in self.placeholders]
+
+    @property
+    def status(self) -> str:
+        if not self.placeholders:
+            return ""
+        if not self.missing:
+            return "All filled in: copy your key result."
+        if len(self.missing) == len(self.placeholders):
+            return f"{len(self.placeholders)} to fill in."
+        return f"Still to fill in: {', '.join(self.missing)}."
+
+    def fill_with(self, values: list[str], refused: str | None = None) -> None:
+        """Take the posted values (one per placeholder, each on one line, at most
+        MAX_FILL_CHARS), unless the post was `refused` or a value is too long: then nothing
+        is filled in and the values stay in their boxes, cut to the limit, to send again."""
+        self.posted = True
+        clean = [" ".join(v.split()) for v in values][: len(self.placeholders)]
+        clean += [""] * (len(self.placeholders) - len(clean))
+        too_long = next((v for v in clean if len(v) > MAX_FILL_CHARS), None)
+        if refused:
+            self.error = refused
+        elif too_long is not None:
+            self.error = (
+                f"A value is {len(too_long):,} characters; a placeholder takes up to "
+                f"{MAX_FILL_CHARS}. Nothing was filled in."
+            )
+        self.values = [v[:MAX_FILL_CHARS] for v in clean]
+
+
+def _in_order(text: str, placeholders: Iterable[str] | None = None) -> list[str]:
+    """The distinct placeholders of `text` in the order they first occur."""
+    found = [m.group(0) for m in _PLACEHOLDER.finditer(text)]
+    if placeholders is not None:
+        wanted = set(placeholders)
+        found = [p for p in found if p in wanted] + sorted(wanted - set(found))
+    return _unique(found)
+
+
+def _fills(item: Item, sources: list[str]) -> list[Fill]:
+    if item.rewrite is not None:
+        rw = item.rewrite
+        return [Fill(f"{item.anchor}-rw", item.anchor, rw.text, _in_order(rw.text, rw.placeholders), sources)]
+    if item.ask is not None:
+        return [
+            Fill(f"{item.anchor}-c{n}", item.anchor, c.rewrite, _in_order(c.rewrite), sources, c.metric, c.why)
+            for n, c in enumerate(item.ask.candidates, 1)
+        ]
+    return []
+
 
 @dataclass
 class Layout:
@@ -415,11 +590,20 @@ class Layout:
     lines: list[list[tuple[str, Item | None, bool]]]  # per draft line: (text, item, first piece)
     warning_lines: set[int]
     improved: str
+    improved_html: Markup = field(default_factory=Markup)
+    # Values that were refused (shown at their form), or a post naming nothing on the page.
+    fill_error: str | None = None
+    page_error: str | None = None
+
+    @property
+    def fill_status(self) -> int:
+        return 422 if self.fill_error else 200
 
 
-def _layout(review: Review, draft: str) -> Layout:
+def _layout(review: Review, draft: str, posted: Posted | None = None) -> Layout:
     objectives: list[tuple[Item, list[Item]]] = []
     items: list[Item] = []
+    fills: dict[str, Fill] = {}
     for oi, obj in enumerate(review.okr_set.objectives):
         head = Item("objective", oi, None, obj.text, obj.span, review.findings_for(oi))
         head.questions = _unique(q for f in head.findings for q in f.questions)
@@ -427,20 +611,42 @@ def _layout(review: Review, draft: str) -> Layout:
         for ki, kr in enumerate(obj.key_results):
             it = Item("key_result", oi, ki, kr.text, kr.span, review.findings_for(oi, ki))
             it.rewrite = review.rewrite_for(oi, ki)
-            it.questions = (
-                _unique(it.rewrite.questions)
-                if it.rewrite and it.rewrite.questions
-                else _unique(q for f in it.findings for q in f.questions)
-            )
+            it.ask = None if it.rewrite else review.ask_for(oi, ki)
+            if it.rewrite and it.rewrite.questions:
+                it.questions = _unique(it.rewrite.questions)
+            elif it.ask and it.ask.questions:
+                it.questions = _unique(it.ask.questions)
+            else:
+                it.questions = _unique(q for f in it.findings for q in f.questions)
+            it.fills = _fills(it, [kr.text, obj.text])
+            fills.update((f.id, f) for f in it.fills)
             krs.append(it)
         objectives.append((head, krs))
         items += [head, *krs]
+    fill_error = page_error = None
+    if posted is not None:
+        chosen = fills.get(posted.fill)
+        if chosen is None or not chosen.placeholders:
+            fill_error = page_error = "this review has no such suggestion to fill in."
+        else:
+            chosen.fill_with(posted.values, refused=posted.error)
+            fill_error = chosen.error
+    # The improved OKRs take what was filled in (a candidate only once it has a value).
+    filled = {
+        it.anchor: it.filled
+        for _, krs in objectives
+        for it in krs
+        if it.filled and any(it.filled.applied)
+    }
     return Layout(
         objectives=objectives,
         set_findings=[f for f in review.findings if f.target.objective is None],
         lines=draft_lines(draft, items),
         warning_lines={w.line for w in review.okr_set.warnings},
         improved=improved_text(review),
+        improved_html=improved_html(review, filled),
+        fill_error=fill_error,
+        page_error=page_error,
     )
 
 
@@ -511,17 +717,51 @@ def draft_lines(draft: str, items: list[Item]) -> list[list[tuple[str, Item | No
 def improved_text(review: Review, *, rewrites: bool = True) -> str:
     """The whole set with each rewrite in place of its key result, in a shape the form reads back.
 
-    With `rewrites=False`, the set as it was reviewed (for a review made from
-    structured input, which has no pasted text to edit).
+    A KR that needs the author's input (an ask) keeps its own text, marked as such: never a
+    template, never another KR's rewrite. With `rewrites=False`, the set as it was reviewed
+    (for a review made from structured input, which has no pasted text to edit).
     """
-    out: list[str] = []
+    return "".join(text for text, _ in _improved_lines(review, rewrites=rewrites))
+
+
+def improved_html(review: Review, filled: dict[str, Fill] | None = None) -> Markup:
+    """`improved_text` for the page: every KR's text in a span the page's script can update
+    as the author fills in placeholders, with what was filled in (`filled`, by KR anchor)."""
+    filled = filled or {}
+    out = []
+    for text, anchor in _improved_lines(review):
+        if anchor is None:
+            out.append(escape(text))
+            continue
+        body = text[2:].rstrip("\n")  # "- " and the line break stay outside the span
+        shown = filled[anchor].text if anchor in filled else body
+        out.append(
+            Markup('- <span id="improved-{}" data-original="{}">{}</span>\n').format(anchor, body, shown)
+        )
+    return Markup("").join(out)
+
+
+def _improved_lines(review: Review, *, rewrites: bool = True) -> list[tuple[str, str | None]]:
+    """The improved OKRs line by line: (the line, the KR's anchor or None)."""
+    out: list[tuple[str, str | None]] = []
     for oi, obj in enumerate(review.okr_set.objectives):
-        out.append(f"Objective {oi + 1}: {obj.text}")
+        out.append((f"Objective {oi + 1}: {obj.text}\n", None))
         for ki, kr in enumerate(obj.key_results):
             rw = review.rewrite_for(oi, ki) if rewrites else None
-            out.append(f"- {rw.text if rw else kr.text}")
-        out.append("")
-    return "\n".join(out).rstrip() + "\n" if out else ""
+            ask = review.ask_for(oi, ki) if rewrites and rw is None else None
+            text = rw.text if rw else (_needs_input(kr.text) if ask else kr.text)
+            out.append((f"- {text}\n", f"o{oi + 1}-kr{ki + 1}"))
+        out.append(("\n", None))
+    if out:
+        out.pop()  # no blank line after the last objective
+    return out
+
+
+def _needs_input(text: str) -> str:
+    """A KR that needs the author's input, marked so; unmarked when the mark would make a
+    long KR read as a paragraph of prose (the improved OKRs must read back as the same set)."""
+    marked = f"{text.rstrip()} {NEEDS_INPUT_NOTE}"
+    return text if is_prose(marked) else marked
 
 
 def _provenance_label(review: Review) -> str:
@@ -549,6 +789,8 @@ class Comparison:
     fixed: list[Change]
     new: list[Change]
     still_open: int
+    # KRs that now carry an unfilled [placeholder]: what was flagged there is not fixed yet.
+    unfinished: list[str] = field(default_factory=list)
 
     @property
     def delta(self) -> int:
@@ -574,7 +816,9 @@ def compare(before: Review, after: Review) -> Comparison:
 
     A finding is the same one when the same rule flags the same text, or,
     failing that, the item in the same place (a KR reworded but still a task is
-    still open, not fixed-and-new).
+    still open, not fixed-and-new). A KR that still has an unfilled [placeholder]
+    (a suggested template pasted back) is unfinished: what was flagged on it
+    stays open, and its placeholder finding is that same open work, not a new one.
     """
 
     def keyed(review: Review) -> dict[str, list[tuple[Finding, str | None]]]:
@@ -604,4 +848,24 @@ def compare(before: Review, after: Review) -> Comparison:
                     still += 1
         fixed += [Change(f, text or "the whole set") for f, text in left]
         new += [Change(f, text or "the whole set") for f, text in right]
-    return Comparison(before.summary.score, after.summary.score, fixed, new, still)
+    unfinished = {_place(f): f for f in after.findings if f.rule_name == UNFILLED and f.target.key_result is not None}
+    flagged_before = {_place(f) for f in before.findings if f.target.key_result is not None}
+    still += sum(1 for c in fixed if _place(c.finding) in unfinished)
+    fixed = [c for c in fixed if _place(c.finding) not in unfinished]
+    new = [c for c in new if not (c.finding.rule_name == UNFILLED and _place(c.finding) in flagged_before)]
+    return Comparison(
+        before.summary.score,
+        after.summary.score,
+        fixed,
+        new,
+        still,
+        [_item_text(after, f) or "" for f in unfinished.values()],
+    )
+
+
+# The rule for unfinished work (KR08); matched by name, which a rule keeps for good.
+UNFILLED = "unfilled-placeholder"
+
+
+def _place(f: Finding) -> tuple[int | None, int | None]:
+    return (f.target.objective, f.target.key_result)

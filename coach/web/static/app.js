@@ -1,8 +1,11 @@
 /* okr-coach: progressive enhancement for the server-rendered pages.
  * Everything works without this file: the example link reloads the form with
- * the example, rewrites are plain selectable text, the server checks sizes.
+ * the example, rewrites are plain selectable text, the server checks sizes,
+ * and the fill forms post to the server, which fills in the placeholders.
  * With it: copy buttons (with a live-region "Copied" message), the example
- * fills the box in place, and an over-size draft is caught before it is sent.
+ * fills the box in place, an over-size draft is caught before it is sent, and
+ * a rewrite (or a candidate metric) fills in as the author types, the improved
+ * OKRs with it. Values are text: they are only ever set as textContent.
  */
 (function () {
   "use strict";
@@ -169,11 +172,87 @@
     if (error && !error.hidden) error.focus();
   }
 
+  function oneLine(value) {
+    return value.replace(/\s+/g, " ").trim();
+  }
+
+  function fillStatus(total, missing) {
+    if (!total) return "";
+    if (!missing.length) return "All filled in: copy your key result.";
+    if (missing.length === total) return total + " to fill in.";
+    return "Still to fill in: " + missing.join(", ") + ".";
+  }
+
+  // One template being filled in: its marks follow the boxes, and so does its line in the
+  // improved OKRs (a candidate metric only once it has a value).
+  function setUpFill(block) {
+    var text = document.getElementById(block.getAttribute("data-fill"));
+    var form = block.querySelector("form.fill-form");
+    if (!text || !form) return;
+    var inputs = form.querySelectorAll("input[data-ph]");
+    var status = form.querySelector(".fill-status");
+    var submit = form.querySelector(".fill-submit");
+    var line = document.getElementById("improved-" + block.getAttribute("data-item"));
+    var candidate = block.getAttribute("data-kind") === "candidate";
+    if (submit) submit.hidden = true;
+
+    function update() {
+      var values = [];
+      var missing = [];
+      for (var i = 0; i < inputs.length; i++) values.push(oneLine(inputs[i].value));
+      var marks = text.querySelectorAll("mark[data-ph]");
+      for (var j = 0; j < marks.length; j++) {
+        var value = values[parseInt(marks[j].getAttribute("data-ph"), 10)] || "";
+        marks[j].textContent = value || marks[j].getAttribute("data-placeholder");
+        marks[j].classList.toggle("filled", !!value);
+      }
+      for (var k = 0; k < inputs.length; k++) {
+        if (!values[k]) missing.push(inputs[k].getAttribute("data-placeholder"));
+      }
+      if (status) status.textContent = fillStatus(inputs.length, missing);
+      if (!line) return;
+      var any = values.some(function (v) { return v; });
+      if (!candidate || any) {
+        line.textContent = text.textContent;
+        line.setAttribute("data-owner", block.getAttribute("data-fill"));
+      } else if (line.getAttribute("data-owner") === block.getAttribute("data-fill")) {
+        line.textContent = line.getAttribute("data-original");
+        line.removeAttribute("data-owner");
+      }
+    }
+
+    for (var i = 0; i < inputs.length; i++) inputs[i].addEventListener("input", update);
+    // Enter in a box needs no round trip: the text is already filled in.
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      update();
+      announce(status ? status.textContent : "Filled in.");
+    });
+  }
+
+  function setUpFills() {
+    var blocks = document.querySelectorAll("[data-fill]");
+    for (var i = 0; i < blocks.length; i++) setUpFill(blocks[i]);
+    // Picking one candidate metric closes the others (browsers without <details name>).
+    var picks = document.querySelectorAll("details.candidate");
+    for (var j = 0; j < picks.length; j++) {
+      picks[j].addEventListener("toggle", function (event) {
+        var open = event.currentTarget;
+        if (!open.open) return;
+        var group = document.querySelectorAll('details.candidate[name="' + open.getAttribute("name") + '"]');
+        for (var k = 0; k < group.length; k++) {
+          if (group[k] !== open) group[k].open = false;
+        }
+      });
+    }
+  }
+
   function init() {
     document.documentElement.classList.add("js");
     setUpCopyButtons();
     setUpExample();
     setUpForm();
+    setUpFills();
   }
 
   if (document.readyState === "loading") {
