@@ -27,11 +27,13 @@ from ..lexicon import Lexicon
 from ..provenance import numbers_in
 from ..roles import misplaced, roles_of
 
-# The engine's rewrite form: "<Verb> <metric>[ by <change>| <n>x][,] from <baseline> to <target>".
-# Group 2 is the metric slot as written; a rewrite in another form (a model's) has none, and
-# is read by the reader only.
+# The engine's rewrite form: "<Verb> <metric>[ by <change>| <n>x][,] from <baseline> to <target>",
+# the baseline a placeholder or the author's value ("conversion rate from free trial from
+# [current ...]": the metric runs to the second "from"). `slot` is the metric as written; a
+# rewrite in another form (a model's) has none, and is read by the reader only.
 _SLOT = re.compile(
-    r"^\s*(\S+)\s+(?P<slot>.+?)(?:\s+(?:by|up|down)\s+[^,\[]+?)?(?:\s+\d+(?:[.,]\d+)?x)?,?\s+from\s",
+    r"^\s*(\S+)\s+(?P<slot>.+?)(?:\s+(?:by|up|down)\s+[^,\[]+?)?(?:\s+\d+(?:[.,]\d+)?x)?,?"
+    r"\s+from\s+(?=[\[\d$€£¥])",
     re.I,
 )
 _PLACEHOLDER = re.compile(r"\[[^\]]*\]")
@@ -51,16 +53,17 @@ class RewriteCheck:
 
 
 def metric_slot(rewrite: str) -> str | None:
-    """The metric as the rewrite writes it, when the rewrite has the engine's form."""
+    """The metric as the rewrite writes it, when the rewrite has the engine's form (an
+    article before it is the sentence's, not the metric's: "Increase the share of ...")."""
     m = _SLOT.match(rewrite)
-    return m.group("slot").strip() if m else None
+    return re.sub(r"(?i)^(?:the|a|an)\s+", "", m.group("slot").strip()) if m else None
 
 
 def is_empty_template(rewrite: str, lex: Lexicon) -> bool:
     """The rewrite's metric is a placeholder: nothing measured is named, only a form."""
     slot = metric_slot(rewrite)
     if slot is not None:
-        return bool(_PLACEHOLDER.search(slot))
+        return slot.startswith("[")
     # Another form: the metric the reader finds sits inside a placeholder, or there is none
     # and the text is only a verb and placeholders.
     metric = metric_phrase(analyze_kr(rewrite, lex), lex)
@@ -70,16 +73,76 @@ def is_empty_template(rewrite: str, lex: Lexicon) -> bool:
     return not metric and bool(_PLACEHOLDER.search(rewrite)) and len(re.findall(r"[A-Za-z]+", bare)) <= 3
 
 
+_MODALS = {"must", "should", "will", "shall", "can", "could", "would", "may", "might"}
+_ARTICLES = {"a", "an", "the", "our", "their", "its", "my", "your", "his", "her"}
+# Prepositions the lexicon's qualifier list leaves out: an article may follow them.
+_PREPOSITIONS = {"about", "above", "after", "against", "before", "behind", "below", "beyond",
+                 "despite", "during", "into", "like", "near", "onto", "over", "past", "since",
+                 "through", "throughout", "toward", "towards", "under", "until", "upon", "within"}
+_PLACEHOLDER_NAME = re.compile(r"\[(?:current|target)\s+([^\]]+)\]", re.I)
+
+
+def fragment(phrase: str, lex: Lexicon) -> str | None:
+    """Why `phrase` is a clause or a fragment rather than a noun phrase, or None.
+
+    A second opinion beside `is_noun_phrase`, on signs that need no word classes it lacks:
+    a modal or an auxiliary outside a relative clause ("sick day rate must go"), two noun
+    phrases run together ("referrals our cheapest channel", "realise a salary audit"; not
+    "orders a month"), a phrase that stops on a function word ("share of X that have"), a
+    range cut in half ("rate between DTP1": no "and", not "time between shifts"), and a
+    placeholder inside it ("revenue from R[value]").
+    """
+    if "[" in phrase:
+        return "a placeholder inside the metric"
+    words = re.findall(r"[a-z0-9]+(?:['’-][a-z0-9]+)*", phrase.lower())
+    if not words:
+        return "no words"
+    relative = lex["relative_pronouns"].words
+    joins = lex.union("qualifier_prepositions", "chunk_breakers", "determiners", "value_frames") | relative | _PREPOSITIONS
+    # Inside a relative clause, an infinitive or an -ing clause ("customers taking the
+    # bundle"), verbs and their objects are fine.
+    clause = False
+    for i, w in enumerate(words):
+        if w in relative or w == "to" or (i and len(w) > 4 and w.endswith("ing")):
+            clause = True
+        if w in _MODALS:
+            return f"a modal verb ({w})"
+        if not clause and i and w in lex["passive_auxiliaries"].words:
+            return f"a verb ({w})"
+        per_unit = i + 1 < len(words) and words[i + 1] in lex["time_units"].words  # "a month"
+        if not clause and i and w in _ARTICLES and words[i - 1] not in joins and not per_unit:
+            return f"two phrases run together ({words[i - 1]} {w})"
+    end = lex.union("qualifier_prepositions", "determiners", "passive_auxiliaries") | relative | _MODALS | _PREPOSITIONS | {
+        "and", "or", "to", "between", "have", "has", "had"}
+    if words[-1] in end:
+        return f"ends on '{words[-1]}'"
+    if "between" in words:
+        rest = words[words.index("between") + 1 :]
+        if "and" not in rest and rest and not rest[0].endswith("s"):
+            return "'between' with one end"
+    return None
+
+
 def garbled_phrase(rewrite: str, lex: Lexicon) -> str | None:
     """The metric phrase of `rewrite` that a coach would not write, or None when it reads
-    as a noun phrase both as written and as re-read ("" when no metric can be read)."""
+    as a noun phrase as written, as re-read, and in the placeholders that repeat it ("" when
+    no metric can be read)."""
     slot = metric_slot(rewrite)
-    if slot is not None and not _PLACEHOLDER.search(slot) and not is_noun_phrase(slot, lex):
+    if slot is not None and not _PLACEHOLDER.search(slot) and (
+        not is_noun_phrase(slot, lex) or fragment(slot, lex)
+    ):
         return slot
     read = metric_phrase(analyze_kr(rewrite, lex), lex)
     if not read:
         return ""
-    return None if is_noun_phrase(read, lex) else read
+    if not is_noun_phrase(read, lex) or fragment(read, lex):
+        return read
+    # The questions and the copied KR repeat the placeholders' names: "[current share of
+    # them that have]" is as garbled as the metric.
+    for name in _PLACEHOLDER_NAME.findall(rewrite):
+        if fragment(name, lex):
+            return f"[{name}]"
+    return None
 
 
 # The values a KR's own metric is measured by: a rewrite of the same metric keeps them.
