@@ -51,7 +51,7 @@ LEGEND = ("asks: flagged KRs that got questions and candidate metrics instead of
           "their text (okr-coach eval --grade-template out.jsonl lists them).")
 TERMINAL_LEGEND = ("rewr: rewrites; cover: rewrite or ask / flagged (must be 1); role, garbl, "
                    "templ, dupl: role errors, garbled phrases, empty templates, duplicates in a "
-                   "set (each must be 0); usable: good + acceptable / graded; ungr: ungraded "
+                   "set (each must be 0); usable: good + acceptable share / rewrites graded; ungr: ungraded "
                    "(--grade-template lists them)")
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from rich import box
 from rich.console import Console
 from rich.table import Table
@@ -113,11 +115,13 @@ def print_rewrites(suite: EvalSuite, console: Console, show_examples: int = 10) 
         # 80 columns fit the group and ten figures only with one space between them.
         table = Table(title=t.title, box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False,
                       collapse_padding=True, show_edge=False)
-        table.add_column("group", overflow="ellipsis", no_wrap=True, max_width=16)
+        table.add_column("group", overflow="ellipsis", no_wrap=True, max_width=14)
         shown = [i for i, (_, short, _) in enumerate(eval_rewrites.COLUMNS) if short]
         for i in shown:
             table.add_column(eval_rewrites.COLUMNS[i][1], justify="right", no_wrap=True)
         for name, cells in t.rows:
+            # "0.69 (111/162)" -> "0.69/162": the share and how many were graded, narrow.
+            cells = [re.sub(r"^(\S+) \(\d+/(\d+)\)$", r"\1/\2", c) for c in cells]
             table.add_row(name, *(cells[i] for i in shown), style="bold" if name == "all" else None)
         console.print(table)
     console.print(eval_rewrites.TERMINAL_LEGEND, markup=False)
