@@ -8,8 +8,10 @@ set intersection, so checks never care which kind an entry is.
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
@@ -17,6 +19,7 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 _MISSING = object()
+_NO_CLASSES: frozenset[str] = frozenset()
 
 _VOWELS = set("aeiou")
 VERB_CLASSES = (
@@ -67,40 +70,42 @@ REQUIRED_CLASSES = frozenset(
     level_verbs lofty_adjectives lower_is_better maintain_verbs manner_prepositions
     measurement_nouns metric_heads metric_terms
     not_qualifier_words not_specific_words not_superlatives obtain_verbs other_verbs
-    outcome_nouns passive_auxiliaries people_nouns phrasal_verbs plural_metric_heads purpose_words
+    outcome_nouns passive_auxiliaries people_nouns phrasal_verbs plural_metric_heads pronoun_subjects purpose_words
     qualifier_prepositions quality_comparatives quality_words quantity_verbs region_words relative_pronouns service_verbs slogan_verbs staff_nouns
     state_verbs statistics stopwords task_outcomes time_metrics time_units vague_metrics vague_nouns
     vague_objective_nouns vague_objective_verbs vague_superlatives value_first_nouns value_frames
     verb_nouns win_verbs work_items""".split()
 )
 
-_TOKEN_RE = re.compile(r"[a-z0-9#][a-z0-9'’&+#\-/]*")
+# A word never ends in a hyphen, slash or apostrophe ("Q3-" is "q3"): the match stops at its
+# last other character, so no token needs stripping afterwards.
+_TOKEN_RE = re.compile(r"[a-z0-9#](?:[a-z0-9'’&+#\-/]*[a-z0-9&+#])?")
+_PART_RE = re.compile(r"[-/]")
 MAX_PHRASE = 4
 
 
 def tokenize(low: str) -> list[tuple[str, int]]:
     """Lower-case words with their offsets; inner hyphens and slashes stay ("sign-ups")."""
-    out = []
-    for m in _TOKEN_RE.finditer(low):
-        tok = m.group(0).strip("-/'’")
-        if tok.endswith(("'s", "’s")):
-            tok = tok[:-2]  # possessive: "everyone's" is "everyone"
-        out.append((tok, m.start()))
+    out = [(m[0], m.start()) for m in _TOKEN_RE.finditer(low)]
+    if "'s" in low or "’s" in low:  # possessive: "everyone's" is "everyone"
+        out = [(t[:-2], at) if t.endswith(("'s", "’s")) else (t, at) for t, at in out]
     return out
 
 
 def grams(words: list[str]) -> frozenset[str]:
     """Every 1- to 4-word sequence, plus the parts of hyphenated words: what a phrase can match."""
-    out: set[str] = set(words)
-    for w in words:
-        if "-" in w or "/" in w:
-            parts = [p for p in re.split(r"[-/]", w) if p]
-            out.update(parts)
-            out.add(" ".join(parts))
-    n = len(words)
-    for size in range(2, MAX_PHRASE + 1):
-        for i in range(n - size + 1):
-            out.add(" ".join(words[i : i + size]))
+    out = list(words)
+    run = words  # the sequences of `size` words, each extended by the word after it
+    for size in range(1, MAX_PHRASE):
+        run = [seq + " " + w for seq, w in zip(run, words[size:], strict=False)]
+        out += run
+    joined = " ".join(words)
+    if "-" in joined or "/" in joined:
+        for w in words:
+            if "-" in w or "/" in w:
+                parts = [p for p in _PART_RE.split(w) if p]
+                out += parts
+                out.append(" ".join(parts))
     return frozenset(out)
 
 
@@ -117,7 +122,7 @@ class WordClass:
         normal.discard("")
         return cls(frozenset(normal), frozenset(e for e in normal if " " not in e))
 
-    @property
+    @cached_property
     def phrases(self) -> frozenset[str]:
         return self.entries - self.words
 
@@ -125,7 +130,11 @@ class WordClass:
         return not self.entries.isdisjoint(text_grams)
 
     def found(self, text_grams: frozenset[str]) -> list[str]:
-        return sorted(self.entries & text_grams, key=lambda e: (-len(e), e))
+        return sorted(self.entries & text_grams, key=_longest_first)
+
+
+def _longest_first(entry: str) -> tuple[int, str]:
+    return -len(entry), entry
 
 
 class Lexicon:
@@ -137,7 +146,9 @@ class Lexicon:
         self.patterns = patterns
         # Per-lexicon memo of analyses and rewrites: the same text always gives the same
         # answer under the same lexicon. Bounded; oldest entries go first.
-        self.memo: dict[object, object] = {}
+        # (An OrderedDict: dropping a plain dict's first entry walks the holes the earlier drops
+        # left, about 4 µs a time once the memo is full.)
+        self.memo: OrderedDict[object, object] = OrderedDict()
         self._unions: dict[tuple[str, ...], frozenset[str]] = {}
         self.classes: dict[str, WordClass] = {}
         self.maps: dict[str, dict[str, list[str]]] = {}
@@ -185,15 +196,16 @@ class Lexicon:
         self.irregular_forms = irregular  # form -> lemma, for participles ("won", "written")
 
     def __getitem__(self, name: str) -> WordClass:
-        found = self.classes.get(name)
-        if found is None:
+        try:
+            return self.classes[name]  # the readers ask hundreds of times per KR: the fast path first
+        except KeyError:
             if name not in REQUIRED_CLASSES:
-                raise KeyError(f"no word class {name!r}: add it to lexicon.REQUIRED_CLASSES and the rubric")
+                raise KeyError(f"no word class {name!r}: add it to lexicon.REQUIRED_CLASSES and the rubric") from None
             found = self.classes[name] = WordClass.build([])  # declared, but empty in this rubric
-        return found
+            return found
 
     def verb_classes(self, token: str) -> frozenset[str]:
-        return self.verb_class.get(token, frozenset())
+        return self.verb_class.get(token, _NO_CLASSES)
 
     def union(self, *names: str) -> frozenset[str]:
         """The single words of several classes together, computed once (and never evicted)."""
@@ -208,7 +220,7 @@ class Lexicon:
         if value is _MISSING:
             value = compute()
             if len(self.memo) >= limit:
-                self.memo.pop(next(iter(self.memo)))
+                self.memo.popitem(last=False)
             self.memo[key] = value
         return value  # type: ignore[return-value]
 

@@ -77,6 +77,26 @@ def _analyze_kr(text: str, lex: Lexicon) -> KrFacts:
         metric_terms = []
         metric_words = lex.patterns.rate.findall(low)
     chunk_metric_words = metric_terms + heads
+    if (
+        not metric_words
+        and lead
+        and lead.index > first
+        and lead.kind == "change"
+        and (
+            lead.lemma in lex["quantity_verbs"].words
+            or lead.token in lex["value_frames"].words  # "Partner NPS up"
+            or lex.patterns.direction_after.match(low, tokens[lead.index][1] + len(lead.token))  # "goes up"
+        )
+        and chunk
+        and (
+            chunk[0] in lex.union("people_nouns", "outcome_nouns", "metric_terms")
+            or not (lex.verb_classes(chunk[0]) or lex.lemma_of(chunk[0]) in lex["other_verbs"].words)
+        )  # "Partner satisfaction goes up", not "Take the brand up a level"
+        and lex.lookup("vague_metrics", " ".join(chunk))
+    ):
+        # "Partner satisfaction goes up over the half-year": a named score that changes,
+        # with no value (the contract: no target); "Improve partner satisfaction" names none.
+        metric_words = [chunk[-1]]
     nouns = [t for t in chunk if t not in lex["count_words"].words]
     if lead is None and (sc.quantities or lex.patterns.window_words.search(low)) and words.isdisjoint(lex["count_words"].words):
         # "Requests settled within 24h": the participle after the noun is not the head
@@ -108,7 +128,7 @@ def _analyze_kr(text: str, lex: Lexicon) -> KrFacts:
                 and not any(lex.lemma_of(t) in lex["other_verbs"].words for t, _ in tokens)
                 and not starts_with_verb_tokens(tokens, first, lex)
             )
-        ) and countable(nouns[-1], lex):
+        ) and countable(nouns[-1], lex) and nouns[0] not in lex["pronoun_subjects"].words:
             # "Site stoppages due to late materials": a plural with no verb names a count.
             metric_words = [nouns[-1]]
     if not metric_words and lead is None and tokens and not words.isdisjoint(lex["cadence_words"].words):

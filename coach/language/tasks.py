@@ -83,7 +83,10 @@ def _own_work(facts: KrFacts, lex: Lexicon) -> str:
     rest = grams(toks[first + 1 :])
     valued = any(q.role == "target" and q.kind != "number" for q in facts.measures)
     imperative = verb == lemma  # "Hiring manager satisfaction" names a metric, not an order
-    if imperative and (lemma in lex["hire_verbs"].words or lex["hire_verbs"].has(opening)) and lex["staff_nouns"].has(rest):
+    # "Bring 3 new maintainers on board": a phrasal hire verb whose particle comes later.
+    phrasal = frozenset(f"{verb} {p}" for p in ("on board", "onboard", "on", "in") if f" {p}" in f" {' '.join(toks[first + 1 :])}")
+    hiring = lemma in lex["hire_verbs"].words or lex["hire_verbs"].has(opening) or lex["hire_verbs"].has(phrasal)
+    if imperative and hiring and lex["staff_nouns"].has(rest):
         return f"'{verb}' adds people to the team: the team's own work"
     if imperative and (lemma in lex["learning_verbs"].words or lex["learning_verbs"].has(opening)) and not valued:
         return f"'{verb}' names learning, deciding or setting up measurement: a deliverable"
@@ -105,6 +108,9 @@ def _own_work(facts: KrFacts, lex: Lexicon) -> str:
         return "a state of the product to reach: a deliverable, not a result"
     if imperative and "delivery_verbs" in lex.verb_classes(verb) and lex["measurement_nouns"].has(rest) and not valued:
         return f"'{verb}' sets up measurement: a deliverable"  # "Establish engagement metrics, set targets"
+    leads = facts.lead is not None and facts.lead.index == first
+    if leads and imperative and "delivery_verbs" in lex.verb_classes(verb) and _times_counted(facts, lex):
+        return f"'{verb}' counts how often the team does something"  # "Post 5 times a week"
     if not valued and _passive_done(toks, lex):
         return "a done state ('... are determined and documented'): a deliverable"
     if _share_of_own_work(facts, toks, first, lemma, lex):
@@ -127,6 +133,13 @@ def _state_of_the_world(toks: list[str], first: int, lex: Lexicon) -> bool:
         if tok in lex["chunk_breakers"].words and tok not in {"and", "or"}:
             return False
     return False
+
+
+def _times_counted(facts: KrFacts, lex: Lexicon) -> bool:
+    """A target counted in times ('5 times a week', 'up to 50 times'): how often it is done."""
+    return any(
+        q.role == "target" and lex.patterns.times_after.match(facts.low, q.end) for q in facts.measures
+    )
 
 
 def _passive_done(toks: list[str], lex: Lexicon) -> bool:
@@ -155,6 +168,24 @@ def _share_of_own_work(facts: KrFacts, toks: list[str], first: int, lemma: str, 
     # "95% of critical findings fixed within 7 days" is a service level, measured: not a task.
     windowed = any(q.kind == "duration" for q in facts.quantities)
     return share and finishing and not facts.has_baseline and not windowed
+
+
+def _own_output(facts: KrFacts, lead: Lead, lex: Lexicon) -> bool:
+    """The thing the change verb acts on, or what the target counts, is a deliverable."""
+    deliverables = lex["deliverable_nouns"]
+    measured = lex.union("metric_terms", "metric_heads", "lower_is_better", "outcome_nouns")
+    chunk = object_chunk(facts.tokens, lead.index + 1, lex)
+    strong = lex.union("metric_terms", "metric_heads", "lower_is_better", "time_units")
+    if (chunk and chunk[-1] in measured) or not strong.isdisjoint(chunk) or any(q.kind != "number" for q in facts.measures):
+        return False  # "page load time", "crash-free sessions", "$1.4M": a metric, measured
+    if chunk and chunk[-1] in deliverables.words:
+        return True
+    for q in facts.measures:
+        if q.role == "target":
+            after = [t for t, pos in facts.tokens if pos >= q.end][:1]
+            if after and after[0] in deliverables.words:
+                return True
+    return False
 
 
 def task_verdict(facts: KrFacts, lex: Lexicon) -> tuple[bool, str]:
@@ -230,6 +261,11 @@ def task_verdict(facts: KrFacts, lex: Lexicon) -> tuple[bool, str]:
         if not has_deliverable and not after.isdisjoint(lex["comparatives"].words):
             return False, ""
         return True, f"'{lead.token}' names an activity or deliverable"
+    first = strip_fillers(facts.low, facts.tokens, lex)
+    if lead and lead.kind == "change" and lead.index == first and moves and _own_output(facts, lead, lex):
+        # "Cut the signup form from 12 fields to 5", "Grow the help centre from 40 to 80
+        # articles": from/to on an output the team controls is still the team's own work.
+        return True, f"'{lead.token}' changes an output the team controls"
     stated_now = lead is None and facts.has_baseline and lex.patterns.now.search(facts.low)
     if (lead and lead.kind in {"change", "maintain"}) or moves or stated_now:
         return False, ""  # a change, or a metric with its current value ("(today: 47)")
@@ -277,6 +313,7 @@ def task_verdict(facts: KrFacts, lex: Lexicon) -> tuple[bool, str]:
             lead is None
             and head
             and not starts_with_verb(facts, lex)
+            and (head[0] not in lex["pronoun_subjects"].words or deliverables.has(words))  # "Everyone pulls in one direction"
             and not facts.has_target
             and not facts.metric_words
             and not facts.vague_words
