@@ -29,6 +29,25 @@ def test_review_text_shows_findings_why_and_rewrites():
     assert "Delight our customers" in out
 
 
+def test_review_text_and_markdown_show_asks_apart_from_rewrites():
+    """A flagged KR the coach would be guessing about needs the author's input: shown as that,
+    with its questions and candidate metrics, never as a rewrite, and counted apart."""
+    _, data, _ = run("review", str(EXAMPLE), "--format", "json", "--fail-on", "never")
+    review = json.loads(data)
+    rewrites, asks = len(review["rewrites"]), len(review["asks"])
+    assert rewrites and asks
+    _, out, _ = run("review", str(EXAMPLE))
+    assert out.count("? needs your input") == asks and out.count("          → ") == rewrites
+    assert f"rewrites: {rewrites}, needs your input: {asks}" in out
+    ask = review["asks"][0]
+    assert all(q in out for q in ask["questions"])
+    assert all(f"or measure {c['metric']}" in out for c in ask["candidates"])
+    _, md, _ = run("review", str(EXAMPLE), "--format", "markdown")
+    assert md.count("**Needs your input**") == asks and md.count("**Suggested:**") == rewrites
+    assert f"rewrites: {rewrites}, needs your input: {asks}" in md
+    assert all(f"*Or measure* **{c['metric']}**" in md for c in ask["candidates"])
+
+
 def test_review_json_is_the_review_shape():
     code, out, _ = run("review", str(EXAMPLE), "--format", "json", "--fail-on", "never")
     assert code == 0

@@ -63,6 +63,10 @@ class ReportMeta(BaseModel):
 # -- per-owner views --------------------------------------------------------------------
 
 
+# The rule for unfinished work (KR08), by its name: a KR with a [placeholder] left is no outcome.
+UNFILLED = "unfilled-placeholder"
+
+
 @dataclass
 class KrView:
     number: str
@@ -70,11 +74,17 @@ class KrView:
     line: int | None
     findings: list[dict[str, Any]]
     rewrite: dict[str, Any] | None
+    # Needs your input: no rewrite the coach is sure of; questions and candidate metrics.
+    ask: dict[str, Any] | None = None
 
     @property
     def outcome(self) -> bool:
         return not any(f.get("label") in ("task", "no_metric", "no_target", "no_baseline")
-                       for f in self.findings)  # fmt: skip
+                       or f.get("rule_name") == UNFILLED for f in self.findings)  # fmt: skip
+
+    @property
+    def suggestion(self) -> str:
+        return "rewrite" if self.rewrite else ("needs your input" if self.ask else "")
 
 
 @dataclass
@@ -121,6 +131,8 @@ def set_view(e: Entry) -> SetView:
         by_target.setdefault((t.get("objective"), t.get("key_result")), []).append(f)
     rewrites = {(rw["target"]["objective"], rw["target"]["key_result"]): rw
                 for rw in r.get("rewrites") or []}  # fmt: skip
+    asks = {(a["target"]["objective"], a["target"]["key_result"]): a
+            for a in r.get("asks") or []}  # fmt: skip
     v.set_findings = _sorted(by_target.get((None, None), []))
     for oi, obj in enumerate(r["okr_set"]["objectives"]):
         krs = []
@@ -133,6 +145,7 @@ def set_view(e: Entry) -> SetView:
                     line=span.get("line"),
                     findings=_sorted(by_target.get((oi, ki), [])),
                     rewrite=rewrites.get((oi, ki)),
+                    ask=None if (oi, ki) in rewrites else asks.get((oi, ki)),
                 )
             )
         v.objectives.append(
@@ -223,7 +236,7 @@ def write_report(fmt: str, meta: ReportMeta, entries: Entries, out: TextIO) -> B
 CSV_COLUMNS = [
     "team", "owner", "source", "set_status", "set_score", "objective_no", "objective",
     "kr_no", "key_result", "row", "outcome", "labels", "rules", "severity", "findings",
-    "rewrite", "questions", "error",
+    "suggestion", "rewrite", "questions", "candidates", "error",
 ]  # fmt: skip
 
 
@@ -235,7 +248,7 @@ def _write_csv(entries: Iterable[Entry], out: TextIO) -> None:
         v = set_view(e)
         base = [e.team or "", e.owner, e.source, e.status, "" if v.score is None else v.score]
         if not v.objectives:
-            w.writerow(base + ["", "", "", "", "", "", "", "", "", "", "", "", e.error or ""])
+            w.writerow(base + [""] * (len(CSV_COLUMNS) - len(base) - 1) + [e.error or ""])
             continue
         for obj in v.objectives:
             obj_msgs = [f"{f['rule_id']} {f['message']}" for f in obj.findings]
@@ -245,6 +258,9 @@ def _write_csv(entries: Iterable[Entry], out: TextIO) -> None:
                 if kr is None or kr is obj.key_results[0]:
                     msgs = obj_msgs + msgs  # objective findings ride on its first row
                 rw = kr.rewrite if kr else None
+                ask = kr.ask if kr else None
+                # A rewrite, or what the owner must answer instead: never a template as a rewrite.
+                asked = (rw.get("questions") if rw else ask.get("questions") if ask else None) or []
                 w.writerow(
                     base
                     + [
@@ -258,8 +274,10 @@ def _write_csv(entries: Iterable[Entry], out: TextIO) -> None:
                         " ".join(f["rule_id"] for f in fs),
                         fs[0]["severity"] if fs else "",
                         " | ".join(msgs),
+                        kr.suggestion if kr else "",
                         rw["text"] if rw else "",
-                        " | ".join(rw.get("questions") or []) if rw else "",
+                        " | ".join(asked),
+                        " | ".join(f"{c['metric']}: {c['rewrite']}" for c in (ask.get("candidates") or [])) if ask else "",
                         "",
                     ]
                 )

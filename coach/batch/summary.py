@@ -41,6 +41,8 @@ class Example(BaseModel):
     text: str
     message: str
     rewrite: str | None = None
+    # Needs your input (no rewrite the coach is sure of): the questions to answer instead.
+    needs_input: list[str] = Field(default_factory=list)
 
 
 class ProblemStat(BaseModel):
@@ -71,6 +73,8 @@ class OwnerStat(BaseModel):
     findings: int = 0
     errors: int = 0
     warnings: int = 0
+    rewrites: int = 0
+    asks: int = Field(default=0, description="KRs that need the owner's input instead of a rewrite")
     score: float | None = Field(default=None, description="mean score of the owner's sets")
     by_label: dict[str, int] = Field(default_factory=dict)
     top_problem: str | None = None
@@ -125,6 +129,8 @@ class BatchSummary(BaseModel):
     key_results: int = 0
     outcome_key_results: int = 0
     findings: int = 0
+    rewrites: int = Field(default=0, description="KRs with a suggested rewrite")
+    asks: int = Field(default=0, description="KRs that need the author's input instead (no rewrite the coach is sure of)")
     by_label: dict[str, int] = Field(default_factory=dict)
     by_severity: dict[str, int] = Field(default_factory=dict)
     problems: list[ProblemStat] = Field(default_factory=list)
@@ -154,14 +160,25 @@ def _item_text(review: dict[str, Any], target: dict[str, Any]) -> str:
     return obj["text"] if k is None else obj["key_results"][k]["text"]
 
 
-def _rewrite_text(review: dict[str, Any], target: dict[str, Any]) -> str | None:
-    for rw in review.get("rewrites") or []:
-        t = rw["target"]
+def _for_target(items: list[dict[str, Any]] | None, target: dict[str, Any]) -> dict[str, Any] | None:
+    for item in items or []:
+        t = item["target"]
         if t.get("objective") == target.get("objective") and t.get("key_result") == target.get(
             "key_result"
         ):
-            return rw["text"]
+            return item
     return None
+
+
+def _rewrite_text(review: dict[str, Any], target: dict[str, Any]) -> str | None:
+    rw = _for_target(review.get("rewrites"), target)
+    return rw["text"] if rw else None
+
+
+def _ask_questions(review: dict[str, Any], target: dict[str, Any]) -> list[str]:
+    # Reviews stored before asks existed have none: .get, not [].
+    ask = _for_target(review.get("asks"), target)
+    return list(ask.get("questions") or []) if ask else []
 
 
 def summarise(entries: Iterable[Entry]) -> BatchSummary:
@@ -221,6 +238,11 @@ def summarise(entries: Iterable[Entry]) -> BatchSummary:
         ts.key_results += s["key_results"]
         ts.outcome_key_results += s["outcome_key_results"]
         ts.findings += s["findings"]
+        n_rewrites, n_asks = len(r.get("rewrites") or []), len(r.get("asks") or [])
+        out.rewrites += n_rewrites
+        out.asks += n_asks
+        st.rewrites += n_rewrites
+        st.asks += n_asks
         seen_rules: set[str] = set()
         for f in r["findings"]:
             rid = f["rule_id"]
@@ -239,12 +261,14 @@ def summarise(entries: Iterable[Entry]) -> BatchSummary:
             if rid not in rule_info:
                 rule_info[rid] = f
             if rid not in examples:
+                rewrite = _rewrite_text(r, f["target"])
                 examples[rid] = Example(
                     owner=e.owner,
                     team=e.team,
                     text=_item_text(r, f["target"]),
                     message=f["message"],
-                    rewrite=_rewrite_text(r, f["target"]),
+                    rewrite=rewrite,
+                    needs_input=[] if rewrite else _ask_questions(r, f["target"]),
                 )
         for rid in seen_rules:
             rule_sets[rid] += 1

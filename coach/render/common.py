@@ -35,6 +35,11 @@ def usage_line(p: Provenance) -> str | None:
     return " · ".join(parts)
 
 
+def suggestion_counts(review: Review) -> str:
+    """'rewrites: 2, needs your input: 1': asks are counted apart from rewrites."""
+    return f"rewrites: {len(review.rewrites):,}, needs your input: {len(review.asks):,}"
+
+
 def item_name(review: Review, d: Disagreement) -> str:
     t = d.target
     oi = t.objective or 0

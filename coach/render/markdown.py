@@ -7,8 +7,8 @@ image, a heading or HTML.
 
 from __future__ import annotations
 
-from ..models import Finding, Review
-from .common import count, disagreement_line, source_note, usage_line
+from ..models import Ask, Finding, Review
+from .common import count, disagreement_line, source_note, suggestion_counts, usage_line
 from .escaping import md_code, md_text
 
 _ICON = {"error": "❌", "warning": "⚠️", "info": "ℹ️"}
@@ -28,6 +28,17 @@ def _finding(f: Finding) -> list[str]:
     return lines
 
 
+def _ask(ask: Ask) -> list[str]:
+    """Needs your input, never shown as a rewrite: the questions, then the candidate metrics."""
+    lines = ["- 🙋 **Needs your input** (no rewrite the coach is sure of)"]
+    lines += [f"  - *Ask:* {md_text(q)}" for q in ask.questions]
+    lines += [
+        f"  - *Or measure* **{md_text(c.metric)}** ({md_text(c.why)}): {md_code(c.rewrite)}"
+        for c in ask.candidates
+    ]
+    return lines
+
+
 def review_markdown(review: Review) -> str:
     s = review.summary
     p = review.provenance
@@ -36,7 +47,7 @@ def review_markdown(review: Review) -> str:
         "",
         f"**Score {s.score}/100** · {count(s.objectives, 'objective')} · "
         f"{count(s.key_results, 'key result')} · {count(s.outcome_key_results, 'outcome KR')} · "
-        f"{count(s.findings, 'finding')}",
+        f"{count(s.findings, 'finding')} · {suggestion_counts(review)}",
         "",
         f"*Mode {md_text(p.mode)} ({md_text(p.llm_status)}) · rubric {md_code(p.rubric_version)}*",
         "",
@@ -61,6 +72,8 @@ def review_markdown(review: Review) -> str:
                 by = " (the model's, checked)" if rw.source == "llm" else ""
                 out += [f"- ✏️ **Suggested{by}:** {md_code(rw.text)}"]
                 out += [f"  - *Ask:* {md_text(q)}" for q in rw.questions]
+            elif (ask := review.ask_for(oi, ki)) is not None:
+                out += _ask(ask)
         out.append("")
     if review.disagreements:
         out += ["## Where the rules and the model disagree", ""]

@@ -5,8 +5,8 @@ from __future__ import annotations
 from rich.console import Console
 from rich.text import Text
 
-from ..models import Finding, Review
-from .common import count, disagreement_line, source_note, usage_line
+from ..models import Ask, Finding, Review
+from .common import count, disagreement_line, source_note, suggestion_counts, usage_line
 
 _STYLE = {"error": ("✖", "bold red"), "warning": ("▲", "yellow"), "info": ("●", "cyan")}
 
@@ -27,6 +27,22 @@ def _finding(console: Console, f: Finding, indent: int) -> None:
     console.print(Text(f"{pad}  why: {f.why}", style="dim"))
     for q in f.questions:
         console.print(Text(f"{pad}  ask: {q}", style="dim"))
+
+
+def _ask(console: Console, ask: Ask) -> None:
+    """Needs your input: no rewrite, the questions and the candidate metrics instead."""
+    line = Text("          ? ", style="yellow")
+    line.append("needs your input", style="bold yellow")
+    line.append(" (no rewrite the coach is sure of)", style="dim")
+    console.print(line)
+    for q in ask.questions:
+        console.print(Text(f"            ask: {q}", style="dim"))
+    for c in ask.candidates:
+        pick = Text("            or measure ")
+        pick.append(c.metric, style="bold")
+        pick.append(f" ({c.why}): ", style="dim")
+        pick.append(c.rewrite)
+        console.print(pick)
 
 
 def print_review(review: Review, console: Console | None = None) -> None:
@@ -67,6 +83,10 @@ def print_review(review: Review, console: Console | None = None) -> None:
                 if rw.source == "llm":
                     sug.append("  (model's rewrite, checked)", style="dim")
                 console.print(sug)
+            else:
+                ask = review.ask_for(oi, ki)
+                if ask:
+                    _ask(console, ask)
         console.print()
     if review.disagreements:
         console.print(Text("Where the rules and the model disagree", style="bold"))
@@ -80,7 +100,8 @@ def print_review(review: Review, console: Console | None = None) -> None:
         Text(
             f"{count(s.objectives, 'objective')} · {count(s.key_results, 'key result')} · "
             f"{count(s.outcome_key_results, 'outcome')} · {count(by.get('error', 0), 'error')}, "
-            f"{count(by.get('warning', 0), 'warning')}, {by.get('info', 0)} info",
+            f"{count(by.get('warning', 0), 'warning')}, {by.get('info', 0)} info · "
+            f"{suggestion_counts(review)}",
             style="bold",
         )
     )

@@ -70,7 +70,23 @@ def test_200_owner_csv_gives_all_four_formats(four_reports, team_csv: Path):
     assert len(kr_rows) == len(rows)  # one row per KR
     assert {r["key_result"] for r in kr_rows} == {r["Key Result"] for r in rows}
     tasks = [r for r in kr_rows if "task" in r["labels"].split()]
-    assert tasks and all(r["rewrite"] and r["outcome"] == "no" for r in tasks)
+    assert tasks and all(r["outcome"] == "no" for r in tasks)
+    # Every flagged KR has a rewrite or, when the coach would be guessing, needs the owner's
+    # input: its questions instead, and never a template in the rewrite column.
+    flagged = [r for r in kr_rows if r["labels"]]
+    for r in flagged:
+        assert r["suggestion"] in ("rewrite", "needs your input"), r
+        if r["suggestion"] == "rewrite":
+            assert r["rewrite"] and not r["candidates"], r
+        else:
+            assert not r["rewrite"] and r["questions"], r
+    assert all(not r["suggestion"] for r in kr_rows if not r["labels"] and not r["rules"])
+    kinds = {r["suggestion"] for r in tasks}
+    assert kinds == {"rewrite", "needs your input"}, kinds  # the sample has both kinds of task
+    # The summary counts them apart, and together they cover every flagged KR.
+    assert s["rewrites"] == sum(r["suggestion"] == "rewrite" for r in kr_rows)
+    assert s["asks"] == sum(r["suggestion"] == "needs your input" for r in kr_rows)
+    assert s["rewrites"] + s["asks"] == len(flagged) and s["asks"] > 0
     assert all(r["row"].isdigit() for r in kr_rows)
 
     md = (out / "r.md").read_text()
@@ -88,8 +104,14 @@ def test_200_owner_csv_gives_all_four_formats(four_reports, team_csv: Path):
         == 200
     )
 
+    assert f"| {s['rewrites']} | {s['asks']} | 0 |" in md  # team summary: rewrites, needs your input
+    assert md.count("*Needs your input:*") >= s["asks"]
+
     html = (out / "r.html").read_text()
     assert html.count('<section class="owner"') == 200
+    assert f'<b>{s["rewrites"]}</b> rewrites' in html and f'<b id="asks">{s["asks"]}</b>' in html
+    assert html.count('<p class="ask"><strong>Needs your input:</strong>') == s["asks"]
+    assert html.count(", needs your input: ") == 200  # each owner's count
     assert '<svg id="chart-team-findings"' in html and '<svg id="chart-owner-outcomes"' in html
     # Self-contained: nothing fetched from anywhere.
     assert not re.search(r"""(src|href)=["'](https?:)?//""", html)

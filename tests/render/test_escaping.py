@@ -121,7 +121,8 @@ DRAFT = (
 )
 # Free-text values of a Review JSON (everything else is an id, a label or a number).
 TEXT_KEYS = {"text", "message", "why", "fix", "rule_name", "original", "llm_reason", "model",
-             "llm_status", "rubric", "rubric_version", "okr_coach_version", "prompt_version"}
+             "llm_status", "rubric", "rubric_version", "okr_coach_version", "prompt_version",
+             "metric", "rewrite"}
 
 
 def _hostile(value: Any, key: str = "") -> Any:
@@ -141,6 +142,12 @@ def _hostile_review() -> dict[str, Any]:
         verdict({"O1": (True, 0.9)}, O1_KR1=("task", 0.9, "Increase adoption from [baseline] to [target]"))
     )
     data = json.loads(review(DRAFT, mode="hybrid", llm=fake).model_dump_json())
+    # The last KR needs the author's input instead of a rewrite: its questions and candidate
+    # metrics (name, why, rewrite) are shown too.
+    rw = data["rewrites"].pop()
+    data["asks"] = [{"target": rw["target"], "original": rw["original"], "questions": ["?"],
+                     "candidates": [{"metric": "m", "why": "w", "rewrite": "r"}] * 2,
+                     "addresses": rw["addresses"], "source": "rules"}]
     return _hostile(data)
 
 
@@ -166,6 +173,7 @@ def _report(fmt: str, meta: ReportMeta, entries: list[Entry]) -> str:
 
 def test_the_html_batch_report_escapes_user_and_model_text():
     html = _report("html", *_batch())
+    assert '<p class="ask">' in html  # the ask's questions and candidate metrics, as text
     assert active_markup(html) == []
     assert html.count(ESCAPED) >= 10  # title, owners, teams, texts, messages, the model's rewrite, ...
     assert f"<title>{HOSTILE}" not in html
@@ -184,6 +192,7 @@ def test_the_single_review_markdown_escapes_user_and_model_text():
     from coach.models import Review
 
     text = review_markdown(Review.model_validate(_hostile_review()))
+    assert "**Needs your input**" in text and "*Or measure*" in text
     shown = markdown_html(text)
     assert active_markup(shown) == []
     assert shown.count(ESCAPED) >= 5

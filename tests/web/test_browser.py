@@ -225,6 +225,75 @@ def test_paste_submit_copy_and_open_the_permalink(browser, server, tmp_path):
     assert problems == []
 
 
+def test_fill_the_placeholders_of_a_rewrite_and_pick_a_candidate_metric(browser, server, tmp_path):
+    """The author fills in the coach's placeholders on the page and copies the finished KR:
+    the rewrite follows the boxes as one types, the improved OKRs with it; a KR that needs
+    the author's input offers candidate metrics, one click each, filled in the same way."""
+    page = browser.new_page()
+    problems = _watch(page)
+    page.goto(server + "/")
+    page.get_by_label("Your draft OKRs").fill(DRAFT)
+    page.get_by_role("button", name="Review my OKRs").click()
+    page.wait_for_url("**/reviews/*")
+
+    # A rewrite: one box per placeholder, empty; typing fills the text in place.
+    nps = page.locator("#o1-kr3")
+    box = nps.get_by_label("current NPS")
+    expect(box).to_have_value("")
+    expect(nps.locator(".fill-status")).to_have_text("1 to fill in.")
+    expect(nps.get_by_role("button", name="Fill in")).to_be_hidden()  # no round trip with JS
+    box.fill("31")
+    finished = "Increase NPS from 31 to 50"
+    expect(nps.locator(".rewrite-text")).to_have_text(finished)
+    expect(nps.locator(".fill-status")).to_have_text("All filled in: copy your key result.")
+    expect(page.locator("#improved-o1-kr3")).to_have_text(finished)
+    nps.get_by_role("button", name="Copy").click()
+    expect(page.locator("#live")).to_have_text("Copied the rewrite of KR 1.3 to the clipboard.")
+    assert page.evaluate("navigator.clipboard.readText()") == finished
+    # Text, never markup: a value with tags shows as typed.
+    csat = page.locator("#o1-kr2")
+    csat.get_by_label("current CSAT").fill("<b>72%</b>")
+    expect(csat.locator(".rewrite-text")).to_have_text("Increase CSAT from <b>72%</b> to [target CSAT]")
+    expect(csat.locator(".fill-status")).to_have_text("Still to fill in: [target CSAT].")
+    assert csat.locator(".rewrite-text b").count() == 0
+    csat.get_by_label("current CSAT").fill("")
+    expect(page.locator("#improved-o1-kr2")).to_have_text("Increase CSAT from [current CSAT] to [target CSAT]")
+
+    # Needs your input: no rewrite, the questions, and candidate metrics to pick from.
+    portal = page.locator("#o1-kr1")
+    expect(portal.locator(".ask-title")).to_have_text("Needs your input")
+    expect(portal.locator(".rewrite-title", has_text="Suggested rewrite")).to_have_count(0)
+    expect(page.locator("#improved-o1-kr1")).to_have_text(
+        "Launch new customer portal (needs your input: see the questions)"
+    )
+    first, second = portal.locator("details.candidate").all()[:2]
+    first.locator("summary").click()
+    expect(first.get_by_label("current self-service adoption")).to_be_visible()
+    # Picking another candidate closes the first.
+    second.locator("summary").click()
+    expect(second.get_by_label("current ticket deflection rate")).to_be_visible()
+    expect(first.get_by_label("current self-service adoption")).to_be_hidden()
+    second.get_by_label("current ticket deflection rate").fill("12%")
+    second.get_by_label("target ticket deflection rate").fill("30%")
+    picked = "Increase ticket deflection rate from 12% to 30%"
+    expect(second.locator(".rewrite-text")).to_have_text(picked)
+    expect(page.locator("#improved-o1-kr1")).to_have_text(picked)
+    second.get_by_role("button", name="Copy").click()
+    assert page.evaluate("navigator.clipboard.readText()") == picked
+
+    # The improved OKRs carry what was filled in, each KR once.
+    page.get_by_role("button", name="Copy the improved OKRs").click()
+    improved = page.evaluate("navigator.clipboard.readText()")
+    assert f"- {finished}\n" in improved and f"- {picked}\n" in improved
+    assert "Launch new customer portal" not in improved
+    assert "- Increase CSAT from [current CSAT] to [target CSAT]\n" in improved
+    lines = [line for line in improved.splitlines() if line.startswith("- ")]
+    assert len(lines) == len(set(lines)) == 5
+    page.screenshot(path=str(tmp_path / "fill.png"), full_page=True)
+    page.close()
+    assert problems == []
+
+
 def test_try_an_example_then_edit_and_review_again(browser, server):
     page = browser.new_page()
     problems = _watch(page)
@@ -278,6 +347,27 @@ def test_the_form_works_with_javascript_off(browser_without_js, server, tmp_path
     why = page.locator("#o1-kr1 details.why").first
     why.locator("summary").click()
     expect(why.locator("p").first).to_be_visible()
+
+    # Fill in a rewrite's placeholder: the form posts, the page comes back filled in.
+    nps = page.locator("#o1-kr3")
+    nps.get_by_label("current NPS").fill("31")
+    nps.get_by_role("button", name="Fill in").click()
+    page.wait_for_url("**/fill*")
+    nps = page.locator("#o1-kr3")
+    expect(nps.locator(".rewrite-text")).to_have_text("Increase NPS from 31 to 50")
+    expect(nps.get_by_label("current NPS")).to_have_value("31")
+    expect(page.locator("#improved")).to_contain_text("- Increase NPS from 31 to 50\n")
+    # Pick a candidate metric of a KR that needs input (a disclosure) and fill it in.
+    portal = page.locator("#o1-kr1")
+    pick = portal.locator("details.candidate").first
+    pick.locator("summary").click()
+    pick.get_by_label("current self-service adoption").fill("35%")
+    pick.get_by_label("target self-service adoption").fill("55%")
+    pick.get_by_role("button", name="Fill in").click()
+    page.wait_for_url("**/fill*")
+    picked = page.locator("#o1-kr1 details.candidate[open]")
+    expect(picked.locator(".rewrite-text")).to_have_text("Increase self-service adoption from 35% to 55%")
+    expect(page.locator("#improved")).to_contain_text("- Increase self-service adoption from 35% to 55%\n")
 
     # Errors re-render the form with the text kept.
     page.goto(server + "/")
