@@ -30,7 +30,10 @@ from starlette.concurrency import run_in_threadpool
 
 from .. import review as run_review
 from .._version import __version__
+from ..checks import unfilled_placeholders
 from ..errors import CoachError, NotFoundError, StoreError
+from ..language.key_results import analyze_kr
+from ..lexicon import Lexicon
 from ..llm.settings import get_llm_settings
 from ..models import Ask, Finding, Review, Rewrite
 from ..parse.labels import is_prose
@@ -38,6 +41,7 @@ from ..provenance import enforce
 from ..render import review_markdown
 from ..render.common import disagreement_line, source_note, usage_line
 from ..resources import data_dir, rubrics_dir
+from ..rubric import load_rubric
 from ..store import StoredReview
 from . import csrf
 from .security import Caller, caller_of
@@ -571,7 +575,7 @@ def _in_order(text: str, placeholders: Iterable[str] | None = None) -> list[str]
     return _unique(found)
 
 
-def _fills(item: Item, sources: list[str]) -> list[Fill]:
+def _fills(item: Item, sources: list[str], lexicon: Lexicon | None) -> list[Fill]:
     if item.rewrite is not None:
         rw = item.rewrite
         return [Fill(f"{item.anchor}-rw", item.anchor, rw.text, _in_order(rw.text, rw.placeholders), sources)]
@@ -580,7 +584,22 @@ def _fills(item: Item, sources: list[str]) -> list[Fill]:
             Fill(f"{item.anchor}-c{n}", item.anchor, c.rewrite, _in_order(c.rewrite), sources, c.metric, c.why)
             for n, c in enumerate(item.ask.candidates, 1)
         ]
+    # A KR that still has placeholders of its own (a suggestion pasted back): fill them in place,
+    # the ones its finding is about (a tag before the KR, "[Q3] ...", is none of them).
+    if lexicon is not None and any(f.rule_name == UNFILLED for f in item.findings):
+        own = unfilled_placeholders(analyze_kr(item.text, lexicon))
+        if own:
+            return [Fill(f"{item.anchor}-kr", item.anchor, item.text, own, sources)]
     return []
+
+
+def _lexicon(review: Review) -> Lexicon | None:
+    """The lexicon of the rubric the review was made with, to read its KRs as the checks did;
+    None when that rubric cannot be loaded here (then no KR is filled in place)."""
+    try:
+        return load_rubric(review.provenance.rubric).lexicon
+    except CoachError:
+        return None
 
 
 @dataclass
@@ -604,6 +623,7 @@ def _layout(review: Review, draft: str, posted: Posted | None = None) -> Layout:
     objectives: list[tuple[Item, list[Item]]] = []
     items: list[Item] = []
     fills: dict[str, Fill] = {}
+    lexicon = _lexicon(review) if any(f.rule_name == UNFILLED for f in review.findings) else None
     for oi, obj in enumerate(review.okr_set.objectives):
         head = Item("objective", oi, None, obj.text, obj.span, review.findings_for(oi))
         head.questions = _unique(q for f in head.findings for q in f.questions)
@@ -618,7 +638,7 @@ def _layout(review: Review, draft: str, posted: Posted | None = None) -> Layout:
                 it.questions = _unique(it.ask.questions)
             else:
                 it.questions = _unique(q for f in it.findings for q in f.questions)
-            it.fills = _fills(it, [kr.text, obj.text])
+            it.fills = _fills(it, [kr.text, obj.text], lexicon)
             fills.update((f.id, f) for f in it.fills)
             krs.append(it)
         objectives.append((head, krs))
@@ -760,6 +780,8 @@ def _improved_lines(review: Review, *, rewrites: bool = True) -> list[tuple[str,
 def _needs_input(text: str) -> str:
     """A KR that needs the author's input, marked so; unmarked when the mark would make a
     long KR read as a paragraph of prose (the improved OKRs must read back as the same set)."""
+    if text.rstrip().endswith(NEEDS_INPUT_NOTE):  # reviewed again as it was: marked once
+        return text
     marked = f"{text.rstrip()} {NEEDS_INPUT_NOTE}"
     return text if is_prose(marked) else marked
 

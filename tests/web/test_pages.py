@@ -464,6 +464,8 @@ def test_edit_with_the_improved_okrs_fixes_nothing_until_the_placeholders_are_fi
     assert "Increase NPS from [current NPS] to 50" in unfinished
     # The placeholder findings are that same open work, not new problems.
     assert "No new findings." in page
+    # The KR that needs input is marked once, however often it is reviewed again.
+    assert improved_of(page).count(NEEDS_INPUT_NOTE) == 1
 
     # Filled in with the author's numbers, the same KRs count as fixed.
     filled = draft.replace("[current CSAT]", "72%").replace("[target CSAT]", "85%").replace("[current NPS]", "31")
@@ -501,6 +503,21 @@ def test_fill_a_rewrite_without_javascript(web):
     assert f"- {filled}\n" in improved_of(response.text)
     # Only that KR: the other rewrites keep their placeholders.
     assert "- Increase NPS from [current NPS] to 50\n" in improved_of(response.text)
+
+
+def test_a_kr_with_placeholders_of_its_own_is_filled_in_place(web):
+    """A suggestion pasted back unfilled: its KR08 finding, and a box per placeholder of the
+    KR itself (not for a tag before it) to finish it on the page."""
+    draft = "Objective: Delight our customers\n- [Q3] Increase CSAT from [current CSAT] to [target CSAT]\n- Increase NPS from 31 to 50\n"
+    location, page = reviewed(web, draft)
+    kr = kr_of(page, "o1-kr1")
+    assert "KR08" in kr and "Fill in your placeholders" in kr
+    assert re.findall(r'<label for="o1-kr1-kr-v\d">([^<]*)</label>', kr) == ["current CSAT", "target CSAT"]
+    response = web.post(
+        location + "/fill", data={"csrf_token": token_of(page), "fill": "o1-kr1-kr", "value": ["72%", "85%"]}
+    )
+    assert response.status_code == 200
+    assert "- [Q3] Increase CSAT from 72% to 85%\n" in improved_of(response.text)
 
 
 def test_pick_a_candidate_metric_and_fill_it_without_javascript(web):
