@@ -55,8 +55,14 @@ def test_markdown_comment_leads_with_the_verdict_and_lists_the_regressed(reports
 def test_junit_xml_parses_with_a_real_junit_parser(reports):
     xml = JUnitXml.fromfile(str(reports.folder / "junit.xml"))
     suites = {s.name: s for s in xml}
-    assert set(suites) == {"eval.rules.metrics", "eval.rules.examples", "eval.llm.metrics",
-                           "eval.llm.examples", "eval.realworld.rules.metrics"}
+    assert set(suites) == {"eval.rules.metrics", "eval.rules.examples", "eval.rules.rewrites",
+                           "eval.llm.metrics", "eval.llm.examples", "eval.llm.rewrites",
+                           "eval.realworld.rules.metrics", "eval.realworld.rules.rewrites"}
+    rewrites = {c.name: c for c in suites["eval.rules.rewrites"]}
+    assert set(rewrites) == {"dev-d"}  # one case per data set
+    assert "flagged KRs" in rewrites["dev-d"].system_out
+    assert {c.name for c in suites["eval.realworld.rules.rewrites"]} == {
+        "origin real", "origin example", "origin unset"}
     metrics = {c.name: c for c in suites["eval.rules.metrics"]}
     failed = [r for r in metrics["macro_f1"].result if isinstance(r, Failure)]
     assert failed and "drop <= 0.02" in failed[0].message
