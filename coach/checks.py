@@ -8,7 +8,9 @@ new kind of detection, one function registered here.
 
 from __future__ import annotations
 
+import math
 import re
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
@@ -197,20 +199,109 @@ def _similar(a: str, wa: set[str], b: str, wb: set[str], threshold: float) -> bo
 
 def check_duplicate(ctx: SetContext, rule: Rule) -> Iterator[Hit]:
     threshold = float(rule.params.get("min_similarity", 0.9))
-    seen: list[tuple[int, int, str, set[str], str]] = []
-    for oi, obj in enumerate(ctx.okr_set.objectives):
-        for ki, kr in enumerate(obj.key_results):
-            norm = _normalise(kr.text)
-            words = set(norm.split())
-            for poi, pki, pnorm, pwords, ptext in seen:
-                if norm == pnorm or _similar(norm, words, pnorm, pwords, threshold):
-                    yield Hit(
-                        Target(objective=oi, key_result=ki),
-                        kr.span,
-                        {"text": kr.text, "other": f"O{poi + 1}.KR{pki + 1}", "other_text": ptext},
-                    )
+    krs = [(oi, ki, kr) for oi, obj in enumerate(ctx.okr_set.objectives) for ki, kr in enumerate(obj.key_results)]
+    repeats = _earliest_repeats([_normalise(kr.text) for _, _, kr in krs], threshold)
+    for (oi, ki, kr), j in zip(krs, repeats, strict=True):
+        if j is not None:
+            poi, pki, prev = krs[j]
+            yield Hit(
+                Target(objective=oi, key_result=ki),
+                kr.span,
+                {"text": kr.text, "other": f"O{poi + 1}.KR{pki + 1}", "other_text": prev.text},
+            )
+
+
+# Which KR repeats which, without comparing every pair (a 1 MB draft took minutes): each text
+# is compared only with the candidates a prefix filter finds, the all-pairs similarity join of
+# Bayardo, Ma and Srikant (WWW 2007). With tokens ordered rarest first, two sets sharing at
+# least k tokens share one among the first n - k + 1 of each. `_similar` lets through only
+# pairs sharing at least `_least_words(n)` words; texts of one word (or none), which need
+# share no word, are matched on their characters the same way: `_similar` asks both
+# real_quick_ratio and quick_ratio to reach the threshold t, so two texts share at least
+# t * n / (2 - t) of the n characters of either. Pairs the filter drops can never pass
+# `_similar`, so each KR still gets the earliest earlier KR it repeats, as the full scan did.
+
+
+PAIRWISE_UP_TO = 40
+
+
+def _earliest_repeats(norms: list[str], threshold: float) -> list[int | None]:
+    """For each normalised text, the index of the earliest earlier one that is equal or
+    `_similar`, or None."""
+    first: dict[str, int] = {}
+    distinct = [i for i, norm in enumerate(norms) if first.setdefault(norm, i) == i]
+    if not threshold <= 1:  # above 1 (or NaN) no ratio reaches it: only equal texts repeat
+        similar: dict[int, int] = {}
+    elif threshold <= 0:  # everything is similar: each KR repeats the first one
+        similar = {i: 0 for i in distinct if i}
+    elif len(distinct) <= PAIRWISE_UP_TO:  # a set of usual size: every pair costs less than an index
+        similar = {}
+        words = {i: set(norms[i].split()) for i in distinct}
+        for k, i in enumerate(distinct):
+            for j in distinct[:k]:
+                if _similar(norms[i], words[i], norms[j], words[j], threshold):
+                    similar[i] = j
                     break
-            seen.append((oi, ki, norm, words, kr.text))
+    else:
+        similar = _earliest_similar(distinct, norms, threshold)
+    # A repeated text repeats what its first occurrence repeated, or else that first occurrence.
+    return [similar.get(first[norm], first[norm] if first[norm] < i else None) for i, norm in enumerate(norms)]
+
+
+def _least_words(n: int, threshold: float) -> int:
+    """The fewest shared words `_similar` lets through for a text of n words (any longer
+    partner needs as many or more): the smallest k with not k < threshold * n - 1."""
+    return max(0, math.ceil(threshold * n - 1))
+
+
+def _least_chars(n: int, threshold: float) -> int:
+    # One less than t * n / (2 - t), as a margin for the ratios' rounding.
+    return max(0, math.ceil(threshold * n / (2 - threshold)) - 1)
+
+
+def _prefixes(token_sets: list[list[object]], least: Callable[[int], int]) -> list[list[object]]:
+    """Each set's rarest tokens, as many as a partner sharing `least(n)` of them must meet."""
+    seen_in = Counter(tok for tokens in token_sets for tok in tokens)
+    out = []
+    for tokens in token_sets:
+        ranked = sorted(tokens, key=lambda tok: (seen_in[tok], tok))
+        k = least(len(tokens))
+        out.append(ranked[: max(0, len(tokens) - k + 1)] if k else ranked)
+    return out
+
+
+def _earliest_similar(ids: list[int], norms: list[str], threshold: float) -> dict[int, int]:
+    """For each of the distinct texts `ids` (ascending), the earliest earlier one `_similar` to it."""
+    words = {i: set(norms[i].split()) for i in ids}
+    by_word = _prefixes([list(words[i]) for i in ids], lambda n: _least_words(n, threshold))
+    few_words = [k for k, i in enumerate(ids) if _least_words(len(words[i]), threshold) == 0]
+    char_sets: list[list[object]] = []
+    for k in few_words:
+        counts: Counter = Counter()
+        tokens: list[object] = []
+        for c in norms[ids[k]]:
+            counts[c] += 1
+            tokens.append((c, counts[c]))  # the n-th 'e': characters counted with multiplicity
+        char_sets.append(tokens)
+    by_char = dict(zip(few_words, _prefixes(char_sets, lambda n: _least_chars(n, threshold)), strict=True))
+    word_index: dict[object, list[int]] = defaultdict(list)
+    char_index: dict[object, list[int]] = defaultdict(list)
+    found: dict[int, int] = {}
+    for k, i in enumerate(ids):
+        candidates = {c for tok in by_word[k] for c in word_index.get(tok, ())}
+        chars = by_char.get(k)
+        if chars is not None:
+            candidates.update(c for tok in chars for c in char_index.get(tok, ()))
+        for c in sorted(candidates):
+            j = ids[c]
+            if _similar(norms[i], words[i], norms[j], words[j], threshold):
+                found[i] = j
+                break
+        for tok in by_word[k]:
+            word_index[tok].append(k)
+        for tok in chars or ():
+            char_index[tok].append(k)
+    return found
 
 
 # --- set checks ---------------------------------------------------------------

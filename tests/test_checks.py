@@ -337,3 +337,81 @@ def test_any_text_gets_an_answer_never_an_error(rubric, text):
         None, "task", "no_metric", "no_target", "no_baseline"
     )
     assert is_aspiration(analyze_objective(text, rubric.lexicon)) in (True, False)
+
+
+def _duplicates(rubric, texts, threshold=0.9):
+    """KR07's hits on one objective holding `texts`: (KR, the earlier KR it repeats)."""
+    from coach.checks import SetContext, check_duplicate
+
+    okr = _okr(("Objective", texts))
+    rule = rubric.rule("KR07").model_copy(update={"params": {"min_similarity": threshold}})
+    # The duplicate check reads the set's texts only, so no facts are needed.
+    hits = check_duplicate(SetContext(okr, rubric, [], [], []), rule)
+    return [(h.target.key_result, h.fields["other"]) for h in hits]
+
+
+def test_duplicate_check_does_not_compare_every_pair(rubric, monkeypatch):
+    """5,000 different KRs, one in 50 pasted again with its case and punctuation changed:
+    comparing every pair would be 12.5 million comparisons (a 1 MB draft took minutes)."""
+    import random
+
+    from coach import checks
+
+    rnd = random.Random(5)
+    verbs = ["Increase", "Reduce", "Grow", "Hold", "Reach", "Cut"]
+    metrics = ["NPS", "churn rate", "weekly active users", "time to hire", "ARR", "test coverage"]
+    texts = []
+    for i in range(5_000):
+        if i % 50 == 49:
+            texts.append(texts[-1].upper().replace("-", " ") + ".")
+        else:
+            texts.append(f"{rnd.choice(verbs)} {rnd.choice(metrics)} from {rnd.randint(1, 900)} to "
+                         f"{rnd.randint(901, 5000)} by Q{rnd.randint(1, 4)} (KR-{i})")
+    compared = 0
+    similar = checks._similar
+
+    def counted(*args):
+        nonlocal compared
+        compared += 1
+        if compared > 20 * len(texts):  # a few candidates per KR, not all 12.5 million pairs
+            raise AssertionError(f"more than {20 * len(texts):,} comparisons for {len(texts):,} KRs")
+        return similar(*args)
+
+    monkeypatch.setattr(checks, "_similar", counted)
+    found = _duplicates(rubric, texts)
+    assert {(i, f"O1.KR{i}") for i in range(49, 5_000, 50)} <= set(found)
+
+
+_NEAR = st.sampled_from(
+    ["Increase", "increase", "NPS", "N.P.S.", "churn", "rate", "from", "to", "35%", "55 %", "self-service",
+     "self service", "adoption", "revenue", "revenues", "revnue", "a", "b", "x", "-", "by Q3", "Q3", "é"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.lists(_NEAR, max_size=8).map(" ".join), min_size=1, max_size=30),
+    st.sampled_from([0.5, 0.75, 0.9, 0.95, 1.0]),
+    st.booleans(),
+)
+def test_duplicate_check_finds_what_comparing_every_pair_finds(rubric, texts, threshold, indexed):
+    """The index only skips pairs that cannot be similar: each KR still points at the
+    earliest earlier KR that is equal or similar, as comparing every pair does."""
+    from coach import checks
+    from coach.checks import _normalise, _similar
+
+    expected, seen = [], []
+    for ki, text in enumerate(texts):
+        norm = _normalise(text)
+        words = set(norm.split())
+        for pki, pnorm, pwords in seen:
+            if norm == pnorm or _similar(norm, words, pnorm, pwords, threshold):
+                expected.append((ki, f"O1.KR{pki + 1}"))
+                break
+        seen.append((ki, norm, words))
+    usual = checks.PAIRWISE_UP_TO
+    checks.PAIRWISE_UP_TO = 0 if indexed else usual  # small sets skip the index: test both ways
+    try:
+        assert _duplicates(rubric, texts, threshold) == expected
+    finally:
+        checks.PAIRWISE_UP_TO = usual
