@@ -64,10 +64,11 @@ def inflections(lemma: str) -> set[str]:
 REQUIRED_CLASSES = frozenset(
     """activity_verbs aged_words ambiguous_delivery_verbs aspiration_verbs aspiration_words
     behaviour_verbs cadence_words change_verbs choice_words chunk_breakers clause_words
+    common_verbs
     comparatives
     count_words deliverable_nouns delivery_verbs determiners done_words empty_superlatives entity_nouns
     feeling_words finish_verbs generic_nouns hire_verbs irregular_verbs lead_fillers learning_nouns learning_verbs
-    level_verbs lofty_adjectives lower_is_better maintain_verbs manner_prepositions
+    level_verbs lofty_adjectives lower_is_better lower_verbs maintain_verbs manner_prepositions
     measurement_nouns metric_heads metric_terms
     not_qualifier_words not_specific_words not_superlatives obtain_verbs other_verbs
     outcome_nouns passive_auxiliaries people_nouns phrasal_verbs plural_metric_heads pronoun_subjects purpose_words

@@ -28,6 +28,7 @@ from ._version import __version__
 from .checks import CHECKS, SetContext, build_context
 from .errors import CoachError, ConfigError
 from .guard import guard_prose, guard_rewrite
+from .language.phrases import metric_phrase
 from .llm.cache import CachedClient, ResponseStore, client_model
 from .llm.client import ChatClient, ChatResult, run_all, run_sync
 from .llm.errors import LLMError, LLMRefusalError
@@ -253,22 +254,26 @@ def _rules_review(
     rules = _active_rules(rb, select, ignore)
     ctx = build_context(okr_set, rb)
     findings = run_checks(ctx, rules)
-    return _assemble(ctx, findings, _rewrites(ctx, findings), Provenance(
+    # Once per review: rewrites and asks both come from it (a draft too large for the memo
+    # would otherwise build every suggestion twice).
+    suggestions = _suggestions(ctx, findings)
+    return _assemble(ctx, findings, _rewrites(ctx, findings, suggestions), Provenance(
         okr_coach_version=__version__,
         mode=plan.mode,  # type: ignore[arg-type]
         rubric=rb.name,
         rubric_version=rb.full_version,
         llm_status=plan.status,
-    ))
+    ), suggestions=suggestions)
 
 
 def _assemble(ctx: SetContext, findings: list[Finding], rewrites: list[Rewrite], provenance: Provenance,
-              disagreements: list[Any] | None = None) -> Review:
+              disagreements: list[Any] | None = None,
+              suggestions: dict[tuple[int, int], Suggestion] | None = None) -> Review:
     return Review(
         okr_set=ctx.okr_set,
         findings=findings,
         rewrites=rewrites,
-        asks=_asks(ctx, findings, rewrites),
+        asks=_asks(ctx, findings, rewrites, suggestions),
         summary=_summary(ctx.okr_set, findings, ctx.rubric),
         provenance=provenance,
         disagreements=disagreements or [],
@@ -614,7 +619,10 @@ def _suggestions(ctx: SetContext, findings: list[Finding]) -> dict[tuple[int, in
         target = Target(objective=oi, key_result=ki)
         rewrite = found.rewrite
         key = (found.metric or (rewrite.text if rewrite else "")).lower()
-        if rewrite is not None and key in used:
+        # Another KR of the objective already measures this metric ("QA guild formed" under
+        # "Halve customer-reported bugs", beside "Customer-reported bugs from 40 to 20").
+        siblings = {metric_phrase(f, rb.lexicon).lower() for kj, f in enumerate(ctx.key_results[oi]) if kj != ki}
+        if rewrite is not None and (key in used or (label == "task" and key in siblings)):
             rewrite = None  # the set already measures this: ask what this KR is for instead
         if rewrite is not None:
             used.add(key)
@@ -625,14 +633,18 @@ def _suggestions(ctx: SetContext, findings: list[Finding]) -> dict[tuple[int, in
     return out
 
 
-def _rewrites(ctx: SetContext, findings: list[Finding]) -> list[Rewrite]:
-    return [s.rewrite for s in _suggestions(ctx, findings).values() if s.rewrite is not None]
+def _rewrites(ctx: SetContext, findings: list[Finding],
+              suggestions: dict[tuple[int, int], Suggestion] | None = None) -> list[Rewrite]:
+    found = _suggestions(ctx, findings) if suggestions is None else suggestions
+    return [s.rewrite for s in found.values() if s.rewrite is not None]
 
 
-def _asks(ctx: SetContext, findings: list[Finding], rewrites: list[Rewrite]) -> list[Ask]:
+def _asks(ctx: SetContext, findings: list[Finding], rewrites: list[Rewrite],
+          suggestions: dict[tuple[int, int], Suggestion] | None = None) -> list[Ask]:
     """An ask for every flagged KR left without a rewrite."""
     done = {(r.target.objective, r.target.key_result) for r in rewrites}
-    return [s.ask for key, s in _suggestions(ctx, findings).items() if key not in done]
+    found = _suggestions(ctx, findings) if suggestions is None else suggestions
+    return [s.ask for key, s in found.items() if key not in done]
 
 
 def _summary(okr_set: OkrSet, findings: list[Finding], rb: Rubric) -> Summary:

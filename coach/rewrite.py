@@ -26,6 +26,7 @@ from .language.phrases import (
     COMPARATIVE_START,
     EVERYONE,
     baseline_text,
+    is_relative,
     metric_phrase,
     polarity_verb,
     short_name,
@@ -37,6 +38,7 @@ from .language.reading import object_chunk
 from .lexicon import Lexicon
 from .models import Ask, CandidateMetric, Rewrite, Target
 from .provenance import enforce
+from .quantities import Quantity
 from .roles import misplaced
 from .rubric import Rubric
 
@@ -168,6 +170,7 @@ def _drafts(facts: KrFacts, label: str, rubric: Rubric, objective: str) -> tuple
         or _several_values(values, label)
         or _counts_something_else(facts, metric, lex)
         or _metric_elsewhere(facts, metric, lex)
+        or _drops_what_they_do(facts, metric, lex)
     ):
         # No one metric with one value to keep: the coach would be guessing which is which.
         what = f'"{facts.text.strip().rstrip(".")}"'
@@ -186,6 +189,11 @@ def _drafts(facts: KrFacts, label: str, rubric: Rubric, objective: str) -> tuple
     questions = [f"What is the current {metric}?"]
     found = target_phrase(facts, lex)
     drafts: list[Draft] = []
+    if facts.maintains and found and not _relative(found, facts):
+        # "Maintain 99.9% uptime": the level is kept, not moved; where is it today?
+        keep = found[0] if re.match(r"(?:at least|at most|under|below|above|over|at or|no more|no less|less|more|within|<|>|≤|≥)", found[0]) else f"at {found[0]}"
+        text = f"Keep {metric} {keep} (currently [current {m}])" + (f" {deadline}" if deadline else "")
+        return [(metric, text, [])], questions, []
     if found and _relative(found, facts):
         rel, q = found
         if q.kind == "word":  # "Double trial sign-ups"
@@ -219,6 +227,20 @@ def _counts_something_else(facts: KrFacts, metric: str, lex: Lexicon) -> bool:
     return False
 
 
+def _drops_what_they_do(facts: KrFacts, metric: str, lex: Lexicon) -> bool:
+    """'25 members publish a talk', 'At least 10 Reps tell us they understand ...': the
+    metric would count all members, not those who do the thing; ask instead."""
+    last = metric.lower().split()[-1] if metric else ""
+    words = [t for t, _ in facts.tokens]
+    if last not in words:
+        return False
+    k = words.index(last)  # where the counted thing is first named
+    nxt = words[k + 1] if k + 1 < len(words) else ""
+    verbs = lex.union("common_verbs", "other_verbs", "behaviour_verbs")
+    doing = nxt in verbs and lex.lemma_of(nxt) not in lex["quantity_verbs"].words
+    return doing and not lex.patterns.direction_later.search(facts.low)
+
+
 def _metric_elsewhere(facts: KrFacts, metric: str, lex: Lexicon) -> bool:
     """'Student Leaders who are engaged report an NPS of 30%': a named metric outside the
     phrase found (here NPS) is what the value belongs to; the coach asks rather than guess."""
@@ -238,16 +260,9 @@ def _several_values(values: list, label: str) -> bool:
     return len(targets) > 1 or len(bases) > 1
 
 
-def _relative(found: tuple[str, object], facts: KrFacts) -> bool:
+def _relative(found: tuple[str, Quantity], facts: KrFacts) -> bool:
     rel, q = found
-    kind = getattr(q, "kind", "")
-    start = getattr(q, "start", 0)
-    return bool(
-        (kind in {"percent", "points", "currency", "number"}
-         and re.search(r"(?:\bby|\bup|\bdown|[+\-−])\s*$", facts.text[max(0, start - 6) : start].lower()))
-        or kind == "multiplier"
-        or (kind == "word" and rel != "zero")
-    )
+    return is_relative(facts.low, q) or (q.kind == "word" and rel != "zero")
 
 
 def _unmeasured_drafts(facts: KrFacts, rubric: Rubric, deadline: str | None) -> tuple[list[Draft], list[str], list[CandidateMetric]]:
@@ -261,16 +276,9 @@ def _unmeasured_drafts(facts: KrFacts, rubric: Rubric, deadline: str | None) -> 
     what = f'"{facts.text.strip().rstrip(".")}"'
     questions = [f"Which number would show progress on {what}, and where is it today?"]
     candidates = [_candidate(h, f"a common measure of {subject or 'this'}", rubric, deadline) for h in hints]
-    drafts: list[Draft] = []
-    if hints and subject:
-        h = hints[0]
-        alt = f" Alternatives: {', '.join(hints[1:])}." if len(hints) > 1 else ""
-        drafts.append((
-            h,
-            _compose(polarity_verb(h, rubric), h, f"[current {short_name(h)}]", f"[target {short_name(h)}]", deadline),
-            [f"Is {h} the right measure of {subject}?{alt}", f"What is the current {h}?"],
-        ))
-    return drafts, questions, candidates
+    # A measure the lexicon knows for a quality is a guess about what the author means by it
+    # ("awareness" of what?): offered to pick from, never written down as the rewrite.
+    return [], questions, candidates
 
 
 def _task_drafts(facts: KrFacts, rubric: Rubric, objective: str, deadline: str | None) -> tuple[list[Draft], list[str], list[CandidateMetric]]:
@@ -282,12 +290,18 @@ def _task_drafts(facts: KrFacts, rubric: Rubric, objective: str, deadline: str |
     task = facts.text.strip().rstrip(".")
     questions = [f'What is "{task}" for: which result should it change, and where is that result today?']
     candidates: list[CandidateMetric] = []
-    goal = _objective_metric(objective, rubric)
+    goal, way = _objective_metric(objective, rubric)
     if goal:
-        candidates.append(_candidate(goal, f'the objective "{objective.strip()}" is about {goal}', rubric, deadline, None))
+        m = short_name(goal)
+        candidates.append(CandidateMetric(
+            metric=goal,
+            why=f'the objective "{objective.strip()}" is about {goal}',
+            rewrite=_compose(way, goal, f"[current {m}]", f"[target {m}]", deadline),
+        ))
     # What the objective is about, as the lexicon knows to measure it ("Improve customer
     # satisfaction" → CSAT, NPS), then what the task's deliverable usually moves.
     aim = metric_phrase(analyze_kr(objective, lex), lex) if objective.strip() else ""
+    aim = aim if aim and is_noun_phrase(aim, lex) and len(aim.split()) <= 5 else ""
     for measure in lex.lookup("vague_metrics", aim) if aim else []:
         if all(c.metric.lower() != measure.lower() for c in candidates):
             candidates.append(_candidate(measure, f'a common measure of {aim}, which the objective is about', rubric, deadline))
@@ -300,20 +314,26 @@ def _task_drafts(facts: KrFacts, rubric: Rubric, objective: str, deadline: str |
     return drafts, questions, candidates
 
 
-def _objective_metric(objective: str, rubric: Rubric) -> str:
-    """The measurable thing an objective names ('Cut churn in our SMB segment by fixing
-    onboarding' → 'churn in our SMB segment'), or "" when it names only a direction or a
-    quality ('Improve our documentation')."""
+def _objective_metric(objective: str, rubric: Rubric) -> tuple[str, str]:
+    """The measurable thing an objective moves and which way ('Cut churn in our SMB segment
+    by fixing onboarding' → ('churn in our SMB segment', 'Reduce')), or ("", "") when it
+    names no metric right after a verb of quantity ('Improve our documentation', 'Stop
+    losing customers', 'Make the portal the single place students go')."""
     if not objective.strip():
-        return ""
+        return "", ""
     lex = rubric.lexicon
     facts = analyze_kr(objective, lex)
+    lead = facts.lead
+    if lead is None or lead.lemma not in lex["quantity_verbs"].words | {"halve", "double", "triple"}:
+        return "", ""
     metric = metric_phrase(facts, lex)
     named = lex.union("metric_terms", "metric_heads", "lower_is_better", "time_metrics")
     head = re.split(r"\s(?:in|of|for|on|per|among|across|with|at)\s", f" {metric.lower()} ")[0].split()
-    if not metric or facts.qualitative or named.isdisjoint(head):
-        return ""  # only a named metric ("churn", "cycle time"), not "the team" or "our community"
-    return metric if is_noun_phrase(metric, lex) else ""
+    after = facts.low[facts.tokens[lead.index][1] + len(lead.token) :].split()
+    right_after = bool(after) and (after[0] in lex["determiners"].words or after[0] == head[0] if head else False)
+    if not metric or facts.qualitative or named.isdisjoint(head) or not right_after or not is_noun_phrase(metric, lex):
+        return "", ""  # only a named metric ("churn", "cycle time"), not "the team" or "our community"
+    return metric, "Reduce" if lead.lemma in lex["lower_verbs"].words else "Increase"
 
 
 def _deliverable_outcomes(facts: KrFacts, lex: Lexicon) -> list[str]:

@@ -10,12 +10,9 @@ role there is not one it had in the draft is a role error: the rewrite is not re
 
 from __future__ import annotations
 
-import re
-
 from .language.facts import KrFacts
+from .language.phrases import is_relative
 from .provenance import numbers_in
-
-_RELATIVE_BEFORE = re.compile(r"(?:\bby|\bup|\bdown|[+\-−])\s*$")
 
 ROLES = ("baseline", "target", "change", "qualifier", "deadline")
 
@@ -36,7 +33,7 @@ def roles_of(facts: KrFacts) -> dict[str, set[str]]:
             add(q.text, "qualifier")
         elif q.role == "baseline":
             add(q.text, "baseline")
-        elif q.kind == "multiplier" or _RELATIVE_BEFORE.search(facts.low[max(0, q.start - 6) : q.start]):
+        elif is_relative(facts.low, q):
             add(q.text, "change")
         else:
             add(q.text, "target")

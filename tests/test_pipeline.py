@@ -28,11 +28,12 @@ def test_review_of_pasted_text_finds_the_three_big_mistakes():
         (0, 1): "no_metric",
         (0, 2): "no_baseline",
     }
-    # The task under a slogan has no measured objective to point at: the coach asks what it
-    # is for (with candidate metrics) instead of writing a template.
-    assert {(w.target.objective, w.target.key_result) for w in r.rewrites} == {(0, 1), (0, 2)}
-    assert {(a.target.objective, a.target.key_result) for a in r.asks} == {(0, 0)}
+    # The task under a slogan has no measured objective to point at, and a quality has no
+    # measure the author named: the coach asks (with candidate metrics) instead of guessing.
+    assert {(w.target.objective, w.target.key_result) for w in r.rewrites} == {(0, 2)}
+    assert {(a.target.objective, a.target.key_result) for a in r.asks} == {(0, 0), (0, 1)}
     assert r.asks[0].candidates and "Launch new customer portal" in r.asks[0].questions[0]
+    assert [c.metric for c in r.asks[1].candidates] == ["CSAT", "NPS"]
     assert r.provenance.mode == "rules" and r.provenance.rubric_version.startswith("default@")
 
 

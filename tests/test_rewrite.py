@@ -47,9 +47,31 @@ def test_relative_targets_stay_relative(rubric):
     assert rw.text.startswith("Reduce support resolution time by 20%, from [current")
 
 
-def test_no_metric_proposes_a_named_measure_and_asks(rubric):
-    rw = rewrite(rubric, "Improve customer satisfaction")
-    assert "CSAT" in rw.text and any("CSAT" in q for q in rw.questions)
+def test_no_metric_asks_and_offers_named_measures(rubric):
+    """A measure for a quality is a guess about what the author means: offered, not written."""
+    found = suggestion(rubric, "Improve customer satisfaction")
+    assert found.rewrite is None
+    assert [c.metric for c in found.ask.candidates] == ["CSAT", "NPS"]
+    assert "Improve customer satisfaction" in found.ask.questions[0]
+
+
+def test_maintaining_a_level_keeps_it_and_asks_where_it_is(rubric):
+    rw = rewrite(rubric, "Maintain p99 latency under 300ms")
+    assert rw.text == "Keep p99 latency under 300ms (currently [current p99 latency])"
+
+
+def test_a_task_moves_its_objective_the_way_the_objective_says(rubric):
+    rw = rewrite(rubric, "Open a second triage bay by 1 October", "Reduce emergency department waiting times for walk-in patients")
+    assert rw.text.startswith("Reduce emergency department waiting times")
+    for objective in ["Stop losing customers at the switching stage", "Make the student portal the single place students go"]:
+        assert suggestion(rubric, "Launch the new onboarding flow", objective).rewrite is None, objective
+
+
+def test_levels_with_a_sign_or_a_comparator_are_not_changes(rubric):
+    lex = rubric.lexicon
+    for kr, bad in [("eNPS of +30", "Increase eNPS by 30, from [current eNPS] to [target eNPS]"),
+                    ("Direct debit take-up 75%", "Increase direct debit take-up by 75%, from [a] to [b]")]:
+        assert misplaced(analyze_kr(kr, lex), analyze_kr(bad, lex)) != [], kr
 
 
 # The defects the issue lists, each read right now.

@@ -295,14 +295,28 @@ def _collect(
             out.append(u)  # "tickets older than 30 days": the age picks the tickets
             i += 1
             continue
+        if w == "and" and out and i + 1 < len(units) and (
+            any(v.word == "between" for v in out)  # "dropout rate between DTP1 and DTP3"
+            or (text[out[-1].start : out[-1].start + 1].isupper() and text[units[i + 1].start : units[i + 1].start + 1].isupper())
+        ):
+            out.append(u)  # "Friends and Family Test score": one name
+            i += 1
+            continue
+        if w == "as" and out and lex.patterns.as_share_of.match(text, u.start):
+            out.append(u)  # "cloud cost as % of revenue": the ratio is the metric
+            i += 1
+            continue
         if w in stops or w in {"and", "or", "&", "vs", "versus", "than"}:
             break
         if w == "from" and (not out or i + 1 >= len(units) or units[i + 1].role != "word" or units[i + 1].word in lex["determiners"].words):
             break  # "from 5% ...", "from [baseline]": a starting value; "from stockouts": a source
-        if out and _base_verb(w, lex) and _plural(out[-1].word, lex) and w in lex["behaviour_verbs"].words:
-            break  # "Acutians have a career check-in": the subject ends before its verb
-        if w == "to" and not (after_to and not out) and not (out and _is_time_head(out, lex)):
-            break
+        if out and _base_verb(w, lex) and _plural(out[-1].word, lex) and (
+            w in lex["behaviour_verbs"].words or w in lex["common_verbs"].words
+        ) and not lex.union("metric_terms", "metric_heads", "outcome_nouns", "deliverable_nouns").__contains__(w):
+            break  # "Acutians have a career check-in", "daily jobs succeed": the predicate starts
+        participle = bool(out) and out[-1].role == "word" and _participle(out[-1].word, lex)
+        if w == "to" and not (after_to and not out) and not (out and _is_time_head(out, lex)) and not participle:
+            break  # but "minutes attributed to baggage", "waste sent to landfill" go on
         if w in preps or w in {"to", "from"}:
             if not out and not allow_leading_prep and not after_to:
                 break
@@ -310,8 +324,15 @@ def _collect(
             i += 1
             continue
         if out and not allow_verbs and _finite_verb(w, lex):
+            nxt = units[i + 1] if i + 1 < len(units) else None
+            if not _base_verb(out[-1].word, lex) and out[-1].word not in lex["stopwords"].words and nxt is not None and nxt.role == "word" and (
+                nxt.word in lex["qualifier_prepositions"].words or nxt.word in {"to", "online", "offline"}
+            ):
+                out.append(u)  # "transactions completed online", "seats added per account"
+                i += 1
+                continue
             break
-        if out and out[-1].word in lex.union("people_nouns", "outcome_nouns") and _base_verb(w, lex):
+        if out and out[-1].word in lex.union("people_nouns", "outcome_nouns") and _plural(out[-1].word, lex) and _base_verb(w, lex):
             break  # "managers complete the training": the subject ends before its verb
         out.append(u)
         i += 1
@@ -324,11 +345,18 @@ def _finite_verb(word: str, lex: Lexicon) -> bool:
     """'reduced', 'grows', 'improves': an inflected verb ends the noun phrase before it."""
     lemma = lex.lemma_of(word)
     classes = lex.verb_classes(word)
+    if word in lex.irregular_forms and lemma != word and word not in lex.union("people_nouns", "outcome_nouns"):
+        return True  # "held", "sent": a past form the lexicon knows
     if not classes or lemma == word:
         return False
     return word.endswith(("ed", "s")) and not word.endswith(("ss", "ness")) and word not in lex.union(
         "metric_terms", "metric_heads", "outcome_nouns", "deliverable_nouns", "people_nouns"
     )
+
+
+def _participle(word: str, lex: Lexicon) -> bool:
+    """'attributed', 'sent', 'completed': a past participle, known to the lexicon or not."""
+    return _finite_verb(word, lex) or (len(word) > 5 and word.endswith("ed") and word not in lex["stopwords"].words)
 
 
 def _past_verb(word: str, lex: Lexicon) -> bool:
@@ -346,7 +374,9 @@ def _plural(word: str, lex: Lexicon) -> bool:
 
 
 def _base_verb(word: str, lex: Lexicon) -> bool:
-    return lex.lemma_of(word) == word and (bool(lex.verb_classes(word)) or word in lex["other_verbs"].words)
+    return lex.lemma_of(word) == word and (
+        bool(lex.verb_classes(word)) or word in lex["other_verbs"].words or word in lex["common_verbs"].words
+    )
 
 
 def _is_time_head(words: list[Unit], lex: Lexicon) -> bool:
@@ -392,7 +422,8 @@ def _sentence_case(phrase: str, force: bool = False) -> str:
     # but an acronym or a name is ("NPS", "MySQL").
     words = phrase.split(" ")
     first = words[0]
-    title = len(words) > 1 and words[1][:1].isupper()  # "Student Leaders", "Net Promoter Score": a name
+    # "Student Leaders", "Net Promoter Score", "Friends and Family Test": a name, kept as written
+    title = len(words) > 1 and any(w[:1].isupper() for w in words[1:3])
     if first in {"A", "An", "The"} or (len(first) > 1 and first[0].isupper() and first[1:].islower() and not title):
         return phrase[0].lower() + phrase[1:]
     return phrase
@@ -433,6 +464,8 @@ def is_noun_phrase(phrase: str, lex: Lexicon) -> bool:
     if not toks:
         return False
     units = [Unit(p, p + len(t), t, "word") for t, p in toks]
+    if any(lex.patterns.version.match(u.word) for u in units):
+        return False  # "health score v1": a version of a deliverable, not a metric
     if "&" in body or units[0].word in lex.union("chunk_breakers", "relative_pronouns", "determiners"):
         return False
     # No verb before the first preposition: "submit minutes", "understand our customer".
@@ -440,6 +473,10 @@ def is_noun_phrase(phrase: str, lex: Lexicon) -> bool:
         if u.word in lex["qualifier_prepositions"].words or u.word in {"who", "that", "to"}:
             break
         nounish = u.word in lex.union("metric_terms", "metric_heads", "outcome_nouns", "deliverable_nouns", "people_nouns", "verb_nouns")
-        if not nounish and (_base_verb(u.word, lex) and u is units[0] or _finite_verb(u.word, lex)):
+        k = units.index(u)
+        post_modifier = k > 0 and k + 1 < len(units) and _participle(u.word, lex)  # "invoices paid on time"
+        if not nounish and (_base_verb(u.word, lex) and u is units[0] or (_finite_verb(u.word, lex) and not post_modifier)):
             return False
+        if u is not units[0] and u.word in lex["common_verbs"].words and _plural(units[units.index(u) - 1].word, lex) and not nounish:
+            return False  # "daily jobs succeed": a clause, not a name
     return _ends_in_noun(units, lex)

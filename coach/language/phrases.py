@@ -81,13 +81,17 @@ def polarity_verb(metric: str, rubric: Rubric) -> str:
 
 def verb_for(facts: KrFacts, metric: str, rubric: Rubric) -> str:
     lead = facts.lead
+    lex = rubric.lexicon
     if (
         lead
-        and lead.kind == "change"
-        and lead.lemma not in {"double", "triple", "quadruple", "halve", "up", "down"}
-        and lead.lemma == lead.token  # "Reduce", not "reduced" or a direction word
+        and lead.lemma in lex["quantity_verbs"].words  # "Reduce", "Grow"; not "Generate" or "double"
+        and lead.lemma not in {"double", "triple", "quadruple", "halve"}
+        and lead.lemma == lead.token  # not "reduced", not a direction word
     ):
         return lead.lemma.capitalize()
+    later = lex.patterns.direction_later.search(facts.low)
+    if later:  # "Sick day rate must go down"
+        return "Reduce" if later.group(1) == "down" else "Increase"
     if lead and lead.lemma in rubric.lexicon["obtain_verbs"].words:
         return "Increase"  # "Get 10 claims per $": more of what others give
     named = facts.text.lower().find(metric.lower().split(" ")[0]) if metric else -1
@@ -113,18 +117,34 @@ def verb_for(facts: KrFacts, metric: str, rubric: Rubric) -> str:
     return polarity_verb(metric, rubric)
 
 
+def is_relative(low: str, q: Quantity) -> bool:
+    """'by 20%', 'up 3 points', '2x sign-ups': a change, not a level ('take-up 75%', 'eNPS of
+    +30' and 'ROAS ≥ 3x' are levels)."""
+    before = low[max(0, q.start - 8) : q.start]
+    if q.kind == "multiplier":
+        return not re.search(r"(?:[≥≤<>=]|\bto|\bat|\bof|\bleast|\bmost)\s*$", before)
+    if re.search(r"(?<![\w-])(?:by|up|down)\s*$", before):
+        return True
+    sign = re.search(r"(\S*)\s*[+\-−]\s*$", before)
+    return bool(sign) and sign.group(1) not in {"of", "at", "is", "to", ":", "score", "nps", "enps"} and not sign.group(1).endswith(":")
+
+
 def strip_deadline(text: str) -> tuple[str, str | None]:
     m = DEADLINE_PHRASE_RE.search(text.lower())
     if not m:
         return text, None
-    phrase = text[m.start() : m.end()].strip(" ,.;")
+    end = m.end()
+    nxt = re.match(r"\s+([A-Za-z][\w-]*)", text[end:])
+    if nxt and nxt.group(1).lower() in {"intake", "cohort", "term", "semester", "release", "launch", "window", "cycle"}:
+        end += nxt.end()  # "in the September intake": the intake is part of when
+    phrase = text[m.start() : end].strip(" ,.;")
     if not re.match(
         r"(?i)(by|before|until|till|in|within|during|for|no later than|at|end|start|after)\b",
         phrase,
     ):
         phrase = f"by {phrase}"
     # Blank the deadline out in place: offsets into the text must stay valid.
-    return (text[: m.start()] + " " * (m.end() - m.start()) + text[m.end() :]), phrase
+    return (text[: m.start()] + " " * (end - m.start()) + text[end:]), phrase
 
 
 def metric_phrase(facts: KrFacts, lex: Lexicon) -> str:
