@@ -40,7 +40,9 @@ _TRAILING_NOISE = re.compile(
     re.I,
 )
 EVERYONE = re.compile(r"^\s*(?:every|all|each)\s+", re.I)
-_WEAK_END = frozenset("the a an of to for in on at by with and or who that their our".split())
+_WEAK_END = frozenset("the a an of to for in on at by with and or who that their our between using".split())
+# Words that open a clause or a new phrase inside a metric's name: a short name stops before.
+_CLAUSE_START = frozenset("a an the who that which where between using".split())
 COMPARATIVE_START = re.compile(
     r"^(?:(?:faster|slower|better|stronger|clearer|smoother|easier|simpler|tighter|closer|deeper|"
     r"quicker|cheaper|more|less|fewer|greater|higher|lower)\s+)+",
@@ -154,26 +156,22 @@ def metric_phrase(facts: KrFacts, lex: Lexicon) -> str:
 
 
 def short_name(metric: str) -> str:
-    """A short name for placeholders: '[current average processing time]'."""
+    """A short name for placeholders ('[current average processing time]'): the metric up to
+    its first qualifier or clause, never ending on a function word, a verb or a number."""
     if not metric or "[" in metric:
         return "value"
-    if metric.startswith("share of "):
-        words = _SHORT_CUT.split(f" {metric[9:]} ", maxsplit=1)[0].split()[:3]
-        while len(words) > 1 and words[-1].lower() in _WEAK_END:
-            words.pop()
-        return "share of " + " ".join(words)
-    counted = re.match(r"(?i)(?:the\s+)?(number|count|share|percentage|proportion|rate) of (\S+(?: \S+)?)", metric)
-    if counted:  # "number of unnecessary support tickets": the count and what is counted
-        rest = _SHORT_CUT.split(f" {metric[counted.start(2):]} ", maxsplit=1)[0].strip().split()[:3]
-        return f"{counted.group(1).lower()} of {' '.join(rest)}"
-    head = _SHORT_CUT.split(f" {metric} ", maxsplit=1)[0].strip()
-    words = head.split()
-    # "time to restore a 500GB backup" → "time to restore": stop before an article.
-    cut = next((i for i, w in enumerate(words) if i and w.lower() in {"a", "an", "the", "who", "that", "which"}), len(words))
-    words = words[: min(cut, 5)]
-    while len(words) > 1 and (words[-1].lower() in _WEAK_END or any(c.isdigit() for c in words[-1])):
+    prefix = ""
+    counted = re.match(r"(?i)(?:the\s+)?(share|number|count|percentage|proportion|rate) of ", metric)
+    if counted:  # "share of invoices paid on time", "number of unnecessary support tickets"
+        prefix, metric = f"{counted.group(1).lower()} of ", metric[counted.end() :]
+    words = _SHORT_CUT.split(f" {metric} ", maxsplit=1)[0].strip().split()
+    cut = next((i for i, w in enumerate(words) if i and (w.lower() in _CLAUSE_START or w.lower().endswith("ing") and prefix)), len(words))
+    words = words[: min(cut, 3 if prefix else 5)]
+    while len(words) > 1 and (
+        words[-1].lower() in _WEAK_END or any(c.isdigit() for c in words[-1]) or words[-1].lower().endswith("ed")
+    ):
         words.pop()
-    return " ".join(words) or "value"
+    return prefix + " ".join(words) if words else "value"
 
 
 def target_phrase(facts: KrFacts, lex: Lexicon) -> tuple[str, Quantity] | None:
