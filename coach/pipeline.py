@@ -606,6 +606,17 @@ def _suggestions(ctx: SetContext, findings: list[Finding]) -> dict[tuple[int, in
         rule_ids.append(f.rule_id)
     out: dict[tuple[int, int], Suggestion] = {}
     used: set[str] = set()
+    metrics: dict[int, tuple[list[str], Counter[str]]] = {}
+
+    def measured_by_sibling(oi: int, ki: int, key: str) -> bool:
+        # Each objective's metrics read once, when a task's rewrite first asks (not per KR:
+        # an objective of n KRs would read n * n of them).
+        if oi not in metrics:
+            names = [metric_phrase(f, rb.lexicon).lower() for f in ctx.key_results[oi]]
+            metrics[oi] = names, Counter(names)
+        names, counts = metrics[oi]
+        return counts[key] - (names[ki] == key) > 0
+
     for (oi, ki), (label, rule_ids) in sorted(wanted.items()):
         obj = okr_set.objectives[oi]
         kr = obj.key_results[ki]
@@ -621,8 +632,7 @@ def _suggestions(ctx: SetContext, findings: list[Finding]) -> dict[tuple[int, in
         key = (found.metric or (rewrite.text if rewrite else "")).lower()
         # Another KR of the objective already measures this metric ("QA guild formed" under
         # "Halve customer-reported bugs", beside "Customer-reported bugs from 40 to 20").
-        siblings = {metric_phrase(f, rb.lexicon).lower() for kj, f in enumerate(ctx.key_results[oi]) if kj != ki}
-        if rewrite is not None and (key in used or (label == "task" and key in siblings)):
+        if rewrite is not None and (key in used or (label == "task" and measured_by_sibling(oi, ki, key))):
             rewrite = None  # the set already measures this: ask what this KR is for instead
         if rewrite is not None:
             used.add(key)
