@@ -239,13 +239,22 @@ def _earliest_repeats(norms: list[str], threshold: float) -> list[int | None]:
         words = {i: set(norms[i].split()) for i in distinct}
         for k, i in enumerate(distinct):
             for j in distinct[:k]:
-                if _similar(norms[i], words[i], norms[j], words[j], threshold):
+                if _long_enough(norms[i], norms[j], threshold) and _similar(
+                    norms[i], words[i], norms[j], words[j], threshold
+                ):
                     similar[i] = j
                     break
     else:
         similar = _earliest_similar(distinct, norms, threshold)
     # A repeated text repeats what its first occurrence repeated, or else that first occurrence.
     return [similar.get(first[norm], first[norm] if first[norm] < i else None) for i, norm in enumerate(norms)]
+
+
+def _long_enough(a: str, b: str, threshold: float) -> bool:
+    """difflib's real_quick_ratio, which `_similar` asks to reach the threshold, from the two
+    lengths alone: two texts far apart in length never reach it, so skip the call."""
+    total = len(a) + len(b)
+    return not total or 2.0 * min(len(a), len(b)) / total >= threshold
 
 
 def _least_words(n: int, threshold: float) -> int:
@@ -294,7 +303,9 @@ def _earliest_similar(ids: list[int], norms: list[str], threshold: float) -> dic
             candidates.update(c for tok in chars for c in char_index.get(tok, ()))
         for c in sorted(candidates):
             j = ids[c]
-            if _similar(norms[i], words[i], norms[j], words[j], threshold):
+            if _long_enough(norms[i], norms[j], threshold) and _similar(
+                norms[i], words[i], norms[j], words[j], threshold
+            ):
                 found[i] = j
                 break
         for tok in by_word[k]:

@@ -556,6 +556,7 @@ def run_rules(okr_set: OkrSet, rb: Rubric, rules: list[Rule]) -> list[Finding]:
 def run_checks(ctx: SetContext, rules: list[Rule]) -> list[Finding]:
     findings: list[Finding] = []
     for rule in rules:
+        why = " ".join(rule.why.split())  # the same for every hit of the rule
         for hit in CHECKS[rule.check](ctx, rule):
             fields = _SafeDict(hit.fields)
             findings.append(
@@ -566,7 +567,7 @@ def run_checks(ctx: SetContext, rules: list[Rule]) -> list[Finding]:
                     label=rule.label,
                     target=hit.target,
                     message=rule.message.format_map(fields),
-                    why=" ".join(rule.why.split()),
+                    why=why,
                     fix=" ".join(rule.fix.format_map(fields).split()),
                     span=hit.span,
                     questions=[q.format_map(fields) for q in rule.questions],
