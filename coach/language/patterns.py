@@ -31,6 +31,8 @@ class Patterns:
     def __init__(self, compiled: Mapping[str, re.Pattern[str]], source: Mapping[str, str]):
         self._compiled = dict(compiled)
         self.source = dict(source)  # name -> regex text, for the rubric digest and docs
+        # Each pattern as a plain attribute: the readers look them up ~30 times per KR.
+        self.__dict__.update(self._compiled)
 
     @classmethod
     def load(cls, data: object, where: str) -> Patterns:
