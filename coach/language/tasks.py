@@ -206,8 +206,12 @@ def task_verdict(facts: KrFacts, lex: Lexicon) -> tuple[bool, str]:
         for q in measures
     )
     if lead and lead.kind in {"delivery", "ambiguous"}:
-        if _rate_object(facts, lead) or _outcome_clause(facts, lex, lead):
+        if _rate_object(facts, lead):
             return False, ""
+        if lead.kind == "delivery" and _outcome_clause(facts, lex, lead):
+            # "Launch the referral programme to lift sign-ups from 15 to 60": a deliverable
+            # bundled with the result it is for; the contract puts the deliverable first.
+            return True, f"'{lead.token}' names a deliverable, bundled with the result it is for"
         if lead.lemma in lex["service_verbs"].words and any(
             q.kind == "duration" and lex.patterns.within_before.search(facts.low, 0, q.start) for q in facts.quantities
         ):
