@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 
 # Roles announced by a label at the start of a line.
 OBJ = "objective"
@@ -69,8 +69,15 @@ _LABEL = re.compile(
     "".join(
         [
             r"(?P<emph>\*\*|__|\*|_)?(?P<br>[(\[])?(?:",
+            # KR1.2 / KR-3 / KRs / Key result 3 / key reslut (first: the most frequent label;
+            # no other alternative starts with a "k", so the order changes no match)
+            r"(?P<kr>k\.?r\.?s?|key[ \t_-]*res[a-z]{0,5}|key[ \t_-]*rsults?)",
+            r"(?:[ \t]*[\#\-]?[ \t]*(?P<knum>",
+            _NUM,
+            r"))?",
+            _ASIDE,
             # Objective 1 / Obj 2. / Objecitve / Goal 3 / O1
-            r"(?P<obj>obj[a-z]{0,9}\.?|goal)(?:[ \t]*\#?[ \t]*(?P<onum>",
+            r"|(?P<obj>obj[a-z]{0,9}\.?|goal)(?:[ \t]*\#?[ \t]*(?P<onum>",
             _NUM,
             r"))?",
             _ASIDE,
@@ -81,12 +88,6 @@ _LABEL = re.compile(
             _ASIDE,
             # O: / (O)
             r"|(?P<obare>o)(?=[ \t]*[:：)\]])",
-            # KR1.2 / KR-3 / KRs / Key result 3 / key reslut
-            r"|(?P<kr>k\.?r\.?s?|key[ \t_-]*res[a-z]{0,5}|key[ \t_-]*rsults?)",
-            r"(?:[ \t]*[\#\-]?[ \t]*(?P<knum>",
-            _NUM,
-            r"))?",
-            _ASIDE,
             r"|(?P<meta>owners?|owned[ \t]+by|team|squad|dri|lead)",
             r"|(?P<note>why|context|description|rationale|background|notes?|comments?|status",
             r"|confidence|progress|updates?)",
@@ -100,8 +101,27 @@ _LABEL = re.compile(
     ),
     re.I,
 )
+# what trim() takes off the start of a text (else, with its end stripped, it is as it is)
+_TRIMMED = frozenset(
+    "*_\ufeff\u200b \t\n\r\f\v\u00a0\u1680\u2028\u2029\u202f\u205f\u3000\x1c\x1d\x1e\x1f\x85"
+)
+_TRIMMED |= {chr(c) for c in range(0x2000, 0x200B)}
+_SPACES = _TRIMMED - {"*", "_"}
 _LABEL_FIRST = frozenset("oOgGkKtTsSdDlLwWcCbBnNpPuUrR*_([")
+# The first two characters (in lower case) a label can start with, after which _LABEL
+# can match: obj.., goal, o1, okr, "o:", kr, k.r, key, owner, team, squad, dri, lead, why,
+# context, description, rationale, background, notes, comments, status, progress, updates
+# (a line starting with "*", "_", "(" or "[" is always tried); and _TEMPLATE's: we, working,
+# currently, because, as, measured.
+_LABEL_HEADS = frozenset(
+    ["ob", "go", "ok", "kr", "k.", "ke", "ow", "te", "sq", "dr", "le", "wh", "co", "de"]
+    + ["ra", "ba", "no", "st", "pr", "up"]
+    + ["o" + c for c in "0123456789:：)] \t"]
+)
+_TEMPLATE_HEADS = frozenset(["we", "wo", "cu", "be", "as", "me"])
 _CLOSE = {"(": ")", "[": "]"}
+_GROUPS = ("emph", "br", "obj", "onum", "onum2", "onum3", "obare", "kr", "knum", "meta", "note")
+_GROUPS += ("sep",)
 _OBJECTIVE_WORD = Counter("objective")
 _NOT_OBJECTIVE = frozenset({"objectively", "objection", "objections", "object", "objects"})
 
@@ -183,6 +203,29 @@ _HDR_WHOLE = re.compile(
     ),
     re.I,
 )
+# What the first word of a title starts with, in lower case: the first words of _HDR_KR,
+# _HDR_OBJ, _HDR_BOTH and _HDR_PERIOD, and the title and period words of header_kind's
+# word test. Titles holding "okr" or ending with a colon are not gated by it.
+_TITLE_STARTS = tuple(
+    "the our key kr result metric success measure how as draft proposed team company "
+    "quarter main top objective goal q1 q2 q3 q4 h1 h2 fy v0 v1 v2 v3 v4 v5 v6 v7 v8 v9 "
+    "version jan feb mar apr may jun jul aug sep oct nov dec half year annual plan review "
+    "proposal final update kickoff cycle for of and wip new revised".split()
+)
+# (a first word is also a title start when it is "k" (of "k.r.s") or starts with a year)
+# the same by a word's first two letters: _title_start(word) is word.startswith(...)
+_TITLE_BY_HEAD: dict[str, tuple[str, ...]] = {}
+for _start in _TITLE_STARTS:
+    _TITLE_BY_HEAD[_start[:2]] = (*_TITLE_BY_HEAD.get(_start[:2], ()), _start)
+
+
+def _title_start(word: str) -> bool:
+    """Can `word` (lower case) be the first word of a title? See _TITLE_STARTS."""
+    starts = _TITLE_BY_HEAD.get(word[:2])
+    # (a number starts a title only as a year: _PERIOD_WORD's \d{4}, nothing else has digits)
+    return (starts is not None and word.startswith(starts)) or word[:4].isdecimal() or word == "k"
+
+
 # _HDR_KR_TAIL ends in "[:：]$"; `$` also matches before a final newline
 _COLON_ENDS = (":", "：", ":\n", "：\n")
 # every _PERIOD_ONLY alternative has a digit, so a title made of words needs one
@@ -266,12 +309,26 @@ def is_prose(body: str, low: str | None = None) -> bool:
     if body.endswith("?"):
         return True
     rx, subject = _subject(body, low)
-    if rx.prose.match(subject):
+    if (rx is not LOWERED or _may_be_prose(subject)) and rx.prose.match(subject):
         return True
     # 40 whitespace runs need at least 79 characters: skip counting on ordinary lines
     if len(body) < 2 * _LONG_PARAGRAPH - 1:
         return False
     return len(_SPACE_RUN.findall(body)) >= _LONG_PARAGRAPH
+
+
+# The first two characters (in lower case) of the words _PROSE starts with; "i", "a"
+# before a space and "p.", "n." are tested in _may_be_prose.
+PROSE_HEADS = frozenset(
+    "hi he de gr th ch re fy lm so pl ki be tl le se lo an al ha fe as at we ju qu co ca wo "
+    "wh ps p. n. i' i’".split()
+)
+
+
+def _may_be_prose(low: str) -> bool:
+    """Can _PROSE match at the start of `low` (lower case)? Most lines start otherwise."""
+    head = low[:2]
+    return head in PROSE_HEADS or (len(head) == 2 and head[0] in "ia" and head[1].isspace())
 
 
 def _title_word(rx: Patterns, word: str) -> bool:
@@ -283,6 +340,12 @@ def header_kind(body: str, low: str | None = None) -> str | None:
     if len(body) > 80:
         return None
     rx, subject = _subject(body, low)
+    if rx is LOWERED and "okr" not in subject and not body.endswith(_COLON_ENDS):
+        # most lines are no title: their first word starts none of the title patterns
+        # (the patterns below are all anchored at a first word of these, see _TITLE_STARTS)
+        first = _WORD.search(subject)
+        if first is None or not _title_start(first.group()):
+            return None
     whole = rx.hdr_whole.fullmatch(subject)
     kind = whole.lastgroup if whole else None
     if kind == "kr" or (
@@ -342,6 +405,9 @@ _NOISE_TAIL = ":;,：；，"
 def trim(text: str, start: int, end: int, *, noise: bool = False) -> tuple[int, int]:
     """Drop surrounding whitespace and a wrapping ** or __; with `noise`, also a trailing
     ':', ';' or ','."""
+    if start < end and text[start] not in _TRIMMED and text[end - 1] not in _SPACES:
+        # the usual case: nothing to drop at either end (what the lines below give)
+        return start, strip_noise(text, start, end) if noise else end
     while start < end and (text[start].isspace() or text[start] in "\ufeff\u200b"):
         start += 1
     end = rstrip_end(text, start, end)
@@ -380,7 +446,7 @@ class Label:
     plural: bool = False
     header: str | None = None
     body: tuple[int, int] = (0, 0)
-    extra: list[Segment] = field(default_factory=list)
+    extra: list[Segment] | tuple[()] = ()  # (no list to build for the usual line)
 
 
 def _strip_close_emph(text: str, start: int, end: int, emph: str | None) -> tuple[int, int]:
@@ -427,13 +493,14 @@ def _template(text: str, p: int, e: int, rx: Patterns, subject: str) -> Label | 
                 break
     segments.append((cur_label, cur_start, e))
     first = True
+    lab.extra = []
     for seg_label, s, t in segments:
         s, t = _strip_close_emph(text, s, t, m.group("emph") if first else None)
         if first:
             lab.body = (s, t)
             first = False
         else:
-            lab.extra.append(Segment(seg_label, s, t))
+            lab.extra.append(Segment(seg_label, s, t))  # type: ignore[union-attr]
     return lab
 
 
@@ -442,49 +509,60 @@ def read_label(text: str, p: int, e: int, low: str | None = None) -> Label:
 
     `low` is fold(text) when the caller has it (None: match `text` with re.I)."""
     rx, subject = (CASELESS, text) if low is None else (LOWERED, low)
-    if text[p] in "wWbBaAmMcC*_":
+    if low is None:
+        template, label = text[p] in "wWbBaAmMcC*_", text[p] in _LABEL_FIRST
+    else:  # the first two letters tell most lines from every label (see _LABEL_HEADS)
+        head = low[p : p + 2]
+        template = head in _TEMPLATE_HEADS or head[0] in "*_"
+        label = head in _LABEL_HEADS or head[0] in "*_(["
+    if template:
         tl = _template(text, p, e, rx, subject)
         if tl is not None:
             return tl
-    m = rx.label.match(subject, p, e) if text[p] in _LABEL_FIRST else None
+    m = rx.label.match(subject, p, e) if label else None
     if m:
-        sep = m.group("sep").strip()
-        br = m.group("br")
+        # (one group() call for all the groups: each call costs as much as the match)
+        emph, br, obj, onum, onum2, onum3, obare, kr, knum, meta, note, sep = m.group(*_GROUPS)
+        sep = sep.strip()
         if (br or sep == "]") and sep != _CLOSE.get(br):  # "(KR1)", "[O2]": closed in kind
             m = None
     if m:
-        body = _strip_close_emph(text, m.end(), e, m.group("emph"))
+        body = trim(text, m.end(), e) if emph is None else _strip_close_emph(text, m.end(), e, emph)
         empty = not ALNUM.search(text, body[0], body[1])
         span = trim(text, m.end("br") if br else m.start(), m.start("sep"), noise=True)
-        numbered = m.group("onum2") or m.group("onum3")
-        if m.group("obare"):
+        numbered = onum2 or onum3
+        if obare:
             if sep in (":", "：", ")", "]"):  # "O: ...", "(O) ..."
                 return Label(OBJ, span, False, body=body)
-        elif m.group("obj") or numbered:
-            word = m.group("obj") or "o"
-            number = m.group("onum") or numbered
+        elif obj or numbered:
+            word = obj or "o"
+            number = onum or numbered
             if (numbered or _is_objective_word(word) or word.lower() == "goal") and (
                 sep or number or empty
             ):
                 plural = word.lower().rstrip(".").endswith("s")
                 if plural and not number and empty:
                     return Label(header=H_OBJ, label_span=span, body=body)
-                return Label(OBJ, span, plural, body=body)
-        elif m.group("kr"):
-            number = m.group("knum")
-            if sep or number or empty:
-                plural = m.group("kr").lower().rstrip(".").endswith("s")
+                return Label(OBJ, span, plural, None, body)
+        elif kr:
+            if sep or knum or empty:
+                plural = kr.lower().rstrip(".").endswith("s")
                 if empty:
-                    return Label(KRS, span, True, body=body)
-                return Label(KRS if plural else KR, span, plural, body=body)
+                    return Label(KRS, span, True, None, body)
+                return Label(KRS if plural else KR, span, plural, None, body)
         elif sep in (":", "："):
-            if m.group("meta"):
+            if meta:
                 if not empty:
-                    word = m.group("meta").lower()
+                    word = meta.lower()
                     return Label(TEAM if word in ("team", "squad") else OWNER, span, body=body)
-            elif m.group("note"):
+            elif note:
                 return Label(NOTE, span, body=body)
     s, t = body = trim(text, p, e)
     if t - s > 80:  # too long for a title
         return Label(body=body)
+    if low is not None and low.find("okr", s, t) < 0 and not text.endswith(_COLON_ENDS, s, t):
+        # header_kind's own first test, without the call: most lines are no title
+        first = _WORD.search(low, s, t)
+        if first is None or not _title_start(first.group()):
+            return Label(None, None, False, None, body)
     return Label(header=header_kind(text[s:t], None if low is None else low[s:t]), body=body)

@@ -19,11 +19,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
 
-from . import status
+from . import status, values
 from .labels import (
     ALNUM,
     KR,
     OBJ,
+    PROSE_HEADS,
     Segment,
     fold,
     is_prose,
@@ -60,7 +61,6 @@ class Item:
     prose: bool = False  # a greeting, question or remark rather than an OKR line
     description: bool = False  # ends like a sentence (. ! ?)
     value: bool = False  # only a number and its period or role: "22% in H1" (see `values`)
-    score_end: int = -1  # where its text ends without a trailing "– 0.7" score (`status`)
     # where it sits: set by `scan` and `outline.build_tree`
     blank_before: bool = False
     children: list[Item] = field(default_factory=list)
@@ -166,10 +166,16 @@ def line_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def scan(text: str, spans: list[tuple[int, int]] | None = None) -> list[Item]:
+def scan(
+    text: str,
+    spans: list[tuple[int, int]] | None = None,
+    scored: list[tuple[Item, int]] | None = None,
+) -> list[Item]:
     """Classify every line of `text`; blank and decorative lines are skipped.
 
-    `spans`: line_spans(text), when the caller has it already."""
+    `spans`: line_spans(text), when the caller has it already. `scored`: gets (item,
+    where its text ends without it) for each item ending with a 0–1 score ("– 0.7"),
+    which is a note when two or more do (see `status`)."""
     items: list[Item] = []
     blank = False
     last: Item | None = None  # the previous item, for continuations and setext headings
@@ -187,6 +193,7 @@ def scan(text: str, spans: list[tuple[int, int]] | None = None) -> list[Item]:
             indent = _columns(text[start : _LEAD.match(text, start, end).end()])  # type: ignore[union-attr]
             item = Item(lineno, indent, indent, TABLE, pieces=[(h.start, h.end)])
             item.table, item.blank_before = table, blank
+            item.height = 1 if table.has_objectives else 0  # (a table of objectives is high)
             items.append(item)
             blank, last, last_line, skip_to = False, None, lineno, table.last_line
             continue
@@ -214,6 +221,8 @@ def scan(text: str, spans: list[tuple[int, int]] | None = None) -> list[Item]:
         assert isinstance(shape, Shape)
         kind = shape.kind if shape.alpha is None else _alpha_kind(*shape.alpha, last_alpha)
         item = shape.item(start, lineno, kind)
+        if shape.score >= 0 and scored is not None:
+            scored.append((item, start + shape.score))
         if (
             last is not None
             and not blank
@@ -228,7 +237,10 @@ def scan(text: str, spans: list[tuple[int, int]] | None = None) -> list[Item]:
             and (not item.value or (last.pieces and open_end(text[slice(*last.pieces[-1])])))
         ):
             last.pieces.append(item.pieces[0])  # a wrapped continuation line
-            last.score_end = -1
+            if scored and scored[-1][0] is item:
+                scored.pop()  # (its score is no note at the end of `last`)
+            if scored and scored[-1][0] is last:
+                scored.pop()  # (nor is the one at the end of its first line)
             last_line = lineno
         else:
             item.blank_before = blank
@@ -319,26 +331,18 @@ class Shape:
             self.prose,
             self.description,
             self.value,
-            -1 if self.score < 0 else self.score + offset,
         )
 
 
-# cheap tests before `status.notes`, see _may_end_with_note
+# Cheap tests before `status.notes` in _classify: can the line end with a status note at
+# all? A bracket, noise or a mark at the end; a status word as its last word; a number
+# after a dash near the end.
 _NOTE_END = frozenset(")]:;,")
-_NOTE_NEAR_END = re.compile(r"[—–|\-]")  # (one character class: a fast search)
+_NOTE_WORDS = status.LAST_WORDS
+_NOTE_LAST_LETTERS = frozenset(w[-1] for w in _NOTE_WORDS) | {w[-1].upper() for w in _NOTE_WORDS}
 
 
-def _may_end_with_note(line: str, low: str | None, s: int, t: int) -> bool:
-    """Can line[s:t] end with a status note at all? A bracket, noise or a mark at the
-    end; a status word (most lines end with a word, few with one of those); a number
-    after a dash."""
-    ch = line[t - 1]
-    if ch in _NOTE_END or not ch.isascii():
-        return True
-    if ch.isalpha():
-        low = low if low is not None else line.lower()
-        return low[low.rfind(" ", s, t) + 1 : t] in status.LAST_WORDS
-    return _NOTE_NEAR_END.search(line, max(s, t - 40), t) is not None
+_VALUE_HEADS, _VALUE_SIGNS = values.HEADS, values.NOT_A_LETTER
 
 
 _CACHED_LINE_MAX = 1000  # longer lines are classified every time (bounded cache memory)
@@ -382,7 +386,10 @@ def _classify(line: str) -> Shape | Marker | str | None:
         quote = _QUOTE.match(line, p)
         if quote:
             p = quote.end()
-    e = rstrip_end(line, p, end)
+    # (rstrip_end, called only when there is something to strip: most lines end clean)
+    e = end
+    if end and (line[end - 1].isspace() or line[end - 1] in "\ufeff\u200b"):
+        e = rstrip_end(line, p, end)
     if p >= e:
         return None
     ch = line[p]
@@ -419,7 +426,17 @@ def _classify(line: str) -> Shape | Marker | str | None:
         m = _BULLET.match(line, p, e) if ch in _BULLET_FIRST or ch >= "\u2190" else None
         if m:
             kind = "bullet:" + m.group(1)[0]
-        elif _may_be_number(line, p, e) and not (ch == "(" and _BRACKET_LABEL.match(line, p, e)):
+        elif (
+            # _may_be_number(line, p, e), inline: most lines start with a word's letter
+            (
+                not ch.isalpha()
+                or not ch.isascii()
+                or ch in _ROMAN_ASCII
+                or (p + 1 < e and line[p + 1] in ".)")
+            )
+            and _may_be_number(line, p, e)
+            and not (ch == "(" and _BRACKET_LABEL.match(line, p, e))
+        ):
             m = _NUMBER.match(line, p, e)
             if m and m.group("multi") and _decimal_value(line, m, e):
                 m = None
@@ -447,7 +464,8 @@ def _classify(line: str) -> Shape | Marker | str | None:
         first = alnum.start()
     elif first >= e:  # only closing hashes had any
         return blank
-    low = fold(line)  # the label and title patterns match in lower case, see labels.fold
+    # the label and title patterns match in lower case, see labels.fold (inline for ASCII)
+    low = line.lower() if line.isascii() else fold(line)
     lab = read_label(line, p, e, low)
     s, t = lab.body
     # text of its own: [s, t) holds a letter or digit (`first` is the first one from p)
@@ -455,18 +473,56 @@ def _classify(line: str) -> Shape | Marker | str | None:
     if not has_text and lab.label is None and lab.header is None:
         return blank
     score = -1
-    if has_text and not lab.extra and _may_end_with_note(line, low, s, t):
-        # a status note at the end ("(done)", "✅", "— 60%") is no part of the text
-        cut, sc = status.notes(line[s:t])
-        t = s + cut
-        if sc >= 0:
-            score = s + sc
+    if has_text and not lab.extra:
+        # a status note at the end ("(done)", "✅", "— 60%") is no part of the text; most
+        # lines end with a word that ends no note (tested inline: this runs on every line)
+        last = line[t - 1]
+        if (
+            (
+                last in _NOTE_LAST_LETTERS
+                and (low is None or low[low.rfind(" ", s, t) + 1 : t] in _NOTE_WORDS)
+            )
+            if last.isalpha()
+            else (
+                last in _NOTE_END
+                or not last.isascii()
+                # (a share or a score after a dash is short: "— 60%", "– 0.75")
+                or "—" in (tail := line[max(s, t - 12) : t])
+                or "–" in tail
+                or " -" in tail
+                or "|" in tail
+            )
+        ):
+            cut, sc = status.notes(line[s:t])
+            t = s + cut
+            if sc >= 0:
+                score = s + sc
     prose = description = value = False
     if has_text and lab.label is None and lab.header is None:
         body = line[s:t]
-        prose = is_prose(body, None if low is None else low[s:t])
+        low_body = None if low is None else low[s:t]
+        if (
+            low_body is not None
+            and body[-1] != "?"
+            and len(body) < 79
+            and low_body[:2] not in PROSE_HEADS
+            and not (low_body[0] in "ia" and low_body[1:2].isspace())
+        ):
+            prose = False  # is_prose's own first tests, without the call
+        else:
+            prose = is_prose(body, low_body)
         description = prose or body[-1] in ".!?…"
-        value = not prose and kind != HEADING and may_be_value(body) and is_value(body)
+        # a value line ("22% in H1") starts with a number, a sign or a leading word
+        value = (
+            not prose
+            and kind != HEADING
+            and (
+                low_body[:3] in _VALUE_HEADS or body[0] in _VALUE_SIGNS
+                if low_body is not None
+                else may_be_value(body)
+            )
+            and is_value(body)
+        )
     return Shape(  # positional, in field order (cheaper than keywords)
         indent,
         col,

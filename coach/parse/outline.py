@@ -161,6 +161,8 @@ def _compute_heights(items: list[Item], source: str | None) -> None:
 
     A measure (a metric's name with its values) is a key result: height 0."""
     for it in reversed(items):
+        if not it.children:
+            continue  # a leaf: height 0 (1 for a table of objectives, set by `scan`)
         if it.measure:  # it has a value line under it (`build_tree`): is it a measure?
             if _is_measure(it, source):
                 it.height = 0
@@ -168,9 +170,7 @@ def _compute_heights(items: list[Item], source: str | None) -> None:
             it.measure = False
         h = 0
         for c in it.children:
-            if c.kind == TABLE:  # a table of objectives, or of key results
-                contrib = 2 if c.table is not None and c.table.has_objectives else 1
-            elif c.label == KR:
+            if c.label == KR:
                 contrib = 1
             elif c.label in (OBJ, INIT, BELIEF):
                 contrib = 2

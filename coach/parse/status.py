@@ -72,15 +72,20 @@ def _kind(note: str) -> str | None:
     low = note.lower()
     if low in _STATUS_WORDS:
         return WORD
+    first = low[:1]
+    # (each pattern below starts with a digit, a point or one of the letters s, p, g)
+    if first.isdigit() or first in ".,":
+        if _SHARE.fullmatch(note):
+            return SHARE
+        if _SCORE.fullmatch(note):
+            return SCORE
+    elif first not in "spgſ":  # (ſ: a long s, which re.I matches as s)
+        return None
     worded = _WORDED.fullmatch(note)
     if worded:  # "Status: on track", "progress 60%", "60% done"
         value = worded.group("value")
         if value is None or _kind(value) is not None:
             return WORD
-    if _SHARE.fullmatch(note):
-        return SHARE
-    if _SCORE.fullmatch(note):
-        return SCORE
     return None
 
 

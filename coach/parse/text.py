@@ -39,6 +39,7 @@ each node is:
 Status notes at the end of an item ("(done)", "✅", "— 60%", "– 0.7") are taken
 off its text and span like a checkbox (`status`).
 """
+
 from __future__ import annotations
 
 import re
@@ -89,6 +90,10 @@ MSG_LABEL_ONLY = (
 )
 MSG_EMPTY_OBJECTIVE = "is an objective label with no objective text after it; left out"
 MSG_ROW = "is a table row with neither an objective nor a key result; left out"
+# what join() drops at the end of a piece: whitespace, and the noise of strip_noise
+_UNCLEAN_END = frozenset(":;,：；，\t\n\v\f\r \x1c\x1d\x1e\x1f\x85\xa0\u1680\u2028\u2029")
+_UNCLEAN_END |= frozenset("\u202f\u205f\u3000") | {chr(c) for c in range(0x2000, 0x200B)}
+_NOT_KR_KINDS = frozenset({HEADING, TABLE})  # (the usual key result line is neither)
 # how a role column of a table reads before its value
 _ROLE_WORD = {"due": "by"}
 
@@ -106,8 +111,10 @@ _new_objective = Objective.__pydantic_validator__.validate_python
 def parse_text(text: str) -> OkrSet:
     """Read pasted text or Markdown. Raises ParseError when no OKR can be found."""
     spans = line_spans(text)
-    items = scan(text, spans)
-    _score_column(items)
+    scored: list[tuple[Item, int]] = []
+    items = scan(text, spans, scored)
+    if len(scored) >= 2:
+        _score_column(scored)
     roots = build_tree(items, text)
     reader = _Reader(text, [start for start, _ in spans])
     reader.visit(roots, ROOT)
@@ -159,6 +166,9 @@ class _Reader:
         src = self.src
         if len(ranges) == 1:  # the usual case (one line's text): no list to build
             s, e = ranges[0]
+            if s < e and not src[s].isspace() and src[e - 1] not in _UNCLEAN_END:
+                # (the usual piece, trimmed by `lines` already: what the lines below give)
+                return src[s:e], {"start": s, "end": e, "line": bisect_right(self.line_starts, s)}
             while s < e and src[s].isspace():
                 s += 1
             while e > s and src[e - 1].isspace():
@@ -474,17 +484,17 @@ class _Reader:
 
     def in_objective(self, n: Item, obj: Objective, marked_siblings: bool) -> None:
         lab = n.label
-        if n.kind == TABLE:
-            self.table(n, obj)
-        elif (
+        if (
             lab is None
             and n.header is None
             and not n.prose
-            and n.kind != HEADING
+            and n.kind not in _NOT_KR_KINDS
             and (n.measure or not (n.kind == PLAIN and (n.children or marked_siblings)))
         ):  # the usual key result line: what the last `else` below does, tested first
             self.add_kr(obj, n)
             self.details(n, obj)
+        elif n.kind == TABLE:
+            self.table(n, obj)
         elif lab in OBJECTIVE_LABELS:
             new = self.labelled_objective(n)
             self.visit(n.children, SECTION, new)
@@ -687,15 +697,12 @@ _TEAM_TITLE = re.compile(
 )
 
 
-def _score_column(items: list[Item]) -> None:
+def _score_column(scored: list[tuple[Item, int]]) -> None:
     """A 0–1 score after an item ("– 0.7") is a note when two or more lines end so (a
     column of scores), not a number of the item's own (see `status`)."""
-    scored = [it for it in items if it.score_end >= 0]
-    if len(scored) < 2:
-        return
-    for it in scored:
+    for it, end in scored:
         if len(it.pieces) == 1:
-            it.pieces[0] = (it.pieces[0][0], it.score_end)
+            it.pieces[0] = (it.pieces[0][0], end)
 
 
 def _team_title(title: str) -> str | None:

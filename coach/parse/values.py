@@ -25,6 +25,7 @@ import re
 
 # Tokens are what is left between these separators ("->" and dashes are tokens).
 _SEPARATORS = re.compile(r"[\s:;,()\[\]/|=→⇒~≈<>≤≥]+")
+_NUMBER_SIGNS = frozenset("+-−±$€£¥₹")  # what a number token may start with, or a digit
 _TOKEN = re.compile(r"[^\s:;,()\[\]/|=→⇒~≈<>≤≥]+")
 _DIGIT = re.compile(r"\d")
 _NUMBER = re.compile(r"[+\-−±]?[$€£¥₹]?\d[\d.,']*(?:[a-z]{1,3}|[$€£¥₹×])?%?")
@@ -77,12 +78,12 @@ _FIRSTS = (
 )
 # the first three characters of a line that starts with one of those words ("tar" of
 # target; "by " and "by:" for a shorter one)
-_HEADS = frozenset(
+HEADS = frozenset(
     h
     for w in _FIRSTS
     for h in ([w[:3]] if len(w) >= 3 else [w + f for f in " :-–—,;()/.0123456789"] + [w])
 )
-_NOT_A_LETTER = frozenset("0123456789+-−±$€£¥₹–—….*_`'\"“”‘’([~≈<>≤≥")
+NOT_A_LETTER = frozenset("0123456789+-−±$€£¥₹–—….*_`'\"“”‘’([~≈<>≤≥")
 _FIRST_WORD = re.compile(r"[^\W\d_]+\d*")
 _FIRST_WORDS = _LEADING_WORDS | _PERIOD_WORDS
 _OPENERS = frozenset("*_`'\"“”‘’([~≈<>≤≥")
@@ -94,7 +95,7 @@ def may_be_value(text: str) -> bool:
     starts with a number, a sign, a bracket or one of its leading words; most lines
     start with a word of their own ("Increase", "NPS")."""
     head = text[:3]
-    return head[0] in _NOT_A_LETTER or head.lower() in _HEADS
+    return head[0] in NOT_A_LETTER or head.lower() in HEADS
 
 
 def _may_start_value(text: str) -> bool:
@@ -115,26 +116,38 @@ def _may_start_value(text: str) -> bool:
     return word in _FIRST_WORDS or word in _PERIOD_NAMES or (word[:2] in ("fy", "cy"))
 
 
-MAX_VALUE_CHARS = 80
+MAX_VALUE_CHARS = 48  # (a value is short: "from 18% to 22% by the end of H2" is 32)
 _MAX_TOKENS = 12
 
 
 def is_value(text: str) -> bool:
     """Is `text` (a line's text, markers and labels removed) a value line?"""
-    # most lines start with a word of their own ("Increase ...", "NPS ..."): one match
-    # on the first token turns them away before anything is split
+    # most lines start with a word of their own ("Increase ...", "NPS ..."): the first
+    # token turns them away; the others stop at their first word of their own ("40,000
+    # more people ..."), before the rest is split
     if len(text) > MAX_VALUE_CHARS or not _may_start_value(text) or not _DIGIT.search(text):
         return False
-    tokens = [t for t in (t.strip(_EMPHASIS) for t in _SEPARATORS.split(text.lower())) if t]
-    if not tokens or len(tokens) > _MAX_TOKENS:
-        return False
+    low = text.lower()
+    if "per" not in low:  # (one free noun may follow "per")
+        # a word of four letters or more is a word of the vocabulary (a number's unit
+        # glued to it has three at most): one regex call turns most lines away
+        for word in _LONG_WORD.findall(low):
+            if word not in _VOCABULARY:
+                return False
     number = False
     after_per = False
-    for i, tok in enumerate(tokens):
-        if _NUMBER.fullmatch(tok):
+    i = 0
+    for m in _TOKEN.finditer(low):
+        tok = m.group().strip(_EMPHASIS)
+        if not tok:
+            continue
+        if i == _MAX_TOKENS:
+            return False  # too long for a value
+        first = tok[0]
+        if (first.isdecimal() or first in _NUMBER_SIGNS) and _NUMBER.fullmatch(tok):
             if not _YEAR.fullmatch(tok):
                 number = True
-        elif _PERIOD.fullmatch(tok) or tok in _PERIOD_WORDS or tok in _DASHES:
+        elif tok in _PERIOD_WORDS or tok in _DASHES or _is_period(tok):
             pass
         elif i == 0:
             if tok not in _LEADING_WORDS:
@@ -142,7 +155,22 @@ def is_value(text: str) -> bool:
         elif tok not in _TAIL_WORDS and not after_per:  # "€12 per seat": one noun after per
             return False
         after_per = tok == "per"
+        i += 1
     return number
+
+
+_LONG_WORD = re.compile(r"[a-z]{4,}")
+_VOCABULARY = _TAIL_WORDS | _PERIOD_WORDS | _LEADING_WORDS | _PERIOD_NAMES
+
+
+def _is_period(tok: str) -> bool:
+    """_PERIOD.fullmatch(tok), without the regex."""
+    if tok in _PERIOD_NAMES:
+        return True
+    head, rest = tok[:2], tok[2:]
+    if head in ("fy", "cy"):
+        return len(rest) <= 4 and (not rest or rest.isdecimal())
+    return head in ("19", "20") and len(rest) == 2 and rest.isdecimal()
 
 
 def is_value_tail(text: str) -> bool:
@@ -151,14 +179,14 @@ def is_value_tail(text: str) -> bool:
     Tells "1.4 in H1" (a value) from "1.4 Hire a PM" (a numbered list item)."""
     if not text or len(text) > MAX_VALUE_CHARS:
         return False
-    tokens = [t for t in _SEPARATORS.split(text.lower()) if t]
-    if not tokens or not (
-        tokens[0] in _TAIL_START
-        or tokens[0] in _UNITS
-        or tokens[0] in _PERIOD_WORDS
-        or _PERIOD.fullmatch(tokens[0])
-    ):
+    low = text.lower()
+    first = _TOKEN.search(low)  # (the first token turns most list items away)
+    if first is None:
         return False
+    tok = first.group()
+    if not (tok in _TAIL_START or tok in _UNITS or tok in _PERIOD_WORDS or _is_period(tok)):
+        return False
+    tokens = [t for t in _SEPARATORS.split(low) if t]
     return all(
         t in _GLUE or t in _UNITS or t in _PERIOD_WORDS or t in _DASHES or _PERIOD.fullmatch(t)
         for t in tokens
