@@ -171,6 +171,8 @@ def _drafts(facts: KrFacts, label: str, rubric: Rubric, objective: str) -> tuple
         or _counts_something_else(facts, metric, lex)
         or _metric_elsewhere(facts, metric, lex)
         or _drops_what_they_do(facts, metric, lex)
+        or _unclear_count(facts, metric, lex)
+        or (label == "no_baseline" and not any(q.role == "target" for q in values))
     ):
         # No one metric with one value to keep: the coach would be guessing which is which.
         what = f'"{facts.text.strip().rstrip(".")}"'
@@ -217,6 +219,11 @@ def _counts_something_else(facts: KrFacts, metric: str, lex: Lexicon) -> bool:
     counts another noun than the metric (countries, times); a rewrite would move it."""
     named = set(metric.lower().split())
     for q in facts.measures:
+        if q.role == "target" and q.kind == "percent":
+            of = re.match(r"\s*of\s+(?:the\s+|all\s+)?([a-z][a-z-]*)", facts.low[q.end :])
+            if of and of.group(1) not in named and not metric.startswith("share of"):
+                return True  # ">99% of places" is a share of places, not of the review effort
+            continue
         if q.role != "target" or q.kind != "number":
             continue
         after = re.findall(r"[a-z][a-z-]*", facts.low[q.end : q.end + 40])[:4]
@@ -235,10 +242,27 @@ def _drops_what_they_do(facts: KrFacts, metric: str, lex: Lexicon) -> bool:
     if last not in words:
         return False
     k = words.index(last)  # where the counted thing is first named
-    nxt = words[k + 1] if k + 1 < len(words) else ""
     verbs = lex.union("common_verbs", "other_verbs", "behaviour_verbs")
-    doing = nxt in verbs and lex.lemma_of(nxt) not in lex["quantity_verbs"].words
-    return doing and not lex.patterns.direction_later.search(facts.low)
+    for nxt in words[k + 1 : k + 4]:  # "new entrants to web3 understand why ...": within a few words
+        base = lex.lemma_of(nxt) == nxt
+        if base and (nxt in verbs or lex.verb_classes(nxt)) and nxt not in lex["quantity_verbs"].words:
+            return not lex.patterns.direction_later.search(facts.low)
+        if nxt in lex["stopwords"].words and nxt != "to":
+            return False
+    return False
+
+
+def _unclear_count(facts: KrFacts, metric: str, lex: Lexicon) -> bool:
+    """'12 monthly sessions' (12 in all, or 12 a month?), '10 awards or fellowships' (which is
+    counted?), '(4)' after a name: the coach cannot tell what the number counts."""
+    for q in facts.measures:
+        after = facts.low[q.end : q.end + 60].split()
+        head = metric.lower().split()[-1] if metric else ""
+        if after and after[0] in lex["cadence_words"].words and head in lex["deliverable_nouns"].words:
+            return True  # "12 monthly sessions": 12 in all, or 12 a month? ("5 million monthly readers" is clear)
+        if len(after) > 1 and after[1] in {"or", "and", "&"}:
+            return True
+    return bool(lex.patterns.name_count.search(facts.low))
 
 
 def _metric_elsewhere(facts: KrFacts, metric: str, lex: Lexicon) -> bool:

@@ -164,7 +164,7 @@ def _phrase_from(units: list[Unit], i: int, text: str, lex: Lexicon, verb: str |
     if after and _finite_verb(after[0].word, lex) and any(u.role == "qualifier" for u in after):
         return _sentence_case(phrase + " " + _slice(text, after))
     # "25 members publish a talk", "10 partners are early adopters": what the counted do.
-    if value is not None and after and _plural(words[-1].word, lex) and (
+    if value is not None and after and not any(u.role != "word" for u in after) and _plural(words[-1].word, lex) and (
         _base_verb(after[0].word, lex) or after[0].word in lex["passive_auxiliaries"].words
     ) and _ends_in_noun(after, lex) and len(words) + len(after) < 14:
         who = "who" if words[-1].word in lex.union("people_nouns", "outcome_nouns") else "that"
@@ -254,7 +254,9 @@ def _share_phrase(units: list[Unit], i: int, text: str, lex: Lexicon) -> str | N
         k += 1  # "invoices are paid": the participle alone reads as English
         if k < len(units) and not units[k].word.endswith("ed") and units[k].word not in lex.irregular_forms:
             linked = units[k - 1].word  # "Student Leaders are active": "who are active"
-    rest = _collect(units, k, text, lex, allow_verbs=True)
+    rest = _collect(units, k, text, lex, allow_verbs=True, allow_leading_prep=bool(linked))
+    if linked and not rest:
+        return None  # "70% of activities are ..." with a condition we cannot keep: no share to name
     if rest:
         lead_word = rest[0].word
         people = lex.union("people_nouns", "outcome_nouns")
@@ -308,8 +310,8 @@ def _collect(
             continue
         if w in stops or w in {"and", "or", "&", "vs", "versus", "than"}:
             break
-        if w == "from" and (not out or i + 1 >= len(units) or units[i + 1].role != "word" or units[i + 1].word in lex["determiners"].words):
-            break  # "from 5% ...", "from [baseline]": a starting value; "from stockouts": a source
+        if w == "from":
+            break  # a starting value, or a source a rewrite's own "from [current ...]" would clash with
         if out and _base_verb(w, lex) and _plural(out[-1].word, lex) and (
             w in lex["behaviour_verbs"].words or w in lex["common_verbs"].words
         ) and not lex.union("metric_terms", "metric_heads", "outcome_nouns", "deliverable_nouns").__contains__(w):
@@ -317,7 +319,7 @@ def _collect(
         participle = bool(out) and out[-1].role == "word" and _participle(out[-1].word, lex)
         if w == "to" and not (after_to and not out) and not (out and _is_time_head(out, lex)) and not participle:
             break  # but "minutes attributed to baggage", "waste sent to landfill" go on
-        if w in preps or w in {"to", "from"}:
+        if w in preps or w == "to":
             if not out and not allow_leading_prep and not after_to:
                 break
             out.append(u)
@@ -327,7 +329,7 @@ def _collect(
             nxt = units[i + 1] if i + 1 < len(units) else None
             if not _base_verb(out[-1].word, lex) and out[-1].word not in lex["stopwords"].words and nxt is not None and nxt.role == "word" and (
                 nxt.word in lex["qualifier_prepositions"].words or nxt.word in {"to", "online", "offline"}
-            ):
+            ) and nxt.word != "from":
                 out.append(u)  # "transactions completed online", "seats added per account"
                 i += 1
                 continue
@@ -468,6 +470,10 @@ def is_noun_phrase(phrase: str, lex: Lexicon) -> bool:
         return False  # "health score v1": a version of a deliverable, not a metric
     if "&" in body or units[0].word in lex.union("chunk_breakers", "relative_pronouns", "determiners"):
         return False
+    named = lex.union("metric_terms", "metric_heads")
+    for a, b in zip(units, units[1:], strict=False):
+        if a.word in named and body[b.start : b.start + 1].isupper() and body[a.start : a.start + 1].islower():
+            return False  # "uptime Storage Providers": a metric, then a name with no "of"
     # No verb before the first preposition: "submit minutes", "understand our customer".
     for u in units:
         if u.word in lex["qualifier_prepositions"].words or u.word in {"who", "that", "to"}:
