@@ -32,7 +32,7 @@ from .labels import (
     rstrip_end,
 )
 from .mdtable import Table, find_tables
-from .values import is_value, is_value_tail, may_be_value, open_end
+from .values import MAX_VALUE_CHARS, is_value, is_value_tail, may_be_value, open_end
 
 TAB_WIDTH = 4
 
@@ -69,7 +69,6 @@ class Item:
     deep: bool = False  # has a child indented deeper than itself
     run_parent_kind: str | None = None
     measure: bool = False  # a metric's name with its value lines under it (`outline`)
-    table: Table | None = None  # the table of a TABLE item
 
     @property
     def marked(self) -> bool:
@@ -99,6 +98,14 @@ class Item:
             + " "
             + " ".join(source[s:e] for s, e in self.pieces[1:])
         )
+
+
+@dataclass(eq=False, slots=True)
+class TableItem(Item):
+    """A TABLE item: a Markdown table read as one node (its own class, so that no other
+    item carries a `table` field)."""
+
+    table: Table | None = None
 
 
 # --- regular expressions (compiled once) -----------------------------------------------
@@ -140,6 +147,8 @@ _CHECKBOX = re.compile(r"\[[ xX✓✔✗\-]?\](?:[ \t]+|$)")
 
 
 def _columns(s: str, col: int = 0) -> int:
+    if "\t" not in s and "\u200b" not in s and "\ufeff" not in s:
+        return col + len(s)  # (one column a character: what the loop below gives)
     for ch in s:
         if ch == "\t":
             col += TAB_WIDTH - col % TAB_WIDTH
@@ -183,15 +192,17 @@ def scan(
     last_alpha: dict[str, str] = {}
     spans = spans or line_spans(text)
     tables = find_tables(text, spans) if "|" in text else None
+    # (one test per line for tables: from `stop` on, a line may start or be in a table)
+    stop = min(tables) if tables else len(spans) + 1
     skip_to = 0  # the last line of a table read as one item
     for lineno, (start, end) in enumerate(spans, 1):
-        if lineno <= skip_to:
-            continue
-        if tables and lineno in tables:
-            table = tables[lineno]
+        if lineno >= stop and (lineno <= skip_to or lineno in tables):  # type: ignore[operator]
+            if lineno <= skip_to:
+                continue
+            table = tables[lineno]  # type: ignore[index]
             h = table.header
             indent = _columns(text[start : _LEAD.match(text, start, end).end()])  # type: ignore[union-attr]
-            item = Item(lineno, indent, indent, TABLE, pieces=[(h.start, h.end)])
+            item = TableItem(lineno, indent, indent, TABLE, pieces=[(h.start, h.end)])
             item.table, item.blank_before = table, blank
             item.height = 1 if table.has_objectives else 0  # (a table of objectives is high)
             items.append(item)
@@ -199,12 +210,13 @@ def scan(
             continue
         line = text[start:end]
         shape = _cached_shape(line) if end - start <= _CACHED_LINE_MAX else _classify(line)
-        if shape is None or isinstance(shape, Marker):
-            if shape is not None:  # a blank line, but its marker counts in the run
-                _alpha_kind(shape.letter, shape.sep, last_alpha)
-            blank = True
-            continue
-        if isinstance(shape, str):  # a horizontal rule or a setext underline
+        if shape.__class__ is not Shape:  # (one test for the usual line, a Shape)
+            if shape is None or isinstance(shape, Marker):
+                if shape is not None:  # a blank line, but its marker counts in the run
+                    _alpha_kind(shape.letter, shape.sep, last_alpha)
+                blank = True
+                continue
+            # a horizontal rule or a setext underline
             if (
                 shape in "=-"
                 and last is not None
@@ -218,7 +230,6 @@ def scan(
             else:
                 blank = True
             continue
-        assert isinstance(shape, Shape)
         kind = shape.kind if shape.alpha is None else _alpha_kind(*shape.alpha, last_alpha)
         item = shape.item(start, lineno, kind)
         if shape.score >= 0 and scored is not None:
@@ -553,8 +564,10 @@ def _decimal_value(line: str, m: re.Match[str], e: int) -> bool:
     its line ("1.4") or followed only by its period or unit ("1.4 in H1", "2.5 days")?"""
     if line[m.end("multi") : m.end()].startswith("."):  # "1.4." is numbering
         return False
+    if e - m.end() > MAX_VALUE_CHARS:  # (a list item's text, most often)
+        return False
     rest = line[m.end() : e]
-    return not rest.strip() or is_value_tail(rest)
+    return not rest or rest.isspace() or is_value_tail(rest)
 
 
 def _number_kind(m: re.Match[str]) -> str:

@@ -65,7 +65,7 @@ from .labels import (
     read_label,
     strip_noise,
 )
-from .lines import HEADING, PLAIN, TABLE, Item, line_spans, scan
+from .lines import HEADING, PLAIN, TABLE, Item, TableItem, line_spans, scan
 from .outline import build_tree, value_lines
 from .values import kr_like
 
@@ -106,6 +106,7 @@ SpanData = dict[str, int]
 # pydantic 2.x it is slower than validating these small models.)
 _new_key_result = KeyResult.__pydantic_validator__.validate_python
 _new_objective = Objective.__pydantic_validator__.validate_python
+_new_warning = ParseWarning.__pydantic_validator__.validate_python
 
 
 def parse_text(text: str) -> OkrSet:
@@ -204,12 +205,16 @@ class _Reader:
         return joined
 
     def warn(self, it: Item, message: str) -> None:
-        if it.table is not None:  # a table left out: each of its rows, with its line
+        if isinstance(it, TableItem):  # a table left out: each of its rows, with its line
+            assert it.table is not None
             for row in it.table.rows:
                 text = self.src[row.start : row.end]
-                self.warnings.append(ParseWarning(line=row.line, message=message, text=text))
+                self.warnings.append(
+                    _new_warning({"line": row.line, "message": message, "text": text})
+                )
             return
-        self.warnings.append(ParseWarning(line=it.line, message=message, text=it.full(self.src)))
+        text = it.full(self.src)
+        self.warnings.append(_new_warning({"line": it.line, "message": message, "text": text}))
 
     def warn_tree(self, nodes: list[Item], message: str) -> None:
         stack = list(reversed(nodes))
@@ -283,7 +288,7 @@ class _Reader:
             if obj is None:
                 self.orphan_krs += 1
                 self.warnings.append(
-                    ParseWarning(line=span["line"], message=MSG_KR_FIRST, text=text)
+                    _new_warning({"line": span["line"], "message": MSG_KR_FIRST, "text": text})
                 )
             else:
                 obj.key_results.append(_new_key_result({"text": text, "span": span}))
@@ -316,7 +321,7 @@ class _Reader:
             s, e = lab.body
         return self.join([(s, e)])
 
-    def table(self, n: Item, obj: Objective | None) -> Objective | None:
+    def table(self, n: TableItem, obj: Objective | None) -> Objective | None:
         """A table's rows (see `mdtable`): an objective cell starts an objective (or goes
         on with the one above when it repeats it), a key-result cell adds a key result
         to the row's objective or to `obj`, with the row's period and target cells.
@@ -362,13 +367,21 @@ class _Reader:
             if not krs:
                 if obj_cell is None:
                     self.warnings.append(
-                        ParseWarning(line=row.line, message=MSG_ROW, text=src[row.start : row.end])
+                        _new_warning(
+                            {"line": row.line, "message": MSG_ROW, "text": src[row.start : row.end]}
+                        )
                     )
                 continue
             if cur is None:
                 self.orphan_krs += len(krs)
                 self.warnings.append(
-                    ParseWarning(line=row.line, message=MSG_KR_FIRST, text=src[row.start : row.end])
+                    _new_warning(
+                        {
+                            "line": row.line,
+                            "message": MSG_KR_FIRST,
+                            "text": src[row.start : row.end],
+                        }
+                    )
                 )
                 continue
             for s, e in krs:
@@ -381,7 +394,7 @@ class _Reader:
                 cur.key_results.append(_new_key_result({"text": text, "span": span}))
         return cur
 
-    def top_table(self, n: Item, run: Objective | None) -> Objective | None:
+    def top_table(self, n: TableItem, run: Objective | None) -> Objective | None:
         """A table outside any objective; returns what following lines attach to."""
         assert n.table is not None
         if n.table.has_objectives:
@@ -493,7 +506,7 @@ class _Reader:
         ):  # the usual key result line: what the last `else` below does, tested first
             self.add_kr(obj, n)
             self.details(n, obj)
-        elif n.kind == TABLE:
+        elif isinstance(n, TableItem):
             self.table(n, obj)
         elif lab in OBJECTIVE_LABELS:
             new = self.labelled_objective(n)
@@ -561,7 +574,7 @@ class _Reader:
         run: Objective | None = None  # the objective that following leaves attach to
         for i, n in enumerate(nodes):
             lab = n.label
-            if n.kind == TABLE:
+            if isinstance(n, TableItem):
                 run = self.top_table(n, run)
             elif lab in OBJECTIVE_LABELS:
                 obj = self.labelled_objective(n)
@@ -722,7 +735,7 @@ def _continues_block(m: Item) -> bool:
         and m.header is None
         and not m.prose
         and (m.marked or not m.blank_before or m.measure)
-        and (m.table is None or not m.table.has_objectives)
+        and (not isinstance(m, TableItem) or m.table is None or not m.table.has_objectives)
     )
 
 

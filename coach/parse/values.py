@@ -179,14 +179,13 @@ def is_value_tail(text: str) -> bool:
     Tells "1.4 in H1" (a value) from "1.4 Hire a PM" (a numbered list item)."""
     if not text or len(text) > MAX_VALUE_CHARS:
         return False
-    low = text.lower()
-    first = _TOKEN.search(low)  # (the first token turns most list items away)
+    first = _TOKEN.search(text)  # (the first token turns most list items away)
     if first is None:
         return False
-    tok = first.group()
+    tok = first.group().lower()
     if not (tok in _TAIL_START or tok in _UNITS or tok in _PERIOD_WORDS or _is_period(tok)):
         return False
-    tokens = [t for t in _SEPARATORS.split(low) if t]
+    tokens = [t for t in _SEPARATORS.split(text.lower()) if t]
     return all(
         t in _GLUE or t in _UNITS or t in _PERIOD_WORDS or t in _DASHES or _PERIOD.fullmatch(t)
         for t in tokens

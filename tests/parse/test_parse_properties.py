@@ -22,7 +22,7 @@ from coach.parse.labels import (
     OWNER,
     TEAM,
 )
-from coach.parse.lines import scan
+from coach.parse.lines import TableItem, scan
 from coach.parse.outline import build_tree
 from coach.parse.sniff import sniff
 
@@ -127,7 +127,8 @@ def test_no_line_is_silently_dropped(text):
     items = scan(text)
     build_tree(items, text)
     for item in items:
-        if item.table is not None:
+        if isinstance(item, TableItem):
+            assert item.table is not None
             for row in item.table.rows:
                 assert row.line in used, (row.line, text[row.start : row.end])
             continue
