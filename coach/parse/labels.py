@@ -206,24 +206,31 @@ _HDR_WHOLE = re.compile(
 # What the first word of a title starts with, in lower case: the first words of _HDR_KR,
 # _HDR_OBJ, _HDR_BOTH and _HDR_PERIOD, and the title and period words of header_kind's
 # word test. Titles holding "okr" or ending with a colon are not gated by it.
-_TITLE_STARTS = tuple(
-    "the our key kr result metric success measure how as draft proposed team company "
-    "quarter main top objective goal q1 q2 q3 q4 h1 h2 fy v0 v1 v2 v3 v4 v5 v6 v7 v8 v9 "
-    "version jan feb mar apr may jun jul aug sep oct nov dec half year annual plan review "
-    "proposal final update kickoff cycle for of and wip new revised".split()
+# The first words a title can start with (in lower case). Whole words where the pattern
+# has a space or the end after them: the first words of _HDR_KR, _HDR_OBJ and _HDR_BOTH
+# and the title words of header_kind's word test ("k" of "k.r.s"); prefixes where a
+# pattern may glue more to them ("key_results", "objectives&krs", "q3q4", "draftv2"): the
+# period words of _HDR_PERIOD, and a year (no other pattern starts with a digit).
+_TITLE_FIRST_WORDS = frozenset(
+    "the our how as of and for new wip top main company proposed proposal team success "
+    "results metrics measures measured goals objectives plan plans planning review final "
+    "update updated kickoff cycle revised drafts k kr krs".split()
 )
-# (a first word is also a title start when it is "k" (of "k.r.s") or starts with a year)
-# the same by a word's first two letters: _title_start(word) is word.startswith(...)
-_TITLE_BY_HEAD: dict[str, tuple[str, ...]] = {}
-for _start in _TITLE_STARTS:
+_TITLE_PREFIXES = tuple(
+    "key objective q1 q2 q3 q4 h1 h2 fy v0 v1 v2 v3 v4 v5 v6 v7 v8 v9 version jan feb mar "
+    "apr may jun jul aug sep oct nov dec quarter half year annual draft".split()
+)
+_TITLE_BY_HEAD: dict[str, tuple[str, ...]] = {}  # the prefixes by their first two letters
+for _start in _TITLE_PREFIXES:
     _TITLE_BY_HEAD[_start[:2]] = (*_TITLE_BY_HEAD.get(_start[:2], ()), _start)
 
 
 def _title_start(word: str) -> bool:
-    """Can `word` (lower case) be the first word of a title? See _TITLE_STARTS."""
+    """Can `word` (lower case, a _WORD) be the first word of a title?"""
+    if word in _TITLE_FIRST_WORDS or word[:4].isdecimal():
+        return True
     starts = _TITLE_BY_HEAD.get(word[:2])
-    # (a number starts a title only as a year: _PERIOD_WORD's \d{4}, nothing else has digits)
-    return (starts is not None and word.startswith(starts)) or word[:4].isdecimal() or word == "k"
+    return starts is not None and word.startswith(starts)
 
 
 # _HDR_KR_TAIL ends in "[:：]$"; `$` also matches before a final newline
