@@ -251,13 +251,13 @@ def test_fill_the_placeholders_of_a_rewrite_and_pick_a_candidate_metric(browser,
     expect(page.locator("#live")).to_have_text("Copied the rewrite of KR 1.3 to the clipboard.")
     assert page.evaluate("navigator.clipboard.readText()") == finished
     # Text, never markup: a value with tags shows as typed.
-    csat = page.locator("#o1-kr2")
-    csat.get_by_label("current CSAT").fill("<b>72%</b>")
-    expect(csat.locator(".rewrite-text")).to_have_text("Increase CSAT from <b>72%</b> to [target CSAT]")
-    expect(csat.locator(".fill-status")).to_have_text("Still to fill in: [target CSAT].")
-    assert csat.locator(".rewrite-text b").count() == 0
-    csat.get_by_label("current CSAT").fill("")
-    expect(page.locator("#improved-o1-kr2")).to_have_text("Increase CSAT from [current CSAT] to [target CSAT]")
+    box.fill("<b>31</b>")
+    expect(nps.locator(".rewrite-text")).to_have_text("Increase NPS from <b>31</b> to 50")
+    assert nps.locator(".rewrite-text b").count() == 0
+    box.fill("")
+    expect(nps.locator(".fill-status")).to_have_text("1 to fill in.")
+    expect(page.locator("#improved-o1-kr3")).to_have_text("Increase NPS from [current NPS] to 50")
+    box.fill("31")
 
     # Needs your input: no rewrite, the questions, and candidate metrics to pick from.
     portal = page.locator("#o1-kr1")
@@ -286,7 +286,7 @@ def test_fill_the_placeholders_of_a_rewrite_and_pick_a_candidate_metric(browser,
     improved = page.evaluate("navigator.clipboard.readText()")
     assert f"- {finished}\n" in improved and f"- {picked}\n" in improved
     assert "Launch new customer portal" not in improved
-    assert "- Increase CSAT from [current CSAT] to [target CSAT]\n" in improved
+    assert "- Improve customer satisfaction (needs your input: see the questions)\n" in improved
     lines = [line for line in improved.splitlines() if line.startswith("- ")]
     assert len(lines) == len(set(lines)) == 5
     page.screenshot(path=str(tmp_path / "fill.png"), full_page=True)
