@@ -28,7 +28,7 @@ from ._version import __version__
 from .checks import CHECKS, SetContext, build_context
 from .errors import CoachError, ConfigError
 from .guard import guard_prose, guard_rewrite
-from .language.phrases import metric_phrase
+from .language.phrases import metric_phrase, short_name
 from .llm.cache import CachedClient, ResponseStore, client_model
 from .llm.client import ChatClient, ChatResult, run_all, run_sync
 from .llm.errors import LLMError, LLMRefusalError
@@ -612,10 +612,13 @@ def _suggestions(ctx: SetContext, findings: list[Finding]) -> dict[tuple[int, in
     def measured_by_sibling(oi: int, ki: int, key: str) -> bool:
         # Each objective's metrics read once, when a task's rewrite first asks (not per KR:
         # an objective of n KRs would read n * n of them).
+        # Compared by short name: "food waste sent to landfill" is what "food waste sent to
+        # landfill from council canteens" measures too.
         if oi not in metrics:
-            names = [metric_phrase(f, rb.lexicon).lower() for f in ctx.key_results[oi]]
+            names = [short_name(metric_phrase(f, rb.lexicon)).lower() for f in ctx.key_results[oi]]
             metrics[oi] = names, Counter(names)
         names, counts = metrics[oi]
+        key = short_name(key).lower()
         return counts[key] - (names[ki] == key) > 0
 
     for (oi, ki), (label, rule_ids) in sorted(wanted.items()):

@@ -242,6 +242,9 @@ def _drops_what_they_do(facts: KrFacts, metric: str, lex: Lexicon) -> bool:
     if last not in words:
         return False
     k = words.index(last)  # where the counted thing is first named
+    after = words[k + 1 : k + 3]
+    if after[:1] == ["from"] and len(after) > 1 and not after[1][:1].isdigit():
+        return True  # "MQLs from webinars": a source that defines what is counted would be lost
     verbs = lex.union("common_verbs", "other_verbs", "behaviour_verbs")
     for nxt in words[k + 1 : k + 4]:  # "new entrants to web3 understand why ...": within a few words
         base = lex.lemma_of(nxt) == nxt

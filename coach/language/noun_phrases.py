@@ -338,7 +338,12 @@ def _collect(
             break  # "managers complete the training": the subject ends before its verb
         out.append(u)
         i += 1
-    while out and (out[-1].word in preps or out[-1].word in lex.union("determiners", "value_frames") or out[-1].word == "to"):
+    while out and (
+        out[-1].word in preps
+        or out[-1].word in lex.union("determiners", "value_frames")
+        or out[-1].word == "to"
+        or (len(out) > 1 and out[-1].role == "word" and _participle(out[-1].word, lex))  # "pipeline sourced"
+    ):
         out.pop()
     return out
 
