@@ -21,7 +21,7 @@ from functools import cached_property
 from .language.facts import KrFacts
 from .language.key_results import analyze_kr
 from .language.labels import kr_label
-from .language.noun_phrases import is_measurable, is_noun_phrase
+from .language.noun_phrases import is_measurable, is_noun_phrase, is_participle
 from .language.phrases import (
     COMPARATIVE_START,
     EVERYONE,
@@ -245,6 +245,8 @@ def _drops_what_they_do(facts: KrFacts, metric: str, lex: Lexicon) -> bool:
     after = words[k + 1 : k + 3]
     if after[:1] == ["from"] and len(after) > 1 and not after[1][:1].isdigit():
         return True  # "MQLs from webinars": a source that defines what is counted would be lost
+    if after and is_participle(after[0], lex) and not metric.lower().endswith(after[0]):
+        return True  # "pipeline sourced from attendees", "companies committed to ...": a condition
     verbs = lex.union("common_verbs", "other_verbs", "behaviour_verbs")
     for nxt in words[k + 1 : k + 4]:  # "new entrants to web3 understand why ...": within a few words
         base = lex.lemma_of(nxt) == nxt

@@ -316,7 +316,7 @@ def _collect(
             w in lex["behaviour_verbs"].words or w in lex["common_verbs"].words
         ) and not lex.union("metric_terms", "metric_heads", "outcome_nouns", "deliverable_nouns").__contains__(w):
             break  # "Acutians have a career check-in", "daily jobs succeed": the predicate starts
-        participle = bool(out) and out[-1].role == "word" and _participle(out[-1].word, lex)
+        participle = bool(out) and out[-1].role == "word" and is_participle(out[-1].word, lex)
         if w == "to" and not (after_to and not out) and not (out and _is_time_head(out, lex)) and not participle:
             break  # but "minutes attributed to baggage", "waste sent to landfill" go on
         if w in preps or w == "to":
@@ -342,7 +342,7 @@ def _collect(
         out[-1].word in preps
         or out[-1].word in lex.union("determiners", "value_frames")
         or out[-1].word == "to"
-        or (len(out) > 1 and out[-1].role == "word" and _participle(out[-1].word, lex))  # "pipeline sourced"
+        or (len(out) > 1 and out[-1].role == "word" and is_participle(out[-1].word, lex))  # "pipeline sourced"
     ):
         out.pop()
     return out
@@ -361,7 +361,7 @@ def _finite_verb(word: str, lex: Lexicon) -> bool:
     )
 
 
-def _participle(word: str, lex: Lexicon) -> bool:
+def is_participle(word: str, lex: Lexicon) -> bool:
     """'attributed', 'sent', 'completed': a past participle, known to the lexicon or not."""
     return _finite_verb(word, lex) or (len(word) > 5 and word.endswith("ed") and word not in lex["stopwords"].words)
 
@@ -485,7 +485,7 @@ def is_noun_phrase(phrase: str, lex: Lexicon) -> bool:
             break
         nounish = u.word in lex.union("metric_terms", "metric_heads", "outcome_nouns", "deliverable_nouns", "people_nouns", "verb_nouns")
         k = units.index(u)
-        post_modifier = k > 0 and k + 1 < len(units) and _participle(u.word, lex)  # "invoices paid on time"
+        post_modifier = k > 0 and k + 1 < len(units) and is_participle(u.word, lex)  # "invoices paid on time"
         if not nounish and (_base_verb(u.word, lex) and u is units[0] or (_finite_verb(u.word, lex) and not post_modifier)):
             return False
         if u is not units[0] and u.word in lex["common_verbs"].words and _plural(units[units.index(u) - 1].word, lex) and not nounish:
