@@ -47,8 +47,9 @@ from bisect import bisect_right
 
 from ..errors import ParseError
 from ..models import KeyResult, Objective, OkrSet, ParseWarning, Span
-from . import mdtable
+from . import mdtable, status
 from .labels import (
+    ALNUM,
     BELIEF,
     H_KR,
     H_OBJ,
@@ -315,10 +316,12 @@ class _Reader:
     # --- Markdown tables -----------------------------------------------------------------
 
     def cell_text(self, s: int, e: int) -> tuple[str, SpanData] | None:
-        """A cell's text, without a label such as "KR 1.2:" or "**O1**"."""
+        """A cell's text, without a label such as "KR 1.2:" or "**O1**" and without a
+        status note ("(done)", as after a line)."""
         lab = read_label(self.src, s, e)
         if lab.label in (OBJ, KR) and lab.body[1] > lab.body[0]:
             s, e = lab.body
+        e = s + status.notes(self.src[s:e])[0]
         return self.join([(s, e)])
 
     def table(self, n: TableItem, obj: Objective | None) -> Objective | None:
@@ -335,8 +338,8 @@ class _Reader:
             end = 0
             meta: dict[str, str] = {}
             for col, cell in zip(n.table.columns, row.cells, strict=False):
-                if cell.end <= cell.start:
-                    continue
+                if cell.end <= cell.start or not ALNUM.search(src, cell.start, cell.end):
+                    continue  # an empty cell, or a "-" / "—" that says so
                 value = src[cell.start : cell.end]
                 if col.kind == mdtable.OBJECTIVE:
                     obj_cell = cell

@@ -14,7 +14,7 @@ recognised from a closed vocabulary (numbers, periods, role words such as target
 and baseline, units and connectors), so that a line naming a metric of its own
 ("99.9% uptime", "10 new logos") is never one: that line is a key result itself.
 
-`text` joins a name's value lines into its key result as "name: value; value"
+The reader (`text`) joins a name's value lines into one key result, "name: value; value"
 ("Repeat purchase rate: 22% in H1; 26% in H2"): readable, and each number keeps
 the words that give it its role.
 """
@@ -70,17 +70,11 @@ _PERIOD_NAMES = frozenset(
     "q1 q2 q3 q4 h1 h2 t1 t2 t3 fy cy jan january feb february mar march apr april may jun "
     "june jul july aug august sep sept september oct october nov november dec december".split()
 )
-_FIRSTS = (
-    _LEADING_WORDS
-    | _PERIOD_WORDS
-    | _PERIOD_NAMES
-    | {"fy", "cy", "q1", "q2", "q3", "q4", "h1", "h2", "t1", "t2", "t3"}
-)
-# the first three characters of a line that starts with one of those words ("tar" of
-# target; "by " and "by:" for a shorter one)
+# the first three characters of a line that starts with a word a value line may start
+# with ("tar" of target; "by " and "by:" for a shorter one, "fy2" of fy25)
 HEADS = frozenset(
     h
-    for w in _FIRSTS
+    for w in _LEADING_WORDS | _PERIOD_WORDS | _PERIOD_NAMES
     for h in ([w[:3]] if len(w) >= 3 else [w + f for f in " :-–—,;()/.0123456789"] + [w])
 )
 NOT_A_LETTER = frozenset("0123456789+-−±$€£¥₹–—….*_`'\"“”‘’([~≈<>≤≥")
@@ -192,6 +186,7 @@ def is_value_tail(text: str) -> bool:
     )
 
 
+# (shared by `outline` and `text`: does a line read like a key result of its own?)
 _KR_LIKE = re.compile(
     r"\d|%|\b(?:increase|decrease|reduce|grow|raise|lower|improve|cut|reach|achieve|hit|boost"
     r"|double|triple|halve|from\b.*\bto)\b",

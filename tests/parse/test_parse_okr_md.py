@@ -139,8 +139,8 @@ TABLES = """\
 | Key result | Baseline | Target | Due |
 |---|---|---|---|
 | Lead time for changes | 9 days | 2 days | Q4 |
-| KR 2: Releases per month | 1 | 4 | |
-| Release checklist automated | | | |
+| KR 2: Releases per month | 1 | 4 | — |
+| Release checklist automated (done) | | | |
 """
 
 
