@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 
 from .language.key_results import analyze_kr
 from .language.labels import kr_label
+from .language.noun_phrases import is_noun_phrase
+from .language.phrases import metric_phrase
 from .provenance import enforce, fabricated
 from .roles import misplaced
 from .rubric import Rubric
@@ -30,6 +32,7 @@ _PLACEHOLDER = re.compile(r"\[[^\]]+\]")
 _BEFORE_BASELINE = re.compile(r"\b(?:from|currently|baseline(?: of)?|up from|down from)\s*$", re.I)
 _BEFORE_TARGET = re.compile(r"\b(?:to|by|reach|hit|at least|at most|above|below|under|over)\s*$", re.I)
 # A period the author never named ("by Q3") is one placeholder, not "Q[value]".
+_SUGGESTED = re.compile(r"\[suggested:[^\]]*\]")
 _PERIOD = re.compile(r"\b(?:Q[1-4]|H[12]|FY\s?'?\d{2,4})(?:\s+(?:FY\s?)?'?\d{2,4})?\b")
 MAX_REWRITE_CHARS = 300
 MAX_PROSE_CHARS = 500
@@ -82,8 +85,14 @@ def guard_rewrite(text: str, sources: list[str], rubric: Rubric, *, suggest: boo
     if not clean:
         result.problem = "the rewrite is empty"
         return result
-    # `[suggested: 40]` holds a number the author never gave: the rubric sees a placeholder.
-    facts = analyze_kr(_PLACEHOLDER.sub("[value]", clean), rubric.lexicon)
+    # `[suggested: 40]` holds a number the author never gave: the rubric sees a placeholder
+    # (the others are read as written: "(currently [current X])" is a baseline).
+    facts = analyze_kr(_SUGGESTED.sub("[value]", clean), rubric.lexicon)
+    metric = metric_phrase(facts, rubric.lexicon)
+    if not metric or metric.startswith("[") or not is_noun_phrase(metric, rubric.lexicon):
+        # The same bar as the rules' rewrites: a named metric, never a template or a clause.
+        result.problem = "the rewrite names no metric (a template or a garbled phrase)"
+        return result
     moved = misplaced([analyze_kr(s, rubric.lexicon) for s in sources], facts)
     if moved:
         # The same role guard as the rules' rewrites: "by 2 days" may not become "to 2 days".

@@ -260,7 +260,8 @@ def _share_phrase(units: list[Unit], i: int, text: str, lex: Lexicon) -> str | N
     if rest:
         lead_word = rest[0].word
         people = lex.union("people_nouns", "outcome_nouns")
-        if (linked or _base_verb(lead_word, lex)) and _plural(words[-1].word, lex):
+        object_follows = len(rest) > 1 and rest[1].word in lex["determiners"].words and lead_word not in lex["qualifier_prepositions"].words
+        if (linked or _base_verb(lead_word, lex) or object_follows) and _plural(words[-1].word, lex):
             phrase += " who" if words[-1].word in people else " that"  # "managers who complete the training"
             phrase += f" {linked}" if linked else ""
         phrase += " " + _slice(text, rest)
@@ -476,9 +477,16 @@ def is_noun_phrase(phrase: str, lex: Lexicon) -> bool:
     if "&" in body or units[0].word in lex.union("chunk_breakers", "relative_pronouns", "determiners"):
         return False
     named = lex.union("metric_terms", "metric_heads")
+    preps = lex["qualifier_prepositions"].words | {"to", "than", "and", "or"}
     for a, b in zip(units, units[1:], strict=False):
         if a.word in named and body[b.start : b.start + 1].isupper() and body[a.start : a.start + 1].islower():
             return False  # "uptime Storage Providers": a metric, then a name with no "of"
+        k = units.index(b)
+        infinitive = any(u.word in {"to", "that", "who", "which"} for u in units[:k])  # "time to restore a backup", "teams that have a roadmap"
+        per_period = b.word in {"a", "an", "per"} and k + 1 < len(units) and units[k + 1].word.rstrip("s") in lex["time_units"].words | {"month", "week", "day", "year", "quarter", "shift", "sprint"}
+        gerund = a.word.endswith("ing")  # "customers taking the premium bundle"
+        if b.word in lex["determiners"].words and a.word not in preps and a.word not in lex["determiners"].words and not (infinitive or per_period or gerund):
+            return False  # "price our members", "rate the game": a verb and its object, a clause
     # No verb before the first preposition: "submit minutes", "understand our customer".
     for u in units:
         if u.word in lex["qualifier_prepositions"].words or u.word in {"who", "that", "to"}:

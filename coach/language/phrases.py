@@ -40,7 +40,7 @@ _TRAILING_NOISE = re.compile(
     re.I,
 )
 EVERYONE = re.compile(r"^\s*(?:every|all|each)\s+", re.I)
-_WEAK_END = frozenset("the a an of to for in on at by with and or who that their our between using".split())
+_WEAK_END = frozenset("the a an of to for in on at by with without during and or who that their our between using".split())
 # Words that open a clause or a new phrase inside a metric's name: a short name stops before.
 _CLAUSE_START = frozenset("a an the who that which where between using".split())
 COMPARATIVE_START = re.compile(
@@ -52,7 +52,7 @@ _DIRECTION_WORDS = re.compile(
     r"^(?:(fewer|less|lower|smaller|shorter)|(more|higher|greater|bigger|longer))\s+", re.I
 )
 _SHORT_CUT = re.compile(
-    r"\s(?:for|with|on|in|at|across|among|within|under|over|via|through|from|by|per|of|older|[<>≤≥])\s", re.I
+    r"\s(?:for|with|without|on|in|at|across|among|within|under|over|via|through|from|by|per|of|older|during|before|after|[<>≤≥])\s", re.I
 )
 _PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _CLAUSE_AFTER = re.compile(r",\s|[;(]|\b(?:up from|down from|currently|vs\.?|versus|compared)\b")
