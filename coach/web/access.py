@@ -312,12 +312,7 @@ async def login_page(request: Request, next: str | None = None) -> Response:  # 
 async def login(request: Request) -> Response:
     form = await request.form()
     next_path = local_next(_text(form.get("next")))
-    refused = csrf.check(
-        _secret(request),
-        cookie=request.cookies.get(csrf.COOKIE),
-        field=_text(form.get(csrf.FIELD)) or None,
-        fetch_site=request.headers.get("sec-fetch-site"),
-    )
+    refused = csrf.check_form(_secret(request), request, form)
     if refused:
         message = refused.replace(" Your text is kept below: submit it again.", " Try again.")
         return _login_page(request, next_path=next_path, error=message, status=403)
@@ -369,12 +364,7 @@ def logout_page(request: Request) -> Response:
 @router.post("/logout")
 async def logout(request: Request) -> Response:
     form = await request.form()
-    refused = csrf.check(
-        _secret(request),
-        cookie=request.cookies.get(csrf.COOKIE),
-        field=_text(form.get(csrf.FIELD)) or None,
-        fetch_site=request.headers.get("sec-fetch-site"),
-    )
+    refused = csrf.check_form(_secret(request), request, form)
     if refused:
         return logout_page(request)
     response = RedirectResponse(

@@ -479,12 +479,7 @@ async def submit_batch(request: Request) -> Response:
         form = await _read_form(request)
     except Problem as exc:
         return _form_page(request, error=exc.detail, status=exc.status)
-    refused = csrf.check(
-        _secret(request),
-        cookie=request.cookies.get(csrf.COOKIE),
-        field=_text(form.get(csrf.FIELD)) or None,
-        fetch_site=request.headers.get("sec-fetch-site"),
-    )
+    refused = csrf.check_form(_secret(request), request, form)
     if refused:
         return _form_page(
             request,

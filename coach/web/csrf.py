@@ -27,6 +27,7 @@ import secrets
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -116,6 +117,18 @@ def token_is_valid(secret: bytes, token: str | None, *, now: float | None = None
         return False
     age = (time.time() if now is None else now) - int(issued)
     return -300 <= age <= MAX_AGE  # a few minutes of clock skew between workers is fine
+
+
+def check_form(secret: bytes, request: Any, form: Any) -> str | None:
+    """`check` for a posted form: the cookie and the fetch-site header from the request, the
+    token from the form's field."""
+    value = form.get(FIELD)
+    return check(
+        secret,
+        cookie=request.cookies.get(COOKIE),
+        field=value if isinstance(value, str) and value else None,
+        fetch_site=request.headers.get("sec-fetch-site"),
+    )
 
 
 def check(

@@ -215,12 +215,7 @@ async def submit(request: Request) -> Response:
     parent = _text(form.get("parent_id")).strip() or None
     redo = {"draft": draft, "rubric": rubric, "mode": mode, "parent": parent}
 
-    problem = csrf.check(
-        _secret(request),
-        cookie=request.cookies.get(csrf.COOKIE),
-        field=_text(form.get(csrf.FIELD)) or None,
-        fetch_site=request.headers.get("sec-fetch-site"),
-    )
+    problem = csrf.check_form(_secret(request), request, form)
     if problem:
         return _form(request, error=problem, status=403, fresh_token=True, **redo)
 
@@ -322,12 +317,7 @@ async def fill_page(request: Request, review_id: str) -> Response:
     if isinstance(stored, Response):
         return stored
     posted = Posted(_text(form.get("fill")), [_text(v) for v in form.getlist("value")])
-    problem = csrf.check(
-        _secret(request),
-        cookie=request.cookies.get(csrf.COOKIE),
-        field=_text(form.get(csrf.FIELD)) or None,
-        fetch_site=request.headers.get("sec-fetch-site"),
-    )
+    problem = csrf.check_form(_secret(request), request, form)
     if problem:
         # Nothing is filled in; the values typed stay in their boxes to send again.
         return await _result_page(
