@@ -78,10 +78,11 @@ def test_runners_share_the_work_and_each_result_is_written_once(batches):
 
 def test_a_lapsed_claim_is_taken_over(batches):
     info = batches.create(_inputs(3), options=BatchOptions(), title="t", digest="d" * 64)
-    first = batches.claim("dead-runner", 10, 0.05)
+    # A lease long enough that a loaded machine cannot let it lapse between the two claims.
+    first = batches.claim("dead-runner", 10, 1.0)
     assert len(first) == 3
     assert batches.claim("other", 10, 60) == []  # still held
-    time.sleep(0.1)
+    time.sleep(1.1)
     again = batches.claim("other", 10, 60)
     assert [c.seq for c in again] == [0, 1, 2] and all(c.attempts == 2 for c in again)
     assert batches.complete([(info.id, _done(c.seq)) for c in again]) == 3
@@ -90,9 +91,9 @@ def test_a_lapsed_claim_is_taken_over(batches):
 def test_retry_later_releases_a_set_until_its_time(batches):
     info = batches.create(_inputs(1), options=BatchOptions(), title="t", digest="d" * 64)
     (c,) = batches.claim("r", 10, 60)
-    batches.retry_later(info.id, c.seq, datetime.now(UTC) + timedelta(seconds=0.2), "rate limited")
+    batches.retry_later(info.id, c.seq, datetime.now(UTC) + timedelta(seconds=1.0), "rate limited")
     assert batches.claim("r", 10, 60) == []
-    time.sleep(0.3)
+    time.sleep(1.1)
     (again,) = batches.claim("r", 10, 60)
     assert again.attempts == 2
 
