@@ -372,7 +372,3 @@ def _deliverable_outcomes(facts: KrFacts, lex: Lexicon) -> list[str]:
         return []
     chunk = object_chunk(list(facts.tokens), facts.lead.index + 1, lex)
     return lex.lookup("task_outcomes", chunk[-1]) if chunk else []
-
-
-def placeholders_in(text: str) -> list[str]:
-    return _PLACEHOLDER.findall(text)

@@ -19,25 +19,9 @@ if TYPE_CHECKING:
     from ..rubric import Rubric
 
 
-_FRAME_BEFORE = re.compile(
-    r"(?:\b(?:from|to|by|up|down|at least|at most|at|of|above|below|under|over|less than|more than|"
-    r"fewer than|up to|no more than|no less than|greater than|within|reach|hit|around|about|"
-    r"approx\.?|~|≥|≤|>=|<=|<|>|=|:)\s*)+$",
-    re.I,
-)
 _COMPARATOR = re.compile(
     r"(?:at least|at most|above|below|under|over|less than|more than|fewer than|up to|no more than|"
     r"no less than|greater than|within|≥|≤|>=|<=|<|>)\s*$"
-)
-_LEADING_NOISE = re.compile(
-    r"^(?:(?:of|the|our|a|an|in|on|for|with|by|to|at|is|are|be|:|-|–|,)\s+)+", re.I
-)
-_TRAILING_NOISE = re.compile(
-    r"(?:\s+(?:of|the|our|a|an|in|on|for|with|by|to|at|from|and|is|are|be|up|down|vs\.?|versus|"
-    r"currently|current|baseline|reach|hit|more|than|less|fewer|least|most|above|below|under|"
-    r"over|around|about|approx\.?|per|:|-|–|<|>|≤|≥|<=|>=|=|\+|significantly|dramatically|"
-    r"substantially|considerably|materially|meaningfully|massively|further|steadily))+$",
-    re.I,
 )
 EVERYONE = re.compile(r"^\s*(?:every|all|each)\s+", re.I)
 _WEAK_END = frozenset("the a an of to for in on at by with without during and or who that their our between using".split())
@@ -54,23 +38,6 @@ _DIRECTION_WORDS = re.compile(
 _SHORT_CUT = re.compile(
     r"\s(?:for|with|without|on|in|at|across|among|within|under|over|via|through|from|by|per|of|older|during|before|after|[<>≤≥])\s", re.I
 )
-_PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
-_CLAUSE_AFTER = re.compile(r",\s|[;(]|\b(?:up from|down from|currently|vs\.?|versus|compared)\b")
-
-
-def clean_phrase(phrase: str) -> str:
-    phrase = _PARENS.sub(" ", phrase)
-    phrase = re.sub(r"[(\[][^)\]]*$", " ", phrase)  # a bracket the cut left open: "(currently est."
-    phrase = re.sub(r"\s+", " ", phrase).strip(" ,.;:-–—<>≤≥=+")
-    for _ in range(3):
-        phrase = _LEADING_NOISE.sub("", phrase)
-        phrase = _TRAILING_NOISE.sub("", phrase).strip(" ,.;:-–—<>≤≥=+")
-    phrase = _DIRECTION_WORDS.sub("", phrase)
-    # Sentence case from the draft is not part of the metric's name ("Quota attainment").
-    first = phrase.split(" ", 1)[0]
-    if len(first) > 1 and first[0].isupper() and first[1:].islower():
-        phrase = phrase[0].lower() + phrase[1:]
-    return phrase
 
 
 def polarity_verb(metric: str, rubric: Rubric) -> str:
