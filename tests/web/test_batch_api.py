@@ -10,6 +10,7 @@ import time
 
 import httpx
 import pytest
+from batch_polling import wait_done
 from openpyxl import Workbook
 
 from coach.batch.sample import sample_csv
@@ -24,19 +25,6 @@ def upload(c: httpx.Client, *files: tuple[str, bytes], **fields: str) -> httpx.R
         data=fields,
     )
 
-
-def wait_done(c: httpx.Client, batch_id: str) -> dict:
-    deadline = time.monotonic() + DEADLINE_S
-    while time.monotonic() < deadline:
-        r = c.get(f"/v1/batches/{batch_id}")
-        if r.status_code == 429:  # a slow machine polls long enough to meet the rate limit
-            time.sleep(float(r.headers.get("retry-after", "1")))
-            continue
-        body = r.json()
-        if body["status"] == "done":
-            return body
-        time.sleep(0.1)
-    pytest.fail(f"batch {batch_id} not done: {body}")
 
 
 def test_upload_watch_progress_and_read_every_format(live_server):

@@ -11,11 +11,10 @@ from __future__ import annotations
 import resource
 import sys
 import threading
-import time
 from pathlib import Path
 
 import httpx
-import pytest
+from batch_polling import wait_done
 from sqlalchemy import insert, select
 
 from coach.batch.sample import sample_csv
@@ -41,20 +40,6 @@ def client(server) -> httpx.Client:  # noqa: ANN001
     # A bomb on the old code took minutes to fail: wait as long, to see what it answers.
     return httpx.Client(base_url=server.base_url, timeout=300.0)
 
-
-def wait_done(c: httpx.Client, batch_id: str) -> dict:
-    deadline = time.monotonic() + DEADLINE_S
-    body: dict = {}
-    while time.monotonic() < deadline:
-        r = c.get(f"/v1/batches/{batch_id}")
-        if r.status_code == 429:  # a slow machine polls long enough to meet the rate limit
-            time.sleep(float(r.headers.get("retry-after", "1")))
-            continue
-        body = r.json()
-        if body["status"] == "done":
-            return body
-        time.sleep(0.1)
-    pytest.fail(f"batch {batch_id} not done after {DEADLINE_S:.0f} s: {body}")
 
 
 def peak_rss_mb(pid: int) -> float:
@@ -88,7 +73,7 @@ def still_works(server, c: httpx.Client) -> None:
     assert ready.status_code == 200 and ready.json()["runner"] == "ok", ready.text
     r = upload(c, "small.csv", SMALL)
     assert r.status_code == 202, r.text
-    assert wait_done(c, r.json()["id"])["done"] == 5
+    assert wait_done(c, r.json()["id"], DEADLINE_S)["done"] == 5
 
 
 def test_a_merge_bomb_is_refused_naming_the_limit(start_server, tmp_path, problem):
@@ -184,7 +169,7 @@ def test_a_mostly_unusable_csv_is_summarised_not_echoed(start_server, tmp_path):
         c = server.client()
         r = upload(c, "mostly-bad.csv", "\n".join(lines).encode())
         assert r.status_code == 202, r.text[:300]
-        for body in (r.json(), wait_done(c, r.json()["id"])):
+        for body in (r.json(), wait_done(c, r.json()["id"], DEADLINE_S)):
             (f,) = body["inputs"]
             assert f["sets"] == 1
             assert len(f["skipped"]) == 100
@@ -227,12 +212,12 @@ def test_the_runner_outlives_a_batch_it_cannot_load(start_server, tmp_path):
     with Capped(start_server, tmp_path / "data") as server:
         c = server.client()
         first = upload(c, "a.csv", SMALL).json()["id"]
-        wait_done(c, first)
+        wait_done(c, first, DEADLINE_S)
         with server.store() as store:
             _copy_batch_with_options(store, first, "unreadable0options", '{"mode": "turbo"}')
         later = upload(c, "b.csv", sample_csv(7, seed=4).encode())
-        assert wait_done(c, later.json()["id"])["done"] == 7
-        bad = wait_done(c, "unreadable0options")
+        assert wait_done(c, later.json()["id"], DEADLINE_S)["done"] == 7
+        bad = wait_done(c, "unreadable0options", DEADLINE_S)
         assert (bad["done"], bad["failed"]) == (0, 5)
         report = c.get("/v1/batches/unreadable0options/report", params={"format": "json"})
         errors = {s["error"] for s in report.json()["sets"]}
