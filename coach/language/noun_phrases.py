@@ -315,7 +315,7 @@ def _collect(
             break  # a starting value, or a source a rewrite's own "from [current ...]" would clash with
         if out and _base_verb(w, lex) and _plural(out[-1].word, lex) and (
             w in lex["behaviour_verbs"].words or w in lex["common_verbs"].words
-        ) and not lex.union("metric_terms", "metric_heads", "outcome_nouns", "deliverable_nouns").__contains__(w):
+        ) and w not in lex.union("metric_terms", "metric_heads", "outcome_nouns", "deliverable_nouns"):
             break  # "Acutians have a career check-in", "daily jobs succeed": the predicate starts
         participle = bool(out) and out[-1].role == "word" and is_participle(out[-1].word, lex)
         if w == "to" and not (after_to and not out) and not (out and _is_time_head(out, lex)) and not participle:
@@ -478,24 +478,31 @@ def is_noun_phrase(phrase: str, lex: Lexicon) -> bool:
         return False
     named = lex.union("metric_terms", "metric_heads")
     preps = lex["qualifier_prepositions"].words | {"to", "than", "and", "or"}
-    for a, b in zip(units, units[1:], strict=False):
+    periods = lex["time_units"].words | {"quarter", "shift", "sprint"}
+    clause_opened = False  # after "to", "that", "who": "time to restore a backup", "teams that have a roadmap"
+    for k, (a, b) in enumerate(zip(units, units[1:], strict=False), start=1):
+        clause_opened = clause_opened or a.word in {"to", "that", "who", "which"}
         if a.word in named and body[b.start : b.start + 1].isupper() and body[a.start : a.start + 1].islower():
             return False  # "uptime Storage Providers": a metric, then a name with no "of"
-        k = units.index(b)
-        infinitive = any(u.word in {"to", "that", "who", "which"} for u in units[:k])  # "time to restore a backup", "teams that have a roadmap"
-        per_period = b.word in {"a", "an", "per"} and k + 1 < len(units) and units[k + 1].word.rstrip("s") in lex["time_units"].words | {"month", "week", "day", "year", "quarter", "shift", "sprint"}
+        per_period = b.word in {"a", "an", "per"} and k + 1 < len(units) and units[k + 1].word.rstrip("s") in periods
         gerund = a.word.endswith("ing")  # "customers taking the premium bundle"
-        if b.word in lex["determiners"].words and a.word not in preps and a.word not in lex["determiners"].words and not (infinitive or per_period or gerund):
+        if (
+            b.word in lex["determiners"].words
+            and a.word not in preps
+            and a.word not in lex["determiners"].words
+            and not (clause_opened or per_period or gerund)
+        ):
             return False  # "price our members", "rate the game": a verb and its object, a clause
     # No verb before the first preposition: "submit minutes", "understand our customer".
-    for u in units:
+    nouns = lex.union("metric_terms", "metric_heads", "outcome_nouns", "deliverable_nouns", "people_nouns", "verb_nouns")
+    for k, u in enumerate(units):
         if u.word in lex["qualifier_prepositions"].words or u.word in {"who", "that", "to"}:
             break
-        nounish = u.word in lex.union("metric_terms", "metric_heads", "outcome_nouns", "deliverable_nouns", "people_nouns", "verb_nouns")
-        k = units.index(u)
+        if u.word in nouns:
+            continue
         post_modifier = k > 0 and k + 1 < len(units) and is_participle(u.word, lex)  # "invoices paid on time"
-        if not nounish and (_base_verb(u.word, lex) and u is units[0] or (_finite_verb(u.word, lex) and not post_modifier)):
+        if (k == 0 and _base_verb(u.word, lex)) or (_finite_verb(u.word, lex) and not post_modifier):
             return False
-        if u is not units[0] and u.word in lex["common_verbs"].words and _plural(units[units.index(u) - 1].word, lex) and not nounish:
+        if k > 0 and u.word in lex["common_verbs"].words and _plural(units[k - 1].word, lex):
             return False  # "daily jobs succeed": a clause, not a name
     return _ends_in_noun(units, lex)

@@ -65,7 +65,7 @@ def _deliverable_singular(chunk: list[str]) -> bool:
     return bool(chunk) and chunk[-1] in {"contract", "deal", "agreement", "partnership", "mou", "lease"}
 
 
-def _own_work(facts: KrFacts, lex: Lexicon) -> str:
+def _own_work(facts: KrFacts, first: int, lex: Lexicon) -> str:
     """The voices real drafts use for the team's own work, read before the lead verb's
     finer rules: adding people to the team, learning and deciding, setting up
     measurement, a state of the world to reach ("There is a prototype ...", "Users can
@@ -73,7 +73,6 @@ def _own_work(facts: KrFacts, lex: Lexicon) -> str:
     if facts.has_target and facts.has_baseline:
         return ""  # a move from a baseline is a result, whoever does the work
     toks = [t for t, _ in facts.tokens]
-    first = strip_fillers(facts.low, facts.tokens, lex)
     if first >= len(toks):
         return ""
     verb = toks[first].split("/")[0]  # "launch/test 3 tools": the first of two verbs
@@ -189,7 +188,8 @@ def _own_output(facts: KrFacts, lead: Lead, lex: Lexicon) -> bool:
 
 
 def task_verdict(facts: KrFacts, lex: Lexicon) -> tuple[bool, str]:
-    own = _own_work(facts, lex)
+    first = strip_fillers(facts.low, facts.tokens, lex)  # read once for every rule below
+    own = _own_work(facts, first, lex)
     if own:
         return True, own
     lead, words, measures = facts.lead, facts.words, facts.measures
@@ -265,7 +265,6 @@ def task_verdict(facts: KrFacts, lex: Lexicon) -> tuple[bool, str]:
         if not has_deliverable and not after.isdisjoint(lex["comparatives"].words):
             return False, ""
         return True, f"'{lead.token}' names an activity or deliverable"
-    first = strip_fillers(facts.low, facts.tokens, lex)
     if lead and lead.kind == "change" and lead.index == first and moves and _own_output(facts, lead, lex):
         # "Cut the signup form from 12 fields to 5", "Grow the help centre from 40 to 80
         # articles": from/to on an output the team controls is still the team's own work.
