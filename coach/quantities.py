@@ -113,6 +113,12 @@ _IDENT_AFTER = re.compile(
     r"|-(?:day|week|month|year|hour|minute|second|step|person|seat|point|page|star)s?\b)"
 )
 _YEAR = re.compile(r"^(?:19|20)\d{2}$")
+# "30 day retention", "5-10 year replacement costs", "18–24 year olds": a number with a
+# singular unit of time before a word names a thing (like "30-day"); it is no value to reach.
+_NAMING_AFTER = re.compile(
+    r"(?:\s*[-–]\s*\d+)?\s?(?:day|week|month|year|hour|minute)\s+"
+    r"(?!(?:or|and|to|of|in|by|from|for|per|at|on|a|an|the|ago|before|after|earlier|later|than|vs)\b)[a-z]"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,7 +246,7 @@ def scan(text: str) -> Scan:
         s, e = m.span()
         before = masked[max(0, s - 24) : s]
         after = masked[e : e + 8]
-        if _IDENT_AFTER.match(after) or (
+        if _IDENT_AFTER.match(after) or _NAMING_AFTER.match(masked, m.end("num")) or (
             not m.group("cur") and "%" not in (m.group("unit") or "") and _identifier_before(before)
         ):
             continue  # "Phase 2" names a thing; "release €3M" and "line 64%" are values

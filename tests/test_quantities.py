@@ -63,6 +63,8 @@ def test_values_and_their_roles(text, expected):
         "Phase 2 of the rollout",
         "Support 24/7",
         "COVID-19 response plan",
+        "5-10 year replacement costs are documented",  # a unit of time naming a thing
+        "Survey 18–24 year olds in every region",
     ],
 )
 def test_deadlines_and_identifiers_are_not_values(text):
@@ -73,6 +75,11 @@ def test_deadline_phrase_keeps_the_authors_words():
     assert deadline_phrase("Increase NPS from 32 to 50 by end of Q3") == "by end of Q3"
     assert deadline_phrase("Hit $2M ARR by June 30") == "by June 30"
     assert deadline_phrase("Increase NPS to 50") is None
+
+
+def test_a_named_span_of_time_is_part_of_the_metric():
+    assert roles("Grow 30 day retention from 20% to 30%") == [("20%", "baseline"), ("30%", "target")]
+    assert roles("Cut lead time from 10 day to 5 day") == [("10 day", "baseline"), ("5 day", "target")]
 
 
 def test_ranges_and_wholes_are_not_baselines():

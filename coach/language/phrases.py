@@ -95,6 +95,8 @@ def is_relative(low: str, q: Quantity) -> bool:
     before = low[max(0, q.start - 16) : q.start]
     if re.search(r"(?<![\w-])(?:by|up|down)\s*(?:>=|≥|<=|≤|>|<|at least|at most|over|more than|less than|up to)?\s*$", before):
         return True  # "by 20%", "by >= 200 hours"
+    if re.search(r"\d\s*[-–]\s*$", before):
+        return False  # the far end of a range ("5-10 years"), not a change
     sign = re.search(r"(\S*)\s*[+\-−]\s*$", before)
     return bool(sign) and sign.group(1) not in {"of", "at", "is", "to", ":", "score", "nps", "enps"} and not sign.group(1).endswith(":")
 

@@ -1,0 +1,26 @@
+"""Phrases shared by findings and rewrites: is a number a change or a level?"""
+
+import pytest
+
+from coach.language.phrases import is_relative
+from coach.quantities import scan
+
+
+def _relative(text: str) -> list[bool]:
+    low = text.lower()
+    return [is_relative(low, q) for q in scan(text).quantities]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Grow revenue by 20%", [True]),
+        ("Churn -3 pts", [True]),
+        ("Signups +10 a week", [True]),
+        ("Reach an NPS of 50", [False]),
+        ("Keep response time at 2 hours", [False]),
+        ("Answer 5-10 tickets a day", [False, False]),  # a range's far end is no change
+    ],
+)
+def test_change_or_level(text, expected):
+    assert _relative(text) == expected
