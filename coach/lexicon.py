@@ -32,6 +32,22 @@ VERB_CLASSES = (
 )
 
 
+def gerund(lemma: str) -> str:
+    """The -ing form of a verb when spelling alone decides it (reduce → reducing, cut →
+    cutting, launch → launching), else "": "open" and "admit" end alike but double
+    differently (stress decides), so neither is guessed."""
+    if not lemma.isalpha() or len(lemma) < 2:
+        return ""
+    if lemma.endswith("ie"):
+        return lemma[:-2] + "ying"
+    if lemma.endswith("e") and len(lemma) > 2 and not lemma.endswith(("ee", "ye", "oe")):
+        return lemma[:-1] + "ing"
+    if re.search(r"[^aeiou][aeiou][^aeiouwxy]$", lemma):
+        syllables = len(re.findall(r"[aeiouy]+", lemma))
+        return lemma + lemma[-1] + "ing" if syllables == 1 else ""
+    return lemma + "ing"
+
+
 def inflections(lemma: str) -> set[str]:
     """Regular English forms of a verb: launch → launches, launched, launching."""
     forms = {lemma}

@@ -124,6 +124,18 @@ class Ask(BaseModel):
     source: Literal["rules", "llm"] = "rules"
 
 
+class ObjectiveSuggestion(BaseModel):
+    """Sharper phrasings of an objective flagged as a slogan or a plain direction, built from
+    the author's words and what the objective's own key results move or do."""
+
+    target: Target
+    original: str
+    options: list[str] = Field(default_factory=list, description="up to three phrasings; may be empty")
+    questions: list[str] = Field(default_factory=list, description="what decides between them")
+    addresses: list[str] = Field(default_factory=list, description="rule ids it would resolve")
+    source: Literal["rules", "llm"] = "rules"
+
+
 class Disagreement(BaseModel):
     """An item the two reviewers judged differently, and which judgement the merge kept."""
 
@@ -185,6 +197,8 @@ class Review(BaseModel):
     summary: Summary
     # Flagged KRs with no rewrite the coach is sure of: what to answer instead.
     asks: list[Ask] = Field(default_factory=list)
+    # Objectives flagged as slogans or plain directions: phrasings that make the choice.
+    objective_suggestions: list[ObjectiveSuggestion] = Field(default_factory=list)
     provenance: Provenance
     # Items the rules and the model judged differently (hybrid mode): never dropped silently.
     disagreements: list[Disagreement] = Field(default_factory=list)
@@ -201,6 +215,9 @@ class Review(BaseModel):
             if r.target.objective == objective and r.target.key_result == key_result:
                 return r
         return None
+
+    def objective_suggestion_for(self, objective: int) -> ObjectiveSuggestion | None:
+        return next((s for s in self.objective_suggestions if s.target.objective == objective), None)
 
     def ask_for(self, objective: int, key_result: int) -> Ask | None:
         for a in self.asks:

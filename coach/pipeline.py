@@ -48,6 +48,7 @@ from .models import (
     Summary,
     Target,
 )
+from .objective_rewrite import suggest_objectives
 from .parse import parse
 from .prompting import prompt_version, repair_messages, review_messages
 from .rewrite import Suggestion, suggest
@@ -274,6 +275,7 @@ def _assemble(ctx: SetContext, findings: list[Finding], rewrites: list[Rewrite],
         findings=findings,
         rewrites=rewrites,
         asks=_asks(ctx, findings, rewrites, suggestions),
+        objective_suggestions=suggest_objectives(ctx, findings),
         summary=_summary(ctx.okr_set, findings, ctx.rubric),
         provenance=provenance,
         disagreements=disagreements or [],

@@ -161,16 +161,11 @@ def _drafts(facts: KrFacts, label: str, rubric: Rubric, objective: str) -> tuple
         return [(f"share of {subject}", text, [f"What share of them is {subject.split(' ', 1)[-1]} today?"])], [
             f"What share is {subject} today?"
         ], []
-    metric = metric_phrase(facts, lex)
+    metric = sure_metric(facts, lex)
     values = [q for q in facts.measures if q.kind != "placeholder"]
     if (
         not metric
-        or not is_measurable(metric, lex)
         or _several_values(values, label)
-        or _counts_something_else(facts, metric, lex)
-        or _metric_elsewhere(facts, metric, lex)
-        or _drops_what_they_do(facts, metric, lex)
-        or _unclear_count(facts, metric, lex)
         or (label == "no_baseline" and not any(q.role == "target" for q in values))
     ):
         # No one metric with one value to keep: the coach would be guessing which is which.
@@ -211,6 +206,22 @@ def _drafts(facts: KrFacts, label: str, rubric: Rubric, objective: str) -> tuple
     target_text = found[0] if found else f"[target {m}]"
     drafts.append((metric, _compose(verb, metric, f"[current {m}]", target_text, deadline), []))
     return drafts, questions, []
+
+
+def sure_metric(facts: KrFacts, lex: Lexicon) -> str:
+    """The metric the KR's numbers measure, when the coach can tell ("Increase NPS to 50" →
+    "NPS"), else "" ("500 employees use the copilot weekly": all employees would be counted)."""
+    metric = metric_phrase(facts, lex)
+    if (
+        not metric
+        or not is_measurable(metric, lex)
+        or _counts_something_else(facts, metric, lex)
+        or _metric_elsewhere(facts, metric, lex)
+        or _drops_what_they_do(facts, metric, lex)
+        or _unclear_count(facts, metric, lex)
+    ):
+        return ""
+    return metric
 
 
 def _counts_something_else(facts: KrFacts, metric: str, lex: Lexicon) -> bool:

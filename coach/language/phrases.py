@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from ..lexicon import Lexicon, grams, tokenize
+from ..lexicon import Lexicon, tokenize
 from ..quantities import DEADLINE_PHRASE_RE, Quantity
 from .facts import KrFacts
 from .noun_phrases import metric_noun_phrase
@@ -44,8 +44,14 @@ def polarity_verb(metric: str, rubric: Rubric) -> str:
     """Reduce for what is better lower (churn, cost, time), read on the metric's head: "customers
     in the v1 queue" are counted up, whatever the queue."""
     head = re.split(r"\s(?:in|of|for|on|per|among|across|with|at|who|that)\s", f" {metric.lower()} ")[0]
-    text_grams = grams([t for t, _ in tokenize(head)])
-    return "Reduce" if rubric.lexicon["lower_is_better"].has(text_grams) else "Increase"
+    toks = [t for t, _ in tokenize(head)]
+    lex = rubric.lexicon
+    lower = lex["lower_is_better"]
+    last = toks[-1] if toks else ""
+    # Whole words, and the parts of the head word only ("no-shows"): "on-time" holds no "time" to cut.
+    phrases = {" ".join(toks[i:j]) for i in range(len(toks)) for j in range(i + 1, min(len(toks), i + 4) + 1)}
+    phrases.update(p for p in re.split(r"[-/]", last) if p)
+    return "Reduce" if lower.has(phrases) else "Increase"
 
 
 def verb_for(facts: KrFacts, metric: str, rubric: Rubric) -> str:

@@ -61,6 +61,10 @@ def review_markdown(review: Review) -> str:
     for oi, obj in enumerate(review.okr_set.objectives):
         out += [f"## O{oi + 1}. {md_text(obj.text)}", ""]
         out += [line for f in review.findings_for(oi) for line in _finding(f)]
+        sharper = review.objective_suggestion_for(oi)
+        if sharper:
+            out += [f"- ✏️ **Sharper:** {md_code(o)}" for o in sharper.options]
+            out += [f"  - *Ask:* {md_text(q)}" for q in sharper.questions]
         for ki, kr in enumerate(obj.key_results):
             out += ["", f"### KR{oi + 1}.{ki + 1} {md_text(kr.text)}"]
             findings = review.findings_for(oi, ki)

@@ -67,6 +67,12 @@ def print_review(review: Review, console: Console | None = None) -> None:
         console.print(title)
         for f in review.findings_for(oi):
             _finding(console, f, 4)
+        sharper = review.objective_suggestion_for(oi)
+        if sharper:
+            for option in sharper.options:
+                console.print(Text(f"    → {option}", style="green"))
+            for q in sharper.questions:
+                console.print(Text(f"      ask: {q}", style="dim"))
         for ki, kr in enumerate(obj.key_results):
             line = Text(f"    KR{ki + 1}  ")
             line.append(kr.text)

@@ -429,6 +429,8 @@ class Item:
     # Needs your input: no rewrite the coach is sure of, the questions and candidate metrics.
     ask: Ask | None = None
     questions: list[str] = field(default_factory=list)
+    # An objective's sharper phrasings (a slogan or a plain direction), from its own KRs.
+    sharper: list[str] = field(default_factory=list)
     # What the author can finish on the page: the rewrite, or each candidate metric of the ask.
     fills: list[Fill] = field(default_factory=list)
 
@@ -617,6 +619,9 @@ def _layout(review: Review, draft: str, posted: Posted | None = None) -> Layout:
     for oi, obj in enumerate(review.okr_set.objectives):
         head = Item("objective", oi, None, obj.text, obj.span, review.findings_for(oi))
         head.questions = _unique(q for f in head.findings for q in f.questions)
+        if (sharper := review.objective_suggestion_for(oi)) is not None:
+            head.sharper = sharper.options
+            head.questions = _unique([*sharper.questions, *head.questions])
         krs = []
         for ki, kr in enumerate(obj.key_results):
             it = Item("key_result", oi, ki, kr.text, kr.span, review.findings_for(oi, ki))

@@ -24,3 +24,22 @@ def _relative(text: str) -> list[bool]:
 )
 def test_change_or_level(text, expected):
     assert _relative(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("metric", "verb"),
+    [
+        ("churn rate", "Reduce"),
+        ("first response time", "Reduce"),
+        ("no-shows", "Reduce"),
+        ("time to hire", "Reduce"),
+        ("customers in the v1 queue", "Increase"),
+        ("on-time departure", "Increase"),  # "on-time" holds no "time" to cut
+        ("on-time delivery rate", "Increase"),
+    ],
+)
+def test_polarity_reads_whole_words(metric, verb):
+    from coach.language.phrases import polarity_verb
+    from coach.rubric import load_rubric
+
+    assert polarity_verb(metric, load_rubric(None)) == verb

@@ -677,3 +677,14 @@ def test_unknown_permalink_is_a_friendly_404(web):
         assert_secure_html(response)
         assert "We can’t find that review" in response.text
         assert 'href="/"' in response.text
+
+
+def test_a_slogan_objective_shows_sharper_phrasings_from_its_own_key_results(web):
+    """Failed before: an aspiration got only questions; now the page offers phrasings built
+    from the set's own KRs, and the question that decides between them."""
+    draft = "Objective: Delight our customers\n- Reduce first response time from 9h to 2h\n- Raise NPS from 31 to 45\n"
+    _, page = reviewed(web, draft)
+    head = re.search(r'<article class="objective card" id="o1".*?<ol class="krs">', page, re.S).group(0)
+    assert "Sharper, from your own key results" in head
+    assert "<li>Delight our customers by reducing first response time</li>" in head
+    assert esc("“reducing first response time” or “raising NPS”") in head
