@@ -98,12 +98,16 @@ class _Matcher:
         self.fuzzy_names = [k for k in self.primary if len(k) >= words.fuzzy_min_chars]
         # Words that may come before a column's name ("Key result owner", "Your team"):
         # any other word makes the cell no header ("Because objective" is prose).
-        self.known = frozenset(
-            w
-            for names in words.columns.values()
-            for name in (*names.names, *names.fallback)
-            for w in _WORD.findall(name.lower())
-        ) | self.fillers | self.generic
+        self.known = (
+            frozenset(
+                w
+                for names in words.columns.values()
+                for name in (*names.names, *names.fallback)
+                for w in _WORD.findall(name.lower())
+            )
+            | self.fillers
+            | self.generic
+        )
 
     def _key(self, text: str) -> str:
         return "".join(w for w in _WORD.findall(text.lower()) if w not in self.fillers)
@@ -168,7 +172,9 @@ def column_role(cell: str) -> tuple[Role, bool] | None:
 
 def same_header(a: str, b: str) -> bool:
     """A coach's column name against a header cell: case and spacing do not matter."""
-    return " ".join(a.split()).casefold() == " ".join(b.strip().strip("\"'\ufeff").split()).casefold()
+    return (
+        " ".join(a.split()).casefold() == " ".join(b.strip().strip("\"'\ufeff").split()).casefold()
+    )
 
 
 class ColumnMap(BaseModel):
@@ -205,9 +211,7 @@ def parse_column_map(spec: str) -> ColumnMap:
         for item in next(csv.reader([spec], skipinitialspace=True)):
             role, eq, name = item.partition("=")
             if not eq:
-                raise ConfigError(
-                    f"columns: '{item}' is not role=column (e.g. objective=Goal)"
-                )
+                raise ConfigError(f"columns: '{item}' is not role=column (e.g. objective=Goal)")
             pairs.append((role, name.strip().strip('"')))
     out: dict[str, str] = {}
     for role, name in pairs:
@@ -215,9 +219,7 @@ def parse_column_map(spec: str) -> ColumnMap:
         if role == "kr":
             role = "key_result"
         if role not in ROLES:
-            raise ConfigError(
-                f"columns: unknown column role '{role}'; use {', '.join(ROLES)}"
-            )
+            raise ConfigError(f"columns: unknown column role '{role}'; use {', '.join(ROLES)}")
         if not name.strip():
             raise ConfigError(f"columns: no column name for {role}")
         if role in out:

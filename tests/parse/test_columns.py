@@ -76,7 +76,9 @@ def test_named_columns_win_and_an_unknown_name_says_what_the_file_has():
     assert okr.objectives[0].text == "Umsatz steigern"
     assert okr.objectives[0].owner == "Ana"
     assert [k.text for k in okr.objectives[0].key_results] == ["ARR von 1M auf 2M"]
-    with pytest.raises(ParseError, match=r"no column named as given \(objective=Goal; columns found: Ziel"):
+    with pytest.raises(
+        ParseError, match=r"no column named as given \(objective=Goal; columns found: Ziel"
+    ):
         parse_csv(text, columns=parse_column_map("objective=Goal,key_result=Messgröße"))
 
 
@@ -109,8 +111,6 @@ def test_the_words_file_is_validated_when_loaded(tmp_path: Path):
     bad.write_text("fuzzy_ratio: 2\nfuzzy_min_chars: 6\ncolumns: {}\n")
     with pytest.raises(ConfigError, match="columns.yaml: fuzzy_ratio"):
         load_words(bad)
-    bad.write_text(
-        "fuzzy_ratio: 0.9\nfuzzy_min_chars: 6\ncolumns:\n  objective: {names: [goal]}\n"
-    )
+    bad.write_text("fuzzy_ratio: 0.9\nfuzzy_min_chars: 6\ncolumns:\n  objective: {names: [goal]}\n")
     with pytest.raises(ConfigError, match="no names for key_result, team, owner"):
         load_words(bad)

@@ -99,3 +99,48 @@ def test_upload_watch_and_read_the_report(browser, live_server, team_csv: Path, 
     assert pdf[:4] == b"%PDF" and len(pdf) > 50_000
     page.close()
     assert problems == []
+
+
+def test_a_google_forms_export_and_a_file_that_needs_its_columns_named(
+    browser, live_server, tmp_path: Path
+):
+    page = browser.new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+
+    forms = tmp_path / "Q3 OKRs (Responses).csv"
+    forms.write_text(
+        "Timestamp,Your name,Your team,Objective (O),Key Result (KR)\n"
+        "2025/01/02 10:00:00,Ana,Sales,Grow revenue,ARR from 1M to 2M\n"
+        "2025/01/02 10:05:00,Bo,CS,Keep our customers,Churn from 5% to 3%\n",
+        encoding="utf-8",
+    )
+    page.goto(live_server.base_url + "/batches")
+    page.get_by_label("Files").set_input_files(str(forms))
+    page.get_by_role("button", name="Review the batch").click()
+    page.wait_for_url("**/batches/*")
+    expect(page.get_by_role("heading", name="Done")).to_be_visible(timeout=30_000)
+    expect(page.locator("#batch-counts")).to_have_text("2 reviewed · 0 failed · 0 to go")
+
+    german = tmp_path / "ziele.csv"
+    german.write_text(
+        "Ziel;Messgröße;Wer\nUmsatz steigern;ARR von 1M auf 2M;Ana\nKunden halten;Churn senken;Bo\n",
+        encoding="utf-8",
+    )
+    page.goto(live_server.base_url + "/batches")
+    page.get_by_label("Files").set_input_files(str(german))
+    page.get_by_label("Report title").fill("Ziele Q3")
+    page.get_by_role("button", name="Review the batch").click()
+    expect(page.get_by_role("heading", name="Which column is which?")).to_be_visible()
+    page.screenshot(path=str(tmp_path / "mapping.png"), full_page=True)
+    page.get_by_label("Objective").select_option("Ziel")
+    page.get_by_label("Key result").select_option("Messgröße")
+    page.get_by_label("Owner (one set per owner)").select_option("Wer")
+    page.get_by_role("button", name="Review with these columns").click()
+    page.wait_for_url("**/batches/*")
+    expect(page.get_by_role("heading", name="Ziele Q3")).to_be_visible()
+    expect(page.get_by_role("heading", name="Done")).to_be_visible(timeout=30_000)
+    expect(page.locator("#batch-counts")).to_have_text("2 reviewed · 0 failed · 0 to go")
+    page.close()
+    assert problems == []

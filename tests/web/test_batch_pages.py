@@ -57,3 +57,77 @@ def test_unknown_batch_pages_are_404(client):
     r = client.get("/batches/nope")
     assert r.status_code == 404 and "find that batch" in r.text
     assert client.get("/batches/nope/report").status_code == 404
+
+
+GERMAN = "Ziel;Messgröße;Wer\nUmsatz steigern;ARR von 1M auf 2M;Ana\nKunden halten;Churn senken;Bo\n"
+
+
+def test_a_file_with_unknown_columns_gets_a_mapping_step_not_an_error(client):
+    token = _token(client)
+    r = client.post(
+        "/batches",
+        data={"csrf_token": token, "title": "Ziele"},
+        files=[("file", ("ziele.csv", GERMAN.encode(), "text/csv"))],
+    )
+    assert r.status_code == 200
+    assert "Which column is which?" in r.text and "ziele.csv" in r.text
+    options = re.findall(r'<select id="col-objective".*?</select>', r.text, re.S)[0]
+    assert re.findall(r'<option value="([^"]+)"', options) == ["Ziel", "Messgröße", "Wer"]
+    pending = re.search(r'name="pending" value="([^"]+)"', r.text).group(1)
+    # The file is kept: the mapping names the token, not the file.
+    r = client.post(
+        "/batches",
+        data={"csrf_token": token, "pending": pending, "title": "Ziele",
+              "col_objective": "Ziel", "col_key_result": "Messgröße", "col_owner": "Wer"},
+        files=[("file", ("", b"", "application/octet-stream"))],
+        follow_redirects=False,
+    )  # fmt: skip
+    assert r.status_code == 303, r.text
+    status = client.get(r.headers["location"])
+    assert "Ziele" in status.text and "2 OKR sets" in status.text
+    # Used once: the token is gone.
+    again = client.post(
+        "/batches",
+        data={"csrf_token": token, "pending": pending, "col_objective": "Ziel",
+              "col_key_result": "Messgröße"},
+        files=[("file", ("", b"", "application/octet-stream"))],
+    )  # fmt: skip
+    assert again.status_code == 410 and "upload it again" in again.text
+
+
+def test_a_wrong_mapping_asks_again(client):
+    token = _token(client)
+    r = client.post(
+        "/batches",
+        data={"csrf_token": token},
+        files=[("file", ("ziele.csv", GERMAN.encode(), "text/csv"))],
+    )
+    pending = re.search(r'name="pending" value="([^"]+)"', r.text).group(1)
+    r = client.post(
+        "/batches",
+        data={"csrf_token": token, "pending": pending, "col_objective": "Ziel",
+              "col_key_result": "Nope"},
+        files=[("file", ("", b"", "application/octet-stream"))],
+    )  # fmt: skip
+    assert r.status_code == 200 and "choose again" in r.text
+    assert "no column named as given (key_result=Nope" in r.text
+
+
+def test_the_templates_are_offered_and_read_without_a_skipped_row(client, tmp_path):
+    from coach.batch import read_paths
+
+    page = client.get("/batches")
+    assert 'href="/static/okr-template.csv"' in page.text
+    assert 'href="/static/okr-template.xlsx"' in page.text
+    sets = {}
+    for ext in ("csv", "xlsx"):
+        r = client.get(f"/static/okr-template.{ext}")
+        assert r.status_code == 200
+        path = tmp_path / f"template.{ext}"
+        path.write_bytes(r.content)
+        result = read_paths([path])
+        assert result.skipped == 0
+        sets[ext] = [(s.team, s.owner, s.objectives, s.key_results) for s in result.sets]
+    assert sets["csv"] == sets["xlsx"] == [
+        ("Sales", "Ana Lima", 1, 2), ("Support", "Ben Okafor", 1, 2)
+    ]  # fmt: skip

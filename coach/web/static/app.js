@@ -247,8 +247,34 @@
     }
   }
 
+  // Files dropped on the upload box become the file input's files; the form posts as usual.
+  function setUpDropzone() {
+    var zone = document.querySelector("[data-dropzone]");
+    if (!zone) return;
+    var input = zone.querySelector("input[type=file]");
+    function over(event) {
+      event.preventDefault();
+      zone.classList.add("dragover");
+    }
+    zone.addEventListener("dragenter", over);
+    zone.addEventListener("dragover", over);
+    zone.addEventListener("dragleave", function () {
+      zone.classList.remove("dragover");
+    });
+    zone.addEventListener("drop", function (event) {
+      event.preventDefault();
+      zone.classList.remove("dragover");
+      if (!event.dataTransfer || !event.dataTransfer.files.length) return;
+      input.files = event.dataTransfer.files;
+      var names = [];
+      for (var i = 0; i < input.files.length; i++) names.push(input.files[i].name);
+      announce("Ready to upload: " + names.join(", "));
+    });
+  }
+
   function init() {
     document.documentElement.classList.add("js");
+    setUpDropzone();
     setUpCopyButtons();
     setUpExample();
     setUpForm();
