@@ -54,7 +54,7 @@ OPEN_PATHS = frozenset(
 )
 OPEN_PREFIXES = ("/static/", "/docs/", "/v1/")  # /v1: the API gate decides there
 # Reports in a data format: a script's download, answered 401 rather than sent to a form.
-_DATA_FORMAT = re.compile(r"/markdown$|/report\.(?!html$)[^/]+$")
+_DATA_FORMAT = re.compile(r"/markdown$|/report\.(?!html$)[^/]+$|^/batches/[^/]+/progress$")
 # What costs the server: form posts and rendered reports take from the caller's budget.
 _REPORT = re.compile(r"^/batches/[^/]+/report")
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import tempfile
 from collections.abc import Callable, Coroutine, Iterator
 from contextlib import asynccontextmanager
@@ -31,6 +32,7 @@ from ..batch.report import EXTENSIONS, MEDIA_TYPES, ReportMeta, write_report
 from ..batch.runner import BatchRunner
 from ..errors import CoachError, ConfigError, LimitExceededError, NotFoundError, StoreError
 from ..parse.columns import ROLES, ColumnMap, parse_column_map
+from ..store.batch_titles import rename
 from ..store.batches import BatchInfo, BatchStore
 from . import csrf, pending
 from .api import bundled_rubric
@@ -266,6 +268,10 @@ def _create(
     if not force:
         earlier = batches.find_by_digest(digest, caller.principal)
         if earlier is not None:
+            if title and title != earlier.title and rename(
+                batches.store, earlier.id, caller.principal, title
+            ):
+                earlier = batches.get(earlier.id, principal=caller.principal)
             return earlier, True
     inputs = read_files(files, BatchSettings(), columns)
     if not inputs.sets:
@@ -553,7 +559,7 @@ async def submit_batch(request: Request) -> Response:
     columns = _form_columns(form)
     try:
         options = _options(form)
-        info, _ = await _create_in_turn(
+        info, seen = await _create_in_turn(
             request, files, options, _text(form.get("title"))[:200], False, columns
         )
     except Problem as exc:
@@ -581,7 +587,7 @@ async def submit_batch(request: Request) -> Response:
             pending.close(files)
     if token:
         await anyio.to_thread.run_sync(pending.drop, data_dir, token)
-    return RedirectResponse(f"/batches/{info.id}", status_code=303)
+    return RedirectResponse(f"/batches/{info.id}{'?seen=1' if seen else ''}", status_code=303)
 
 
 @pages.get("/batches/{batch_id}")
@@ -590,12 +596,28 @@ async def batch_page(request: Request, batch_id: str) -> Response:
         info = await _own(request, batch_id)
     except NotFoundError:
         return _page(request, "batch_not_found.html", {"batch_id": batch_id}, status=404)
-    response = _page(request, "batch_status.html", {"b": info, "formats": EXTENSIONS})
+    seen = request.query_params.get("seen") == "1"
+    response = _page(
+        request, "batch_status.html", {"b": info, "formats": EXTENSIONS, "seen": seen}
+    )
     if info.status != "done":
-        # Progress without JavaScript: the browser reloads the page until the batch is done.
-        response.headers["Refresh"] = "2"
+        # app.js polls /progress and shows the end the moment it comes; without JavaScript
+        # the page reloads itself (a <noscript> refresh) until the batch is done.
         response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@pages.get("/batches/{batch_id}/progress")
+async def batch_progress(request: Request, batch_id: str) -> Response:
+    """The status page's progress counts, for its script (the caller's batch only)."""
+    try:
+        info = await _own(request, batch_id)
+    except NotFoundError:
+        return Response(status_code=404, headers={"Cache-Control": "no-store"})
+    body = {k: getattr(info, k) for k in ("status", "total", "done", "failed", "pending")}
+    return Response(
+        json.dumps(body), media_type="application/json", headers={"Cache-Control": "no-store"}
+    )
 
 
 @pages.get("/batches/{batch_id}/report")

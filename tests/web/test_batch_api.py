@@ -67,6 +67,7 @@ def test_upload_watch_progress_and_read_every_format(live_server):
     again = upload(c, ("team.csv", data), title="another title")
     assert again.status_code == 200 and again.json()["recognised"] is True
     assert again.json()["id"] == b["id"]
+    assert again.json()["title"] == "another title"  # the new title is kept
     forced = upload(c, ("team.csv", data), force="true")
     assert forced.status_code == 202 and forced.json()["id"] != b["id"]
     wait_done(c, forced.json()["id"])

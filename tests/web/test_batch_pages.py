@@ -25,9 +25,15 @@ def test_upload_through_the_form_then_progress_and_report(client):
     assert r.status_code == 303
     status = client.get(r.headers["location"])
     assert status.status_code == 200 and "Team" in status.text
-    # No runner in this app (no lifespan): the batch waits, and the page keeps refreshing.
-    assert status.headers["refresh"] == "2"
+    # No runner in this app (no lifespan): the batch waits. Its script follows the progress
+    # (and shows the end as soon as it comes); without a script the page reloads itself.
+    assert "refresh" not in status.headers
+    assert '<noscript><meta http-equiv="refresh" content="2"></noscript>' in status.text
     assert "0 reviewed · 0 failed · 5 to go" in status.text
+    progress = client.get(r.headers["location"] + "/progress")
+    assert progress.json() == {"status": "queued", "total": 5, "done": 0, "failed": 0, "pending": 5}
+    assert progress.headers["cache-control"] == "no-store"
+    assert client.get("/batches/nope/progress").status_code == 404
     report = client.get(r.headers["location"] + "/report")
     assert report.status_code == 200
     assert "style-src 'unsafe-inline'" in report.headers["content-security-policy"]
@@ -131,3 +137,24 @@ def test_the_templates_are_offered_and_read_without_a_skipped_row(client, tmp_pa
     assert sets["csv"] == sets["xlsx"] == [
         ("Sales", "Ana Lima", 1, 2), ("Support", "Ben Okafor", 1, 2)
     ]  # fmt: skip
+
+
+def test_the_same_file_with_a_new_title_keeps_the_new_title(client):
+    token = _token(client)
+    data = sample_csv(3).encode()
+    first = client.post(
+        "/batches",
+        data={"csrf_token": token, "title": "Draft title"},
+        files=[("file", ("team.csv", data, "text/csv"))],
+        follow_redirects=False,
+    )
+    again = client.post(
+        "/batches",
+        data={"csrf_token": token, "title": "Q3 OKRs, final"},
+        files=[("file", ("team.csv", data, "text/csv"))],
+        follow_redirects=False,
+    )
+    assert again.headers["location"] == first.headers["location"] + "?seen=1"
+    page = client.get(again.headers["location"])
+    assert "<h1>Q3 OKRs, final</h1>" in page.text
+    assert "uploaded before with the same options: this is that batch" in page.text
