@@ -14,7 +14,9 @@ from pathlib import Path
 
 import anyio
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 
 from .._version import __version__
 from ..config import Settings, get_settings
@@ -94,6 +96,13 @@ def warm_up() -> None:
     gc.set_threshold(20_000, 20, 50)
 
 
+def operation_id(route: APIRoute) -> str:
+    """`createReview`, not `create_review_v1_reviews_post`: names that read well in a
+    generated client (each route's function name, camel-cased; unique as they are)."""
+    first, *rest = route.name.split("_")
+    return first + "".join(w.capitalize() for w in rest)
+
+
 def create_app(settings: Settings | None = None, store=None) -> FastAPI:  # noqa: ANN001
     """Build the app. Tests pass their own settings and store; the server uses the environment."""
     settings = settings or get_settings()
@@ -112,12 +121,18 @@ def create_app(settings: Settings | None = None, store=None) -> FastAPI:  # noqa
             if opened is not None:
                 opened.close()
 
-    app = FastAPI(
+    # /docs from Swagger UI files shipped in the fastapi-offline wheel, not a CDN: the API
+    # page works without internet (and behind a proxy that blocks CDNs).
+    app: FastAPI = FastAPIOffline(
         title="okr-coach",
         version=__version__,
         description="Reviews draft OKRs: aspirations, task KRs, unmeasurable KRs; honest rewrites.",
         docs_url="/docs",
+        redoc_url=None,
+        static_url="/static/docs",
+        favicon_url="/static/favicon.svg",
         lifespan=lifespan,
+        generate_unique_id_function=operation_id,
     )
     app.state.settings = settings
     app.state.store = store

@@ -453,6 +453,7 @@ async def get_batch(request: Request, batch_id: BatchId) -> BatchOut:
 
 @api.get(
     "/batches/{batch_id}/report",
+    name="get_batch_report",
     summary="The batch report (while running: what is done so far)",
     response_class=Response,
     responses={

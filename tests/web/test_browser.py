@@ -397,3 +397,25 @@ def test_an_okr_with_markup_stays_inert(browser, server):
     page.wait_for_timeout(200)
     assert dialogs == []
     page.close()
+
+
+def test_the_api_docs_render_with_the_network_blocked(browser, server, tmp_path):
+    """Failed before: Swagger UI came from a CDN, and without internet /docs was blank."""
+    page = browser.new_page()
+    problems = _watch(page)
+    outside: list[str] = []
+
+    def only_this_server(route) -> None:  # noqa: ANN001
+        if route.request.url.startswith(server):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_this_server)
+    page.goto(server + "/docs")
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("okr-coach")
+    expect(page.locator("#operations-api-createReview")).to_be_visible()
+    page.screenshot(path=str(tmp_path / "docs.png"))
+    page.close()
+    assert outside == [] and problems == []
