@@ -65,7 +65,9 @@ def test_structured_input_gives_the_same_review_as_text():
 def test_json_round_trip_is_the_api_shape():
     r = review(DRAFT)
     data = json.loads(r.model_dump_json())
-    assert set(data) == {"okr_set", "findings", "rewrites", "asks", "summary", "provenance", "disagreements"}
+    assert set(data) == {
+        "okr_set", "findings", "rewrites", "asks", "summary", "provenance", "disagreements", "notices",
+    }  # fmt: skip
     finding = data["findings"][0]
     assert {
         "rule_id",

@@ -163,3 +163,11 @@ def test_docs_need_no_cdn(client):
     for asset in re.findall(r"""(?:src|href)=["'](/static/docs/[^"']+)""", page):
         r = client.get(asset)
         assert r.status_code == 200 and len(r.content) > 10_000, asset
+
+
+def test_a_draft_not_in_english_says_the_rules_read_english(client):
+    text = "Ziel: Kunden begeistern\nKR: NPS von 30 auf 50 steigern\nKR: Neues Kundenportal für alle Kunden launchen"
+    body = client.post("/v1/reviews", json={"text": text}).json()
+    assert body["notices"] and body["notices"][0].startswith("This draft looks German.")
+    english = client.post("/v1/reviews", json={"text": "Objective: Grow\nKR: NPS from 30 to 50"})
+    assert english.json()["notices"] == []

@@ -682,3 +682,11 @@ def test_unknown_permalink_is_a_friendly_404(web):
         assert_secure_html(response)
         assert "We can’t find that review" in response.text
         assert 'href="/"' in response.text
+
+
+def test_a_german_draft_gets_a_notice_on_the_page(web):
+    _, page = reviewed(web, "Ziel: Kunden begeistern\n- NPS von 30 auf 50 steigern\n"
+                            "- Neues Kundenportal für alle Kunden launchen\n")
+    assert '<div class="alert alert-info notice" role="note"><p><strong>Note:</strong> This draft looks German.' in page
+    _, page = reviewed(web, DRAFT)
+    assert 'class="alert alert-info notice"' not in page
