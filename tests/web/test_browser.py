@@ -419,3 +419,20 @@ def test_the_api_docs_render_with_the_network_blocked(browser, server, tmp_path)
     page.screenshot(path=str(tmp_path / "docs.png"))
     page.close()
     assert outside == [] and problems == []
+
+
+def test_the_phone_header_does_not_wrap(browser, server):
+    """Failed before: at 390 px 'okr-coach' and 'New review' broke over two lines each."""
+    page = browser.new_page()
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(server + "/")
+    items = page.evaluate(
+        """() => [...document.querySelectorAll('.brand, .site-header nav a')].map(e => {
+            const r = e.getBoundingClientRect();
+            return {text: e.textContent.trim(), lines: Math.round(r.height / parseFloat(getComputedStyle(e).lineHeight)), top: Math.round(r.top)};
+        })"""
+    )
+    assert [i["lines"] for i in items] == [1] * len(items), items
+    assert len({i["top"] for i in items[1:]}) == 1, items  # the links share one row
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.close()
