@@ -58,6 +58,9 @@ class ReportMeta(BaseModel):
     options: BatchOptions = Field(default_factory=BatchOptions)
     files: list[FileReport] = Field(default_factory=list)
     seconds: float | None = None
+    # Served by the app: its header and the way back to the batch's page.
+    back_url: str | None = None
+    root: str = ""
 
 
 # -- per-owner views --------------------------------------------------------------------

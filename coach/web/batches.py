@@ -312,6 +312,8 @@ def _render(request: Request, info: BatchInfo, fmt: str) -> tempfile.SpooledTemp
         status=info.status,
         options=info.options,
         files=info.inputs,
+        back_url=f"{request.scope.get('root_path', '')}/batches/{info.id}",
+        root=request.scope.get("root_path", ""),
     )
     # Closed by _chunks once the response has been sent.
     spool: tempfile.SpooledTemporaryFile[bytes] = tempfile.SpooledTemporaryFile(max_size=8 << 20)  # noqa: SIM115

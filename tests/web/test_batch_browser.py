@@ -144,3 +144,27 @@ def test_a_google_forms_export_and_a_file_that_needs_its_columns_named(
     expect(page.locator("#batch-counts")).to_have_text("2 reviewed · 0 failed · 0 to go")
     page.close()
     assert problems == []
+
+
+def test_the_team_report_on_a_phone(browser, live_server, team_csv: Path):
+    """Failed before: at 390 px the report was 1,004 px wide, with no way back to the app."""
+    c = live_server.client()
+    r = c.post("/v1/batches", files=[("file", ("team.csv", team_csv.read_bytes(), "text/csv"))])
+    assert r.status_code in (200, 202), r.text
+    batch = r.json()["id"]
+    page = browser.new_page()
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.base_url}/batches/{batch}")
+    expect(page.get_by_role("heading", name="Done")).to_be_visible(timeout=60_000)
+    page.goto(f"{live_server.base_url}/batches/{batch}/report")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    # Tables are stacked cards: each cell says its column.
+    first = page.locator("#ranking-table tbody tr").first
+    expect(first.locator('td[data-label="owner"]')).to_be_visible()
+    assert first.evaluate("e => getComputedStyle(e).display") == "block"
+    # No build id or rubric hash, no label said twice; the app's header and a way back.
+    text = page.locator("body").inner_text()
+    assert batch not in text and "default@" not in text and "(aspiration)" not in text
+    page.get_by_role("link", name="← Back to the batch").click()
+    page.wait_for_url(f"**/batches/{batch}")
+    page.close()
