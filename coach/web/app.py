@@ -28,6 +28,7 @@ from .api import router as api_router
 from .batches import router as batches_router
 from .health import router as health_router
 from .limits import BodyLimitMiddleware
+from .owners import router as owners_router
 from .pages import router as pages_router
 from .security import Gate
 
@@ -145,6 +146,7 @@ def create_app(settings: Settings | None = None, store=None) -> FastAPI:  # noqa
     app.include_router(health_router)
     app.include_router(api_router, prefix="/v1")
     app.include_router(batches_router)
+    app.include_router(owners_router)
     app.include_router(access_router)
     app.include_router(pages_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

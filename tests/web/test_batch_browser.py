@@ -168,3 +168,39 @@ def test_the_team_report_on_a_phone(browser, live_server, team_csv: Path):
     page.get_by_role("link", name="← Back to the batch").click()
     page.wait_for_url(f"**/batches/{batch}")
     page.close()
+
+
+def test_an_owner_page_to_send_back_has_no_other_name(browser, live_server, tmp_path: Path):
+    team = tmp_path / "team.csv"
+    team.write_text(
+        "team,owner,objective,key_result\n"
+        "Sales,Ana Lima,Delight our customers,Launch new customer portal\n"
+        "Sales,Ana Lima,,Increase NPS to 50\n"
+        "Support,Ben Okafor,Make support the reason customers stay,Hold 4 workshops\n"
+        "Support,Chloé Martin,Cut handling time,Average handling time from 9 to 6 minutes\n",
+        encoding="utf-8",
+    )
+    page = browser.new_page()
+    page.goto(live_server.base_url + "/batches")
+    page.get_by_label("Files").set_input_files(str(team))
+    page.get_by_role("button", name="Review the batch").click()
+    expect(page.get_by_role("heading", name="Done")).to_be_visible(timeout=30_000)
+    page.get_by_role("link", name="Open the report").click()
+    page.get_by_role("link", name="Ana Lima’s page to send back").click()
+    expect(page.get_by_role("heading", name="OKR feedback for Ana Lima")).to_be_visible()
+    text = page.locator("body").inner_text()
+    assert "Launch new customer portal" in text
+    for other in ("Ben Okafor", "Chloé Martin", "Hold 4 workshops", "Who needs the most help"):
+        assert other not in text
+    page.get_by_role("button", name="Make a share link").click()
+    link = page.locator("#share-link").input_value()
+    page.screenshot(path=str(tmp_path / "owner.png"), full_page=True)
+    # The link, in a browser with no session: the same page, nothing else.
+    other = browser.browser.new_context() if browser.browser else None
+    viewer = other.new_page() if other else browser.new_page()
+    viewer.goto(link)
+    expect(viewer.get_by_role("heading", name="OKR feedback for Ana Lima")).to_be_visible()
+    assert "Ben Okafor" not in viewer.locator("body").inner_text()
+    expect(viewer.get_by_role("button", name="Make a share link")).to_have_count(0)
+    viewer.close()
+    page.close()
