@@ -178,16 +178,6 @@ class Provenance(BaseModel):
     usage: LLMUsage | None = None
 
 
-class ObjectiveSuggestion(BaseModel):
-    """For an aspiration or a plain direction: sharper objectives built from the set's own
-    words (never a number the author did not write), and the questions that decide."""
-
-    target: Target
-    original: str
-    options: list[str]
-    questions: list[str] = Field(default_factory=list)
-
-
 class Review(BaseModel):
     okr_set: OkrSet
     findings: list[Finding]
@@ -200,8 +190,6 @@ class Review(BaseModel):
     disagreements: list[Disagreement] = Field(default_factory=list)
     # What the reader must know before trusting the findings (a draft not in English).
     notices: list[str] = Field(default_factory=list)
-    # Sharper objectives to choose from, for an aspiration or a plain direction.
-    objective_suggestions: list[ObjectiveSuggestion] = Field(default_factory=list)
 
     def findings_for(self, objective: int, key_result: int | None = None) -> list[Finding]:
         return [

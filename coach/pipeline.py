@@ -49,7 +49,6 @@ from .models import (
     Summary,
     Target,
 )
-from .objective_rewrite import objective_suggestions
 from .parse import parse
 from .prompting import prompt_version, repair_messages, review_messages
 from .rewrite import Suggestion, suggest
@@ -280,7 +279,6 @@ def _assemble(ctx: SetContext, findings: list[Finding], rewrites: list[Rewrite],
         provenance=provenance,
         disagreements=disagreements or [],
         notices=[n for n in (language_notice(ctx.okr_set),) if n],
-        objective_suggestions=objective_suggestions(ctx, findings),
     )
 
 

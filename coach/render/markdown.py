@@ -63,11 +63,6 @@ def review_markdown(review: Review) -> str:
     for oi, obj in enumerate(review.okr_set.objectives):
         out += [f"## O{oi + 1}. {md_text(obj.text)}", ""]
         out += [line for f in review.findings_for(oi) for line in _finding(f)]
-        for sug in review.objective_suggestions:
-            if sug.target.objective == oi:
-                out += ["- 🎯 **Sharper objectives to choose from:**"]
-                out += [f"  - {md_text(o)}" for o in sug.options]
-                out += [f"  - *To decide:* {md_text(' '.join(sug.questions))}"] if sug.questions else []
         for ki, kr in enumerate(obj.key_results):
             out += ["", f"### KR{oi + 1}.{ki + 1} {md_text(kr.text)}"]
             findings = review.findings_for(oi, ki)

@@ -69,13 +69,6 @@ def print_review(review: Review, console: Console | None = None) -> None:
         console.print(title)
         for f in review.findings_for(oi):
             _finding(console, f, 4)
-        for sug in review.objective_suggestions:
-            if sug.target.objective == oi:
-                console.print(Text("    sharper objectives to choose from:", style="bold"))
-                for o in sug.options:
-                    console.print(Text(f"      - {o}"))
-                if sug.questions:
-                    console.print(Text(f"      to decide: {' '.join(sug.questions)}", style="dim"))
         for ki, kr in enumerate(obj.key_results):
             line = Text(f"    KR{ki + 1}  ")
             line.append(kr.text)

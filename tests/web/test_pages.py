@@ -690,11 +690,3 @@ def test_a_german_draft_gets_a_notice_on_the_page(web):
     assert '<div class="alert alert-info notice" role="note"><p><strong>Note:</strong> This draft looks German.' in page
     _, page = reviewed(web, DRAFT)
     assert 'class="alert alert-info notice"' not in page
-
-
-def test_an_aspiration_shows_sharper_objectives_to_choose_from(web):
-    _, page = reviewed(web, DRAFT)
-    block = re.search(r'<div class="objective-options" id="o1-options">.*?</div>', page, re.S)
-    assert block, "the aspiration's options are on the page"
-    assert "<q>Make customer satisfaction the one thing we move this cycle</q>" in block.group(0)
-    assert "Which matters most this cycle: customer satisfaction or NPS?" in block.group(0)
