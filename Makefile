@@ -8,18 +8,23 @@ STAMP := $(VENV)/.installed
 
 install: $(STAMP)
 
+# Says what it is doing: the first install takes a minute or two.
 $(STAMP): pyproject.toml
+	@echo "==> creating $(VENV) (Python: $$($(PYTHON) --version))"
 	$(PYTHON) -m venv $(VENV)
+	@echo "==> installing okr-coach and its dependencies into $(VENV) (a minute or two the first time)"
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --progress-bar on -e '.[dev]'
 	touch $(STAMP)
+	@echo "==> installed"
 
 # Debian's chromium for the real-browser test (Playwright drives it; no browser download).
 browser:
 	./scripts/install-browser.sh || echo "chromium not installed: the browser test will be skipped"
 
+# PORT=8080 make run, HOST=0.0.0.0 make run
 run: install
-	$(BIN)/okr-coach serve
+	$(BIN)/okr-coach serve $(if $(HOST),--host $(HOST)) $(if $(PORT),--port $(PORT))
 
 test: install browser
 	$(BIN)/ruff check coach tests bench

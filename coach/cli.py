@@ -207,6 +207,12 @@ def serve(
     from .store import open_store
 
     settings = get_settings()
+    in_use = _port_in_use(host, port)
+    if in_use:
+        raise _fail(
+            f"{host}:{port} is {in_use}; start on another port: okr-coach serve --port {port + 1}"
+            + (f" (or PORT={port + 1} make run)" if port == 8000 else "")
+        )
     try:
         open_store(settings).close()  # create the data dir and migrate once, before workers start
     except CoachError as exc:
@@ -219,6 +225,30 @@ def serve(
     uvicorn.run(
         "coach.web.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="warning"
     )
+
+
+def _port_in_use(host: str, port: int) -> str | None:
+    """Why the server could not listen there ('already in use', …), found before it
+    starts: uvicorn would say it in a log line and a stack of errors."""
+    import errno
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        return f"not an address this machine has ({exc.strerror})"
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            sock.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                return "already in use (another okr-coach, or another program)"
+            if exc.errno == errno.EACCES:
+                return "a port this user may not open"
+            return f"not available ({exc.strerror or exc})"
+    return None
 
 
 app.command("eval")(evaluate)

@@ -50,7 +50,8 @@ def batch(
             "--out",
             "-o",
             help="Report file (repeatable); the format follows the extension "
-            "(.html, .md, .csv, .json). Default: the report on stdout.",
+            "(.html, .md, .csv, .json); '-' for stdout. Default: FILE-report.html here "
+            "(with --format and no --out: the report on stdout).",
             show_default=False,
         ),
     ] = None,
@@ -79,6 +80,14 @@ def batch(
         ),
     ] = None,
     title: Annotated[str, typer.Option(help="The report's title.")] = "OKR batch review",
+    columns: Annotated[
+        str | None,
+        typer.Option(
+            help="Name the columns of a table whose headers are not recognised: "
+            'objective=Goal,key_result="Measure of success"[,team=…,owner=…].',
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Review many authors' OKR sets and write one report: team summary, common problems,
     who needs help, near-duplicate KRs, per-owner feedback."""
@@ -95,18 +104,26 @@ def batch(
     from .batch.engine import uses_llm
     from .batch.report import format_for
     from .errors import CoachError
+    from .parse.columns import parse_column_map
     from .render.common import count
     from .rubric import load_rubric
 
     targets: list[tuple[str, Path | None]] = []
     for path in out or []:
+        if str(path) == "-":
+            targets.append(((fmt or ReportFormat.html).value, None))
+            continue
         chosen = format_for(path) or (fmt.value if fmt else None)
         if chosen is None:
             raise _fail(f"{path}: cannot tell the format from the extension; add --format")
         targets.append((chosen, path))
-    if not targets:
-        targets.append(((fmt or ReportFormat.html).value, None))
+    if not targets and fmt is not None:
+        targets.append((fmt.value, None))  # `--format csv > team.csv`
+    elif not targets:
+        # 44 KB of HTML is no use on a terminal: a file beside the user, its path said.
+        targets.append(("html", Path(f"{files[0].stem or 'batch'}-report.html")))
     try:
+        column_map = parse_column_map(columns or "")
         load_rubric(rubric)  # a bad rubric is one error now, not one per set later
         settings = BatchSettings() if workers is None else BatchSettings(workers=workers)
     except CoachError as exc:
@@ -124,13 +141,19 @@ def batch(
             raise _fail(f"--mode llm needs a configured model; set {', '.join(missing)}")
 
     try:
-        inputs = read_paths(files, settings)
+        inputs = read_paths(files, settings, column_map)
     except CoachError as exc:  # a file over a limit: the limit and its setting, one line
         raise _fail(exc.message) from None
     for f in inputs.files:
         if not f.used:
             reason = f.skipped[0].reason if f.skipped else "nothing usable"
             err.print(f"not used: {f.file}: {reason}", markup=False)
+            if f.columns:
+                err.print(
+                    "  say which column is which: --columns objective=COLUMN,"
+                    "key_result=COLUMN[,team=COLUMN,owner=COLUMN]",
+                    markup=False,
+                )
     skipped = sum(f.skipped_total for f in inputs.files if f.used)
     if not inputs.sets:
         raise _fail("no OKR set to review in the input (see the reasons above)")
@@ -160,13 +183,14 @@ def batch(
             progress.update(task, rate=f"{speed:,.0f}" if speed else "–")
 
         run.run(tick, settings)
+    summary = None
     for chosen, path in targets:
         if path is None:
-            run.write(chosen, sys.stdout, title)
+            summary = run.write(chosen, sys.stdout, title)
             continue
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            run.write_file(chosen, path, title)
+            summary = run.write_file(chosen, path, title)
         except OSError as exc:
             raise _fail(f"{path}: cannot write: {exc.strerror or exc}") from None
         err.print(f"wrote {path} ({chosen})", markup=False)
@@ -175,3 +199,21 @@ def batch(
         f"{done:,} sets reviewed, {run.failed:,} failed, in {run.seconds or 0:.1f} s",
         markup=False,
     )
+    if summary is not None:
+        for line in _summary_lines(summary):
+            err.print(line, markup=False)
+
+
+def _summary_lines(summary) -> list[str]:  # noqa: ANN001
+    """The report's first lines, for the terminal."""
+    from .render.common import count
+
+    owners = len(summary.owners)
+    lines = [
+        f"{count(summary.key_results, 'key result')} from {count(owners, 'author')}: "
+        f"{summary.outcome_key_results:,} read as outcomes, "
+        f"{count(summary.findings, 'finding')}, {count(summary.rewrites, 'rewrite')} suggested"
+    ]
+    for p in summary.problems[:3]:
+        lines.append(f"  {p.rule_name} ({p.rule_id}): {p.count:,} in {count(p.sets, 'set')}")
+    return lines

@@ -25,8 +25,13 @@ class ParseError(CoachError):
     kind = "parse-error"
     status = 422
 
-    def __init__(self, message: str, *, line: int | None = None):
+    def __init__(
+        self, message: str, *, line: int | None = None, columns: list[str] | None = None
+    ):
         self.line = line
+        # A table whose columns could not be told apart: its header cells, as they read,
+        # for the coach to say which holds what.
+        self.columns = columns
         super().__init__(f"line {line}: {message}" if line else message)
 
 

@@ -202,6 +202,8 @@ class Review(BaseModel):
     provenance: Provenance
     # Items the rules and the model judged differently (hybrid mode): never dropped silently.
     disagreements: list[Disagreement] = Field(default_factory=list)
+    # What the reader must know before trusting the findings (a draft not in English).
+    notices: list[str] = Field(default_factory=list)
 
     def findings_for(self, objective: int, key_result: int | None = None) -> list[Finding]:
         return [

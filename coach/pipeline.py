@@ -26,6 +26,7 @@ from typing import Any, Literal
 
 from ._version import __version__
 from .checks import CHECKS, SetContext, build_context
+from .english import language_notice
 from .errors import CoachError, ConfigError
 from .guard import guard_prose, guard_rewrite
 from .language.phrases import metric_phrase, short_name
@@ -279,6 +280,7 @@ def _assemble(ctx: SetContext, findings: list[Finding], rewrites: list[Rewrite],
         summary=_summary(ctx.okr_set, findings, ctx.rubric),
         provenance=provenance,
         disagreements=disagreements or [],
+        notices=[n for n in (language_notice(ctx.okr_set),) if n],
     )
 
 

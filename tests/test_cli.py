@@ -116,3 +116,25 @@ def test_custom_rubric_from_the_command_line(tmp_path):
     code, out, _ = run("review", str(EXAMPLE), "--rubric", str(rubric), "--format", "json")
     ids = {f["rule_id"] for f in json.loads(out)["findings"]}
     assert "KR01" not in ids and "OB01" not in ids and code == 0
+
+
+def test_serve_on_a_port_in_use_says_so_in_one_line(tmp_path):
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = {**os.environ, "OKR_COACH_DATA_DIR": str(tmp_path)}
+        proc = subprocess.run(
+            [sys.executable, "-m", "coach", "serve", "--port", str(port)],
+            env=env, capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == (
+        f"error: 127.0.0.1:{port} is already in use (another okr-coach, or another program); "
+        f"start on another port: okr-coach serve --port {port + 1}"
+    )

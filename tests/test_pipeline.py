@@ -66,8 +66,9 @@ def test_json_round_trip_is_the_api_shape():
     r = review(DRAFT)
     data = json.loads(r.model_dump_json())
     assert set(data) == {
-        "okr_set", "findings", "rewrites", "asks", "objective_suggestions", "summary", "provenance", "disagreements"
-    }
+        "okr_set", "findings", "rewrites", "asks", "objective_suggestions", "summary", "provenance",
+        "disagreements", "notices",
+    }  # fmt: skip
     finding = data["findings"][0]
     assert {
         "rule_id",

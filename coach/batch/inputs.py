@@ -31,6 +31,7 @@ from ..config import get_settings
 from ..errors import LimitExceededError, ParseError
 from ..models import OkrSet
 from ..parse import parse, parse_csv, parse_structured
+from ..parse.columns import ColumnMap
 from ..parse.sniff import BINARY, decode, sniff
 from ..parse.tabular import DELIMITERS, find_header
 from .models import BatchInput, BatchSet, FileReport, SkippedItem
@@ -90,8 +91,9 @@ def _excerpt(text: str) -> str:
 class _Collector:
     """Numbers the sets in order and keeps the batch within its limits."""
 
-    def __init__(self, settings: BatchSettings):
+    def __init__(self, settings: BatchSettings, columns: ColumnMap | None = None):
         self.settings = settings
+        self.columns = columns or None  # the columns a coach named, for every table
         self.result = BatchInput()
 
     def add(
@@ -117,10 +119,14 @@ class _Collector:
         report.key_results += bs.key_results
 
 
-def read_paths(paths: Iterable[str | Path], settings: BatchSettings | None = None) -> BatchInput:
-    """Read files and folders given on the command line."""
+def read_paths(
+    paths: Iterable[str | Path],
+    settings: BatchSettings | None = None,
+    columns: ColumnMap | None = None,
+) -> BatchInput:
+    """Read files and folders given on the command line (`columns`: what the coach named)."""
     settings = settings or BatchSettings()
-    col = _Collector(settings)
+    col = _Collector(settings, columns)
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
@@ -136,10 +142,14 @@ def read_paths(paths: Iterable[str | Path], settings: BatchSettings | None = Non
     return col.result
 
 
-def read_files(files: Iterable[InputFile], settings: BatchSettings | None = None) -> BatchInput:
-    """Read uploaded files (name and bytes)."""
+def read_files(
+    files: Iterable[InputFile],
+    settings: BatchSettings | None = None,
+    columns: ColumnMap | None = None,
+) -> BatchInput:
+    """Read uploaded files (name and bytes; `columns`: what the coach named)."""
     settings = settings or BatchSettings()
-    col = _Collector(settings)
+    col = _Collector(settings, columns)
     for f in files:
         read_one(f, col)
     return col.result
@@ -224,6 +234,8 @@ def _read_one(f: InputFile, col: _Collector) -> None:
             else:
                 _read_draft(text, f, report, col)
     except ParseError as exc:
+        if exc.columns and not report.sets:
+            report.columns = exc.columns
         report.used = report.sets > 0
         report.skip(
             SkippedItem(
@@ -234,6 +246,8 @@ def _read_one(f: InputFile, col: _Collector) -> None:
         report.used = False
         if not report.skipped:
             report.skip(SkippedItem(where="whole file", reason="no OKR set found"))
+    if report.used:
+        report.columns = []  # a sheet without a header beside ones read: nothing to map
 
 
 # -- decoding -------------------------------------------------------------------------
@@ -349,12 +363,14 @@ def _first_lines(text: str, n: int = 20) -> Iterable[str]:
 
 def _read_xlsx(f: InputFile, report: FileReport, col: _Collector) -> None:
     report.format = "xlsx"
-    sheets, notes = read_workbook(f.stream(), col.settings)
+    sheets, notes = read_workbook(f.stream(), col.settings, col.columns)
     report.notes += notes
     used = 0
     for sheet in sheets:
         if sheet.reason:
             report.skip(SkippedItem(where=f"sheet '{sheet.name}'", reason=sheet.reason))
+            if sheet.columns and not report.columns:
+                report.columns = sheet.columns
             continue
         if sheet.header_row and sheet.header_row > 1:
             report.notes.append(
@@ -379,6 +395,8 @@ def _read_xlsx(f: InputFile, report: FileReport, col: _Collector) -> None:
             )
         except ParseError as exc:
             report.skip(SkippedItem(where=f"sheet '{sheet.name}'", reason=exc.message))
+            if exc.columns and not report.columns:
+                report.columns = exc.columns
         if report.sets > before:
             used += 1
     if sheets and used:
@@ -395,9 +413,11 @@ def _table_sets(
     span: str,
     row_of: Callable[[int], int] | None = None,
 ) -> None:
-    header = find_header(text)
+    header = find_header(text, col.columns)
     # ParseError: a missing column, no rows; LimitExceededError: a row of too many fields.
-    okr = parse_csv(text, header, per_owner=True, max_fields=col.settings.max_columns)
+    okr = parse_csv(
+        text, header, per_owner=True, max_fields=col.settings.max_columns, columns=col.columns
+    )
     for w in okr.warnings:
         report.skip(
             SkippedItem(where=at(w.line), reason=w.message, text=_excerpt(w.text))

@@ -68,6 +68,11 @@ class FileReport(BaseModel):
     skipped_by_reason: dict[str, int] = Field(
         default_factory=dict, description="how many were not used for each reason"
     )
+    columns: list[str] = Field(
+        default_factory=list,
+        description="a table whose columns could not be told apart: its header cells, to "
+        "name the objective and key-result columns (`columns`) and send it again",
+    )
 
     @model_validator(mode="after")
     def _count_listed(self) -> FileReport:

@@ -10,6 +10,7 @@ owner and position) for the per-owner sections.
 from __future__ import annotations
 
 import csv
+import hashlib
 import itertools
 import json
 import re
@@ -58,6 +59,9 @@ class ReportMeta(BaseModel):
     options: BatchOptions = Field(default_factory=BatchOptions)
     files: list[FileReport] = Field(default_factory=list)
     seconds: float | None = None
+    # Served by the app: its header and the way back to the batch's page.
+    back_url: str | None = None
+    root: str = ""
 
 
 # -- per-owner views --------------------------------------------------------------------
@@ -163,6 +167,12 @@ def owner_views(
         yield OwnerView(stat=stats[key], sets=[set_view(e) for e in group])
 
 
+def owner_id(team: str | None, owner: str) -> str:
+    """A short, stable id of an owner within a batch (their team and name, hashed): their
+    page's address never spells out a person."""
+    return hashlib.sha256(f"{team or ''}\x00{owner}".encode()).hexdigest()[:16]
+
+
 _SLUG = re.compile(r"[^a-z0-9]+")
 
 
@@ -202,7 +212,9 @@ def _pct(value: float) -> str:
 _env.filters.update(markdown_filters())
 _env.filters["pct"] = _pct
 _env.filters["counted"] = count  # 1 key result, 2 key results
-_env.globals.update(LABEL_COLORS=LABEL_COLORS, LABEL_NAMES=LABEL_NAMES, NO_TEAM=NO_TEAM)
+_env.globals.update(
+    LABEL_COLORS=LABEL_COLORS, LABEL_NAMES=LABEL_NAMES, NO_TEAM=NO_TEAM, owner_id=owner_id
+)
 
 
 def format_for(path: str | Path, default: str | None = None) -> str | None:

@@ -38,6 +38,7 @@ from xml.sax.saxutils import unescape
 from python_calamine import CalamineError, CalamineWorkbook, PasswordError, XmlError, ZipError
 
 from ..errors import LimitExceededError, ParseError
+from ..parse.columns import ColumnMap
 from ..parse.tabular import find_header
 from .settings import BatchSettings
 
@@ -71,6 +72,7 @@ class Sheet:
     header_row: int | None = None
     merged: int = 0
     reason: str | None = None  # why the sheet is not used
+    columns: list[str] = field(default_factory=list)  # no header found: its first row's cells
 
     def row_of(self, line: int) -> int:
         if 1 <= line <= len(self.rows):
@@ -368,7 +370,9 @@ def _too_packed(name: str, size: int, packed: int, ratio: int) -> None:
 # -- reading ------------------------------------------------------------------------------
 
 
-def read_workbook(source: IO[bytes], limits: BatchSettings) -> tuple[list[Sheet], list[str]]:
+def read_workbook(
+    source: IO[bytes], limits: BatchSettings, columns: ColumnMap | None = None
+) -> tuple[list[Sheet], list[str]]:
     """The sheets of a workbook, and notes on how it was read. Raises ParseError, or
     LimitExceededError for a workbook over a limit (before the library reads a byte)."""
     with tempfile.NamedTemporaryFile(prefix="okr-coach-", suffix=".xlsx") as vetted:
@@ -378,7 +382,7 @@ def read_workbook(source: IO[bytes], limits: BatchSettings) -> tuple[list[Sheet]
             book = CalamineWorkbook.from_path(vetted.name)
             try:
                 return [
-                    _sheet(book.get_sheet_by_name(m.name))
+                    _sheet(book.get_sheet_by_name(m.name), columns)
                     for m in book.sheets_metadata
                     if str(m.typ).endswith("WorkSheet")
                 ], []
@@ -391,7 +395,7 @@ def read_workbook(source: IO[bytes], limits: BatchSettings) -> tuple[list[Sheet]
             ) from None
 
 
-def _sheet(ws: Any) -> Sheet:
+def _sheet(ws: Any, columns: ColumnMap | None = None) -> Sheet:
     sheet = Sheet(name=ws.name)
     start = ws.start
     lead = [""] * (start[1] if start else 0)  # rows start at the first used column
@@ -411,8 +415,10 @@ def _sheet(ws: Any) -> Sheet:
     for i, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
         if not any(c.strip() for c in row):
             continue
+        if not sheet.columns:
+            sheet.columns = [c.strip() for c in row if c.strip()][:100]
         probe = _csv_line(row) + "".join(_csv_line(r) for r in grid[i + 1 : i + 2])
-        header = find_header(probe)
+        header = find_header(probe, columns)
         if header is not None and header.complete:
             start_row = i
             break
@@ -423,6 +429,7 @@ def _sheet(ws: Any) -> Sheet:
         )
         return sheet
     sheet.header_row = start_row + 1
+    sheet.columns = []
     parts: list[str] = []
     for r, row in enumerate(grid[start_row:], start=start_row + 1):
         while row and not row[-1]:

@@ -6,7 +6,7 @@ by side and, when a baseline was given, the gate's verdict.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field
 
 NONE = "none"  # the "no label" class: a well-formed KR or a chosen objective
 UNSET = "unset"  # the group of examples that do not say their origin / source kind
@@ -218,6 +218,17 @@ def example_key(dataset: str, example_id: str) -> str:
     return f"{stem}/{example_id}"
 
 
+# Models whose recorded answers are scripted for CI, not a real model's (evals/scripted_model.py):
+# their scores check the pipeline around a model, and their "cost" is no one's bill.
+STAND_IN_MODELS = frozenset({"scripted-model"})
+STAND_IN_NOTE = (
+    "The model answers here (the llm and hybrid columns, and the judge) are the scripted "
+    "stand-in model's, replayed from evals/recordings/ as CI does: they test the pipeline "
+    "around a model, not a real model's quality, and cost nothing. Run --live with a "
+    "configured model for a real one's scores and cost."
+)
+
+
 class EvalReport(BaseModel):
     mode: str
     rubric_version: str
@@ -255,6 +266,12 @@ class EvalReport(BaseModel):
     cost: Cost = Field(default_factory=Cost)
     per_example: list[ExampleResult]
     seconds: float
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def stand_in(self) -> bool:
+        """The model answers are the scripted stand-in's, replayed (no real model, no cost)."""
+        return self.responses == "replayed" and self.model in STAND_IN_MODELS
 
     def metrics(self) -> dict[str, float]:
         """The flat metric names the gate and the baseline use."""
@@ -340,6 +357,11 @@ class EvalSuite(BaseModel):
         default=None, description="the real drafts; None when not asked for (--no-realworld)"
     )
     gate: GateResult | None = None
+
+    @property
+    def stand_in_note(self) -> str | None:
+        """What a reader must know first when the model answers are the stand-in's."""
+        return STAND_IN_NOTE if any(r.stand_in for r in self.runs) else None
 
     def run(self, mode: str) -> EvalReport:
         for r in self.runs:

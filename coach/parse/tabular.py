@@ -16,23 +16,9 @@ from dataclasses import dataclass, field
 
 from ..errors import LimitExceededError, ParseError
 from ..models import KeyResult, Objective, OkrSet, ParseWarning, Span
+from .columns import ColumnMap, column_role, same_header
 
 DELIMITERS = (",", ";", "\t", "|")
-_OBJ_NAMES = frozenset(
-    {"objective", "objectives", "goal", "goals", "objectivetitle", "objectivetext"}
-)
-_KR_NAMES = frozenset(
-    {"keyresult", "keyresults", "kr", "krs", "result", "results", "keyresulttext", "krtext"}
-)
-_TEAM_NAMES = frozenset({"team", "squad", "teamname", "department", "dept", "group", "unit"})
-_OWNER_NAMES = frozenset(
-    {
-        "owner", "lead", "dri", "responsible", "assignee", "ownername", "author",
-        "manager", "name", "submittedby", "person", "employee",
-    }
-)  # fmt: skip
-_NORM = re.compile(r"[\s_\-.]+")
-_NUMBERED = re.compile(r"(.*?)#?(\d{1,2})")
 _HEADER_CELL = re.compile(r"[^\W\d][\w .#/()&'-]{0,39}")
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 _SEPARATOR_CELL = re.compile(r"\s*:?-{2,}:?\s*")
@@ -58,31 +44,50 @@ class Header:
     key_results: list[int] = field(default_factory=list)
     team: int | None = None
     owner: int | None = None
+    unmatched: list[str] = field(default_factory=list)  # columns named but not in the header
 
     @property
     def complete(self) -> bool:
         return self.objective is not None and bool(self.key_results)
 
 
-def _norm(cell: str) -> str:
-    return _NORM.sub("", cell.strip().strip("\"'\ufeff").lower())
-
-
-def _classify(names: list[str], delimiter: str, line: int, start: int, end: int) -> Header:
+def _classify(
+    names: list[str],
+    delimiter: str,
+    line: int,
+    start: int,
+    end: int,
+    columns: ColumnMap | None = None,
+) -> Header:
+    """Each column's role from its header cell (`coach.parse.columns`); columns the coach
+    named win over any guess, and a guess never takes a column the coach named."""
     h = Header(delimiter, line, start, end, names)
-    for i, name in enumerate(names):
-        key = _norm(name)
-        num = _NUMBERED.fullmatch(key)
-        if key in _OBJ_NAMES:
-            if h.objective is None:
-                h.objective = i
-        elif key in _KR_NAMES or (num is not None and num.group(1) in _KR_NAMES):
+    named = columns.named() if columns else {}
+    taken: set[int] = set()
+    for role, wanted in named.items():
+        i = next((i for i, n in enumerate(names) if same_header(wanted, n)), None)
+        if i is None:
+            h.unmatched.append(f"{role}={wanted}")
+            continue
+        taken.add(i)
+        if role == "key_result":
             h.key_results.append(i)
-        elif key in _TEAM_NAMES:
-            if h.team is None:
-                h.team = i
-        elif key in _OWNER_NAMES and h.owner is None:
-            h.owner = i
+        else:
+            setattr(h, role, i)
+    fallback: list[int] = []
+    for i, name in enumerate(names):
+        found = None if i in taken else column_role(name)
+        if found is None:
+            continue
+        role, weak = found
+        if role in named:
+            continue
+        if role == "key_result":
+            (fallback if weak else h.key_results).append(i)
+        elif getattr(h, role) is None:
+            setattr(h, role, i)
+    if not h.key_results and "key_result" not in named:
+        h.key_results = fallback
     return h
 
 
@@ -108,7 +113,7 @@ def _first_line(text: str) -> tuple[int, int, int] | None:
     return None
 
 
-def find_header(text: str) -> Header | None:
+def find_header(text: str, columns: ColumnMap | None = None) -> Header | None:
     """The CSV header when the first non-blank line is one, else None.
 
     A header must name an objective and a key-result column; a line of short
@@ -128,7 +133,7 @@ def find_header(text: str) -> Header | None:
         names = _split_header(line, d)
         if len(names) < 2:
             continue
-        h = _classify(names, d, lineno, start, _line_end(text, end))
+        h = _classify(names, d, lineno, start, _line_end(text, end), columns)
         if h.complete:
             return h
         known = (
@@ -162,14 +167,14 @@ def _line_end(text: str, end: int) -> int:
     return end + 1 if end < len(text) else end
 
 
-def _guess_header(text: str) -> Header:
+def _guess_header(text: str, columns: ColumnMap | None = None) -> Header:
     first = _first_line(text)
     if first is None:
         raise ParseError("the CSV is empty")
     lineno, start, end = first
     line = text[start:end]
     d = max(DELIMITERS, key=lambda d: line.count(d))
-    return _classify(_split_header(line, d), d, lineno, start, _line_end(text, end))
+    return _classify(_split_header(line, d), d, lineno, start, _line_end(text, end), columns)
 
 
 @dataclass(slots=True)
@@ -296,6 +301,7 @@ def parse_csv(
     *,
     per_owner: bool = False,
     max_fields: int | None = None,
+    columns: ColumnMap | None = None,
 ) -> OkrSet:
     """Read CSV text. Raises ParseError for a missing column or when no objective results,
     LimitExceededError for a row of more than `max_fields` fields.
@@ -306,7 +312,14 @@ def parse_csv(
     their sets by (team, owner).
     """
     if header is None:
-        header = find_header(text) or _guess_header(text)
+        header = find_header(text, columns) or _guess_header(text, columns)
+    if header.unmatched:
+        found = ", ".join(n for n in header.names if n) or "none"
+        raise ParseError(
+            f"no column named as given ({', '.join(header.unmatched)}; columns found: {found})",
+            columns=[n for n in header.names if n],
+            line=header.line,
+        )
     if not header.complete:
         missing = []
         if header.objective is None:
@@ -316,6 +329,7 @@ def parse_csv(
         found = ", ".join(n for n in header.names if n) or "none"
         raise ParseError(
             f"the CSV header has no {' and no '.join(missing)} column (columns found: {found})",
+            columns=[n for n in header.names if n],
             line=header.line,
         )
     d = header.delimiter

@@ -16,7 +16,14 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from ..evals.gate import REALWORLD
-from ..evals.report import MUST_BE_ZERO, EvalReport, EvalSuite, MetricMove, ModeComparison
+from ..evals.report import (
+    MUST_BE_ZERO,
+    STAND_IN_NOTE,
+    EvalReport,
+    EvalSuite,
+    MetricMove,
+    ModeComparison,
+)
 from .eval_rewrites import hard_failures
 
 
@@ -63,6 +70,9 @@ def _metrics_suite(root: ET.Element, r: EvalReport, failures: list[MetricMove],
                        ("model", r.model), ("responses", r.responses), ("examples", r.examples)):
         if value is not None:
             ET.SubElement(props, "property", name=key, value=str(value))
+    if r.stand_in:  # said where a CI dashboard shows it: not a real model's results
+        ET.SubElement(props, "property", name="stand_in", value="true")
+        ET.SubElement(props, "property", name="note", value=STAND_IN_NOTE)
     failed = {f.metric: f for f in failures}
     for metric, value in r.metrics().items():
         case = ET.SubElement(suite, "testcase", classname=name, name=metric, time="0")
@@ -81,6 +91,8 @@ def _metrics_suite(root: ET.Element, r: EvalReport, failures: list[MetricMove],
         elif metric in MUST_BE_ZERO and value > 0:
             ET.SubElement(case, "failure", type="RewriteCheck",
                           message=f"{metric} = {int(value)}: must be 0")
+    if r.stand_in:
+        ET.SubElement(suite, "system-out").text = STAND_IN_NOTE
     _close(suite)
 
 

@@ -47,6 +47,8 @@ def print_suite(suite: EvalSuite, console: Console | None = None, show_examples:
     table.add_row(f"{FALSE_FLAGS} (share)", *(fmt(r.aspiration_false_flag_share) for r in runs))
     console.print(table)
 
+    if suite.stand_in_note:
+        console.print(f"note: {suite.stand_in_note}", style="bold yellow", markup=False)
     rw = Table(title="rewrites and cost")
     rw.add_column("")
     for r in runs:
@@ -74,9 +76,10 @@ def print_suite(suite: EvalSuite, console: Console | None = None, show_examples:
             rows.append((f"{role} calls", [str(c.calls) for c in costs]))
             rows.append((f"{role} tokens in / cached / out",
                          [f"{c.prompt_tokens} / {c.cached_tokens} / {c.completion_tokens}" for c in costs]))
-            rows.append((f"{role} cost $ · latency s", [f"{c.cost_usd:.4f} · {c.latency_s:.1f}" for c in costs]))
+            rows.append((f"{role} cost $ · latency s",
+                         [f"{_dollars(c.cost_usd, r)} · {c.latency_s:.1f}" for c, r in zip(costs, runs, strict=True)]))
     if any(r.responses for r in runs):
-        rows.append(("model answers", [r.responses or "—" for r in runs]))
+        rows.append(("model answers", [_answers(r) for r in runs]))
     rows.append(("seconds", [f"{r.seconds:.2f}" for r in runs]))
     for name, cells in rows:
         rw.add_row(name, *cells)
@@ -213,3 +216,14 @@ def _print_moves(c: ModeComparison, console: Console, show_examples: int, prefix
 def print_eval(report: EvalReport, console: Console | None = None, show_examples: int = 10) -> None:
     """One mode (kept for callers of the single-report API)."""
     print_suite(EvalSuite(runs=[report]), console, show_examples)
+
+
+def _dollars(cost_usd: float, r: EvalReport) -> str:
+    """No price for the stand-in model: its recorded 'cost' is no one's bill."""
+    return "— (stand-in)" if r.stand_in else f"{cost_usd:.4f}"
+
+
+def _answers(r: EvalReport) -> str:
+    if r.stand_in:
+        return f"{r.responses}: scripted stand-in"
+    return r.responses or "—"

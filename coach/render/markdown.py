@@ -55,6 +55,8 @@ def review_markdown(review: Review) -> str:
     usage = usage_line(p)
     if usage:
         out += [f"*{md_text(usage)}*", ""]
+    for notice in review.notices:
+        out += [f"> **Note:** {md_text(notice)}", ""]
     set_level = [f for f in review.findings if f.target.objective is None]
     if set_level:
         out += ["## The set", ""] + [line for f in set_level for line in _finding(f)] + [""]

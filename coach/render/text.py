@@ -55,6 +55,8 @@ def print_review(review: Review, console: Console | None = None) -> None:
     usage = usage_line(p)
     if usage:
         console.print(Text(usage, style="dim"))
+    for notice in review.notices:
+        console.print(Text(f"note: {notice}", style="bold yellow"))
     console.print()
     for f in review.findings:
         if f.target.objective is None:

@@ -177,3 +177,24 @@ class BatchSetRow(Base):
     # A fresh id per stored result: a set reviewed twice would show two different ones.
     result_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class ShareLinkRow(Base):
+    """A link a coach shares so that one owner reads their own feedback page without a key.
+
+    Only a hash of the token is kept; revoking sets `revoked_at` (the row stays, so a
+    revoked link answers exactly like one that never existed)."""
+
+    __tablename__ = "share_links"
+    __table_args__ = (Index("ix_share_links_batch_id_owner_id", "batch_id", "owner_id"),)
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    batch_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("batches.id", ondelete="CASCADE")
+    )
+    # The owner within the batch (`coach.batch.owner_page.owner_id`: team and owner, hashed).
+    owner_id: Mapped[str] = mapped_column(String(16))
+    # Who made the link: the batch's principal; the link dies with that principal's access.
+    principal: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

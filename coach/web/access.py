@@ -52,9 +52,10 @@ CHALLENGE = f'Cookie realm="okr-coach", form-action="/login", cookie-name="{COOK
 OPEN_PATHS = frozenset(
     {"/healthz", "/readyz", "/docs", "/redoc", "/openapi.json", "/login", "/logout"}
 )
-OPEN_PREFIXES = ("/static/", "/docs/", "/v1/")  # /v1: the API gate decides there
+OPEN_PREFIXES = ("/static/", "/docs/", "/v1/", "/shared/")  # /v1: the API gate decides there;
+# /shared/<token>: the token is the permission (coach.web.owners checks it and its maker)
 # Reports in a data format: a script's download, answered 401 rather than sent to a form.
-_DATA_FORMAT = re.compile(r"/markdown$|/report\.(?!html$)[^/]+$")
+_DATA_FORMAT = re.compile(r"/markdown$|/report\.(?!html$)[^/]+$|^/batches/[^/]+/progress$")
 # What costs the server: form posts and rendered reports take from the caller's budget.
 _REPORT = re.compile(r"^/batches/[^/]+/report")
 

@@ -14,7 +14,9 @@ from pathlib import Path
 
 import anyio
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 
 from .._version import __version__
 from ..config import Settings, get_settings
@@ -26,6 +28,7 @@ from .api import router as api_router
 from .batches import router as batches_router
 from .health import router as health_router
 from .limits import BodyLimitMiddleware
+from .owners import router as owners_router
 from .pages import router as pages_router
 from .security import Gate
 
@@ -94,6 +97,13 @@ def warm_up() -> None:
     gc.set_threshold(20_000, 20, 50)
 
 
+def operation_id(route: APIRoute) -> str:
+    """`createReview`, not `create_review_v1_reviews_post`: names that read well in a
+    generated client (each route's function name, camel-cased; unique as they are)."""
+    first, *rest = route.name.split("_")
+    return first + "".join(w.capitalize() for w in rest)
+
+
 def create_app(settings: Settings | None = None, store=None) -> FastAPI:  # noqa: ANN001
     """Build the app. Tests pass their own settings and store; the server uses the environment."""
     settings = settings or get_settings()
@@ -112,12 +122,18 @@ def create_app(settings: Settings | None = None, store=None) -> FastAPI:  # noqa
             if opened is not None:
                 opened.close()
 
-    app = FastAPI(
+    # /docs from Swagger UI files shipped in the fastapi-offline wheel, not a CDN: the API
+    # page works without internet (and behind a proxy that blocks CDNs).
+    app: FastAPI = FastAPIOffline(
         title="okr-coach",
         version=__version__,
         description="Reviews draft OKRs: aspirations, task KRs, unmeasurable KRs; honest rewrites.",
         docs_url="/docs",
+        redoc_url=None,
+        static_url="/static/docs",
+        favicon_url="/static/favicon.svg",
         lifespan=lifespan,
+        generate_unique_id_function=operation_id,
     )
     app.state.settings = settings
     app.state.store = store
@@ -130,6 +146,7 @@ def create_app(settings: Settings | None = None, store=None) -> FastAPI:  # noqa
     app.include_router(health_router)
     app.include_router(api_router, prefix="/v1")
     app.include_router(batches_router)
+    app.include_router(owners_router)
     app.include_router(access_router)
     app.include_router(pages_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

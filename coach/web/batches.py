@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import tempfile
 from collections.abc import Callable, Coroutine, Iterator
 from contextlib import asynccontextmanager
@@ -29,9 +30,11 @@ from ..batch import BatchOptions, BatchSettings, InputFile, read_files
 from ..batch.inputs import give_back_memory
 from ..batch.report import EXTENSIONS, MEDIA_TYPES, ReportMeta, write_report
 from ..batch.runner import BatchRunner
-from ..errors import CoachError, LimitExceededError, NotFoundError, StoreError
+from ..errors import CoachError, ConfigError, LimitExceededError, NotFoundError, StoreError
+from ..parse.columns import ROLES, ColumnMap, parse_column_map
+from ..store.batch_titles import rename
 from ..store.batches import BatchInfo, BatchStore
-from . import csrf
+from . import csrf, pending
 from .api import bundled_rubric
 from .limits import LARGER_BODIES
 from .pages import _page, _secret, bundled_rubrics
@@ -188,8 +191,18 @@ def _options(form: Any) -> BatchOptions:
     return BatchOptions(mode=mode, rubric=None if rubric == "default" else rubric)
 
 
-def _digest(files: list[InputFile], options: BatchOptions) -> str:
+def _columns(form: Any) -> ColumnMap:
+    """The API's `columns` field: `objective=Goal,key_result="Measure of success"` or JSON."""
+    try:
+        return parse_column_map(_text(form.get("columns"))[:2000])
+    except ConfigError as exc:
+        raise Problem(422, exc.message, kind="invalid-request") from None
+
+
+def _digest(files: list[InputFile], options: BatchOptions, columns: ColumnMap) -> str:
     h = hashlib.sha256(options.model_dump_json().encode())
+    if columns:
+        h.update(columns.model_dump_json(exclude_none=True).encode())
     for f in files:
         h.update(f"\x00{f.name}\x00{f.size()}\x00".encode())
         stream = f.stream()
@@ -240,17 +253,27 @@ async def _create_in_turn(request: Request, *args: Any) -> tuple[BatchInfo, bool
 
 
 def _create(
-    request: Request, files: list[InputFile], options: BatchOptions, title: str, force: bool
+    request: Request,
+    files: list[InputFile],
+    options: BatchOptions,
+    title: str,
+    force: bool,
+    columns: ColumnMap | None = None,
 ) -> tuple[BatchInfo, bool]:
     """The batch for this upload: a new one, or the one the same upload made before."""
     batches = _batches(request)
     caller = caller_of(request)
-    digest = _digest(files, options)
+    columns = columns or ColumnMap()
+    digest = _digest(files, options, columns)
     if not force:
         earlier = batches.find_by_digest(digest, caller.principal)
         if earlier is not None:
+            if title and title != earlier.title and rename(
+                batches.store, earlier.id, caller.principal, title
+            ):
+                earlier = batches.get(earlier.id, principal=caller.principal)
             return earlier, True
-    inputs = read_files(files, BatchSettings())
+    inputs = read_files(files, BatchSettings(), columns)
     if not inputs.sets:
         reasons = "; ".join(
             f"{f.file}: {f.skipped[0].reason if f.skipped else 'nothing usable'}"
@@ -289,6 +312,8 @@ def _render(request: Request, info: BatchInfo, fmt: str) -> tempfile.SpooledTemp
         status=info.status,
         options=info.options,
         files=info.inputs,
+        back_url=f"{request.scope.get('root_path', '')}/batches/{info.id}",
+        root=request.scope.get("root_path", ""),
     )
     # Closed by _chunks once the response has been sent.
     spool: tempfile.SpooledTemporaryFile[bytes] = tempfile.SpooledTemporaryFile(max_size=8 << 20)  # noqa: SIM115
@@ -346,6 +371,12 @@ _UPLOAD_BODY = {
                     "mode": {"type": "string", "enum": ["rules", "llm", "hybrid"]},
                     "rubric": {"type": "string", "description": "a bundled rubric's name"},
                     "title": {"type": "string", "maxLength": 200},
+                    "columns": {
+                        "type": "string",
+                        "description": "which column is which, when the headers are not "
+                        'recognised: objective=Goal,key_result="Measure of success"'
+                        "[,team=…,owner=…], or a JSON object of the same",
+                    },
                     "force": {"type": "boolean", "description": "review again even if seen before"},
                 },
             }
@@ -368,7 +399,9 @@ _UPLOAD_BODY = {
         415: {"model": ProblemDetails, "description": "Not multipart/form-data"},
         422: {
             "model": ProblemDetails,
-            "description": "Nothing usable (`parse-error`, with `inputs`), a file over a "
+            "description": "Nothing usable (`parse-error`, with `inputs`; a table whose "
+            "columns were not recognised lists them in its `columns`: send it again with "
+            "`columns`), a file over a "
             "limit (`limit-exceeded`, with `limit`, `setting`, `max`, `actual`, `file`), "
             "an unknown mode or rubric",
         },  # fmt: skip
@@ -389,10 +422,11 @@ async def create_batch(request: Request) -> Response:
             422, "no file: send one or more files in 'file' fields", kind="invalid-request"
         )
     options = _options(form)
+    columns = _columns(form)
     force = _text(form.get("force")).lower() in ("1", "true", "yes", "on")
     try:
         info, recognised = await _create_in_turn(
-            request, files, options, _text(form.get("title"))[:200], force
+            request, files, options, _text(form.get("title"))[:200], force, columns
         )
     finally:
         await form.close()
@@ -421,6 +455,7 @@ async def get_batch(request: Request, batch_id: BatchId) -> BatchOut:
 
 @api.get(
     "/batches/{batch_id}/report",
+    name="get_batch_report",
     summary="The batch report (while running: what is done so far)",
     response_class=Response,
     responses={
@@ -444,7 +479,12 @@ async def batch_report(
 
 
 def _form_page(
-    request: Request, *, error: str | None = None, files: list | None = None, status: int = 200
+    request: Request,
+    *,
+    error: str | None = None,
+    files: list | None = None,
+    status: int = 200,
+    mapping: dict[str, Any] | None = None,
 ) -> Response:
     secret = _secret(request)
     cookie = request.cookies.get(csrf.COOKIE)
@@ -464,6 +504,7 @@ def _form_page(
         "csrf_field": csrf.FIELD,
         "csrf_token": token,
         "max_mb": BatchSettings().max_file_bytes // (1024 * 1024),
+        "mapping": mapping,
     }
     return _page(request, "batch_form.html", ctx, status=status, token=token)
 
@@ -471,6 +512,26 @@ def _form_page(
 @pages.get("/batches")
 def batch_form(request: Request) -> Response:
     return _form_page(request)
+
+
+def _form_columns(form: Any) -> ColumnMap:
+    """The mapping step's choices: one select per role, blank for none."""
+    return ColumnMap(**{r: _text(form.get(f"col_{r}"))[:200] or None for r in ROLES})
+
+
+def _mapping(token: str, inputs: list[dict[str, Any]], form: Any) -> dict[str, Any] | None:
+    """What the mapping step shows: the first file whose columns were not told apart."""
+    unmapped = next((f for f in inputs if f.get("columns")), None)
+    if unmapped is None:
+        return None
+    return {
+        "token": token,
+        "file": unmapped["file"],
+        "columns": unmapped["columns"],
+        "title": _text(form.get("title"))[:200],
+        "rubric": _text(form.get("rubric")),
+        "chosen": _form_columns(form).named(),
+    }
 
 
 @pages.post("/batches")
@@ -486,24 +547,50 @@ async def submit_batch(request: Request) -> Response:
             error=refused.replace(" Your text is kept below: submit it again.", ""),
             status=403,
         )
-    files = [f for f in await _files(form) if f.size() or f.name != "upload"]
+    data_dir = request.app.state.settings.data_dir
+    principal = caller_of(request).principal
+    token = _text(form.get("pending"))
+    if token:  # the mapping step: the files kept from the first upload
+        try:
+            files = await anyio.to_thread.run_sync(pending.load, data_dir, principal, token)
+        except NotFoundError as exc:
+            return _form_page(request, error=exc.message, status=410)
+    else:
+        files = [f for f in await _files(form) if f.size() or f.name != "upload"]
     if not files:
         return _form_page(request, error="Choose one or more files to upload.", status=422)
+    columns = _form_columns(form)
     try:
         options = _options(form)
-        info, _ = await _create_in_turn(
-            request, files, options, _text(form.get("title"))[:200], False
+        info, seen = await _create_in_turn(
+            request, files, options, _text(form.get("title"))[:200], False, columns
         )
     except Problem as exc:
+        inputs = exc.extra.get("inputs") or []
+        if exc.kind == "parse-error" and any(f.get("columns") for f in inputs):
+            if not token:
+                token = await anyio.to_thread.run_sync(pending.save, data_dir, principal, files)
+            return _form_page(
+                request,
+                error=None if not columns else "Those columns did not give an objective and a "
+                "key result for every file: choose again.",
+                files=inputs if columns else None,
+                mapping=_mapping(token, inputs, form),
+            )
         return _form_page(
             request,
             error=exc.detail.split(" (")[0] if exc.kind == "parse-error" else exc.detail,
-            files=exc.extra.get("inputs"),
+            files=inputs,
             status=exc.status,
         )
     except CoachError as exc:
         return _form_page(request, error=exc.message, status=exc.status)
-    return RedirectResponse(f"/batches/{info.id}", status_code=303)
+    finally:
+        if token:
+            pending.close(files)
+    if token:
+        await anyio.to_thread.run_sync(pending.drop, data_dir, token)
+    return RedirectResponse(f"/batches/{info.id}{'?seen=1' if seen else ''}", status_code=303)
 
 
 @pages.get("/batches/{batch_id}")
@@ -512,12 +599,28 @@ async def batch_page(request: Request, batch_id: str) -> Response:
         info = await _own(request, batch_id)
     except NotFoundError:
         return _page(request, "batch_not_found.html", {"batch_id": batch_id}, status=404)
-    response = _page(request, "batch_status.html", {"b": info, "formats": EXTENSIONS})
+    seen = request.query_params.get("seen") == "1"
+    response = _page(
+        request, "batch_status.html", {"b": info, "formats": EXTENSIONS, "seen": seen}
+    )
     if info.status != "done":
-        # Progress without JavaScript: the browser reloads the page until the batch is done.
-        response.headers["Refresh"] = "2"
+        # app.js polls /progress and shows the end the moment it comes; without JavaScript
+        # the page reloads itself (a <noscript> refresh) until the batch is done.
         response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@pages.get("/batches/{batch_id}/progress")
+async def batch_progress(request: Request, batch_id: str) -> Response:
+    """The status page's progress counts, for its script (the caller's batch only)."""
+    try:
+        info = await _own(request, batch_id)
+    except NotFoundError:
+        return Response(status_code=404, headers={"Cache-Control": "no-store"})
+    body = {k: getattr(info, k) for k in ("status", "total", "done", "failed", "pending")}
+    return Response(
+        json.dumps(body), media_type="application/json", headers={"Cache-Control": "no-store"}
+    )
 
 
 @pages.get("/batches/{batch_id}/report")

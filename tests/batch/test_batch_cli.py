@@ -165,3 +165,41 @@ def test_a_50_mb_file_reports_what_was_used_and_what_was_not(tmp_path: Path):
     assert skipped["where"] == "line 32"
     assert "over the limit of 2,000; not used" in skipped["reason"]
     assert data["summary"]["sets"] == 31
+
+
+def test_no_out_writes_a_report_file_and_prints_its_path_and_a_summary(tmp_path: Path):
+    (tmp_path / "team.csv").write_text(
+        "team,owner,objective,key_result\nSales,Ana,Grow revenue,Launch new pricing page\n"
+        "CS,Bo,Keep customers,Churn from 5% to 3%\n",
+        encoding="utf-8",
+    )
+    proc = run_cli("team.csv", cwd=tmp_path, env={"OKR_COACH_BATCH_WORKERS": "1"})
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == ""  # no HTML on the terminal
+    assert "wrote team-report.html (html)" in proc.stderr
+    assert "2 key results from 2 authors" in proc.stderr
+    assert "task-as-key-result (KR01): 1 in 1 set" in proc.stderr
+    assert (tmp_path / "team-report.html").read_text().startswith("<!doctype html>")
+    proc = run_cli("team.csv", "--out", "-", cwd=tmp_path, env={"OKR_COACH_BATCH_WORKERS": "1"})
+    assert proc.returncode == 0 and proc.stdout.startswith("<!doctype html>")
+
+
+def test_columns_a_file_needs_are_named_on_the_command_line(tmp_path: Path):
+    (tmp_path / "ziele.csv").write_text(
+        "Ziel;Messgröße;Wer\nUmsatz steigern;ARR von 1M auf 2M;Ana\n", encoding="utf-8"
+    )
+    proc = run_cli("ziele.csv", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "columns found: Ziel, Messgröße, Wer" in proc.stderr
+    assert "--columns objective=COLUMN,key_result=COLUMN" in proc.stderr
+    proc = run_cli(
+        "ziele.csv", "--columns", 'objective=Ziel,key_result="Messgröße",owner=Wer',
+        "--format", "json", cwd=tmp_path, env={"OKR_COACH_BATCH_WORKERS": "1"},
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert [o["owner"] for o in json.loads(proc.stdout)["summary"]["owners"]] == ["Ana"]
+    proc = run_cli("ziele.csv", "--columns", "goal=Ziel", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == (
+        "error: columns: unknown column role 'goal'; use objective, key_result, team, owner"
+    )

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from coach.batch import BatchSettings, InputFile, read_files, read_paths
+from coach.parse.columns import parse_column_map
 
 CSV = """\
  TEAM , Owner Name ,OBJECTIVE, Key  Result
@@ -221,3 +222,45 @@ def test_a_folder_of_drafts_one_per_author_sub_folders_as_teams(tmp_path: Path):
 def test_missing_path_is_reported(tmp_path: Path):
     result = read_paths([tmp_path / "nope.csv"])
     assert result.files[0].skipped[0].reason == "no such file"
+
+
+# -- columns: recognised, or named by the coach ------------------------------------------
+
+GOOGLE_FORMS = (
+    "Timestamp,Your name,Your team,Objective (O),Key Result (KR)\n"
+    "2025/01/02 10:00:00,Ana,Sales,Grow revenue,ARR from 1M to 2M\n"
+    "2025/01/02 10:05:00,Bo,CS,Keep our customers,Churn from 5% to 3%\n"
+)
+GERMAN = "Ziel;Messgröße;Wer\nUmsatz steigern;ARR von 1M auf 2M;Ana\nKunden halten;Churn senken;Bo\n"
+
+
+def test_a_google_forms_csv_is_read_one_set_per_person():
+    result = read_files([InputFile("responses.csv", GOOGLE_FORMS.encode())])
+    assert [(s.owner, s.team) for s in result.sets] == [("Ana", "Sales"), ("Bo", "CS")]
+    assert result.files[0].skipped == []
+
+
+def test_goal_and_measure_of_success_are_read():
+    text = "Goal,Measure of success\nGrow revenue,ARR from 1M to 2M\n,NPS from 30 to 50\n"
+    result = read_files([InputFile("goals.csv", text.encode())])
+    assert len(result.sets) == 1 and result.sets[0].key_results == 2
+
+
+def test_unmapped_columns_are_listed_and_can_be_named():
+    unmapped = read_files([InputFile("de.csv", GERMAN.encode())])
+    assert not unmapped.sets
+    assert unmapped.files[0].columns == ["Ziel", "Messgröße", "Wer"]
+    mapped = read_files(
+        [InputFile("de.csv", GERMAN.encode())],
+        columns=parse_column_map("objective=Ziel,key_result=Messgröße,owner=Wer"),
+    )
+    assert [s.owner for s in mapped.sets] == ["Ana", "Bo"]
+    assert mapped.files[0].columns == []
+
+
+def test_unmapped_columns_of_a_workbook_are_listed_and_can_be_named(make_xlsx):
+    path = make_xlsx({"Q3": [["Ziel", "Messgröße"], ["Umsatz steigern", "ARR von 1M auf 2M"]]})
+    unmapped = read_paths([path])
+    assert not unmapped.sets and unmapped.files[0].columns == ["Ziel", "Messgröße"]
+    mapped = read_paths([path], columns=parse_column_map("objective=Ziel,key_result=Messgröße"))
+    assert len(mapped.sets) == 1 and mapped.files[0].columns == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from html import unescape
 from html.parser import HTMLParser
 
 from junitparser import Failure, JUnitXml
@@ -105,3 +106,22 @@ def test_html_report_is_self_contained_and_well_nested(reports):
     assert page.external == [] and "script" not in page.tags
     assert page.tags.count("svg") == 5  # one chart per label
     assert page.open == []
+
+
+def test_every_format_says_the_model_answers_are_the_scripted_stand_in_and_no_dollars(reports):
+    """Failed before: the replayed stand-in read like a real model's results at $1.49."""
+    note = "the scripted stand-in model's, replayed from evals/recordings/"
+    assert "note: The model answers here" in reports.table and "scripted stand-in" in reports.table
+    assert "— (stand-in)" in reports.table and "$ · latency" in reports.table
+    text = (reports.folder / "eval.md").read_text()
+    assert note in text and "model `scripted-model` (scripted stand-in)" in text
+    cost_rows = [line for line in text.splitlines() if line.startswith(("| llm | reviewer", "| rules | judge"))]
+    assert cost_rows and all(line.split("|")[7].strip() == "— (stand-in)" for line in cost_rows)
+    html = unescape((reports.folder / "eval.html").read_text())
+    assert 'id="stand-in"' in html and note in html and "replayed: scripted stand-in" in html
+    data = json.loads((reports.folder / "eval.json").read_text())
+    assert [r["stand_in"] for r in data["runs"]] == [False, True]  # rules: no model (no --judge)
+    xml = JUnitXml.fromfile(str(reports.folder / "junit.xml"))
+    llm = next(s for s in xml if s.name == "eval.llm.metrics")
+    props = {p.name: p.value for p in llm.properties()}
+    assert props["stand_in"] == "true" and note in props["note"]

@@ -131,8 +131,9 @@ def active_markup(html: str) -> list[str]:
     """Every element or attribute in `html` that could run code or navigate.
 
     A template's own `<script src=...>` and its Content-Security-Policy meta are
-    allowed; inline scripts, event handlers, images and frames, meta refreshes
-    and javascript:/data: or outside URLs are not.
+    allowed, and so is a refresh of the page itself (`content="2"`); inline scripts,
+    event handlers, images and frames, meta refreshes to a URL and javascript:/data: or
+    outside URLs are not.
     """
     parser = _Elements()
     parser.feed(html)
@@ -143,7 +144,10 @@ def active_markup(html: str) -> list[str]:
             problems.append("<script> inline")
         if tag in ("img", "iframe", "object", "embed", "base", "frame"):
             problems.append(f"<{tag} {attrs}>")
-        if tag == "meta" and (attrs.get("http-equiv") or "").lower() not in ("", "content-security-policy"):
+        equiv = (attrs.get("http-equiv") or "").lower()
+        # A refresh of the page itself (a number of seconds, no URL) navigates nowhere.
+        same_page = equiv == "refresh" and (attrs.get("content") or "").strip().isdigit()
+        if tag == "meta" and equiv not in ("", "content-security-policy") and not same_page:
             problems.append(f"<meta http-equiv={attrs['http-equiv']!r}>")
         for key, value in attrs.items():
             if key.startswith("on"):

@@ -21,14 +21,15 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_opening_an_empty_database_migrates_it_to_head(empty_url):
     with Store(empty_url) as store:
-        assert current_revision(store.engine) == head_revision() == "0003"
+        assert current_revision(store.engine) == head_revision() == "0005"
         with store.engine.connect() as conn:
             tables = set(inspect(conn).get_table_names())
-        assert {"reviews", "api_keys", "llm_cache", "batches", "batch_sets", "alembic_version"} <= tables
+        assert {"reviews", "api_keys", "llm_cache", "batches", "batch_sets", "share_links",
+                "alembic_version"} <= tables
         assert store.ping()
     # Opening again is a no-op, and the store works.
     with Store(empty_url) as store:
-        assert current_revision(store.engine) == "0003"
+        assert current_revision(store.engine) == "0005"
         assert store.list_reviews() == []
 
 
@@ -44,7 +45,7 @@ def test_downgrade_to_base_and_back(empty_url):
         with store.engine.connect() as conn:
             assert not {"reviews", "api_keys", "llm_cache"} & set(inspect(conn).get_table_names())
         upgrade(store.engine, "head")
-        assert current_revision(store.engine) == "0003"
+        assert current_revision(store.engine) == "0005"
 
 
 def test_open_store_creates_the_data_directory_with_wal(tmp_path):

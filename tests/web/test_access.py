@@ -129,7 +129,8 @@ def _pages(p: Private) -> list[str]:
         "/", "/reviews", f"/reviews/{r}", f"/reviews/{r}/edit",
         f"/reviews/{r}/markdown", "/batches", f"/batches/{b}", f"/batches/{b}/report",
         f"/batches/{b}/report.html", f"/batches/{b}/report.csv", f"/batches/{b}/report.json",
-        f"/batches/{b}/report.md", "/reviews/not-an-id", "/no-such-page",
+        f"/batches/{b}/report.md", f"/batches/{b}/progress", "/reviews/not-an-id",
+        "/no-such-page",
     ]  # fmt: skip
 
 
@@ -164,7 +165,7 @@ def test_with_keys_a_browser_is_sent_to_the_login_page_with_a_local_next(private
     with private.server.client() as http:
         for path in _pages(private):
             r = http.get(path, headers=HTML)
-            if re.search(r"/markdown$|/report\.(csv|json|md)$", path):
+            if re.search(r"/markdown$|/report\.(csv|json|md)$|/progress$", path):
                 problem(r, 401, "unauthorized")  # data formats: no form to send them to
                 continue
             assert r.status_code == 303, (path, r.status_code)
@@ -315,7 +316,7 @@ def test_key_b_gets_404_on_key_a_items_through_the_pages(private, page_review_a)
     paths = [
         f"/reviews/{r}", f"/reviews/{w}", f"/reviews/{w}/edit", f"/reviews/{r}/markdown",
         f"/batches/{b}", f"/batches/{b}/report", f"/batches/{b}/report.csv",
-        f"/batches/{b}/report.json", f"/batches/{b}/report.md",
+        f"/batches/{b}/report.json", f"/batches/{b}/report.md", f"/batches/{b}/progress",
     ]  # fmt: skip
     with private.client("B") as as_b, private.client("A") as as_a:
         for path in paths:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -145,3 +146,28 @@ def test_openapi_documents_models_and_problems(client):
     for path in ("/v1/reviews/{review_id}", "/v1/rules", "/v1/rules/{rule_id}"):
         assert "404" in spec["paths"][path]["get"]["responses"] or path == "/v1/rules"
     assert client.get("/docs").status_code == 200
+
+
+def test_operation_ids_read_well_in_generated_clients(client):
+    spec = client.get("/openapi.json").json()
+    ids = sorted(op["operationId"] for item in spec["paths"].values() for op in item.values())
+    assert ids == [
+        "createBatch", "createReview", "getBatch", "getBatchReport", "getReview", "getRule",
+        "healthz", "listRules", "readyz",
+    ]  # fmt: skip
+
+
+def test_docs_need_no_cdn(client):
+    page = client.get("/docs").text
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", page), page
+    for asset in re.findall(r"""(?:src|href)=["'](/static/docs/[^"']+)""", page):
+        r = client.get(asset)
+        assert r.status_code == 200 and len(r.content) > 10_000, asset
+
+
+def test_a_draft_not_in_english_says_the_rules_read_english(client):
+    text = "Ziel: Kunden begeistern\nKR: NPS von 30 auf 50 steigern\nKR: Neues Kundenportal für alle Kunden launchen"
+    body = client.post("/v1/reviews", json={"text": text}).json()
+    assert body["notices"] and body["notices"][0].startswith("This draft looks German.")
+    english = client.post("/v1/reviews", json={"text": "Objective: Grow\nKR: NPS from 30 to 50"})
+    assert english.json()["notices"] == []

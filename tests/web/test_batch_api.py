@@ -67,6 +67,7 @@ def test_upload_watch_progress_and_read_every_format(live_server):
     again = upload(c, ("team.csv", data), title="another title")
     assert again.status_code == 200 and again.json()["recognised"] is True
     assert again.json()["id"] == b["id"]
+    assert again.json()["title"] == "another title"  # the new title is kept
     forced = upload(c, ("team.csv", data), force="true")
     assert forced.status_code == 202 and forced.json()["id"] != b["id"]
     wait_done(c, forced.json()["id"])
@@ -174,3 +175,30 @@ def test_batches_need_the_api_key_once_keys_exist(make_client, store, problem):
     )
     assert r.status_code == 202
     problem(c.get(r.json()["links"]["self"]), 401, "unauthorized")
+
+
+def test_columns_name_what_the_headers_do_not_say(live_server):
+    c = live_server.client()
+    data = "Ziel;Messgröße;Wer\nUmsatz steigern;ARR von 1M auf 2M;Ana\n".encode()
+    r = upload(c, ("ziele.csv", data))
+    assert r.status_code == 422 and r.json()["type"].endswith("/parse-error")
+    assert r.json()["inputs"][0]["columns"] == ["Ziel", "Messgröße", "Wer"]
+    r = upload(c, ("ziele.csv", data), columns='objective=Ziel,key_result="Messgröße",owner=Wer')
+    assert r.status_code == 202, r.text
+    assert r.json()["total"] == 1
+    wait_done(c, r.json()["id"])
+    r = upload(c, ("ziele.csv", data), columns="goal=Ziel")
+    assert r.status_code == 422 and "unknown column role 'goal'" in r.json()["detail"]
+
+
+def test_a_google_forms_export_is_read_as_it_is(live_server):
+    c = live_server.client()
+    data = (
+        b"Timestamp,Your name,Your team,Objective (O),Key Result (KR)\n"
+        b"2025/01/02 10:00:00,Ana,Sales,Grow revenue,ARR from 1M to 2M\n"
+        b"2025/01/02 10:05:00,Bo,CS,Keep our customers,Churn from 5% to 3%\n"
+    )
+    r = upload(c, ("responses.csv", data))
+    assert r.status_code == 202, r.text
+    assert r.json()["total"] == 2
+    wait_done(c, r.json()["id"])

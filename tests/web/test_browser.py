@@ -163,8 +163,8 @@ def test_paste_submit_copy_and_open_the_permalink(browser, server, tmp_path):
 
     # Paste a draft (as a keyboard user would: label → textarea), keep rules mode, submit.
     page.get_by_label("Your draft OKRs").fill(DRAFT)
-    expect(page.get_by_role("radio", name="Rules offline, instant")).to_be_checked()
-    expect(page.get_by_role("radio", name="LLM", exact=True)).to_be_disabled()
+    expect(page.locator("#mode-hint")).to_contain_text("rules-only")
+    expect(page.get_by_role("radio")).to_have_count(0)  # no greyed-out choices
     page.get_by_role("button", name="Review my OKRs").click()
     page.wait_for_url("**/reviews/*")
     permalink = page.url
@@ -396,4 +396,43 @@ def test_an_okr_with_markup_stays_inert(browser, server):
     assert page.locator("main script").count() == 0
     page.wait_for_timeout(200)
     assert dialogs == []
+    page.close()
+
+
+def test_the_api_docs_render_with_the_network_blocked(browser, server, tmp_path):
+    """Failed before: Swagger UI came from a CDN, and without internet /docs was blank."""
+    page = browser.new_page()
+    problems = _watch(page)
+    outside: list[str] = []
+
+    def only_this_server(route) -> None:  # noqa: ANN001
+        if route.request.url.startswith(server):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_this_server)
+    page.goto(server + "/docs")
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("okr-coach")
+    expect(page.locator("#operations-api-createReview")).to_be_visible()
+    page.screenshot(path=str(tmp_path / "docs.png"))
+    page.close()
+    assert outside == [] and problems == []
+
+
+def test_the_phone_header_does_not_wrap(browser, server):
+    """Failed before: at 390 px 'okr-coach' and 'New review' broke over two lines each."""
+    page = browser.new_page()
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(server + "/")
+    items = page.evaluate(
+        """() => [...document.querySelectorAll('.brand, .site-header nav a')].map(e => {
+            const r = e.getBoundingClientRect();
+            return {text: e.textContent.trim(), lines: Math.round(r.height / parseFloat(getComputedStyle(e).lineHeight)), top: Math.round(r.top)};
+        })"""
+    )
+    assert [i["lines"] for i in items] == [1] * len(items), items
+    assert len({i["top"] for i in items[1:]}) == 1, items  # the links share one row
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.close()

@@ -121,12 +121,15 @@ def test_form_renders_with_labels_token_and_options(web):
     page = response.text
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
     assert '<label for="draft">' in page and 'id="draft" name="draft"' in page
-    assert '<label for="rubric">' in page and '<option value="default" selected>' in page
+    # One rubric: no picker to puzzle over (the form still names it).
+    assert '<label for="rubric">' not in page
+    assert '<input type="hidden" name="rubric" value="default">' in page
     assert '<main id="main"' in page and "<header" in page and "<footer" in page
-    # Modes: rules on, LLM modes shown but disabled while no LLM is configured.
-    assert re.search(r'value="rules" checked', page)
-    assert re.search(r'value="hybrid" disabled', page) and re.search(r'value="llm" disabled', page)
-    assert "No LLM configured: rules-only." in page
+    # No model configured: no greyed-out choices, but what a model would add and how.
+    assert '<input type="hidden" name="mode" value="rules">' in page
+    assert 'value="hybrid"' not in page and 'value="llm"' not in page
+    assert "this server has none configured, so the review is rules-only" in page
+    assert "OKR_COACH_LLM_MODEL" in page
     # The double-submit token: in the form and in a cookie, the same value.
     token = token_of(page)
     assert web.cookies.get(csrf.COOKIE) == token
@@ -244,7 +247,9 @@ def test_submit_redirects_to_a_permalink_with_findings_and_rewrites(web, app):
     assert 'id="o1-kr1"' in page
     # Parse warnings with line numbers; provenance.
     assert '<a href="#line-3">Line 3</a>' in page
-    assert "Rules-only review" in page and result.provenance.rubric_version in page
+    # Provenance a manager can read: no rubric hash; rule codes small, after the name.
+    assert "Rules-only review" in page and result.provenance.rubric_version not in page
+    assert re.search(r'task as key result <span class="rule-id" title="rule KR01[^"]*">KR01<', page)
     # The permalink is stable: the stored review, reachable again.
     stored = app.state.store.get_review(location.rsplit("/", 1)[1])
     assert stored.draft == DRAFT and stored.review.summary.score == result.summary.score
@@ -688,3 +693,11 @@ def test_a_slogan_objective_shows_sharper_phrasings_from_its_own_key_results(web
     assert "Sharper, from your own key results" in head
     assert "<li>Delight our customers by reducing first response time</li>" in head
     assert esc("“reducing first response time” or “raising NPS”") in head
+
+
+def test_a_german_draft_gets_a_notice_on_the_page(web):
+    _, page = reviewed(web, "Ziel: Kunden begeistern\n- NPS von 30 auf 50 steigern\n"
+                            "- Neues Kundenportal für alle Kunden launchen\n")
+    assert '<div class="alert alert-info notice" role="note"><p><strong>Note:</strong> This draft looks German.' in page
+    _, page = reviewed(web, DRAFT)
+    assert 'class="alert alert-info notice"' not in page

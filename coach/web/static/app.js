@@ -247,8 +247,65 @@
     }
   }
 
+  // Files dropped on the upload box become the file input's files; the form posts as usual.
+  function setUpDropzone() {
+    var zone = document.querySelector("[data-dropzone]");
+    if (!zone) return;
+    var input = zone.querySelector("input[type=file]");
+    function over(event) {
+      event.preventDefault();
+      zone.classList.add("dragover");
+    }
+    zone.addEventListener("dragenter", over);
+    zone.addEventListener("dragover", over);
+    zone.addEventListener("dragleave", function () {
+      zone.classList.remove("dragover");
+    });
+    zone.addEventListener("drop", function (event) {
+      event.preventDefault();
+      zone.classList.remove("dragover");
+      if (!event.dataTransfer || !event.dataTransfer.files.length) return;
+      input.files = event.dataTransfer.files;
+      var names = [];
+      for (var i = 0; i < input.files.length; i++) names.push(input.files[i].name);
+      announce("Ready to upload: " + names.join(", "));
+    });
+  }
+
+  // The batch status page: follow the counts, and show the finished page the moment the
+  // batch is done (the server renders it; without this script a <noscript> refresh does).
+  function setUpProgress() {
+    var box = document.querySelector("[data-progress]");
+    if (!box || box.getAttribute("data-status") === "done") return;
+    var url = box.getAttribute("data-progress");
+    var bar = document.getElementById("batch-progress");
+    var counts = document.getElementById("batch-counts");
+    function poll() {
+      fetch(url, { headers: { Accept: "application/json" }, cache: "no-store", credentials: "same-origin" })
+        .then(function (r) {
+          if (!r.ok) throw new Error("progress " + r.status);
+          return r.json();
+        })
+        .then(function (p) {
+          if (p.status === "done") {
+            window.location.replace(window.location.pathname);
+            return;
+          }
+          bar.value = p.done + p.failed;
+          counts.textContent = p.done + " reviewed · " + p.failed + " failed · " + p.pending + " to go";
+          window.setTimeout(poll, 400);
+        })
+        .catch(function () {
+          window.setTimeout(function () { window.location.reload(); }, 2000);
+        });
+    }
+    window.setTimeout(poll, 250);
+  }
+
   function init() {
     document.documentElement.classList.add("js");
+    setUpProgress();
+    setUpDropzone();
     setUpCopyButtons();
     setUpExample();
     setUpForm();

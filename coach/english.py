@@ -1,0 +1,87 @@
+"""Does a draft read as English? The rules do, so a draft in another language gets a plain
+notice instead of findings that look sure and are not.
+
+A cheap check, no model: the share of common function words of English and of a few
+other languages (`english.yaml`, validated when loaded), and the share of letters outside
+the Latin script. Only the objectives' and key results' text is read (titles and stray
+lines are not the draft's language).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cache
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, Field, ValidationError
+
+from .errors import ConfigError
+from .models import OkrSet
+
+_WORD = re.compile(r"[^\W\d_]+")
+_FILE = Path(__file__).with_name("english.yaml")
+
+
+class LanguageWords(BaseModel, extra="forbid"):
+    min_words: int = Field(ge=1)
+    min_share: float = Field(gt=0, lt=1)
+    ratio: float = Field(ge=1)
+    min_non_latin: float = Field(gt=0, le=1)
+    english: list[str] = Field(min_length=10)
+    languages: dict[str, list[str]] = Field(min_length=1)
+
+
+@cache
+def load_words(path: Path = _FILE) -> LanguageWords:
+    try:
+        return LanguageWords.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{path.name}: cannot read the language words: {exc}") from None
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise ConfigError(f"{path.name}: {where}: {first['msg']}") from None
+
+
+def _latin(ch: str) -> bool:
+    return unicodedata.name(ch, "").startswith("LATIN")
+
+
+def draft_language(texts: list[str], words: LanguageWords | None = None) -> str | None:
+    """None when the texts read as English (or are too short to tell), else the language
+    they look like ('German', …, or 'not English' for another script)."""
+    w = words or load_words()
+    text = " ".join(texts).lower()
+    letters = [ch for ch in text if ch.isalpha()]
+    if letters and sum(not _latin(ch) for ch in letters) / len(letters) >= w.min_non_latin:
+        return "not English"
+    tokens = _WORD.findall(text)
+    if len(tokens) < w.min_words:
+        return None
+    english = set(w.english)
+    en = sum(t in english for t in tokens) / len(tokens)
+    best, share = None, 0.0
+    for name, vocabulary in w.languages.items():
+        vocab = set(vocabulary) - english  # a word both languages use tells nothing
+        s = sum(t in vocab for t in tokens) / len(tokens)
+        if s > share:
+            best, share = name, s
+    if best is not None and share >= w.min_share and share > w.ratio * en:
+        return best
+    return None
+
+
+def language_notice(okr_set: OkrSet) -> str | None:
+    """The notice a review carries when its draft does not read as English."""
+    texts = [t for o in okr_set.objectives for t in (o.text, *(k.text for k in o.key_results))]
+    language = draft_language(texts)
+    if language is None:
+        return None
+    looks = "is not in English" if language == "not English" else f"looks {language}"
+    return (
+        f"This draft {looks}. The rules read English (the verbs, 'from … to', the metric "
+        "words), so the findings and rewrites below may be wrong: read them as hints, "
+        "or review an English version."
+    )
