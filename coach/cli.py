@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 
 from .cli_batch import batch as batch_command
+from .cli_check import check as check_command
 from .cli_eval import evaluate
 from .cli_keys import keys_app
 from .errors import CoachError
@@ -224,3 +225,4 @@ def serve(
 app.command("eval")(evaluate)
 app.add_typer(keys_app, name="keys", help="Create, list and revoke API keys for the JSON API.")
 app.command("batch")(batch_command)
+app.command("check")(check_command)
