@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-err = Console(stderr=True, highlight=False, soft_wrap=True)  # an error stays one line
+from .cli_console import LazyConsole
+
+err = LazyConsole(stderr=True, highlight=False, soft_wrap=True)  # an error stays one line
 
 
 class ReportFormat(str, Enum):

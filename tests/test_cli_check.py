@@ -88,3 +88,22 @@ def test_output_format_from_the_config(repo):
     (repo / ".okr-coach.toml").write_text('output-format = "github"\n')
     _, out, _ = run(repo, "OKR.md")
     assert out.startswith("::error file=OKR.md,line=11,col=3,")
+
+
+def test_a_rules_only_check_imports_no_model_client_template_engine_web_or_store(repo):
+    """What makes a hook slow to start: none of it is imported for `check` (rules-only)."""
+    probe = (
+        "import sys\n"
+        "from coach.cli import app\n"
+        "try:\n"
+        "    app(['check', 'okrs/2026/q1.md'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(' '.join(sorted(sys.modules)))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=repo, timeout=120)
+    loaded = set(proc.stdout.split())
+    assert "coach.pipeline" in loaded and "coach.lint.check" in loaded
+    heavy = {"openai", "httpx", "jinja2", "rich", "fastapi", "sqlalchemy", "pydantic_settings",
+             "coach.llm", "coach.web", "coach.store", "coach.prompting", "coach.merge", "coach.batch"}  # fmt: skip
+    assert heavy & loaded == set()
