@@ -123,7 +123,7 @@ def check(
         if show_settings:
             typer.echo(settings.show())
             return
-        result = run_check(targets, settings)
+        result = run_check(targets, settings, keep_reviews=settings.output_format == "full")
     except CoachError as exc:
         typer.echo(f"error: {exc.message}", err=True)  # one line, never a traceback
         raise typer.Exit(2) from None

@@ -84,9 +84,15 @@ def _own(ids: tuple[str, ...]) -> bool:
     return bool({i.upper() for i in ids} & {UNUSED[0], UNUSED[1].upper()})
 
 
-def check(paths: list[Path], settings: LintSettings) -> CheckResult:
+# Files read, parsed and reviewed at a time: what is held in memory at once (the model
+# modes review a chunk's sets concurrently).
+CHUNK = 32
+
+
+def check(paths: list[Path], settings: LintSettings, *, keep_reviews: bool = False) -> CheckResult:
     """Check files and folders. Raises CoachError for a usage error (an unknown rule,
-    a missing rubric or path); a file that cannot be read is an InputError in the result."""
+    a missing rubric or path); a file that cannot be read is an InputError in the result.
+    `keep_reviews`: keep each set's Review (for the `full` output)."""
     rubric = load_rubric(settings.rubric)
     select = [s for s in settings.select if not _own((s,))]
     ignore = [s for s in settings.ignore if not _own((s,))]
@@ -94,28 +100,29 @@ def check(paths: list[Path], settings: LintSettings) -> CheckResult:
     only_own = bool(settings.select) and not select  # `--select LN01`: no rubric rule
     files = discover(paths, settings)
     errors: list[InputError] = []
-    units: list[OkrUnit] = []
     marks: dict[Path, list[suppress.Suppression]] = {}
-    for path in files:
-        try:
-            text = _read(path)
-            text, marks[path] = suppress.find(text, yaml_like=path.suffix.lower() in STRUCTURED)
-            units.extend(read_units(path, text))
-        except ParseError as exc:
-            errors.append(InputError(shown(path), exc.line or 1, _reason(exc)))
-        except OSError as exc:
-            errors.append(InputError(shown(path), 1, f"cannot read: {exc.strerror}"))
-    reviews = _review(units, rubric, select, ignore, settings)
     problems: list[Problem] = []
     done: list[tuple[OkrUnit, Review]] = []
-    for unit, result in zip(units, reviews, strict=True):
-        if isinstance(result, CoachError):
-            line = getattr(result, "line", None) or unit.line
-            errors.append(InputError(shown(unit.path), line, _reason(result)))
-            continue
-        done.append((unit, result))
-        if not only_own:
-            problems.extend(_problems(unit, result))
+    for i in range(0, len(files), CHUNK):
+        units: list[OkrUnit] = []
+        for path in files[i : i + CHUNK]:
+            try:
+                text = _read(path)
+                text, marks[path] = suppress.find(text, yaml_like=path.suffix.lower() in STRUCTURED)
+                units.extend(read_units(path, text))
+            except ParseError as exc:
+                errors.append(InputError(shown(path), exc.line or 1, _reason(exc)))
+            except OSError as exc:
+                errors.append(InputError(shown(path), 1, f"cannot read: {exc.strerror}"))
+        for unit, result in zip(units, _review(units, rubric, select, ignore, settings), strict=True):
+            if isinstance(result, CoachError):
+                line = getattr(result, "line", None) or unit.line
+                errors.append(InputError(shown(unit.path), line, _reason(result)))
+                continue
+            if keep_reviews:
+                done.append((unit, result))
+            if not only_own:
+                problems.extend(_problems(unit, result))
     problems = _filter(problems, files, marks, settings)
     problems.sort(key=lambda p: (p.path, p.line, p.col, p.code))
     errors.sort(key=lambda e: (e.path, e.line))

@@ -2,9 +2,8 @@
 
 - Markdown and text: the parser reads the whole file; when headings of one level each
   hold objectives ("## 2026 Q1", "## 2026 Q2"), each heading is a set of its own. A set
-  is reviewed as the whole file with every other set blanked out (newlines kept), so the
-  parser keeps the headings above it (a team named in a title) and every span is an
-  offset into the file itself.
+  is reviewed as its lines and the headings above it (a team named in a title), every
+  other line before it left empty, so each item keeps its line and column.
 - YAML and JSON in the API's shape (`objectives: [{text, key_results}]`), one set per
   YAML document: items get spans from the YAML node they were read from.
 - CSV: the parser's own spans.
@@ -32,7 +31,7 @@ class OkrUnit:
 
     path: Path
     draft: str | dict[str, Any] | list[Any]
-    index: LineIndex  # offsets of the file's text → line and column
+    index: LineIndex  # offsets of the draft → line and column in the file
     title: str | None = None  # the heading or document key the set stands under
     line: int = 1  # where a finding on the whole set points
     kind: str = "text"
@@ -77,7 +76,8 @@ def _text_units(path: Path, text: str) -> list[OkrUnit]:
         return [OkrUnit(path, text, index)]
     units = []
     for keep, title, line in sections:
-        units.append(OkrUnit(path, _blank_except(text, keep), index, title=title, line=line))
+        draft = _compact(text, keep)
+        units.append(OkrUnit(path, draft, LineIndex(draft), title=title, line=line))
     return units
 
 
@@ -146,24 +146,19 @@ def _ancestors(headings: list[_Heading], h: _Heading) -> list[_Heading]:
     return list(reversed(chain))
 
 
-def _blank_except(text: str, keep: list[tuple[int, int]]) -> str:
-    """`text` with everything outside `keep` turned to spaces (newlines stay), so
-    offsets and lines are the file's own."""
+def _compact(text: str, keep: list[tuple[int, int]]) -> str:
+    """The lines of `text` in `keep` (whole lines), every other line before them left
+    empty and nothing after them: each item stays on its line and column, and a file of
+    many sets costs a set's text (plus its line breaks) per set, not the whole file."""
     out = []
     pos = 0
     for start, end in sorted(keep):
-        if start > pos:
-            out.append(_blank(text[pos:start]))
         start = max(start, pos)
+        out.append("\n" * text.count("\n", pos, start))
         if end > start:
             out.append(text[start:end])
             pos = end
-    out.append(_blank(text[pos:]))
     return "".join(out)
-
-
-def _blank(chunk: str) -> str:
-    return "".join(ch if ch == "\n" else " " for ch in chunk)
 
 
 # ---- YAML and JSON ----------------------------------------------------------------

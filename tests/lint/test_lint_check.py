@@ -14,7 +14,7 @@ from coach.pipeline import review
 
 def _run(repo, **overrides):
     settings = load_settings(find_config(repo)).with_overrides(**overrides)
-    return check([Path(".")], settings)
+    return check([Path(".")], settings, keep_reviews=True)
 
 
 def _at(result):
@@ -117,3 +117,13 @@ def test_a_file_that_cannot_be_read_is_an_input_error_and_the_rest_is_still_chec
     result = _run(repo)
     assert {(e.path, e.line) for e in result.errors} == {("okrs/2026/q2.md", 1), ("platform/broken-okrs.yaml", 3)}
     assert ("OKR.md", 11, "KR01") in _at(result)
+
+
+def test_files_are_checked_a_chunk_at_a_time_with_the_same_result(repo, monkeypatch):
+    import coach.lint.check as module
+
+    whole = _run(repo)
+    monkeypatch.setattr(module, "CHUNK", 2)
+    chunked = _run(repo)
+    assert chunked.problems == whole.problems and chunked.files == whole.files
+    assert not check([Path(".")], load_settings(find_config(repo))).reviews  # kept only when asked

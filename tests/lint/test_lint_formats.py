@@ -19,7 +19,7 @@ SCHEMA = Path(__file__).parent / "sarif-schema-2.1.0.json"  # source: sarif-sche
 @pytest.fixture
 def result(repo):
     (repo / "okrs" / "2026" / "broken.md").write_bytes(b"\x00\x01")
-    return check([Path(".")], load_settings(find_config(repo)))
+    return check([Path(".")], load_settings(find_config(repo)), keep_reviews=True)
 
 
 def test_sarif_is_valid_sarif_2_1_0_with_rule_help_from_the_rubric_docs(result):

@@ -28,18 +28,30 @@ QUARTERS = """# Platform team OKRs
 """
 
 
-def test_one_set_per_heading_each_the_file_with_the_others_blanked():
+def test_one_set_per_heading_each_its_lines_on_their_own_line_numbers():
     units = read_units(Path("OKR.md"), QUARTERS)
     assert [(u.title, u.line) for u in units] == [("2026 Q1", 3), ("2026 Q2", 9)]
+    lines = QUARTERS.splitlines()
     for u in units:
-        assert len(u.draft) == len(QUARTERS) and u.draft.count("\n") == QUARTERS.count("\n")
         assert u.draft.startswith("# Platform team OKRs\n")  # the title above stays (team)
+        for n, line in enumerate(u.draft.splitlines()):
+            assert line in ("", lines[n])  # every kept line on its own line number
+    assert units[0].draft.splitlines()[2:8] == lines[2:8] and "Win the mid-market" not in units[0].draft
+    assert units[1].draft.splitlines()[8:] == lines[8:] and "deploy" not in units[1].draft
     q1, q2 = (review(u.draft, mode="rules") for u in units)
     assert [o.text for o in q1.okr_set.objectives] == ["Make deploys boring"]
     assert [o.text for o in q2.okr_set.objectives] == ["Win the mid-market"]
     assert q2.okr_set.objectives[0].team == "Platform"
     kr = q2.okr_set.objectives[0].key_results[1]
-    assert QUARTERS[kr.span.start : kr.span.end] == "Hire 3 AEs" and kr.span.line == 13
+    assert units[1].draft[kr.span.start : kr.span.end] == "Hire 3 AEs" and kr.span.line == 13
+    assert (units[1].position(kr.span).line, units[1].position(kr.span).col) == (13, 13)
+
+
+def test_many_sets_cost_a_set_each_not_the_file_each():
+    text = "".join(f"## 2026 week {w}\n\n### Objective: Ship week {w}\n- Raise ARR from {w} to {w + 1}\n- Cut churn from 5% to 4%\n\n" for w in range(300))
+    units = read_units(Path("OKR.md"), text)
+    assert len(units) == 300
+    assert max(len(u.draft.strip("\n")) for u in units) < 200  # each draft: its own lines only
 
 
 def test_objective_headings_are_not_sets_and_one_set_is_the_text_as_is():
