@@ -57,7 +57,10 @@ def main() -> None:
     rounds = int(args[0]) if args else 10
     script = Path(sys.executable).with_name("okr-coach")
     cli = [str(script)] if script.exists() else [sys.executable, "-m", "coach"]
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OKR_COACH_", "OPENAI_"))}
+    # Bytecode is written as a normal install does (a pip install compiles it; the first
+    # run of an editable one writes it), so cold is the first run and warm the rest.
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("OKR_COACH_", "OPENAI_")) and k != "PYTHONDONTWRITEBYTECODE"}  # fmt: skip
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         (work / "OKR.md").write_text(DRAFT, encoding="utf-8")

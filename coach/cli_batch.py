@@ -152,7 +152,7 @@ def batch(
         TextColumn("ETA"),
         TimeRemainingColumn(),
     )
-    with Progress(*columns, console=err, transient=True) as progress:
+    with Progress(*columns, console=err.console, transient=True) as progress:
         task = progress.add_task("batch", total=len(inputs.sets), rate="–")
 
         def tick(_outcome) -> None:  # noqa: ANN001

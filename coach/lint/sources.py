@@ -171,8 +171,16 @@ def _structured_units(path: Path, text: str, kind: str) -> list[OkrUnit]:
     starts = _line_starts(text)
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
+        # An alias repeats a node without its text: a few lines could stand for millions of
+        # key results. OKR files have no use for them.
+        alias = next((e for e in yaml.parse(text, Loader=loader) if isinstance(e, yaml.AliasEvent)), None)
+        if alias is not None:
+            raise ParseError("YAML aliases (*name) are not read in OKR files: write the items out",
+                             line=alias.start_mark.line + 1)  # fmt: skip
         nodes = list(yaml.compose_all(text, Loader=loader))
         docs = list(yaml.load_all(text, Loader=loader))
+    except RecursionError:
+        raise ParseError(f"the {kind.upper()} is nested too deeply to read") from None
     except yaml.YAMLError as exc:
         if kind == "json":
             return [OkrUnit(path, _json(text), index, kind=kind)]
@@ -231,7 +239,9 @@ def _with_spans(data: Any, node: Any, starts: list[int], *, top: bool = False,
         for key, value in data.items():
             child = by_key.get(key) if isinstance(key, str) else None
             listed = key in ("objectives", "key_results")
-            out[key] = _with_spans(value, child, starts, items=listed) if child else value
+            # Only the OKR shape is walked: other values stay as they were read.
+            walk = child is not None and (listed or key == "okr_set")
+            out[key] = _with_spans(value, child, starts, items=listed) if walk else value
         if isinstance(data.get("text"), str) and "text" in by_key:
             out["span"] = _span_of(by_key["text"], starts)
         return out
@@ -239,7 +249,7 @@ def _with_spans(data: Any, node: Any, starts: list[int], *, top: bool = False,
         return [
             {"text": v, "span": _span_of(n, starts)}
             if (items or top) and isinstance(v, str)
-            else _with_spans(v, n, starts, items=False)
+            else _with_spans(v, n, starts) if isinstance(v, dict) else v
             for v, n in zip(data, node.value, strict=True)
         ]
     return data

@@ -90,3 +90,14 @@ def test_invalid_yaml_is_a_parse_error_with_its_line():
     with pytest.raises(ParseError) as exc:
         read_units(Path("okrs.yaml"), "objectives:\n  - text: [open\n")
     assert exc.value.line == 3
+
+
+def test_yaml_aliases_and_deep_nesting_are_refused_not_expanded():
+    bomb = "k: &k [Grow ARR from 1 to 2]\nobjectives:\n" + "".join(
+        f"  - {{text: Objective {i}, key_results: *k}}\n" for i in range(3)
+    )
+    with pytest.raises(ParseError, match="aliases") as exc:
+        read_units(Path("okrs.yaml"), bomb)
+    assert exc.value.line == 3  # the first alias
+    with pytest.raises(ParseError, match="nesting depth|nested too deeply"):
+        read_units(Path("okrs.yaml"), "objectives: " + "[" * 100_000 + "]" * 100_000 + "\n")
