@@ -107,3 +107,20 @@ def test_a_rules_only_check_imports_no_model_client_template_engine_web_or_store
     heavy = {"openai", "httpx", "jinja2", "rich", "fastapi", "sqlalchemy", "pydantic_settings",
              "coach.llm", "coach.web", "coach.store", "coach.prompting", "coach.merge", "coach.batch"}  # fmt: skip
     assert heavy & loaded == set()
+
+
+def test_with_no_model_hybrid_says_it_is_rules_only_and_llm_is_a_usage_error(repo):
+    code, out, _ = run(repo, "--mode", "hybrid", "okrs/2026/q1.md")
+    assert code == 1 and "okrs/2026/q1.md:4:6: KR01 " in out
+    assert out.splitlines()[-1].startswith("note: rules-only review: no LLM configured; set OKR_COACH_LLM_MODEL")
+    code, out, err = run(repo, "--mode", "llm", "okrs/2026/q1.md")
+    assert code == 2 and out == "" and err.startswith("error: mode 'llm' needs a language model") and err.count("\n") == 1
+
+
+def test_sarif_points_outside_the_current_folder_with_file_uris(repo, tmp_path):
+    other = tmp_path / "elsewhere" / "OKR.md"
+    other.parent.mkdir()
+    other.write_text("Objective: Grow revenue\nKR: Launch the new pricing page\n")
+    _, out, _ = run(repo, str(other), "--output-format", "sarif")
+    location = json.loads(out)["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert location == {"uri": other.as_uri()}

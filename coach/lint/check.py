@@ -12,6 +12,7 @@ from ..errors import CoachError, ParseError
 from ..models import Review, Severity
 from ..parse import DEFAULT_MAX_CHARS
 from ..parse.sniff import check_text, decode
+from ..pipeline import review_many, uses_model
 from ..rubric import Rubric, load_rubric
 from . import suppress
 from .config import LintSettings
@@ -59,6 +60,8 @@ class CheckResult:
     rubric: Rubric
     reviews: list[tuple[OkrUnit, Review]] = field(default_factory=list)
     mode: str = "rules"
+    # What the model did, when one was asked for: "rules-only review: no LLM configured; …"
+    llm_status: list[str] = field(default_factory=list)
 
     def failing(self, fail_on: str) -> list[Problem]:
         if fail_on == "never":
@@ -97,12 +100,14 @@ def check(paths: list[Path], settings: LintSettings, *, keep_reviews: bool = Fal
     select = [s for s in settings.select if not _own((s,))]
     ignore = [s for s in settings.ignore if not _own((s,))]
     rubric.resolve(select + ignore)  # unknown ids fail here, before any file is read
+    uses_model(settings.mode)  # `--mode llm` with no model configured: a usage error
     only_own = bool(settings.select) and not select  # `--select LN01`: no rubric rule
     files = discover(paths, settings)
     errors: list[InputError] = []
     marks: dict[Path, list[suppress.Suppression]] = {}
     problems: list[Problem] = []
     done: list[tuple[OkrUnit, Review]] = []
+    statuses: list[str] = []
     for i in range(0, len(files), CHUNK):
         units: list[OkrUnit] = []
         for path in files[i : i + CHUNK]:
@@ -121,12 +126,15 @@ def check(paths: list[Path], settings: LintSettings, *, keep_reviews: bool = Fal
                 continue
             if keep_reviews:
                 done.append((unit, result))
+            status = result.provenance.llm_status
+            if settings.mode != "rules" and status and status not in statuses:
+                statuses.append(status)
             if not only_own:
                 problems.extend(_problems(unit, result))
     problems = _filter(problems, files, marks, settings)
     problems.sort(key=lambda p: (p.path, p.line, p.col, p.code))
     errors.sort(key=lambda e: (e.path, e.line))
-    return CheckResult([shown(f) for f in files], problems, errors, rubric, done, settings.mode)
+    return CheckResult([shown(f) for f in files], problems, errors, rubric, done, settings.mode, statuses)
 
 
 def _reason(exc: CoachError) -> str:
@@ -145,8 +153,6 @@ def _read(path: Path) -> str:
 
 def _review(units: list[OkrUnit], rubric: Rubric, select: list[str], ignore: list[str],
             settings: LintSettings) -> list[Any]:  # fmt: skip
-    from ..pipeline import review_many
-
     if not units:
         return []
     return review_many(

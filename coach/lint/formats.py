@@ -38,11 +38,15 @@ def error_line(e: InputError) -> str:
     return f"{e.path}:{e.line}:1: error: {e.message}"
 
 
+def _notes(result: CheckResult) -> list[str]:
+    return [f"note: {status}" for status in result.llm_status]
+
+
 def text(result: CheckResult) -> str:
     """ruff-like: `path:line:col: CODE message`, one line each, then a summary."""
     lines = [f"{p.path}:{p.line}:{p.col}: {p.code} {p.message}" for p in result.problems]
     lines.append(summary_line(result))
-    return "\n".join(lines)
+    return "\n".join(lines + _notes(result))
 
 
 def statistics(result: CheckResult) -> list[tuple[int, str, str]]:
@@ -54,7 +58,7 @@ def statistics(result: CheckResult) -> list[tuple[int, str, str]]:
 
 def statistics_text(result: CheckResult) -> str:
     rows = [f"{n:>5}\t{code}\t{name}" for n, code, name in statistics(result)]
-    return "\n".join(rows + [summary_line(result)])
+    return "\n".join(rows + [summary_line(result)] + _notes(result))
 
 
 def statistics_json(result: CheckResult) -> str:
@@ -77,7 +81,7 @@ def full(result: CheckResult) -> str:
         console.print(f"━━ {where}", markup=False, highlight=False)
         print_review(review, console)
         console.print()
-    return buffer.getvalue() + summary_line(result)
+    return "\n".join([buffer.getvalue() + summary_line(result), *_notes(result)])
 
 
 def _problem_json(p: Problem) -> dict[str, object]:
@@ -102,6 +106,7 @@ def as_json(result: CheckResult) -> str:
         "okr_coach_version": __version__,
         "rubric_version": result.rubric.full_version,
         "mode": result.mode,
+        "llm_status": result.llm_status,
         "files": result.files,
         "findings": [_problem_json(p) for p in result.problems],
         "errors": [

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -52,6 +53,14 @@ def _rules(result: CheckResult) -> list[dict[str, Any]]:
     return rules
 
 
+def _artifact(path: str) -> dict[str, str]:
+    """A path from the current folder (the repository root in CI) is relative to
+    %SRCROOT%; a file outside it gets an absolute file: URI."""
+    if path.startswith("/"):
+        return {"uri": Path(path).as_uri()}
+    return {"uri": quote(path), "uriBaseId": "%SRCROOT%"}
+
+
 def sarif_log(result: CheckResult) -> dict[str, Any]:
     rules = _rules(result)
     index = {r["id"]: i for i, r in enumerate(rules)}
@@ -67,7 +76,7 @@ def sarif_log(result: CheckResult) -> dict[str, Any]:
             "locations": [
                 {
                     "physicalLocation": {
-                        "artifactLocation": {"uri": quote(p.path), "uriBaseId": "%SRCROOT%"},
+                        "artifactLocation": _artifact(p.path),
                         "region": region,
                     }
                 }
@@ -83,7 +92,7 @@ def sarif_log(result: CheckResult) -> dict[str, Any]:
             "locations": [
                 {
                     "physicalLocation": {
-                        "artifactLocation": {"uri": quote(e.path), "uriBaseId": "%SRCROOT%"},
+                        "artifactLocation": _artifact(e.path),
                         "region": {"startLine": e.line},
                     }
                 }
@@ -98,7 +107,8 @@ def sarif_log(result: CheckResult) -> dict[str, Any]:
                 "version": __version__,
                 "semanticVersion": __version__,
                 "rules": rules,
-                "properties": {"rubric": result.rubric.full_version, "mode": result.mode},
+                "properties": {"rubric": result.rubric.full_version, "mode": result.mode,
+                               "llmStatus": result.llm_status},  # fmt: skip
             }
         },
         "columnKind": "unicodeCodePoints",
