@@ -10,14 +10,11 @@ case-insensitively, so `OKRs.yaml` and `team-okrs.yaml` are both found.
 from __future__ import annotations
 
 import os
+from fnmatch import fnmatchcase
 from pathlib import Path
-
-from wcmatch import glob
 
 from ..errors import ConfigError
 from .config import LintSettings
-
-FLAGS = glob.GLOBSTAR | glob.BRACE | glob.IGNORECASE | glob.DOTGLOB
 
 
 def relative(path: Path, root: Path, outside: Path | None = None) -> str:
@@ -34,10 +31,24 @@ def matches(rel: str, patterns: tuple[str, ...]) -> bool:
     """Does the path `rel` (from the root) match any glob? Slash-free patterns match a name."""
     name = rel.rsplit("/", 1)[-1]
     for p in patterns:
+        if "/" not in p and "{" not in p:
+            # A name pattern (the default excludes): fnmatch says the same as wcmatch here,
+            # and a hook checking one named file never imports wcmatch.
+            if fnmatchcase(name.lower(), p.lower()):
+                return True
+            continue
+        from wcmatch import glob
+
         target = rel if "/" in p else name
-        if glob.globmatch(target, p.strip("/") if "/" in p else p, flags=FLAGS):
+        if glob.globmatch(target, p.strip("/") if "/" in p else p, flags=_flags()):
             return True
     return False
+
+
+def _flags() -> int:
+    from wcmatch import glob
+
+    return glob.GLOBSTAR | glob.BRACE | glob.IGNORECASE | glob.DOTGLOB
 
 
 def _excluded(rel: str, settings: LintSettings) -> bool:

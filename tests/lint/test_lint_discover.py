@@ -31,3 +31,15 @@ def test_walks_folders_skipping_excluded_ones(tmp_path):
     assert named == [tmp_path / "b.md"]
     with pytest.raises(ConfigError, match="no such file or folder"):
         discover([tmp_path / "missing"], settings)
+
+
+@pytest.mark.parametrize(
+    ("name", "pattern"),
+    [("OKR.md", "okr*.md"), (".hidden", "*"), ("a.b", "*.B"), ("node_modules", "node_modules"),
+     ("x1", "x[0-9]"), ("x", "x?"), ("okrs.yaml", "*okr*")],
+)  # fmt: skip
+def test_name_patterns_match_as_wcmatch_would(name, pattern):
+    from wcmatch import glob
+
+    flags = glob.GLOBSTAR | glob.BRACE | glob.IGNORECASE | glob.DOTGLOB
+    assert matches(name, (pattern,)) is glob.globmatch(name, pattern, flags=flags)
