@@ -90,18 +90,19 @@ def test_output_format_from_the_config(repo):
     assert out.startswith("::error file=OKR.md,line=11,col=3,")
 
 
-def test_a_rules_only_check_imports_no_model_client_template_engine_web_or_store(repo):
+def test_a_rules_only_check_imports_no_model_client_template_engine_web_or_store(tmp_path):
     """What makes a hook slow to start: none of it is imported for `check` (rules-only)."""
+    (tmp_path / "OKR.md").write_text((FIXTURE / "okrs" / "2026" / "q1.md").read_text())
     probe = (
         "import sys\n"
         "from coach.cli import app\n"
         "try:\n"
-        "    app(['check', 'okrs/2026/q1.md'])\n"
+        "    app(['check', 'OKR.md'])\n"
         "except SystemExit:\n"
         "    pass\n"
         "print(' '.join(sorted(sys.modules)))\n"
     )
-    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=repo, timeout=120)
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=tmp_path, timeout=120)
     loaded = set(proc.stdout.split())
     assert "coach.pipeline" in loaded and "coach.lint.check" in loaded
     heavy = {"openai", "httpx", "jinja2", "rich", "fastapi", "sqlalchemy", "pydantic_settings", "wcmatch",
