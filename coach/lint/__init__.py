@@ -1,7 +1,8 @@
 """`okr-coach check`: the linter for OKR files in a repository.
 
-discover (which files) → sources (each file read into OKR sets with positions) →
-the one pipeline (`coach.pipeline.review_many`) → suppress (inline comments,
-per-file ignores) → formats (text, json, github, sarif, junit, markdown).
-Settings come from `config` (pyproject.toml or .okr-coach.toml, then the command line).
+config (pyproject.toml [tool.okr-coach] or .okr-coach.toml, then the command line) →
+discover (which files) → suppress (inline comments found) → sources (each file read
+into its OKR sets, positions kept) → check (the one pipeline, `coach.pipeline.review_many`;
+findings placed at file:line:col by `positions`; per-file ignores and suppressions) →
+formats (text, full, json, github, junit, markdown) and sarif.
 """

@@ -20,11 +20,11 @@ class LineIndex:
     def __init__(self, text: str):
         starts = [0]
         starts.extend(i + 1 for i, ch in enumerate(text) if ch == "\n")
-        self._starts = starts
+        self.starts = starts
 
     def line_col(self, offset: int) -> tuple[int, int]:
-        line = bisect_right(self._starts, offset)
-        return line, offset - self._starts[line - 1] + 1
+        line = bisect_right(self.starts, offset)
+        return line, offset - self.starts[line - 1] + 1
 
     def span(self, start: int, end: int) -> Position:
         line, col = self.line_col(start)

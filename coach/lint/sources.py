@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ParseError
+from ..models import OkrSet
 from ..parse import parse
 from ..parse.lines import HEADING, scan
 from .positions import LineIndex, Position
@@ -30,11 +31,10 @@ class OkrUnit:
     """One OKR set of a file: what the pipeline reviews, and where its items are."""
 
     path: Path
-    draft: str | dict[str, Any] | list[Any]
+    draft: str | dict[str, Any] | list[Any] | OkrSet
     index: LineIndex  # offsets of the draft → line and column in the file
     title: str | None = None  # the heading or document key the set stands under
     line: int = 1  # where a finding on the whole set points
-    kind: str = "text"
 
     def position(self, span: Any) -> Position:
         if span is None:
@@ -60,20 +60,12 @@ def read_units(path: Path, text: str) -> list[OkrUnit]:
     return _text_units(path, text)
 
 
-def _line_starts(text: str) -> list[int]:
-    starts = [0]
-    starts.extend(i + 1 for i, ch in enumerate(text) if ch == "\n")
-    return starts
-
-
 def _text_units(path: Path, text: str) -> list[OkrUnit]:
     index = LineIndex(text)
     whole = parse(text)
-    if whole.source_format == "csv":
-        return [OkrUnit(path, text, index, kind="csv")]
-    sections = _sections(text, whole)
+    sections = [] if whole.source_format == "csv" else _sections(text, whole)
     if len(sections) < 2:
-        return [OkrUnit(path, text, index)]
+        return [OkrUnit(path, whole, index)]  # read once: the pipeline takes the OkrSet as is
     units = []
     for keep, title, line in sections:
         draft = _compact(text, keep)
@@ -86,8 +78,7 @@ def _sections(text: str, okr_set: Any) -> list[tuple[list[tuple[int, int]], str 
     (titles, not objectives) hold objectives in two or more sections, one set per such
     heading, plus one for objectives above the first. Each set is (the ranges of text
     to keep, its title, its line)."""
-    starts = _line_starts(text)
-    starts.append(len(text) + 1)
+    starts = [*LineIndex(text).starts, len(text) + 1]
     item_lines = {o.span.line for o in okr_set.objectives if o.span} | {
         k.span.line for o in okr_set.objectives for k in o.key_results if k.span
     }
@@ -168,7 +159,7 @@ def _structured_units(path: Path, text: str, kind: str) -> list[OkrUnit]:
     import yaml
 
     index = LineIndex(text)
-    starts = _line_starts(text)
+    starts = index.starts
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
         # An alias repeats a node without its text: a few lines could stand for millions of
@@ -183,7 +174,7 @@ def _structured_units(path: Path, text: str, kind: str) -> list[OkrUnit]:
         raise ParseError(f"the {kind.upper()} is nested too deeply to read") from None
     except yaml.YAMLError as exc:
         if kind == "json":
-            return [OkrUnit(path, _json(text), index, kind=kind)]
+            return [OkrUnit(path, _json(text), index)]
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or "not valid YAML"
         raise ParseError(f"invalid YAML: {problem}", line=mark.line + 1 if mark else None) from None
@@ -191,14 +182,14 @@ def _structured_units(path: Path, text: str, kind: str) -> list[OkrUnit]:
         plain = _json(text)
         if len(docs) != 1 or docs[0] != plain:
             # Read differently as YAML (1e3, tabs): the JSON reading wins, without positions.
-            return [OkrUnit(path, plain, index, kind=kind)]
+            return [OkrUnit(path, plain, index)]
     units = []
     for node, doc in zip(nodes, docs, strict=True):
         if node is None or doc is None:
             continue
         line = node.start_mark.line + 1
         units.append(
-            OkrUnit(path, _with_spans(doc, node, starts, top=True), index, _title(doc), line, kind)
+            OkrUnit(path, _with_spans(doc, node, starts, top=True), index, _title(doc), line)
         )
     if not units:
         raise ParseError("the file holds no OKR set")
