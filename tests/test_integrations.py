@@ -102,3 +102,31 @@ def test_the_action_checks_writes_valid_sarif_and_annotates(git_repo, env):
     log = json.loads((git_repo / defaults["sarif-file"]).read_text())
     assert jsonschema_rs.validator_for(json.loads(SARIF_SCHEMA.read_text())).is_valid(log)
     assert log["runs"][0]["results"]
+
+
+def _readme_yaml(marker: str) -> dict:
+    import re
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = [b for b in re.findall(r"```yaml\n(.*?)```", readme, flags=re.S) if marker in b]
+    assert len(blocks) == 1, marker
+    return yaml.safe_load(blocks[0])
+
+
+def test_the_readme_gitlab_job_writes_a_junit_report(git_repo, env):
+    from junitparser import JUnitXml
+
+    job = _readme_yaml("reports:")["okr-coach"]
+    for line in job["script"]:
+        if line.startswith("pip install"):
+            continue  # okr-coach is installed here already
+        subprocess.run(["bash", "-c", line], cwd=git_repo, env=env, timeout=120)
+    report = JUnitXml.fromfile(str(git_repo / job["artifacts"]["reports"]["junit"]))
+    assert report.failures > 0 and {s.name for s in report} >= {"OKR.md", "okrs/2026/q1.md"}
+
+
+def test_the_readme_action_step_uses_the_actions_inputs():
+    steps = _readme_yaml("security-events: write")["steps"]
+    (step,) = [s for s in steps if "okr-coach@" in s["uses"]]
+    action = yaml.safe_load((ROOT / "action.yml").read_text())
+    assert set(step["with"]) <= set(action["inputs"])
