@@ -11,22 +11,41 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
+from ._version import __version__
 from .cli_batch import batch as batch_command
+from .cli_check import check as check_command
+from .cli_console import LazyConsole
 from .cli_eval import evaluate
 from .cli_keys import keys_app
 from .errors import CoachError
-from .models import Severity
 
 app = typer.Typer(
     name="okr-coach",
     help="Review draft OKRs: aspirations, task KRs, unmeasurable KRs; honest rewrites.",
     no_args_is_help=True,
-    add_completion=False,
     pretty_exceptions_enable=False,
+    # Rich boxes wrap a usage error at 80 columns; in a hook or a CI log (stderr no
+    # terminal) it is click's plain text instead, the error on one line.
+    rich_markup_mode="rich" if sys.stderr.isatty() else None,
 )
-err = Console(stderr=True, soft_wrap=True)  # an error stays one line
+err = LazyConsole(stderr=True, soft_wrap=True)  # an error stays one line
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"okr-coach {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit."),
+    ] = False,
+) -> None:
+    """Review draft OKRs: aspirations, task KRs, unmeasurable KRs; honest rewrites."""
 
 
 class Format(str, Enum):
@@ -115,6 +134,7 @@ def review(
     ] = True,
 ) -> None:
     """Review one draft OKR set."""
+    from .models import Severity
     from .pipeline import review as run_review
     from .pipeline import uses_model
     from .render import print_review, review_markdown
@@ -147,6 +167,8 @@ def review(
     elif fmt is Format.markdown:
         typer.echo(review_markdown(result))
     else:
+        from rich.console import Console
+
         # soft_wrap: let the terminal wrap long findings; pipes get whole lines.
         print_review(result, Console(soft_wrap=True))
     if fail_on is not FailOn.never:
@@ -158,6 +180,7 @@ def review(
 @app.command()
 def rules(rubric: RubricOpt = None) -> None:
     """List the rules of a rubric."""
+    from rich.console import Console
     from rich.table import Table
 
     from .rubric import load_rubric
@@ -254,3 +277,4 @@ def _port_in_use(host: str, port: int) -> str | None:
 app.command("eval")(evaluate)
 app.add_typer(keys_app, name="keys", help="Create, list and revoke API keys for the JSON API.")
 app.command("batch")(batch_command)
+app.command("check")(check_command)

@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-err = Console(stderr=True, highlight=False, soft_wrap=True)  # an error stays one line
+from .cli_console import LazyConsole
+
+err = LazyConsole(stderr=True, highlight=False, soft_wrap=True)  # an error stays one line
 
 
 class ReportFormat(str, Enum):
@@ -174,7 +175,7 @@ def batch(
         TextColumn("ETA"),
         TimeRemainingColumn(),
     )
-    with Progress(*columns, console=err, transient=True) as progress:
+    with Progress(*columns, console=err.console, transient=True) as progress:
         task = progress.add_task("batch", total=len(inputs.sets), rate="–")
 
         def tick(_outcome) -> None:  # noqa: ANN001

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
+from .cli_console import LazyConsole
 from .errors import CoachError, StaleRecordingError
 
 EXIT_OK = 0
@@ -25,7 +25,7 @@ DEFAULT_BASELINE = Path("evals/baseline.json")
 DEFAULT_RECORDINGS = Path("evals/recordings")
 DEFAULT_GRADES = Path("evals/grades")
 
-err = Console(stderr=True, soft_wrap=True)  # an error stays one line
+err = LazyConsole(stderr=True, soft_wrap=True)  # an error stays one line
 
 
 class EvalFormat(str, Enum):
@@ -224,6 +224,8 @@ def evaluate(
         raise _fail(exc.message) from None
 
     if fmt is EvalFormat.table:
+        from rich.console import Console
+
         print_suite(suite, Console(soft_wrap=True))
     else:
         typer.echo(render(suite, fmt), nl=False)

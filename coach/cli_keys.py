@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
+from .cli_console import LazyConsole
 from .errors import CoachError
 
 keys_app = typer.Typer(
@@ -23,7 +23,7 @@ keys_app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-err = Console(stderr=True, soft_wrap=True)  # an error stays one line
+err = LazyConsole(stderr=True, soft_wrap=True)  # an error stays one line
 
 
 def _fail(message: str) -> typer.Exit:
@@ -75,6 +75,7 @@ def create(name: Annotated[str, typer.Argument(help="What the key is for, e.g. c
 @keys_app.command("list")
 def list_keys() -> None:
     """List keys: id, name, prefix, created, status. Secrets are never shown."""
+    from rich.console import Console
     from rich.table import Table
 
     try:

@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from ._version import __version__
 from .checks import CHECKS, SetContext, build_context
@@ -30,14 +30,6 @@ from .english import language_notice
 from .errors import CoachError, ConfigError
 from .guard import guard_prose, guard_rewrite
 from .language.phrases import metric_phrase, short_name
-from .llm.cache import CachedClient, ResponseStore, client_model
-from .llm.client import ChatClient, ChatResult, run_all, run_sync
-from .llm.errors import LLMError, LLMRefusalError
-from .llm.factory import as_client, configured_client
-from .llm.pool import model_pool
-from .llm.settings import LLMSettings, get_llm_settings
-from .llm.verdict import RepairVerdict, SetVerdict, kr_id, objective_id
-from .merge import Merged, merge
 from .models import (
     Ask,
     Finding,
@@ -51,10 +43,20 @@ from .models import (
 )
 from .objective_rewrite import suggest_objectives
 from .parse import parse
-from .prompting import prompt_version, repair_messages, review_messages
 from .rewrite import Suggestion, suggest
 from .rubric import Rubric, Rule, load_rubric
 from .scoring import score
+
+# The model's side (coach.llm, the merge, the prompts) is imported where a review first
+# needs a model: a rules-only review (`okr-coach check` in a pre-commit hook) never pays
+# for the HTTP client, Jinja or the settings loader.
+if TYPE_CHECKING:
+    from .llm.cache import ResponseStore
+    from .llm.client import ChatClient, ChatResult
+    from .llm.errors import LLMError
+    from .llm.settings import LLMSettings
+    from .llm.verdict import SetVerdict
+    from .merge import Merged
 
 Mode = Literal["rules", "llm", "hybrid"]
 Draft = str | bytes | dict[str, Any] | list[Any] | OkrSet
@@ -89,6 +91,8 @@ def review(
     plan = _plan(mode, llm, settings)
     if plan.client is None:
         return _rules_review(draft, plan, rubric, select, ignore)
+    from .llm.pool import model_pool
+
     pool = model_pool(plan.settings.concurrency)
     timeout = plan.settings.review_timeout_s
 
@@ -130,6 +134,9 @@ async def areview_many(
     """Review many drafts with at most `concurrency` model calls in flight
     (default `OKR_COACH_LLM_CONCURRENCY`). Results come in input order; a draft
     that cannot be reviewed (a parse error, ...) gets its `CoachError` in its place."""
+    from .llm.client import run_all
+    from .llm.settings import get_llm_settings
+
     settings = options.get("settings") or get_llm_settings()
     limit = concurrency or settings.concurrency
 
@@ -159,6 +166,8 @@ def review_many(
 
     if plan.client is None:
         return [_try(lambda d=d: review(d, **options)) for d in drafts]
+    from .llm.client import run_sync
+
     options = {**options, "llm": plan.client}
     return run_sync(run)
 
@@ -192,6 +201,8 @@ def _direct(client: ChatClient, messages: list[dict[str, Any]], schema: type, na
 def _drive(review_steps: Any, call: Any) -> Review:
     """Run the review coroutine on this thread; each `_Ask` it awaits is made by `call`
     (the model pool), whose answer or LLMError goes back in where it was awaited."""
+    from .llm.errors import LLMError
+
     answer: Any = None
     error: LLMError | None = None
     while True:
@@ -216,7 +227,8 @@ def uses_model(mode: str | None, llm: Any = None, settings: LLMSettings | None =
 
 class _Plan:
     def __init__(
-        self, mode: str, client: ChatClient | None, status: str, settings: LLMSettings, shared: bool = False
+        self, mode: str, client: ChatClient | None, status: str, settings: LLMSettings | None,
+        shared: bool = False,
     ):
         self.mode = mode
         self.client = client
@@ -229,7 +241,10 @@ def _plan(mode: str | None, llm: Any, settings: LLMSettings | None) -> _Plan:
     if mode not in (None, "rules", "llm", "hybrid"):
         raise ConfigError(f"unknown mode '{mode}'; use rules, llm or hybrid")
     if mode == "rules":
-        return _Plan("rules", None, RULES_ONLY, settings or LLMSettings.model_construct())
+        return _Plan("rules", None, RULES_ONLY, settings)
+    from .llm.factory import as_client, configured_client
+    from .llm.settings import get_llm_settings
+
     settings = settings if settings is not None else get_llm_settings()
     client = as_client(llm, settings) if llm is not None else configured_client(settings)
     if client is not None:
@@ -297,6 +312,12 @@ async def _llm_review(
     suggest: bool,
     ask: Any,
 ) -> Review:
+    from .llm.cache import CachedClient, client_model
+    from .llm.errors import LLMError, LLMRefusalError
+    from .llm.verdict import SetVerdict
+    from .merge import merge
+    from .prompting import prompt_version, review_messages
+
     rb = load_rubric(rubric)
     okr_set = parse(draft)
     rules = _active_rules(rb, select, ignore)
@@ -361,6 +382,8 @@ def _author_texts(okr_set: OkrSet) -> list[str]:
 
 def _names(okr_set: OkrSet, rb: Rubric) -> list[str]:
     """Tokens with digits that name something: the set's item ids and the rubric's rule ids."""
+    from .llm.verdict import kr_id, objective_id
+
     names = [r.id for r in rb.rules.values()] if isinstance(getattr(rb, "rules", None), dict) else []
     for oi, o in enumerate(okr_set.objectives):
         names.append(objective_id(oi))
@@ -452,6 +475,10 @@ async def _model_rewrites(
     reason (one call for the whole set); what still fails is replaced by the
     deterministic rewrite.
     """
+    from .llm.errors import LLMError
+    from .llm.verdict import RepairVerdict, kr_id
+    from .prompting import repair_messages
+
     okr_set, rb = ctx.okr_set, ctx.rubric
     deterministic = {(r.target.objective, r.target.key_result): r for r in _rewrites(ctx, findings)}
     wanted: dict[tuple[int, int], list[str]] = {}
@@ -507,6 +534,8 @@ async def _model_rewrites(
 
 
 def _settings_of(client: Any) -> LLMSettings:
+    from .llm.settings import get_llm_settings
+
     return getattr(client, "settings", None) or get_llm_settings()
 
 

@@ -138,3 +138,36 @@ def test_serve_on_a_port_in_use_says_so_in_one_line(tmp_path):
         f"error: 127.0.0.1:{port} is already in use (another okr-coach, or another program); "
         f"start on another port: okr-coach serve --port {port + 1}"
     )
+
+
+def test_version():
+    code, out, _ = run("--version")
+    from coach import __version__
+
+    assert code == 0 and out == f"okr-coach {__version__}\n"
+
+
+def test_shell_completion_is_typers():
+    import os
+
+    script = str(Path(sys.executable).with_name("okr-coach"))
+    code, out, _ = run("--help")
+    assert code == 0 and "--install-completion" in out and "--show-completion" in out
+    shown = subprocess.run([script, "--show-completion", "bash"], capture_output=True, text=True, timeout=60)
+    assert "complete -o default -F _okr_coach_completion okr-coach" in shown.stdout
+    # what bash asks for when the user types `okr-coach ch<TAB>`, and `okr-coach check --out<TAB>`
+    env = {**os.environ, "_OKR_COACH_COMPLETE": "complete_bash"}
+    asked = subprocess.run([script], capture_output=True, text=True, timeout=60,
+                           env={**env, "COMP_WORDS": "okr-coach ch", "COMP_CWORD": "1"})  # fmt: skip
+    assert asked.stdout.split() == ["check"]
+    asked = subprocess.run([script], capture_output=True, text=True, timeout=60,
+                           env={**env, "COMP_WORDS": "okr-coach check --output-f", "COMP_CWORD": "2"})  # fmt: skip
+    assert asked.stdout.split() == ["--output-format"]
+
+
+def test_usage_errors_are_not_boxed_or_wrapped_when_stderr_is_no_terminal():
+    code, _, err = run("check", "--output-format", "xml-but-with-a-name-long-enough-to-wrap-at-eighty-columns")
+    assert code == 2
+    assert "╭" not in err and "│" not in err
+    (error,) = [line for line in err.splitlines() if line.startswith("Error:")]
+    assert "'xml-but-with-a-name-long-enough-to-wrap-at-eighty-columns' is not one of" in error

@@ -8,6 +8,9 @@ built at import and given its store by a fixture.)
 
 from __future__ import annotations
 
+import atexit
+import shutil
+import tempfile
 import warnings
 from pathlib import Path
 
@@ -25,10 +28,14 @@ EXAMPLES_PER_OPERATION = 75
 _DEFAULTS = {name: Settings.model_fields[name].default for name in (
     "max_request_bytes", "max_objectives", "max_key_results", "database_url"
 )}  # fmt: skip
-# Built at import, before the hermetic-environment fixture: every setting is given here.
+# Built at import, before the hermetic-environment fixture: every setting is given here. Its
+# own folder per run: a fixed one would be shared by every checkout on the machine (and keep
+# a database migrated by another branch).
+_DATA = Path(tempfile.mkdtemp(prefix="okc-schemathesis-"))
+atexit.register(shutil.rmtree, _DATA, True)
 APP = create_app(
     Settings(
-        data_dir=Path("/nonexistent/okr-coach-schemathesis"),
+        data_dir=_DATA,
         rate_limit_per_minute=1_000_000,
         **_DEFAULTS,
     ),
