@@ -211,14 +211,58 @@ def serve(
         open_store(settings).close()  # create the data dir and migrate once, before workers start
     except CoachError as exc:
         raise _fail(exc.message) from None
+    from .batch.queue import use_queue
+
+    try:
+        batches = "batches: queued for `okr-coach worker`" if use_queue(settings) else "batches: run here"
+    except CoachError as exc:
+        raise _fail(exc.message) from None
     err.print(
-        f"okr-coach on http://{host}:{port} · store {settings.sqlalchemy_url()} · {describe_llm()}",
+        f"okr-coach on http://{host}:{port} · store {settings.sqlalchemy_url()} · {batches} · "
+        f"{describe_llm()}",
         markup=False,
         highlight=False,
     )
     uvicorn.run(
         "coach.web.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="warning"
     )
+
+
+@app.command()
+def worker(
+    concurrency: Annotated[
+        int, typer.Option(min=1, max=64, help="Jobs at once in this process (1: one per core, run more workers).")
+    ] = 1,
+) -> None:
+    """Run queued batches (PostgreSQL): as many workers, on as many machines, as you like."""
+    import asyncio
+
+    from .batch.artifacts import storage_for
+    from .batch.queue import use_queue, work
+    from .config import get_settings
+    from .llm.settings import describe_llm
+    from .store import open_store
+
+    settings = get_settings()
+    try:
+        if not use_queue(settings):
+            raise _fail(
+                "the worker needs the queue: set OKR_COACH_DATABASE_URL to a PostgreSQL "
+                "database (with SQLite, or OKR_COACH_BATCH_QUEUE=embedded, `okr-coach serve` "
+                "runs batches itself)"
+            )
+        store = open_store(settings)
+    except CoachError as exc:
+        raise _fail(exc.message) from None
+    err.print(
+        f"okr-coach worker · store {store.display_url} · {describe_llm()}",
+        markup=False,
+        highlight=False,
+    )
+    try:
+        asyncio.run(work(store, storage_for(settings), concurrency=concurrency))
+    finally:
+        store.close()
 
 
 app.command("eval")(evaluate)
