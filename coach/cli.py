@@ -233,9 +233,18 @@ def worker(
     concurrency: Annotated[
         int, typer.Option(min=1, max=64, help="Jobs at once in this process (1: one per core, run more workers).")
     ] = 1,
+    nice: Annotated[
+        int,
+        typer.Option(
+            min=0, max=19,
+            help="Lower this process's CPU priority by this much (0: unchanged), so that on a "
+            "machine shared with `okr-coach serve` the API's requests go first.",
+        ),
+    ] = 10,
 ) -> None:
     """Run queued batches (PostgreSQL): as many workers, on as many machines, as you like."""
     import asyncio
+    import os
 
     from .batch.artifacts import storage_for
     from .batch.queue import use_queue, work
@@ -254,6 +263,8 @@ def worker(
         store = open_store(settings)
     except CoachError as exc:
         raise _fail(exc.message) from None
+    if nice:
+        os.nice(nice)
     err.print(
         f"okr-coach worker · store {store.display_url} · {describe_llm()}",
         markup=False,

@@ -116,3 +116,17 @@ def test_custom_rubric_from_the_command_line(tmp_path):
     code, out, _ = run("review", str(EXAMPLE), "--rubric", str(rubric), "--format", "json")
     ids = {f["rule_id"] for f in json.loads(out)["findings"]}
     assert "KR01" not in ids and "OB01" not in ids and code == 0
+
+
+def test_worker_without_postgresql_is_a_clear_error_with_exit_2(tmp_path):
+    import os
+
+    env = {**os.environ, "OKR_COACH_DATA_DIR": str(tmp_path / "data")}
+    for queue, message in (("auto", "the worker needs the queue"), ("queue", "needs PostgreSQL")):
+        proc = subprocess.run(
+            [sys.executable, "-m", "coach", "worker"],
+            env={**env, "OKR_COACH_BATCH_QUEUE": queue},
+            capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert proc.returncode == 2 and message in proc.stderr, proc.stderr
+        assert "Traceback" not in proc.stderr

@@ -48,7 +48,12 @@ class ReportStorage(Protocol):
 
 
 def key_of(batch_id: str, fmt: str) -> str:
-    key = f"{batch_id}/report.{EXTENSIONS[fmt]}"
+    """The key of a batch's report in one format: `<batch id>/report.<extension>`."""
+    return _checked(f"{batch_id}/report.{EXTENSIONS[fmt]}")
+
+
+def _checked(key: str) -> str:
+    # Keys become paths: nothing but a batch id and a report name, never '..' or '/'.
     if not _KEY.fullmatch(key):
         raise ValueError(f"not a report key: {key[:80]!r}")
     return key
@@ -76,7 +81,7 @@ class FileStorage:
         self.root = root
 
     def save(self, key: str, write: Callable[[IO[bytes]], None]) -> Artifact:
-        path = self.root / key_of_checked(key)
+        path = self.root / _checked(key)
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".report-")
         try:
@@ -97,7 +102,7 @@ class FileStorage:
         return self._artifact(path.with_name(f"{tag}{path.suffix}"), tag)
 
     def load(self, key: str) -> Artifact | None:
-        path = self.root / key_of_checked(key)
+        path = self.root / _checked(key)
         try:
             tag = path.with_name(path.name + ".etag").read_text().strip()
         except FileNotFoundError:
@@ -110,12 +115,6 @@ class FileStorage:
         return Artifact(
             etag=f'"{tag}"', size=content.stat().st_size, open=lambda: content.open("rb")
         )
-
-
-def key_of_checked(key: str) -> str:
-    if not _KEY.fullmatch(key):
-        raise ValueError(f"not a report key: {key[:80]!r}")
-    return key
 
 
 def storage_for(settings: Settings) -> ReportStorage:

@@ -31,6 +31,7 @@ from ..store.batches import BatchStore
 from ..store.engine import parse_url
 from .artifacts import ReportStorage, publish
 from .chunk import review_range
+from .models import SetOutcome
 from .runner import runner_id
 from .settings import BatchSettings
 
@@ -134,8 +135,6 @@ def review_sets(context: procrastinate.JobContext, batch_id: str, first: int, la
 
 
 def _give_up(state: WorkerState, batch_id: str, first: int, last: int, reason: str) -> None:
-    from .models import SetOutcome
-
     try:
         left = state.batches.take_range(batch_id, first, last, state.name)
         error = f"{reason} (gave up after {JOB_TRIES} tries)"

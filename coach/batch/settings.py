@@ -29,7 +29,7 @@ class BatchSettings(BaseSettings):
     max_file_bytes: int = Field(
         default=64 * 1024 * 1024, ge=1, description="the largest input file read"
     )
-    max_sets: int = Field(default=20_000, ge=1, description="OKR sets in one batch")
+    max_sets: int = Field(default=100_000, ge=1, description="OKR sets in one batch")
     max_item_chars: int = Field(default=2_000, ge=1, description="per objective or key result")
     max_rows: int = Field(
         default=150_000, ge=1, description="rows of a CSV file or a sheet (its last row number)"

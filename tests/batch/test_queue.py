@@ -147,3 +147,20 @@ def test_a_silent_workers_job_is_handed_back_and_finished(store: Store, tmp_path
     results = BatchStore(store).results(info.id)
     assert BatchStore(store).get(info.id).status == "done"
     assert all(status == "done" for status, _, _ in results.values())
+
+
+def test_only_the_queue_module_imports_procrastinate():
+    import ast
+
+    import coach
+
+    package = Path(coach.__file__).parent
+    users = []
+    for path in package.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
+                [node.module] if isinstance(node, ast.ImportFrom) and node.module else []
+            )
+            if any(n.split(".")[0] == "procrastinate" for n in names):
+                users.append(str(path.relative_to(package)))
+    assert sorted(set(users)) == ["batch/queue.py"]

@@ -174,3 +174,42 @@ def test_batches_need_the_api_key_once_keys_exist(make_client, store, problem):
     )
     assert r.status_code == 202
     problem(c.get(r.json()["links"]["self"]), 401, "unauthorized")
+
+
+def test_a_finished_report_is_kept_and_served_with_an_etag(live_server):
+    c = live_server.client()
+    r = upload(c, ("etag.csv", sample_csv(12, seed=23).encode()), force="true")
+    b = wait_done(c, r.json()["id"])
+    for fmt in ("html", "markdown", "csv", "json"):
+        r = c.get(f"/v1/batches/{b['id']}/report", params={"format": fmt})
+        etag = r.headers["etag"]
+        assert r.status_code == 200 and etag.startswith('"'), fmt
+        assert r.headers["cache-control"] == "private, no-cache"
+        assert int(r.headers["content-length"]) == len(r.content)
+        again = c.get(
+            f"/v1/batches/{b['id']}/report", params={"format": fmt},
+            headers={"If-None-Match": f'"other", {etag}'},
+        )  # fmt: skip
+        assert again.status_code == 304 and again.content == b"" and again.headers["etag"] == etag
+        stale = c.get(f"/v1/batches/{b['id']}/report", params={"format": fmt},
+                      headers={"If-None-Match": '"other"'})  # fmt: skip
+        assert stale.status_code == 200 and stale.content == r.content
+    # Kept once, when the batch finished, by the server's runner: one file per format.
+    kept = live_server.data_dir / "reports" / b["id"]
+    assert sorted(p.suffix for p in kept.iterdir() if not p.name.endswith(".etag")) == [
+        ".csv", ".html", ".json", ".md"
+    ]  # fmt: skip
+
+
+def test_a_missing_kept_report_is_rendered_and_kept_on_request(live_server):
+    import shutil
+
+    c = live_server.client()
+    r = upload(c, ("lost.csv", sample_csv(5, seed=29).encode()), force="true")
+    b = wait_done(c, r.json()["id"])
+    first = c.get(f"/v1/batches/{b['id']}/report", params={"format": "csv"})
+    shutil.rmtree(live_server.data_dir / "reports" / b["id"])  # another machine's disk, say
+    second = c.get(f"/v1/batches/{b['id']}/report", params={"format": "csv"})
+    assert second.status_code == 200 and second.content == first.content
+    assert second.headers["etag"] == first.headers["etag"]
+    assert (live_server.data_dir / "reports" / b["id"] / "report.csv.etag").exists()
