@@ -172,6 +172,39 @@ async def _recover_forever(app: procrastinate.App, stalled_s: float) -> None:
             log.warning("looking for stalled jobs: %s", exc)
 
 
+def orphans(store: Store, settings: BatchSettings) -> list[dict[str, Any]]:
+    """Jobs for batches not done that have no job waiting or running: batches the
+    server's own runner was given (before the queue, or with OKR_COACH_BATCH_QUEUE=
+    embedded), or whose jobs all failed. One job per `job_sets` pending sets."""
+    query = text(
+        "SELECT s.batch_id, s.seq FROM batch_sets s JOIN batches b ON b.id = s.batch_id "
+        "WHERE b.status != 'done' AND s.status = 'pending' AND NOT EXISTS ("
+        "  SELECT 1 FROM procrastinate_jobs j WHERE j.queue_name = :q"
+        "  AND j.status IN ('todo', 'doing') AND j.args->>'batch_id' = b.id) "
+        "ORDER BY b.created_at, s.batch_id, s.seq"
+    )
+    jobs: list[dict[str, Any]] = []
+    with store.engine.connect() as conn:
+        for row in conn.execute(query, {"q": QUEUE}):
+            last = jobs[-1] if jobs else None
+            if last and last["batch_id"] == row.batch_id and row.seq - last["first"] < settings.job_sets:
+                last["last"] = row.seq
+            else:
+                jobs.append({"batch_id": row.batch_id, "first": row.seq, "last": row.seq})
+    return jobs
+
+
+async def adopt_orphans(app: procrastinate.App, store: Store, settings: BatchSettings) -> int:
+    """Enqueue the jobs `orphans` finds; how many. Run as a worker starts: two workers
+    starting together may both enqueue them, which costs nothing (a job takes only
+    sets still pending)."""
+    jobs = await asyncio.to_thread(orphans, store, settings)
+    if jobs:
+        await app.configure_task(REVIEW_TASK).batch_defer_async(*jobs)
+        log.warning("%d job(s) enqueued for batches that had none", len(jobs))
+    return len(jobs)
+
+
 async def work(
     store: Store,
     storage: ReportStorage,
@@ -187,6 +220,7 @@ async def work(
     state = WorkerState(BatchStore(store), storage, settings, runner_id())
     async with app.open_async():
         await recover_stalled(app, settings.stalled_s)
+        await adopt_orphans(app, store, settings)
         recovering = asyncio.create_task(_recover_forever(app, settings.stalled_s))
         try:
             await app.run_worker_async(

@@ -164,3 +164,22 @@ def test_only_the_queue_module_imports_procrastinate():
             if any(n.split(".")[0] == "procrastinate" for n in names):
                 users.append(str(path.relative_to(package)))
     assert sorted(set(users)) == ["batch/queue.py"]
+
+
+def test_batches_without_jobs_are_adopted_when_a_worker_starts(store: Store, tmp_path: Path):
+    # Made while the server ran batches itself (OKR_COACH_BATCH_QUEUE=embedded): no jobs.
+    batches = BatchStore(store)
+    info = batches.create(_inputs(), options=BatchOptions(mode="rules"), title="t", digest="d")
+    done = _create(store)  # has its jobs: not adopted twice
+    from coach.batch.chunk import review_range
+    from coach.batch.queue import orphans
+
+    review_range(batches, info.id, 0, 2, "an earlier runner")
+    jobs = orphans(store, FAST)
+    assert [(j["batch_id"], j["first"], j["last"]) for j in jobs] == [
+        (info.id, 3, 7), (info.id, 8, 12), (info.id, 13, 17), (info.id, 18, 22)
+    ]  # fmt: skip
+    asyncio.run(work(store, FileStorage(tmp_path), settings=FAST, wait=False))
+    for batch_id in (info.id, done.id):
+        assert batches.get(batch_id).status == "done"
+    assert orphans(store, FAST) == []
