@@ -223,6 +223,7 @@ def main() -> int:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--clients", type=int, default=4)
     ap.add_argument("--seconds", type=float, default=10.0)
+    ap.add_argument("--nice", type=int, default=10, help="the workers' `okr-coach worker --nice`")
     ap.add_argument("--embedded", action="store_true", help="also measure the in-server runner")
     args = ap.parse_args()
 
@@ -233,11 +234,13 @@ def main() -> int:
                    OKR_COACH_RATE_LIMIT_PER_MINUTE="0", OKR_COACH_BATCH_MAX_SETS="100000")  # fmt: skip
         server, base = start_server(stack, env, tmp, "api")
         workers = {
-            f"worker {i + 1}": stack.enter_context(process(["worker"], env, tmp / f"w{i}.log"))
+            f"worker {i + 1}": stack.enter_context(
+                process(["worker", "--nice", str(args.nice)], env, tmp / f"w{i}.log")
+            )
             for i in range(args.workers)
         }
-        print(f"queue: 1 API process, {args.workers} workers, PostgreSQL, rules-only, "
-              f"{os.cpu_count()} cores")  # fmt: skip
+        print(f"queue: 1 API process, {args.workers} workers (nice {args.nice}), PostgreSQL, "
+              f"rules-only, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")  # fmt: skip
         latency_phase(base, args, "with the queue")
 
         procs = {"api": server.pid} | {name: p.pid for name, p in workers.items()}

@@ -7,6 +7,9 @@ PostgreSQL; SQLite serialises writers with BEGIN IMMEDIATE). A claim left by a r
 that died lapses, and another runner takes the sets over. A result is written only
 where the set is still pending, so a set is never counted twice even when two
 runners raced for it; each stored result gets a fresh `result_id` to prove it.
+
+With the queue (`coach.batch.queue`) the queue hands each range of sets to one worker
+at a time: `take_range` takes a range's pending sets without a claim to expire.
 """
 
 from __future__ import annotations

@@ -450,6 +450,7 @@ async def get_batch(request: Request, batch_id: BatchId) -> BatchOut:
             "description": "The report",
             "content": {m.split(";")[0]: {} for m in MEDIA_TYPES.values()},
         },
+        304: {"description": "Not modified: the batch is done and `If-None-Match` names its ETag"},
         404: {"model": ProblemDetails, "description": "No such batch"},
         422: {"model": ProblemDetails, "description": "An unknown format"},
     },

@@ -183,3 +183,12 @@ def test_batches_without_jobs_are_adopted_when_a_worker_starts(store: Store, tmp
     for batch_id in (info.id, done.id):
         assert batches.get(batch_id).status == "done"
     assert orphans(store, FAST) == []
+
+
+def test_stats_without_the_queue_count_batches_only(tmp_path: Path):
+    with Store(f"sqlite:///{tmp_path / 'okr-coach.db'}") as sqlite:
+        BatchStore(sqlite).create(_inputs(4), options=BatchOptions(), title="t", digest="d")
+        s = stats(sqlite)
+    assert (s.batches_queued, s.batches_running, s.sets_pending) == (1, 0, 4)
+    assert (s.jobs_waiting, s.jobs_running, s.workers_alive) == (None, None, None)
+    assert s.as_dict()["sets_pending"] == 4
