@@ -125,6 +125,11 @@ class Peaks:
                 self.peak[name] = max(self.peak[name], rss_mb(pid))
             self._stop.wait(0.05)
 
+    def phase(self) -> dict[str, float]:
+        """The peaks since the last phase; starts a new one."""
+        peak, self.peak = self.peak, dict.fromkeys(self.procs, 0.0)
+        return peak
+
     def __enter__(self) -> Peaks:
         self._thread.start()
         return self
@@ -248,19 +253,26 @@ def main() -> int:
             started = time.monotonic()
             batch_id = upload(c, args.size, seed=100)
             uploaded = time.monotonic() - started
+            at_upload = peaks.phase()
             info = wait_done(c, batch_id, timeout=7200)
             took = time.monotonic() - started
+            while_running = peaks.phase()
+            t = time.perf_counter()
             r = c.get(f"/v1/batches/{batch_id}/report", params={"format": "json"})
+            first = time.perf_counter() - t
             t = time.perf_counter()
             c.get(f"/v1/batches/{batch_id}/report", params={"format": "json"})
             served = time.perf_counter() - t
+            serving = peaks.phase()
         print(f"{args.size:,}-set batch: {took:.1f} s from upload to done (upload {uploaded:.1f} s), "
               f"{info['done']:,} done, {info['failed']} failed, "
               f"{args.size / took:.0f} sets/s")  # fmt: skip
-        print(f"  JSON report {len(r.content) / 1e6:.1f} MB, kept when the batch finished: "
-              f"served again in {served * 1000:.0f} ms")  # fmt: skip
-        for name, mb in peaks.peak.items():
-            print(f"  peak RSS {name:9} {mb:7.0f} MB")
+        print(f"  JSON report {len(r.content) / 1e6:.1f} MB: first GET {first * 1000:.0f} ms, "
+              f"again {served * 1000:.0f} ms")  # fmt: skip
+        print("  peak RSS (MB)   upload  reviewing  report GETs")
+        for name in procs:
+            print(f"  {name:13} {at_upload[name]:8.0f} {while_running[name]:10.0f} "
+                  f"{serving[name]:12.0f}")  # fmt: skip
 
         if args.embedded:
             stack.close()

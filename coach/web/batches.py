@@ -12,8 +12,10 @@ store on request and streamed as it is written.
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable, Coroutine, Iterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import PurePath
 from typing import Annotated, Any, Literal
@@ -27,7 +29,7 @@ from pydantic import BaseModel, Field
 from starlette.datastructures import UploadFile
 
 from ..batch import BatchOptions, BatchSettings, InputFile, read_files
-from ..batch.artifacts import Artifact, key_of, render, storage_for
+from ..batch.artifacts import Artifact, ReportStorage, key_of, render, storage_for
 from ..batch.inputs import give_back_memory
 from ..batch.queue import enqueuer, make_app, use_queue
 from ..batch.report import EXTENSIONS, MEDIA_TYPES
@@ -44,6 +46,11 @@ from .security import caller_of
 from .streams import stream
 
 MAX_FILES = 50
+# A report asked for within REPORT_GRACE of its batch finishing is being rendered by a
+# worker: wait for it, looking every REPORT_POLL_S, up to REPORT_WAIT_S.
+REPORT_GRACE = timedelta(minutes=5)
+REPORT_WAIT_S = 120.0
+REPORT_POLL_S = 0.25
 MULTIPART_OVERHEAD = 1024 * 1024
 ReportFormat = Literal["html", "markdown", "csv", "json"]
 # The report is a page of its own: inline styles, inline SVG, no script at all.
@@ -299,12 +306,30 @@ async def _own(request: Request, batch_id: str) -> BatchInfo:
     return await anyio.to_thread.run_sync(get)
 
 
+def _storage(request: Request) -> ReportStorage:
+    state = request.app.state
+    if getattr(state, "report_storage", None) is None:  # an app whose lifespan has not run
+        state.report_storage = storage_for(state.settings)
+    return state.report_storage
+
+
 def _kept(request: Request, info: BatchInfo, fmt: str) -> Artifact:
     """A finished batch's report as kept; rendered and kept now if it is not there (kept
-    on another machine's disk, or finished before reports were kept)."""
-    storage = request.app.state.report_storage
+    on another machine's disk, or finished before reports were kept).
+
+    With the queue, the worker that finished the batch renders its reports just after:
+    a request in those seconds waits for them (up to REPORT_WAIT_S) rather than render
+    a large report a second time in this process."""
+    storage = _storage(request)
     key = key_of(info.id, fmt)
     artifact = storage.load(key)
+    queued = getattr(request.app.state, "batch_queue", None) is not None
+    finished = info.finished_at or datetime.now(UTC)
+    if artifact is None and queued and datetime.now(UTC) - finished < REPORT_GRACE:
+        deadline = time.monotonic() + REPORT_WAIT_S
+        while artifact is None and time.monotonic() < deadline:
+            time.sleep(REPORT_POLL_S)
+            artifact = storage.load(key)
     if artifact is None:
         batches = _batches(request)
         artifact = storage.save(key, lambda out: render(batches, info, fmt, out))

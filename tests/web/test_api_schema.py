@@ -8,6 +8,7 @@ built at import and given its store by a fixture.)
 
 from __future__ import annotations
 
+import tempfile
 import warnings
 from pathlib import Path
 
@@ -28,7 +29,9 @@ _DEFAULTS = {name: Settings.model_fields[name].default for name in (
 # Built at import, before the hermetic-environment fixture: every setting is given here.
 APP = create_app(
     Settings(
-        data_dir=Path("/nonexistent/okr-coach-schemathesis"),
+        # Its own folder (loading the schema runs the app's lifespan, which opens a store
+        # there): a shared fixed path let runs of other checkouts collide in it.
+        data_dir=Path(tempfile.mkdtemp(prefix="okr-coach-schemathesis-")),
         rate_limit_per_minute=1_000_000,
         **_DEFAULTS,
     ),

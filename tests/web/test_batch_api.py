@@ -213,3 +213,32 @@ def test_a_missing_kept_report_is_rendered_and_kept_on_request(live_server):
     assert second.status_code == 200 and second.content == first.content
     assert second.headers["etag"] == first.headers["etag"]
     assert (live_server.data_dir / "reports" / b["id"] / "report.csv.etag").exists()
+
+
+def test_with_the_queue_a_report_just_finished_is_awaited_not_rendered_again(
+    make_client, store, tmp_path
+):
+    import threading
+
+    from coach.batch import BatchOptions, BatchSettings, read_files
+    from coach.batch.artifacts import key_of
+    from coach.batch.inputs import InputFile
+    from coach.batch.models import SetOutcome
+    from coach.store.batches import BatchStore
+
+    batches = BatchStore(store)
+    inputs = read_files([InputFile(name="t.csv", data=sample_csv(3, seed=2).encode())],
+                        BatchSettings())  # fmt: skip
+    info = batches.create(inputs, options=BatchOptions(mode="rules"), title="t", digest="d")
+    batches.complete([(info.id, SetOutcome(seq=s, status="failed", error="x")) for s in range(3)])
+    with make_client() as c:
+        c.app.state.batch_queue = object()  # batches are the workers' here
+        storage = c.app.state.report_storage
+        # The worker that finished the batch keeps its report a moment later.
+        later = threading.Timer(
+            0.5, lambda: storage.save(key_of(info.id, "csv"), lambda out: out.write(b"kept,by,a,worker\n"))
+        )
+        later.start()
+        r = c.get(f"/v1/batches/{info.id}/report", params={"format": "csv"})
+        later.join()
+    assert r.status_code == 200 and r.content == b"kept,by,a,worker\n"
