@@ -240,8 +240,15 @@ def serve(
         open_store(settings).close()  # create the data dir and migrate once, before workers start
     except CoachError as exc:
         raise _fail(exc.message) from None
+    from .batch.queue import use_queue
+
+    try:
+        batches = "batches: queued for `okr-coach worker`" if use_queue(settings) else "batches: run here"
+    except CoachError as exc:
+        raise _fail(exc.message) from None
     err.print(
-        f"okr-coach on http://{host}:{port} · store {settings.sqlalchemy_url()} · {describe_llm()}",
+        f"okr-coach on http://{host}:{port} · store {settings.sqlalchemy_url()} · {batches} · "
+        f"{describe_llm()}",
         markup=False,
         highlight=False,
     )
@@ -272,6 +279,54 @@ def _port_in_use(host: str, port: int) -> str | None:
                 return "a port this user may not open"
             return f"not available ({exc.strerror or exc})"
     return None
+
+
+@app.command()
+def worker(
+    concurrency: Annotated[
+        int, typer.Option(min=1, max=64, help="Jobs at once in this process (1: one per core, run more workers).")
+    ] = 1,
+    nice: Annotated[
+        int,
+        typer.Option(
+            min=0, max=19,
+            help="Lower this process's CPU priority by this much (0: unchanged), so that on a "
+            "machine shared with `okr-coach serve` the API's requests go first.",
+        ),
+    ] = 10,
+) -> None:
+    """Run queued batches (PostgreSQL): as many workers, on as many machines, as you like."""
+    import asyncio
+    import os
+
+    from .batch.artifacts import storage_for
+    from .batch.queue import use_queue, work
+    from .config import get_settings
+    from .llm.settings import describe_llm
+    from .store import open_store
+
+    settings = get_settings()
+    try:
+        if not use_queue(settings):
+            raise _fail(
+                "the worker needs the queue: set OKR_COACH_DATABASE_URL to a PostgreSQL "
+                "database (with SQLite, or OKR_COACH_BATCH_QUEUE=embedded, `okr-coach serve` "
+                "runs batches itself)"
+            )
+        store = open_store(settings)
+    except CoachError as exc:
+        raise _fail(exc.message) from None
+    if nice:
+        os.nice(nice)
+    err.print(
+        f"okr-coach worker · store {store.display_url} · {describe_llm()}",
+        markup=False,
+        highlight=False,
+    )
+    try:
+        asyncio.run(work(store, storage_for(settings), concurrency=concurrency))
+    finally:
+        store.close()
 
 
 app.command("eval")(evaluate)

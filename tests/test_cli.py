@@ -171,3 +171,17 @@ def test_usage_errors_are_not_boxed_or_wrapped_when_stderr_is_no_terminal():
     assert "╭" not in err and "│" not in err
     (error,) = [line for line in err.splitlines() if line.startswith("Error:")]
     assert "'xml-but-with-a-name-long-enough-to-wrap-at-eighty-columns' is not one of" in error
+
+
+def test_worker_without_postgresql_is_a_clear_error_with_exit_2(tmp_path):
+    import os
+
+    env = {**os.environ, "OKR_COACH_DATA_DIR": str(tmp_path / "data")}
+    for queue, message in (("auto", "the worker needs the queue"), ("queue", "needs PostgreSQL")):
+        proc = subprocess.run(
+            [sys.executable, "-m", "coach", "worker"],
+            env={**env, "OKR_COACH_BATCH_QUEUE": queue},
+            capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert proc.returncode == 2 and message in proc.stderr, proc.stderr
+        assert "Traceback" not in proc.stderr

@@ -6,8 +6,10 @@
     batch.write_file("html", Path("report.html"))
 
 Inputs (`inputs.py`), one reviewer call per set (`engine.py`), the summary a coach
-reads first (`summary.py`), the report in four formats (`report.py`), and the
-server's durable runner over the store (`runner.py`).
+reads first (`summary.py`), the report in four formats (`report.py`), the server's
+durable runner over the store (`runner.py`, SQLite), the queue that `okr-coach worker`
+processes run (`queue.py`, PostgreSQL) and a queued job's work (`chunk.py`), and
+finished reports kept (`artifacts.py`).
 """
 
 from .inputs import InputFile, read_files, read_paths

@@ -25,6 +25,7 @@ from datetime import UTC, datetime, timedelta
 
 from ..errors import CoachError
 from ..store.batches import BatchStore, ClaimedSet
+from .artifacts import ReportStorage, publish
 from .engine import Try, backoff, try_chunk
 from .models import SetOutcome
 from .settings import BatchSettings
@@ -47,9 +48,15 @@ def _describe(exc: BaseException) -> str:
 
 
 class BatchRunner:
-    def __init__(self, batches: BatchStore, settings: BatchSettings | None = None):
+    def __init__(
+        self,
+        batches: BatchStore,
+        settings: BatchSettings | None = None,
+        storage: ReportStorage | None = None,
+    ):
         self.batches = batches
         self.settings = settings or BatchSettings()
+        self.storage = storage
         self.id = runner_id()
         self.restarts = 0
         self.last_crash: str | None = None
@@ -185,7 +192,17 @@ class BatchRunner:
             outcome = self._outcome(c, t)
             if outcome is not None:
                 results.append((c.batch_id, outcome))
-        self.batches.complete(results)
+        self._complete(results)
+
+    def _complete(self, results: list[tuple[str, SetOutcome]]) -> None:
+        """Store results; a batch they finish has its report rendered once and kept."""
+        for batch_id in self.batches.complete_sets(results, reviewed_by=self.id).finished:
+            if self.storage is None:
+                continue
+            try:
+                publish(self.batches, self.storage, batch_id)
+            except OSError as exc:  # served by rendering on request instead
+                log.warning("batch %s: the report was not kept: %s", batch_id, exc)
 
     def _settle(self, claimed: list[ClaimedSet], exc: BaseException) -> None:
         """After a chunk failed unexpectedly: its sets tried again, or failed for good."""
@@ -201,7 +218,7 @@ class BatchRunner:
                     )))  # fmt: skip
                 else:
                     self.batches.retry_later(c.batch_id, c.seq, now, reason)
-            self.batches.complete(failed)
+            self._complete(failed)
         except CoachError as err:  # the store is away too: the claims lapse and are retried
             log.warning("batch runner: %s", err.message)
 

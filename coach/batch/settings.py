@@ -12,6 +12,8 @@ the default, +579 MB).
 from __future__ import annotations
 
 import os
+from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -27,7 +29,7 @@ class BatchSettings(BaseSettings):
     max_file_bytes: int = Field(
         default=64 * 1024 * 1024, ge=1, description="the largest input file read"
     )
-    max_sets: int = Field(default=20_000, ge=1, description="OKR sets in one batch")
+    max_sets: int = Field(default=100_000, ge=1, description="OKR sets in one batch")
     max_item_chars: int = Field(default=2_000, ge=1, description="per objective or key result")
     max_rows: int = Field(
         default=150_000, ge=1, description="rows of a CSV file or a sheet (its last row number)"
@@ -63,6 +65,19 @@ class BatchSettings(BaseSettings):
     claim_ttl_s: float = Field(default=60.0, gt=0)
     # Sets claimed, reviewed and written together by the server's runner.
     chunk: int = Field(default=16, ge=1, le=1000)
+    # Who runs batches: `auto` is the queue (`okr-coach worker`) when the store is
+    # PostgreSQL and the server's own runner thread on SQLite; `embedded` is always the
+    # server's runner; `queue` insists on the queue (an error on SQLite).
+    queue: Literal["auto", "embedded", "queue"] = "auto"
+    # Sets per queued job: the unit several workers share a batch by, and the most work
+    # a killed worker's replacement does again (rules only: results with a model are
+    # stored one set at a time).
+    job_sets: int = Field(default=50, ge=1, le=1000)
+    # A worker silent (no heartbeat) for this long is taken for dead and its job handed
+    # to another; heartbeats go out five times as often.
+    stalled_s: float = Field(default=5.0, ge=0.5, le=600)
+    # Where finished batches' reports are kept (default: `reports/` in the data directory).
+    reports_dir: Path | None = None
 
 
 def setting_name(field: str) -> str | None:

@@ -7,14 +7,18 @@ PostgreSQL; SQLite serialises writers with BEGIN IMMEDIATE). A claim left by a r
 that died lapses, and another runner takes the sets over. A result is written only
 where the set is still pending, so a set is never counted twice even when two
 runners raced for it; each stored result gets a fresh `result_id` to prove it.
+
+With the queue (`coach.batch.queue`) the queue hands each range of sets to one worker
+at a time: `take_range` takes a range's pending sets without a claim to expire.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError, computed_field
 from sqlalchemy import and_, func, insert, or_, select, update
@@ -76,6 +80,19 @@ class ClaimedSet:
     unreadable: str | None = None
 
 
+@dataclass
+class Completed:
+    written: int = 0  # results stored (the rest were stored before)
+    finished: list[str] = field(default_factory=list)  # batches these results finished
+
+
+@dataclass
+class Progress:
+    batches_queued: int
+    batches_running: int
+    sets_pending: int
+
+
 def _stored_options(raw: str) -> tuple[BatchOptions, str | None]:
     try:
         return BatchOptions.model_validate_json(raw), None
@@ -105,9 +122,14 @@ class BatchStore:
         digest: str,
         api_key_id: str | None = None,
         principal: str | None = None,
+        on_created: Callable[[str, int, Any], None] | None = None,
     ) -> BatchInfo:
         """Keep a new batch. `principal` defaults to the API key's (`key:<id>`), else
-        `anonymous`; only that principal reads the batch back through the web layer."""
+        `anonymous`; only that principal reads the batch back through the web layer.
+
+        `on_created(batch_id, sets, driver_connection)` runs in the same transaction
+        before it commits (the queue enqueues the batch's jobs there): the batch and its
+        jobs are kept together or not at all."""
         if principal is None:
             principal = (
                 principals.of_key(api_key_id) if api_key_id is not None else principals.ANONYMOUS
@@ -145,6 +167,8 @@ class BatchStore:
             conn.execute(insert(_b), row)
             for i in range(0, len(sets), INSERT_CHUNK):
                 conn.execute(insert(_s), sets[i : i + INSERT_CHUNK])
+            if on_created is not None and sets:
+                on_created(batch_id, len(sets), conn.connection.driver_connection)
             conn.commit()
         return self.get(batch_id)
 
@@ -286,8 +310,15 @@ class BatchStore:
 
         A batch whose last set is written is marked done.
         """
+        return self.complete_sets(results).written
+
+    def complete_sets(
+        self, results: list[tuple[str, SetOutcome]], reviewed_by: str | None = None
+    ) -> Completed:
+        """`complete`, saying also which batches these results finished."""
+        done = Completed()
         if not results:
-            return 0
+            return done
         now = _now()
         written = 0
         with self.store._connect(write=True) as conn:
@@ -303,21 +334,89 @@ class BatchStore:
                         completed_at=now,
                         claimed_by=None,
                         claim_until=None,
+                        reviewed_by=reviewed_by,
                     )
                 )
                 written += res.rowcount or 0
-            for batch_id in {b for b, _ in results}:
+            for batch_id in sorted({b for b, _ in results}):
                 left = conn.execute(
-                    select(func.count()).where(_s.c.batch_id == batch_id, _s.c.status == "pending")
-                ).scalar()
-                if not left:
-                    conn.execute(
+                    select(_s.c.seq)
+                    .where(_s.c.batch_id == batch_id, _s.c.status == "pending")
+                    .limit(1)
+                ).first()
+                if left is None:
+                    res = conn.execute(
                         update(_b)
                         .where(_b.c.id == batch_id, _b.c.status != "done")
                         .values(status="done", finished_at=now)
                     )
+                    if res.rowcount:  # only the writer that finished it, once
+                        done.finished.append(batch_id)
             conn.commit()
-        return written
+        done.written = written
+        return done
+
+    def take_range(self, batch_id: str, first: int, last: int, worker: str) -> list[ClaimedSet]:
+        """The pending sets `first`..`last` of a batch, for a queue worker's job (the queue
+        hands a job to one worker at a time, so there is no claim to expire here); each
+        set's try is counted, and the batch is marked running."""
+        query = (
+            select(_s.c.seq, _s.c.kind, _s.c.draft, _s.c.attempts, _b.c.options_json)
+            .join(_b, _b.c.id == _s.c.batch_id)
+            .where(
+                _s.c.batch_id == batch_id,
+                _s.c.seq >= first,
+                _s.c.seq <= last,
+                _s.c.status == "pending",
+            )
+            .order_by(_s.c.seq)
+        )
+        with self.store._connect(write=True) as conn:
+            rows = conn.execute(query).all()
+            if not rows:
+                conn.rollback()
+                return []
+            conn.execute(
+                update(_s)
+                .where(_s.c.batch_id == batch_id, _s.c.seq.in_([r.seq for r in rows]))
+                .values(claimed_by=worker[:64], attempts=_s.c.attempts + 1)
+            )
+            conn.execute(
+                update(_b).where(_b.c.id == batch_id, _b.c.status == "queued").values(status="running")
+            )
+            conn.commit()
+        options, unreadable = _stored_options(rows[0].options_json)
+        return [
+            ClaimedSet(
+                batch_id=batch_id,
+                seq=r.seq,
+                kind=r.kind,
+                draft=r.draft,
+                attempts=r.attempts + 1,
+                options=options,
+                unreadable=unreadable,
+            )
+            for r in rows
+        ]
+
+    def progress(self) -> Progress:
+        """Batches and sets not finished yet, over every batch: what metrics report."""
+        with self.store._connect() as conn:
+            batches = dict(
+                conn.execute(
+                    select(_b.c.status, func.count())
+                    .where(_b.c.status != "done")
+                    .group_by(_b.c.status)
+                ).all()
+            )
+            pending = conn.execute(
+                select(func.count()).where(_s.c.status == "pending")
+            ).scalar()
+        return Progress(
+            batches_queued=batches.get("queued", 0),
+            batches_running=batches.get("running", 0),
+            sets_pending=pending or 0,
+        )
 
     def retry_later(self, batch_id: str, seq: int, not_before: datetime, error: str) -> None:
         """Release a set after a transient failure; no runner takes it before `not_before`."""

@@ -61,6 +61,12 @@ class UTCDateTime(TypeDecorator[datetime]):
 SeqType = BigInteger().with_variant(Integer(), "sqlite")
 
 
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    """What these classes describe, for Alembic's comparisons: not the job queue's
+    tables, which are procrastinate's own (migration 0004)."""
+    return not (type_ == "table" and name is not None and name.startswith("procrastinate_"))
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
@@ -177,6 +183,8 @@ class BatchSetRow(Base):
     # A fresh id per stored result: a set reviewed twice would show two different ones.
     result_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # The runner or queue worker that stored the result.
+    reviewed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class ShareLinkRow(Base):

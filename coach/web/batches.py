@@ -1,19 +1,22 @@
 """Batch review over HTTP: the JSON API (`/v1/batches`) and the web pages (`/batches`).
 
 Routes hold no review logic: they read the upload (`coach.batch.inputs`), keep the
-batch in the store (`coach.store.batches`) and answer at once; the runner thread
-started with the app (`coach.batch.runner`) reviews the sets and stores each result
-as it completes. Reports are rendered from the store on request, in any format.
+batch in the store (`coach.store.batches`) and answer at once. With the queue
+(PostgreSQL) the batch's jobs are enqueued with it and `okr-coach worker` processes
+review it (`coach.batch.queue`); otherwise the runner thread started with the app
+(`coach.batch.runner`) does. A finished batch's report is served as kept when it
+finished (`coach.batch.artifacts`), with an ETag; a running one's is rendered from the
+store on request and streamed as it is written.
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
 import json
-import tempfile
+import time
 from collections.abc import Callable, Coroutine, Iterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import PurePath
 from typing import Annotated, Any, Literal
@@ -27,8 +30,10 @@ from pydantic import BaseModel, Field
 from starlette.datastructures import UploadFile
 
 from ..batch import BatchOptions, BatchSettings, InputFile, read_files
+from ..batch.artifacts import Artifact, ReportStorage, key_of, render, storage_for
 from ..batch.inputs import give_back_memory
-from ..batch.report import EXTENSIONS, MEDIA_TYPES, ReportMeta, write_report
+from ..batch.queue import enqueuer, make_app, use_queue
+from ..batch.report import EXTENSIONS, MEDIA_TYPES
 from ..batch.runner import BatchRunner
 from ..errors import CoachError, ConfigError, LimitExceededError, NotFoundError, StoreError
 from ..parse.columns import ROLES, ColumnMap, parse_column_map
@@ -41,8 +46,14 @@ from .pages import _page, _secret, bundled_rubrics
 from .problems import Problem
 from .schemas import ProblemDetails
 from .security import caller_of
+from .streams import stream
 
 MAX_FILES = 50
+# A report asked for within REPORT_GRACE of its batch finishing is being rendered by a
+# worker: wait for it, looking every REPORT_POLL_S, up to REPORT_WAIT_S.
+REPORT_GRACE = timedelta(minutes=5)
+REPORT_WAIT_S = 120.0
+REPORT_POLL_S = 0.25
 MULTIPART_OVERHEAD = 1024 * 1024
 ReportFormat = Literal["html", "markdown", "csv", "json"]
 # The report is a page of its own: inline styles, inline SVG, no script at all.
@@ -62,9 +73,16 @@ for _path in ("/v1/batches", "/batches"):
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI):  # noqa: ANN202
-    """Start the runner once the app's store is open; stop it before the store closes."""
+    """With the queue, enqueue only; else start the runner once the app's store is open
+    (stopped before the store closes)."""
     store = getattr(app.state, "store", None)
-    runner = BatchRunner(BatchStore(store)) if store is not None else None
+    settings = app.state.settings
+    app.state.report_storage = storage_for(settings)
+    queued = store is not None and use_queue(settings)
+    app.state.batch_queue = make_app(store.url) if queued else None
+    runner = BatchRunner(BatchStore(store), storage=app.state.report_storage) if (
+        store is not None and not queued
+    ) else None
     if runner is not None:
         runner.start()
     app.state.batch_runner = runner
@@ -286,6 +304,7 @@ def _create(
             inputs=[f.model_dump(mode="json") for f in inputs.files],
         )
     title = title or ", ".join(f.name for f in files)[:200]
+    queue = getattr(request.app.state, "batch_queue", None)
     info = batches.create(
         inputs,
         options=options,
@@ -293,6 +312,7 @@ def _create(
         digest=digest,
         api_key_id=caller.key_id,
         principal=caller.principal,
+        on_created=None if queue is None else enqueuer(queue),
     )
     runner: BatchRunner | None = getattr(request.app.state, "batch_runner", None)
     if runner is not None:
@@ -303,54 +323,79 @@ def _create(
 # -- reports ------------------------------------------------------------------------
 
 
-def _render(request: Request, info: BatchInfo, fmt: str) -> tempfile.SpooledTemporaryFile[bytes]:
-    batches = _batches(request)
-    meta = ReportMeta(
-        title=info.title,
-        batch_id=info.id,
-        created_at=info.created_at,
-        status=info.status,
-        options=info.options,
-        files=info.inputs,
-        back_url=f"{request.scope.get('root_path', '')}/batches/{info.id}",
-        root=request.scope.get("root_path", ""),
-    )
-    # Closed by _chunks once the response has been sent.
-    spool: tempfile.SpooledTemporaryFile[bytes] = tempfile.SpooledTemporaryFile(max_size=8 << 20)  # noqa: SIM115
-    text = io.TextIOWrapper(spool, encoding="utf-8", newline="", write_through=True)
-    write_report(fmt, meta, lambda ordered: batches.entries(info.id, ordered), text)
-    text.flush()
-    text.detach()
-    spool.seek(0)
-    return spool
-
-
-def _chunks(spool: tempfile.SpooledTemporaryFile[bytes]) -> Iterator[bytes]:
-    try:
-        while chunk := spool.read(256 * 1024):
-            yield chunk
-    finally:
-        spool.close()
-
-
 async def _own(request: Request, batch_id: str) -> BatchInfo:
     """The caller's batch; another caller's is NotFoundError, exactly as a missing one."""
     get = partial(_batches(request).get, batch_id, principal=caller_of(request).principal)
     return await anyio.to_thread.run_sync(get)
 
 
+def _storage(request: Request) -> ReportStorage:
+    state = request.app.state
+    if getattr(state, "report_storage", None) is None:  # an app whose lifespan has not run
+        state.report_storage = storage_for(state.settings)
+    return state.report_storage
+
+
+def _kept(request: Request, info: BatchInfo, fmt: str) -> Artifact:
+    """A finished batch's report as kept; rendered and kept now if it is not there (kept
+    on another machine's disk, or finished before reports were kept).
+
+    With the queue, the worker that finished the batch renders its reports just after:
+    a request in those seconds waits for them (up to REPORT_WAIT_S) rather than render
+    a large report a second time in this process."""
+    storage = _storage(request)
+    key = key_of(info.id, fmt)
+    artifact = storage.load(key)
+    queued = getattr(request.app.state, "batch_queue", None) is not None
+    finished = info.finished_at or datetime.now(UTC)
+    if artifact is None and queued and datetime.now(UTC) - finished < REPORT_GRACE:
+        deadline = time.monotonic() + REPORT_WAIT_S
+        while artifact is None and time.monotonic() < deadline:
+            time.sleep(REPORT_POLL_S)
+            artifact = storage.load(key)
+    if artifact is None:
+        batches = _batches(request)
+        artifact = storage.save(key, lambda out: render(batches, info, fmt, out))
+    return artifact
+
+
+def _file_chunks(artifact: Artifact) -> Iterator[bytes]:
+    with artifact.open() as f:
+        while chunk := f.read(256 * 1024):
+            yield chunk
+
+
+def _matches(if_none_match: str | None, etag: str) -> bool:
+    if not if_none_match:
+        return False
+    tags = [t.strip().removeprefix("W/") for t in if_none_match.split(",")]
+    return "*" in tags or etag in tags
+
+
 async def _report_response(
     request: Request, batch_id: str, fmt: str, *, download: bool
 ) -> Response:
     info = await _own(request, batch_id)
-    spool = await anyio.to_thread.run_sync(_render, request, info, fmt)
     headers = {"X-Content-Type-Options": "nosniff", "Content-Security-Policy": REPORT_CSP}
     if download or fmt != "html":
         name = f"okr-batch-{info.id[:8]}.{EXTENSIONS[fmt]}"
         headers["Content-Disposition"] = (
             f'{"attachment" if download else "inline"}; filename="{name}"'
         )
-    return StreamingResponse(_chunks(spool), media_type=MEDIA_TYPES[fmt], headers=headers)
+    if info.status != "done":
+        # What is done so far, rendered now and sent as it is written.
+        batches = _batches(request)
+        write = partial(render, batches, info, fmt)
+        chunks = await anyio.to_thread.run_sync(stream, write)
+        headers["Cache-Control"] = "no-store"
+        return StreamingResponse(chunks, media_type=MEDIA_TYPES[fmt], headers=headers)
+    artifact = await anyio.to_thread.run_sync(_kept, request, info, fmt)
+    # Private (each caller sees only its own batches), revalidated on every use.
+    cache = {"ETag": artifact.etag, "Cache-Control": "private, no-cache"}
+    if _matches(request.headers.get("if-none-match"), artifact.etag):
+        return Response(status_code=304, headers=cache)
+    headers.update(cache, **{"Content-Length": str(artifact.size)})
+    return StreamingResponse(_file_chunks(artifact), media_type=MEDIA_TYPES[fmt], headers=headers)
 
 
 # -- the API ------------------------------------------------------------------------
@@ -463,6 +508,7 @@ async def get_batch(request: Request, batch_id: BatchId) -> BatchOut:
             "description": "The report",
             "content": {m.split(";")[0]: {} for m in MEDIA_TYPES.values()},
         },
+        304: {"description": "Not modified: the batch is done and `If-None-Match` names its ETag"},
         404: {"model": ProblemDetails, "description": "No such batch"},
         422: {"model": ProblemDetails, "description": "An unknown format"},
     },

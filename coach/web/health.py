@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from ..batch.queue import stats as queue_stats
 from ..llm.settings import describe_llm
 
 router = APIRouter(tags=["health"])
@@ -28,6 +29,11 @@ def readyz(request: Request) -> JSONResponse:
     # No runner: the app was built without a store (then the store check fails) or its
     # lifespan has not run; nothing has crashed.
     runner_ok, runner_state = runner.health() if runner is not None else (True, "not started")
+    if getattr(request.app.state, "batch_queue", None) is not None and store_ok:
+        # Batches go to the queue: this server runs none; say whether workers are there
+        # (none is no reason to stop taking uploads: they wait in the queue).
+        workers = queue_stats(store).workers_alive or 0
+        runner_state = f"queue: {workers} worker{'' if workers == 1 else 's'} alive"
     ready = store_ok and runner_ok
     body = {
         "status": "ready" if ready else "unavailable",

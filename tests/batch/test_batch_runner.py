@@ -78,16 +78,16 @@ def wait_done(c: httpx.Client, batch_id: str) -> dict:
 
 
 def test_a_memory_error_while_storing_results_does_not_stop_the_runner(monkeypatch, tmp_path):
-    real = BatchStore.complete
+    real = BatchStore.complete_sets
     failures = {"left": 1}
 
-    def complete(self, results):  # noqa: ANN001
+    def complete_sets(self, results, reviewed_by=None):  # noqa: ANN001
         if failures["left"]:
             failures["left"] -= 1
             raise MemoryError
-        return real(self, results)
+        return real(self, results, reviewed_by)
 
-    monkeypatch.setattr(BatchStore, "complete", complete)
+    monkeypatch.setattr(BatchStore, "complete_sets", complete_sets)
     with serve(tmp_path) as c:
         first = wait_done(c, upload(c, sample_csv(6, seed=1).encode()))
         second = wait_done(c, upload(c, sample_csv(4, seed=2).encode()))

@@ -202,3 +202,71 @@ def test_a_google_forms_export_is_read_as_it_is(live_server):
     assert r.status_code == 202, r.text
     assert r.json()["total"] == 2
     wait_done(c, r.json()["id"])
+
+
+def test_a_finished_report_is_kept_and_served_with_an_etag(live_server):
+    c = live_server.client()
+    r = upload(c, ("etag.csv", sample_csv(12, seed=23).encode()), force="true")
+    b = wait_done(c, r.json()["id"])
+    for fmt in ("html", "markdown", "csv", "json"):
+        r = c.get(f"/v1/batches/{b['id']}/report", params={"format": fmt})
+        etag = r.headers["etag"]
+        assert r.status_code == 200 and etag.startswith('"'), fmt
+        assert r.headers["cache-control"] == "private, no-cache"
+        assert int(r.headers["content-length"]) == len(r.content)
+        again = c.get(
+            f"/v1/batches/{b['id']}/report", params={"format": fmt},
+            headers={"If-None-Match": f'"other", {etag}'},
+        )  # fmt: skip
+        assert again.status_code == 304 and again.content == b"" and again.headers["etag"] == etag
+        stale = c.get(f"/v1/batches/{b['id']}/report", params={"format": fmt},
+                      headers={"If-None-Match": '"other"'})  # fmt: skip
+        assert stale.status_code == 200 and stale.content == r.content
+    # Kept once, when the batch finished, by the server's runner: one file per format.
+    kept = live_server.data_dir / "reports" / b["id"]
+    assert sorted(p.suffix for p in kept.iterdir() if not p.name.endswith(".etag")) == [
+        ".csv", ".html", ".json", ".md"
+    ]  # fmt: skip
+
+
+def test_a_missing_kept_report_is_rendered_and_kept_on_request(live_server):
+    import shutil
+
+    c = live_server.client()
+    r = upload(c, ("lost.csv", sample_csv(5, seed=29).encode()), force="true")
+    b = wait_done(c, r.json()["id"])
+    first = c.get(f"/v1/batches/{b['id']}/report", params={"format": "csv"})
+    shutil.rmtree(live_server.data_dir / "reports" / b["id"])  # another machine's disk, say
+    second = c.get(f"/v1/batches/{b['id']}/report", params={"format": "csv"})
+    assert second.status_code == 200 and second.content == first.content
+    assert second.headers["etag"] == first.headers["etag"]
+    assert (live_server.data_dir / "reports" / b["id"] / "report.csv.etag").exists()
+
+
+def test_with_the_queue_a_report_just_finished_is_awaited_not_rendered_again(
+    make_client, store, tmp_path
+):
+    import threading
+
+    from coach.batch import BatchOptions, BatchSettings, read_files
+    from coach.batch.artifacts import key_of
+    from coach.batch.inputs import InputFile
+    from coach.batch.models import SetOutcome
+    from coach.store.batches import BatchStore
+
+    batches = BatchStore(store)
+    inputs = read_files([InputFile(name="t.csv", data=sample_csv(3, seed=2).encode())],
+                        BatchSettings())  # fmt: skip
+    info = batches.create(inputs, options=BatchOptions(mode="rules"), title="t", digest="d")
+    batches.complete([(info.id, SetOutcome(seq=s, status="failed", error="x")) for s in range(3)])
+    with make_client() as c:
+        c.app.state.batch_queue = object()  # batches are the workers' here
+        storage = c.app.state.report_storage
+        # The worker that finished the batch keeps its report a moment later.
+        later = threading.Timer(
+            0.5, lambda: storage.save(key_of(info.id, "csv"), lambda out: out.write(b"kept,by,a,worker\n"))
+        )
+        later.start()
+        r = c.get(f"/v1/batches/{info.id}/report", params={"format": "csv"})
+        later.join()
+    assert r.status_code == 200 and r.content == b"kept,by,a,worker\n"

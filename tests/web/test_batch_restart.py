@@ -25,7 +25,12 @@ SETS = 400
 DEADLINE_S = 90.0
 # Short claims so the restarted server takes over the dead one's quickly; small chunks
 # so that many results are stored before the kill.
-ENV = {"OKR_COACH_BATCH_CLAIM_TTL_S": "1", "OKR_COACH_BATCH_CHUNK": "4"}
+ENV = {
+    "OKR_COACH_BATCH_CLAIM_TTL_S": "1",
+    "OKR_COACH_BATCH_CHUNK": "4",
+    # The server's own runner on PostgreSQL too (the queue's workers: tests/test_replicas.py).
+    "OKR_COACH_BATCH_QUEUE": "embedded",
+}
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from coach.store.schema import Base
+from coach.store.schema import Base, include_name
 
 config = context.config
 target_metadata = Base.metadata
@@ -60,6 +60,7 @@ def _run(connection) -> None:
         # SQLite alters tables by copying them: let future migrations use batch mode.
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

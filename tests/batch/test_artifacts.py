@@ -1,0 +1,50 @@
+"""Reports kept as artefacts: saved whole or not at all, loaded with a content ETag,
+never a half-written file, keys that cannot leave the folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from coach.batch.artifacts import FileStorage, key_of
+
+
+def test_save_and_load_with_a_content_etag(tmp_path: Path):
+    storage = FileStorage(tmp_path)
+    key = key_of("AbC_123-x", "csv")
+    assert storage.load(key) is None
+    saved = storage.save(key, lambda out: out.write(b"team,owner\n" * 1000))
+    loaded = storage.load(key)
+    assert loaded is not None and loaded.etag == saved.etag and loaded.size == 11_000
+    with loaded.open() as f:
+        assert f.read() == b"team,owner\n" * 1000
+    # Same content, same ETag; other content, another one, and the new file is served.
+    assert storage.save(key, lambda out: out.write(b"team,owner\n" * 1000)).etag == saved.etag
+    changed = storage.save(key, lambda out: out.write(b"other"))
+    assert changed.etag != saved.etag
+    with storage.load(key).open() as f:
+        assert f.read() == b"other"
+
+
+def test_a_failed_write_leaves_the_kept_report_as_it_was(tmp_path: Path):
+    storage = FileStorage(tmp_path)
+    key = key_of("batch1", "json")
+    kept = storage.save(key, lambda out: out.write(b"{}"))
+
+    def broken(out):  # noqa: ANN001
+        out.write(b'{"half": ')
+        raise OSError("disk full")
+
+    with pytest.raises(OSError):
+        storage.save(key, broken)
+    assert storage.load(key).etag == kept.etag
+    assert not [p for p in (tmp_path / "batch1").iterdir() if p.name.startswith(".")]
+
+
+@pytest.mark.parametrize("key", ["../x/report.csv", "a/b/report.csv", "a/report.exe", ""])
+def test_keys_stay_inside_the_folder(tmp_path: Path, key: str):
+    with pytest.raises(ValueError):
+        FileStorage(tmp_path).load(key)
+    with pytest.raises(ValueError):
+        key_of("../etc", "csv")
