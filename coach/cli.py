@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 
 from .cli_batch import batch as batch_command
@@ -57,6 +58,13 @@ RubricOpt = Annotated[
 def _fail(message: str) -> typer.Exit:
     err.print(f"error: {message}", markup=False, highlight=False)
     return typer.Exit(2)
+
+
+def _first_error(exc: ValidationError) -> str:
+    """`OKR_COACH_<FIELD>: <why>` of the first invalid setting (never its value: it may be a secret)."""
+    first = exc.errors()[0]
+    name = "OKR_COACH_" + "_".join(str(p) for p in first["loc"]).upper()
+    return f"{name}: {first['msg']}"
 
 
 def _read_input(file: str) -> bytes:
@@ -206,7 +214,10 @@ def serve(
     from .llm.settings import describe_llm
     from .store import open_store
 
-    settings = get_settings()
+    try:
+        settings = get_settings()
+    except ValidationError as exc:
+        raise _fail(f"invalid settings: {_first_error(exc)}") from None
     try:
         open_store(settings).close()  # create the data dir and migrate once, before workers start
     except CoachError as exc:
@@ -217,7 +228,14 @@ def serve(
         highlight=False,
     )
     uvicorn.run(
-        "coach.web.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="warning"
+        "coach.web.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+        proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
     )
 
 

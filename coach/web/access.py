@@ -190,10 +190,10 @@ def is_open(path: str) -> bool:
     return path in OPEN_PATHS or path == "/v1" or path.startswith(OPEN_PREFIXES)
 
 
-def rate_limited(request: Request, caller: Caller, *, html: bool) -> Response | None:
-    """Take a token from the caller's budget: None when allowed, else the 429 to send."""
+async def rate_limited(request: Request, caller: Caller, *, html: bool) -> Response | None:
+    """Spend one request of the caller's budget: None when allowed, else the 429 to send."""
     gate: Gate = request.app.state.gate
-    seconds = gate.wait(caller.bucket)
+    seconds = await gate.wait(caller.bucket)
     if not seconds:
         return None
     message = gate.limit_message(seconds)
@@ -245,7 +245,7 @@ class AccessMiddleware:
             return
         scope.setdefault("state", {})["caller"] = caller
         if request.method not in ("GET", "HEAD") or _REPORT.match(path):
-            refused = rate_limited(request, caller, html=html)
+            refused = await rate_limited(request, caller, html=html)
             if refused is not None:
                 await refused(scope, receive, send)
                 return
@@ -318,7 +318,7 @@ async def login(request: Request) -> Response:
         return _login_page(request, next_path=next_path, error=message, status=403)
     address = request.client.host if request.client else "unknown"
     # Every attempt counts against the address: guessing keys here is as slow as on /v1.
-    limited = rate_limited(request, Caller(None, None, address), html=True)
+    limited = await rate_limited(request, Caller(None, None, address), html=True)
     if limited is not None:
         return limited
     secret = _text(form.get("key")).strip()

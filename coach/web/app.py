@@ -15,6 +15,7 @@ from pathlib import Path
 import anyio
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from .._version import __version__
 from ..config import Settings, get_settings
@@ -125,8 +126,12 @@ def create_app(settings: Settings | None = None, store=None) -> FastAPI:  # noqa
     app.state.review_limiter = ReviewSlots(REVIEW_THREADS)
     problems.install(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_bytes)
-    # Outermost: who may see a page is decided before anything else runs or reads the body.
+    # Who may see a page is decided before anything else runs or reads the body.
     app.add_middleware(AccessMiddleware)
+    # Outermost: the client address (rate limits, logs) is the one a trusted proxy saw;
+    # X-Forwarded-For from anyone else is ignored. Uvicorn does the same for `okr-coach
+    # serve`; doing it here too keeps it so under any other ASGI server.
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips)
     app.include_router(health_router)
     app.include_router(api_router, prefix="/v1")
     app.include_router(batches_router)
