@@ -62,6 +62,8 @@ if TYPE_CHECKING:
     import httpx2
     import openai
 
+    from coach.llm.budget import ModelBudget
+
 T = TypeVar("T")
 
 
@@ -230,8 +232,12 @@ class OpenAICompatibleClient:
         http_client: httpx2.AsyncClient | None = None,
         *,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+        budget: ModelBudget | None = None,
     ):
         self.settings = settings if settings is not None else LLMSettings()
+        # With a budget (the service's clients, coach.llm.factory) every request takes a
+        # token first and a 429 pauses every caller instead of spending this call's retries.
+        self.budget = budget
         if not self.settings.configured():
             raise ConfigError(
                 "The language model is not configured: set " + " and ".join(self.settings.missing()) + "."
@@ -369,7 +375,10 @@ class OpenAICompatibleClient:
 
         client = self._sdk()
         retries = 0
+        limited_since: float | None = None  # the first 429 of this request, with a budget
         while True:
+            if self.budget is not None:
+                await self.budget.acquire()
             state.attempts += 1
             try:
                 # The SDK's generic POST rather than chat.completions.create(): the body
@@ -384,6 +393,19 @@ class OpenAICompatibleClient:
                 if _is_insufficient_quota(exc):
                     raise LLMQuotaError(**state.kw()) from exc
                 wait = retry_after_seconds(exc.response.headers)
+                if self.budget is not None:
+                    # The whole fleet pauses (the next acquire() anywhere waits it out), and
+                    # this request is sent again until its patience runs out.
+                    now = time.monotonic()
+                    limited_since = now if limited_since is None else limited_since
+                    too_long = wait is not None and wait > self.settings.max_retry_after_s
+                    if too_long or now - limited_since > self.settings.rate_limit_patience_s:
+                        raise LLMRateLimitError(wait, **state.kw()) from exc
+                    state.rate_limited += 1
+                    await self.budget.back_off(
+                        wait if wait is not None else self._backoff(min(state.rate_limited, 8))
+                    )
+                    continue
                 if retries >= self.settings.max_retries or (
                     wait is not None and wait > self.settings.max_retry_after_s
                 ):
@@ -439,6 +461,7 @@ class _CallState:
 
     def __init__(self) -> None:
         self.attempts = 0
+        self.rate_limited = 0  # 429s waited out with the fleet's budget
         self.usage = Usage()
 
     def kw(self) -> dict[str, Any]:
