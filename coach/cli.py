@@ -5,7 +5,9 @@ Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input error.
 
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -212,6 +214,8 @@ def serve(
 
     from .config import get_settings
     from .llm.settings import describe_llm
+    from .logs import log_config
+    from .metrics import MULTIPROC_ENV
     from .store import open_store
 
     try:
@@ -227,8 +231,13 @@ def serve(
         markup=False,
         highlight=False,
     )
+    if workers > 1 and not os.environ.get(MULTIPROC_ENV):
+        # Each worker writes its metrics to files here; /metrics adds them all up.
+        os.environ[MULTIPROC_ENV] = tempfile.mkdtemp(prefix="okr-coach-metrics-")
     uvicorn.run(
         "coach.web.app:create_app",
+        log_config=log_config(access_log=settings.access_log),
+        access_log=False,
         factory=True,
         host=host,
         port=port,

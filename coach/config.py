@@ -55,12 +55,16 @@ class Settings(BaseSettings):
     # Proxies whose X-Forwarded-For / -Proto are believed (comma-separated addresses or
     # networks, "*" for any): uvicorn's ProxyHeadersMiddleware. Anyone else's are ignored.
     forwarded_allow_ips: str = "127.0.0.1"
+    # Needed to scrape /metrics once the service is private (Authorization: Bearer <token>).
+    metrics_token: SecretStr | None = Field(default=None, min_length=16)
+    # One JSON line per request on stderr from `okr-coach serve` (with its X-Request-ID).
+    access_log: bool = True
     # PostgreSQL connections per process: kept open, extra under load, seconds to wait for one.
     db_pool_size: int = Field(default=5, ge=1, le=1000)
     db_max_overflow: int = Field(default=10, ge=0, le=1000)
     db_pool_timeout: float = Field(default=30.0, gt=0, le=3600)
 
-    @field_validator("redis_url", "secret_key", mode="before")
+    @field_validator("redis_url", "secret_key", "metrics_token", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if value == "" else value

@@ -37,6 +37,7 @@ from .llm.pool import model_pool
 from .llm.settings import LLMSettings, get_llm_settings
 from .llm.verdict import RepairVerdict, SetVerdict, kr_id, objective_id
 from .merge import Merged, merge
+from .metrics import observe_review
 from .models import (
     Ask,
     Finding,
@@ -269,6 +270,7 @@ def _rules_review(
 def _assemble(ctx: SetContext, findings: list[Finding], rewrites: list[Rewrite], provenance: Provenance,
               disagreements: list[Any] | None = None,
               suggestions: dict[tuple[int, int], Suggestion] | None = None) -> Review:
+    observe_review(provenance.mode)
     return Review(
         okr_set=ctx.okr_set,
         findings=findings,

@@ -28,6 +28,8 @@ from typing import Any
 
 from redis.exceptions import RedisError
 
+from coach.metrics import observe_budget_wait
+
 log = logging.getLogger(__name__)
 
 WARN_EVERY_S = 60.0
@@ -128,6 +130,7 @@ class ModelBudget:
             wait = await self._take()
             if wait <= 0:
                 self.waited_s += waited
+                observe_budget_wait(waited)
                 return waited
             # Spread the waiting callers out so they do not all come back at once.
             delay = wait * random.uniform(1.0, 1.1)

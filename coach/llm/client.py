@@ -57,6 +57,7 @@ from coach.llm.schema import (
     with_system_text,
 )
 from coach.llm.settings import LLMSettings, Price
+from coach.metrics import observe_model_call, observe_model_usage
 
 if TYPE_CHECKING:
     import httpx2
@@ -386,7 +387,7 @@ class OpenAICompatibleClient:
                 # every node of the messages and the JSON schema, which costs more CPU
                 # per call than the rest of the client. Auth, errors and the response
                 # model are the same.
-                return await client.post("/chat/completions", body=request, cast_to=ChatCompletion)
+                return await self._post(client, request, ChatCompletion)
             except openai.APITimeoutError as exc:
                 raise LLMTimeoutError(self.settings.timeout_s, **state.kw()) from exc
             except openai.RateLimitError as exc:
@@ -433,9 +434,38 @@ class OpenAICompatibleClient:
                 retries += 1
                 await self._sleep(self._backoff(retries))
 
+    @staticmethod
+    async def _post(client: openai.AsyncOpenAI, request: dict[str, Any], cast_to: Any) -> Any:
+        """One request to the provider, counted and timed (coach.metrics) whatever its outcome."""
+        import openai
+
+        sent = time.perf_counter()
+        outcome = "ok"
+        try:
+            return await client.post("/chat/completions", body=request, cast_to=cast_to)
+        except openai.APIStatusError as exc:
+            outcome = "rate_limited" if exc.status_code == 429 else f"http_{exc.status_code}"
+            raise
+        except openai.APITimeoutError:
+            outcome = "timeout"
+            raise
+        except openai.APIConnectionError:
+            outcome = "connection"
+            raise
+        finally:
+            observe_model_call(outcome, time.perf_counter() - sent)
+
     def _answer_of(self, completion: Any, name: str, state: _CallState) -> tuple[str, str | None]:
         """The answer text of a completion; refusals and truncation raise."""
-        state.usage = state.usage + _usage_of(completion)
+        usage = _usage_of(completion)
+        state.usage = state.usage + usage
+        model = getattr(completion, "model", None) or self.model
+        observe_model_usage(
+            usage.prompt_tokens,
+            usage.completion_tokens,
+            usage.cached_tokens,
+            usage.cost(self.settings.price_for(model)),
+        )
         choices = getattr(completion, "choices", None) or []
         if not choices:
             raise LLMError("The language model returned no answer (no choices).", **state.kw())

@@ -12,8 +12,8 @@
 
 `AccessMiddleware` decides before any route runs (or any body is read), so a
 page added later is private too. Only /healthz, /readyz, /static, /docs (and
-the OpenAPI document it reads), /login and /logout are left open; /v1 has its
-own gate (`security.Gate`: Bearer keys). Without a caller, a browser asking for
+the OpenAPI document it reads), /login and /logout are left open (/metrics checks
+its own token: `observe.py`); /v1 has its own gate (`security.Gate`: Bearer keys). Without a caller, a browser asking for
 a page is sent to `/login?next=<this path>`; anything else (Markdown, CSV and
 JSON reports, scripts) gets a 401 problem document.
 
@@ -50,7 +50,7 @@ MAX_USER_NAME = 200
 CHALLENGE = f'Cookie realm="okr-coach", form-action="/login", cookie-name="{COOKIE}"'
 
 OPEN_PATHS = frozenset(
-    {"/healthz", "/readyz", "/docs", "/redoc", "/openapi.json", "/login", "/logout"}
+    {"/healthz", "/readyz", "/docs", "/redoc", "/openapi.json", "/login", "/logout", "/metrics"}
 )
 OPEN_PREFIXES = ("/static/", "/docs/", "/v1/")  # /v1: the API gate decides there
 # Reports in a data format: a script's download, answered 401 rather than sent to a form.

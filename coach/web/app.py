@@ -27,6 +27,8 @@ from .api import router as api_router
 from .batches import router as batches_router
 from .health import router as health_router
 from .limits import BodyLimitMiddleware
+from .observe import ObserveMiddleware, request_ids
+from .observe import router as observe_router
 from .pages import router as pages_router
 from .security import Gate
 
@@ -128,11 +130,16 @@ def create_app(settings: Settings | None = None, store=None) -> FastAPI:  # noqa
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_bytes)
     # Who may see a page is decided before anything else runs or reads the body.
     app.add_middleware(AccessMiddleware)
-    # Outermost: the client address (rate limits, logs) is the one a trusted proxy saw;
+    # The client address (rate limits, logs) is the one a trusted proxy saw;
     # X-Forwarded-For from anyone else is ignored. Uvicorn does the same for `okr-coach
     # serve`; doing it here too keeps it so under any other ASGI server.
+    # Counted, timed and logged with the caller and the address the proxy saw.
+    app.add_middleware(ObserveMiddleware)
     app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips)
+    # Outermost of all: every response, even a refusal, carries its X-Request-ID.
+    app.add_middleware(request_ids)
     app.include_router(health_router)
+    app.include_router(observe_router)
     app.include_router(api_router, prefix="/v1")
     app.include_router(batches_router)
     app.include_router(access_router)
