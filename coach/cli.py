@@ -11,6 +11,7 @@ import tempfile
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit, urlunsplit
 
 import typer
 from pydantic import ValidationError
@@ -67,6 +68,13 @@ def _first_error(exc: ValidationError) -> str:
     first = exc.errors()[0]
     name = "OKR_COACH_" + "_".join(str(p) for p in first["loc"]).upper()
     return f"{name}: {first['msg']}"
+
+
+def _without_password(url: str) -> str:
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    netloc = host + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def _read_input(file: str) -> bytes:
@@ -217,6 +225,7 @@ def serve(
     from .logs import log_config
     from .metrics import MULTIPROC_ENV
     from .store import open_store
+    from .store.engine import display_url, parse_url
 
     try:
         settings = get_settings()
@@ -226,8 +235,14 @@ def serve(
         open_store(settings).close()  # create the data dir and migrate once, before workers start
     except CoachError as exc:
         raise _fail(exc.message) from None
+    shared = (
+        f"limits shared in Redis {_without_password(settings.redis_url)}"
+        if settings.redis_url
+        else "limits per process (no OKR_COACH_REDIS_URL)"
+    )
+    store_url = display_url(parse_url(settings.sqlalchemy_url()))
     err.print(
-        f"okr-coach on http://{host}:{port} · store {settings.sqlalchemy_url()} · {describe_llm()}",
+        f"okr-coach on http://{host}:{port} · store {store_url} · {shared} · {describe_llm()}",
         markup=False,
         highlight=False,
     )

@@ -116,3 +116,10 @@ def test_custom_rubric_from_the_command_line(tmp_path):
     code, out, _ = run("review", str(EXAMPLE), "--rubric", str(rubric), "--format", "json")
     ids = {f["rule_id"] for f in json.loads(out)["findings"]}
     assert "KR01" not in ids and "OB01" not in ids and code == 0
+
+
+def test_serve_never_prints_a_redis_password():
+    from coach.cli import _without_password
+
+    assert _without_password("redis://:s3cret@cache.internal:6380/2") == "redis://cache.internal:6380/2"
+    assert _without_password("rediss://user:pw@cache/0") == "rediss://cache/0"

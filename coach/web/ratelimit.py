@@ -73,6 +73,22 @@ class RateLimits:
         reset, _left = self._memory.get_window_stats(self.item, bucket)
         return _seconds(reset)
 
+    def health(self) -> str:
+        """Where budgets are kept, for /readyz: Redis answering or not, or per process.
+        Blocks for up to a second: call it from a worker thread."""
+        if not self.redis_url:
+            return "per process (no OKR_COACH_REDIS_URL)"
+        import redis
+
+        client = redis.Redis.from_url(self.redis_url, socket_connect_timeout=1, socket_timeout=1)
+        try:
+            client.ping()
+        except redis.RedisError as exc:
+            return f"redis unreachable ({exc}); counting per process"
+        finally:
+            client.close()
+        return "redis ok (shared)"
+
     def _redis(self) -> AsyncMovingWindow | None:
         if not self.redis_url:
             return None

@@ -82,3 +82,14 @@ def test_settings_refuse_what_is_not_an_address():
     with pytest.raises(ValidationError, match="not an IP address"):
         Settings(forwarded_allow_ips="10.0.0.1, proxy.example")
     assert Settings(forwarded_allow_ips="10.0.0.0/8, 127.0.0.1").forwarded_allow_ips
+
+
+def test_readiness_says_where_the_budgets_are_kept(make_client, redis_url, redis_prefix):
+    said = make_client().get("/readyz").json()["shared_state"]
+    assert said == "per process (no OKR_COACH_REDIS_URL)"
+    shared = make_client(redis_url=redis_url, redis_prefix=redis_prefix).get("/readyz")
+    assert shared.status_code == 200 and shared.json()["shared_state"] == "redis ok (shared)"
+    # Redis down degrades the limits to per process; the service stays ready.
+    down = make_client(redis_url="redis://127.0.0.1:1/0").get("/readyz")
+    assert down.status_code == 200
+    assert down.json()["shared_state"].startswith("redis unreachable")
