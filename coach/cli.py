@@ -6,6 +6,7 @@ Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input error.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import tempfile
 from enum import Enum
@@ -246,21 +247,26 @@ def serve(
         markup=False,
         highlight=False,
     )
+    metrics_dir = None
     if workers > 1 and not os.environ.get(MULTIPROC_ENV):
         # Each worker writes its metrics to files here; /metrics adds them all up.
-        os.environ[MULTIPROC_ENV] = tempfile.mkdtemp(prefix="okr-coach-metrics-")
-    uvicorn.run(
-        "coach.web.app:create_app",
-        log_config=log_config(access_log=settings.access_log),
-        access_log=False,
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level="warning",
-        proxy_headers=True,
-        forwarded_allow_ips=settings.forwarded_allow_ips,
-    )
+        metrics_dir = os.environ[MULTIPROC_ENV] = tempfile.mkdtemp(prefix="okr-coach-metrics-")
+    try:
+        uvicorn.run(
+            "coach.web.app:create_app",
+            log_config=log_config(access_log=settings.access_log),
+            access_log=False,
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="warning",
+            proxy_headers=True,
+            forwarded_allow_ips=settings.forwarded_allow_ips,
+        )
+    finally:
+        if metrics_dir is not None:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
 
 
 app.command("eval")(evaluate)
