@@ -8,6 +8,7 @@ built at import and given its store by a fixture.)
 
 from __future__ import annotations
 
+import tempfile
 import warnings
 from pathlib import Path
 
@@ -28,7 +29,10 @@ _DEFAULTS = {name: Settings.model_fields[name].default for name in (
 # Built at import, before the hermetic-environment fixture: every setting is given here.
 APP = create_app(
     Settings(
-        data_dir=Path("/nonexistent/okr-coach-schemathesis"),
+        # A directory of this run's own: schemathesis starts the app's lifespan, which opens
+        # (and migrates) the store there; a fixed path is shared by every checkout on the
+        # machine, and one migrated by another branch refuses this one.
+        data_dir=Path(tempfile.mkdtemp(prefix="okr-coach-schemathesis-")),
         rate_limit_per_minute=1_000_000,
         **_DEFAULTS,
     ),
