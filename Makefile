@@ -45,6 +45,7 @@ bench: install
 	$(BIN)/python bench/batch.py
 	$(BIN)/python bench/llm_load.py
 	$(BIN)/python bench/api_load.py
+	$(BIN)/python bench/shared_state.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache

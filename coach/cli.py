@@ -5,10 +5,14 @@ Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input error.
 
 from __future__ import annotations
 
+import os
+import shutil
 import sys
+import tempfile
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
+from urllib.parse import urlsplit, urlunsplit
 
 import typer
 
@@ -19,6 +23,9 @@ from .cli_console import LazyConsole
 from .cli_eval import evaluate
 from .cli_keys import keys_app
 from .errors import CoachError
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
 
 app = typer.Typer(
     name="okr-coach",
@@ -76,6 +83,20 @@ RubricOpt = Annotated[
 def _fail(message: str) -> typer.Exit:
     err.print(f"error: {message}", markup=False, highlight=False)
     return typer.Exit(2)
+
+
+def _first_error(exc: ValidationError) -> str:
+    """`OKR_COACH_<FIELD>: <why>` of the first invalid setting (never its value: it may be a secret)."""
+    first = exc.errors()[0]
+    name = "OKR_COACH_" + "_".join(str(p) for p in first["loc"]).upper()
+    return f"{name}: {first['msg']}"
+
+
+def _without_password(url: str) -> str:
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    netloc = host + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def _read_input(file: str) -> bytes:
@@ -224,12 +245,19 @@ def serve(
 ) -> None:
     """Run the web form and the JSON API (rules-only unless an LLM is configured)."""
     import uvicorn
+    from pydantic import ValidationError
 
     from .config import get_settings
     from .llm.settings import describe_llm
+    from .logs import log_config
+    from .metrics import MULTIPROC_ENV
     from .store import open_store
+    from .store.engine import display_url, parse_url
 
-    settings = get_settings()
+    try:
+        settings = get_settings()
+    except ValidationError as exc:
+        raise _fail(f"invalid settings: {_first_error(exc)}") from None
     in_use = _port_in_use(host, port)
     if in_use:
         raise _fail(
@@ -246,15 +274,37 @@ def serve(
         batches = "batches: queued for `okr-coach worker`" if use_queue(settings) else "batches: run here"
     except CoachError as exc:
         raise _fail(exc.message) from None
+    shared = (
+        f"limits shared in Redis {_without_password(settings.redis_url)}"
+        if settings.redis_url
+        else "limits per process (no OKR_COACH_REDIS_URL)"
+    )
+    store_url = display_url(parse_url(settings.sqlalchemy_url()))
     err.print(
-        f"okr-coach on http://{host}:{port} · store {settings.sqlalchemy_url()} · {batches} · "
-        f"{describe_llm()}",
+        f"okr-coach on http://{host}:{port} · store {store_url} · {shared} · {batches} · {describe_llm()}",
         markup=False,
         highlight=False,
     )
-    uvicorn.run(
-        "coach.web.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="warning"
-    )
+    metrics_dir = None
+    if workers > 1 and not os.environ.get(MULTIPROC_ENV):
+        # Each worker writes its metrics to files here; /metrics adds them all up.
+        metrics_dir = os.environ[MULTIPROC_ENV] = tempfile.mkdtemp(prefix="okr-coach-metrics-")
+    try:
+        uvicorn.run(
+            "coach.web.app:create_app",
+            log_config=log_config(access_log=settings.access_log),
+            access_log=False,
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="warning",
+            proxy_headers=True,
+            forwarded_allow_ips=settings.forwarded_allow_ips,
+        )
+    finally:
+        if metrics_dir is not None:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
 
 
 def _port_in_use(host: str, port: int) -> str | None:

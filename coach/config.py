@@ -7,11 +7,13 @@ Read through `get_settings()`, which is cached; tests override with
 
 from __future__ import annotations
 
+import hashlib
+import ipaddress
 import os
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -41,6 +43,50 @@ class Settings(BaseSettings):
     trusted_user_header: str | None = Field(
         default=None, pattern=r"^[A-Za-z0-9!#$%&'*+.^_`|~-]*$", max_length=100
     )
+
+    # Shared state of several processes or replicas: rate limits and the model budget
+    # (unset: each process keeps its own, in memory). Keys start with `redis_prefix`.
+    redis_url: str | None = Field(default=None, pattern=r"^(rediss?://.+)?$")
+    redis_prefix: str = Field(default="okr-coach", pattern=r"^[A-Za-z0-9_.:-]{1,64}$")
+    # Signs form tokens and sessions. Set the same value on every replica (at least 32
+    # characters, e.g. `python -c "import secrets; print(secrets.token_urlsafe(32))"`);
+    # unset, a random secret is kept in <data_dir>/csrf-secret (one machine).
+    secret_key: SecretStr | None = Field(default=None, min_length=32)
+    # Proxies whose X-Forwarded-For / -Proto are believed (comma-separated addresses or
+    # networks, "*" for any): uvicorn's ProxyHeadersMiddleware. Anyone else's are ignored.
+    forwarded_allow_ips: str = "127.0.0.1"
+    # Needed to scrape /metrics once the service is private (Authorization: Bearer <token>).
+    metrics_token: SecretStr | None = Field(default=None, min_length=16)
+    # One JSON line per request on stderr from `okr-coach serve` (with its X-Request-ID).
+    access_log: bool = True
+    # PostgreSQL connections per process: kept open, extra under load, seconds to wait for one.
+    db_pool_size: int = Field(default=5, ge=1, le=1000)
+    db_max_overflow: int = Field(default=10, ge=0, le=1000)
+    db_pool_timeout: float = Field(default=30.0, gt=0, le=3600)
+
+    @field_validator("redis_url", "secret_key", "metrics_token", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @field_validator("forwarded_allow_ips")
+    @classmethod
+    def _addresses(cls, value: str) -> str:
+        for item in (part.strip() for part in value.split(",")):
+            if item == "*":
+                continue
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(f"{item!r} is not an IP address or network") from None
+        return value
+
+    def secret_bytes(self) -> bytes | None:
+        """The configured secret as 32 key bytes; None when unset (the file is used)."""
+        if self.secret_key is None:
+            return None
+        material = self.secret_key.get_secret_value().encode()
+        return hashlib.sha256(b"okr-coach secret key v1|" + material).digest()
 
     def sqlalchemy_url(self) -> str:
         if self.database_url:

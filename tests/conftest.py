@@ -30,3 +30,33 @@ def _hermetic_env(monkeypatch):
 @pytest.fixture(scope="session")
 def rubric():
     return load_rubric()
+
+
+# Read at import: the autouse fixture above clears OKR_COACH_*.
+REDIS_URL = os.environ.get("OKC_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+@pytest.fixture
+def redis_url() -> str:
+    return REDIS_URL
+
+
+@pytest.fixture
+def redis_prefix():
+    """A key prefix of this test's own on the local Redis (`redis_url`; its keys are
+    deleted afterwards); skips, saying why, when Redis does not answer."""
+    import secrets
+
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2, socket_timeout=5)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        client.close()
+        pytest.skip(f"Redis unreachable at {REDIS_URL}: {exc}")
+    prefix = f"okc-test-{secrets.token_hex(6)}"
+    yield prefix
+    for key in client.scan_iter(match=f"{prefix}*", count=1000):
+        client.delete(key)
+    client.close()

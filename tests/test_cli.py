@@ -185,3 +185,10 @@ def test_worker_without_postgresql_is_a_clear_error_with_exit_2(tmp_path):
         )  # fmt: skip
         assert proc.returncode == 2 and message in proc.stderr, proc.stderr
         assert "Traceback" not in proc.stderr
+
+
+def test_serve_never_prints_a_redis_password():
+    from coach.cli import _without_password
+
+    assert _without_password("redis://:s3cret@cache.internal:6380/2") == "redis://cache.internal:6380/2"
+    assert _without_password("rediss://user:pw@cache/0") == "rediss://cache/0"

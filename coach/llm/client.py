@@ -57,10 +57,13 @@ from coach.llm.schema import (
     with_system_text,
 )
 from coach.llm.settings import LLMSettings, Price
+from coach.metrics import observe_model_call, observe_model_usage
 
 if TYPE_CHECKING:
     import httpx2
     import openai
+
+    from coach.llm.budget import ModelBudget
 
 T = TypeVar("T")
 
@@ -230,8 +233,12 @@ class OpenAICompatibleClient:
         http_client: httpx2.AsyncClient | None = None,
         *,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+        budget: ModelBudget | None = None,
     ):
         self.settings = settings if settings is not None else LLMSettings()
+        # With a budget (the service's clients, coach.llm.factory) every request takes a
+        # token first and a 429 pauses every caller instead of spending this call's retries.
+        self.budget = budget
         if not self.settings.configured():
             raise ConfigError(
                 "The language model is not configured: set " + " and ".join(self.settings.missing()) + "."
@@ -369,7 +376,10 @@ class OpenAICompatibleClient:
 
         client = self._sdk()
         retries = 0
+        limited_since: float | None = None  # the first 429 of this request, with a budget
         while True:
+            if self.budget is not None:
+                await self.budget.acquire()
             state.attempts += 1
             try:
                 # The SDK's generic POST rather than chat.completions.create(): the body
@@ -377,13 +387,26 @@ class OpenAICompatibleClient:
                 # every node of the messages and the JSON schema, which costs more CPU
                 # per call than the rest of the client. Auth, errors and the response
                 # model are the same.
-                return await client.post("/chat/completions", body=request, cast_to=ChatCompletion)
+                return await self._post(client, request, ChatCompletion)
             except openai.APITimeoutError as exc:
                 raise LLMTimeoutError(self.settings.timeout_s, **state.kw()) from exc
             except openai.RateLimitError as exc:
                 if _is_insufficient_quota(exc):
                     raise LLMQuotaError(**state.kw()) from exc
                 wait = retry_after_seconds(exc.response.headers)
+                if self.budget is not None:
+                    # The whole fleet pauses (the next acquire() anywhere waits it out), and
+                    # this request is sent again until its patience runs out.
+                    now = time.monotonic()
+                    limited_since = now if limited_since is None else limited_since
+                    too_long = wait is not None and wait > self.settings.max_retry_after_s
+                    if too_long or now - limited_since > self.settings.rate_limit_patience_s:
+                        raise LLMRateLimitError(wait, **state.kw()) from exc
+                    state.rate_limited += 1
+                    await self.budget.back_off(
+                        wait if wait is not None else self._backoff(min(state.rate_limited, 8))
+                    )
+                    continue
                 if retries >= self.settings.max_retries or (
                     wait is not None and wait > self.settings.max_retry_after_s
                 ):
@@ -411,9 +434,38 @@ class OpenAICompatibleClient:
                 retries += 1
                 await self._sleep(self._backoff(retries))
 
+    @staticmethod
+    async def _post(client: openai.AsyncOpenAI, request: dict[str, Any], cast_to: Any) -> Any:
+        """One request to the provider, counted and timed (coach.metrics) whatever its outcome."""
+        import openai
+
+        sent = time.perf_counter()
+        outcome = "ok"
+        try:
+            return await client.post("/chat/completions", body=request, cast_to=cast_to)
+        except openai.APIStatusError as exc:
+            outcome = "rate_limited" if exc.status_code == 429 else f"http_{exc.status_code}"
+            raise
+        except openai.APITimeoutError:
+            outcome = "timeout"
+            raise
+        except openai.APIConnectionError:
+            outcome = "connection"
+            raise
+        finally:
+            observe_model_call(outcome, time.perf_counter() - sent)
+
     def _answer_of(self, completion: Any, name: str, state: _CallState) -> tuple[str, str | None]:
         """The answer text of a completion; refusals and truncation raise."""
-        state.usage = state.usage + _usage_of(completion)
+        usage = _usage_of(completion)
+        state.usage = state.usage + usage
+        model = getattr(completion, "model", None) or self.model
+        observe_model_usage(
+            usage.prompt_tokens,
+            usage.completion_tokens,
+            usage.cached_tokens,
+            usage.cost(self.settings.price_for(model)),
+        )
         choices = getattr(completion, "choices", None) or []
         if not choices:
             raise LLMError("The language model returned no answer (no choices).", **state.kw())
@@ -439,6 +491,7 @@ class _CallState:
 
     def __init__(self) -> None:
         self.attempts = 0
+        self.rate_limited = 0  # 429s waited out with the fleet's budget
         self.usage = Usage()
 
     def kw(self) -> dict[str, Any]:

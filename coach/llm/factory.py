@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from coach.llm.budget import ModelBudget, process_budget
 from coach.llm.client import ChatClient, OpenAICompatibleClient
 from coach.llm.settings import LLMSettings, get_llm_settings
 
@@ -15,6 +16,14 @@ def as_client(llm: Any, settings: LLMSettings | None = None) -> ChatClient:
     from coach.llm.langchain_client import LangChainClient
 
     return LangChainClient(llm, settings=settings)
+
+
+def service_budget(settings: LLMSettings) -> ModelBudget:
+    """The budget every model call of this process shares (with the fleet, through Redis)."""
+    from coach.config import get_settings
+
+    service = get_settings()
+    return process_budget(settings.calls_per_minute, service.redis_url, service.redis_prefix)
 
 
 # Keyed by the settings object itself (settings are not hashable): the cached
@@ -33,5 +42,8 @@ def configured_client(settings: LLMSettings | None = None) -> ChatClient | None:
     held = _clients.get(id(settings))
     if held is None or held[0] is not settings:
         _clients.clear()  # one at a time: a new settings object replaces the old client
-        held = _clients[id(settings)] = (settings, OpenAICompatibleClient(settings))
+        held = _clients[id(settings)] = (
+            settings,
+            OpenAICompatibleClient(settings, budget=service_budget(settings)),
+        )
     return held[1]

@@ -78,6 +78,11 @@ class LLMSettings(BaseSettings):
         default=8, ge=1, le=1024,
         description="OKR sets reviewed at once (a batch), model calls in flight at once (the service)",
     )
+    # The fleet's budget (coach/llm/budget.py): requests to the provider per minute, shared
+    # by every worker and replica through OKR_COACH_REDIS_URL (0: no bucket). After a 429
+    # every caller pauses; a call keeps waiting out 429s this long before it fails.
+    calls_per_minute: int = Field(default=0, ge=0, le=1_000_000)
+    rate_limit_patience_s: float = Field(default=300.0, ge=0, le=86_400)
     # How long one review waits for each model call, its turn in the queue and its
     # retries included, before it goes on rules-only (coach/llm/pool.py).
     review_timeout_s: float = Field(default=120.0, gt=0, le=3600)

@@ -25,6 +25,7 @@ import random
 import sqlite3
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -73,7 +74,17 @@ def is_memory(url: URL) -> bool:
     return url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
 
 
-def make_engine(url: str | URL) -> Engine:
+@dataclass(frozen=True, slots=True)
+class Pool:
+    """A PostgreSQL connection pool per process: `size` kept open, up to `overflow` more
+    under load, `timeout` seconds to wait for one before the request fails (503)."""
+
+    size: int = 5
+    overflow: int = 10
+    timeout: float = 30.0
+
+
+def make_engine(url: str | URL, pool: Pool | None = None) -> Engine:
     url = parse_url(url)
     backend = url.get_backend_name()
     kwargs: dict[str, Any] = {}
@@ -90,7 +101,15 @@ def make_engine(url: str | URL) -> Engine:
         connect_args = {}
         if "connect_timeout" not in url.query:
             connect_args["connect_timeout"] = PG_CONNECT_TIMEOUT_S
-        return create_engine(url, connect_args=connect_args, pool_pre_ping=True)
+        pool = pool or Pool()
+        return create_engine(
+            url,
+            connect_args=connect_args,
+            pool_pre_ping=True,
+            pool_size=pool.size,
+            max_overflow=pool.overflow,
+            pool_timeout=pool.timeout,
+        )
     return create_engine(url, pool_pre_ping=True)
 
 

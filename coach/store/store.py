@@ -30,7 +30,7 @@ from ..errors import CoachError, NotFoundError, ParseError, StoreError
 from ..models import Review
 from . import keys as keymod
 from . import principals
-from .engine import READ, WRITE, display_url, make_engine, parse_url, upgrade
+from .engine import READ, WRITE, Pool, display_url, make_engine, parse_url, upgrade
 from .schema import ApiKeyRow, CacheRow, ReviewRow
 
 log = logging.getLogger(__name__)
@@ -138,11 +138,11 @@ class Store:
     upgrades the schema to the newest migration (pass `migrate=False` to skip).
     """
 
-    def __init__(self, url: str | URL, *, migrate: bool = True):
+    def __init__(self, url: str | URL, *, migrate: bool = True, pool: Pool | None = None):
         self.url = parse_url(url)
         self.display_url = display_url(self.url)
         try:
-            self.engine: Engine = make_engine(self.url)
+            self.engine: Engine = make_engine(self.url, pool)
         except OSError as exc:
             raise StoreError(
                 f"cannot create the data directory for {self.display_url}: {exc.strerror or exc}"
@@ -496,4 +496,5 @@ def _cache_key(key: str) -> str:
 def open_store(settings: Settings | None = None, *, migrate: bool = True) -> Store:
     """The store the settings point at (`OKR_COACH_DATABASE_URL`, else SQLite in the data dir)."""
     settings = settings or get_settings()
-    return Store(settings.sqlalchemy_url(), migrate=migrate)
+    pool = Pool(settings.db_pool_size, settings.db_max_overflow, settings.db_pool_timeout)
+    return Store(settings.sqlalchemy_url(), migrate=migrate, pool=pool)

@@ -12,8 +12,8 @@
 
 `AccessMiddleware` decides before any route runs (or any body is read), so a
 page added later is private too. Only /healthz, /readyz, /static, /docs (and
-the OpenAPI document it reads), /login and /logout are left open; /v1 has its
-own gate (`security.Gate`: Bearer keys). Without a caller, a browser asking for
+the OpenAPI document it reads), /login and /logout are left open (/metrics checks
+its own token: `observe.py`); /v1 has its own gate (`security.Gate`: Bearer keys). Without a caller, a browser asking for
 a page is sent to `/login?next=<this path>`; anything else (Markdown, CSV and
 JSON reports, scripts) gets a 401 problem document.
 
@@ -50,7 +50,7 @@ MAX_USER_NAME = 200
 CHALLENGE = f'Cookie realm="okr-coach", form-action="/login", cookie-name="{COOKIE}"'
 
 OPEN_PATHS = frozenset(
-    {"/healthz", "/readyz", "/docs", "/redoc", "/openapi.json", "/login", "/logout"}
+    {"/healthz", "/readyz", "/docs", "/redoc", "/openapi.json", "/login", "/logout", "/metrics"}
 )
 OPEN_PREFIXES = ("/static/", "/docs/", "/v1/", "/shared/")  # /v1: the API gate decides there;
 # /shared/<token>: the token is the permission (coach.web.owners checks it and its maker)
@@ -191,10 +191,10 @@ def is_open(path: str) -> bool:
     return path in OPEN_PATHS or path == "/v1" or path.startswith(OPEN_PREFIXES)
 
 
-def rate_limited(request: Request, caller: Caller, *, html: bool) -> Response | None:
-    """Take a token from the caller's budget: None when allowed, else the 429 to send."""
+async def rate_limited(request: Request, caller: Caller, *, html: bool) -> Response | None:
+    """Spend one request of the caller's budget: None when allowed, else the 429 to send."""
     gate: Gate = request.app.state.gate
-    seconds = gate.wait(caller.bucket)
+    seconds = await gate.wait(caller.bucket)
     if not seconds:
         return None
     message = gate.limit_message(seconds)
@@ -246,7 +246,7 @@ class AccessMiddleware:
             return
         scope.setdefault("state", {})["caller"] = caller
         if request.method not in ("GET", "HEAD") or _REPORT.match(path):
-            refused = rate_limited(request, caller, html=html)
+            refused = await rate_limited(request, caller, html=html)
             if refused is not None:
                 await refused(scope, receive, send)
                 return
@@ -319,7 +319,7 @@ async def login(request: Request) -> Response:
         return _login_page(request, next_path=next_path, error=message, status=403)
     address = request.client.host if request.client else "unknown"
     # Every attempt counts against the address: guessing keys here is as slow as on /v1.
-    limited = rate_limited(request, Caller(None, None, address), html=True)
+    limited = await rate_limited(request, Caller(None, None, address), html=True)
     if limited is not None:
         return limited
     secret = _text(form.get("key")).strip()

@@ -17,6 +17,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from .._version import __version__
 from ..config import Settings, get_settings
@@ -28,6 +29,8 @@ from .api import router as api_router
 from .batches import router as batches_router
 from .health import router as health_router
 from .limits import BodyLimitMiddleware
+from .observe import ObserveMiddleware, request_ids
+from .observe import router as observe_router
 from .owners import router as owners_router
 from .pages import router as pages_router
 from .security import Gate
@@ -141,9 +144,18 @@ def create_app(settings: Settings | None = None, store=None) -> FastAPI:  # noqa
     app.state.review_limiter = ReviewSlots(REVIEW_THREADS)
     problems.install(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_bytes)
-    # Outermost: who may see a page is decided before anything else runs or reads the body.
+    # Who may see a page is decided before anything else runs or reads the body.
     app.add_middleware(AccessMiddleware)
+    # The client address (rate limits, logs) is the one a trusted proxy saw;
+    # X-Forwarded-For from anyone else is ignored. Uvicorn does the same for `okr-coach
+    # serve`; doing it here too keeps it so under any other ASGI server.
+    # Counted, timed and logged with the caller and the address the proxy saw.
+    app.add_middleware(ObserveMiddleware)
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips)
+    # Outermost of all: every response, even a refusal, carries its X-Request-ID.
+    app.add_middleware(request_ids)
     app.include_router(health_router)
+    app.include_router(observe_router)
     app.include_router(api_router, prefix="/v1")
     app.include_router(batches_router)
     app.include_router(owners_router)

@@ -14,7 +14,8 @@ accepted only when
 Browsers' `Sec-Fetch-Site: cross-site` is refused outright as a second line.
 
 The secret is 32 random bytes kept in ``<data_dir>/csrf-secret`` (mode 0600),
-created on first use, so tokens survive restarts and work across workers.
+created on first use, so tokens survive restarts and work across workers; several
+replicas share one through `OKR_COACH_SECRET_KEY` instead (`Settings.secret_bytes`).
 """
 
 from __future__ import annotations

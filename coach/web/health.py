@@ -22,7 +22,8 @@ def readyz(request: Request) -> JSONResponse:
     """The store answers and the batch runner is working; says whether an LLM is
     configured (rules-only otherwise). The runner reads `ok`, `restarted N times (last
     crash: ...)` after it crashed and was replaced, or `down: ...` (503) once it has
-    crashed more often than `OKR_COACH_BATCH_RUNNER_MAX_RESTARTS`."""
+    crashed more often than `OKR_COACH_BATCH_RUNNER_MAX_RESTARTS`. `shared_state` says
+    whether rate limits and the model budget are shared through Redis."""
     store = request.app.state.store
     store_ok = bool(store is not None and store.ping())
     runner = getattr(request.app.state, "batch_runner", None)
@@ -40,5 +41,8 @@ def readyz(request: Request) -> JSONResponse:
         "store": "ok" if store_ok else "unreachable",
         "runner": runner_state,
         "llm": describe_llm(),
+        # Rate limits and the model budget: a Redis outage degrades them to per process,
+        # it does not make the service unready.
+        "shared_state": request.app.state.gate.limiter.health(),
     }
     return JSONResponse(body, status_code=200 if ready else 503)

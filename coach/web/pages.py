@@ -116,7 +116,10 @@ def default_mode() -> str:
 
 
 def _secret(request: Request) -> bytes:
-    return csrf.install_secret(request.app.state.settings.data_dir)
+    """Signs form tokens and sessions: OKR_COACH_SECRET_KEY (the same on every replica),
+    else the install's file in the data directory (one machine)."""
+    settings = request.app.state.settings
+    return settings.secret_bytes() or csrf.install_secret(settings.data_dir)
 
 
 def _page(

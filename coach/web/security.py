@@ -7,10 +7,10 @@
   `okr-coach keys` in another process takes effect within that time); the
   secret itself is checked against the store on every request, so a revoked
   key stops working at once.
-- **Rate limit.** A token bucket per API key (per client address when the API
-  is open), `rate_limit_per_minute` tokens refilled evenly over a minute, in
-  the memory of each server process (with `--workers N`, each worker counts
-  on its own). A limit of 0 or less turns it off. Failed authentications
+- **Rate limit.** `rate_limit_per_minute` requests in any minute per API key
+  (per client address when the API is open): a moving window kept in Redis
+  and shared by every process when `OKR_COACH_REDIS_URL` is set, else in the
+  memory of each server process (`ratelimit.py`). A limit of 0 or less turns it off. Failed authentications
   count against the client address, so guessing keys is rate limited too.
   The web pages (`access.py`) take from the same buckets for what costs: a
   key's budget is one budget, whether it is spent through /v1 or signed in.
@@ -26,10 +26,7 @@
 
 from __future__ import annotations
 
-import math
-import threading
 import time
-from collections import OrderedDict
 from dataclasses import dataclass
 
 from fastapi import Request
@@ -39,9 +36,9 @@ from ..config import Settings
 from ..errors import StoreError
 from ..store import principals
 from .problems import Problem
+from .ratelimit import RateLimits
 
 KEYS_TTL = 1.0
-MAX_BUCKETS = 10_000
 MAX_IDEMPOTENCY_KEY = 255
 BEARER = 'Bearer realm="okr-coach"'
 
@@ -93,46 +90,13 @@ def caller_of(request: Request) -> Caller:
     return caller
 
 
-class RateLimiter:
-    """Token buckets in memory, one per caller; thread-safe, bounded in size."""
-
-    def __init__(self, per_minute: int, *, clock=time.monotonic, max_buckets: int = MAX_BUCKETS):  # noqa: ANN001
-        self.capacity = float(per_minute)
-        self.rate = per_minute / 60.0
-        self.clock = clock
-        self.max_buckets = max_buckets
-        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    @property
-    def enabled(self) -> bool:
-        return self.capacity > 0
-
-    def take(self, bucket: str) -> float:
-        """Take one token. 0.0 when allowed, else the seconds until a token is back."""
-        if not self.enabled:
-            return 0.0
-        now = self.clock()
-        with self._lock:
-            tokens, last = self._buckets.pop(bucket, (self.capacity, now))
-            tokens = min(self.capacity, tokens + (now - last) * self.rate)
-            if tokens >= 1.0:
-                tokens -= 1.0
-                wait = 0.0
-            else:
-                wait = (1.0 - tokens) / self.rate
-            self._buckets[bucket] = (tokens, now)
-            while len(self._buckets) > self.max_buckets:
-                # The least recently seen caller goes first; it starts full when it returns.
-                self._buckets.popitem(last=False)
-        return wait
-
-
 class Gate:
     """Authenticates and rate-limits a /v1 request before its body is read."""
 
     def __init__(self, settings: Settings, *, keys_ttl: float = KEYS_TTL):
-        self.limiter = RateLimiter(settings.rate_limit_per_minute)
+        self.limiter = RateLimits(
+            settings.rate_limit_per_minute, redis_url=settings.redis_url, prefix=settings.redis_prefix
+        )
         self.keys_ttl = keys_ttl
         self._keys_active: bool | None = None
         self._keys_checked = 0.0
@@ -189,7 +153,7 @@ class Gate:
         else:
             caller = self._identify(store, secret, address)
         if isinstance(caller, str):
-            self._limit(f"addr:{address}")
+            await self._limit(f"addr:{address}")
             raise Problem(
                 401,
                 caller,
@@ -198,23 +162,22 @@ class Gate:
                     "WWW-Authenticate": BEARER + ', error="invalid_token"' if secret else BEARER
                 },
             )
-        self._limit(caller.bucket)
+        await self._limit(caller.bucket)
         request.state.caller = caller
         return caller
 
-    def wait(self, bucket: str) -> int:
-        """Take a token from `bucket`: 0 when allowed, else whole seconds to wait (>= 1)."""
-        wait = self.limiter.take(bucket)
-        return max(1, math.ceil(wait)) if wait > 0 else 0
+    async def wait(self, bucket: str) -> int:
+        """Spend one request of `bucket`: 0 when allowed, else whole seconds to wait (>= 1)."""
+        return await self.limiter.hit(bucket)
 
     def limit_message(self, seconds: int) -> str:
         return (
-            f"rate limit of {int(self.limiter.capacity)} requests per minute reached; "
+            f"rate limit of {self.limiter.per_minute} requests per minute reached; "
             f"retry in {seconds} s"
         )
 
-    def _limit(self, bucket: str) -> None:
-        seconds = self.wait(bucket)
+    async def _limit(self, bucket: str) -> None:
+        seconds = await self.wait(bucket)
         if seconds:
             raise Problem(
                 429,

@@ -6,8 +6,6 @@ import time
 
 import pytest
 
-from coach.web.security import RateLimiter
-
 ROUTES = [("GET", "/v1/rules"), ("GET", "/v1/rules/KR01"), ("POST", "/v1/reviews")]
 BODY = {"text": "Objective: Grow revenue\nKR: Increase ARR from $1M to $2M"}
 
@@ -91,7 +89,7 @@ def test_rate_limit_per_client_address_without_keys(make_client, problem):
     r = client.get("/v1/rules")
     body = problem(r, 429, "rate-limited")
     retry = int(r.headers["retry-after"])
-    assert 1 <= retry <= 20  # 3 per minute: a token every 20 s
+    assert 55 <= retry <= 60  # 3 in any minute: the first of the three leaves the window then
     assert body["retry_after"] == retry
     assert client.get("/healthz").status_code == 200  # only /v1 is limited
 
@@ -118,25 +116,6 @@ def test_failed_authentication_is_rate_limited_too(make_client, store):
 def test_rate_limit_zero_turns_it_off(make_client):
     client = make_client(rate_limit_per_minute=0)
     assert {client.get("/v1/rules").status_code for _ in range(20)} == {200}
-
-
-def test_token_bucket_refills_over_time():
-    now = [0.0]
-    limiter = RateLimiter(60, clock=lambda: now[0])  # one token a second
-    assert [limiter.take("a") for _ in range(60)] == [0.0] * 60
-    assert limiter.take("a") == pytest.approx(1.0)
-    now[0] += 0.5
-    assert limiter.take("a") == pytest.approx(0.5)
-    now[0] += 0.5
-    assert limiter.take("a") == 0.0
-    assert limiter.take("b") == 0.0  # another caller has its own bucket
-
-
-def test_token_buckets_are_bounded():
-    limiter = RateLimiter(10, max_buckets=100)
-    for i in range(1000):
-        limiter.take(f"addr:{i}")
-    assert len(limiter._buckets) == 100
 
 
 # -- idempotency -------------------------------------------------------------------

@@ -210,6 +210,25 @@ def test_csrf_secret_is_per_install_and_kept_in_the_data_dir(tmp_path):
     assert not csrf.token_is_valid(secret, "garbage") and not csrf.token_is_valid(secret, None)
 
 
+def test_with_a_secret_key_a_form_from_one_replica_posts_to_another(tmp_path):
+    # Two installs with their own data dirs (two machines): the same OKR_COACH_SECRET_KEY
+    # signs their tokens; a third with its own file refuses the token.
+    key = "k" * 40
+    a, b, c = (
+        create_app(Settings(data_dir=tmp_path / name, **extra))
+        for name, extra in (("a", {"secret_key": key}), ("b", {"secret_key": key}), ("c", {}))
+    )
+    with TestClient(a) as web_a, TestClient(b) as web_b, TestClient(c) as web_c:
+        token = token_of(web_a.get("/").text)
+        for web, status in ((web_b, 303), (web_c, 403)):
+            web.cookies.set(csrf.COOKIE, token)
+            posted = web.post("/reviews", data={"draft": DRAFT, "csrf_token": token}, follow_redirects=False)
+            assert posted.status_code == status
+    # The key is used, not the file: nothing is written to the data dir for it.
+    assert not (tmp_path / "a" / csrf.SECRET_FILE).exists()
+    assert (tmp_path / "c" / csrf.SECRET_FILE).exists()
+
+
 # -- submit → permalink → result page -----------------------------------------
 
 
