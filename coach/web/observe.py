@@ -19,7 +19,7 @@ import hmac
 import logging
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 from asgi_correlation_id import CorrelationIdMiddleware, correlation_id
@@ -32,6 +32,7 @@ from starlette.routing import Match, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import metrics
+from ..batch.queue import QueueStats, stats
 from ..errors import StoreError
 from ..store.stats import batch_counts
 from .access import private
@@ -133,8 +134,8 @@ class ObserveMiddleware:
 class StoreFigures(Collector):
     """Batches and their sets by status, read from the store at scrape time."""
 
-    def __init__(self, by_batch: dict[str, int], by_set: dict[str, int], depth: int):
-        self.by_batch, self.by_set, self.depth = by_batch, by_set, depth
+    def __init__(self, by_batch: dict[str, int], by_set: dict[str, int], queue: QueueStats):
+        self.by_batch, self.by_set, self.queue = by_batch, by_set, queue
 
     def collect(self) -> Iterable[GaugeMetricFamily]:
         batches = GaugeMetricFamily(
@@ -160,16 +161,18 @@ class StoreFigures(Collector):
         yield batches
         yield sets
         yield GaugeMetricFamily(
-            "okr_coach_queue_depth", "OKR sets waiting to be reviewed.", value=self.depth
+            "okr_coach_queue_depth", "OKR sets waiting to be reviewed.", value=self.queue.sets_pending
         )
-
-
-def _pending_sets(by_set: dict[str, int]) -> int:
-    return by_set.get("pending", 0)
-
-
-# The queue engineer's function replaces this (sets waiting in the job queue).
-queue_depth: Callable[[dict[str, int]], int] = _pending_sets
+        if self.queue.jobs_waiting is not None:  # batches run by `okr-coach worker`
+            jobs = GaugeMetricFamily(
+                "okr_coach_queue_jobs", "Batch jobs in the queue, by state.", labels=["state"]
+            )
+            jobs.add_metric(["waiting"], self.queue.jobs_waiting)
+            jobs.add_metric(["running"], self.queue.jobs_running or 0)
+            yield jobs
+            yield GaugeMetricFamily(
+                "okr_coach_workers_alive", "Queue workers heard from lately.", value=self.queue.workers_alive or 0
+            )
 
 
 def _may_scrape(request: Request) -> str | None:
@@ -205,7 +208,8 @@ async def metrics_page(request: Request) -> Response:
         if store is None:
             raise StoreError("the store is not open")
         by_batch, by_set = await run_in_threadpool(batch_counts, store)
+        queue = await run_in_threadpool(stats, store)
     except StoreError as exc:
         return problem(503, exc.message, kind="store-unavailable", instance="/metrics")
-    body, media_type = metrics.exposition(StoreFigures(by_batch, by_set, queue_depth(by_set)))
+    body, media_type = metrics.exposition(StoreFigures(by_batch, by_set, queue))
     return Response(body, media_type=media_type)

@@ -155,3 +155,6 @@ def test_two_replicas_two_workers_one_killed(tmp_path: Path):
             headers={"If-None-Match": report.headers["etag"]},
         )
         assert again.status_code == 304
+        # /metrics reads the queue itself: its jobs and the workers heard from.
+        scraped = b.get("/metrics").text
+        assert "okr_coach_workers_alive" in scraped and 'okr_coach_queue_jobs{state="waiting"} 0.0' in scraped
