@@ -30,7 +30,6 @@ from .english import language_notice
 from .errors import CoachError, ConfigError
 from .guard import guard_prose, guard_rewrite
 from .language.phrases import metric_phrase, short_name
-from .metrics import observe_review
 from .models import (
     Ask,
     Finding,
@@ -287,6 +286,8 @@ def _rules_review(
 def _assemble(ctx: SetContext, findings: list[Finding], rewrites: list[Rewrite], provenance: Provenance,
               disagreements: list[Any] | None = None,
               suggestions: dict[tuple[int, int], Suggestion] | None = None) -> Review:
+    from .metrics import observe_review  # prometheus_client only once a review is made (start-up)
+
     observe_review(provenance.mode)
     return Review(
         okr_set=ctx.okr_set,
