@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -14,9 +15,13 @@ pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="no make")
 
 def _dry_run(*args: str) -> str:
     # -n: print the commands only; -W pyproject.toml: as if it changed, so the install shows.
+    # Run from `make test` (CI), make passes its flags down and a sub-make names its
+    # directory: neither belongs in what is checked.
+    env = {k: v for k, v in os.environ.items() if k not in {"MAKEFLAGS", "MAKELEVEL", "MFLAGS"}}
     proc = subprocess.run(
-        ["make", "-n", "-W", "pyproject.toml", *args], cwd=ROOT, capture_output=True, text=True
-    )
+        ["make", "--no-print-directory", "-n", "-W", "pyproject.toml", *args],
+        cwd=ROOT, capture_output=True, text=True, env=env,
+    )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     return proc.stdout
 
