@@ -18,6 +18,7 @@ import typer
 
 from ._version import __version__
 from .cli_batch import batch as batch_command
+from .cli_check import FailOn, Mode
 from .cli_check import check as check_command
 from .cli_console import LazyConsole
 from .cli_eval import evaluate
@@ -59,19 +60,6 @@ class Format(str, Enum):
     text = "text"
     json = "json"
     markdown = "markdown"
-
-
-class FailOn(str, Enum):
-    error = "error"
-    warning = "warning"
-    info = "info"
-    never = "never"
-
-
-class ModeChoice(str, Enum):
-    rules = "rules"
-    llm = "llm"
-    hybrid = "hybrid"
 
 
 RubricOpt = Annotated[
@@ -123,7 +111,7 @@ def review(
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
     rubric: RubricOpt = None,
     mode: Annotated[
-        ModeChoice | None,
+        Mode | None,
         typer.Option(
             help="rules (offline), llm or hybrid. Default: hybrid when a model is configured "
             "(OKR_COACH_LLM_*), else rules.",

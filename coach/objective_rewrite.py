@@ -116,10 +116,13 @@ def _result(facts: KrFacts, objective_words: frozenset[str], rb: Rubric) -> str:
         last.endswith("ing") and lex.lemma_of(last) != last  # "share of departments finishing": cut short
     ):
         return ""
+    head = words[-1]
+    counted = (
+        (countable(head, lex) or head in lex["value_first_nouns"].words)
+        and head not in lex["metric_heads"].words
+        and not re.search(r"[A-Z]", metric.split()[-1][1:])  # "eNPS", "KPIs": a name, not a count
+    )
     lead = facts.lead
-    counted = (countable(words[-1], lex) or words[-1] in lex["value_first_nouns"].words) and words[-1] not in lex[
-        "metric_heads"
-    ].words and not re.search(r"[A-Z]", metric.split()[-1][1:])  # "eNPS", "KPIs": a name, not a count
     # "Sell 500 bikes", "Sign 10 customers": the KR's own verb of doing (not "Increase", "Reach").
     doing = (
         lead

@@ -4,23 +4,18 @@ every set reviewed exactly once, nothing lost. On SQLite and on PostgreSQL."""
 from __future__ import annotations
 
 import os
-import secrets
 import signal
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, make_url, text
-from sqlalchemy.exc import SQLAlchemyError
+from pg import private_schema
 
 from coach.batch.sample import sample_csv
 from coach.store import Store
 from coach.store.batches import BatchStore
 
-PG_URL = os.environ.get(
-    "OKC_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
 SETS = 400
 DEADLINE_S = 90.0
 # Short claims so the restarted server takes over the dead one's quickly; small chunks
@@ -38,23 +33,8 @@ def database_url(request, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'data' / 'okr-coach.db'}"
         return
-    engine = create_engine(
-        PG_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3}
-    )
-    schema = f"okc_batch_{secrets.token_hex(5)}"
-    try:
-        with engine.connect() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except SQLAlchemyError as exc:
-        engine.dispose()
-        pytest.skip(f"PostgreSQL unreachable: {str(getattr(exc, 'orig', exc)).splitlines()[0]}")
-    url = make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with engine.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        engine.dispose()
+    with private_schema("okc_batch") as url:
+        yield url
 
 
 def test_a_batch_survives_the_server_being_killed(start_server, tmp_path: Path, database_url: str):

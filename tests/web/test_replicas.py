@@ -7,7 +7,6 @@ Skipped, saying why, when the local PostgreSQL or Redis does not answer.
 
 from __future__ import annotations
 
-import os
 import re
 import secrets
 import time
@@ -16,15 +15,11 @@ from contextlib import ExitStack
 
 import httpx
 import pytest
+from pg import private_schema
 from serve_process import replica
-from sqlalchemy import create_engine, make_url, text
-from sqlalchemy.exc import SQLAlchemyError
 
 from coach.store import Store
 
-PG_URL = os.environ.get(
-    "OKC_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
 HTML = {"Accept": "text/html"}
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 DRAFT = "Objective: Delight our customers\nKR: Launch new customer portal"
@@ -34,22 +29,8 @@ LIMIT = 60
 @pytest.fixture
 def pg_schema_url() -> Iterator[str]:
     """A URL whose connections see only a new schema of this test's own (dropped after)."""
-    engine = create_engine(
-        PG_URL, connect_args={"connect_timeout": 3}, isolation_level="AUTOCOMMIT"
-    )
-    schema = f"okc_test_{secrets.token_hex(6)}"
-    try:
-        with engine.connect() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except SQLAlchemyError as exc:
-        engine.dispose()
-        reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
-        pytest.skip(f"PostgreSQL unreachable at {make_url(PG_URL).render_as_string()}: {reason}")
-    url = make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-    yield url.render_as_string(hide_password=False)
-    with engine.connect() as conn:
-        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-    engine.dispose()
+    with private_schema("okc_test") as url:
+        yield url
 
 
 @pytest.fixture
