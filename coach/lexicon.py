@@ -8,7 +8,7 @@ set intersection, so checks never care which kind an entry is.
 from __future__ import annotations
 
 import re
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -195,12 +195,18 @@ class Lexicon:
         self.lemma: dict[str, str] = {}
         self.verb_class: dict[str, frozenset[str]] = {}
         collected: dict[str, set[str]] = {}
+        # A verb whose past and participle are both irregular ("see": saw, seen) has no
+        # regular past: "seed" and "bed" are other words, not forms of "see" and "be".
+        by_lemma = Counter(irregular.values())
+        strong = {lemma for lemma, n in by_lemma.items() if n >= 2}
         for cls_name in VERB_CLASSES:
             wc = self.classes.get(cls_name)
             if not wc:
                 continue
             for lemma in wc.words:
                 for form in inflections(lemma):
+                    if lemma in strong and form != lemma and form.endswith("d"):
+                        continue
                     self.lemma.setdefault(form, lemma)
                     collected.setdefault(form, set()).add(cls_name)
         for form, lemma in irregular.items():
