@@ -88,7 +88,8 @@ def _own_work(facts: KrFacts, first: int, lex: Lexicon) -> str:
     if imperative and hiring and lex["staff_nouns"].has(rest):
         return f"'{verb}' adds people to the team: the team's own work"
     if imperative and (lemma in lex["learning_verbs"].words or lex["learning_verbs"].has(opening)) and not valued:
-        return f"'{verb}' names learning, deciding or setting up measurement: a deliverable"
+        said = (lex["learning_verbs"].found(opening) or [verb])[0]  # "come up with", not "come"
+        return f"'{said}' names learning, deciding or setting up measurement: a deliverable"
     if not facts.quantities:
         if toks[first : first + 2] in (["there", "is"], ["there", "are"], ["there", "will"]):
             return "a state to reach ('there is ...'): a deliverable, not a result"
