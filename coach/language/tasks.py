@@ -248,6 +248,15 @@ def task_verdict(facts: KrFacts, lex: Lexicon) -> tuple[bool, str]:
             # "Run 4 employer open days", "Make 60 calls a day": a count of the team's own work.
             return True, f"'{lead.token}' counts the team's own activity"
         outcomes = lex["outcome_nouns"].entries
+        if (
+            chunk
+            and not facts.quantities
+            and lead.lemma in lex["win_verbs"].words
+            and not countable(chunk[-1], lex)
+            and words.isdisjoint(lex["comparatives"].words)
+        ):
+            # "Secure Series B funding", "Close the seed round": one thing won, done or not.
+            return True, f"'{lead.token}' names one thing to win: a milestone"
         if chunk and (chunk[-1] in outcomes or " ".join(chunk[-2:]) in outcomes):  # the head: "Run 6 partner bootcamps" is a task
             return False, ""
         if lead.lemma in {"get", "bring"} and any(
