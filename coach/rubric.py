@@ -18,13 +18,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import pickle
+import sys
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from . import diskcache
+from .diskcache import YAMLSyntaxError, load_yaml
 from .errors import RubricError, UnknownRuleError
 from .language.patterns import Patterns
 from .lexicon import REQUIRED_CLASSES, Lexicon
@@ -137,17 +140,16 @@ class Rubric:
         return None
 
 
-# libyaml's safe loader when PyYAML was built with it: the rubric parses in a tenth of the
-# time of the pure-Python loader (most of a short command's start-up before), same data.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
 def _read_yaml(path: Path) -> Any:
+    """The data of one rubric file: libyaml's safe loader (a tenth of the time of the
+    pure-Python one), its parse kept on disk by `coach.diskcache` (the next process imports
+    no PyYAML). What it holds is validated by the caller on every load, cached or not."""
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)  # noqa: S506 - a safe loader
+        return load_yaml(path)
     except FileNotFoundError as exc:
         raise RubricError(f"rubric file not found: {path}") from exc
-    except yaml.YAMLError as exc:
+    except YAMLSyntaxError as wrapped:
+        exc = wrapped.error
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark else ""
         raise RubricError(f"{path}: not valid YAML{where}: {getattr(exc, 'problem', exc)}") from exc
@@ -294,10 +296,61 @@ def _apply_custom(path: Path, data: dict[str, Any]) -> Rubric:
     return _build(meta, rules, lexicon, patterns)
 
 
+# The code that decides what a built rubric holds, and whether a rubric loads at all: a
+# rubric kept on disk is used only by the same code (and the same files, see `_kept_key`).
+_BUILDERS = ("coach.rubric", "coach.lexicon", "coach.language.patterns", "coach.models", "coach.errors")
+# What a kept rubric may fail to unpickle with when it is damaged or outdated: it is rebuilt.
+_UNPICKLING = (pickle.UnpicklingError, AttributeError, ImportError, EOFError, TypeError, ValueError,
+               IndexError, KeyError)  # fmt: skip
+
+
+def _kept_key(folder: Path) -> bytes | None:
+    """The key of a rubric folder's kept build: every file `_load_folder` reads, byte for
+    byte, and the code that builds and validates it; None when a file cannot be read (the
+    load then says which)."""
+    from pydantic import VERSION
+
+    digest = hashlib.sha256(diskcache.fingerprint("rubric", VERSION))
+    try:
+        code = [Path(sys.modules[name].__file__ or "") for name in _BUILDERS]
+        files = [folder / "rubric.yaml", folder / "lexicon.yaml", folder / "patterns.yaml",
+                 *sorted((folder / "rules").glob("*.yaml"))]  # fmt: skip
+        for path in [*code, *files]:
+            raw = path.read_bytes()
+            digest.update(b"%d:%s\0%d\0" % (len(path.name), path.name.encode(), len(raw)))
+            digest.update(raw)
+    except (OSError, KeyError):
+        return None
+    return digest.digest()
+
+
+def _load_folder_kept(folder: Path) -> Rubric:
+    """A rubric folder, built and validated (`_load_folder`, `_build`), or the build kept on
+    disk (`coach.diskcache`) from the same files and code, which loaded and validated then."""
+    key = _kept_key(folder)
+    if key is not None:
+        payload = diskcache.read("rubric", str(folder), key)
+        if payload is not None:
+            try:
+                kept = pickle.loads(payload)  # noqa: S301 - our own entry, its key and digest checked
+            except _UNPICKLING:
+                kept = None
+            if isinstance(kept, Rubric):
+                return kept
+    rubric = _build(*_load_folder(folder))
+    if key is not None:
+        try:
+            payload = pickle.dumps(rubric, protocol=pickle.HIGHEST_PROTOCOL)
+        except (pickle.PicklingError, TypeError, AttributeError):
+            return rubric
+        diskcache.write("rubric", str(folder), key, payload)
+    return rubric
+
+
 @lru_cache(maxsize=32)
 def _load_cached(path: Path, mtime: float) -> Rubric:
     if path.is_dir():
-        return _build(*_load_folder(path))
+        return _load_folder_kept(path)
     data = _read_yaml(path)
     if not isinstance(data, dict):
         raise RubricError(f"{path}: a rubric file is a YAML mapping (extends, rules, words)")
