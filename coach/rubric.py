@@ -34,14 +34,20 @@ from .lexicon import REQUIRED_CLASSES, Lexicon
 from .models import Label, Severity
 from .resources import rubrics_dir
 
+# The rubric's own models build their validators when a rubric is first validated, not at
+# import: a process that reads the rubric kept on disk (coach.diskcache) never validates one.
+_DEFERRED = ConfigDict(defer_build=True)
+
 
 class RuleExamples(BaseModel):
+    model_config = _DEFERRED
+
     flagged: list[str] = Field(default_factory=list)
     not_flagged: list[str] = Field(default_factory=list)
 
 
 class Rule(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     id: str
     name: str
@@ -61,7 +67,7 @@ class Rule(BaseModel):
 
 
 class RuleOverride(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     enabled: bool | None = None
     severity: Severity | None = None
@@ -70,6 +76,8 @@ class RuleOverride(BaseModel):
 
 
 class Scoring(BaseModel):
+    model_config = _DEFERRED
+
     item_weight: dict[Severity, float]
     set_points: dict[Severity, float]
 
@@ -77,7 +85,7 @@ class Scoring(BaseModel):
 class MergePolicy(BaseModel):
     """Who decides each label in a hybrid review (rubric.yaml, `merge:`)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     min_confidence: float = Field(default=0.6, ge=0, le=1)
     owner: dict[Label, Literal["rules", "llm"]] = Field(
@@ -304,32 +312,35 @@ _UNPICKLING = (pickle.UnpicklingError, AttributeError, ImportError, EOFError, Ty
                IndexError, KeyError)  # fmt: skip
 
 
-def _kept_key(folder: Path) -> bytes | None:
-    """The key of a rubric folder's kept build: every file `_load_folder` reads, byte for
-    byte, and the code that builds and validates it; None when a file cannot be read (the
-    load then says which)."""
+def _kept_key(folder: Path) -> tuple[str, bytes] | None:
+    """Where a rubric folder's build is kept, and its key: every file `_load_folder` reads,
+    byte for byte, and the code that builds and validates it (which also names the entry,
+    so two installed versions alternating keep one each); None when a file cannot be read
+    (the load then says which)."""
     from pydantic import VERSION
 
-    digest = hashlib.sha256(diskcache.fingerprint("rubric", VERSION))
     try:
-        code = [Path(sys.modules[name].__file__ or "") for name in _BUILDERS]
+        code = hashlib.sha256(diskcache.fingerprint("rubric", VERSION))
+        for name in _BUILDERS:
+            code.update(Path(sys.modules[name].__file__ or "").read_bytes())
+        digest = code.copy()
         files = [folder / "rubric.yaml", folder / "lexicon.yaml", folder / "patterns.yaml",
                  *sorted((folder / "rules").glob("*.yaml"))]  # fmt: skip
-        for path in [*code, *files]:
+        for path in files:
             raw = path.read_bytes()
             digest.update(b"%d:%s\0%d\0" % (len(path.name), path.name.encode(), len(raw)))
             digest.update(raw)
     except (OSError, KeyError):
         return None
-    return digest.digest()
+    return f"{folder}\0{code.hexdigest()}", digest.digest()
 
 
 def _load_folder_kept(folder: Path) -> Rubric:
     """A rubric folder, built and validated (`_load_folder`, `_build`), or the build kept on
     disk (`coach.diskcache`) from the same files and code, which loaded and validated then."""
-    key = _kept_key(folder)
-    if key is not None:
-        payload = diskcache.read("rubric", str(folder), key)
+    kept_as = _kept_key(folder)
+    if kept_as is not None:
+        payload = diskcache.read("rubric", *kept_as)
         if payload is not None:
             try:
                 kept = pickle.loads(payload)  # noqa: S301 - our own entry, its key and digest checked
@@ -338,12 +349,12 @@ def _load_folder_kept(folder: Path) -> Rubric:
             if isinstance(kept, Rubric):
                 return kept
     rubric = _build(*_load_folder(folder))
-    if key is not None:
+    if kept_as is not None:
         try:
             payload = pickle.dumps(rubric, protocol=pickle.HIGHEST_PROTOCOL)
         except (pickle.PicklingError, TypeError, AttributeError):
             return rubric
-        diskcache.write("rubric", str(folder), key, payload)
+        diskcache.write("rubric", *kept_as, payload)
     return rubric
 
 

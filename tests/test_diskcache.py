@@ -166,6 +166,15 @@ def test_a_kept_rubric_is_the_rubric_built_from_its_files(cache, tmp_path, monke
     _same(kept, built)
 
 
+def test_another_version_of_the_code_keeps_its_own_entry(cache, tmp_path, monkeypatch):
+    folder = _copy_default(tmp_path)
+    built = _load_fresh(folder)
+    real = diskcache.fingerprint
+    monkeypatch.setattr(diskcache, "fingerprint", lambda *parts: real(*parts, "another version"))
+    _same(_load_fresh(folder), built)
+    assert len(_entries(cache, "rubric")) == 2
+
+
 def test_patterns_kept_compile_when_first_read():
     patterns = rubric_module.load_rubric().lexicon.patterns
     copy = pickle.loads(pickle.dumps(patterns))
@@ -199,10 +208,10 @@ def test_a_damaged_kept_rubric_is_built_again(cache, tmp_path):
     folder = _copy_default(tmp_path)
     built = _load_fresh(folder)
     (entry,) = _entries(cache, "rubric")
-    head = len(diskcache.MAGIC)
-    key = entry.read_bytes()[head : head + 32]
+    ident, key = rubric_module._kept_key(folder.resolve())
+    assert diskcache.entry_path("rubric", ident) == entry
     for payload in (b"garbage", pickle.dumps("not a rubric"), pickle.dumps(built)[:100]):
-        diskcache.write("rubric", str(folder.resolve()), key, payload)
+        diskcache.write("rubric", ident, key, payload)
         _same(_load_fresh(folder), built)
     entry.write_bytes(entry.read_bytes()[:-3])  # torn
     _same(_load_fresh(folder), built)
