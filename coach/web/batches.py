@@ -291,29 +291,32 @@ def _create(
             ):
                 earlier = batches.get(earlier.id, principal=caller.principal)
             return earlier, True
-    inputs = read_files(files, BatchSettings(), columns)
-    if not inputs.sets:
-        reasons = "; ".join(
-            f"{f.file}: {f.skipped[0].reason if f.skipped else 'nothing usable'}"
-            for f in inputs.files
-        )
-        raise Problem(
-            422,
-            f"no OKR set to review in the upload ({reasons})"[:2000],
-            kind="parse-error",
-            inputs=[f.model_dump(mode="json") for f in inputs.files],
-        )
+    # The sets go to the store as they are read, a chunk at a time: the upload is never
+    # held whole in this process, as rows or as sets. A read that fails (a file over a
+    # limit, nothing usable) drops what was written; nothing is seen before `finish`.
     title = title or ", ".join(f.name for f in files)[:200]
-    queue = getattr(request.app.state, "batch_queue", None)
-    info = batches.create(
-        inputs,
-        options=options,
-        title=title,
-        digest=digest,
-        api_key_id=caller.key_id,
+    writer = batches.writer(
+        options=options, title=title, digest=digest, api_key_id=caller.key_id,
         principal=caller.principal,
-        on_created=None if queue is None else enqueuer(queue),
-    )
+    )  # fmt: skip
+    try:
+        inputs = read_files(files, BatchSettings(), columns, sink=writer.write)
+        if not inputs.total:
+            reasons = "; ".join(
+                f"{f.file}: {f.skipped[0].reason if f.skipped else 'nothing usable'}"
+                for f in inputs.files
+            )
+            raise Problem(
+                422,
+                f"no OKR set to review in the upload ({reasons})"[:2000],
+                kind="parse-error",
+                inputs=[f.model_dump(mode="json") for f in inputs.files],
+            )
+        queue = getattr(request.app.state, "batch_queue", None)
+        info = writer.finish(inputs.files, on_created=None if queue is None else enqueuer(queue))
+    except BaseException:
+        writer.abort()
+        raise
     runner: BatchRunner | None = getattr(request.app.state, "batch_runner", None)
     if runner is not None:
         runner.wake()
