@@ -221,9 +221,17 @@ def format_for(path: str | Path, default: str | None = None) -> str | None:
     return SUFFIXES.get(Path(path).suffix.lower(), default)
 
 
-def write_report(fmt: str, meta: ReportMeta, entries: Entries, out: TextIO) -> BatchSummary:
-    """Write the report; returns the summary it was built on."""
-    summary = summarise(entries(False))
+def write_report(
+    fmt: str,
+    meta: ReportMeta,
+    entries: Entries,
+    out: TextIO,
+    summary: BatchSummary | None = None,
+) -> BatchSummary:
+    """Write the report; returns the summary it was built on (`summary`: one made from
+    the same entries already, when several formats are written)."""
+    if summary is None:
+        summary = summarise(entries(False))
     stats = _anchors(summary)
     if fmt == "csv":
         _write_csv(entries(True), out)
