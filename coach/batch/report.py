@@ -320,8 +320,15 @@ def _write_json(
         "inputs": [f.model_dump(mode="json") for f in meta.files],
         "summary": summary.model_dump(mode="json"),
     }
-    text = json.dumps(head, ensure_ascii=False, indent=1)
-    out.write(text[:-2] + ',\n "sets": [')
+    # Written as it is encoded (json.dumps joins every piece first: with 50,000 owners in
+    # the summary, hundreds of MB), all but its closing "\n}" (the sets follow).
+    held = ""
+    for piece in json.JSONEncoder(ensure_ascii=False, indent=1).iterencode(head):
+        held += piece
+        if len(held) > 65536:
+            out.write(held[:-2])
+            held = held[-2:]
+    out.write(held[:-2] + ',\n "sets": [')
     for i, e in enumerate(entries):
         item = {
             "seq": e.seq,
