@@ -11,7 +11,8 @@ processes on it (rules-only), then, in the same run:
    workers review it: p50 / p95 and their ratio to the baseline;
 3. uploads a `size` batch (default 50,000; in files of 20,000 sets, under the per-file
    row limit) and times it from upload to done, sampling the resident memory of every
-   process; prints each one's peak.
+   process; prints each one's resident memory before the upload and its peak while the
+   batch is uploaded, while it is reviewed and while its report is fetched.
 
     .venv/bin/python bench/batch_queue.py [SIZE] [--busy-sets 10000] [--workers 2] [--seconds 10]
 
@@ -235,8 +236,9 @@ def main() -> int:
     with private_schema() as url, tempfile.TemporaryDirectory() as tmpdir, ExitStack() as stack:
         tmp = Path(tmpdir)
         env = {k: v for k, v in os.environ.items() if not k.startswith(("OKR_COACH_", "OPENAI_"))}
+        # The default cap (OKR_COACH_BATCH_MAX_SETS, 100,000 sets) takes the large batch.
         env.update(OKR_COACH_DATABASE_URL=url, OKR_COACH_DATA_DIR=str(tmp / "data"),
-                   OKR_COACH_RATE_LIMIT_PER_MINUTE="0", OKR_COACH_BATCH_MAX_SETS="100000")  # fmt: skip
+                   OKR_COACH_RATE_LIMIT_PER_MINUTE="0")  # fmt: skip
         server, base = start_server(stack, env, tmp, "api")
         workers = {
             f"worker {i + 1}": stack.enter_context(
@@ -249,6 +251,7 @@ def main() -> int:
         latency_phase(base, args, "with the queue")
 
         procs = {"api": server.pid} | {name: p.pid for name, p in workers.items()}
+        before = {name: rss_mb(pid) for name, pid in procs.items()}
         with httpx.Client(base_url=base, timeout=600) as c, Peaks(procs) as peaks:
             started = time.monotonic()
             batch_id = upload(c, args.size, seed=100)
@@ -269,10 +272,10 @@ def main() -> int:
               f"{args.size / took:.0f} sets/s")  # fmt: skip
         print(f"  JSON report {len(r.content) / 1e6:.1f} MB: first GET {first * 1000:.0f} ms, "
               f"again {served * 1000:.0f} ms")  # fmt: skip
-        print("  peak RSS (MB)   upload  reviewing  report GETs")
+        print("  RSS (MB)      before   peak: upload  reviewing  report GETs")
         for name in procs:
-            print(f"  {name:13} {at_upload[name]:8.0f} {while_running[name]:10.0f} "
-                  f"{serving[name]:12.0f}")  # fmt: skip
+            print(f"  {name:13} {before[name]:6.0f} {at_upload[name]:13.0f} "
+                  f"{while_running[name]:10.0f} {serving[name]:12.0f}")  # fmt: skip
 
         if args.embedded:
             stack.close()

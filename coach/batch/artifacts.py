@@ -22,10 +22,12 @@ import re
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, BinaryIO, Protocol
 
 from .report import EXTENSIONS, FORMATS, ReportMeta, write_report
+from .summary import BatchSummary
 
 if TYPE_CHECKING:
     from ..config import Settings
@@ -137,18 +139,32 @@ def report_meta(info: BatchInfo) -> ReportMeta:
     )
 
 
-def render(batches: BatchStore, info: BatchInfo, fmt: str, out: IO[bytes]) -> None:
-    """Write the batch's report in `fmt` (UTF-8) to `out`, from the store."""
+def render(
+    batches: BatchStore,
+    info: BatchInfo,
+    fmt: str,
+    out: IO[bytes],
+    summary: BatchSummary | None = None,
+) -> BatchSummary:
+    """Write the batch's report in `fmt` (UTF-8) to `out`, from the store; returns its
+    summary (pass it back for the next format: one pass over the results fewer)."""
     text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
-    write_report(fmt, report_meta(info), lambda ordered: batches.entries(info.id, ordered), text)
+    summary = write_report(
+        fmt, report_meta(info), lambda ordered: batches.entries(info.id, ordered), text, summary
+    )
     text.flush()
     text.detach()
+    return summary
 
 
 def publish(batches: BatchStore, storage: ReportStorage, batch_id: str) -> dict[str, Artifact]:
-    """Render a finished batch's report in every format and keep them."""
+    """Render a finished batch's report in every format and keep them. The summary is
+    made once, for all four formats (each making its own took three more passes over
+    every stored result)."""
     info = batches.get(batch_id)
-    return {
-        fmt: storage.save(key_of(batch_id, fmt), lambda out, f=fmt: render(batches, info, f, out))
-        for fmt in FORMATS
-    }
+    made: list[BatchSummary] = []
+
+    def write(out: IO[bytes], fmt: str) -> None:
+        made[:] = [render(batches, info, fmt, out, made[0] if made else None)]
+
+    return {fmt: storage.save(key_of(batch_id, fmt), partial(write, fmt=fmt)) for fmt in FORMATS}

@@ -23,7 +23,7 @@ import gc
 import io
 import json
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePath
 from typing import IO, Any
 
@@ -33,8 +33,8 @@ from ..models import OkrSet
 from ..parse import parse, parse_csv, parse_structured
 from ..parse.columns import ColumnMap
 from ..parse.sniff import BINARY, decode, sniff
-from ..parse.tabular import DELIMITERS, find_header
-from .models import BatchInput, BatchSet, FileReport, SkippedItem
+from ..parse.tabular import _SPACES, DELIMITERS, Header, _cell, _rows, find_header
+from .models import SKIPPED_KEPT, BatchInput, BatchSet, FileReport, SkippedItem, reason_key
 from .settings import BatchSettings, setting_name
 from .xlsx import read_workbook
 
@@ -43,6 +43,12 @@ TABLE_SUFFIXES = {".csv", ".tsv", ".tab"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
 XLSX_SUFFIXES = {".xlsx", ".xlsm"}
 EXCERPT = 120
+# A table is parsed CHUNK_ROWS rows at a time (cut where a new author's first row starts),
+# and sets are handed to a sink SINK_SETS at a time: an upload of any size is read in
+# about the memory of one chunk, never as all its rows or sets at once.
+CHUNK_ROWS = 2000
+SINK_SETS = 1000
+Sink = Callable[[list[BatchSet]], None]
 try:  # glibc's malloc_trim, where there is one
     _libc: ctypes.CDLL | None = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
     _libc.malloc_trim.argtypes = [ctypes.c_size_t]
@@ -89,20 +95,33 @@ def _excerpt(text: str) -> str:
 
 
 class _Collector:
-    """Numbers the sets in order and keeps the batch within its limits."""
+    """Numbers the sets in order and keeps the batch within its limits.
 
-    def __init__(self, settings: BatchSettings, columns: ColumnMap | None = None):
+    Without a `sink` the sets are kept in `result.sets` (the command line reviews them in
+    memory); with one, they are handed to it in lists of `SINK_SETS` as they are read and
+    `result.sets` stays empty (the service writes them to the store as they come)."""
+
+    def __init__(
+        self, settings: BatchSettings, columns: ColumnMap | None = None, sink: Sink | None = None
+    ):
         self.settings = settings
         self.columns = columns or None  # the columns a coach named, for every table
         self.result = BatchInput()
+        self.sink = sink
+        self._pending: list[BatchSet] = []
 
     def add(
-        self, report: FileReport, where: str, okr: dict[str, Any] | None, **fields: Any
+        self,
+        report: FileReport,
+        where: str,
+        okr: dict[str, Any] | None,
+        skip: Callable[[SkippedItem], None] | None = None,
+        **fields: Any,
     ) -> None:
         """Add one set (`okr` is the structured shape; text drafts pass kind/draft in fields)."""
         s = self.settings
-        if len(self.result.sets) >= s.max_sets:
-            report.skip(
+        if self.result.total >= s.max_sets:
+            (skip or report.skip)(
                 SkippedItem(
                     where=where,
                     reason=f"the batch already has {s.max_sets:,} OKR sets, the most one batch "
@@ -113,10 +132,47 @@ class _Collector:
         if okr is not None:
             fields.setdefault("kind", "json")
             fields.setdefault("draft", json.dumps(okr, ensure_ascii=False, separators=(",", ":")))
-        bs = BatchSet(seq=len(self.result.sets), **fields)
-        self.result.sets.append(bs)
+        bs = BatchSet(seq=self.result.total, **fields)
+        self.result.total += 1
+        if self.sink is None:
+            self.result.sets.append(bs)
+        else:
+            self._pending.append(bs)
+            if len(self._pending) >= SINK_SETS:
+                self.flush()
         report.sets += 1
         report.key_results += bs.key_results
+
+    def flush(self) -> None:
+        if self.sink is not None and self._pending:
+            sets, self._pending = self._pending, []
+            self.sink(sets)
+
+
+class _Deferred:
+    """Skipped items of a table's sets, noted after its rows' warnings as a whole-file read
+    notes them: the first SKIPPED_KEPT kept whole (no more can be listed), the rest counted
+    per reason, so that the report's list, totals and counts come out the same."""
+
+    def __init__(self) -> None:
+        self.items: list[SkippedItem] = []
+        self.more: dict[str, int] = {}
+
+    def __call__(self, item: SkippedItem) -> None:
+        if len(self.items) < SKIPPED_KEPT:
+            self.items.append(item)
+        else:
+            key = reason_key(item.reason)
+            self.more[key] = self.more.get(key, 0) + 1
+
+    def replay(self, report: FileReport) -> None:
+        for item in self.items:
+            report.skip(item)
+        for key, n in self.more.items():
+            for _ in range(n):
+                report.skipped_total += 1
+                report._count(key)
+        self.items, self.more = [], {}
 
 
 def read_paths(
@@ -146,12 +202,18 @@ def read_files(
     files: Iterable[InputFile],
     settings: BatchSettings | None = None,
     columns: ColumnMap | None = None,
+    sink: Sink | None = None,
 ) -> BatchInput:
-    """Read uploaded files (name and bytes; `columns`: what the coach named)."""
+    """Read uploaded files (name and bytes; `columns`: what the coach named).
+
+    With a `sink`, the sets go to it in order as they are read, a few at a time (the
+    result has their number in `total` and no `sets`): memory stays that of one chunk
+    of one file, whatever the upload's size."""
     settings = settings or BatchSettings()
-    col = _Collector(settings, columns)
+    col = _Collector(settings, columns, sink)
     for f in files:
         read_one(f, col)
+    col.flush()
     return col.result
 
 
@@ -413,23 +475,125 @@ def _table_sets(
     span: str,
     row_of: Callable[[int], int] | None = None,
 ) -> None:
+    """The sets of one table (a CSV file or a sheet), read CHUNK_ROWS rows at a time.
+
+    A chunk ends just before a row that starts a new author's sets with every team and
+    owner cell filled in, so each chunk parses on its own exactly as it does inside the
+    whole table (its lines and offsets are the table's). A table where an author's rows
+    come back after another's, or one without such rows to cut at, is parsed whole."""
     header = find_header(text, col.columns)
-    # ParseError: a missing column, no rows; LimitExceededError: a row of too many fields.
-    okr = parse_csv(
-        text, header, per_owner=True, max_fields=col.settings.max_columns, columns=col.columns
-    )
-    for w in okr.warnings:
-        report.skip(
-            SkippedItem(where=at(w.line), reason=w.message, text=_excerpt(w.text))
-        )
-    has_owner = any(o.owner for o in okr.objectives)
-    has_team = any(o.team for o in okr.objectives)
+    max_fields = col.settings.max_columns
+    starts = None if header is None else _chunk_starts(text, header, max_fields, CHUNK_ROWS)
+    if header is None or starts is None or len(starts) == 1:
+        # ParseError: a missing column, no rows; LimitExceededError: a row of too many fields.
+        okr = parse_csv(text, header, per_owner=True, max_fields=max_fields, columns=col.columns)
+        chunks: Iterable[tuple[OkrSet, int]] = [(okr, 0)]
+    else:
+        chunks = _parse_chunks(text, header, starts, max_fields, col.columns)
+    deferred = _Deferred()
+    has_owner = has_team = False
+    for okr, offset in chunks:
+        for w in okr.warnings:
+            report.skip(SkippedItem(where=at(w.line), reason=w.message, text=_excerpt(w.text)))
+        has_owner = has_owner or any(o.owner for o in okr.objectives)
+        has_team = has_team or any(o.team for o in okr.objectives)
+        _group_sets(okr, offset, source, report, col, deferred, at=at, span=span, row_of=row_of)
+        del okr
     if not has_owner:
         report.notes.append(
             f"{source}: no owner column (or it is empty): one set per team"
             if has_team
             else f"{source}: no team or owner column: the whole table is one OKR set"
         )
+    deferred.replay(report)
+    report.format = report.format if report.format != "unknown" else "csv"
+
+
+def _chunk_starts(
+    text: str, header: Header, max_fields: int, every: int
+) -> list[tuple[int, int]] | None:
+    """(offset, line) where each chunk of a table starts; None when an author's rows come
+    back after another author's (their set is made from both places: parse it whole).
+
+    Rows are told apart as `parse_csv` tells them (same tokenizer, same checks of their
+    fields, same fill-down of team and owner); a row of too many fields raises here,
+    before anything is parsed."""
+    if not header.complete or header.unmatched or header.delimiter == "|":
+        return [(header.end, header.line + 1)]
+    need = max([header.objective or 0, header.key_results[0]]) + 1
+    width = len(header.names)
+    starts = [(header.end, header.line + 1)]
+    filled: dict[str, str | None] = {"team": None, "owner": None}
+    author: tuple[str | None, str | None] | None = None
+    left: set[int] = set()  # hashes of the authors whose rows have ended
+    rows = 0
+    found = _rows(text, header.end, header.delimiter, header.line + 1, max_fields)
+    for line, rs, re_, cells in found:
+        rows += 1
+        if len(cells) < need or (
+            len(cells) > width and any(c.value.strip() for c in cells[width:])
+        ):
+            continue  # a blank row or one parse_csv skips with a warning
+        given = True
+        for attr, idx in (("team", header.team), ("owner", header.owner)):
+            c = _cell(cells, idx)
+            if c is not None and c.value.strip():
+                filled[attr] = _SPACES.sub(" ", c.value.strip())
+            elif idx is not None:
+                given = False
+        obj = _cell(cells, header.objective)
+        if obj is None or not obj.value.strip() or not text[rs:re_].strip():
+            continue
+        now = (filled["team"], filled["owner"])
+        if now == author:
+            continue
+        if author is not None:
+            left.add(hash(author))
+            if given and rows >= every:
+                starts.append((rs, line))
+                rows = 0
+        if hash(now) in left:
+            return None
+        author = now
+    return starts
+
+
+def _parse_chunks(
+    text: str,
+    header: Header,
+    starts: list[tuple[int, int]],
+    max_fields: int,
+    columns: ColumnMap | None,
+) -> Iterable[tuple[OkrSet, int]]:
+    """Each chunk parsed with the table's header, its lines numbered as in the table;
+    with the offset to add to its spans."""
+    ends = [s for s, _ in starts[1:]] + [len(text)]
+    for (start, line), end in zip(starts, ends, strict=True):
+        part = replace(header, start=0, end=0, line=line - 1)
+        yield parse_csv(
+            text[start:end], part, per_owner=True, max_fields=max_fields, columns=columns
+        ), start
+
+
+def _moved(span: dict[str, Any], offset: int) -> None:
+    if offset:
+        span["start"] += offset
+        span["end"] += offset
+
+
+def _group_sets(
+    okr: OkrSet,
+    offset: int,
+    source: str,
+    report: FileReport,
+    col: _Collector,
+    skip: Callable[[SkippedItem], None],
+    *,
+    at: Callable[[int], str],
+    span: str,
+    row_of: Callable[[int], int] | None,
+) -> None:
+    """One set per (team, owner) of a parsed table (or chunk of one)."""
     groups: dict[tuple[str | None, str | None], list[dict[str, Any]]] = {}
     lines: dict[tuple[str | None, str | None], list[int]] = {}
     limit = col.settings.max_item_chars
@@ -437,7 +601,7 @@ def _table_sets(
         key = (obj.team, obj.owner)
         line = obj.span.line if obj.span else 0
         if len(obj.text) > limit:
-            report.skip(
+            skip(
                 SkippedItem(
                     where=at(line),
                     reason=f"the objective has {len(obj.text):,} characters, over the limit of "
@@ -451,7 +615,7 @@ def _table_sets(
         for kr, raw in zip(obj.key_results, item.get("key_results", []), strict=True):
             kr_line = kr.span.line if kr.span else line
             if len(kr.text) > limit:
-                report.skip(
+                skip(
                     SkippedItem(
                         where=at(kr_line),
                         reason=f"the key result has {len(kr.text):,} characters, over the limit "
@@ -460,13 +624,17 @@ def _table_sets(
                     )
                 )
                 continue
-            if row_of and "span" in raw:
-                raw["span"]["line"] = row_of(kr_line)
+            if "span" in raw:
+                _moved(raw["span"], offset)
+                if row_of:
+                    raw["span"]["line"] = row_of(kr_line)
             krs.append(raw)
             lines.setdefault(key, []).append(kr_line)
         item["key_results"] = krs
-        if row_of and "span" in item:
-            item["span"]["line"] = row_of(line)
+        if "span" in item:
+            _moved(item["span"], offset)
+            if row_of:
+                item["span"]["line"] = row_of(line)
         groups.setdefault(key, []).append(item)
         lines.setdefault(key, []).append(line)
     conv = row_of or (lambda n: n)
@@ -475,18 +643,25 @@ def _table_sets(
         first, last = conv(min(rows)), conv(max(rows))
         where = f"{span} {first}–{last}" if first != last else f"{span[:-1]} {first}"
         name = owner or team or PurePath(source.split(" sheet '")[0]).stem
-        _add_structured(report, col, f"{source} {where}", name, team, {"objectives": objectives})
-    report.format = report.format if report.format != "unknown" else "csv"
+        _add_structured(
+            report, col, f"{source} {where}", name, team, {"objectives": objectives}, skip
+        )
 
 
 def _add_structured(
-    report: FileReport, col: _Collector, where: str, owner: str, team: str | None, okr: dict
+    report: FileReport,
+    col: _Collector,
+    where: str,
+    owner: str,
+    team: str | None,
+    okr: dict,
+    skip: Callable[[SkippedItem], None] | None = None,
 ) -> None:
     n_obj = len(okr["objectives"])
     n_krs = sum(len(o.get("key_results") or []) for o in okr["objectives"])
     limits = get_settings()
     if n_obj > limits.max_objectives or n_krs > limits.max_key_results:
-        report.skip(
+        (skip or report.skip)(
             SkippedItem(
                 where=where,
                 reason=f"the set has {n_obj} objectives and {n_krs} key results; one set "
@@ -500,6 +675,7 @@ def _add_structured(
         report,
         where,
         okr,
+        skip,
         owner=owner,
         team=team,
         source=where,

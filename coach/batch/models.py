@@ -101,6 +101,14 @@ class FileReport(BaseModel):
 class BatchInput(BaseModel):
     sets: list[BatchSet] = Field(default_factory=list)
     files: list[FileReport] = Field(default_factory=list)
+    total: int = Field(
+        default=0, description="sets read: those in `sets`, or those handed to a sink"
+    )
+
+    @model_validator(mode="after")
+    def _count_sets(self) -> BatchInput:
+        self.total = max(self.total, len(self.sets))
+        return self
 
     @property
     def skipped(self) -> int:

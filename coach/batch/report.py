@@ -221,9 +221,17 @@ def format_for(path: str | Path, default: str | None = None) -> str | None:
     return SUFFIXES.get(Path(path).suffix.lower(), default)
 
 
-def write_report(fmt: str, meta: ReportMeta, entries: Entries, out: TextIO) -> BatchSummary:
-    """Write the report; returns the summary it was built on."""
-    summary = summarise(entries(False))
+def write_report(
+    fmt: str,
+    meta: ReportMeta,
+    entries: Entries,
+    out: TextIO,
+    summary: BatchSummary | None = None,
+) -> BatchSummary:
+    """Write the report; returns the summary it was built on (`summary`: one made from
+    the same entries already, when several formats are written)."""
+    if summary is None:
+        summary = summarise(entries(False))
     stats = _anchors(summary)
     if fmt == "csv":
         _write_csv(entries(True), out)
@@ -312,8 +320,15 @@ def _write_json(
         "inputs": [f.model_dump(mode="json") for f in meta.files],
         "summary": summary.model_dump(mode="json"),
     }
-    text = json.dumps(head, ensure_ascii=False, indent=1)
-    out.write(text[:-2] + ',\n "sets": [')
+    # Written as it is encoded (json.dumps joins every piece first: with 50,000 owners in
+    # the summary, hundreds of MB), all but its closing "\n}" (the sets follow).
+    held = ""
+    for piece in json.JSONEncoder(ensure_ascii=False, indent=1).iterencode(head):
+        held += piece
+        if len(held) > 65536:
+            out.write(held[:-2])
+            held = held[-2:]
+    out.write(held[:-2] + ',\n "sets": [')
     for i, e in enumerate(entries):
         item = {
             "seq": e.seq,

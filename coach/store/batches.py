@@ -15,17 +15,18 @@ at a time: `take_range` takes a range's pending sets without a claim to expire.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError, computed_field
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import and_, delete, func, insert, or_, select, update
 
-from ..batch.models import BatchInput, BatchOptions, FileReport, SetOutcome
+from ..batch.models import BatchInput, BatchOptions, BatchSet, FileReport, SetOutcome
 from ..batch.summary import Entry
-from ..errors import NotFoundError
+from ..errors import CoachError, NotFoundError
 from . import keys as keymod
 from . import principals
 from .schema import BatchRow, BatchSetRow
@@ -34,6 +35,13 @@ from .store import Store, _storable
 _b = BatchRow.__table__
 _s = BatchSetRow.__table__
 INSERT_CHUNK = 1000
+log = logging.getLogger(__name__)
+# A batch being written (`BatchWriter`) is `loading`, its sets `staged`: no runner, queue
+# or list sees them until the last is in. One left by a server that died while reading
+# an upload is dropped after LOADING_TTL.
+LOADING = "loading"
+STAGED = "staged"
+LOADING_TTL = timedelta(hours=1)
 
 
 def _now() -> datetime:
@@ -130,47 +138,57 @@ class BatchStore:
         `on_created(batch_id, sets, driver_connection)` runs in the same transaction
         before it commits (the queue enqueues the batch's jobs there): the batch and its
         jobs are kept together or not at all."""
+        writer = self.writer(
+            options=options, title=title, digest=digest, api_key_id=api_key_id,
+            principal=principal,
+        )  # fmt: skip
+        try:
+            for i in range(0, len(inputs.sets), INSERT_CHUNK):
+                writer.write(inputs.sets[i : i + INSERT_CHUNK])
+            return writer.finish(inputs.files, on_created=on_created)
+        except BaseException:
+            writer.abort()
+            raise
+
+    def writer(
+        self,
+        *,
+        options: BatchOptions,
+        title: str,
+        digest: str,
+        api_key_id: str | None = None,
+        principal: str | None = None,
+    ) -> BatchWriter:
+        """A new batch kept as its sets are read: `write` them in order, a chunk at a time
+        (each chunk committed), then `finish`; `abort` drops what was written."""
         if principal is None:
             principal = (
                 principals.of_key(api_key_id) if api_key_id is not None else principals.ANONYMOUS
             )
-        now = _now()
-        batch_id = keymod.new_id()
-        row = {
-            "id": batch_id,
-            "created_at": now,
-            "finished_at": None if inputs.sets else now,
-            "status": "queued" if inputs.sets else "done",
-            "title": _storable(" ".join(title.split()))[:200] or "OKR batch review",
-            "digest": digest,
-            "api_key_id": api_key_id,
-            "principal": _storable(principal)[: principals.MAX_PRINCIPAL],
-            "options_json": options.model_dump_json(),
-            "inputs_json": json.dumps([f.model_dump(mode="json") for f in inputs.files]),
-            "total": len(inputs.sets),
-        }
-        sets = [
+        return BatchWriter(
+            self,
             {
-                "batch_id": batch_id,
-                "seq": s.seq,
-                "owner": _storable(s.owner),
-                "team": None if s.team is None else _storable(s.team),
-                "source": _storable(s.source),
-                "kind": s.kind,
-                "draft": _storable(s.draft),
-                "status": "pending",
-                "attempts": 0,
-            }
-            for s in inputs.sets
-        ]
+                "id": keymod.new_id(),
+                "title": _storable(" ".join(title.split()))[:200] or "OKR batch review",
+                "digest": digest,
+                "api_key_id": api_key_id,
+                "principal": _storable(principal)[: principals.MAX_PRINCIPAL],
+                "options_json": options.model_dump_json(),
+            },
+        )
+
+    def drop_stale(self, now: datetime | None = None) -> int:
+        """Drop batches left `loading` for over LOADING_TTL (their server died reading)."""
+        before = (now or _now()) - LOADING_TTL
         with self.store._connect(write=True) as conn:
-            conn.execute(insert(_b), row)
-            for i in range(0, len(sets), INSERT_CHUNK):
-                conn.execute(insert(_s), sets[i : i + INSERT_CHUNK])
-            if on_created is not None and sets:
-                on_created(batch_id, len(sets), conn.connection.driver_connection)
+            stale = conn.execute(
+                select(_b.c.id).where(_b.c.status == LOADING, _b.c.created_at < before)
+            ).scalars().all()
+            for batch_id in stale:
+                conn.execute(delete(_s).where(_s.c.batch_id == batch_id))
+                conn.execute(delete(_b).where(_b.c.id == batch_id))
             conn.commit()
-        return self.get(batch_id)
+        return len(stale)
 
     def get(self, batch_id: str, *, principal: str | None = None) -> BatchInfo:
         """The batch with this id; with a `principal`, only if that principal made it
@@ -199,7 +217,7 @@ class BatchStore:
         with self.store._connect() as conn:
             found = conn.execute(
                 select(_b.c.id)
-                .where(_b.c.digest == digest, owner)
+                .where(_b.c.digest == digest, owner, _b.c.status != LOADING)
                 .order_by(_b.c.created_at.desc())
                 .limit(1)
             ).scalar()
@@ -207,7 +225,12 @@ class BatchStore:
 
     def list(self, limit: int = 20, *, principal: str | None = None) -> list[BatchInfo]:
         """The newest batches first; with a `principal`, only the ones it made."""
-        query = select(_b.c.id).order_by(_b.c.created_at.desc()).limit(max(0, min(limit, 1000)))
+        query = (
+            select(_b.c.id)
+            .where(_b.c.status != LOADING)
+            .order_by(_b.c.created_at.desc())
+            .limit(max(0, min(limit, 1000)))
+        )
         if principal is not None:
             query = query.where(_b.c.principal == principal)
         with self.store._connect() as conn:
@@ -434,6 +457,106 @@ class BatchStore:
                 conn.execute(select(_s.c.seq).where(_s.c.status == "pending").limit(1)).first()
                 is not None
             )
+
+
+class BatchWriter:
+    """A batch kept as its sets are read (`BatchStore.writer`), so that no list of all
+    of them is ever held: each `write` inserts one chunk and commits it (a short write
+    transaction: on SQLite the runner and other requests write between chunks). Until
+    `finish` the batch is `loading` and its sets `staged`, seen by no runner, queue,
+    list or digest look-up; `finish` makes them pending and the batch queued in one
+    transaction, with `on_created` (the queue's jobs)."""
+
+    def __init__(self, batches: BatchStore, row: dict[str, Any]):
+        self.batches = batches
+        self.row = row
+        self.id: str = row["id"]
+        self.total = 0
+        self._begun = False
+
+    def _begin(self) -> None:
+        self.batches.drop_stale()
+        row = self.row | {
+            "created_at": _now(), "finished_at": None, "status": LOADING,
+            "inputs_json": "[]", "total": 0,
+        }  # fmt: skip
+        with self.batches.store._connect(write=True) as conn:
+            conn.execute(insert(_b), row)
+            conn.commit()
+        self._begun = True
+
+    def write(self, sets: list[BatchSet]) -> None:
+        """The next sets, in order (their `seq` follows the last written)."""
+        if not sets:
+            return
+        if not self._begun:
+            self._begin()
+        rows = [
+            {
+                "batch_id": self.id,
+                "seq": s.seq,
+                "owner": _storable(s.owner),
+                "team": None if s.team is None else _storable(s.team),
+                "source": _storable(s.source),
+                "kind": s.kind,
+                "draft": _storable(s.draft),
+                "status": STAGED,
+                "attempts": 0,
+            }
+            for s in sets
+        ]
+        with self.batches.store._connect(write=True) as conn:
+            for i in range(0, len(rows), INSERT_CHUNK):
+                conn.execute(insert(_s), rows[i : i + INSERT_CHUNK])
+            conn.commit()
+        self.total += len(sets)
+
+    def finish(
+        self,
+        files: list[FileReport],
+        *,
+        on_created: Callable[[str, int, Any], None] | None = None,
+    ) -> BatchInfo:
+        """The batch, queued (done at once when it has no set), with what was read of
+        each file; `on_created(batch_id, sets, driver_connection)` runs before the commit."""
+        if not self._begun:
+            self._begin()
+        now = _now()
+        inputs_json = json.dumps([f.model_dump(mode="json") for f in files])
+        with self.batches.store._connect(write=True) as conn:
+            conn.execute(
+                update(_s)
+                .where(_s.c.batch_id == self.id, _s.c.status == STAGED)
+                .values(status="pending")
+            )
+            conn.execute(
+                update(_b)
+                .where(_b.c.id == self.id)
+                .values(
+                    created_at=now,
+                    finished_at=None if self.total else now,
+                    status="queued" if self.total else "done",
+                    inputs_json=inputs_json,
+                    total=self.total,
+                )
+            )
+            if on_created is not None and self.total:
+                on_created(self.id, self.total, conn.connection.driver_connection)
+            conn.commit()
+        return self.batches.get(self.id)
+
+    def abort(self) -> None:
+        """Drop what was written (the read failed); never raises for the store itself."""
+        if not self._begun:
+            return
+        try:
+            with self.batches.store._connect(write=True) as conn:
+                conn.execute(delete(_s).where(_s.c.batch_id == self.id))
+                conn.execute(delete(_b).where(_b.c.id == self.id))
+                conn.commit()
+        except CoachError as exc:  # left `loading`: dropped later by drop_stale
+            log.warning("batch %s: what was read could not be dropped: %s", self.id, exc)
+        self._begun = False
 
 
 def _info(row, counts: dict[str, int]) -> BatchInfo:  # noqa: ANN001

@@ -50,9 +50,10 @@ from .streams import stream
 
 MAX_FILES = 50
 # A report asked for within REPORT_GRACE of its batch finishing is being rendered by a
-# worker: wait for it, looking every REPORT_POLL_S, up to REPORT_WAIT_S.
+# worker: wait for it, looking every REPORT_POLL_S, until REPORT_GRACE after the batch
+# finished (the four formats of a 50,000-set batch take minutes to render; rendering one
+# here instead would hold the whole batch's summary in the API process).
 REPORT_GRACE = timedelta(minutes=5)
-REPORT_WAIT_S = 120.0
 REPORT_POLL_S = 0.25
 MULTIPART_OVERHEAD = 1024 * 1024
 ReportFormat = Literal["html", "markdown", "csv", "json"]
@@ -291,29 +292,32 @@ def _create(
             ):
                 earlier = batches.get(earlier.id, principal=caller.principal)
             return earlier, True
-    inputs = read_files(files, BatchSettings(), columns)
-    if not inputs.sets:
-        reasons = "; ".join(
-            f"{f.file}: {f.skipped[0].reason if f.skipped else 'nothing usable'}"
-            for f in inputs.files
-        )
-        raise Problem(
-            422,
-            f"no OKR set to review in the upload ({reasons})"[:2000],
-            kind="parse-error",
-            inputs=[f.model_dump(mode="json") for f in inputs.files],
-        )
+    # The sets go to the store as they are read, a chunk at a time: the upload is never
+    # held whole in this process, as rows or as sets. A read that fails (a file over a
+    # limit, nothing usable) drops what was written; nothing is seen before `finish`.
     title = title or ", ".join(f.name for f in files)[:200]
-    queue = getattr(request.app.state, "batch_queue", None)
-    info = batches.create(
-        inputs,
-        options=options,
-        title=title,
-        digest=digest,
-        api_key_id=caller.key_id,
+    writer = batches.writer(
+        options=options, title=title, digest=digest, api_key_id=caller.key_id,
         principal=caller.principal,
-        on_created=None if queue is None else enqueuer(queue),
-    )
+    )  # fmt: skip
+    try:
+        inputs = read_files(files, BatchSettings(), columns, sink=writer.write)
+        if not inputs.total:
+            reasons = "; ".join(
+                f"{f.file}: {f.skipped[0].reason if f.skipped else 'nothing usable'}"
+                for f in inputs.files
+            )
+            raise Problem(
+                422,
+                f"no OKR set to review in the upload ({reasons})"[:2000],
+                kind="parse-error",
+                inputs=[f.model_dump(mode="json") for f in inputs.files],
+            )
+        queue = getattr(request.app.state, "batch_queue", None)
+        info = writer.finish(inputs.files, on_created=None if queue is None else enqueuer(queue))
+    except BaseException:
+        writer.abort()
+        raise
     runner: BatchRunner | None = getattr(request.app.state, "batch_runner", None)
     if runner is not None:
         runner.wake()
@@ -341,15 +345,16 @@ def _kept(request: Request, info: BatchInfo, fmt: str) -> Artifact:
     on another machine's disk, or finished before reports were kept).
 
     With the queue, the worker that finished the batch renders its reports just after:
-    a request in those seconds waits for them (up to REPORT_WAIT_S) rather than render
-    a large report a second time in this process."""
+    a request in those minutes waits for them (until REPORT_GRACE after the batch
+    finished) rather than render a large report a second time in this process."""
     storage = _storage(request)
     key = key_of(info.id, fmt)
     artifact = storage.load(key)
     queued = getattr(request.app.state, "batch_queue", None) is not None
     finished = info.finished_at or datetime.now(UTC)
-    if artifact is None and queued and datetime.now(UTC) - finished < REPORT_GRACE:
-        deadline = time.monotonic() + REPORT_WAIT_S
+    left = (finished + REPORT_GRACE - datetime.now(UTC)).total_seconds()
+    if artifact is None and queued and left > 0:
+        deadline = time.monotonic() + left
         while artifact is None and time.monotonic() < deadline:
             time.sleep(REPORT_POLL_S)
             artifact = storage.load(key)

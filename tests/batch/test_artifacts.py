@@ -3,6 +3,7 @@ never a half-written file, keys that cannot leave the folder."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
@@ -48,3 +49,34 @@ def test_keys_stay_inside_the_folder(tmp_path: Path, key: str):
         FileStorage(tmp_path).load(key)
     with pytest.raises(ValueError):
         key_of("../etc", "csv")
+
+
+def test_published_reports_share_one_summary_and_read_as_rendered_one_by_one(tmp_path: Path):
+    """`publish` makes the summary once for the four formats: each file is exactly the
+    one a render of its format alone gives, and the results are read five times, not eight."""
+    from coach.batch import InputFile, LocalBatch, read_files
+    from coach.batch.artifacts import publish, render
+    from coach.batch.report import FORMATS
+    from coach.batch.sample import sample_csv
+    from coach.store import Store
+    from coach.store.batches import BatchStore
+
+    inputs = read_files([InputFile("team.csv", sample_csv(12, seed=4).encode())])
+    local = LocalBatch(inputs)
+    local.run()
+    with Store(f"sqlite:///{tmp_path / 'okr.db'}") as store:
+        batches = BatchStore(store)
+        info = batches.create(inputs, options=local.options, title="t", digest="d" * 64)
+        batches.complete([(info.id, o) for o in local.outcomes.values()])
+        passes: list[bool] = []
+        real = batches.entries
+        batches.entries = lambda batch_id, ordered: passes.append(ordered) or real(batch_id, ordered)
+        storage = FileStorage(tmp_path / "reports")
+        kept = publish(batches, storage, info.id)
+        assert len(passes) == 1 + len(FORMATS) and passes.count(False) == 1
+        done = batches.get(info.id)
+        for fmt in FORMATS:
+            alone = io.BytesIO()
+            render(batches, done, fmt, alone)
+            with kept[fmt].open() as f:
+                assert f.read() == alone.getvalue(), fmt

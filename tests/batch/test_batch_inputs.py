@@ -3,10 +3,16 @@ line or row and the reason, never an exception."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 
-from coach.batch import BatchSettings, InputFile, read_files, read_paths
+import pytest
+
+from coach.batch import BatchSettings, InputFile, inputs, read_files, read_paths
+from coach.batch.sample import sample_csv, sample_rows
+from coach.errors import LimitExceededError
 from coach.parse.columns import parse_column_map
 
 CSV = """\
@@ -264,3 +270,93 @@ def test_unmapped_columns_of_a_workbook_are_listed_and_can_be_named(make_xlsx):
     assert not unmapped.sets and unmapped.files[0].columns == ["Ziel", "Messgröße"]
     mapped = read_paths([path], columns=parse_column_map("objective=Ziel,key_result=Messgröße"))
     assert len(mapped.sets) == 1 and mapped.files[0].columns == []
+
+
+# -- large tables, read a chunk at a time ---------------------------------------------
+
+
+def _table(rows: list[list[str]], newline: str = "\n") -> bytes:
+    out = io.StringIO()
+    csv.writer(out, lineterminator=newline).writerows(rows)
+    return out.getvalue().encode()
+
+
+def _ragged_and_long() -> bytes:
+    rows = sample_rows(150)
+    for i in range(1, len(rows), 13):
+        rows[i] = [*rows[i], "surplus"]
+    for i in range(2, len(rows), 17):
+        rows[i][3] = "x" * 600
+    return _table(rows, "\r\n")
+
+
+def _out_of_order() -> bytes:
+    rows = sample_rows(60)
+    return _table(rows[:1] + rows[90:] + rows[1:90])  # the first authors come back last
+
+
+def _read_chunked(monkeypatch, data: bytes, rows: int, name: str = "team.csv", **settings):
+    monkeypatch.setattr(inputs, "CHUNK_ROWS", rows)
+    monkeypatch.setattr(inputs, "SINK_SETS", 7)
+    parsed: list[int] = []
+    real = inputs.parse_csv
+
+    def counted(text, *args, **kw):  # noqa: ANN001, ANN002, ANN003
+        parsed.append(len(text))
+        return real(text, *args, **kw)
+
+    monkeypatch.setattr(inputs, "parse_csv", counted)
+    handed: list[list] = []
+    result = read_files([InputFile(name, data)], BatchSettings(**settings), sink=handed.append)
+    assert result.sets == [] and all(len(h) <= 7 for h in handed)
+    sets = [s for h in handed for s in h]
+    assert [s.seq for s in sets] == list(range(result.total))
+    return result, sets, len(parsed)
+
+
+@pytest.mark.parametrize(
+    ("case", "data", "settings", "chunked"),
+    [
+        ("many authors", sample_csv(300).encode(), {}, True),
+        ("ragged rows and long key results, CRLF", _ragged_and_long(), {"max_item_chars": 500}, True),
+        ("more sets than a batch takes", sample_csv(200).encode(), {"max_sets": 120}, True),
+        ("an author's rows come back later", _out_of_order(), {}, False),
+        ("no owner column", _table([r[:1] + r[2:] for r in sample_rows(50)]), {}, False),
+    ],
+)
+def test_a_table_read_in_chunks_gives_exactly_what_a_whole_read_gives(
+    monkeypatch, case, data, settings, chunked
+):
+    whole, whole_sets, parses = _read_chunked(monkeypatch, data, 10**9, **settings)
+    assert parses == 1
+    result, sets, parses = _read_chunked(monkeypatch, data, 7, **settings)
+    assert (parses > 10) is chunked, case
+    # The same sets, lines, offsets (spans) and sources; the same report of what was not
+    # used, in the same order, with the same counts and notes.
+    assert [s.model_dump() for s in sets] == [s.model_dump() for s in whole_sets]
+    assert result.model_dump() == whole.model_dump()
+    assert result.total == len(sets) > 0
+
+
+def test_a_workbook_sheet_read_in_chunks_keeps_its_row_numbers(monkeypatch, make_xlsx):
+    rows = [["OKRs for Q3"], *sample_rows(80)]
+    rows[40][3] = "y" * 600
+    data = make_xlsx({"Q3": rows}).read_bytes()
+    whole, whole_sets, _ = _read_chunked(monkeypatch, data, 10**9, "b.xlsx", max_item_chars=500)
+    result, sets, parses = _read_chunked(monkeypatch, data, 7, "b.xlsx", max_item_chars=500)
+    assert parses > 10
+    assert [s.model_dump() for s in sets] == [s.model_dump() for s in whole_sets]
+    assert result.model_dump() == whole.model_dump()
+    assert result.files[0].skipped[0].where == "row 41 of sheet 'Q3'"
+
+
+def test_a_row_of_too_many_fields_anywhere_ends_the_read_before_any_set(monkeypatch):
+    rows = sample_rows(100)
+    rows[-1] = [*rows[-1], *["x"] * 200]
+    monkeypatch.setattr(inputs, "CHUNK_ROWS", 7)
+    handed: list = []
+    with pytest.raises(LimitExceededError) as exc:
+        read_files([InputFile("t.csv", _table(rows))], sink=handed.append)
+    assert (exc.value.limit, exc.value.file) == ("max_columns", "t.csv")
+    assert f"line {len(rows)} has 204 fields" in exc.value.message
+    assert handed == []

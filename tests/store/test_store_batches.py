@@ -118,3 +118,56 @@ def test_text_the_database_refuses_is_kept_visibly(batches):
     info = batches.create(inputs, options=BatchOptions(), title="t", digest="d" * 64)
     (e,) = batches.entries(info.id, ordered=False)
     assert e.owner == "A\ufffdB"
+
+
+def test_a_batch_written_as_it_is_read_is_seen_by_no_one_until_it_is_finished(batches):
+    """`BatchStore.writer`: each chunk committed as it comes (the upload is never held
+    whole), yet no runner, queue, list or digest look-up sees the batch before `finish`."""
+    writer = batches.writer(options=BatchOptions(), title="big", digest="f" * 64)
+    seen: list[list] = []
+    inputs = read_files(
+        [InputFile("team.csv", sample_csv(25).encode())],
+        sink=lambda sets: (seen.append(sets), writer.write(sets)),
+    )
+    assert inputs.total == 25 and inputs.sets == [] and len(seen) == 1
+    with batches.store.engine.connect() as conn:  # committed, as staged sets
+        staged = conn.execute(text("SELECT status, count(*) FROM batch_sets GROUP BY status"))
+        assert dict(staged.all()) == {"staged": 25}
+    assert batches.get(writer.id).status == "loading"
+    assert batches.claim("runner", 10, 60) == [] and not batches.has_work()
+    assert batches.list() == [] and batches.find_by_digest("f" * 64, "anonymous") is None
+    assert batches.progress().sets_pending == 0
+
+    calls: list[tuple[str, int]] = []
+    info = writer.finish(inputs.files, on_created=lambda b, n, _conn: calls.append((b, n)))
+    assert (info.id, info.status, info.total, info.pending) == (writer.id, "queued", 25, 25)
+    assert calls == [(writer.id, 25)]
+    assert info.inputs[0].sets == 25
+    assert batches.find_by_digest("f" * 64, "anonymous").id == info.id
+    assert [c.seq for c in batches.claim("runner", 30, 60)] == list(range(25))
+
+
+def test_a_read_that_fails_leaves_nothing_behind(batches):
+    writer = batches.writer(options=BatchOptions(), title="t", digest="a" * 64)
+    read_files([InputFile("team.csv", sample_csv(12).encode())], sink=writer.write)
+    writer.abort()
+    with pytest.raises(NotFoundError):
+        batches.get(writer.id)
+    with batches.store.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM batch_sets")).scalar() == 0
+    # Nothing written, nothing to drop; abort twice is harmless.
+    idle = batches.writer(options=BatchOptions(), title="t", digest="a" * 64)
+    idle.abort()
+    idle.abort()
+
+
+def test_a_batch_left_loading_by_a_server_that_died_is_dropped_later(batches):
+    writer = batches.writer(options=BatchOptions(), title="t", digest="b" * 64)
+    writer.write(_inputs(3).sets)  # and the server dies here
+    assert batches.drop_stale() == 0  # not yet: it may still be reading
+    later = datetime.now(UTC) + timedelta(hours=2)
+    assert batches.drop_stale(later) == 1
+    with pytest.raises(NotFoundError):
+        batches.get(writer.id)
+    with batches.store.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM batch_sets")).scalar() == 0
