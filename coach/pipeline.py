@@ -594,7 +594,7 @@ def run_checks(ctx: SetContext, rules: list[Rule]) -> list[Finding]:
     for rule in rules:
         why = " ".join(rule.why.split())  # the same for every hit of the rule
         for hit in CHECKS[rule.check](ctx, rule):
-            fields = _SafeDict(hit.fields)
+            fields = _SafeFields(hit.fields)
             findings.append(
                 Finding(
                     rule_id=rule.id,
@@ -623,11 +623,18 @@ def _order(f: Finding) -> tuple[int, int, int, str]:
     )
 
 
-class _SafeDict(dict):
-    """Rule messages are data; a placeholder a check does not fill stays visible."""
+class _SafeFields:
+    """Rule messages are data; a placeholder a check does not fill stays visible. A field is
+    read only when a message names it (a KR's phrases are read on demand: `Described`)."""
 
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
+    def __init__(self, fields: dict[str, object]):
+        self.fields = fields
+
+    def __getitem__(self, key: str) -> object:
+        try:
+            return self.fields[key]
+        except KeyError:
+            return "{" + key + "}"
 
 
 def _suggestions(ctx: SetContext, findings: list[Finding]) -> dict[tuple[int, int], Suggestion]:

@@ -283,7 +283,7 @@ def _unclear_count(facts: KrFacts, metric: str, lex: Lexicon) -> bool:
 def _metric_elsewhere(facts: KrFacts, metric: str, lex: Lexicon) -> bool:
     """'Student Leaders who are engaged report an NPS of 30%': a named metric outside the
     phrase found (here NPS) is what the value belongs to; the coach asks rather than guess."""
-    named = lex.union("metric_terms", "metric_heads") - lex["time_units"].words
+    named = lex.union("metric_terms", "metric_heads", without=("time_units",))
     inside = {w.lower() for w in re.findall(r"[\w/-]+", metric)}
     values = " ".join(q.text.lower() for q in facts.quantities)
     return inside.isdisjoint(named) and any(

@@ -54,7 +54,7 @@ def _analyze_kr(text: str, lex: Lexicon) -> KrFacts:
     qualitative = not sc.quantities and (
         any(quality_word(t, lex) for t, _ in tokens)
         # "Team leads are better coaches", "Volunteers are more happy": a quality of people
-        or bool(lead and lead.lemma == "be" and not words.isdisjoint(lex["comparatives"].words | lex["feeling_words"].words))
+        or bool(lead and lead.lemma == "be" and not words.isdisjoint(lex.union("comparatives", "feeling_words")))
         or feeling_clause(tokens, 1, lex)  # "Devs rave about us"
         or (lead is None and _people_behaviour(tokens, lex))  # "Lecturers embrace digital tools"
     )
@@ -193,7 +193,7 @@ def _people_behaviour(tokens: list[tuple[str, int]], lex: Lexicon) -> bool:
     if len(tokens) < 3 or any(t in lex["cadence_words"].words for t, _ in tokens):
         return False
     first, verb = tokens[0][0], tokens[1][0]
-    people = lex.union("people_nouns", "outcome_nouns") - lex.union("metric_terms")
+    people = lex.union("people_nouns", "outcome_nouns", without=("metric_terms",))
     if first not in people and not countable(first, lex):
         return False
     return verb in lex["behaviour_verbs"].words or (

@@ -360,7 +360,7 @@ def _rolled_out(facts: KrFacts, lex: Lexicon) -> bool:
 
 def _people_at_work(facts: KrFacts, lex: Lexicon) -> bool:
     """'Sales reps visit 25 bars per week', 'SDRs do 50 dials daily': staff, then an activity."""
-    people = lex["people_nouns"].words - lex.union("outcome_nouns")  # staff, not customers
+    people = lex.union("people_nouns", without=("outcome_nouns",))  # staff, not customers
     toks = [t for t, _ in facts.tokens[:3]]
     for i, tok in enumerate(toks[:2]):
         if tok in people and i + 1 < len(toks):
