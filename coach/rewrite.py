@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import islice
 
 from .language.facts import KrFacts
 from .language.key_results import analyze_kr
@@ -73,12 +74,13 @@ def suggest(
     drafts, questions, candidates = _drafts(facts, label, rubric, objective)
 
     def ask() -> Ask:
+        # Each candidate is analysed to prove it clean: only until MAX_CANDIDATES have passed.
         checked = (_checked_candidate(c, facts, rubric, sources) for c in candidates)
         return Ask(
             target=Target(),
             original=facts.text,
             questions=questions,
-            candidates=[c for c in checked if c][:MAX_CANDIDATES],
+            candidates=list(islice(filter(None, checked), MAX_CANDIDATES)),
             addresses=rule_ids,
         )
 

@@ -71,10 +71,12 @@ def _restore_names(phrase: str, facts: KrFacts, lex: Lexicon) -> str:
     opener = facts.tokens[0][1] if facts.tokens else 0
     out = []
     for word in phrase.split(" "):
-        m = re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", facts.text, re.I)
-        written = m.group(0) if m else word
-        if m and m.start() != opener and written[:1].isupper() and word[:1].islower() and not _common(word, lex):
-            word = written
+        # Only a lower-case word the lexicon does not know can be a name: the draft is
+        # searched for those alone.
+        if word[:1].islower() and not _common(word, lex):
+            m = re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", facts.text, re.I)
+            if m and m.start() != opener and m.group(0)[:1].isupper():
+                word = m.group(0)
         out.append(word)
     return " ".join(out)
 
