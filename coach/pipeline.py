@@ -593,6 +593,8 @@ def run_checks(ctx: SetContext, rules: list[Rule]) -> list[Finding]:
     findings: list[Finding] = []
     for rule in rules:
         why = " ".join(rule.why.split())  # the same for every hit of the rule
+        # A fix with no field in it is the same for every hit too: rendered once.
+        fix = None if _has_fields(rule.fix) else " ".join(rule.fix.split())
         for hit in CHECKS[rule.check](ctx, rule):
             fields = _SafeFields(hit.fields)
             findings.append(
@@ -604,7 +606,7 @@ def run_checks(ctx: SetContext, rules: list[Rule]) -> list[Finding]:
                     target=hit.target,
                     message=rule.message.format_map(fields),
                     why=why,
-                    fix=" ".join(rule.fix.format_map(fields).split()),
+                    fix=fix if fix is not None else " ".join(rule.fix.format_map(fields).split()),
                     span=hit.span,
                     questions=[q.format_map(fields) for q in rule.questions],
                 )
@@ -621,6 +623,11 @@ def _order(f: Finding) -> tuple[int, int, int, str]:
         -f.severity.rank,
         f.rule_id,
     )
+
+
+def _has_fields(template: str) -> bool:
+    """Whether format_map could change `template` (a field, or an escaped brace)."""
+    return "{" in template or "}" in template
 
 
 class _SafeFields:
