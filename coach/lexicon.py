@@ -8,7 +8,7 @@ set intersection, so checks never care which kind an entry is.
 from __future__ import annotations
 
 import re
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -82,10 +82,10 @@ REQUIRED_CLASSES = frozenset(
     behaviour_verbs cadence_words change_verbs choice_words chunk_breakers clause_words
     common_verbs
     comparatives
-    count_words deliverable_nouns delivery_verbs determiners done_words empty_superlatives entity_nouns
+    count_modifiers count_words deliverable_nouns delivery_verbs determiners done_words empty_superlatives entity_nouns
     feeling_words finish_verbs generic_nouns hire_verbs irregular_verbs lead_fillers learning_nouns learning_verbs
     level_verbs lofty_adjectives lower_is_better lower_verbs maintain_verbs manner_prepositions
-    measurement_nouns metric_heads metric_terms
+    mass_plurals measurement_nouns metric_heads metric_terms
     not_qualifier_words not_specific_words not_superlatives obtain_verbs other_verbs
     outcome_nouns passive_auxiliaries people_nouns phrasal_verbs plural_metric_heads pronoun_subjects purpose_words
     qualifier_prepositions quality_comparatives quality_words quantity_verbs region_words relative_pronouns service_verbs slogan_verbs staff_nouns
@@ -195,12 +195,18 @@ class Lexicon:
         self.lemma: dict[str, str] = {}
         self.verb_class: dict[str, frozenset[str]] = {}
         collected: dict[str, set[str]] = {}
+        # A verb whose past and participle are both irregular ("see": saw, seen) has no
+        # regular past: "seed" and "bed" are other words, not forms of "see" and "be".
+        by_lemma = Counter(irregular.values())
+        strong = {lemma for lemma, n in by_lemma.items() if n >= 2}
         for cls_name in VERB_CLASSES:
             wc = self.classes.get(cls_name)
             if not wc:
                 continue
             for lemma in wc.words:
                 for form in inflections(lemma):
+                    if lemma in strong and form != lemma and form.endswith("d"):
+                        continue
                     self.lemma.setdefault(form, lemma)
                     collected.setdefault(form, set()).add(cls_name)
         for form, lemma in irregular.items():
@@ -246,9 +252,16 @@ class Lexicon:
 
     def lookup(self, name: str, text: str) -> list[str]:
         """From map `name`, the values of the longest key found in `text` (whole words, plurals too)."""
+        return self.lookup_key(name, text)[1]
+
+    def lookup_key(self, name: str, text: str) -> tuple[str, list[str]]:
+        """`lookup`, with the key that was found ("productivity" in "routines for productivity")."""
         regex = self._map_regex.get(name)
         found = [m.group(1) for m in regex.finditer(text.lower())] if regex else []
-        return self.maps[name][max(found, key=len)] if found else []
+        if not found:
+            return "", []
+        key = max(found, key=len)
+        return key, self.maps[name][key]
 
     def lemma_of(self, token: str) -> str:
         return self.lemma.get(token, token)

@@ -26,6 +26,7 @@ from .language.noun_phrases import is_measurable, is_noun_phrase, is_participle
 from .language.phrases import (
     COMPARATIVE_START,
     EVERYONE,
+    amount_of,
     baseline_text,
     is_relative,
     metric_phrase,
@@ -179,12 +180,13 @@ def _drafts(facts: KrFacts, label: str, rubric: Rubric, objective: str) -> tuple
     m = short_name(metric)
     if label == "no_target":
         baseline = baseline_text(facts) or f"[current {m}]"
-        questions = [f"What {metric} would count as success at the end of the cycle?"]
+        asked = amount_of(metric, lex)
+        questions = [f"What {asked} would count as success at the end of the cycle?"]
         if baseline.startswith("["):
-            questions.append(f"What is the current {metric}?")
+            questions.append(f"What is the current {asked}?")
         return [(metric, _compose(verb, metric, baseline, f"[target {m}]", deadline), [])], questions, []
     # no_baseline: the target as written (with its comparator), the start asked for.
-    questions = [f"What is the current {metric}?"]
+    questions = [f"What is the current {amount_of(metric, lex)}?"]
     found = target_phrase(facts, lex)
     drafts: list[Draft] = []
     if facts.maintains and found and not _relative(found, facts):
@@ -288,8 +290,9 @@ def _metric_elsewhere(facts: KrFacts, metric: str, lex: Lexicon) -> bool:
     named = lex.union("metric_terms", "metric_heads", without=("time_units",))
     inside = {w.lower() for w in re.findall(r"[\w/-]+", metric)}
     values = " ".join(q.text.lower() for q in facts.quantities)
+    lead = facts.lead.token if facts.lead else ""  # "Reach 5,000 teams": the verb, not the metric "reach"
     return inside.isdisjoint(named) and any(
-        w in lex["metric_terms"].words and w not in inside and w not in values for w in facts.words
+        w in lex["metric_terms"].words and w not in inside and w not in values and w != lead for w in facts.words
     )
 
 
@@ -343,9 +346,11 @@ def _task_drafts(facts: KrFacts, rubric: Rubric, objective: str, deadline: str |
     # satisfaction" → CSAT, NPS), then what the task's deliverable usually moves.
     aim = metric_phrase(analyze_kr(objective, lex), lex) if objective.strip() else ""
     aim = aim if aim and is_noun_phrase(aim, lex) and len(aim.split()) <= 5 else ""
-    for measure in lex.lookup("vague_metrics", aim) if aim else []:
+    # Named by the word the lexicon knows ("productivity"), not the whole phrase around it.
+    key, measures = lex.lookup_key("vague_metrics", aim) if aim else ("", [])
+    for measure in measures:
         if all(c.metric.lower() != measure.lower() for c in candidates):
-            candidates.append(_candidate(measure, f'a common measure of {aim}, which the objective is about', rubric, deadline))
+            candidates.append(_candidate(measure, f'a common measure of {key}, which the objective is about', rubric, deadline))
     for outcome in _deliverable_outcomes(facts, lex):
         if all(c.metric.lower() != outcome.lower() for c in candidates):
             candidates.append(_candidate(outcome, "what this kind of work usually moves", rubric, deadline))

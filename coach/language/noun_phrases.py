@@ -459,8 +459,12 @@ def is_measurable(phrase: str, lex: Lexicon) -> bool:
     if not head:
         return False
     measured = lex.union("metric_terms", "metric_heads", "lower_is_better", "outcome_nouns", "time_metrics")
+    plural = head[-1].endswith("s") and not head[-1].endswith(("ss", "us", "is"))
     return not measured.isdisjoint(head) or (
-        head[-1].endswith("s") and not head[-1].endswith(("ss", "us", "is")) and head[-1] not in lex.union("vague_nouns", "entity_nouns")
+        plural
+        and head[-1] not in lex["vague_nouns"].words
+        # "the teams" is an entity; "weekly active teams" is a count of them
+        and (head[-1] not in lex["entity_nouns"].words or not lex["count_modifiers"].words.isdisjoint(head[:-1]))
     )
 
 

@@ -35,6 +35,8 @@ COMPARATIVE_START = re.compile(
 _DIRECTION_WORDS = re.compile(
     r"^(?:(fewer|less|lower|smaller|shorter)|(more|higher|greater|bigger|longer))\s+", re.I
 )
+# A metric that already says what kind of amount it is: "number of ...", "# of ...", "share of ...".
+_COUNTED_PREFIX = re.compile(r"(?i)(?:the\s+)?(?:#|number|count|share|percentage|proportion|rate|ratio|amount|total)\s")
 _SHORT_CUT = re.compile(
     r"\s(?:for|with|without|on|in|at|across|among|within|under|over|via|through|from|by|per|of|older|during|before|after|[<>≤≥])\s", re.I
 )
@@ -171,10 +173,41 @@ def baseline_text(facts: KrFacts) -> str | None:
     return bases[0].text if bases else None
 
 
+def _plural_head(metric: str) -> tuple[list[str], bool]:
+    words = short_name(metric).split()
+    head = words[-1]
+    # "ROAS", "KPIs"... an acronym in capitals ends in S without being a plural.
+    plural = len(head) > 3 and head.endswith("s") and not head.endswith(("ss", "us", "is"))
+    return [w.lower() for w in words], plural
+
+
+def amount_word(metric: str, lex: Lexicon) -> str:
+    """'number' for a count ("the current number of posts on the forum"), 'value' for the
+    rest ("the current value of overall revenue", "... of share of tickets deflected")."""
+    if not metric or _COUNTED_PREFIX.match(metric):
+        return "value"
+    # The head of a metric phrase is a noun, so a plural is a count even where the word is
+    # also a verb ("partners", "signs"); not a quality word ("relations") or an amount
+    # ("sales"), nor a measure named before the counted noun ("uptime of storage providers").
+    words, plural = _plural_head(metric)
+    amount = words[-1] in lex["vague_nouns"].words or words[-1] in lex["mass_plurals"].words
+    measured = lex["metric_heads"].words | {w for w in lex["metric_terms"].words if not w.endswith("s")}
+    return "number" if plural and not amount and measured.isdisjoint(words) else "value"
+
+
+def amount_of(metric: str, lex: Lexicon) -> str:
+    """The metric as the object of a question: "number of posts on the forum", "value of
+    sales", "overall revenue" (a singular needs no word before it)."""
+    if not metric or _COUNTED_PREFIX.match(metric) or not _plural_head(metric)[1]:
+        return metric
+    return f"{amount_word(metric, lex)} of {metric}"
+
+
 class Described(dict):
-    """Fields the rule messages use: {metric}, {verb}, {target}, {metric_hint}, each read
-    from the KR when a message first asks for it (a task's message names none of them, and
-    reading the metric is most of a finding's cost). Other keys start in the dict."""
+    """Fields the rule messages use: {metric}, {amount} ('number' or 'value'), {verb},
+    {target}, {metric_hint}, each read from the KR when a message first asks for it (a task's
+    message names none of them, and reading the metric is most of a finding's cost). Other
+    keys start in the dict."""
 
     def __init__(self, facts: KrFacts, rubric: Rubric, **fields: object):
         super().__init__(fields)
@@ -184,6 +217,8 @@ class Described(dict):
         facts, lex = self._facts, self._rubric.lexicon
         if key == "metric":
             value = metric_phrase(facts, lex) or "the metric"
+        elif key == "amount":
+            value = amount_word(self["metric"], lex)
         elif key == "verb":
             value = verb_for(facts, self["metric"], self._rubric).lower()
         elif key == "target":
@@ -196,4 +231,3 @@ class Described(dict):
             raise KeyError(key)
         self[key] = value
         return value
-

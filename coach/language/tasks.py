@@ -87,7 +87,8 @@ def _own_work(facts: KrFacts, first: int, lex: Lexicon) -> str:
     if imperative and hiring and lex["staff_nouns"].has(rest):
         return f"'{verb}' adds people to the team: the team's own work"
     if imperative and (lemma in lex["learning_verbs"].words or lex["learning_verbs"].has(opening)) and not valued:
-        return f"'{verb}' names learning, deciding or setting up measurement: a deliverable"
+        said = (lex["learning_verbs"].found(opening) or [verb])[0]  # "come up with", not "come"
+        return f"'{said}' names learning, deciding or setting up measurement: a deliverable"
     if not facts.quantities:
         if toks[first : first + 2] in (["there", "is"], ["there", "are"], ["there", "will"]):
             return "a state to reach ('there is ...'): a deliverable, not a result"
@@ -246,6 +247,15 @@ def task_verdict(facts: KrFacts, lex: Lexicon) -> tuple[bool, str]:
             # "Run 4 employer open days", "Make 60 calls a day": a count of the team's own work.
             return True, f"'{lead.token}' counts the team's own activity"
         outcomes = lex["outcome_nouns"].entries
+        if (
+            chunk
+            and not facts.quantities
+            and lead.lemma in lex["win_verbs"].words
+            and not countable(chunk[-1], lex)
+            and words.isdisjoint(lex["comparatives"].words)
+        ):
+            # "Secure Series B funding", "Close the seed round": one thing won, done or not.
+            return True, f"'{lead.token}' names one thing to win: a milestone"
         if chunk and (chunk[-1] in outcomes or " ".join(chunk[-2:]) in outcomes):  # the head: "Run 6 partner bootcamps" is a task
             return False, ""
         if lead.lemma in {"get", "bring"} and any(

@@ -4,7 +4,7 @@ The only package that imports an LLM SDK (openai; langchain-core lazily, for
 `LangChainClient`). Nothing here is needed for a rules-only review.
 """
 
-from coach.llm.client import ChatClient, ChatResult, OpenAICompatibleClient, Usage, run_all
+from coach.llm.client import ChatClient, ChatResult, OpenAICompatibleClient, run_all
 from coach.llm.errors import (
     LLMAuthError,
     LLMConnectionError,
@@ -19,6 +19,7 @@ from coach.llm.errors import (
     LLMTruncatedError,
 )
 from coach.llm.settings import LLMSettings, Price
+from coach.llm.usage import Usage
 
 
 def __getattr__(name: str):

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from coach.errors import CoachError
 
 if TYPE_CHECKING:
-    from coach.llm.client import Usage
+    from coach.llm.usage import Usage
 
 
 class LLMError(CoachError):

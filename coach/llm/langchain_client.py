@@ -22,7 +22,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from coach.llm.client import ChatResult, Usage, retry_after_seconds, run_sync
+from coach.llm.client import ChatResult, retry_after_seconds, run_sync
 from coach.llm.errors import (
     LLMAuthError,
     LLMConnectionError,
@@ -46,6 +46,7 @@ from coach.llm.schema import (
     with_system_text,
 )
 from coach.llm.settings import LLMSettings
+from coach.llm.usage import Usage
 
 # finish reasons that mean "cut off at the token limit", by provider
 _TRUNCATED = {("finish_reason", "length"), ("stop_reason", "max_tokens"), ("done_reason", "length")}

@@ -40,6 +40,32 @@ def suggestion_counts(review: Review) -> str:
     return f"rewrites: {len(review.rewrites):,}, needs your input: {len(review.asks):,}"
 
 
+def finding_questions(review: Review, f: Finding) -> list[str]:
+    """The questions to print under a finding. A key result whose rewrite or ask has its own
+    questions asks them once, there, in their fuller form (as the web page does): the
+    finding's shorter copy would only repeat them."""
+    t = f.target
+    if t.objective is not None and t.key_result is not None:
+        rw = review.rewrite_for(t.objective, t.key_result)
+        ask = None if rw else review.ask_for(t.objective, t.key_result)
+        if (rw and rw.questions) or (ask and ask.questions):
+            return []
+    return list(f.questions)
+
+
+class WhyOnce:
+    """A rule's 'why' is printed with its first finding in a review, not with every one."""
+
+    def __init__(self) -> None:
+        self._seen: set[str] = set()
+
+    def __call__(self, f: Finding) -> str | None:
+        if f.rule_id in self._seen:
+            return None
+        self._seen.add(f.rule_id)
+        return f.why
+
+
 def item_name(review: Review, d: Disagreement) -> str:
     t = d.target
     oi = t.objective or 0

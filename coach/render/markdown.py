@@ -8,13 +8,21 @@ image, a heading or HTML.
 from __future__ import annotations
 
 from ..models import Ask, Finding, Review
-from .common import count, disagreement_line, source_note, suggestion_counts, usage_line
+from .common import (
+    WhyOnce,
+    count,
+    disagreement_line,
+    finding_questions,
+    source_note,
+    suggestion_counts,
+    usage_line,
+)
 from .escaping import md_code, md_text
 
 _ICON = {"error": "❌", "warning": "⚠️", "info": "ℹ️"}
 
 
-def _finding(f: Finding) -> list[str]:
+def _finding(f: Finding, why: str | None, questions: list[str]) -> list[str]:
     note = source_note(f)
     lines = [
         f"- {_ICON[f.severity.value]} **{md_text(f.rule_id)} {md_text(f.rule_name)}**"
@@ -23,8 +31,9 @@ def _finding(f: Finding) -> list[str]:
     ]
     if f.llm_reason and f.source != "rules":
         lines.append(f"  - *Model:* {md_text(f.llm_reason)}")
-    lines.append(f"  - *Why:* {md_text(f.why)}")
-    lines += [f"  - *Ask:* {md_text(q)}" for q in f.questions]
+    if why:
+        lines.append(f"  - *Why:* {md_text(why)}")
+    lines += [f"  - *Ask:* {md_text(q)}" for q in questions]
     return lines
 
 
@@ -42,6 +51,11 @@ def _ask(ask: Ask) -> list[str]:
 def review_markdown(review: Review) -> str:
     s = review.summary
     p = review.provenance
+    why = WhyOnce()
+
+    def finding(f: Finding) -> list[str]:
+        return _finding(f, why(f), finding_questions(review, f))
+
     out = [
         "# OKR review",
         "",
@@ -59,10 +73,10 @@ def review_markdown(review: Review) -> str:
         out += [f"> **Note:** {md_text(notice)}", ""]
     set_level = [f for f in review.findings if f.target.objective is None]
     if set_level:
-        out += ["## The set", ""] + [line for f in set_level for line in _finding(f)] + [""]
+        out += ["## The set", ""] + [line for f in set_level for line in finding(f)] + [""]
     for oi, obj in enumerate(review.okr_set.objectives):
         out += [f"## O{oi + 1}. {md_text(obj.text)}", ""]
-        out += [line for f in review.findings_for(oi) for line in _finding(f)]
+        out += [line for f in review.findings_for(oi) for line in finding(f)]
         sharper = review.objective_suggestion_for(oi)
         if sharper:
             out += [f"- ✏️ **Sharper:** {md_code(o)}" for o in sharper.options]
@@ -72,7 +86,7 @@ def review_markdown(review: Review) -> str:
             findings = review.findings_for(oi, ki)
             if not findings:
                 out.append("- ✅ a measurable outcome")
-            out += [line for f in findings for line in _finding(f)]
+            out += [line for f in findings for line in finding(f)]
             rw = review.rewrite_for(oi, ki)
             if rw:
                 by = " (the model's, checked)" if rw.source == "llm" else ""

@@ -6,12 +6,20 @@ from rich.console import Console
 from rich.text import Text
 
 from ..models import Ask, Finding, Review
-from .common import count, disagreement_line, source_note, suggestion_counts, usage_line
+from .common import (
+    WhyOnce,
+    count,
+    disagreement_line,
+    finding_questions,
+    source_note,
+    suggestion_counts,
+    usage_line,
+)
 
 _STYLE = {"error": ("✖", "bold red"), "warning": ("▲", "yellow"), "info": ("●", "cyan")}
 
 
-def _finding(console: Console, f: Finding, indent: int) -> None:
+def _finding(console: Console, f: Finding, indent: int, why: str | None, questions: list[str]) -> None:
     mark, style = _STYLE[f.severity.value]
     pad = " " * indent
     line = Text(pad)
@@ -24,8 +32,9 @@ def _finding(console: Console, f: Finding, indent: int) -> None:
     console.print(line)
     if f.llm_reason and f.source != "rules":
         console.print(Text(f"{pad}  model: {f.llm_reason}", style="dim"))
-    console.print(Text(f"{pad}  why: {f.why}", style="dim"))
-    for q in f.questions:
+    if why:
+        console.print(Text(f"{pad}  why: {why}", style="dim"))
+    for q in questions:
         console.print(Text(f"{pad}  ask: {q}", style="dim"))
 
 
@@ -48,6 +57,11 @@ def _ask(console: Console, ask: Ask) -> None:
 def print_review(review: Review, console: Console | None = None) -> None:
     console = console or Console()
     s, p = review.summary, review.provenance
+    why = WhyOnce()
+
+    def finding(f: Finding, indent: int) -> None:
+        _finding(console, f, indent, why(f), finding_questions(review, f))
+
     head = Text("okr-coach ", style="bold")
     head.append(f"score {s.score}/100", style="bold green" if s.score >= 80 else "bold yellow")
     head.append(f" · {p.mode} ({p.llm_status}) · rubric {p.rubric_version}", style="dim")
@@ -60,7 +74,7 @@ def print_review(review: Review, console: Console | None = None) -> None:
     console.print()
     for f in review.findings:
         if f.target.objective is None:
-            _finding(console, f, 0)
+            finding(f, 0)
     for oi, obj in enumerate(review.okr_set.objectives):
         title = Text(f"O{oi + 1}  ", style="bold")
         title.append(obj.text, style="bold")
@@ -68,7 +82,7 @@ def print_review(review: Review, console: Console | None = None) -> None:
             title.append(f"  (line {obj.span.line})", style="dim")
         console.print(title)
         for f in review.findings_for(oi):
-            _finding(console, f, 4)
+            finding(f, 4)
         sharper = review.objective_suggestion_for(oi)
         if sharper:
             for option in sharper.options:
@@ -83,7 +97,7 @@ def print_review(review: Review, console: Console | None = None) -> None:
                 line.append("  ✔ outcome", style="green")
             console.print(line)
             for f in findings:
-                _finding(console, f, 10)
+                finding(f, 10)
             rw = review.rewrite_for(oi, ki)
             if rw:
                 sug = Text("          → ", style="green")
@@ -91,6 +105,8 @@ def print_review(review: Review, console: Console | None = None) -> None:
                 if rw.source == "llm":
                     sug.append("  (model's rewrite, checked)", style="dim")
                 console.print(sug)
+                for q in rw.questions:
+                    console.print(Text(f"            ask: {q}", style="dim"))
             else:
                 ask = review.ask_for(oi, ki)
                 if ask:

@@ -43,3 +43,21 @@ def test_polarity_reads_whole_words(metric, verb):
     from coach.rubric import load_rubric
 
     assert polarity_verb(metric, load_rubric(None)) == verb
+
+
+@pytest.mark.parametrize(
+    ("metric", "asked"),
+    [
+        ("weekly active users", "number of weekly active users"),
+        ("existing partners who are early adopters", "number of existing partners who are early adopters"),
+        ("sales", "value of sales"),  # plural in form, an amount in meaning
+        ("overall revenue", "overall revenue"),  # a singular needs no word before it
+        ("share of tickets deflected", "share of tickets deflected"),
+        ("uptime of storage providers", "uptime of storage providers"),
+    ],
+)
+def test_a_question_asks_for_a_number_or_a_value(metric, asked):
+    from coach.language.phrases import amount_of
+    from coach.rubric import load_rubric
+
+    assert amount_of(metric, load_rubric(None).lexicon) == asked
