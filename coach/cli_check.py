@@ -5,38 +5,14 @@ Exit codes: 0 nothing at or above --fail-on, 1 such findings, 2 a usage or input
 
 from __future__ import annotations
 
-from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from .lint.command import FailOn, Mode, OutputFormat, run
 
-class OutputFormat(str, Enum):
-    text = "text"
-    full = "full"
-    json = "json"
-    github = "github"
-    sarif = "sarif"
-    junit = "junit"
-    markdown = "markdown"
-
-
-class FailOn(str, Enum):
-    error = "error"
-    warning = "warning"
-    info = "info"
-    never = "never"
-
-
-class Mode(str, Enum):
-    rules = "rules"
-    llm = "llm"
-    hybrid = "hybrid"
-
-
-def _tuple(values: list[str] | None) -> tuple[str, ...] | None:
-    return tuple(values) if values else None
+__all__ = ["FailOn", "Mode", "OutputFormat", "check"]
 
 
 def check(
@@ -102,40 +78,20 @@ def check(
     ] = False,
 ) -> None:
     """Lint OKR files: every finding at file:line:col (OKR.md, okrs/*.md, *okr*.yaml/json/csv)."""
-    from .errors import CoachError
-    from .lint.check import check as run_check
-    from .lint.config import find_config, load_settings
-    from .lint.formats import RENDERERS, error_line, statistics_json, statistics_text
-
-    targets = paths or [Path(".")]
-    try:
-        found = config or find_config(Path(targets[0]).resolve())
-        settings = load_settings(found).with_overrides(
-            output_format=output_format.value if output_format else None,
-            fail_on=fail_on.value if fail_on else None,
-            select=_tuple(select),
-            ignore=_tuple(ignore),
-            rubric=rubric,
-            include=_tuple(include),
-            exclude=_tuple(exclude),
-            mode=mode.value if mode else None,
-        )
-        if show_settings:
-            typer.echo(settings.show())
-            return
-        result = run_check(targets, settings, keep_reviews=settings.output_format == "full")
-    except CoachError as exc:
-        typer.echo(f"error: {exc.message}", err=True)  # one line, never a traceback
-        raise typer.Exit(2) from None
-    fmt = settings.output_format
-    if statistics:
-        typer.echo(statistics_json(result) if fmt == "json" else statistics_text(result))
-    else:
-        typer.echo(RENDERERS[fmt](result))
-    if fmt in ("text", "full") or statistics:
-        for e in result.errors:
-            typer.echo(error_line(e), err=True)
-    if result.errors:
-        raise typer.Exit(2)
-    if result.failing(settings.fail_on):
-        raise typer.Exit(1)
+    code = run(
+        typer.echo,
+        paths,
+        output_format,
+        fail_on,
+        select,
+        ignore,
+        rubric,
+        include,
+        exclude,
+        mode,
+        config,
+        statistics,
+        show_settings,
+    )
+    if code:
+        raise typer.Exit(code)

@@ -14,9 +14,9 @@ import unicodedata
 from functools import cache
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, Field, ValidationError
 
+from .diskcache import YAMLSyntaxError, load_yaml
 from .errors import ConfigError
 from .models import OkrSet
 
@@ -36,8 +36,8 @@ class LanguageWords(BaseModel, extra="forbid"):
 @cache
 def load_words(path: Path = _FILE) -> LanguageWords:
     try:
-        return LanguageWords.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-    except (OSError, yaml.YAMLError) as exc:
+        return LanguageWords.model_validate(load_yaml(path))
+    except (OSError, YAMLSyntaxError) as exc:
         raise ConfigError(f"{path.name}: cannot read the language words: {exc}") from None
     except ValidationError as exc:
         first = exc.errors()[0]

@@ -21,8 +21,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-import yaml
-
+from .diskcache import YAMLSyntaxError, load_yaml
 from .errors import RubricError
 from .llm.verdict import kr_id, objective_id
 from .models import OkrSet
@@ -61,8 +60,8 @@ def normalise(text: str) -> str:
 def _patterns() -> _Patterns:
     path = rubrics_dir() / "default" / DATA
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
+        data = load_yaml(path) or {}
+    except (OSError, YAMLSyntaxError) as exc:
         raise RubricError(f"{path}: cannot read the injection patterns: {exc}") from exc
 
     def compile_all(where: str, items: object) -> tuple[re.Pattern[str], ...]:

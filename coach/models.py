@@ -11,6 +11,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+# Each model builds its validator when it is first used, not at import: a rules-only check
+# never makes most of them one by one (building all at import was a sixth of its start-up).
+_DEFERRED = ConfigDict(defer_build=True)
+
 Label = Literal["aspiration", "task", "no_metric", "no_target", "no_baseline"]
 KR_LABELS: tuple[str, ...] = ("task", "no_metric", "no_target", "no_baseline")
 OBJECTIVE_LABELS: tuple[str, ...] = ("aspiration",)
@@ -30,7 +34,7 @@ class Severity(str, Enum):
 class Span(BaseModel):
     """Character offsets [start, end) of an item in the original text, and its 1-based line."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     start: int
     end: int
@@ -38,11 +42,15 @@ class Span(BaseModel):
 
 
 class KeyResult(BaseModel):
+    model_config = _DEFERRED
+
     text: str
     span: Span | None = None
 
 
 class Objective(BaseModel):
+    model_config = _DEFERRED
+
     text: str
     key_results: list[KeyResult] = Field(default_factory=list)
     span: Span | None = None
@@ -53,12 +61,16 @@ class Objective(BaseModel):
 
 
 class ParseWarning(BaseModel):
+    model_config = _DEFERRED
+
     line: int
     message: str
     text: str = ""
 
 
 class OkrSet(BaseModel):
+    model_config = _DEFERRED
+
     objectives: list[Objective]
     warnings: list[ParseWarning] = Field(default_factory=list)
     # "text", "markdown", "json", "csv", "structured": how the draft was read.
@@ -68,11 +80,15 @@ class OkrSet(BaseModel):
 class Target(BaseModel):
     """Where a finding points: an objective, one of its KRs, or the whole set."""
 
+    model_config = _DEFERRED
+
     objective: int | None = None
     key_result: int | None = None
 
 
 class Finding(BaseModel):
+    model_config = _DEFERRED
+
     rule_id: str
     rule_name: str
     severity: Severity
@@ -92,6 +108,8 @@ class Finding(BaseModel):
 class Rewrite(BaseModel):
     """A suggested rewrite of one KR. Numbers come only from the author's draft."""
 
+    model_config = _DEFERRED
+
     target: Target
     original: str
     text: str
@@ -107,6 +125,8 @@ class Rewrite(BaseModel):
 class CandidateMetric(BaseModel):
     """A metric the KR could measure instead, with why it was suggested."""
 
+    model_config = _DEFERRED
+
     metric: str
     why: str
     rewrite: str = Field(description="the KR written with this metric; [placeholders] for values")
@@ -115,6 +135,8 @@ class CandidateMetric(BaseModel):
 class Ask(BaseModel):
     """Needs your input: no rewrite the coach is sure of, so the questions to answer (and the
     candidate metrics to pick from) that finish the key result. Counted apart from rewrites."""
+
+    model_config = _DEFERRED
 
     target: Target
     original: str
@@ -128,6 +150,8 @@ class ObjectiveSuggestion(BaseModel):
     """Sharper phrasings of an objective flagged as a slogan or a plain direction, built from
     the author's words and what the objective's own key results move or do."""
 
+    model_config = _DEFERRED
+
     target: Target
     original: str
     options: list[str] = Field(default_factory=list, description="up to three phrasings; may be empty")
@@ -139,6 +163,8 @@ class ObjectiveSuggestion(BaseModel):
 class Disagreement(BaseModel):
     """An item the two reviewers judged differently, and which judgement the merge kept."""
 
+    model_config = _DEFERRED
+
     target: Target
     rules: str | None = Field(description="the rules' label, or null for none")
     llm: str | None = Field(description="the model's label, or null for none")
@@ -149,6 +175,8 @@ class Disagreement(BaseModel):
 
 
 class Summary(BaseModel):
+    model_config = _DEFERRED
+
     score: int = Field(ge=0, le=100, description="0-100, see README 'Score'")
     objectives: int
     key_results: int
@@ -161,6 +189,8 @@ class Summary(BaseModel):
 
 class LLMUsage(BaseModel):
     """What the model calls of one review (or a batch) cost, as the provider reported it."""
+
+    model_config = _DEFERRED
 
     calls: int = Field(default=0, description="HTTP calls made, retries and re-asks included")
     cache_hits: int = Field(default=0, description="answers served from the response cache")
@@ -180,6 +210,8 @@ class LLMUsage(BaseModel):
 
 
 class Provenance(BaseModel):
+    model_config = _DEFERRED
+
     okr_coach_version: str
     mode: Literal["rules", "llm", "hybrid"]
     rubric: str
@@ -191,6 +223,8 @@ class Provenance(BaseModel):
 
 
 class Review(BaseModel):
+    model_config = _DEFERRED
+
     okr_set: OkrSet
     findings: list[Finding]
     rewrites: list[Rewrite]

@@ -19,6 +19,8 @@ review slot while it waits.
 
 from __future__ import annotations
 
+import os
+import sys
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
@@ -283,12 +285,21 @@ def _rules_review(
     ), suggestions=suggestions)
 
 
+def _count_review(mode: str) -> None:
+    """Count the review in the Prometheus metrics where they can be read: in a process that
+    serves them (it has loaded `coach.metrics`), or one that shares them through files
+    (PROMETHEUS_MULTIPROC_DIR, or its old lower-case name). Elsewhere (`okr-coach check` in a hook, `review`) the count
+    would die unread with the process, and importing prometheus_client costs ~40 ms."""
+    if "coach.metrics" in sys.modules or {"PROMETHEUS_MULTIPROC_DIR", "prometheus_multiproc_dir"} & set(os.environ):
+        from .metrics import observe_review
+
+        observe_review(mode)
+
+
 def _assemble(ctx: SetContext, findings: list[Finding], rewrites: list[Rewrite], provenance: Provenance,
               disagreements: list[Any] | None = None,
               suggestions: dict[tuple[int, int], Suggestion] | None = None) -> Review:
-    from .metrics import observe_review  # prometheus_client only once a review is made (start-up)
-
-    observe_review(provenance.mode)
+    _count_review(provenance.mode)
     return Review(
         okr_set=ctx.okr_set,
         findings=findings,

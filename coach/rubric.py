@@ -18,27 +18,36 @@ from __future__ import annotations
 
 import hashlib
 import json
+import pickle
+import sys
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from . import diskcache
+from .diskcache import YAMLSyntaxError, load_yaml
 from .errors import RubricError, UnknownRuleError
 from .language.patterns import Patterns
 from .lexicon import REQUIRED_CLASSES, Lexicon
 from .models import Label, Severity
 from .resources import rubrics_dir
 
+# The rubric's own models build their validators when a rubric is first validated, not at
+# import: a process that reads the rubric kept on disk (coach.diskcache) never validates one.
+_DEFERRED = ConfigDict(defer_build=True)
+
 
 class RuleExamples(BaseModel):
+    model_config = _DEFERRED
+
     flagged: list[str] = Field(default_factory=list)
     not_flagged: list[str] = Field(default_factory=list)
 
 
 class Rule(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     id: str
     name: str
@@ -58,7 +67,7 @@ class Rule(BaseModel):
 
 
 class RuleOverride(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     enabled: bool | None = None
     severity: Severity | None = None
@@ -67,6 +76,8 @@ class RuleOverride(BaseModel):
 
 
 class Scoring(BaseModel):
+    model_config = _DEFERRED
+
     item_weight: dict[Severity, float]
     set_points: dict[Severity, float]
 
@@ -74,7 +85,7 @@ class Scoring(BaseModel):
 class MergePolicy(BaseModel):
     """Who decides each label in a hybrid review (rubric.yaml, `merge:`)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     min_confidence: float = Field(default=0.6, ge=0, le=1)
     owner: dict[Label, Literal["rules", "llm"]] = Field(
@@ -137,17 +148,16 @@ class Rubric:
         return None
 
 
-# libyaml's safe loader when PyYAML was built with it: the rubric parses in a tenth of the
-# time of the pure-Python loader (most of a short command's start-up before), same data.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
 def _read_yaml(path: Path) -> Any:
+    """The data of one rubric file: libyaml's safe loader (a tenth of the time of the
+    pure-Python one), its parse kept on disk by `coach.diskcache` (the next process imports
+    no PyYAML). What it holds is validated by the caller on every load, cached or not."""
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)  # noqa: S506 - a safe loader
+        return load_yaml(path)
     except FileNotFoundError as exc:
         raise RubricError(f"rubric file not found: {path}") from exc
-    except yaml.YAMLError as exc:
+    except YAMLSyntaxError as wrapped:
+        exc = wrapped.error
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark else ""
         raise RubricError(f"{path}: not valid YAML{where}: {getattr(exc, 'problem', exc)}") from exc
@@ -294,10 +304,64 @@ def _apply_custom(path: Path, data: dict[str, Any]) -> Rubric:
     return _build(meta, rules, lexicon, patterns)
 
 
+# The code that decides what a built rubric holds, and whether a rubric loads at all: a
+# rubric kept on disk is used only by the same code (and the same files, see `_kept_key`).
+_BUILDERS = ("coach.rubric", "coach.lexicon", "coach.language.patterns", "coach.models", "coach.errors")
+# What a kept rubric may fail to unpickle with when it is damaged or outdated: it is rebuilt.
+_UNPICKLING = (pickle.UnpicklingError, AttributeError, ImportError, EOFError, TypeError, ValueError,
+               IndexError, KeyError)  # fmt: skip
+
+
+def _kept_key(folder: Path) -> tuple[str, bytes] | None:
+    """Where a rubric folder's build is kept, and its key: every file `_load_folder` reads,
+    byte for byte, and the code that builds and validates it (which also names the entry,
+    so two installed versions alternating keep one each); None when a file cannot be read
+    (the load then says which)."""
+    from pydantic import VERSION
+
+    try:
+        code = hashlib.sha256(diskcache.fingerprint("rubric", VERSION))
+        for name in _BUILDERS:
+            code.update(Path(sys.modules[name].__file__ or "").read_bytes())
+        digest = code.copy()
+        files = [folder / "rubric.yaml", folder / "lexicon.yaml", folder / "patterns.yaml",
+                 *sorted((folder / "rules").glob("*.yaml"))]  # fmt: skip
+        for path in files:
+            raw = path.read_bytes()
+            digest.update(b"%d:%s\0%d\0" % (len(path.name), path.name.encode(), len(raw)))
+            digest.update(raw)
+    except (OSError, KeyError):
+        return None
+    return f"{folder}\0{code.hexdigest()}", digest.digest()
+
+
+def _load_folder_kept(folder: Path) -> Rubric:
+    """A rubric folder, built and validated (`_load_folder`, `_build`), or the build kept on
+    disk (`coach.diskcache`) from the same files and code, which loaded and validated then."""
+    kept_as = _kept_key(folder)
+    if kept_as is not None:
+        payload = diskcache.read("rubric", *kept_as)
+        if payload is not None:
+            try:
+                kept = pickle.loads(payload)  # noqa: S301 - our own entry, its key and digest checked
+            except _UNPICKLING:
+                kept = None
+            if isinstance(kept, Rubric):
+                return kept
+    rubric = _build(*_load_folder(folder))
+    if kept_as is not None:
+        try:
+            payload = pickle.dumps(rubric, protocol=pickle.HIGHEST_PROTOCOL)
+        except (pickle.PicklingError, TypeError, AttributeError):
+            return rubric
+        diskcache.write("rubric", *kept_as, payload)
+    return rubric
+
+
 @lru_cache(maxsize=32)
 def _load_cached(path: Path, mtime: float) -> Rubric:
     if path.is_dir():
-        return _build(*_load_folder(path))
+        return _load_folder_kept(path)
     data = _read_yaml(path)
     if not isinstance(data, dict):
         raise RubricError(f"{path}: a rubric file is a YAML mapping (extends, rules, words)")

@@ -56,13 +56,27 @@ class Patterns:
         """These patterns with some replaced by name (a custom rubric's `patterns:`)."""
         if not isinstance(overrides, Mapping):
             raise RubricError(f"{where}: 'patterns' must map pattern names to regular expressions")
-        unknown = sorted(set(map(str, overrides)) - set(self._compiled))
+        unknown = sorted(set(map(str, overrides)) - set(self.source))
         if unknown:
-            raise RubricError(f"{where}: patterns.{unknown[0]}: unknown pattern; known: {', '.join(sorted(self._compiled))}")
+            raise RubricError(f"{where}: patterns.{unknown[0]}: unknown pattern; known: {', '.join(sorted(self.source))}")
         return Patterns.load({**self.source, **{str(k): v for k, v in overrides.items()}}, where)
 
+    def __reduce__(self) -> tuple[object, tuple[dict[str, str]]]:
+        # Pickled (the rubric kept by coach.diskcache) as the sources alone, which compiled
+        # when they were loaded: each is compiled again when a reader first asks for it.
+        return _compiled_when_read, (self.source,)
+
     def __getattr__(self, name: str) -> re.Pattern[str]:
-        try:
-            return self.__dict__["_compiled"][name]
-        except KeyError:
-            raise AttributeError(f"no pattern {name!r}: add it to REQUIRED_PATTERNS and patterns.yaml") from None
+        found = self.__dict__.get("_compiled", {}).get(name)
+        if found is not None:
+            return found
+        regex = self.__dict__.get("source", {}).get(name)
+        if regex is None:
+            raise AttributeError(f"no pattern {name!r}: add it to REQUIRED_PATTERNS and patterns.yaml")
+        found = self._compiled[name] = self.__dict__[name] = re.compile(regex)
+        return found
+
+
+def _compiled_when_read(source: dict[str, str]) -> Patterns:
+    """Patterns whose sources compiled before (see `Patterns.__reduce__`)."""
+    return Patterns({}, source)

@@ -19,9 +19,9 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
+from ..diskcache import YAMLSyntaxError, load_yaml
 from ..errors import ConfigError
 
 Role = Literal["objective", "key_result", "team", "owner"]
@@ -71,9 +71,9 @@ class ColumnWords(BaseModel, extra="forbid"):
 def load_words(path: Path = _FILE) -> ColumnWords:
     """Read and validate a column-words file; ConfigError names the file and the problem."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path)
         return ColumnWords.model_validate(data)
-    except (OSError, yaml.YAMLError) as exc:
+    except (OSError, YAMLSyntaxError) as exc:
         raise ConfigError(f"{path.name}: cannot read the column names: {exc}") from None
     except ValidationError as exc:
         first = exc.errors()[0]

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
+from functools import cache
 
 # Roles announced by a label at the start of a line.
 OBJ = "objective"
@@ -49,23 +50,21 @@ class Segment:
 ALNUM = re.compile(r"[^\W_]")
 
 _EMPH = r"(?:\*\*|__|\*|_)?"
-_TEMPLATE = re.compile(
+_TEMPLATE = (
     r"(?P<emph>\*\*|__|\*|_)?(?:"
     r"(?P<init>(?:(?:we|we\s*['’]\s*re|we\s+are|we\s+re)\s+)?(?:currently\s+)?working\s+on)"
     r"|(?P<belief>(?:because\s+)?we\s+(?:strongly\s+|also\s+)?believe(?:\s+that)?|because)"
     r"|(?P<measure>(?:as\s+)?measured\s+by(?:\s+the\s+following(?:\s+key\s+results)?)?)"
-    r")\b" + _EMPH + r"[ \t]*(?P<sep>[:：,\-–—]|\.\.\.|…)?" + _EMPH + r"[ \t]*",
-    re.I,
+    r")\b" + _EMPH + r"[ \t]*(?P<sep>[:：,\-–—]|\.\.\.|…)?" + _EMPH + r"[ \t]*"
 )
-_TEMPLATE_INLINE = re.compile(
+_TEMPLATE_INLINE = (
     r"\b(?:(?P<belief>because\s+we\s+(?:strongly\s+)?believe(?:\s+that)?)"
-    r"|(?P<measure>as\s+measured\s+by))\b[ \t]*[:：,\-–—]?[ \t]*",
-    re.I,
+    r"|(?P<measure>as\s+measured\s+by))\b[ \t]*[:：,\-–—]?[ \t]*"
 )
 _INLINE_SEPARATORS = frozenset(" \t,;.:–—-")
 _NUM = r"\d{1,3}(?:\.\d{1,3})*[a-z]?\b"
 _ASIDE = r"(?:[ \t]*\([^()\n]{1,40}\)(?=[ \t]*[:：\-–—]))?"  # "Objective 1 (Platform):"
-_LABEL = re.compile(
+_LABEL = (
     "".join(
         [
             r"(?P<emph>\*\*|__|\*|_)?(?P<br>[(\[])?(?:",
@@ -98,8 +97,7 @@ _LABEL = re.compile(
             _EMPH,
             r"[ \t]*",
         ]
-    ),
-    re.I,
+    )
 )
 # what trim() takes off the start of a text (else, with its end stripped, it is as it is)
 _TRIMMED = frozenset(
@@ -125,38 +123,30 @@ _GROUPS += ("sep",)
 _OBJECTIVE_WORD = Counter("objective")
 _NOT_OBJECTIVE = frozenset({"objectively", "objection", "objections", "object", "objects"})
 
-_HDR_KR = re.compile(
+_HDR_KR = (
     r"(?:the\s+|our\s+)?(?:key[\s_-]*results?|krs?|k\.r\.s?|results|metrics|success\s+metrics"
     r"|measures(?:\s+of\s+success)?|how\s+we(?:['’]ll|\s+will)\s+measure"
     r"(?:\s+(?:it|this|success|progress))?|(?:as\s+)?measured\s+by)"
-    r"(?:\s*\([^)]*\))?[\s:：.]*",
-    re.I,
+    r"(?:\s*\([^)]*\))?[\s:：.]*"
 )
-_HDR_KR_TAIL = re.compile(
-    r"\b(?:key[\s_-]*results?|krs|measured\s+by|success\s+metrics)\s*[:：]$", re.I
-)
+_HDR_KR_TAIL = r"\b(?:key[\s_-]*results?|krs|measured\s+by|success\s+metrics)\s*[:：]$"
 _PERIOD_WORD = (
     r"(?:q[1-4]|h[12]|fy\s?['’]?\d{2,4}|\d{4}|(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?"
     r"|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?"
     r"|dec(?:ember)?)\.?|quarter(?:ly)?|half|year|annual|draft|v\d+(?:\.\d+)?|version\s*\d+)"
 )
-_HDR_PERIOD = re.compile(
-    r"(?:" + _PERIOD_WORD + r"[\s/,\-–—:()|.]*)+",
-    re.I,
-)
-_HDR_OBJ = re.compile(
+_HDR_PERIOD = r"(?:" + _PERIOD_WORD + r"[\s/,\-–—:()|.]*)+"
+_HDR_OBJ = (
     r"(?:(?:our|the|draft|proposed|team|company|quarterly|main|top)\s+)*(?:objectives|goals)"
     r"(?:\s*\([^)]*\)|\s+(?:for|in)\s+[^:.!?]{1,40}|\s*[-–—:]\s*" + _PERIOD_WORD + r".{0,20}"
-    r"|(?:\s+" + _PERIOD_WORD + r")+)?[\s:：.]*",
-    re.I,
+    r"|(?:\s+" + _PERIOD_WORD + r")+)?[\s:：.]*"
 )
-_HDR_BOTH = re.compile(
+_HDR_BOTH = (
     r"(?:(?:our|the|draft|proposed|team)\s+)*objectives?\s*(?:and|&|\+|/)\s*"
-    r"(?:key\s*results?|krs?)\b.{0,40}",
-    re.I,
+    r"(?:key\s*results?|krs?)\b.{0,40}"
 )
-_OKR_WORD = re.compile(r"okrs?", re.I)
-_PROSE = re.compile(
+_OKR_WORD = r"okrs?"
+_PROSE = (
     r"(?:hi|hello|hey|dear|greetings|thanks|thank\s+you|thx|cheers|regards|fyi|lmk|sorry"
     r"|please|pls|plz|kind\s+regards|best\s+(?:regards|wishes)|best,|tl;?\s*dr"
     r"|here(?:['’]s|\s+is|\s+are)|let\s+me\s+know|sent\s+from|looking\s+forward"
@@ -167,22 +157,19 @@ _PROSE = re.compile(
     r"|(?:below|attached)\s+(?:are|is)|(?:just\s+)?(?:a\s+)?quick\s+(?:note|question|draft)"
     r"|(?:feedback|comments|thoughts)\s+(?:welcome|appreciated)|(?:can|could|would)\s+you"
     r"|what\s+do\s+you\s+think)\b"
-    r"|p\.?s(?:\.|\b)|n\.b\.",
-    re.I,
+    r"|p\.?s(?:\.|\b)|n\.b\."
 )
 _SPACE_RUN = re.compile(r"\s+")
 
 
-_HDR_OKR_BEFORE = re.compile(
+_HDR_OKR_BEFORE = (
     r"our|my|the|draft|proposed|team|company|quarterly|new|updated|final|q[1-4]|h[12]|annual"
-    r"|yearly|department|squad|tribe|product|engineering|marketing|sales",
-    re.I,
+    r"|yearly|department|squad|tribe|product|engineering|marketing|sales"
 )
-_PERIOD_ONLY = re.compile(r"(?:q[1-4]|h[12]|fy\s?['’]?\d{2,4}|(?:19|20)\d{2})", re.I)
-_TITLE_WORDS = re.compile(
+_PERIOD_ONLY = r"(?:q[1-4]|h[12]|fy\s?['’]?\d{2,4}|(?:19|20)\d{2})"
+_TITLE_WORDS = (
     r"okrs?|objectives|goals|planning|plans?|drafts?|review|proposal|proposed|final|updated?"
-    r"|kickoff|cycle|for|the|our|of|and|team|company|quarterly|version|wip|new|revised",
-    re.I,
+    r"|kickoff|cycle|for|the|our|of|and|team|company|quarterly|version|wip|new|revised"
 )
 _WORD = re.compile(r"[^\s()\[\]:,;.!?\-–—/|]+")
 _PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]")
@@ -191,17 +178,16 @@ _PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 # The four whole-line title patterns in one, tried in the order header_kind used to try
 # them one by one (fullmatch of an alternation = the first alternative that matches
 # whole): one failed match at the first character instead of four on most lines.
-_HDR_WHOLE = re.compile(
+_HDR_WHOLE = (
     "|".join(
-        f"(?P<{name}>{rx.pattern})"
+        f"(?P<{name}>{rx})"
         for name, rx in (
             ("kr", _HDR_KR),
             ("obj", _HDR_OBJ),
             ("both", _HDR_BOTH),
             ("period", _HDR_PERIOD),
         )
-    ),
-    re.I,
+    )
 )
 # What the first word of a title starts with, in lower case: the first words of _HDR_KR,
 # _HDR_OBJ, _HDR_BOTH and _HDR_PERIOD, and the title and period words of header_kind's
@@ -265,7 +251,9 @@ class Patterns:
     prose: re.Pattern[str]
 
 
-CASELESS = Patterns(
+# The patterns' text, in the order of Patterns' fields (the names above hold text, not
+# compiled patterns: each is compiled once, below, for the kind of text it is used on).
+_SOURCES = (
     _TEMPLATE,
     _TEMPLATE_INLINE,
     _LABEL,
@@ -278,7 +266,14 @@ CASELESS = Patterns(
     _OKR_WORD,
     _PROSE,
 )
-LOWERED = Patterns(*(re.compile(getattr(CASELESS, f.name).pattern) for f in fields(Patterns)))
+LOWERED = Patterns(*(re.compile(source) for source in _SOURCES))
+
+
+@cache
+def caseless() -> Patterns:
+    """The same patterns with re.I, for the rare text `fold` refuses: compiled when first
+    needed (their compilation was a tenth of a short command's start-up)."""
+    return Patterns(*(re.compile(source, re.I) for source in _SOURCES))
 
 # re.IGNORECASE also matches these to "i", "i" and "s"; lower() turns them into
 # something else ("İ" into two characters), so a text holding one is matched as is.
@@ -286,7 +281,7 @@ _FOLD_BREAKERS = ("\u0130", "\u0131", "\u017f")  # İ ı ſ
 
 
 def fold(text: str) -> str | None:
-    """`text.lower()` when matching LOWERED on it is exactly matching CASELESS on `text`
+    """`text.lower()` when matching LOWERED on it is exactly matching caseless() on `text`
     (same positions, same groups up to case), else None.
 
     Holds when every character lower-cases to one character with the same re.I
@@ -308,7 +303,7 @@ def _subject(text: str, low: str | None) -> tuple[Patterns, str]:
     """The patterns and the text to match them on; `low` is fold(text) if known."""
     if low is None:
         low = fold(text)
-    return (CASELESS, text) if low is None else (LOWERED, low)
+    return (caseless(), text) if low is None else (LOWERED, low)
 
 
 def is_prose(body: str, low: str | None = None) -> bool:
@@ -515,7 +510,7 @@ def read_label(text: str, p: int, e: int, low: str | None = None) -> Label:
     """Find a label at text[p:e] and return it with the body range.
 
     `low` is fold(text) when the caller has it (None: match `text` with re.I)."""
-    rx, subject = (CASELESS, text) if low is None else (LOWERED, low)
+    rx, subject = (caseless(), text) if low is None else (LOWERED, low)
     if low is None:
         template, label = text[p] in "wWbBaAmMcC*_", text[p] in _LABEL_FIRST
     else:  # the first two letters tell most lines from every label (see _LABEL_HEADS)

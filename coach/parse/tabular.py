@@ -13,10 +13,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ..errors import LimitExceededError, ParseError
 from ..models import KeyResult, Objective, OkrSet, ParseWarning, Span
-from .columns import ColumnMap, column_role, same_header
+
+if TYPE_CHECKING:
+    from .columns import ColumnMap
 
 DELIMITERS = (",", ";", "\t", "|")
 _HEADER_CELL = re.compile(r"[^\W\d][\w .#/()&'-]{0,39}")
@@ -61,6 +64,10 @@ def _classify(
 ) -> Header:
     """Each column's role from its header cell (`coach.parse.columns`); columns the coach
     named win over any guess, and a guess never takes a column the coach named."""
+    # Imported with the first table read: a draft that is no table never loads the column
+    # words (columns.yaml and its validating models: start-up of `okr-coach check`).
+    from .columns import column_role, same_header
+
     h = Header(delimiter, line, start, end, names)
     named = columns.named() if columns else {}
     taken: set[int] = set()
