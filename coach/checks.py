@@ -19,7 +19,7 @@ from .language.facts import KrFacts, ObjectiveFacts
 from .language.key_results import analyze_kr
 from .language.labels import is_aspiration, is_generic_direction, kr_label
 from .language.objectives import analyze_objective
-from .language.phrases import describe
+from .language.phrases import Described
 from .models import OkrSet, Span, Target
 from .rubric import Rubric, Rule
 
@@ -63,10 +63,11 @@ def build_context(okr_set: OkrSet, rubric: Rubric) -> SetContext:
 
 
 def kr_fields(facts: KrFacts, rubric: Rubric) -> dict[str, object]:
-    """The fields a KR finding's message and questions use, read once per text and rubric."""
+    """The fields a KR finding's message and questions use, read once per text and rubric
+    (the phrases among them only when a message names one: `Described`)."""
     return rubric.lexicon.memoised(
         ("fields", facts.text),
-        lambda: {"text": facts.text, "reason": facts.task_reason or "an activity", **describe(facts, rubric)},
+        lambda: Described(facts, rubric, text=facts.text, reason=facts.task_reason or "an activity"),
     )
 
 

@@ -166,7 +166,7 @@ class Lexicon:
         # (An OrderedDict: dropping a plain dict's first entry walks the holes the earlier drops
         # left, about 4 µs a time once the memo is full.)
         self.memo: OrderedDict[object, object] = OrderedDict()
-        self._unions: dict[tuple[str, ...], frozenset[str]] = {}
+        self._unions: dict[tuple[tuple[str, ...], tuple[str, ...]], frozenset[str]] = {}
         self.classes: dict[str, WordClass] = {}
         self.maps: dict[str, dict[str, list[str]]] = {}
         for name, value in data.items():
@@ -230,11 +230,14 @@ class Lexicon:
     def verb_classes(self, token: str) -> frozenset[str]:
         return self.verb_class.get(token, _NO_CLASSES)
 
-    def union(self, *names: str) -> frozenset[str]:
-        """The single words of several classes together, computed once (and never evicted)."""
-        found = self._unions.get(names)
+    def union(self, *names: str, without: tuple[str, ...] = ()) -> frozenset[str]:
+        """The single words of several classes together, less those of the classes `without`,
+        computed once (and never evicted): a reader asks for the same few sets on every text."""
+        key = (names, without)
+        found = self._unions.get(key)
         if found is None:
-            found = self._unions[names] = frozenset().union(*(self[n].words for n in names))
+            words = frozenset().union(*(self[n].words for n in names))
+            found = self._unions[key] = words.difference(*(self[n].words for n in without))
         return found
 
     def memoised(self, key: object, compute: Callable[[], T], limit: int = 8192) -> T:

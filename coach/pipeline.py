@@ -604,8 +604,10 @@ def run_checks(ctx: SetContext, rules: list[Rule]) -> list[Finding]:
     findings: list[Finding] = []
     for rule in rules:
         why = " ".join(rule.why.split())  # the same for every hit of the rule
+        # A fix with no field in it is the same for every hit too: rendered once.
+        fix = None if _has_fields(rule.fix) else " ".join(rule.fix.split())
         for hit in CHECKS[rule.check](ctx, rule):
-            fields = _SafeDict(hit.fields)
+            fields = _SafeFields(hit.fields)
             findings.append(
                 Finding(
                     rule_id=rule.id,
@@ -615,7 +617,7 @@ def run_checks(ctx: SetContext, rules: list[Rule]) -> list[Finding]:
                     target=hit.target,
                     message=rule.message.format_map(fields),
                     why=why,
-                    fix=" ".join(rule.fix.format_map(fields).split()),
+                    fix=fix if fix is not None else " ".join(rule.fix.format_map(fields).split()),
                     span=hit.span,
                     questions=[q.format_map(fields) for q in rule.questions],
                 )
@@ -634,11 +636,23 @@ def _order(f: Finding) -> tuple[int, int, int, str]:
     )
 
 
-class _SafeDict(dict):
-    """Rule messages are data; a placeholder a check does not fill stays visible."""
+def _has_fields(template: str) -> bool:
+    """Whether format_map could change `template` (a field, or an escaped brace)."""
+    return "{" in template or "}" in template
 
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
+
+class _SafeFields:
+    """Rule messages are data; a placeholder a check does not fill stays visible. A field is
+    read only when a message names it (a KR's phrases are read on demand: `Described`)."""
+
+    def __init__(self, fields: dict[str, object]):
+        self.fields = fields
+
+    def __getitem__(self, key: str) -> object:
+        try:
+            return self.fields[key]
+        except KeyError:
+            return "{" + key + "}"
 
 
 def _suggestions(ctx: SetContext, findings: list[Finding]) -> dict[tuple[int, int], Suggestion]:

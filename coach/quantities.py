@@ -164,6 +164,12 @@ _MAYBE_DEADLINE = re.compile(
     r"|\b(?:weeks?|months?|quarters?|years?|sprints?|cycle|period|half|semester|term|season|fiscal)\b"
 )
 _DIGIT = re.compile(r"\d")
+# Every WORD_QUANTITY_RE match holds one of these (most sentences hold none): a plain
+# alternation of words is searched 3x faster than the full pattern fails.
+_MAYBE_WORD_QUANTITY = re.compile(
+    r"ly|continuous|day|all|zero|doubl|tripl|quadrupl|halv|half|third|quarter|fifth|one|twice|two|three|four"
+    r"|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundred|thousand|dozen|million"
+)
 _BASELINE_AFTER = re.compile(
     r"(?:\s+of\s+[a-z]+(?:\s+[a-z]+)?)?"  # "6% of bookings today"
     r"\s*(?:today|now|currently|at present|so far|"
@@ -267,7 +273,7 @@ def scan(text: str) -> Scan:
                 deadlines.append((s, e))
                 continue
         found.append((s, e, _kind(m)))
-    for m in WORD_QUANTITY_RE.finditer(masked):
+    for m in WORD_QUANTITY_RE.finditer(masked) if _MAYBE_WORD_QUANTITY.search(masked) else ():
         if any(s < m.end() and m.start() < e for s, e, _ in found):
             continue  # "5 million": the word is the number's multiplier, not a value of its own
         found.append((m.start(), m.end(), "word"))
@@ -348,9 +354,11 @@ _NOT_A_BASELINE_LABEL = re.compile(r"\b(?:target|goal|stretch|aim|commit(?:ted)?
 
 def _baseline_before(window: str) -> bool:
     """Does the text just before a value introduce a starting point ("from", "currently")?"""
-    if _FROM_AVERAGE.search(window):
+    # Each pattern holds a word or sign most windows lack: looked for first (a plain
+    # substring test is 20x cheaper than a search that fails).
+    if "from" in window and _FROM_AVERAGE.search(window):
         return True  # "Cut page load time by 40% from an average of 3.5 s"
-    labelled = _LABELLED_POINT.search(window)
+    labelled = _LABELLED_POINT.search(window) if ":" in window else None
     if labelled and not _NOT_A_BASELINE_LABEL.search(labelled.group(1)):
         return True  # "retention ≥ 45% (closed alpha: 38%)": a value measured elsewhere, now
     if "last" in window or "(" in window or "as of" in window:

@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import islice
 
 from .language.facts import KrFacts
 from .language.key_results import analyze_kr
@@ -74,12 +75,13 @@ def suggest(
     drafts, questions, candidates = _drafts(facts, label, rubric, objective)
 
     def ask() -> Ask:
+        # Each candidate is analysed to prove it clean: only until MAX_CANDIDATES have passed.
         checked = (_checked_candidate(c, facts, rubric, sources) for c in candidates)
         return Ask(
             target=Target(),
             original=facts.text,
             questions=questions,
-            candidates=[c for c in checked if c][:MAX_CANDIDATES],
+            candidates=list(islice(filter(None, checked), MAX_CANDIDATES)),
             addresses=rule_ids,
         )
 
@@ -285,7 +287,7 @@ def _unclear_count(facts: KrFacts, metric: str, lex: Lexicon) -> bool:
 def _metric_elsewhere(facts: KrFacts, metric: str, lex: Lexicon) -> bool:
     """'Student Leaders who are engaged report an NPS of 30%': a named metric outside the
     phrase found (here NPS) is what the value belongs to; the coach asks rather than guess."""
-    named = lex.union("metric_terms", "metric_heads") - lex["time_units"].words
+    named = lex.union("metric_terms", "metric_heads", without=("time_units",))
     inside = {w.lower() for w in re.findall(r"[\w/-]+", metric)}
     values = " ".join(q.text.lower() for q in facts.quantities)
     lead = facts.lead.token if facts.lead else ""  # "Reach 5,000 teams": the verb, not the metric "reach"

@@ -30,6 +30,7 @@ class KrFacts:
     words: frozenset[str]
     scan: Scan
     lead: Lead | None
+    first: int = 0  # the first token after leading fillers ("We will", "Successfully")
     is_task: bool = False
     task_reason: str = ""
     has_metric: bool = False

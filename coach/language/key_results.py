@@ -44,7 +44,8 @@ def _analyze_kr(text: str, lex: Lexicon) -> KrFacts:
     tokens = tokenize(low)
     words = token_set(tokens)
     sc = scan_cached(core)
-    lead = find_lead(low, tokens, lex)
+    first = strip_fillers(low, tokens, lex)  # read once: the lead and the task verdict start there
+    lead = find_lead(low, tokens, lex, first)
     if lead and (
         (not sc.quantities and feeling_clause(tokens, lead.index + 2, lex))
         or metric_name_start(tokens, lead, lex)
@@ -54,12 +55,11 @@ def _analyze_kr(text: str, lex: Lexicon) -> KrFacts:
     qualitative = not sc.quantities and (
         any(quality_word(t, lex) for t, _ in tokens)
         # "Team leads are better coaches", "Volunteers are more happy": a quality of people
-        or bool(lead and lead.lemma == "be" and not words.isdisjoint(lex["comparatives"].words | lex["feeling_words"].words))
+        or bool(lead and lead.lemma == "be" and not words.isdisjoint(lex.union("comparatives", "feeling_words")))
         or feeling_clause(tokens, 1, lex)  # "Devs rave about us"
         or (lead is None and _people_behaviour(tokens, lex))  # "Lecturers embrace digital tools"
     )
 
-    first = strip_fillers(low, tokens, lex)
     if lead and lead.index > first:
         chunk = object_chunk(tokens[: lead.index], first, lex)  # the subject: "Safety culture improved"
     else:
@@ -176,15 +176,17 @@ def _analyze_kr(text: str, lex: Lexicon) -> KrFacts:
     )
     if maintains and lead and lead.lemma == "hold":
         lead = replace(lead, kind="maintain")
-    facts = KrFacts(
-        text, low, tuple(tokens), words, sc, lead,
+    read = dict(
+        text=text, low=low, tokens=tuple(tokens), words=words, scan=sc, lead=lead, first=first,
         has_metric=has_metric, has_target=has_target, has_baseline=has_baseline,
         maintains=maintains, qualitative=qualitative, measures=tuple(measures),
         chunk_metric_words=tuple(chunk_metric_words), metric_words=tuple(metric_words),
         vague_words=tuple(vague_words), compound=_compound(text, lex),
     )
-    is_task, reason = task_verdict(facts, lex)
-    return replace(facts, is_task=is_task, task_reason=reason)
+    # The task verdict reads the other facts; the frozen facts are then made once with it
+    # (dataclasses.replace walks every field: 3% of an analysis).
+    is_task, reason = task_verdict(KrFacts(**read), lex)
+    return KrFacts(**read, is_task=is_task, task_reason=reason)
 
 
 def _people_behaviour(tokens: list[tuple[str, int]], lex: Lexicon) -> bool:
@@ -193,7 +195,7 @@ def _people_behaviour(tokens: list[tuple[str, int]], lex: Lexicon) -> bool:
     if len(tokens) < 3 or any(t in lex["cadence_words"].words for t, _ in tokens):
         return False
     first, verb = tokens[0][0], tokens[1][0]
-    people = lex.union("people_nouns", "outcome_nouns") - lex.union("metric_terms")
+    people = lex.union("people_nouns", "outcome_nouns", without=("metric_terms",))
     if first not in people and not countable(first, lex):
         return False
     return verb in lex["behaviour_verbs"].words or (

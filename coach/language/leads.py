@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from ..lexicon import Lexicon
 from .facts import Lead
-from .reading import countable, counted_events, object_chunk, strip_fillers, verb_kind
+from .reading import countable, counted_events, object_chunk, verb_kind
 
 
-def find_lead(low: str, tokens: list[tuple[str, int]], lex: Lexicon) -> Lead | None:
-    start = _after_label(low, tokens, lex) or strip_fillers(low, tokens, lex)
+def find_lead(low: str, tokens: list[tuple[str, int]], lex: Lexicon, first: int) -> Lead | None:
+    """The lead of a KR whose leading fillers end at token `first` (`reading.strip_fillers`)."""
+    start = _after_label(low, tokens, lex) or first
     for i in range(start, min(len(tokens), start + 5)):
         tok = tokens[i][0]
         classes = lex.verb_classes(tok)

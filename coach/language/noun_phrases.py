@@ -41,13 +41,13 @@ def units_of(facts: KrFacts) -> list[Unit]:
         role = "measure" if (q.start, q.end) in measures else "qualifier"
         spans.append(Unit(q.start, q.end, "#", role))
     spans += [Unit(s, e, "#", "deadline") for s, e in facts.scan.deadlines]
-    taken = sorted((u.start, u.end) for u in spans)
+    # The characters the numbers cover: a word that starts or ends inside one is part of it.
+    taken = {i for u in spans for i in range(u.start, u.end)}
     units = list(spans)
     for tok, pos in facts.tokens:
         end = pos + len(tok)
-        if any(s <= pos < e or s < end <= e for s, e in taken):
-            continue
-        units.append(Unit(pos, end, tok, "word"))
+        if pos not in taken and end - 1 not in taken:
+            units.append(Unit(pos, end, tok, "word"))
     units.sort(key=lambda u: u.start)
     return units
 
@@ -71,10 +71,12 @@ def _restore_names(phrase: str, facts: KrFacts, lex: Lexicon) -> str:
     opener = facts.tokens[0][1] if facts.tokens else 0
     out = []
     for word in phrase.split(" "):
-        m = re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", facts.text, re.I)
-        written = m.group(0) if m else word
-        if m and m.start() != opener and written[:1].isupper() and word[:1].islower() and not _common(word, lex):
-            word = written
+        # Only a lower-case word the lexicon does not know can be a name: the draft is
+        # searched for those alone.
+        if word[:1].islower() and not _common(word, lex):
+            m = re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", facts.text, re.I)
+            if m and m.start() != opener and m.group(0)[:1].isupper():
+                word = m.group(0)
         out.append(word)
     return " ".join(out)
 

@@ -131,8 +131,8 @@ def _analyze_objective(text: str, lex: Lexicon) -> ObjectiveFacts:
     superlative = any(a in superlatives or a.startswith(("most ", "least ")) for a in aspiration_hits)
     # A superlative of feeling ("friendliest") is a slogan word, not a specific.
     specific = [w for w in specific if w not in aspiration_hits]
-    dimensions = lex.union("vague_nouns", "metric_terms", "metric_heads", "lower_is_better") - lex.union(
-        "aspiration_words", "entity_nouns"
+    dimensions = lex.union(
+        "vague_nouns", "metric_terms", "metric_heads", "lower_is_better", without=("aspiration_words", "entity_nouns")
     )
     in_slogan = {w for a in aspiration_hits for w in a.split()}  # "most engaged" is no dimension
     dimension_words = tuple(t for t, _ in tokens if t in dimensions and t not in in_slogan)

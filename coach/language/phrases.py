@@ -203,16 +203,31 @@ def amount_of(metric: str, lex: Lexicon) -> str:
     return f"{amount_word(metric, lex)} of {metric}"
 
 
-def describe(facts: KrFacts, rubric: Rubric) -> dict[str, str]:
+class Described(dict):
     """Fields the rule messages use: {metric}, {amount} ('number' or 'value'), {verb},
-    {target}, {metric_hint}."""
-    metric = metric_phrase(facts, rubric.lexicon) or "the metric"
-    target = target_phrase(facts, rubric.lexicon)
-    hints = rubric.lexicon.lookup("vague_metrics", facts.text)
-    return {
-        "metric": metric,
-        "amount": amount_word(metric, rubric.lexicon),
-        "verb": verb_for(facts, metric, rubric).lower(),
-        "target": target[0] if target else "[target]",
-        "metric_hint": ", ".join(hints) if hints else "a count, a rate, a time or a score",
-    }
+    {target}, {metric_hint}, each read from the KR when a message first asks for it (a task's
+    message names none of them, and reading the metric is most of a finding's cost). Other
+    keys start in the dict."""
+
+    def __init__(self, facts: KrFacts, rubric: Rubric, **fields: object):
+        super().__init__(fields)
+        self._facts, self._rubric = facts, rubric
+
+    def __missing__(self, key: str) -> str:
+        facts, lex = self._facts, self._rubric.lexicon
+        if key == "metric":
+            value = metric_phrase(facts, lex) or "the metric"
+        elif key == "amount":
+            value = amount_word(self["metric"], lex)
+        elif key == "verb":
+            value = verb_for(facts, self["metric"], self._rubric).lower()
+        elif key == "target":
+            target = target_phrase(facts, lex)
+            value = target[0] if target else "[target]"
+        elif key == "metric_hint":
+            hints = lex.lookup("vague_metrics", facts.text)
+            value = ", ".join(hints) if hints else "a count, a rate, a time or a score"
+        else:
+            raise KeyError(key)
+        self[key] = value
+        return value

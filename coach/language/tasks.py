@@ -19,7 +19,6 @@ from .reading import (
     object_chunk,
     scan_cached,
     starts_with_verb,
-    strip_fillers,
 )
 
 
@@ -157,14 +156,14 @@ def _passive_done(toks: list[str], lex: Lexicon) -> bool:
 def _share_of_own_work(facts: KrFacts, toks: list[str], first: int, lemma: str, lex: Lexicon) -> bool:
     """'Complete 60% of the upgrades', 'Resolve half of the action items from the survey',
     '> 50% of identified issues resolved': a share of the team's own work items."""
-    if not lex["work_items"].has(grams(toks)):
+    if not lex["work_items"].has(facts.words):  # the grams of all its tokens
         return False
     share = any(q.kind == "percent" and q.role == "target" for q in facts.measures) or bool(
         {"half", "third", "quarter", "all"} & set(toks)
     )
     finishing = lemma in lex["finish_verbs"].words or not lex["finish_verbs"].words.isdisjoint(
         lex.lemma_of(t) for t in toks
-    ) or lex["done_words"].has(grams(toks))
+    ) or lex["done_words"].has(facts.words)
     # "95% of critical findings fixed within 7 days" is a service level, measured: not a task.
     windowed = any(q.kind == "duration" for q in facts.quantities)
     return share and finishing and not facts.has_baseline and not windowed
@@ -189,7 +188,7 @@ def _own_output(facts: KrFacts, lead: Lead, lex: Lexicon) -> bool:
 
 
 def task_verdict(facts: KrFacts, lex: Lexicon) -> tuple[bool, str]:
-    first = strip_fillers(facts.low, facts.tokens, lex)  # read once for every rule below
+    first = facts.first
     own = _own_work(facts, first, lex)
     if own:
         return True, own
@@ -370,7 +369,7 @@ def _rolled_out(facts: KrFacts, lex: Lexicon) -> bool:
 
 def _people_at_work(facts: KrFacts, lex: Lexicon) -> bool:
     """'Sales reps visit 25 bars per week', 'SDRs do 50 dials daily': staff, then an activity."""
-    people = lex["people_nouns"].words - lex.union("outcome_nouns")  # staff, not customers
+    people = lex.union("people_nouns", without=("outcome_nouns",))  # staff, not customers
     toks = [t for t, _ in facts.tokens[:3]]
     for i, tok in enumerate(toks[:2]):
         if tok in people and i + 1 < len(toks):
