@@ -60,14 +60,16 @@ def suggest_objectives(ctx: SetContext, findings: list[Finding]) -> list[Objecti
         # "… by reducing churn" attaches to an order or a name, not to a sentence ("Customer
         # success is everyone's job") or an objective that already says how.
         sentence = _ALREADY_HOW.search(base) or _declarative(ctx.objectives[oi].low, rb.lexicon)
-        options = [] if sentence else [f"{base} by {focus}" for focus in focuses]
+        # Nor to learning: nobody understands a customer "by increasing NPS".
+        learning = _learning(ctx.objectives[oi].low, rb.lexicon)
+        options = [] if sentence or learning else [f"{base} by {focus}" for focus in focuses]
         options = [o for o in options if known.issuperset(numbers_in(o))]  # no number the author did not write
         out.append(
             ObjectiveSuggestion(
                 target=Target(objective=oi),
                 original=text,
                 options=options,
-                questions=_questions(focuses),
+                questions=[_LEARNING_QUESTION] if learning else _questions(focuses),
                 addresses=rule_ids,
             )
         )
@@ -145,6 +147,13 @@ def _result(facts: KrFacts, objective_words: frozenset[str], rb: Rubric) -> str:
     return f"{gerund} {metric}" if gerund else ""
 
 
+def _learning(low: str, lex: Lexicon) -> bool:
+    """'Understand our customer', 'Learn Rust', 'Figure out pricing': an objective to learn."""
+    toks = [t for t, _ in tokenize(low)]
+    opening = frozenset(" ".join(toks[:k]) for k in (1, 2, 3))
+    return bool(toks) and lex["learning_verbs"].has(opening)
+
+
 def _declarative(low: str, lex: Lexicon) -> bool:
     """'Customer happiness is our mission', 'Everyone goes home safe', 'Every animal deserves
     love': a subject and its verb, not an order or a name."""
@@ -206,6 +215,12 @@ def _usable(phrase: str) -> bool:
         and "[" not in phrase
         and not re.search(r"[()\"“”:;]", phrase)  # a note or a quote does not belong in an objective
     )
+
+
+_LEARNING_QUESTION = (
+    "What will the team decide or do differently once it knows this, and which result "
+    "should that move this cycle?"
+)
 
 
 def _questions(focuses: list[str]) -> list[str]:

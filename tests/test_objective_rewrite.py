@@ -68,6 +68,13 @@ def test_a_sentence_gets_the_question_not_a_phrasing_glued_to_it():
     assert "“raising CSAT”" in s.questions[0]
 
 
+def test_an_objective_to_learn_is_not_glued_to_a_result():
+    """Nobody understands a customer 'by increasing NPS': ask what the learning is for."""
+    s = suggestion("Objective: Understand our customers\n- Raise NPS from 31 to 40\n- Run 20 interviews\n")
+    assert s is not None and s.options == []
+    assert s.questions[0].startswith("What will the team decide or do differently")
+
+
 def test_key_results_that_name_nothing_leave_only_the_question():
     s = suggestion("Objective: Be world class\n- Be more innovative\n- Better collaboration\n")
     assert s.options == [] and "None of this objective's key results" in s.questions[0]
