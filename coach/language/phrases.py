@@ -176,7 +176,7 @@ def baseline_text(facts: KrFacts) -> str | None:
 def _plural_head(metric: str) -> tuple[list[str], bool]:
     words = short_name(metric).split()
     head = words[-1]
-    # "ROAS", "KPIs"... an acronym in capitals ends in S without being a plural.
+    # Read in the author's case: "ROAS" ends in a capital S, an acronym and no plural.
     plural = len(head) > 3 and head.endswith("s") and not head.endswith(("ss", "us", "is"))
     return [w.lower() for w in words], plural
 
