@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from ..lexicon import Lexicon, tokenize
 from .facts import KrFacts
-from .reading import countable
+from .reading import countable, looks_plural
 
 # Characters between two words that end a phrase ("Reduce churn, and grow NPS").
 _BREAK_BETWEEN = re.compile(r"[,;:()\[\]!?—]|\s[-–]\s|\.\s")
@@ -459,7 +459,7 @@ def is_measurable(phrase: str, lex: Lexicon) -> bool:
     if not head:
         return False
     measured = lex.union("metric_terms", "metric_heads", "lower_is_better", "outcome_nouns", "time_metrics")
-    plural = head[-1].endswith("s") and not head[-1].endswith(("ss", "us", "is"))
+    plural = looks_plural(head[-1])
     return not measured.isdisjoint(head) or (
         plural
         and head[-1] not in lex["vague_nouns"].words

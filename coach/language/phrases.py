@@ -14,6 +14,7 @@ from ..lexicon import Lexicon, tokenize
 from ..quantities import DEADLINE_PHRASE_RE, Quantity
 from .facts import KrFacts
 from .noun_phrases import metric_noun_phrase
+from .reading import looks_plural
 
 if TYPE_CHECKING:
     from ..rubric import Rubric
@@ -177,7 +178,7 @@ def _plural_head(metric: str) -> tuple[list[str], bool]:
     words = short_name(metric).split()
     head = words[-1]
     # Read in the author's case: "ROAS" ends in a capital S, an acronym and no plural.
-    plural = len(head) > 3 and head.endswith("s") and not head.endswith(("ss", "us", "is"))
+    plural = len(head) > 3 and looks_plural(head)
     return [w.lower() for w in words], plural
 
 

@@ -113,12 +113,16 @@ def quality_word(word: str, lex: Lexicon) -> bool:
     return word in lex["quality_words"].words or (len(word) > 5 and word.endswith("ful"))
 
 
+def looks_plural(word: str) -> bool:
+    """Ends like an English plural: 'entries', 'teams'; not 'process', 'status', 'analysis'."""
+    return word.endswith("s") and not word.endswith(("ss", "us", "is"))
+
+
 def countable(word: str, lex: Lexicon) -> bool:
     """A plural noun names a count ('manual journal entries'), unless it is a quality word."""
     return (
         len(word) > 3
-        and word.endswith("s")
-        and not word.endswith(("ss", "us", "is"))
+        and looks_plural(word)
         and word not in lex["vague_nouns"].words
         and not lex.verb_classes(word)
     )

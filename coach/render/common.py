@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from ..models import Disagreement, Finding, Provenance, Review
 
 _WHO = {"llm": "model", "both": "rules + model"}
@@ -40,17 +42,31 @@ def suggestion_counts(review: Review) -> str:
     return f"rewrites: {len(review.rewrites):,}, needs your input: {len(review.asks):,}"
 
 
+def suggestion_questions(review: Review, oi: int, ki: int) -> list[str]:
+    """The questions of a key result's rewrite, or of its ask when it has no rewrite."""
+    held = review.rewrite_for(oi, ki) or review.ask_for(oi, ki)
+    return list(held.questions) if held else []
+
+
+def kr_questions(review: Review, oi: int, ki: int) -> list[str]:
+    """A key result's questions, each once: its rewrite's or ask's, which ask in the fuller
+    form, else its findings'."""
+    own = suggestion_questions(review, oi, ki)
+    return unique(own or (q for f in review.findings_for(oi, ki) for q in f.questions))
+
+
 def finding_questions(review: Review, f: Finding) -> list[str]:
-    """The questions to print under a finding. A key result whose rewrite or ask has its own
-    questions asks them once, there, in their fuller form (as the web page does): the
-    finding's shorter copy would only repeat them."""
+    """The questions to print under a finding: none where the key result's rewrite or ask
+    asks its own (`kr_questions`), so nothing is asked twice."""
     t = f.target
-    if t.objective is not None and t.key_result is not None:
-        rw = review.rewrite_for(t.objective, t.key_result)
-        ask = None if rw else review.ask_for(t.objective, t.key_result)
-        if (rw and rw.questions) or (ask and ask.questions):
-            return []
+    if t.objective is not None and t.key_result is not None and suggestion_questions(review, t.objective, t.key_result):
+        return []
     return list(f.questions)
+
+
+def unique(values: Iterable[str]) -> list[str]:
+    """The non-empty values, each once, in order."""
+    return list(dict.fromkeys(v for v in values if v))
 
 
 class WhyOnce:

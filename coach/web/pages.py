@@ -39,7 +39,7 @@ from ..models import Ask, Finding, Review, Rewrite
 from ..parse.labels import is_prose
 from ..provenance import enforce
 from ..render import review_markdown
-from ..render.common import disagreement_line, source_note, usage_line
+from ..render.common import disagreement_line, kr_questions, source_note, unique, usage_line
 from ..resources import data_dir, rubrics_dir
 from ..rubric import load_rubric
 from ..store import StoredReview
@@ -567,7 +567,7 @@ def _in_order(text: str, placeholders: Iterable[str] | None = None) -> list[str]
     if placeholders is not None:
         wanted = set(placeholders)
         found = [p for p in found if p in wanted] + sorted(wanted - set(found))
-    return _unique(found)
+    return unique(found)
 
 
 def _fills(item: Item, sources: list[str], lexicon: Lexicon | None) -> list[Fill]:
@@ -621,21 +621,16 @@ def _layout(review: Review, draft: str, posted: Posted | None = None) -> Layout:
     lexicon = _lexicon(review) if any(f.rule_name == UNFILLED for f in review.findings) else None
     for oi, obj in enumerate(review.okr_set.objectives):
         head = Item("objective", oi, None, obj.text, obj.span, review.findings_for(oi))
-        head.questions = _unique(q for f in head.findings for q in f.questions)
+        head.questions = unique(q for f in head.findings for q in f.questions)
         if (sharper := review.objective_suggestion_for(oi)) is not None:
             head.sharper = sharper.options
-            head.questions = _unique([*sharper.questions, *head.questions])
+            head.questions = unique([*sharper.questions, *head.questions])
         krs = []
         for ki, kr in enumerate(obj.key_results):
             it = Item("key_result", oi, ki, kr.text, kr.span, review.findings_for(oi, ki))
             it.rewrite = review.rewrite_for(oi, ki)
             it.ask = None if it.rewrite else review.ask_for(oi, ki)
-            if it.rewrite and it.rewrite.questions:
-                it.questions = _unique(it.rewrite.questions)
-            elif it.ask and it.ask.questions:
-                it.questions = _unique(it.ask.questions)
-            else:
-                it.questions = _unique(q for f in it.findings for q in f.questions)
+            it.questions = kr_questions(review, oi, ki)
             it.fills = _fills(it, [kr.text, obj.text], lexicon)
             fills.update((f.id, f) for f in it.fills)
             krs.append(it)
@@ -666,10 +661,6 @@ def _layout(review: Review, draft: str, posted: Posted | None = None) -> Layout:
         fill_error=fill_error,
         page_error=page_error,
     )
-
-
-def _unique(values: Iterable[str]) -> list[str]:
-    return list(dict.fromkeys(v for v in values if v))
 
 
 def placeholder_pieces(text: str, placeholders: list[str]) -> list[tuple[str, bool]]:
