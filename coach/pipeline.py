@@ -31,7 +31,7 @@ from .checks import CHECKS, SetContext, build_context
 from .english import language_notice
 from .errors import CoachError, ConfigError
 from .guard import guard_prose, guard_rewrite
-from .language.phrases import metric_phrase, short_name
+from .language.phrases import measure_words, measured_by
 from .models import (
     Ask,
     Finding,
@@ -668,19 +668,14 @@ def _suggestions(ctx: SetContext, findings: list[Finding]) -> dict[tuple[int, in
         rule_ids.append(f.rule_id)
     out: dict[tuple[int, int], Suggestion] = {}
     used: set[str] = set()
-    metrics: dict[int, tuple[list[str], Counter[str]]] = {}
+    words: dict[int, list[frozenset[str]]] = {}  # each objective's KRs, read once when first asked
 
     def measured_by_sibling(oi: int, ki: int, key: str) -> bool:
-        # Each objective's metrics read once, when a task's rewrite first asks (not per KR:
-        # an objective of n KRs would read n * n of them).
-        # Compared by short name: "food waste sent to landfill" is what "food waste sent to
-        # landfill from council canteens" measures too.
-        if oi not in metrics:
-            names = [short_name(metric_phrase(f, rb.lexicon)).lower() for f in ctx.key_results[oi]]
-            metrics[oi] = names, Counter(names)
-        names, counts = metrics[oi]
-        key = short_name(key).lower()
-        return counts[key] - (names[ki] == key) > 0
+        # "Composting contract awarded" under "Halve food waste sent to landfill", beside
+        # "Food waste to landfill in tonnes": the objective's metric is already a KR.
+        if oi not in words:
+            words[oi] = [measure_words(f.words) for f in ctx.key_results[oi]]
+        return measured_by(key, (w for j, w in enumerate(words[oi]) if j != ki), rb.lexicon)
 
     for (oi, ki), (label, rule_ids) in sorted(wanted.items()):
         obj = okr_set.objectives[oi]

@@ -152,6 +152,18 @@ def test_two_krs_of_one_set_never_get_the_same_rewrite():
     assert flagged <= covered
 
 
+
+def test_a_task_gets_no_rewrite_a_sibling_already_measures():
+    # KR1 measures the objective's metric in other words; the task's rewrite would repeat it.
+    r = review(
+        "Objective: Halve the food waste sent to landfill from council canteens\n"
+        "KR: Food waste to landfill in tonnes\nKR: Composting contract awarded"
+    )
+    assert r.rewrite_for(0, 1) is None and r.ask_for(0, 1) is not None
+    # Another measure under the same objective is no repeat.
+    r = review("Objective: Reduce churn in our SMB segment\nKR: CSAT from 7 to 8\nKR: Launch the onboarding checklist")
+    assert r.rewrite_for(0, 1) is not None
+
 KR_WORDS = st.sampled_from(
     ["increase", "reduce", "launch", "hold", "improve", "reach", "NPS", "churn", "revenue", "portal",
      "workshops", "customers", "to", "from", "by", "at", "least", "under", "Q3", "June", "30", "2026",

@@ -8,6 +8,7 @@ the rewrite built for it name the same metric.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from ..lexicon import Lexicon, tokenize
@@ -46,7 +47,11 @@ _SHORT_CUT = re.compile(
 def polarity_verb(metric: str, rubric: Rubric) -> str:
     """Reduce for what is better lower (churn, cost, time), read on the metric's head: "customers
     in the v1 queue" are counted up, whatever the queue."""
-    head = re.split(r"\s(?:in|of|for|on|per|among|across|with|at|who|that)\s", f" {metric.lower()} ")[0]
+    # "number of manual journal entries" is read on what is counted; "kyc passed without
+    # manual review" on what comes before "without".
+    counted = re.match(r"(?:the\s+)?(?:number|count|amount|total)\s+of\s+", metric.lower())
+    named = metric.lower()[counted.end() :] if counted else metric.lower()
+    head = re.split(r"\s(?:in|of|for|on|per|among|across|with|without|at|who|that)\s", f" {named} ")[0]
     toks = [t for t, _ in tokenize(head)]
     lex = rubric.lexicon
     lower = lex["lower_is_better"]
@@ -89,10 +94,19 @@ def verb_for(facts: KrFacts, metric: str, rubric: Rubric) -> str:
         if re.search(r"(?:\bup(?: by)?|\babove|\bover|\bat least|\bmore than|\bno less than|[≥>+])\s*$", before):
             return "Increase"
     if metric.startswith("share of "):
+        # "90% of claims paid within 5 days": a share the author wants most things in grows,
+        # whatever is counted ("claims" alone would be cut).
+        if any(q.role == "target" and q.kind == "percent" and _percent(q.text) > 50 for q in facts.measures):
+            return "Increase"
         return polarity_verb(short_name(metric)[9:], rubric)
     if re.search(r"\b(?:zero|halve|halved)\b", facts.low):
         return "Reduce"
     return polarity_verb(metric, rubric)
+
+
+def _percent(text: str) -> float:
+    number = re.search(r"\d+(?:[.,]\d+)?", text)
+    return float(number.group(0).replace(",", ".")) if number else 0.0
 
 
 def is_relative(low: str, q: Quantity) -> bool:
@@ -232,3 +246,32 @@ class Described(dict):
             raise KeyError(key)
         self[key] = value
         return value
+
+
+def measure_words(text_words: frozenset[str]) -> frozenset[str]:
+    """A key result's words as `same_measure` compares them: split at hyphens, plurals read
+    as singular ("customer-reported bugs" → customer, reported, bug)."""
+    return frozenset(_stem(w) for t in text_words for w in re.findall(r"[a-z0-9]+", t))
+
+
+def _stem(word: str) -> str:
+    return word[:-1] if len(word) > 3 and looks_plural(word) else word
+
+
+def measured_by(metric: str, others: Iterable[frozenset[str]], lex: Lexicon) -> bool:
+    """Does one of the key results whose `measure_words` are `others` already measure
+    `metric`? The metric's head noun is among its words, and so are at least half of the
+    metric's content words: 'food waste sent to landfill' ~ 'Food waste to landfill in
+    tonnes', 'sick days' ~ 'Sick day rate must go down'; but 'customer churn' is not
+    'customer satisfaction from 7 to 8'."""
+    stop = lex["stopwords"].words
+    name = short_name(metric).lower()
+    mine = [_stem(w) for w in re.findall(r"[a-z0-9]+", name) if w not in stop]
+    # The head: the last noun of the name's first chunk ("waste" in "food waste sent to
+    # landfill"), not a participle ("sent") nor past a preposition.
+    chunk = re.split(r"\s(?:to|in|of|for|on|per|from|at|by|with)\s", f" {name} ")[0]
+    head = [w for w in re.findall(r"[a-z0-9]+", chunk) if w not in stop and lex.lemma_of(w) in (w, _stem(w))]
+    if not mine or not head:
+        return False
+    key = _stem(head[-1])
+    return any(key in theirs and 2 * sum(w in theirs for w in mine) >= len(mine) for theirs in others)

@@ -114,6 +114,8 @@ def _own_work(facts: KrFacts, first: int, lex: Lexicon) -> str:
         return "a done state ('... are determined and documented'): a deliverable"
     if _share_of_own_work(facts, toks, first, lemma, lex):
         return "a share of the team's own work items"
+    if _in_place_for_all(facts, toks, first, lex):
+        return "a thing in place for every one of them: a done state, not a result"
     if verb != toks[first] and "delivery_verbs" in lex.verb_classes(verb) and not valued:
         return f"'{verb}' names an activity or deliverable"
     return ""
@@ -167,6 +169,32 @@ def _share_of_own_work(facts: KrFacts, toks: list[str], first: int, lemma: str, 
     # "95% of critical findings fixed within 7 days" is a service level, measured: not a task.
     windowed = any(q.kind == "duration" for q in facts.quantities)
     return share and finishing and not facts.has_baseline and not windowed
+
+
+def _in_place_for_all(facts: KrFacts, toks: list[str], first: int, lex: Lexicon) -> bool:
+    """'100% of services have a runbook', 'Every function has a career framework': an
+    existence statement over all of them, so a done state of the team's work. Not what
+    customers or users have ('100% of customers have a CSM' is theirs), nor people having
+    done something ('100% of engineers have completed the training': a behaviour, counted)."""
+    full = toks[first : first + 1] == ["100"] and any(
+        q.kind == "percent" and q.start == facts.tokens[first][1] for q in facts.measures
+    )
+    start = first + 2 if full and toks[first + 1 : first + 2] == ["of"] else first + 1
+    if not full and toks[first : first + 1] not in (["all"], ["every"], ["each"]):
+        return False
+    for j in range(start, min(len(toks) - 1, start + 6)):
+        if toks[j] not in ("have", "has"):
+            if toks[j] in lex["chunk_breakers"].words:
+                return False
+            continue
+        subject = set(toks[start:j]) - lex["stopwords"].words
+        nxt = toks[j + 1]
+        if not subject or not subject.isdisjoint(lex.union("outcome_nouns", "feeling_words")):
+            return False
+        if nxt in lex["stopwords"].words - lex["determiners"].words:  # "have been", "have to"
+            return False
+        return not (nxt.endswith("ed") and not subject.isdisjoint(lex["people_nouns"].words))
+    return False
 
 
 def _own_output(facts: KrFacts, lead: Lead, lex: Lexicon) -> bool:

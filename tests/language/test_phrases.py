@@ -36,6 +36,10 @@ def test_change_or_level(text, expected):
         ("customers in the v1 queue", "Increase"),
         ("on-time departure", "Increase"),  # "on-time" holds no "time" to cut
         ("on-time delivery rate", "Increase"),
+        ("number of manual journal entries", "Reduce"),  # read on what is counted
+        ("kyc checks passed without manual review", "Increase"),  # not on what comes after "without"
+        ("failed first delivery attempts", "Reduce"),
+        ("sepsis mortality", "Reduce"),
     ],
 )
 def test_polarity_reads_whole_words(metric, verb):
@@ -61,3 +65,39 @@ def test_a_question_asks_for_a_number_or_a_value(metric, asked):
     from coach.rubric import load_rubric
 
     assert amount_of(metric, load_rubric(None).lexicon) == asked
+
+
+@pytest.mark.parametrize(
+    ("text", "verb"),
+    [
+        ("90% of claims paid within 5 days", "Increase"),  # most of them: a share to grow
+        ("Share of claims needing a second contact", "Reduce"),
+    ],
+)
+def test_a_shares_direction(text, verb):
+    from coach.language.key_results import analyze_kr
+    from coach.language.phrases import metric_phrase, verb_for
+    from coach.rubric import load_rubric
+
+    rubric = load_rubric(None)
+    facts = analyze_kr(text, rubric.lexicon)
+    assert verb_for(facts, metric_phrase(facts, rubric.lexicon), rubric) == verb
+
+
+@pytest.mark.parametrize(
+    ("metric", "sibling", "same"),
+    [
+        ("food waste sent to landfill", "Food waste to landfill in tonnes", True),
+        ("sick days in the warehouse team", "Sick day rate must go down", True),
+        ("time-to-hire for engineering roles", "Median time-to-hire for engineering roles: 52 days → 35 days", True),
+        ("customer churn", "Customer satisfaction from 7 to 8", False),
+        ("direct bookings", "Average daily rate up 5%", False),
+    ],
+)
+def test_a_sibling_measures_a_metric(metric, sibling, same):
+    from coach.language.key_results import analyze_kr
+    from coach.language.phrases import measure_words, measured_by
+    from coach.rubric import load_rubric
+
+    lex = load_rubric(None).lexicon
+    assert measured_by(metric, [measure_words(analyze_kr(sibling, lex).words)], lex) is same
