@@ -196,8 +196,10 @@ def _drafts(facts: KrFacts, label: str, rubric: Rubric, objective: str) -> tuple
         return [(metric, text, [])], questions, []
     if found and _relative(found, facts):
         rel, q = found
-        if q.kind == "word":  # "Double trial sign-ups"
-            action = f"{rel.capitalize()} {metric},"
+        if q.kind == "word" and _FRACTION.match(rel):  # "Cut churn by a third", "... in half"
+            action = f"{verb} {metric} by {_FRACTION.match(rel).group(0).lower()},"
+        elif q.kind == "word":  # "Double trial sign-ups", "Inventory turns doubled"
+            action = f"{_MULTIPLY.match(rel.lower()).group(1).capitalize()}e {metric},".replace("ee ", "e ")
         elif q.kind == "multiplier":
             action = f"{verb} {metric} {rel},"
         else:
@@ -281,7 +283,23 @@ def _unclear_count(facts: KrFacts, metric: str, lex: Lexicon) -> bool:
             return True  # "12 monthly sessions": 12 in all, or 12 a month? ("5 million monthly readers" is clear)
         if len(after) > 1 and after[1] in {"or", "and", "&"}:
             return True
+        if q.kind == "word" and q.role == "target" and _number_word_elsewhere(facts, q, metric):
+            return True
     return bool(lex.patterns.name_count.search(facts.low))
+
+
+def _number_word_elsewhere(facts: KrFacts, q: Quantity, metric: str) -> bool:
+    """A number in words counts the metric only right before it ("Ten new clients in the
+    segment"); "the bottom two bands", "for two consecutive months" and "three quarters of
+    the managers" count something else."""
+    low = q.text.lower()
+    before = facts.low[max(0, q.start - 2) : q.start]
+    if low == "zero" or _MULTIPLY.match(low) or _FRACTION.match(q.text) or before.endswith(("o ", "→ ")):
+        return False  # zero, a change ("double"), or a cadence or level after "to" ("to daily")
+    after = facts.low[q.end :].split()
+    first = metric.lower().split()[:1]
+    fraction = bool(after) and after[0] in ("quarters", "thirds", "fifths", "tenths")  # a share
+    return fraction or not (after and first and after[0] == first[0])
 
 
 def _metric_elsewhere(facts: KrFacts, metric: str, lex: Lexicon) -> bool:
@@ -304,9 +322,17 @@ def _several_values(values: list, label: str) -> bool:
     return len(targets) > 1 or len(bases) > 1
 
 
+# Words that say a change, not a level: "double", "halved", "by a third", "in half". A
+# number word ("ten new clients", "two workshops") is a level, like a figure.
+_MULTIPLY = re.compile(r"(doubl|tripl|quadrupl|halv)(?:e|es|ed|ing)\b")
+_FRACTION = re.compile(r"(?i)(?:half|(?:a|one) (?:third|quarter|fifth))\b")
+
+
 def _relative(found: tuple[str, Quantity], facts: KrFacts) -> bool:
-    rel, q = found
-    return is_relative(facts.low, q) or (q.kind == "word" and rel != "zero")
+    _, q = found
+    if q.kind == "word":
+        return bool(_MULTIPLY.match(q.text.lower()) or _FRACTION.match(q.text))
+    return is_relative(facts.low, q)
 
 
 def _unmeasured_drafts(facts: KrFacts, rubric: Rubric, deadline: str | None) -> tuple[list[Draft], list[str], list[CandidateMetric]]:

@@ -4,6 +4,7 @@ would be guessing it asks instead."""
 
 import re
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -46,6 +47,34 @@ def test_relative_targets_stay_relative(rubric):
     rw = rewrite(rubric, "Reduce support resolution time by 20%")
     assert rw.text.startswith("Reduce support resolution time by 20%, from [current")
 
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Cut first-month churn by a third", "Cut first-month churn by a third, from [current first-month churn]"),
+        # The change is read as a reduction, and "cut" is no part of the metric's name.
+        ("Lapses in first year cut in half", "Reduce lapses in first year by half, from [current lapses]"),
+        ("Agency spend down by a third", "Reduce agency spend by a third, from [current agency spend]"),
+        ("Inventory turns double", "Double inventory turns, from [current inventory turns]"),
+        ("Inventory days on hand down to 45", "Reduce inventory days on hand from [current inventory days] to 45"),
+        ("Ten new clients in the segment", "Increase new clients in the segment from [current new clients] to ten"),
+    ],
+)
+def test_changes_and_numbers_in_words_read_as_a_coach_would(rubric, text, expected):
+    assert rewrite(rubric, text, "Grow the business").text.startswith(expected)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Reduce the number of Year 3 students in the bottom two NAPLAN bands",  # two picks the bands
+        "EBITDA margin positive for two consecutive months",  # two counts months
+        "Three quarters of first-time managers finish the leadership programme",  # a share in words
+    ],
+)
+def test_a_number_word_that_counts_something_else_gets_an_ask(rubric, text):
+    assert suggestion(rubric, text, "Grow the business").rewrite is None
 
 def test_no_metric_asks_and_offers_named_measures(rubric):
     """A measure for a quality is a guess about what the author means: offered, not written."""

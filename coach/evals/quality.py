@@ -6,9 +6,10 @@ eyes, and a check the engine skipped (or a model rewrite it never saw) is still 
 
 - `role_errors`: the author's numbers the rewrite moved into a role they did not have
   (a qualifier made the target, a change made a level), read by `coach.roles`;
-- `garbled`: the metric the rewrite names is not a noun phrase a coach would write, or it
-  carries punctuation or a clause ("or lower defect rate", "paid on time"); read twice,
-  as written in the rewrite's metric slot and as the reader finds it;
+- `garbled`: the rewrite does not open with a verb ("Half ANR rate, from ..."), or the
+  metric it names is not a noun phrase a coach would write, or it carries punctuation or
+  a clause ("or lower defect rate", "paid on time"); read twice, as written in the
+  rewrite's metric slot and as the reader finds it;
 - `empty_template`: the metric slot is a placeholder ("Increase [outcome metric ...]
   from [baseline] to [target]"): a form to fill, not a rewrite;
 - `duplicates`: rewrites of one set that say the same thing twice.
@@ -128,6 +129,9 @@ def garbled_phrase(rewrite: str, lex: Lexicon) -> str | None:
     as a noun phrase as written, as re-read, and in the placeholders that repeat it ("" when
     no metric can be read)."""
     slot = metric_slot(rewrite)
+    opening = rewrite.split(maxsplit=1)[:1]
+    if slot is not None and opening and not lex.verb_classes(opening[0].lower()):
+        return f"{opening[0]} {slot}"  # "Half ANR rate, from ...", "Two number of ...": no verb opens it
     if slot is not None and not _PLACEHOLDER.search(slot) and (
         not is_noun_phrase(slot, lex) or fragment(slot, lex)
     ):

@@ -89,7 +89,7 @@ def verb_for(facts: KrFacts, metric: str, rubric: Rubric) -> str:
         if q.role != "target" or q.kind == "placeholder":
             continue
         before = facts.low[max(0, q.start - 14) : q.start]
-        if re.search(r"(?:\bdown(?: by)?|\bunder|\bbelow|\bless than|\bfewer than|\bat most|\bno more than|[≤<\-−])\s*$", before):
+        if re.search(r"(?:\bdown(?: by| to)?|\bcut(?: by| in)?|\bunder|\bbelow|\bless than|\bfewer than|\bat most|\bno more than|[≤<\-−])\s*$", before):
             return "Reduce"
         if re.search(r"(?:\bup(?: by)?|\babove|\bover|\bat least|\bmore than|\bno less than|[≥>+])\s*$", before):
             return "Increase"
@@ -145,7 +145,28 @@ def strip_deadline(text: str) -> tuple[str, str | None]:
 def metric_phrase(facts: KrFacts, lex: Lexicon) -> str:
     """The thing measured, as a noun phrase in the author's words ('Increase NPS to 50' →
     'NPS'), or "" when the KR names none (the caller asks instead of guessing)."""
-    return lex.memoised(("metric", facts.text), lambda: metric_noun_phrase(facts, lex) or "")
+    return lex.memoised(("metric", facts.text), lambda: _without_change_verb(metric_noun_phrase(facts, lex) or "", facts, lex))
+
+
+def _without_change_verb(metric: str, facts: KrFacts, lex: Lexicon) -> str:
+    """'Handoff time cut in half' measures 'handoff time', and 'Churn cut by a third for
+    self-serve accounts' 'churn for self-serve accounts': a verb of change after the noun,
+    followed in the text by 'by' or 'in', or inflected at the end ('costs halved'), is no
+    part of the name ('cost per drop', 'inventory shrink of sales' and 'the fibre cut' are)."""
+    words = metric.split()
+    verbs = lex.union("quantity_verbs", "lower_verbs")
+    toks = [t for t, _ in facts.tokens]
+    keep = []
+    for i, w in enumerate(words):
+        low = w.lower()
+        lemma = lex.lemma_of(low)
+        if i and lemma in verbs and low in toks:
+            k = toks.index(low)
+            nxt = toks[k + 1] if k + 1 < len(toks) else ""
+            if nxt in ("by", "in") or (not nxt and low != lemma):
+                continue
+        keep.append(w)
+    return " ".join(keep) if len(keep) < len(words) else metric
 
 
 def short_name(metric: str) -> str:
@@ -180,7 +201,8 @@ def target_phrase(facts: KrFacts, lex: Lexicon) -> tuple[str, Quantity] | None:
     before = facts.text[max(0, q.start - 16) : q.start]
     comp = _COMPARATOR.search(before.lower())
     prefix = before[comp.start() :].strip().lower() + " " if comp else ""
-    return prefix + q.text, q
+    # A number in words is the author's value, read mid-sentence: "Ten new clients" → "to ten".
+    return prefix + (q.text.lower() if q.kind == "word" else q.text), q
 
 
 def baseline_text(facts: KrFacts) -> str | None:
@@ -192,7 +214,7 @@ def _plural_head(metric: str) -> tuple[list[str], bool]:
     words = short_name(metric).split()
     head = words[-1]
     # Read in the author's case: "ROAS" ends in a capital S, an acronym and no plural.
-    plural = len(head) > 3 and looks_plural(head)
+    plural = len(head) > 2 and looks_plural(head)  # "sign ups", "PRs", "CVs"
     return [w.lower() for w in words], plural
 
 

@@ -61,6 +61,10 @@ def test_a_task_rewrite_may_leave_the_tasks_numbers_behind():
     ("Increase share of teams that have a roadmap from [current share of teams that have] to 80%",
      "[share of teams that have]"),
     ("Reduce dropout between week 1 from [current dropout] to [target dropout]", "dropout between week 1"),
+    # No verb opens it: a relative word or a number read as the verb.
+    ("Half ANR rate, from [current ANR rate] to [target ANR rate]", "Half ANR rate"),
+    ("Two number of students in the bottom, from [current number of students] to [target number]",
+     "Two number of students in the bottom"),
 ])
 def test_garbled_phrases(rewrite, garbled):
     assert quality.check("Some KR", rewrite, LEX).garbled == garbled
@@ -74,6 +78,8 @@ def test_garbled_phrases(rewrite, garbled):
     "Reduce furnace idle time between shifts from [current idle time] to [target idle time]",
     "Increase coaching sessions per agent a month from [current coaching sessions] to 2",
     "Reduce memory usage for large projects by 30%, from [current memory usage] to [target memory usage]",
+    "Cut first-month churn by a third, from [current first-month churn] to [target first-month churn]",
+    "Double inventory turns, from [current inventory turns] to [target inventory turns]",
 ])
 def test_noun_phrases_a_coach_writes_are_not_garbled(rewrite):
     assert quality.check("Some KR", rewrite, LEX).garbled is None
