@@ -61,6 +61,14 @@ def _name(token: str, before: str) -> str:
     return "[value]"
 
 
+def _named_outside(metric: str, text: str, rubric: Rubric) -> bool:
+    """The metric is written out, not only inside a placeholder: the reader finds 'metric'
+    in "Increase [metric] from [baseline] to [target]", a form to fill, not a rewrite."""
+    bare = {w for w in re.findall(r"[\w-]+", _PLACEHOLDER.sub(" ", text).lower())}
+    words = [w for w in re.findall(r"[\w-]+", metric.lower()) if w not in rubric.lexicon["stopwords"].words]
+    return any(w in bare for w in words)
+
+
 def guard_rewrite(text: str, sources: list[str], rubric: Rubric, *, suggest: bool = False) -> Guarded:
     """`text` with only the author's numbers, and whether the rubric accepts it."""
     text = " ".join(text.split())[:MAX_REWRITE_CHARS]
@@ -89,7 +97,9 @@ def guard_rewrite(text: str, sources: list[str], rubric: Rubric, *, suggest: boo
     # (the others are read as written: "(currently [current X])" is a baseline).
     facts = analyze_kr(_SUGGESTED.sub("[value]", clean), rubric.lexicon)
     metric = metric_phrase(facts, rubric.lexicon)
-    if not metric or metric.startswith("[") or not is_noun_phrase(metric, rubric.lexicon):
+    if not metric or metric.startswith("[") or not is_noun_phrase(metric, rubric.lexicon) or not _named_outside(
+        metric, clean, rubric
+    ):
         # The same bar as the rules' rewrites: a named metric, never a template or a clause.
         result.problem = "the rewrite names no metric (a template or a garbled phrase)"
         return result

@@ -108,6 +108,8 @@ def check_rewrite(text: str, facts: KrFacts, rubric: Rubric, sources: list[str],
     read = analyze_kr(text, rubric.lexicon)
     if kr_label(read, rubric) is not None or misplaced(facts, read):
         return None  # the rubric still flags it, or a number moved into another role
+    if not is_noun_phrase(metric_phrase(read, rubric.lexicon), rubric.lexicon):
+        return None  # read back, it names no metric: the bar a model's rewrite meets (guard)
     return text
 
 
@@ -164,7 +166,7 @@ def _drafts(facts: KrFacts, label: str, rubric: Rubric, objective: str) -> tuple
         return [(f"share of {subject}", text, [f"What share of them is {subject.split(' ', 1)[-1]} today?"])], [
             f"What share is {subject} today?"
         ], []
-    metric = sure_metric(facts, lex)
+    metric = _as_share(facts, sure_metric(facts, lex))
     values = [q for q in facts.measures if q.kind != "placeholder"]
     if (
         not metric
@@ -227,6 +229,19 @@ def sure_metric(facts: KrFacts, lex: Lexicon) -> str:
         or _unclear_count(facts, metric, lex)
     ):
         return ""
+    return metric
+
+
+def _as_share(facts: KrFacts, metric: str) -> str:
+    """'Food cost below 30% of revenue' measures food cost as a share of revenue; the reader
+    joins the base to the name ('food cost of revenue'), which a rewrite must not."""
+    for q in facts.measures:
+        tolerance = re.search(r"(?:within|±|\+/-)\s*$", facts.low[max(0, q.start - 8) : q.start])
+        if q.role == "target" and q.kind == "percent" and not tolerance and not metric.lower().startswith("share of"):
+            base = re.match(r"\s*of\s+((?:the\s+|all\s+)?[a-z][a-z-]*)", facts.low[q.end :])
+            at = metric.lower().find(f" of {base.group(1)}") if base else -1
+            if at > 0:
+                return f"{metric[:at]} as a share{metric[at:]}"
     return metric
 
 

@@ -115,3 +115,14 @@ def test_a_model_rewrite_that_moves_a_number_into_another_role_is_refused(rubric
     ok = guard_rewrite("Reduce month-end close time by 2 days, from [current] to [target]",
                        ["Trim month-end close by 2 days", "Close faster"], rubric)
     assert ok.problem is None
+
+
+def test_a_model_rewrite_that_is_a_form_to_fill_is_refused(rubric):
+    """'Increase [metric] from [baseline] to [target]' names its metric only in a placeholder
+    (the reader finds 'metric' in it): a form to fill, never shown as the model's rewrite."""
+    from coach.guard import guard_rewrite
+
+    sources = ["Write-offs on employment matters below 5% of billed fees", "Make fixed-fee pricing pay"]
+    for template in ("Increase [metric] from [baseline] to [target]", "Reduce [outcome metric] from [current] to [target]"):
+        assert "names no metric" in (guard_rewrite(template, sources, rubric).problem or "")
+    assert guard_rewrite("Reduce write-offs from [current write-offs] to below 5%", sources, rubric).problem is None

@@ -91,7 +91,7 @@ def test_model_owned_labels_follow_a_confident_model_and_disagreements_stay_visi
             {"O1": (False, 0.9)},
             O1_KR1=("no_metric", 0.3),
             O1_KR2=(None, 0.95),
-            O1_KR3=("task", 0.8, "Increase [outcome] from [baseline] to [target]"),
+            O1_KR3=("task", 0.8, "Increase self-service adoption from [baseline] to [target]"),
         )
     )
     result = review(draft, mode="hybrid", llm=fake)

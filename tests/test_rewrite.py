@@ -59,6 +59,9 @@ def test_relative_targets_stay_relative(rubric):
         ("Inventory turns double", "Double inventory turns, from [current inventory turns]"),
         ("Inventory days on hand down to 45", "Reduce inventory days on hand from [current inventory days] to 45"),
         ("Ten new clients in the segment", "Increase new clients in the segment from [current new clients] to ten"),
+        ("Food cost below 30% of revenue", "Reduce food cost as a share of revenue from [current food cost] to below 30%"),
+        ("Refund requests under 0.5% of transactions", "Reduce refund requests as a share of transactions from"),
+        ("Revenue forecast error within ±3% at mid-quarter", "Reduce revenue forecast error at mid-quarter from [current revenue forecast error] to within ±3%"),
     ],
 )
 def test_changes_and_numbers_in_words_read_as_a_coach_would(rubric, text, expected):

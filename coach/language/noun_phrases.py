@@ -473,6 +473,8 @@ def is_noun_phrase(phrase: str, lex: Lexicon) -> bool:
     or clause punctuation, and a noun at its head? Used by the eval to count garbled phrases."""
     if not phrase or re.search(r"[\[\](){};:,\"“”]", phrase):
         return False
+    if " as a share of " in phrase:  # "food cost as a share of revenue": two noun phrases
+        return all(is_noun_phrase(part, lex) for part in phrase.split(" as a share of ", 1))
     body = phrase[9:] if phrase.startswith("share of ") else phrase
     toks = tokenize(body.lower())
     if not toks:

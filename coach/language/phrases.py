@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 _COMPARATOR = re.compile(
     r"(?:at least|at most|above|below|under|over|less than|more than|fewer than|up to|no more than|"
-    r"no less than|greater than|within|≥|≤|>=|<=|<|>)\s*$"
+    r"no less than|greater than|within(?:\s*±)?|±|≥|≤|>=|<=|<|>)\s*$"
 )
 EVERYONE = re.compile(r"^\s*(?:every|all|each)\s+", re.I)
 _WEAK_END = frozenset("the a an of to for in on at by with without during and or who that their our between using".split())
@@ -75,8 +75,6 @@ def verb_for(facts: KrFacts, metric: str, rubric: Rubric) -> str:
     later = lex.patterns.direction_later.search(facts.low)
     if later:  # "Sick day rate must go down"
         return "Reduce" if later.group(1) == "down" else "Increase"
-    if lead and lead.lemma in rubric.lexicon["obtain_verbs"].words:
-        return "Increase"  # "Get 10 claims per $": more of what others give
     named = facts.text.lower().find(metric.lower().split(" ")[0]) if metric else -1
     before = facts.low[:named].split()[-1:] if named > 0 else []
     direction_before = _DIRECTION_WORDS.match(before[0] + " ") if before else None
@@ -93,6 +91,8 @@ def verb_for(facts: KrFacts, metric: str, rubric: Rubric) -> str:
             return "Reduce"
         if re.search(r"(?:\bup(?: by)?|\babove|\bover|\bat least|\bmore than|\bno less than|[≥>+])\s*$", before):
             return "Increase"
+    if lead and lead.lemma in rubric.lexicon["obtain_verbs"].words:
+        return "Increase"  # "Get 10 claims per $": more of what others give ("Get write-offs below 8%" is cut)
     if metric.startswith("share of "):
         # "90% of claims paid within 5 days": a share the author wants most things in grows,
         # whatever is counted ("claims" alone would be cut).
@@ -174,6 +174,7 @@ def short_name(metric: str) -> str:
     its first qualifier or clause, never ending on a function word, a verb or a number."""
     if not metric or "[" in metric:
         return "value"
+    metric = metric.split(" as a share of ")[0]  # "[current food cost]", not "[current food cost as]"
     prefix = ""
     counted = re.match(r"(?i)(?:the\s+)?(share|number|count|percentage|proportion|rate) of ", metric)
     if counted:  # "share of invoices paid on time", "number of unnecessary support tickets"
@@ -200,7 +201,8 @@ def target_phrase(facts: KrFacts, lex: Lexicon) -> tuple[str, Quantity] | None:
         return "zero", q
     before = facts.text[max(0, q.start - 16) : q.start]
     comp = _COMPARATOR.search(before.lower())
-    prefix = before[comp.start() :].strip().lower() + " " if comp else ""
+    prefix = before[comp.start() :].strip().lower() if comp else ""
+    prefix += " " if prefix and not prefix.endswith("±") else ""  # "within ±5%"
     # A number in words is the author's value, read mid-sentence: "Ten new clients" → "to ten".
     return prefix + (q.text.lower() if q.kind == "word" else q.text), q
 
@@ -235,8 +237,8 @@ def amount_word(metric: str, lex: Lexicon) -> str:
 def amount_of(metric: str, lex: Lexicon) -> str:
     """The metric as the object of a question: "number of posts on the forum", "value of
     sales", "overall revenue" (a singular needs no word before it)."""
-    if not metric or _COUNTED_PREFIX.match(metric) or not _plural_head(metric)[1]:
-        return metric
+    if not metric or _COUNTED_PREFIX.match(metric) or " as a share of " in metric or not _plural_head(metric)[1]:
+        return metric  # "food cost as a share of revenue" already says what kind of amount
     return f"{amount_word(metric, lex)} of {metric}"
 
 
