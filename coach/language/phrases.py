@@ -192,8 +192,11 @@ def amount_word(metric: str, lex: Lexicon) -> str:
     # ("sales"), nor a measure named before the counted noun ("uptime of storage providers").
     words, plural = _plural_head(metric)
     amount = words[-1] in lex["vague_nouns"].words or words[-1] in lex["mass_plurals"].words
-    measured = lex["metric_heads"].words | {w for w in lex["metric_terms"].words if not w.endswith("s")}
-    return "number" if plural and not amount and measured.isdisjoint(words) else "value"
+    # Each of the metric's few words is looked up (building the union of the two classes
+    # walked every metric term: 36 µs a call).
+    heads, terms = lex["metric_heads"].words, lex["metric_terms"].words
+    measured = any(w in heads or (w in terms and not w.endswith("s")) for w in words)
+    return "number" if plural and not amount and not measured else "value"
 
 
 def amount_of(metric: str, lex: Lexicon) -> str:
