@@ -11,7 +11,7 @@ import re
 from typing import TYPE_CHECKING
 
 from ..lexicon import Lexicon, tokenize
-from ..quantities import DEADLINE_PHRASE_RE, Quantity
+from ..quantities import DEADLINE_PHRASE_RE, Quantity, may_hold_deadline
 from .facts import KrFacts
 from .noun_phrases import metric_noun_phrase
 from .reading import looks_plural
@@ -111,7 +111,8 @@ def is_relative(low: str, q: Quantity) -> bool:
 
 
 def strip_deadline(text: str) -> tuple[str, str | None]:
-    m = DEADLINE_PHRASE_RE.search(text.lower())
+    low = text.lower()
+    m = DEADLINE_PHRASE_RE.search(low) if may_hold_deadline(low) else None
     if not m:
         return text, None
     end = m.end()
