@@ -411,7 +411,7 @@ def _identifier_before(before: str) -> bool:
     words = _IDENT_WORD.findall(before)
     if words and words[-1] in {"-", "#"}:
         words.pop()
-    words = [w.rstrip("-#") for w in words]
+    words = [w.rstrip("-#") for w in words[-2:]]  # only the last two words decide
     if not words:
         return False
     last = words[-1]
