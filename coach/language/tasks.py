@@ -70,6 +70,17 @@ def _after(toks: list[str], first: int) -> frozenset[str]:
     return grams(toks[first + 1 :])
 
 
+def _hiring(verb: str, lemma: str, opening: frozenset[str], toks: list[str], first: int, lex: Lexicon) -> bool:
+    """Does the verb add people ("hire", "bring on board")? Asked of an order only, and the
+    phrasal forms are built only when the verb and its opening phrases are no hire verb."""
+    hire = lex["hire_verbs"]
+    if lemma in hire.words or hire.has(opening):
+        return True
+    # "Bring 3 new maintainers on board": a phrasal hire verb whose particle comes later.
+    rest = f" {' '.join(toks[first + 1 :])}"
+    return hire.has(frozenset(f"{verb} {p}" for p in ("on board", "onboard", "on", "in") if f" {p}" in rest))
+
+
 def _own_work(facts: KrFacts, first: int, lex: Lexicon) -> str:
     """The voices real drafts use for the team's own work, read before the lead verb's
     finer rules: adding people to the team, learning and deciding, setting up
@@ -86,10 +97,7 @@ def _own_work(facts: KrFacts, first: int, lex: Lexicon) -> str:
     opening = frozenset(" ".join([verb, *toks[first + 1 : first + k]]) for k in (1, 2, 3))
     valued = any(q.role == "target" and q.kind != "number" for q in facts.measures)
     imperative = verb == lemma  # "Hiring manager satisfaction" names a metric, not an order
-    # "Bring 3 new maintainers on board": a phrasal hire verb whose particle comes later.
-    phrasal = frozenset(f"{verb} {p}" for p in ("on board", "onboard", "on", "in") if f" {p}" in f" {' '.join(toks[first + 1 :])}")
-    hiring = lemma in lex["hire_verbs"].words or lex["hire_verbs"].has(opening) or lex["hire_verbs"].has(phrasal)
-    if imperative and hiring and lex["staff_nouns"].has(_after(toks, first)):
+    if imperative and _hiring(verb, lemma, opening, toks, first, lex) and lex["staff_nouns"].has(_after(toks, first)):
         return f"'{verb}' adds people to the team: the team's own work"
     if imperative and (lemma in lex["learning_verbs"].words or lex["learning_verbs"].has(opening)) and not valued:
         said = (lex["learning_verbs"].found(opening) or [verb])[0]  # "come up with", not "come"
