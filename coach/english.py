@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from functools import cache
 from pathlib import Path
 
@@ -49,23 +50,33 @@ def _latin(ch: str) -> bool:
     return unicodedata.name(ch, "").startswith("LATIN")
 
 
+def _non_latin_share(text: str) -> float:
+    """The share of the text's letters outside the Latin script (0 with no letters)."""
+    letters = [ch for ch in text if ch.isalpha()]
+    # An ASCII letter is Latin: only the others are looked up by name.
+    return sum(not ch.isascii() and not _latin(ch) for ch in letters) / len(letters) if letters else 0.0
+
+
 def draft_language(texts: list[str], words: LanguageWords | None = None) -> str | None:
     """None when the texts read as English (or are too short to tell), else the language
     they look like ('German', …, or 'not English' for another script)."""
     w = words or load_words()
     text = " ".join(texts).lower()
-    letters = [ch for ch in text if ch.isalpha()]
-    if letters and sum(not _latin(ch) for ch in letters) / len(letters) >= w.min_non_latin:
+    # An ASCII text has only Latin letters: naming each letter is for the other drafts.
+    if not text.isascii() and _non_latin_share(text) >= w.min_non_latin:
         return "not English"
     tokens = _WORD.findall(text)
     if len(tokens) < w.min_words:
         return None
+    # Each distinct word counted once, then looked up in each short word list (not every
+    # token once per language).
+    counts = Counter(tokens)
     english = set(w.english)
-    en = sum(t in english for t in tokens) / len(tokens)
+    en = sum(counts[t] for t in english) / len(tokens)
     best, share = None, 0.0
     for name, vocabulary in w.languages.items():
         vocab = set(vocabulary) - english  # a word both languages use tells nothing
-        s = sum(t in vocab for t in tokens) / len(tokens)
+        s = sum(counts[t] for t in vocab) / len(tokens)
         if s > share:
             best, share = name, s
     if best is not None and share >= w.min_share and share > w.ratio * en:

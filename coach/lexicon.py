@@ -112,9 +112,12 @@ def tokenize(low: str) -> list[tuple[str, int]]:
 def grams(words: list[str]) -> frozenset[str]:
     """Every 1- to 4-word sequence, plus the parts of hyphenated words: what a phrase can match."""
     out = list(words)
-    run = words  # the sequences of `size` words, each extended by the word after it
-    for size in range(1, MAX_PHRASE):
-        run = [seq + " " + w for seq, w in zip(run, words[size:], strict=False)]
+    # The sequences of `size` words, each made one longer by the word before it: one string
+    # concatenation per sequence (the word and its space are joined once).
+    spaced = [w + " " for w in words]
+    run = words
+    for _ in range(1, MAX_PHRASE):
+        run = [w + seq for w, seq in zip(spaced, run[1:], strict=False)]
         out += run
     joined = " ".join(words)
     if "-" in joined or "/" in joined:

@@ -49,6 +49,8 @@ def suggest_objectives(ctx: SetContext, findings: list[Finding]) -> list[Objecti
         rule = rb.rules.get(f.rule_id)
         if t.objective is not None and t.key_result is None and rule is not None and rule.check in SUGGESTED_FOR:
             flagged.setdefault(t.objective, []).append(f.rule_id)
+    if not flagged:
+        return []  # no objective to rephrase: the author's numbers need no reading
     # The numbers the author wrote, read once per set: reading every text again for each
     # option made a large draft quadratic (a 1 MB draft spent 94% of its time here).
     known = {n for o in ctx.okr_set.objectives for t in (o.text, *(k.text for k in o.key_results)) for n in numbers_in(t)}

@@ -290,7 +290,8 @@ def _count_review(mode: str) -> None:
     serves them (it has loaded `coach.metrics`), or one that shares them through files
     (PROMETHEUS_MULTIPROC_DIR, or its old lower-case name). Elsewhere (`okr-coach check` in a hook, `review`) the count
     would die unread with the process, and importing prometheus_client costs ~40 ms."""
-    if "coach.metrics" in sys.modules or {"PROMETHEUS_MULTIPROC_DIR", "prometheus_multiproc_dir"} & set(os.environ):
+    # (Two lookups, not a copy of the whole environment into a set, on every review.)
+    if "coach.metrics" in sys.modules or any(k in os.environ for k in ("PROMETHEUS_MULTIPROC_DIR", "prometheus_multiproc_dir")):
         from .metrics import observe_review
 
         observe_review(mode)

@@ -20,7 +20,9 @@ _DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
 
 def normalise(number: str) -> str:
     """'1,200' → '1200', '07' → '7', '1.50' → '1.5' so formatting differences don't count."""
-    n = number.replace(",", "") if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", number) else number
+    # Only a number with a comma can group thousands (most have none: no regex then).
+    grouped = "," in number and re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", number)
+    n = number.replace(",", "") if grouped else number
     n = n.replace(",", ".")
     if "." in n:
         n = n.rstrip("0").rstrip(".")

@@ -61,12 +61,13 @@ def _analyze_objective(text: str, lex: Lexicon) -> ObjectiveFacts:
         and c not in lex["vague_superlatives"].words
     ]
     # Words inside slogan phrases ("every touchpoint", "fit for the future") are not specifics.
-    phrases = asp.phrases | generic.phrases
+    # (Looked up in each class's phrases: their union was built anew on every objective.)
     toks = [t for t, _ in tokens]
     covered_idx: set[int] = set()
     for size in range(2, MAX_PHRASE + 1):
         for i in range(len(toks) - size + 1):
-            if " ".join(toks[i : i + size]) in phrases:
+            seq = " ".join(toks[i : i + size])
+            if seq in asp.phrases or seq in generic.phrases:
                 covered_idx.update(range(i, i + size))
     original = re.findall(r"[A-Za-z][A-Za-z0-9'’\-]*", text)
     title_case = sum(t[0].isupper() for t in original) > len(original) / 2
@@ -127,8 +128,8 @@ def _analyze_objective(text: str, lex: Lexicon) -> ObjectiveFacts:
     slogan = bool(aspiration_hits) or slogan_lead
     lofty = lex["lofty_adjectives"].entries
     slogan_words = tuple(sorted({a for a in aspiration_hits if a not in lofty and not (set(a.split()) & lofty)}))
-    superlatives = lex["empty_superlatives"].entries | lex["vague_superlatives"].entries
-    superlative = any(a in superlatives or a.startswith(("most ", "least ")) for a in aspiration_hits)
+    empty, vague = lex["empty_superlatives"].entries, lex["vague_superlatives"].entries
+    superlative = any(a in empty or a in vague or a.startswith(("most ", "least ")) for a in aspiration_hits)
     # A superlative of feeling ("friendliest") is a slogan word, not a specific.
     specific = [w for w in specific if w not in aspiration_hits]
     dimensions = lex.union(

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from ..lexicon import Lexicon, tokenize
-from ..quantities import DEADLINE_PHRASE_RE, Quantity
+from ..quantities import DEADLINE_PHRASE_RE, Quantity, may_hold_deadline
 from .facts import KrFacts
 from .noun_phrases import metric_noun_phrase
 from .reading import looks_plural
@@ -125,7 +125,8 @@ def is_relative(low: str, q: Quantity) -> bool:
 
 
 def strip_deadline(text: str) -> tuple[str, str | None]:
-    m = DEADLINE_PHRASE_RE.search(text.lower())
+    low = text.lower()
+    m = DEADLINE_PHRASE_RE.search(low) if may_hold_deadline(low) else None
     if not m:
         return text, None
     end = m.end()
@@ -230,8 +231,11 @@ def amount_word(metric: str, lex: Lexicon) -> str:
     # ("sales"), nor a measure named before the counted noun ("uptime of storage providers").
     words, plural = _plural_head(metric)
     amount = words[-1] in lex["vague_nouns"].words or words[-1] in lex["mass_plurals"].words
-    measured = lex["metric_heads"].words | {w for w in lex["metric_terms"].words if not w.endswith("s")}
-    return "number" if plural and not amount and measured.isdisjoint(words) else "value"
+    # Each of the metric's few words is looked up (building the union of the two classes
+    # walked every metric term: 36 µs a call).
+    heads, terms = lex["metric_heads"].words, lex["metric_terms"].words
+    measured = any(w in heads or (w in terms and not w.endswith("s")) for w in words)
+    return "number" if plural and not amount and not measured else "value"
 
 
 def amount_of(metric: str, lex: Lexicon) -> str:
