@@ -22,7 +22,7 @@ from itertools import islice
 from .language.facts import KrFacts
 from .language.key_results import analyze_kr
 from .language.labels import kr_label
-from .language.noun_phrases import is_measurable, is_noun_phrase, is_participle
+from .language.noun_phrases import is_measurable, is_noun_phrase, is_participle, is_verb_phrase
 from .language.phrases import (
     COMPARATIVE_START,
     EVERYONE,
@@ -170,6 +170,7 @@ def _drafts(facts: KrFacts, label: str, rubric: Rubric, objective: str) -> tuple
     values = [q for q in facts.measures if q.kind != "placeholder"]
     if (
         not metric
+        or is_verb_phrase(metric, lex)  # "deflect more tickets", "delete noisy alerts": an order, no metric's name
         or _several_values(values, label)
         or (label == "no_baseline" and not any(q.role == "target" for q in values))
     ):

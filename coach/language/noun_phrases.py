@@ -468,6 +468,18 @@ def is_measurable(phrase: str, lex: Lexicon) -> bool:
     )
 
 
+def is_verb_phrase(phrase: str, lex: Lexicon) -> bool:
+    """'deflect more tickets', 'realise a salary audit': a verb, then its object opened by a
+    determiner or a comparative, read as a metric's name ('repeat guests', 'open DSARs' and
+    'win rate' are names)."""
+    words = phrase.lower().split()
+    return (
+        len(words) >= 2
+        and _base_verb(words[0], lex)
+        and words[1] in lex.union("determiners", "comparatives")
+    )
+
+
 def is_noun_phrase(phrase: str, lex: Lexicon) -> bool:
     """Is `phrase` (a metric a rewrite names) a noun phrase a coach would write: no brackets
     or clause punctuation, and a noun at its head? Used by the eval to count garbled phrases."""
@@ -503,10 +515,19 @@ def is_noun_phrase(phrase: str, lex: Lexicon) -> bool:
             return False  # "price our members", "rate the game": a verb and its object, a clause
     # No verb before the first preposition: "submit minutes", "understand our customer".
     nouns = lex.union("metric_terms", "metric_heads", "outcome_nouns", "deliverable_nouns", "people_nouns", "verb_nouns")
+    # "change failure rate", "win rate", "pick accuracy": a verb-like first word that a
+    # metric's head ends is a modifier of it, not an order.
+    first_chunk = next((k for k, u in enumerate(units) if u.word in lex["qualifier_prepositions"].words), len(units))
+    heads = lex.union("metric_heads", "metric_terms")
+    orders = lex.union("delivery_verbs", "obtain_verbs", "maintain_verbs", "level_verbs", "activity_verbs")
+    head_at = next((j for j in (1, 2) if j < first_chunk and units[j].word in heads), 0)
+    modified = bool(head_at) and units[0].word not in orders and not (  # "wow customers": a slogan's object
+        units[0].word in lex["slogan_verbs"].words and units[head_at].word in lex.union("outcome_nouns", "people_nouns")
+    )
     for k, u in enumerate(units):
         if u.word in lex["qualifier_prepositions"].words or u.word in {"who", "that", "to"}:
             break
-        if u.word in nouns:
+        if u.word in nouns or (k == 0 and modified):
             continue
         post_modifier = k > 0 and k + 1 < len(units) and is_participle(u.word, lex)  # "invoices paid on time"
         if (k == 0 and _base_verb(u.word, lex)) or (_finite_verb(u.word, lex) and not post_modifier):

@@ -40,6 +40,8 @@ def test_change_or_level(text, expected):
         ("kyc checks passed without manual review", "Increase"),  # not on what comes after "without"
         ("failed first delivery attempts", "Reduce"),
         ("sepsis mortality", "Reduce"),
+        ("Claims NPS", "Increase"),  # a score, whatever it is about
+        ("focus time blocks per week", "Increase"),
     ],
 )
 def test_polarity_reads_whole_words(metric, verb):
@@ -101,3 +103,23 @@ def test_a_sibling_measures_a_metric(metric, sibling, same):
 
     lex = load_rubric(None).lexicon
     assert measured_by(metric, [measure_words(analyze_kr(sibling, lex).words)], lex) is same
+
+
+@pytest.mark.parametrize(
+    ("phrase", "noun_phrase"),
+    [
+        ("change failure rate", True),  # a verb-like word before a metric's head modifies it
+        ("win rate", True),
+        ("pick accuracy", True),
+        ("submit minutes for all release meetings", False),  # an order (a delivery verb)
+        ("hold p99 checkout latency", False),
+        ("food cost as a share of revenue", True),
+    ],
+)
+def test_metric_names_that_start_like_a_verb(phrase, noun_phrase):
+    from coach.language.noun_phrases import is_noun_phrase, is_verb_phrase
+    from coach.rubric import load_rubric
+
+    lex = load_rubric(None).lexicon
+    assert is_noun_phrase(phrase, lex) is noun_phrase
+    assert is_verb_phrase("deflect more tickets", lex) and not is_verb_phrase("change failure rate", lex)
