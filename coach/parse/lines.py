@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from ..lazy_re import lazy_compile
 from . import status, values
@@ -32,8 +32,10 @@ from .labels import (
     read_label,
     rstrip_end,
 )
-from .mdtable import Table, find_tables
 from .values import MAX_VALUE_CHARS, is_value, is_value_tail, may_be_value, open_end
+
+if TYPE_CHECKING:
+    from .mdtable import Table
 
 TAB_WIDTH = 4
 
@@ -192,7 +194,11 @@ def scan(
     last_line = 0
     last_alpha: dict[str, str] = {}
     spans = spans or line_spans(text)
-    tables = find_tables(text, spans) if "|" in text else None
+    tables = None
+    if "|" in text:  # (mdtable is imported by a text that may hold a table, not by every run)
+        from .mdtable import find_tables
+
+        tables = find_tables(text, spans)
     # (one test per line for tables: from `stop` on, a line may start or be in a table)
     stop = min(tables) if tables else len(spans) + 1
     skip_to = 0  # the last line of a table read as one item

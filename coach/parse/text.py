@@ -48,7 +48,7 @@ from bisect import bisect_right
 from ..errors import ParseError
 from ..lazy_re import lazy_compile
 from ..models import KeyResult, Objective, OkrSet, ParseWarning, Span
-from . import mdtable, status
+from . import status
 from .labels import (
     ALNUM,
     BELIEF,
@@ -330,6 +330,8 @@ class _Reader:
         on with the one above when it repeats it), a key-result cell adds a key result
         to the row's objective or to `obj`, with the row's period and target cells.
         Returns the last objective."""
+        from . import mdtable  # (imported where a table is read: see lines.scan)
+
         assert n.table is not None
         src, cur = self.src, obj
         for row in n.table.rows:
