@@ -2,7 +2,8 @@
 
 `okr-coach check ...` is what a pre-commit hook runs on every commit, so a plain `check`
 command line runs the check at once, without importing Typer or building the app (Typer
-converts each option through pydantic: most of a hook's start-up). Everything else —
+converts each option through pydantic: most of a hook's start-up); `okr-coach --version`
+alone prints the version the same way. Everything else —
 other commands, `--help`, shell completion, any option or value the plain reading is not
 sure of — goes to the Typer app (`coach.cli.app`) exactly as before, which then also
 prints the usage errors.
@@ -12,11 +13,21 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any
+
+TYPE_CHECKING = False  # (typing.TYPE_CHECKING, without importing typing: see coach/__init__)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def main() -> None:
     args = sys.argv[1:]
+    if args == ["--version"] and _plain_terminal():
+        # What the Typer app's eager --version option prints, without building the app
+        # (importing Typer and the commands was nine tenths of its time).
+        from ._version import __version__
+
+        echo(f"okr-coach {__version__}")
+        sys.exit(0)
     if args[:1] == ["check"] and _plain_terminal():
         from .lint.command import parse_args
 

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, TypeVar
 
+from .lazy_re import lazy_compile
+
 if TYPE_CHECKING:
     from .language.patterns import Patterns
 
@@ -181,8 +183,10 @@ class Lexicon:
                     str(k).lower(): [str(x) for x in (v if isinstance(v, list) else [v])]
                     for k, v in value.items()
                 }
+        # (compiled when first looked up: most reviews consult one map, and a rubric kept
+        # on disk pickles them as their sources)
         self._map_regex = {
-            name: re.compile(
+            name: lazy_compile(
                 r"(?<![\w-])("
                 + "|".join(re.escape(k) for k in sorted(table, key=len, reverse=True))
                 + r")(?:s|es)?(?![\w-])"

@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .lazy_re import lazy_compile
+
 _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
     r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
@@ -89,9 +91,11 @@ WORD_QUANTITY_RE = re.compile(
 )
 PLACEHOLDER_RE = re.compile(r"\[[^\[\]\n]{1,80}\]")
 
-# Every alternative starts at a word's first letter or at "(": the guard skips the other
+# The three `lazy_compile`d patterns here are compiled when first used (coach.lazy_re): a
+# short draft seldom needs them, and they were 2 ms of every `okr-coach check`. This one's
+# alternatives start at a word's first letter or at "(": the guard skips the other
 # positions at once (a search tries each position of the window; same matches).
-_BASELINE_BEFORE = re.compile(
+_BASELINE_BEFORE = lazy_compile(
     r"(?:(?<![\w])|(?=\())"
     r"(?:\bfrom|\bup from|\bdown from|\bcurrently(?: at| is)?|\bcurrent(?: value| level| rate)?:?|\bbaseline(?: of| is)?:?"
     r"|\btoday(?: at)?:?|\bvs\.?|\bversus|\bcompared (?:to|with)|\bwas|\bwere|\bnow(?: at)?|\bfrom a baseline of"
@@ -101,7 +105,7 @@ _BASELINE_BEFORE = re.compile(
     r"|\((?:fy\s?'?\d{2,4}|q[1-4][^:)]{0,8}|h[12][^:)]{0,8}|(?:19|20)\d{2}|last \w+|prior \w+|previous \w+|prev|today|now|current|baseline|was)\s*:?"
     r")\s*(?:about|around|approximately|approx\.?|roughly|est\.?|estimated|~|≈|an? )?\s*[±+~≈-]?\s*$"
 )
-_ARROW_BETWEEN = re.compile(
+_ARROW_BETWEEN = lazy_compile(
     # A unit may sit between the number and the arrow: "12,400 persons →", "0.62 m³ →", "₹41 Cr →".
     r"^(?:\s*/\s*[a-z]+|\s+(?:per|a|an|each|of)\s+[a-z]+|\s+(?:of|out of)\s+\d[\d,.]*|\s?[$€£¥₹]"
     rf"|\s+{_WORKDAYS}|\s?[^\W\d_]{{1,10}}[²³]?(?:\s?/\s?[a-z]{{1,6}})?)?"
@@ -316,7 +320,7 @@ def scan(text: str) -> Scan:
     return Scan(tuple(quantities), tuple(sorted(deadlines)))
 
 
-_SCALE_RE = re.compile(
+_SCALE_RE = lazy_compile(
     r"\bscale\s+(?:of|from)\s+\d+(?:\s*(?:-|–|to)\s*\d+)?|\b\d+\s*(?:-|–|to)\s*\d+\s+scale\b|\b\d+[- ]point\s+scale\b"
 )
 _THRESHOLD_AFTER = re.compile(r"\s*(?:or\s+(?:higher|above|more|better|greater|over)|\+)")

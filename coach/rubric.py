@@ -306,7 +306,8 @@ def _apply_custom(path: Path, data: dict[str, Any]) -> Rubric:
 
 # The code that decides what a built rubric holds, and whether a rubric loads at all: a
 # rubric kept on disk is used only by the same code (and the same files, see `_kept_key`).
-_BUILDERS = ("coach.rubric", "coach.lexicon", "coach.language.patterns", "coach.models", "coach.errors")
+_BUILDERS = ("coach.rubric", "coach.lexicon", "coach.language.patterns", "coach.models", "coach.errors",
+             "coach.lazy_re")  # fmt: skip
 # What a kept rubric may fail to unpickle with when it is damaged or outdated: it is rebuilt.
 _UNPICKLING = (pickle.UnpicklingError, AttributeError, ImportError, EOFError, TypeError, ValueError,
                IndexError, KeyError)  # fmt: skip

@@ -153,3 +153,14 @@ def test_help_and_completion_still_go_to_typer(tmp_path):
     env = {**__import__("os").environ, "_OKR_COACH_COMPLETE": "complete_bash", "COMP_WORDS": "okr-coach check --out",
            "COMP_CWORD": "2"}  # fmt: skip
     assert "typer" in _modules_after(["check"], tmp_path, env)
+
+
+def test_version_alone_is_printed_without_typer_as_typer_prints_it(tmp_path):
+    from coach import __version__
+
+    probe = "import sys; sys.argv = ['okr-coach', '--version']; from coach.entry import main; main()"
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=tmp_path,
+                          timeout=120)  # fmt: skip
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, f"okr-coach {__version__}\n", "")
+    assert not {"typer", "click", "coach.cli"} & _modules_after(["--version"], tmp_path)
+    assert "typer" in _modules_after(["--version", "check"], tmp_path)

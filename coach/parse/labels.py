@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import cache
+
+from ..lazy_re import lazy_compile
 
 # Roles announced by a label at the start of a line.
 OBJ = "objective"
@@ -266,7 +268,16 @@ _SOURCES = (
     _OKR_WORD,
     _PROSE,
 )
-LOWERED = Patterns(*(re.compile(source) for source in _SOURCES))
+# Compiled when first used (coach.lazy_re): the patterns of template lines ("We are working
+# on: ...", "Because we believe ..."), "...key results:" tails and bare periods, which
+# most drafts never reach; the others serve nearly every line.
+_RARE = ("template", "template_inline", "hdr_kr_tail", "period_only")
+LOWERED = Patterns(
+    *(
+        lazy_compile(source) if name in _RARE else re.compile(source)
+        for name, source in zip((f.name for f in fields(Patterns)), _SOURCES, strict=True)
+    )
+)
 
 
 @cache

@@ -17,8 +17,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
+from ..lazy_re import lazy_compile
 from . import status, values
 from .labels import (
     ALNUM,
@@ -31,8 +32,10 @@ from .labels import (
     read_label,
     rstrip_end,
 )
-from .mdtable import Table, find_tables
 from .values import MAX_VALUE_CHARS, is_value, is_value_tail, may_be_value, open_end
+
+if TYPE_CHECKING:
+    from .mdtable import Table
 
 TAB_WIDTH = 4
 
@@ -111,9 +114,9 @@ class TableItem(Item):
 # --- regular expressions (compiled once) -----------------------------------------------
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
-_LEAD = re.compile(r"[ \t\u00a0\u1680\u2000-\u200b\u202f\u205f\u3000\ufeff\f\v]*")
+_LEAD = lazy_compile(r"[ \t\u00a0\u1680\u2000-\u200b\u202f\u205f\u3000\ufeff\f\v]*")
 _ZERO_WIDTH = frozenset("\u200b\ufeff")
-_RULE = re.compile(r"([-=_*])[ \t]*(?:\1[ \t]*){2,}")
+_RULE = lazy_compile(r"([-=_*])[ \t]*(?:\1[ \t]*){2,}")
 _FENCE = re.compile(r"```|~~~")
 _HEADING = re.compile(r"(#{1,6})(?:[ \t]+|$)")
 
@@ -122,7 +125,7 @@ _EMOJI = (
     "[\ufe0e\ufe0f\u200d\u20e3\U0001f000-\U0001faff\u2600-\u27bf]*"
 )
 _BULLET = re.compile(r"([-*+•‣⁃∙·–—−]|" + _EMOJI + r"|o(?=\t))(?:[ \t\u00a0]+|$)")
-_NUMBER = re.compile(
+_NUMBER = lazy_compile(
     r"""(?:
         (?P<multi>\d{1,3}(?:\.\d{1,3})+)\.?
       | (?P<dec>\d{1,3})(?P<dsep>[.)])
@@ -135,13 +138,13 @@ _NUMBER = re.compile(
 )
 # "(O) ...", "(KR1) ...": a label in brackets, not the "(o)" of a letter list (a bare O
 # only in capitals)
-_BRACKET_LABEL = re.compile(
+_BRACKET_LABEL = lazy_compile(
     r"\((?:O|[Oo]\d{1,3}|(?i:obj[a-z]{0,9}|okr[ \t]*\d{1,3}|k\.?r|key[ \t_-]*results?)"
     r"[ \t]*\d{0,3}(?:\.\d{1,3})*[a-z]?)\)"
 )
 # "> text", "> > text" (not "> 50% of orders": a comparison)
-_QUOTE = re.compile(r"(?:>(?:[ \t\u00a0]+|(?=>)|$))+(?![$€£¥]?\d)")
-_CHECKBOX = re.compile(r"\[[ xX✓✔✗\-]?\](?:[ \t]+|$)")
+_QUOTE = lazy_compile(r"(?:>(?:[ \t\u00a0]+|(?=>)|$))+(?![$€£¥]?\d)")
+_CHECKBOX = lazy_compile(r"\[[ xX✓✔✗\-]?\](?:[ \t]+|$)")
 
 # --- scanning ------------------------------------------------------------------------------
 
@@ -191,7 +194,11 @@ def scan(
     last_line = 0
     last_alpha: dict[str, str] = {}
     spans = spans or line_spans(text)
-    tables = find_tables(text, spans) if "|" in text else None
+    tables = None
+    if "|" in text:  # (mdtable is imported by a text that may hold a table, not by every run)
+        from .mdtable import find_tables
+
+        tables = find_tables(text, spans)
     # (one test per line for tables: from `stop` on, a line may start or be in a table)
     stop = min(tables) if tables else len(spans) + 1
     skip_to = 0  # the last line of a table read as one item

@@ -7,6 +7,7 @@ import json
 import re
 
 from ..errors import InputTooLargeError, ParseError
+from ..lazy_re import lazy_compile
 from .structured import JSON_TOO_DEEP, json_error
 from .tabular import Header, find_header
 
@@ -14,7 +15,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffd]")
 _JSON_START = re.compile(r"\s*[\[{]")
 # Text that is clearly meant to be JSON, so a syntax error is reported as such rather
 # than the text being read as prose ("[Draft] Q3 OKRs" is not meant to be JSON).
-_JSON_INTENT = re.compile(r"\s*(?:\{\s*(?:\"|\}|$)|\[\s*(?:[{\[\"]|\]\s*$))")
+_JSON_INTENT = lazy_compile(r"\s*(?:\{\s*(?:\"|\}|$)|\[\s*(?:[{\[\"]|\]\s*$))")
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
     (codecs.BOM_UTF32_BE, "utf-32"),

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import re
 
+from ..lazy_re import lazy_compile
+
 WORD = "word"  # a status word or mark: always a note
 SHARE = "share"  # "60%": a note when the item has a number of its own
 SCORE = "score"  # "0.7": a note then, or when two or more items of the draft end so
@@ -32,13 +34,13 @@ _STATUS_WORDS = frozenset(
         "|not achieved|not met|not done|wip|todo|to do|✓|✔|✗|✘"
     ).split("|")
 )
-_WORDED = re.compile(
+_WORDED = lazy_compile(
     r"(?:status|progress|score|grade|graded)\s*[:=\-–—]?\s*(?P<value>\S.*)"
     r"|\d{1,3}(?:[.,]\d+)?\s?%\s*(?:done|complete|completed|achieved|finished|there)",
     re.I,
 )
-_SHARE = re.compile(r"\d{1,3}(?:[.,]\d+)?\s?%")
-_SCORE = re.compile(r"0?[.,]\d{1,2}|[01](?:[.,]0{1,2})?")
+_SHARE = lazy_compile(r"\d{1,3}(?:[.,]\d+)?\s?%")
+_SCORE = lazy_compile(r"0?[.,]\d{1,2}|[01](?:[.,]0{1,2})?")
 _MARKS = frozenset("✅☑✔✓❌✖✗✘❎⚠🟢🟡🟠🔴⚪⚫🔵🚧⏳⌛🏁🔄⏸⛔🛑")  # marks of a state, not decoration
 _MARK_TAIL = frozenset("\ufe0f\ufe0e\u200d")
 # GitHub / Slack shortcodes of those marks (the closing ":" may be gone as trailing noise)
@@ -48,7 +50,7 @@ _SHORTCODES = (
     "green_circle yellow_circle orange_circle red_circle white_circle black_circle "
     "large_blue_circle checkered_flag arrows_counterclockwise no_entry stop_sign"
 ).split()
-_SHORTCODE = re.compile(r"\s:(?:" + "|".join(_SHORTCODES) + r"):?$")
+_SHORTCODE = lazy_compile(r"\s:(?:" + "|".join(_SHORTCODES) + r"):?$")
 # the last word of a line that ends with a note in words: of a status word, "60% there",
 # a shortcode whose closing ":" is gone
 LAST_WORDS = frozenset(
@@ -61,7 +63,7 @@ _DASHES = (" — ", " – ", " - ", " -- ", " | ", "—")
 _DASH_CHARS = frozenset("—–-|")
 _CLOSERS = {")": "(", "]": "["}
 # a number of the item's own: not the digit of a period ("Q3", "H1", "FY25", "2025")
-_DIGIT = re.compile(r"(?<!\w)(?!(?:q[1-4]|h[12]|fy\d{2,4}|(?:19|20)\d{2})\b)[$€£¥]?\d", re.I)
+_DIGIT = lazy_compile(r"(?<!\w)(?!(?:q[1-4]|h[12]|fy\d{2,4}|(?:19|20)\d{2})\b)[$€£¥]?\d", re.I)
 _BETWEEN = " \t:;,-–—|"  # what may stand between an item and its note
 _NOISE = " \t:;,：；，"  # after it
 _ALNUM = re.compile(r"[^\W_]")

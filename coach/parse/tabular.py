@@ -16,16 +16,17 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..errors import LimitExceededError, ParseError
+from ..lazy_re import lazy_compile
 from ..models import KeyResult, Objective, OkrSet, ParseWarning, Span
 
 if TYPE_CHECKING:
     from .columns import ColumnMap
 
 DELIMITERS = (",", ";", "\t", "|")
-_HEADER_CELL = re.compile(r"[^\W\d][\w .#/()&'-]{0,39}")
+_HEADER_CELL = lazy_compile(r"[^\W\d][\w .#/()&'-]{0,39}")
 _NEWLINE = re.compile(r"\r\n|\r|\n")
-_SEPARATOR_CELL = re.compile(r"\s*:?-{2,}:?\s*")
-_CELL_BULLET = re.compile(r"(?:[-*+•◦▪–]|\d{1,2}[.)])\s+")
+_SEPARATOR_CELL = lazy_compile(r"\s*:?-{2,}:?\s*")
+_CELL_BULLET = lazy_compile(r"(?:[-*+•◦▪–]|\d{1,2}[.)])\s+")
 _SPACES = re.compile(r"\s+")
 
 _QUOTED: dict[str, re.Pattern[str]] = {}  # a double-quoted cell, "" inside for a quote

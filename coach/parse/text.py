@@ -46,8 +46,9 @@ import re
 from bisect import bisect_right
 
 from ..errors import ParseError
+from ..lazy_re import lazy_compile
 from ..models import KeyResult, Objective, OkrSet, ParseWarning, Span
-from . import mdtable, status
+from . import status
 from .labels import (
     ALNUM,
     BELIEF,
@@ -73,7 +74,7 @@ from .values import kr_like
 ROOT, SECTION, OBJLIST = "root", "section", "objectives"
 
 _INLINE_SPLIT = re.compile(r";|；")
-_NOT_INLINE = re.compile(r"(?:the\s+following|these|below)(?:\s+key\s+results?|\s+krs)?\W*$", re.I)
+_NOT_INLINE = lazy_compile(r"(?:the\s+following|these|below)(?:\s+key\s+results?|\s+krs)?\W*$", re.I)
 
 MSG_PROSE = "looks like a comment, not an objective or key result; left out"
 MSG_NOTE = "is a note, not an objective or key result; left out"
@@ -329,6 +330,8 @@ class _Reader:
         on with the one above when it repeats it), a key-result cell adds a key result
         to the row's objective or to `obj`, with the row's period and target cells.
         Returns the last objective."""
+        from . import mdtable  # (imported where a table is read: see lines.scan)
+
         assert n.table is not None
         src, cur = self.src, obj
         for row in n.table.rows:

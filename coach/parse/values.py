@@ -23,14 +23,16 @@ from __future__ import annotations
 
 import re
 
+from ..lazy_re import lazy_compile
+
 # Tokens are what is left between these separators ("->" and dashes are tokens).
-_SEPARATORS = re.compile(r"[\s:;,()\[\]/|=→⇒~≈<>≤≥]+")
+_SEPARATORS = lazy_compile(r"[\s:;,()\[\]/|=→⇒~≈<>≤≥]+")
 _NUMBER_SIGNS = frozenset("+-−±$€£¥₹")  # what a number token may start with, or a digit
-_TOKEN = re.compile(r"[^\s:;,()\[\]/|=→⇒~≈<>≤≥]+")
+_TOKEN = lazy_compile(r"[^\s:;,()\[\]/|=→⇒~≈<>≤≥]+")
 _DIGIT = re.compile(r"\d")
-_NUMBER = re.compile(r"[+\-−±]?[$€£¥₹]?\d[\d.,']*(?:[a-z]{1,3}|[$€£¥₹×])?%?")
+_NUMBER = lazy_compile(r"[+\-−±]?[$€£¥₹]?\d[\d.,']*(?:[a-z]{1,3}|[$€£¥₹×])?%?")
 _YEAR = re.compile(r"(?:19|20)\d{2}")
-_PERIOD = re.compile(
+_PERIOD = lazy_compile(
     r"q[1-4]|h[12]|[fc]y\d{0,4}|(?:19|20)\d{2}|t[1-3]"
     r"|jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
     r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
@@ -199,7 +201,7 @@ def kr_like(text: str) -> bool:
     return _KR_LIKE.search(text[:300]) is not None
 
 
-_OPEN_END = re.compile(
+_OPEN_END = lazy_compile(
     r"(?:\b(?:to|from|by|of|in|at|than|and|or|vs|with|per|under|over|below|above)|[-–—→,:+(])$",
     re.I,
 )
