@@ -82,7 +82,7 @@ NUMBER_RE = re.compile(
 WORD_QUANTITY_RE = re.compile(
     r"(?<![\w])(?:"
     r"(?<=\bfrom )(?:hourly|daily|weekly|fortnightly|biweekly|monthly|quarterly|yearly|annually)\b"
-    r"|(?<=\bto )(?:hourly|daily|weekly|fortnightly|biweekly|monthly|quarterly|yearly|annually|continuous)\b"
+    r"|(?:(?<=\bto )|(?<=→ )|(?<=-> ))(?:hourly|daily|weekly|fortnightly|biweekly|monthly|quarterly|yearly|annually|continuous)\b"
     r"|(?<=\bto )(?:same|next)[- ]day\b|(?<=→ )(?:same|next)[- ]day\b"  # "4 days → same day"
     r"|(?<=\bto )all\b(?=\s*(?:$|[,.;)]|by\b|in\b|before\b|until\b))|\b(?:zero|double|doubles|doubled|doubling|triple|triples|tripled|tripling|quadruple|quadruples|quadrupled|halve|halves|halved|halving|"
     r"(?<=by |in )half|(?<=by )(?:a|one) (?:third|quarter|fifth)|(?<=at least )one|(?<=\bto )one(?=\s+[a-z])|twice|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|"

@@ -521,9 +521,13 @@ def is_noun_phrase(phrase: str, lex: Lexicon) -> bool:
     heads = lex.union("metric_heads", "metric_terms")
     orders = lex.union("delivery_verbs", "obtain_verbs", "maintain_verbs", "level_verbs", "activity_verbs")
     head_at = next((j for j in (1, 2) if j < first_chunk and units[j].word in heads), 0)
-    modified = bool(head_at) and units[0].word not in orders and not (  # "wow customers": a slogan's object
+    modified = bool(head_at) and not (  # "wow customers": a slogan's object
         units[0].word in lex["slogan_verbs"].words and units[head_at].word in lex.union("outcome_nouns", "people_nouns")
     )
+    if units[0].word in orders:
+        # An order verb names a metric only with its head alone after it: "build time (for the
+        # monorepo)", "deploy frequency"; not "hold p99 checkout latency", "submit minutes".
+        modified = modified and head_at == 1 == first_chunk - 1 and units[1].word not in lex["time_units"].words
     for k, u in enumerate(units):
         if u.word in lex["qualifier_prepositions"].words or u.word in {"who", "that", "to"}:
             break
