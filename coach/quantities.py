@@ -93,14 +93,16 @@ WORD_QUANTITY_RE = re.compile(
 PLACEHOLDER_RE = re.compile(r"\[[^\[\]\n]{1,80}\]")
 
 # Every alternative starts at a word's first letter or at "(": the guard skips the other
-# positions at once (a search tries each position of the window; same matches).
+# positions at once (a search tries each position of the window; same matches). Where the
+# guard holds, a letter next is a word's first, so no alternative repeats "\b" before it: the
+# engine then rejects an alternative on its first character.
 _BASELINE_BEFORE = re.compile(
     r"(?:(?<![\w])|(?=\())"
-    r"(?:\bfrom|\bup from|\bdown from|\bcurrently(?: at| is)?|\bcurrent(?: value| level| rate)?:?|\bbaseline(?: of| is)?:?"
-    r"|\btoday(?: at)?:?|\bvs\.?|\bversus|\bcompared (?:to|with)|\bwas|\bwere|\bnow(?: at)?|\bfrom a baseline of"
-    r"|\blast (?:quarter|year|month|cycle|period|half|fy|q[1-4])(?:\s*(?:was|were|of|at|:))?"
-    r"|\bas of (?:(?!\bto\b)[^,;]){0,16}?:?"
-    r"|\bstarting (?:at|from)|\bstarting point:?|\bbase:?|\bactual:?|\bcurrent state:?|\bis at|\bstands at"
+    r"(?:from|up from|down from|currently(?: at| is)?|current(?: value| level| rate)?:?|baseline(?: of| is)?:?"
+    r"|today(?: at)?:?|vs\.?|versus|compared (?:to|with)|was|were|now(?: at)?|from a baseline of"
+    r"|last (?:quarter|year|month|cycle|period|half|fy|q[1-4])(?:\s*(?:was|were|of|at|:))?"
+    r"|as of (?:(?!\bto\b)[^,;]){0,16}?:?"
+    r"|starting (?:at|from)|starting point:?|base:?|actual:?|current state:?|is at|stands at"
     r"|\((?:fy\s?'?\d{2,4}|q[1-4][^:)]{0,8}|h[12][^:)]{0,8}|(?:19|20)\d{2}|last \w+|prior \w+|previous \w+|prev|today|now|current|baseline|was)\s*:?"
     r")\s*(?:about|around|approximately|approx\.?|roughly|est\.?|estimated|~|≈|an? )?\s*[±+~≈-]?\s*$"
 )
@@ -131,6 +133,14 @@ def _arrow_between(between: str) -> bool:
 
 
 _YEAR = re.compile(r"^(?:19|20)\d{2}$")
+
+
+def _is_year(num: str) -> bool:
+    """Does `_YEAR` match the number ("2026")? A plain test: `num` holds only digits, "," and
+    "." (NUMBER_RE's "num" group), so isdigit() here is the pattern's \\d."""
+    return len(num) == 4 and num[:2] in ("19", "20") and num.isdigit()
+
+
 # "30 day retention", "5-10 year replacement costs", "18–24 year olds": a number with a
 # singular unit of time before a word names a thing (like "30-day"); it is no value to reach.
 _NAMING_AFTER = re.compile(
@@ -309,7 +319,7 @@ def scan(text: str) -> Scan:
             continue  # 3G, 5S: a network generation, a method's name; not grams or seconds
         if m.group(0).replace(" ", "") == "24/7":
             continue
-        if _YEAR.match(num) and not (cur or unit or mult):
+        if _is_year(num) and not (cur or unit or mult):
             nxt = masked[e:].lstrip()[:1]
             if not nxt or not nxt.isalpha():
                 deadlines.append((s, e))
@@ -394,11 +404,16 @@ _LABELLED_POINT = re.compile(r"\(\s*([a-z][\w .'/-]{0,24}?)\s*:\s*$")
 _NOT_A_BASELINE_LABEL = re.compile(r"\b(?:target|goal|stretch|aim|commit(?:ted)?|by|owner|due)\b")
 
 
+def _has_average_word(window: str) -> bool:
+    # Every _FROM_AVERAGE match names one of these: most windows with "from" name none.
+    return "average" in window or "median" in window or "mean" in window or "typical" in window
+
+
 def _baseline_before(window: str) -> bool:
     """Does the text just before a value introduce a starting point ("from", "currently")?"""
     # Each pattern holds a word or sign most windows lack: looked for first (a plain
     # substring test is 20x cheaper than a search that fails).
-    if "from" in window and _FROM_AVERAGE.search(window):
+    if "from" in window and _has_average_word(window) and _FROM_AVERAGE.search(window):
         return True  # "Cut page load time by 40% from an average of 3.5 s"
     labelled = _LABELLED_POINT.search(window) if ":" in window else None
     if labelled and not _NOT_A_BASELINE_LABEL.search(labelled.group(1)):
@@ -432,15 +447,16 @@ def _identifier_before(before: str) -> bool:
     words = _IDENT_WORD.findall(before)
     if words and words[-1] in {"-", "#"}:
         words.pop()
-    words = [w.rstrip("-#") for w in words[-2:]]  # only the last two words decide
     if not words:
         return False
-    last = words[-1]
+    # Only the last two words decide, and the one before the last only after "year" or
+    # "than": it is stripped only then.
+    last = words[-1].rstrip("-#")
     if last in _IDENT_WORDS:
         return True
     if last == "year":
-        return len(words) < 2 or words[-2] not in _NOT_BEFORE_YEAR
-    return last == "than" and len(words) > 1 and words[-2] == "older"
+        return len(words) < 2 or words[-2].rstrip("-#") not in _NOT_BEFORE_YEAR
+    return last == "than" and len(words) > 1 and words[-2].rstrip("-#") == "older"
 
 
 def _looks_like_baseline_placeholder(inner: str) -> bool:
