@@ -186,10 +186,13 @@ def _mask(text: str, spans: list[tuple[int, int]]) -> str:
 
 
 # Cheap pre-checks: most sentences hold no date and no bracket, so skip those regexes.
+# A sentence without a digit may hold a deadline only with one of these words (read only
+# then: a digit lets the deadline search run anyway). Each starts a word: the guard skips
+# the other positions at once, and "\b" would add nothing after it.
 _MAYBE_DEADLINE = re.compile(
-    r"\d|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|monday|tuesday|wednesday|thursday|friday"
-    r"|saturday|sunday|eo[yqm]|ytd|qtd)|\b(?:end|start|beginning|middle|close) of\b"
-    r"|\b(?:weeks?|months?|quarters?|years?|sprints?|cycle|period|half|semester|term|season|fiscal)\b"
+    r"(?<![\w])(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|monday|tuesday|wednesday|thursday|friday"
+    r"|saturday|sunday|eo[yqm]|ytd|qtd|(?:end|start|beginning|middle|close) of\b"
+    r"|(?:weeks?|months?|quarters?|years?|sprints?|cycle|period|half|semester|term|season|fiscal)\b)"
 )
 _DIGIT = re.compile(r"\d")
 # What every deadline holds (most sentences with a digit hold none of it): a quarter, half or
@@ -213,11 +216,13 @@ def may_hold_deadline(low: str) -> bool:
     if _deadline_hint is None:
         _deadline_hint = re.compile(_DEADLINE_HINT)
     return _deadline_hint.search(low) is not None
-# Every WORD_QUANTITY_RE match holds one of these (most sentences hold none): a plain
-# alternation of words is searched 3x faster than the full pattern fails.
+# Every WORD_QUANTITY_RE match starts with one of these words, where no word character
+# comes before (its guard): most sentences hold none, and this alternation is searched far
+# faster than the full pattern fails (its guard, too, skips mid-word positions at once).
 _MAYBE_WORD_QUANTITY = re.compile(
-    r"ly|continuous|day|all|zero|doubl|tripl|quadrupl|halv|half|third|quarter|fifth|one|twice|two|three|four"
-    r"|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundred|thousand|dozen|million"
+    r"(?<![\w])(?:hourly|daily|weekly|fortnightly|biweekly|monthly|quarterly|yearly|annually|continuous"
+    r"|same|next|all|zero|doubl|tripl|quadrupl|halv|half|a (?:third|quarter|fifth)|one|twice|two|three|four"
+    r"|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundred|thousand|dozen|million)"
 )
 _BASELINE_AFTER = re.compile(
     r"(?:\s+of\s+[a-z]+(?:\s+[a-z]+)?)?"  # "6% of bookings today"
@@ -329,7 +334,7 @@ def scan(text: str) -> Scan:
         unit = unit.strip()
         if unit in {"g", "s"} and text[e - 1] in "GS":
             continue  # 3G, 5S: a network generation, a method's name; not grams or seconds
-        if m.group(0).replace(" ", "") == "24/7":
+        if num == "24" and m.group(0).replace(" ", "") == "24/7":  # (no other number spells it)
             continue
         if _is_year(num) and not (cur or unit or mult):
             nxt = masked[e:].lstrip()[:1]
@@ -457,6 +462,12 @@ _IDENT_WORD = re.compile(r"[a-z0-9.#:-]+")
 
 def _identifier_before(before: str) -> bool:
     """Is the number a name ("Phase 2", "ISO 27001", "per 1,000") rather than a value?"""
+    # Most values follow a plain word and one space ("to 50", "(currently 6"): that word is
+    # then the last of `_IDENT_WORD`'s words, and only "year" and "than" need the one before.
+    if before.endswith(" "):
+        word = before[:-1].rpartition(" ")[2].lstrip("([{'\"")
+        if word.isalpha() and word.isascii() and word != "year" and word != "than":
+            return word in _IDENT_WORDS
     words = _IDENT_WORD.findall(before)
     if words and words[-1] in {"-", "#"}:
         words.pop()
