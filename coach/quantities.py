@@ -50,14 +50,19 @@ _DEADLINE_CORE = (
     rf"|(?<=\bsince\s)|(?<=\bduring\s)|(?<=,\s))(?:19|20)\d{{2}}\b|\((?:19|20)\d{{2}}\)"
     rf")"
 )
+# Every deadline, and every deadline phrase, starts with one of these characters (the first
+# letters of the words that open them, "by", "end", "june", "q3", "this", a digit or "("),
+# in the lower-cased text both are searched in. Checked first, it spares the alternatives at
+# each word that starts otherwise ("grow", "latency": half the instructions, same matches).
+_DEADLINE_START = r"(?=[\dabcdefhijmnoqstuwy(])"
 # The outer lookbehind lets the engine skip mid-word positions at once (a 4x speed-up).
-DEADLINE_RE = re.compile(rf"(?<![\w]){_DEADLINE_CORE}")
+DEADLINE_RE = re.compile(rf"(?<![\w]){_DEADLINE_START}{_DEADLINE_CORE}")
 # The phrase a rewrite keeps: "by end of Q3", "before 31 March", "in FY27". It starts where a
 # deadline does: after no word character, or at "(" (the "(2024)" form); the guard skips the
 # other positions at once (2.5x fewer instructions, same matches).
 DEADLINE_PHRASE_RE = re.compile(
     rf"(?:(?<![\w])|(?=\())"
-    rf"(?:\b(?:by|before|until|till|in|within|during|for|no later than|at)\s+(?:the\s+)?)?{_DEADLINE_CORE}"
+    rf"{_DEADLINE_START}(?:\b(?:by|before|until|till|in|within|during|for|no later than|at)\s+(?:the\s+)?)?{_DEADLINE_CORE}"
 )
 
 # "11 working days", "3 business days": one unit of time
