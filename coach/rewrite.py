@@ -175,7 +175,7 @@ def _drafts(facts: KrFacts, label: str, rubric: Rubric, objective: str) -> tuple
         or (label == "no_baseline" and not any(q.role == "target" for q in values))
     ):
         # No one metric with one value to keep: the coach would be guessing which is which.
-        what = f'"{facts.text.strip().rstrip(".")}"'
+        what = f'"{facts.text.strip().rstrip(".")}"'  # whole: its numbers are what is asked about
         return [], [
             f"Which one number should {what} move, where is it today, and where should it be at the end of the cycle?",
         ], []
@@ -231,6 +231,26 @@ def sure_metric(facts: KrFacts, lex: Lexicon) -> str:
     ):
         return ""
     return metric
+
+
+# A long key result is quoted up to its first clause in a question: a coach asking about
+# "Plan for a workshop for DDS users, …" does not read the whole paragraph back.
+_QUOTE_LIMIT = 90
+_CLAUSE_END = re.compile(r"[.;:](?=\s)|,\s|\s[-–—]\s|\s\(")
+
+
+def quoted(text: str, lex: Lexicon) -> str:
+    """The key result as a question about what it is for quotes it: whole when short, else
+    to its first clause (or last whole word) within the limit, with an ellipsis."""
+    text = text.strip().rstrip(".")
+    if len(" ".join(text.split())) <= _QUOTE_LIMIT:
+        return text
+    text = " ".join(text.split())
+    end = next((m.start() for m in _CLAUSE_END.finditer(text, 30, _QUOTE_LIMIT)), 0)
+    words = (text[:end] if end else text[:_QUOTE_LIMIT].rsplit(" ", 1)[0]).rstrip(",;:-–— ").split()
+    while len(words) > 1 and words[-1].lower() in lex["stopwords"].words:
+        words.pop()  # "… support inquiries", not "… support inquiries to"
+    return " ".join(words) + "…"
 
 
 def _as_share(facts: KrFacts, metric: str) -> str:
@@ -359,7 +379,7 @@ def _unmeasured_drafts(facts: KrFacts, rubric: Rubric, deadline: str | None) -> 
     # The measures the lexicon knows for what the KR is about (its phrase), not for any word
     # in it ("process guides" is not a process to speed up).
     hints = lex.lookup("vague_metrics", subject) if subject else []
-    what = f'"{facts.text.strip().rstrip(".")}"'
+    what = f'"{quoted(facts.text, lex)}"'
     questions = [f"Which number would show progress on {what}, and where is it today?"]
     candidates = [_candidate(h, f"a common measure of {subject or 'this'}", rubric, deadline) for h in hints]
     # A measure the lexicon knows for a quality is a guess about what the author means by it
@@ -373,7 +393,7 @@ def _task_drafts(facts: KrFacts, rubric: Rubric, objective: str, deadline: str |
     usual outcomes of the task's deliverable (the lexicon's task_outcomes). The first becomes
     the rewrite only when it comes from the objective or the deliverable; otherwise ask."""
     lex = rubric.lexicon
-    task = facts.text.strip().rstrip(".")
+    task = quoted(facts.text, lex)
     questions = [f'What is "{task}" for: which result should it change, and where is that result today?']
     candidates: list[CandidateMetric] = []
     goal, way = _objective_metric(objective, rubric)

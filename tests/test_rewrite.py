@@ -230,3 +230,12 @@ def test_build_rewrite_targets_its_copy(rubric):
     facts = analyze_kr("Increase NPS to 50", rubric.lexicon)
     rw = build_rewrite(facts, "no_baseline", rubric, Target(objective=1, key_result=2), ["Increase NPS to 50"], ["KR04"])
     assert rw is not None and rw.target == Target(objective=1, key_result=2)
+
+
+def test_a_long_task_is_quoted_to_its_first_clause_in_its_question(rubric):
+    text = ("Plan for a workshop for DDS users, intended to present the system, help users get started "
+            "and answer common questions. The workshop should be run at least once a year.")
+    found = suggestion(rubric, text)
+    assert found.ask.questions[0].startswith('What is "Plan for a workshop for DDS users…" for:')
+    assert found.ask.original == text  # the ask still carries the whole key result
+    assert suggestion(rubric, "Launch new customer portal").ask.questions[0].startswith('What is "Launch new customer portal" for')
