@@ -7,8 +7,8 @@ numbered lines never matches those). `NAME = lazy_compile(source, flags)` in pla
 `re.compile(source, flags)` leaves every use of NAME as it was (`NAME.search(text)`,
 `.match`, `.fullmatch`, `.finditer`, `.findall`, `.sub`, `.subn`, `.split`) and compiles at
 the first call. From then on each of those names is the compiled pattern's own bound
-method, kept on the instance (it shadows the method below), so a call costs what a call on
-the `re.Pattern` does, plus one attribute look-up.
+method, kept on the instance (found before `__getattr__` is asked), so a call costs what a
+call on the `re.Pattern` does.
 
 For patterns most runs do not need; one every run uses gains nothing from waiting.
 Not a `re.Pattern`: give `re.sub` and the like the pattern's methods, not the object.
@@ -46,29 +46,12 @@ class LazyPattern:
         # Pickled (inside the rubric kept by coach.diskcache) as its source: still lazy.
         return LazyPattern, (self.pattern, self._flags)
 
-    def search(self, *args: Any, **kwargs: Any) -> Any:
-        return self.compiled().search(*args, **kwargs)
-
-    def match(self, *args: Any, **kwargs: Any) -> Any:
-        return self.compiled().match(*args, **kwargs)
-
-    def fullmatch(self, *args: Any, **kwargs: Any) -> Any:
-        return self.compiled().fullmatch(*args, **kwargs)
-
-    def finditer(self, *args: Any, **kwargs: Any) -> Any:
-        return self.compiled().finditer(*args, **kwargs)
-
-    def findall(self, *args: Any, **kwargs: Any) -> Any:
-        return self.compiled().findall(*args, **kwargs)
-
-    def sub(self, *args: Any, **kwargs: Any) -> Any:
-        return self.compiled().sub(*args, **kwargs)
-
-    def subn(self, *args: Any, **kwargs: Any) -> Any:
-        return self.compiled().subn(*args, **kwargs)
-
-    def split(self, *args: Any, **kwargs: Any) -> Any:
-        return self.compiled().split(*args, **kwargs)
+    def __getattr__(self, name: str) -> Any:
+        # Only until the first use: `compiled` puts the pattern's own methods on the instance.
+        if name in _METHODS:
+            self.compiled()
+            return self.__dict__[name]
+        raise AttributeError(name)
 
 
 def lazy_compile(pattern: str, flags: int = 0) -> re.Pattern[str]:

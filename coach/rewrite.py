@@ -199,10 +199,11 @@ def _drafts(facts: KrFacts, label: str, rubric: Rubric, objective: str) -> tuple
         return [(metric, text, [])], questions, []
     if found and _relative(found, facts):
         rel, q = found
-        if q.kind == "word" and _FRACTION.match(rel):  # "Cut churn by a third", "... in half"
-            action = f"{verb} {metric} by {_FRACTION.match(rel).group(0).lower()},"
-        elif q.kind == "word":  # "Double trial sign-ups", "Inventory turns doubled"
-            action = f"{_MULTIPLY.match(rel.lower()).group(1).capitalize()}e {metric},".replace("ee ", "e ")
+        fraction = _FRACTION.match(rel) if q.kind == "word" else None
+        if fraction:  # "Cut churn by a third", "... in half"
+            action = f"{verb} {metric} by {fraction.group(0).lower()},"
+        elif q.kind == "word":  # "Double trial sign-ups", "Inventory turns doubled": the verb's stem + "e"
+            action = f"{_MULTIPLY.match(rel.lower()).group(1).capitalize()}e {metric},"
         elif q.kind == "multiplier":
             action = f"{verb} {metric} {rel},"
         else:
@@ -243,11 +244,11 @@ def quoted(text: str, lex: Lexicon) -> str:
     """The key result as a question about what it is for quotes it: whole when short, else
     to its first clause (or last whole word) within the limit, with an ellipsis."""
     text = text.strip().rstrip(".")
-    if len(" ".join(text.split())) <= _QUOTE_LIMIT:
+    flat = " ".join(text.split())
+    if len(flat) <= _QUOTE_LIMIT:
         return text
-    text = " ".join(text.split())
-    end = next((m.start() for m in _CLAUSE_END.finditer(text, 30, _QUOTE_LIMIT)), 0)
-    words = (text[:end] if end else text[:_QUOTE_LIMIT].rsplit(" ", 1)[0]).rstrip(",;:-–— ").split()
+    end = next((m.start() for m in _CLAUSE_END.finditer(flat, 30, _QUOTE_LIMIT)), 0)
+    words = (flat[:end] if end else flat[:_QUOTE_LIMIT].rsplit(" ", 1)[0]).rstrip(",;:-–— ").split()
     while len(words) > 1 and words[-1].lower() in lex["stopwords"].words:
         words.pop()  # "… support inquiries", not "… support inquiries to"
     return " ".join(words) + "…"
@@ -329,8 +330,8 @@ def _number_word_elsewhere(facts: KrFacts, q: Quantity, metric: str) -> bool:
     segment"); "the bottom two bands", "for two consecutive months" and "three quarters of
     the managers" count something else."""
     low = q.text.lower()
-    before = facts.low[max(0, q.start - 2) : q.start]
-    if low == "zero" or _MULTIPLY.match(low) or _FRACTION.match(q.text) or before.endswith(("o ", "→ ")):
+    before = facts.low[max(0, q.start - 3) : q.start]
+    if low == "zero" or _MULTIPLY.match(low) or _FRACTION.match(q.text) or before.endswith(("to ", "→ ")):
         return False  # zero, a change ("double"), or a cadence or level after "to" ("to daily")
     after = facts.low[q.end :].split()
     first = metric.lower().split()[:1]

@@ -3,6 +3,7 @@ matches, never trusted when damaged, never a reason to skip a rubric's validatio
 
 from __future__ import annotations
 
+import os
 import pickle
 import re
 import shutil
@@ -11,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from entry_probe import run_entry
 
 from coach import diskcache
 from coach import rubric as rubric_module
@@ -239,21 +241,8 @@ def test_the_check_refuses_a_rubric_changed_since_it_was_kept(tmp_path):
 
 def test_a_warm_check_imports_no_yaml_parser(tmp_path):
     (tmp_path / "OKR.md").write_text("Objective: Grow revenue\nKR: Launch the new pricing page\n")
-    probe = (
-        "import sys\n"
-        "sys.argv = ['okr-coach', 'check', 'OKR.md']\n"
-        "from coach.entry import main\n"
-        "try:\n"
-        "    main()\n"
-        "except SystemExit:\n"
-        "    pass\n"
-        "print(' '.join(sorted(sys.modules)), file=sys.stderr)\n"
-    )
-    import os
-
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "home")}
-    runs = [subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=tmp_path, env=env,
-                           timeout=120) for _ in range(2)]  # fmt: skip
-    assert runs[0].stdout == runs[1].stdout and "KR01" in runs[1].stdout
-    assert "yaml" in runs[0].stderr.split()  # cold: parsed, then kept
-    assert "yaml" not in runs[1].stderr.split()
+    (cold, cold_modules), (warm, warm_modules) = (run_entry(["check", "OKR.md"], tmp_path, env) for _ in range(2))
+    assert cold == warm and "KR01" in warm
+    assert "yaml" in cold_modules  # cold: parsed, then kept
+    assert "yaml" not in warm_modules

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import typer
 import typer.main
+from entry_probe import run_entry
 
 from coach import entry
 from coach.cli import app
@@ -120,19 +121,7 @@ def test_run_returns_the_exit_code_and_the_command_raises_it(tmp_path, monkeypat
 
 
 def _modules_after(argv: list[str], cwd: Path, env: dict | None = None) -> set[str]:
-    probe = (
-        "import sys\n"
-        f"sys.argv = ['okr-coach', *{argv!r}]\n"
-        "from coach.entry import main\n"
-        "try:\n"
-        "    main()\n"
-        "except SystemExit:\n"
-        "    pass\n"
-        "print(' '.join(sorted(sys.modules)), file=sys.stderr)\n"
-    )
-    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=cwd,
-                          timeout=120, env=env)  # fmt: skip
-    return set(proc.stderr.split())
+    return run_entry(argv, cwd, env)[1]
 
 
 def test_the_check_entry_imports_no_cli_framework_model_client_template_engine_web_or_store(tmp_path):

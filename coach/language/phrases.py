@@ -287,7 +287,7 @@ class Described(dict):
 
 
 def measure_words(text_words: frozenset[str]) -> frozenset[str]:
-    """A key result's words as `same_measure` compares them: split at hyphens, plurals read
+    """A key result's words as `measured_by` compares them: split at hyphens, plurals read
     as singular ("customer-reported bugs" → customer, reported, bug)."""
     return frozenset(_stem(w) for t in text_words for w in re.findall(r"[a-z0-9]+", t))
 
