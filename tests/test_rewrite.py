@@ -124,6 +124,20 @@ def test_metric_phrases_are_noun_phrases_with_their_qualifiers(rubric):
         assert is_noun_phrase(got, rubric.lexicon), got
 
 
+def test_a_share_is_named_with_what_is_counted_or_not_at_all(rubric):
+    lex = rubric.lexicon
+    # People a place qualifies are still the ones who act.
+    got = metric_phrase(analyze_kr("80% of managers in EMEA complete the training", lex), lex)
+    assert got == "share of managers in EMEA who complete the training"
+    # The share is of tickets *resolved*: "share of tickets received" would count something
+    # else, so no rewrite names it and the coach asks.
+    for text in ["90% of tickets received via email are resolved within 24 hours",
+                 "100% of transactions received via our website are processed correctly",
+                 "80% of users who sign up are activated within 7 days"]:
+        assert not metric_phrase(analyze_kr(text, lex), lex), text
+        assert suggestion(rubric, text).rewrite is None, text
+
+
 def test_numbers_keep_their_roles(rubric):
     assert rewrite(rubric, "Less than 24 hours to restore a 500GB backup").text == (
         "Reduce time to restore a 500GB backup from [current time to restore] to less than 24 hours"

@@ -100,8 +100,8 @@ def _metric_noun_phrase(facts: KrFacts, lex: Lexicon) -> str | None:
         starts.append(first_word)
     for start in starts:
         share = _share_phrase(units, start, text, lex)
-        if share:
-            return share
+        if share is not None:
+            return share or None  # "": a share whose condition cannot be named
         after_lead = lead_at is not None and start == lead_at + 1
         found = _phrase_from(units, start, text, lex, facts.lead.lemma if after_lead and facts.lead else None)
         if found:
@@ -259,15 +259,31 @@ def _share_phrase(units: list[Unit], i: int, text: str, lex: Lexicon) -> str | N
     rest = _collect(units, k, text, lex, allow_verbs=True, allow_leading_prep=bool(linked))
     if linked and not rest:
         return None  # "70% of activities are ..." with a condition we cannot keep: no share to name
+    if _unread_predicate(units, k + len(rest), text, lex):
+        # "90% of tickets received via email are resolved within 24 hours": the share is of
+        # tickets *resolved*; naming it "share of tickets received" would change what is counted.
+        return ""
     if rest:
         lead_word = rest[0].word
         people = lex.union("people_nouns", "outcome_nouns")
         object_follows = len(rest) > 1 and rest[1].word in lex["determiners"].words and lead_word not in lex["qualifier_prepositions"].words
-        if (linked or _base_verb(lead_word, lex) or object_follows) and _plural(words[-1].word, lex):
-            phrase += " who" if words[-1].word in people else " that"  # "managers who complete the training"
+        subject = (head or words)[-1].word  # "managers in EMEA": the managers do it
+        if (linked or _base_verb(lead_word, lex) or object_follows) and _plural(subject, lex):
+            phrase += " who" if subject in people else " that"  # "managers who complete the training"
             phrase += f" {linked}" if linked else ""
         phrase += " " + _slice(text, rest)
     return "share of " + _sentence_case(phrase, force=True)
+
+
+def _unread_predicate(units: list[Unit], k: int, text: str, lex: Lexicon) -> bool:
+    """Does the sentence go on to a linking verb ("are", "is") the share's phrase stopped before?"""
+    auxiliaries = lex["passive_auxiliaries"].words
+    for j in range(k, len(units)):
+        if units[j].role == "deadline" or (j > k and _BREAK_BETWEEN.search(text[units[j - 1].end : units[j].start])):
+            return False
+        if units[j].role == "word" and units[j].word in auxiliaries:
+            return True
+    return False
 
 
 def _collect(
@@ -339,6 +355,8 @@ def _collect(
             break
         if out and out[-1].word in lex.union("people_nouns", "outcome_nouns") and _plural(out[-1].word, lex) and _base_verb(w, lex):
             break  # "managers complete the training": the subject ends before its verb
+        if _verb_after_qualified_subject(out, w, units[i + 1] if i + 1 < len(units) else None, text, lex):
+            break  # "managers in EMEA complete the training": so does a subject a place qualifies
         out.append(u)
         i += 1
     while out and (
@@ -349,6 +367,22 @@ def _collect(
     ):
         out.pop()
     return out
+
+
+def _verb_after_qualified_subject(out: list[Unit], w: str, nxt: Unit | None, text: str, lex: Lexicon) -> bool:
+    """'managers in EMEA | complete the training', 'cardiologists in target hospitals | prescribe
+    Cardiolix': people, a qualifier, then a base verb with its object (a determiner or a name
+    next, so 'users in the trial plan' stays one phrase)."""
+    if nxt is None or not _base_verb(w, lex):
+        return False
+    if nxt.word not in lex["determiners"].words and not (nxt.role == "word" and text[nxt.start].isupper()):
+        return False
+    preps = lex["qualifier_prepositions"].words
+    at = next((j for j, u in enumerate(out) if u.word in preps), None)
+    if not at:
+        return False
+    head = out[at - 1].word
+    return head in lex.union("people_nouns", "outcome_nouns") and _plural(head, lex)
 
 
 def _finite_verb(word: str, lex: Lexicon) -> bool:
