@@ -108,7 +108,7 @@ PLACEHOLDER_RE = re.compile(r"\[[^\[\]\n]{1,80}\]")
 # engine then rejects an alternative on its first character.
 _BASELINE_BEFORE = lazy_compile(
     r"(?:(?<![\w])|(?=\())"
-    r"(?:from|up from|down from|currently(?: at| is)?|current(?: value| level| rate)?:?|baseline(?: of| is)?:?"
+    r"(?:from|up from|down from|currently(?: at| is)?|current(?: value| level| rate| is)?:?|baseline(?: of| is)?:?"
     r"|today(?: at)?:?|vs\.?|versus|compared (?:to|with)|was|were|now(?: at)?|from a baseline of"
     r"|last (?:quarter|year|month|cycle|period|half|fy|q[1-4])(?:\s*(?:was|were|of|at|:))?"
     r"|as of (?:(?!\bto\b)[^,;]){0,16}?:?"
@@ -418,7 +418,7 @@ _BASELINE_LAST = frozenset(
 )
 _BASELINE_LAST2 = frozenset(
     {
-        "up from", "down from", "compared to", "compared with", "currently at", "currently is",
+        "up from", "down from", "compared to", "compared with", "currently at", "currently is", "current is",
         "current value", "current level", "current rate", "baseline of", "baseline is", "today at",
         "now at", "starting at", "starting from", "starting point", "is at", "stands at",
         "current state",

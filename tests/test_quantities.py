@@ -23,6 +23,8 @@ def roles(text):
             "Reduce p95 latency to 300ms (currently 450ms)",
             [("300ms", "target"), ("450ms", "baseline")],
         ),
+        # "current is" says it as "currently is" and "baseline is" do.
+        ("200k views per 30 days (current is 125k)", [("200k", "target"), ("125k", "baseline")]),
         (
             "Reach 5,000 WAU, up from 3,200 last quarter",
             [("5,000", "target"), ("3,200", "baseline")],
