@@ -138,6 +138,13 @@ def test_a_share_is_named_with_what_is_counted_or_not_at_all(rubric):
         assert suggestion(rubric, text).rewrite is None, text
 
 
+def test_a_deliverable_described_is_no_metric(rubric):
+    # A count or measure can be of "customers taking the bundle", not of "a board outlining the
+    # key efforts on our roadmap": that board is a thing to make.
+    assert is_noun_phrase("customers taking the premium bundle", rubric.lexicon)
+    assert not is_noun_phrase("GitHub board outlining the key efforts on our roadmap", rubric.lexicon)
+
+
 def test_numbers_keep_their_roles(rubric):
     assert rewrite(rubric, "Less than 24 hours to restore a 500GB backup").text == (
         "Reduce time to restore a 500GB backup from [current time to restore] to less than 24 hours"

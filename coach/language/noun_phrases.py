@@ -539,7 +539,9 @@ def is_noun_phrase(phrase: str, lex: Lexicon) -> bool:
         if a.word in named and body[b.start : b.start + 1].isupper() and body[a.start : a.start + 1].islower():
             return False  # "uptime Storage Providers": a metric, then a name with no "of"
         per_period = b.word in {"a", "an", "per"} and k + 1 < len(units) and units[k + 1].word.rstrip("s") in periods
-        gerund = a.word.endswith("ing")  # "customers taking the premium bundle"
+        # "customers taking the premium bundle" (but "a board outlining the key efforts"
+        # describes a deliverable: no count or measure of it)
+        gerund = a.word.endswith("ing") and not (k >= 2 and units[k - 2].word in lex["deliverable_nouns"].words)
         if (
             b.word in lex["determiners"].words
             and a.word not in preps
