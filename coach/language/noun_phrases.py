@@ -114,8 +114,10 @@ def _skip_to_phrase(units: list[Unit], i: int, lex: Lexicon) -> tuple[int, Unit 
     value just before it if any ("5 million monthly readers", "2% or lower defect rate")."""
     value = None
     skip = lex.union("determiners", "value_frames", "comparatives", "passive_auxiliaries")
-    if i < len(units) and units[i].role == "word" and _past_verb(units[i].word, lex):
-        i += 1  # "Built pipeline of 10+ SAOs", "Closed 3+ deals": the verb, reported done
+    if i < len(units) and units[i].role == "word" and _past_verb(units[i].word, lex) and not (
+        i + 1 < len(units) and f"{units[i].word} {units[i + 1].word}" in lex["metric_terms"].entries
+    ):
+        i += 1  # "Built pipeline of 10+ SAOs", "Closed 3+ deals": the verb, reported done ("dropped calls" is a name)
     while i < len(units):
         u = units[i]
         if u.role in {"measure", "qualifier"}:
