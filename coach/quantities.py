@@ -43,6 +43,7 @@ _DEADLINE_CORE = (
     rf"|{_MONTH}\b\.?\s+(?:19|20)\d{{2}}\b"
     rf"|(?:in\s+)?{_MONTH}\s*[–—-]\s*{_MONTH}\b"
     rf"|(?:end|start|beginning|middle|close)\s+of\s+(?:the\s+)?(?:(?:this|next|current|first|second|third|fourth|last)\s+)?(?:{_MONTH}|{_PERIOD}|q[1-4]|h[12]|fy\s?\d{{2,4}}|(?:19|20)\d{{2}})(?:\s+(?:19|20)\d{{2}})?\b"
+    rf"|end[\s-](?:q[1-4]|h[12]|fy\s?\d{{2,4}}|(?:19|20)\d{{2}})\b"  # "by end 2025", "end-Q3"
     rf"|(?:this|next|the)\s+(?:{_PERIOD})\b"
     rf"|(?:in|within|over|for|during|after)\s+(?:the\s+)?(?:next\s+|first\s+|coming\s+|following\s+)?{_SMALL_NUMBER}\s+(?:weeks?|months?|quarters?|years?|sprints?)\b"
     rf"|(?:by|in|at|on|until|before|from|after|of)\s+(?:the\s+)?(?:end\s+of\s+)?(?:week|wk|sprint|day|month)\s+\d{{1,3}}\b"

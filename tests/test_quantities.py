@@ -58,6 +58,8 @@ def test_values_and_their_roles(text, expected):
         "Launch by June 30",
         "Ship it in 2026",
         "Done by 31/12/2025",
+        "Ship the portal by end 2025",
+        "Ship it by end-Q3",
         "Finish within 6 weeks",
         "Before the end of the quarter",
         "Migrate to Python 3.12 by end of Q2 2025",
@@ -76,6 +78,7 @@ def test_deadlines_and_identifiers_are_not_values(text):
 def test_deadline_phrase_keeps_the_authors_words():
     assert deadline_phrase("Increase NPS from 32 to 50 by end of Q3") == "by end of Q3"
     assert deadline_phrase("Hit $2M ARR by June 30") == "by June 30"
+    assert deadline_phrase("30 contributors trained by end 2025") == "by end 2025"  # no "of"
     assert deadline_phrase("Increase NPS to 50") is None
 
 
