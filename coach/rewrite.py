@@ -194,7 +194,8 @@ def _drafts(facts: KrFacts, label: str, rubric: Rubric, objective: str) -> tuple
     drafts: list[Draft] = []
     if facts.maintains and found and not _relative(found, facts):
         # "Maintain 99.9% uptime": the level is kept, not moved; where is it today?
-        keep = found[0] if re.match(r"(?:at least|at most|under|below|above|over|at or|no more|no less|less|more|within|<|>|≤|≥)", found[0]) else f"at {found[0]}"
+        level = re.sub(r"^at (least|most) ", lambda m: "at or above " if m.group(1) == "least" else "at or below ", found[0])
+        keep = level if re.match(r"(?:under|below|above|over|at or|no more|no less|less|more|within|<|>|≤|≥)", level) else f"at {level}"
         text = f"Keep {metric} {keep} (currently [current {m}])" + (f" {deadline}" if deadline else "")
         return [(metric, text, [])], questions, []
     if found and _relative(found, facts):

@@ -152,10 +152,20 @@ def test_numbers_keep_their_roles(rubric):
     assert rewrite(rubric, "Startup time is under 200ms on a cold cache").text == (
         "Reduce startup time on a cold cache from [current startup time] to under 200ms"
     )
-    assert rewrite(rubric, "2% or lower defect rate").text == "Reduce defect rate from [current defect rate] to 2%"
+    assert rewrite(rubric, "2% or lower defect rate").text == "Reduce defect rate from [current defect rate] to at most 2%"
     assert rewrite(rubric, "5 million monthly readers").text == (
         "Increase monthly readers from [current monthly readers] to 5 million"
     )
+
+
+def test_a_bound_written_after_the_target_stays_with_it(rubric):
+    # "50+", "or higher", "or less": the author's bound, kept ("to 50" would be a point target).
+    assert rewrite(rubric, "Rider NPS 50+").text == "Increase Rider NPS from [current Rider NPS] to at least 50"
+    assert rewrite(rubric, "Article rating 4.5/5 or higher").text.endswith("to at least 4.5/5")
+    assert rewrite(rubric, "Budget variance 2% or less").text.endswith("to at most 2%")
+    assert rewrite(rubric, "Days past due rate at or below 3.5%").text.endswith("to at or below 3.5%")
+    # A level kept: "Keep CSAT at or above 88%", not "Keep CSAT at least 88%".
+    assert rewrite(rubric, "Maintain CSAT at least 88%").text.startswith("Keep CSAT at or above 88%")
 
 
 def test_the_role_guard_catches_a_moved_number(rubric):

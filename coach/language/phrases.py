@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 
 _COMPARATOR = re.compile(
-    r"(?:at least|at most|above|below|under|over|less than|more than|fewer than|no more than|"
+    r"(?:at or (?:below|above|under|over)|at least|at most|above|below|under|over|less than|more than|fewer than|no more than|"
     r"no less than|greater than|within(?:\s*±)?|±|≥|≤|>=|<=|<|>)\s*$"
 )
 EVERYONE = re.compile(r"^\s*(?:every|all|each)\s+", re.I)
@@ -215,7 +215,12 @@ def target_phrase(facts: KrFacts, lex: Lexicon) -> tuple[str, Quantity] | None:
     prefix = before[comp.start() :].strip().lower() if comp else ""
     prefix += " " if prefix and not prefix.endswith("±") else ""  # "within ±5%"
     # A number in words is the author's value, read mid-sentence: "Ten new clients" → "to ten".
-    return prefix + (q.text.lower() if q.kind == "word" else q.text), q
+    value = q.text.lower() if q.kind == "word" else q.text
+    after = lex.patterns.bound_after.match(facts.low, q.end)
+    if after and not prefix:
+        # "NPS 50+", "4.5/5 or higher": the bound is part of the target ("to 50", not more).
+        return ("at most " if after.group(1) else "at least ") + value, q
+    return prefix + value, q
 
 
 def baseline_text(facts: KrFacts) -> str | None:
