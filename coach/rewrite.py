@@ -301,6 +301,13 @@ def _drops_what_they_do(facts: KrFacts, metric: str, lex: Lexicon) -> bool:
         return True  # "MQLs from webinars": a source that defines what is counted would be lost
     if after and is_participle(after[0], lex) and not metric.lower().endswith(after[0]):
         return True  # "pipeline sourced from attendees", "companies committed to ...": a condition
+    if (
+        after
+        and after[0] in lex["relative_pronouns"].words
+        and f" {after[0]} " not in f" {metric.lower()} "
+        and "," not in facts.text[facts.tokens[k][1] : facts.tokens[k + 1][1]]  # ", where active is defined as": an aside
+    ):
+        return True  # "readers who open the newsletter 3+ days a week", "searches that end in a ticket"
     verbs = lex.union("common_verbs", "other_verbs", "behaviour_verbs")
     for nxt in words[k + 1 : k + 4]:  # "new entrants to web3 understand why ...": within a few words
         base = lex.lemma_of(nxt) == nxt
