@@ -168,6 +168,15 @@ def test_a_bound_written_after_the_target_stays_with_it(rubric):
     assert rewrite(rubric, "Maintain CSAT at least 88%").text.startswith("Keep CSAT at or above 88%")
 
 
+def test_a_relative_clause_that_picks_what_is_counted_stays_in_the_name(rubric):
+    rw = rewrite(rubric, "Readers who open the morning newsletter 3+ days a week")
+    assert rw.text.startswith("Increase readers who open the morning newsletter 3+ days a week from")
+    # The clause can say which way is better: late visits are cut.
+    assert rewrite(rubric, "Video visits that start late").text.startswith("Reduce video visits that start late")
+    # No name keeps "who drop out before visit 8" whole (its 8 is no target): the coach asks.
+    assert suggestion(rubric, "Participants who drop out before visit 8").rewrite is None
+
+
 def test_the_role_guard_catches_a_moved_number(rubric):
     lex = rubric.lexicon
     original = analyze_kr("Less than 24 hours to restore a 500GB backup", lex)

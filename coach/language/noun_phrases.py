@@ -161,6 +161,9 @@ def _phrase_from(units: list[Unit], i: int, text: str, lex: Lexicon, verb: str |
     phrase = _slice(text, words)
     # "Invoices processed within 5 days": what happens to the things counted, and the window.
     k = i + len(words)
+    relative = _relative_clause(units, k, text, lex)
+    if relative:
+        return _sentence_case(f"{phrase} {relative}")  # "readers who open the newsletter 3+ days a week"
     aux = k < len(units) and units[k].word in lex["passive_auxiliaries"].words
     after = _collect(units, k + 1, text, lex, allow_verbs=True) if aux else _collect(units, k, text, lex, allow_verbs=True)
     if aux and after:
@@ -182,6 +185,23 @@ def _phrase_from(units: list[Unit], i: int, text: str, lex: Lexicon, verb: str |
     if trail and _ends_in_noun(trail, lex) and len(words) + len(trail) <= _MAX_WORDS:
         phrase += " " + _slice(text, trail)
     return _sentence_case(phrase)
+
+
+def _relative_clause(units: list[Unit], k: int, text: str, lex: Lexicon) -> str:
+    """'who open the morning newsletter 3+ days a week', 'that end in a ticket': a restrictive
+    clause right after the counted things says which are counted, so the name keeps it whole
+    (or has none: the clause must end where the sentence or a value does)."""
+    if not (k + 1 < len(units) and units[k].word in {"who", "that", "whose"} and units[k].role == "word"):
+        return ""
+    if _BREAK_BETWEEN.search(text[units[k - 1].end : units[k].start]):
+        return ""  # ", who ...": an aside
+    clause = _collect(units, k + 1, text, lex, allow_verbs=True)
+    end = k + 1 + len(clause)
+    if not clause or len(clause) >= _MAX_WORDS or not (
+        end == len(units) or units[end].role in {"measure", "deadline"} or _BREAK_BETWEEN.search(text[clause[-1].end : units[end].start])
+    ):
+        return ""
+    return f"{units[k].word} {_slice(text, clause)}"
 
 
 def participle(lemma: str, lex: Lexicon) -> str:

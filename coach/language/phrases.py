@@ -62,7 +62,12 @@ def polarity_verb(metric: str, rubric: Rubric) -> str:
     higher = lex["higher_is_better"]
     if last in higher.words or not higher.phrases.isdisjoint(phrases):
         return "Increase"  # "Claims NPS": a score, whatever it is about; "focus time blocks"
-    return "Reduce" if lower.has(phrases) else "Increase"
+    if lower.has(phrases):
+        return "Reduce"
+    # "video visits that start late", "customers who churn": the clause says which are counted.
+    clause = re.split(r"\s(?:who|that)\s", f" {named} ", maxsplit=1)[1:]
+    said = [t for t, _ in tokenize(clause[0])] if clause else []
+    return "Reduce" if lower.has({" ".join(said[i : i + 2]) for i in range(len(said))} | set(said)) else "Increase"
 
 
 def verb_for(facts: KrFacts, metric: str, rubric: Rubric) -> str:
