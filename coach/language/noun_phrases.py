@@ -334,7 +334,7 @@ def _collect(
             i += 1
             continue
         w = u.word
-        if w == "than" and out and i + 1 < len(units) and units[i + 1].role == "qualifier":
+        if w == "than" and out and i + 1 < len(units) and (units[i + 1].role == "qualifier" or units[i + 1].word.isdigit()):
             out.append(u)  # "tickets older than 30 days": the age picks the tickets
             i += 1
             continue
