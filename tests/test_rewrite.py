@@ -118,6 +118,7 @@ def test_metric_phrases_are_noun_phrases_with_their_qualifiers(rubric):
         "80% of managers complete the training": "share of managers who complete the training",
         "Invoices overdue > 60 days": "invoices overdue > 60 days",
         "Cut the number of open tickets older than 21 days": "number of open tickets older than 21 days",
+        "Win rate vs. Competitor X in DACH deals": "win rate vs. Competitor X in DACH deals",
     }
     for text, metric in cases.items():
         got = metric_phrase(analyze_kr(text, rubric.lexicon), rubric.lexicon)

@@ -349,6 +349,12 @@ def _collect(
             out.append(u)  # "cloud cost as % of revenue": the ratio is the metric
             i += 1
             continue
+        if w in {"vs", "versus"} and out and out[-1].word in lex["metric_heads"].words and i + 1 < len(units) and (
+            units[i + 1].role == "word" and text[u.end : units[i + 1].start].strip() in {"", "."}
+        ):
+            out += [u, units[i + 1]]  # "win rate vs. Competitor X": the rival is part of what is measured
+            i += 2
+            continue
         if w in stops or w in {"and", "or", "&", "vs", "versus", "than"}:
             break
         if w == "from":
