@@ -203,8 +203,8 @@ def _drafts(facts: KrFacts, label: str, rubric: Rubric, objective: str) -> tuple
         fraction = _FRACTION.match(rel) if q.kind == "word" else None
         if fraction:  # "Cut churn by a third", "... in half"
             action = f"{verb} {metric} by {fraction.group(0).lower()},"
-        elif q.kind == "word":  # "Double trial sign-ups", "Inventory turns doubled": the verb's stem + "e"
-            action = f"{_MULTIPLY.match(rel.lower()).group(1).capitalize()}e {metric},"
+        elif q.kind == "word" and _MULTIPLY.match(q.text.lower()):  # "Double trial sign-ups", "Inventory turns doubled"
+            action = f"{_MULTIPLY.match(q.text.lower()).group(1).capitalize()}e {metric},"  # the verb's stem + "e"
         elif q.kind == "multiplier":
             action = f"{verb} {metric} {rel},"
         else:

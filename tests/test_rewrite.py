@@ -179,6 +179,12 @@ def test_a_relative_clause_that_picks_what_is_counted_stays_in_the_name(rubric):
     assert suggestion(rubric, "Participants who drop out before visit 8").rewrite is None
 
 
+def test_a_word_value_behind_a_comparator_does_not_break_the_rewrite(rubric):
+    # Hypothesis found "NPS within double": the comparator came first, and the doubling verb
+    # was looked for in "within double" (a crash, not a rewrite).
+    suggestion(rubric, "NPS within double")
+
+
 def test_the_role_guard_catches_a_moved_number(rubric):
     lex = rubric.lexicon
     original = analyze_kr("Less than 24 hours to restore a 500GB backup", lex)
