@@ -26,9 +26,13 @@ _COMPARATOR = re.compile(
     r"no less than|greater than|within(?:\s*±)?|±|≥|≤|>=|<=|<|>)\s*$"
 )
 EVERYONE = re.compile(r"^\s*(?:every|all|each)\s+", re.I)
-_WEAK_END = frozenset("the a an of to for in on at by with without during and or who that their our between using".split())
+_WEAK_END = frozenset("the a an of to for in on at by with without during and or who that their our between using as".split())
 # Words that open a clause or a new phrase inside a metric's name: a short name stops before.
 _CLAUSE_START = frozenset("a an the who that which where between using".split())
+# Words that open a qualifier inside a name: a placeholder cut short stops before them.
+_QUALIFIER_WORDS = frozenset("about against vs vs. versus as to".split())
+_NOT_AFTER_TO = frozenset("first full a an the".split())  # "time to first ...": no verb to keep
+_PARTICLES = frozenset("up out off down back".split())
 COMPARATIVE_START = re.compile(
     r"^(?:(?:faster|slower|better|stronger|clearer|smoother|easier|simpler|tighter|closer|deeper|"
     r"quicker|cheaper|more|less|fewer|greater|higher|lower)\s+)+",
@@ -197,11 +201,23 @@ def short_name(metric: str) -> str:
         prefix, metric = f"{counted.group(1).lower()} of ", metric[counted.end() :]
     words = _SHORT_CUT.split(f" {metric} ", maxsplit=1)[0].strip().split()
     cut = next((i for i, w in enumerate(words) if i and (w.lower() in _CLAUSE_START or w.lower().endswith("ing") and prefix)), len(words))
+    whole = len(words)
     words = words[: min(cut, 3 if prefix else 5)]
-    while len(words) > 1 and (
-        words[-1].lower() in _WEAK_END or any(c.isdigit() for c in words[-1]) or words[-1].lower().endswith("ed")
-    ):
-        words.pop()
+    for _ in range(2):  # pop a weak end, and again after a cut short name is cut back
+        while len(words) > 1 and (
+            words[-1].lower() in _WEAK_END
+            or any(c.isdigit() for c in words[-1])
+            or words[-1].lower().endswith("ed")
+            or not any(c.isalnum() for c in words[-1])  # "write-offs as %"
+        ):
+            words.pop()
+        if len(words) < whole:
+            # Cut short: the name ends before its qualifier, not inside it ("[current win rate]",
+            # not "[current win rate against incumbent on-prem]"); "time to repair" keeps its verb.
+            at = next((i for i, w in enumerate(words) if i and w.lower() in _QUALIFIER_WORDS), len(words))
+            if at + 1 < len(words) and words[at].lower() == "to" and words[at + 1].lower() not in _NOT_AFTER_TO:
+                at += 3 if at + 2 < len(words) and words[at + 2].lower() in _PARTICLES else 2  # "time to set up"
+            words = words[:at]
     return prefix + " ".join(words) if words else "value"
 
 

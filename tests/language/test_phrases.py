@@ -123,3 +123,14 @@ def test_metric_names_that_start_like_a_verb(phrase, noun_phrase):
     lex = load_rubric(None).lexicon
     assert is_noun_phrase(phrase, lex) is noun_phrase
     assert is_verb_phrase("deflect more tickets", lex) and not is_verb_phrase("change failure rate", lex)
+
+
+def test_a_placeholder_cut_short_ends_before_its_qualifier():
+    from coach.language.phrases import short_name
+
+    assert short_name("win rate against incumbent on-prem systems") == "win rate"
+    assert short_name("support tickets about iOS 19 in launch week") == "support tickets"
+    assert short_name("write-offs as % of billings") == "write-offs"
+    assert short_name("mean time to patch critical CVEs") == "mean time to patch"
+    assert short_name("time to set up a payment plan") == "time to set up"
+    assert short_name("time to repair") == "time to repair"  # whole: nothing cut
