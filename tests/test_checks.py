@@ -22,6 +22,10 @@ from coach.pipeline import run_rules
         ("New pricing page live by June 30", "task"),
         ("CRM migration completed", "task"),
         ("Runbooks for the top 10 alerts", "task"),
+        # a count in words right after the verb, as in digits ("Document 3 …"): the verb is no noun
+        ("Document three use cases", "task"),
+        ("Documenting three use cases", "task"),
+        ("Scope 1 emissions down 1,200 tCO2e", "no_baseline"),  # but a scope is a metric's name
         # delivery verb with the measured outcome it is for
         # a deliverable bundled with the result it is for: the deliverable applies first (contract)
         ("Launch referral programme to lift referral sign-ups from 200 to 500 a month", "task"),

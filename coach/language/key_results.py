@@ -49,7 +49,10 @@ def _analyze_kr(text: str, lex: Lexicon) -> KrFacts:
     if lead and (
         (not sc.quantities and feeling_clause(tokens, lead.index + 2, lex))
         or metric_name_start(tokens, lead, lex)
-        or (lead.kind in {"delivery", "ambiguous"} and noun_use(tokens, lead, lex, bool(sc.quantities)))
+        or (
+            lead.kind in {"delivery", "ambiguous"}
+            and noun_use(tokens, lead, lex, bool(sc.quantities), frozenset(q.start for q in sc.quantities))
+        )
     ):
         lead = None
     qualitative = not sc.quantities and (

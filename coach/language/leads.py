@@ -86,14 +86,19 @@ def _direction_word(tokens: list[tuple[str, int]], start: int, lex: Lexicon) -> 
     return None
 
 
-def noun_use(tokens: list[tuple[str, int]], lead: Lead, lex: Lexicon, has_numbers: bool) -> bool:
-    """'Test coverage', 'Share of spend': the lead verb is the first noun of a metric."""
+def noun_use(
+    tokens: list[tuple[str, int]], lead: Lead, lex: Lexicon, has_numbers: bool, value_starts: frozenset[int] = frozenset()
+) -> bool:
+    """'Test coverage', 'Share of spend': the lead verb is the first noun of a metric.
+    `value_starts`: where the text's values start (a value right after the verb is its count)."""
     if lead.token in ("open", "scope"):
         rest = " ".join(t for t, _ in tokens[lead.index :])
         if lead.token == "open" and lex.patterns.aging.search(rest):
             return True  # "Open DSARs older than 20 days": the open ones, by age
         if lead.token == "scope" and lex.patterns.scope_emissions.match(rest):
             return True  # "Scope 1 emissions down 1,200 tCO2e"
+    if lead.index + 1 < len(tokens) and tokens[lead.index + 1][1] in value_starts:
+        return False  # "Document three use cases", "Writing 3 case studies": the verb, then a count
     if lead.token.endswith("ing") and lead.index == 0:
         # "Hiring manager satisfaction 4.5/5": the gerund names whose satisfaction is measured.
         chunk = object_chunk(tokens, 1, lex)
