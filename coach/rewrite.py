@@ -296,6 +296,8 @@ def _drops_what_they_do(facts: KrFacts, metric: str, lex: Lexicon) -> bool:
     if last not in words:
         return False
     k = words.index(last)  # where the counted thing is first named
+    if lex.patterns.list_after.match(facts.low, facts.tokens[k][1] + len(last)):
+        return True  # "Sales, engineering, and product have a working process": one name of a list
     after = words[k + 1 : k + 3]
     if after[:1] == ["from"] and len(after) > 1 and not after[1][:1].isdigit():
         return True  # "MQLs from webinars": a source that defines what is counted would be lost

@@ -185,6 +185,13 @@ def test_a_word_value_behind_a_comparator_does_not_break_the_rewrite(rubric):
     suggestion(rubric, "NPS within double")
 
 
+def test_one_name_of_a_list_is_not_the_metric(rubric):
+    # "Increase sales …" for a list of teams, "… in Sweden" for three countries: another thing.
+    for text in ["Sales, engineering, and product have a working process for prioritization",
+                 "Sign 40 new SMB customers in Sweden, Norway and Denmark"]:
+        assert suggestion(rubric, text).rewrite is None, text
+
+
 def test_the_role_guard_catches_a_moved_number(rubric):
     lex = rubric.lexicon
     original = analyze_kr("Less than 24 hours to restore a 500GB backup", lex)
