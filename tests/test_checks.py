@@ -420,3 +420,14 @@ def test_duplicate_check_finds_what_comparing_every_pair_finds(rubric, texts, th
         assert _duplicates(rubric, texts, threshold) == expected
     finally:
         checks.PAIRWISE_UP_TO = usual
+
+
+def test_a_relationship_built_is_no_project(rubric):
+    from coach.language.objectives import analyze_objective
+
+    lex = rubric.lexicon
+    for text in ["Build customer trust by improving internal troubleshooting processes",
+                 "Build a small, devoted community", "Create win-win partnerships"]:
+        assert not analyze_objective(text, lex).project, text
+    for text in ["Launch the partner community portal", "Give shippers live ETAs they can trust"]:
+        assert analyze_objective(text, lex).project, text

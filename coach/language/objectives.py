@@ -10,7 +10,7 @@ import re
 
 from ..lexicon import MAX_PHRASE, Lexicon, grams, tokenize
 from .facts import ObjectiveFacts
-from .reading import scan_cached, strip_fillers, token_set
+from .reading import object_chunk, scan_cached, strip_fillers, token_set
 
 
 def analyze_objective(text: str, lex: Lexicon) -> ObjectiveFacts:
@@ -146,6 +146,7 @@ def _analyze_objective(text: str, lex: Lexicon) -> ObjectiveFacts:
         and lead_tok == lead_lemma
         and (specific or deliverables.has(grams([t for t, _ in tokens[first + 1 :]])))
         and not aspiration_hits
+        and not _relationship(object_chunk(tokens, first + 1, lex), lex)
     )
     return ObjectiveFacts(
         text, low, words, sc, tuple(aspiration_hits), tuple(specific), tuple(choice_hits), lead_lemma,
@@ -160,3 +161,9 @@ def _first_after_value(low: str, lex: Lexicon) -> bool:
         return False
     word = m.group(1)
     return any(word in lex[name].words for name in ("value_first_nouns", "generic_nouns", "vague_nouns"))
+
+
+def _relationship(chunk: list[str], lex: Lexicon) -> bool:
+    """'customer trust', 'a small, devoted community', 'win-win partnerships': the object is
+    built between people, not delivered (a short phrase: 'ETAs they can trust' is a thing)."""
+    return bool(chunk) and len(chunk) <= 3 and chunk[-1] in lex["relationship_nouns"].words
