@@ -45,6 +45,7 @@ from .roles import misplaced
 from .rubric import Rubric
 
 _PLACEHOLDER = re.compile(r"\[[^\]]+\]")
+_DIGIT = re.compile(r"\d")  # what every number provenance and the roles read holds
 MAX_CANDIDATES = 3
 
 
@@ -102,13 +103,19 @@ def suggest(
 
 def check_rewrite(text: str, facts: KrFacts, rubric: Rubric, sources: list[str], metric: str | None = None) -> str | None:
     """`text` with unsourced numbers replaced, if it passes every check; else None."""
-    text, _ = enforce(text, sources)
-    if metric is not None and not metric.startswith("[") and not is_noun_phrase(metric, rubric.lexicon):
-        return None
-    read = analyze_kr(text, rubric.lexicon)
-    if kr_label(read, rubric) is not None or misplaced(facts, read):
+    lex = rubric.lexicon
+    named = metric is not None and not metric.startswith("[")
+    if named and not is_noun_phrase(metric, lex):
+        return None  # the cheap rejection first: no text is read for it
+    # A text without a digit has no number to replace or to move into another role.
+    digits = _DIGIT.search(text) is not None
+    if digits:
+        text, _ = enforce(text, sources)
+    read = analyze_kr(text, lex)
+    if kr_label(read, rubric) is not None or (digits and misplaced(facts, read)):
         return None  # the rubric still flags it, or a number moved into another role
-    if not is_noun_phrase(metric_phrase(read, rubric.lexicon), rubric.lexicon):
+    found = metric_phrase(read, lex)
+    if not (named and found == metric) and not is_noun_phrase(found, lex):
         return None  # read back, it names no metric: the bar a model's rewrite meets (guard)
     return text
 
