@@ -227,7 +227,12 @@ def _drafts(facts: KrFacts, label: str, rubric: Rubric, objective: str) -> tuple
 
 def sure_metric(facts: KrFacts, lex: Lexicon) -> str:
     """The metric the KR's numbers measure, when the coach can tell ("Increase NPS to 50" →
-    "NPS"), else "" ("500 employees use the copilot weekly": all employees would be counted)."""
+    "NPS"), else "" ("500 employees use the copilot weekly": all employees would be counted).
+    Read once per text: a KR's rewrite and its objective's phrasings both ask."""
+    return lex.memoised(("sure metric", facts.text), lambda: _sure_metric(facts, lex))
+
+
+def _sure_metric(facts: KrFacts, lex: Lexicon) -> str:
     metric = metric_phrase(facts, lex)
     if (
         not metric
