@@ -51,9 +51,17 @@ def suggest_objectives(ctx: SetContext, findings: list[Finding]) -> list[Objecti
             flagged.setdefault(t.objective, []).append(f.rule_id)
     if not flagged:
         return []  # no objective to rephrase: the author's numbers need no reading
-    # The numbers the author wrote, read once per set when an option needs them: reading every
-    # text again for each option made a large draft quadratic (a 1 MB draft spent 94% of its time here).
-    known: set[str] | None = None
+    # The numbers the author wrote, read once per set and only when a phrasing holds one: reading
+    # every text again for each option made a large draft quadratic (a 1 MB draft spent 94% of
+    # its time here).
+    known: set[str] = set()
+
+    def sourced(focus: str) -> bool:
+        numbers = numbers_in(focus)
+        if numbers and not known:
+            known.update(n for o in ctx.okr_set.objectives for t in (o.text, *(k.text for k in o.key_results)) for n in numbers_in(t))
+        return known.issuperset(numbers)
+
     out = []
     for oi, rule_ids in sorted(flagged.items()):
         text = ctx.okr_set.objectives[oi].text
@@ -64,11 +72,8 @@ def suggest_objectives(ctx: SetContext, findings: list[Finding]) -> list[Objecti
         # "… by reducing churn" attaches to an order or a name, not to a sentence ("Customer
         # success is everyone's job") or an objective that already says how.
         sentence = _ALREADY_HOW.search(base) or _declarative(ctx.objectives[oi].low, rb.lexicon)
-        options = [] if sentence else [f"{base} by {focus}" for focus in focuses]
-        if options:
-            if known is None:
-                known = {n for o in ctx.okr_set.objectives for t in (o.text, *(k.text for k in o.key_results)) for n in numbers_in(t)}
-            options = [o for o in options if known.issuperset(numbers_in(o))]  # no number the author did not write
+        # No number the author did not write: the objective's own are, so only the focus is read.
+        options = [] if sentence else [f"{base} by {focus}" for focus in focuses if sourced(focus)]
         out.append(
             ObjectiveSuggestion(
                 target=Target(objective=oi),
