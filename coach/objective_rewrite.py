@@ -51,21 +51,29 @@ def suggest_objectives(ctx: SetContext, findings: list[Finding]) -> list[Objecti
             flagged.setdefault(t.objective, []).append(f.rule_id)
     if not flagged:
         return []  # no objective to rephrase: the author's numbers need no reading
-    # The numbers the author wrote, read once per set: reading every text again for each
-    # option made a large draft quadratic (a 1 MB draft spent 94% of its time here).
-    known = {n for o in ctx.okr_set.objectives for t in (o.text, *(k.text for k in o.key_results)) for n in numbers_in(t)}
+    # The numbers the author wrote, read once per set and only when a phrasing holds one: reading
+    # every text again for each option made a large draft quadratic (a 1 MB draft spent 94% of
+    # its time here).
+    known: set[str] = set()
+
+    def sourced(focus: str) -> bool:
+        numbers = numbers_in(focus)
+        if numbers and not known:
+            known.update(n for o in ctx.okr_set.objectives for t in (o.text, *(k.text for k in o.key_results)) for n in numbers_in(t))
+        return known.issuperset(numbers)
+
     out = []
     for oi, rule_ids in sorted(flagged.items()):
         text = ctx.okr_set.objectives[oi].text
-        focuses = _focuses(ctx.key_results[oi], ctx.objectives[oi].words, rb)
+        # Nor to learning: nobody understands a customer "by increasing NPS" (asked instead).
+        learning = _learning(ctx.objectives[oi].low, rb.lexicon)
+        focuses = [] if learning else _focuses(ctx.key_results[oi], ctx.objectives[oi].words, rb)
         base = text.strip().rstrip(".!;:,").strip()
         # "… by reducing churn" attaches to an order or a name, not to a sentence ("Customer
         # success is everyone's job") or an objective that already says how.
         sentence = _ALREADY_HOW.search(base) or _declarative(ctx.objectives[oi].low, rb.lexicon)
-        # Nor to learning: nobody understands a customer "by increasing NPS".
-        learning = _learning(ctx.objectives[oi].low, rb.lexicon)
-        options = [] if sentence or learning else [f"{base} by {focus}" for focus in focuses]
-        options = [o for o in options if known.issuperset(numbers_in(o))]  # no number the author did not write
+        # No number the author did not write: the objective's own are, so only the focus is read.
+        options = [] if sentence else [f"{base} by {focus}" for focus in focuses if sourced(focus)]
         out.append(
             ObjectiveSuggestion(
                 target=Target(objective=oi),
@@ -82,28 +90,35 @@ def _focuses(krs: list[KrFacts], objective_words: frozenset[str], rb: Rubric) ->
     """'reducing first response time', 'launching the self-service portal': what the set's
     key results move or do, results first (an objective is about a result), in set order."""
     lex = rb.lexicon
-    results: list[str] = []
-    levers: list[str] = []
-    for facts in krs:
-        if facts.is_task:
-            lever = _lever(facts, lex)
-            if lever:
-                levers.append(lever)
-        elif facts.quantities:  # a KR with no number names an aim, not a result to build on
-            result = _result(facts, objective_words, rb)
-            if result:
-                results.append(result)
-    # A lever only where the key results name fewer than two results to build on.
     seen: list[set[str]] = []
     out: list[str] = []
-    for phrase in results + (levers if len(results) < 2 else []):
+
+    def add(phrase: str) -> None:
         # "boosting NPS" and "increasing NPS", "growing research income" and "increasing
         # income": one result, named once.
         named = _content(phrase.split(" ", 1)[1], lex)
         if not any(named <= other or other <= named for other in seen):
             seen.append(named)
             out.append(phrase)
-    return out[:MAX_OPTIONS]
+
+    results = 0
+    for facts in krs:
+        if len(out) == MAX_OPTIONS:
+            break  # the later key results could add no option: none is read
+        if not facts.is_task and facts.quantities:  # a KR with no number names an aim, not a result to build on
+            result = _result(facts, objective_words, rb)
+            if result:
+                results += 1
+                add(result)
+    # A lever only where the key results name fewer than two results to build on.
+    if results < 2:
+        for facts in krs:
+            if len(out) == MAX_OPTIONS:
+                break
+            lever = _lever(facts, lex) if facts.is_task else ""
+            if lever:
+                add(lever)
+    return out
 
 
 def _result(facts: KrFacts, objective_words: frozenset[str], rb: Rubric) -> str:

@@ -45,6 +45,7 @@ from .roles import misplaced
 from .rubric import Rubric
 
 _PLACEHOLDER = re.compile(r"\[[^\]]+\]")
+_DIGIT = re.compile(r"\d")  # what every number provenance and the roles read holds
 MAX_CANDIDATES = 3
 
 
@@ -102,13 +103,19 @@ def suggest(
 
 def check_rewrite(text: str, facts: KrFacts, rubric: Rubric, sources: list[str], metric: str | None = None) -> str | None:
     """`text` with unsourced numbers replaced, if it passes every check; else None."""
-    text, _ = enforce(text, sources)
-    if metric is not None and not metric.startswith("[") and not is_noun_phrase(metric, rubric.lexicon):
-        return None
-    read = analyze_kr(text, rubric.lexicon)
-    if kr_label(read, rubric) is not None or misplaced(facts, read):
+    lex = rubric.lexicon
+    named = metric is not None and not metric.startswith("[")
+    if named and not is_noun_phrase(metric, lex):
+        return None  # the cheap rejection first: no text is read for it
+    # A text without a digit has no number to replace or to move into another role.
+    digits = _DIGIT.search(text) is not None
+    if digits:
+        text, _ = enforce(text, sources)
+    read = analyze_kr(text, lex)
+    if kr_label(read, rubric) is not None or (digits and misplaced(facts, read)):
         return None  # the rubric still flags it, or a number moved into another role
-    if not is_noun_phrase(metric_phrase(read, rubric.lexicon), rubric.lexicon):
+    found = metric_phrase(read, lex)
+    if not (named and found == metric) and not is_noun_phrase(found, lex):
         return None  # read back, it names no metric: the bar a model's rewrite meets (guard)
     return text
 
@@ -152,33 +159,29 @@ Draft = tuple[str, str, list[str]]  # (metric, rewrite text, questions it answer
 
 def _drafts(facts: KrFacts, label: str, rubric: Rubric, objective: str) -> tuple[list[Draft], list[str], list[CandidateMetric]]:
     """Rewrites to try in order, the ask's questions, and candidate metrics."""
-    _, deadline = strip_deadline(facts.text)
     if label == "task":
-        return _task_drafts(facts, rubric, objective, deadline)
+        return _task_drafts(facts, rubric, objective)
     if label == "no_metric":
-        return _unmeasured_drafts(facts, rubric, deadline)
+        return _unmeasured_drafts(facts, rubric)
     lex = rubric.lexicon
     everyone = EVERYONE.match(facts.text)
     subject = strip_deadline(facts.text[everyone.end() :])[0].strip(" .") if everyone else ""
     if label == "no_baseline" and everyone and len(subject.split()) <= 5 and not re.search(r"[,;:()]", subject):
         # "Every AE certified by Q1": the target is all of them; ask where the share is today.
+        deadline = _deadline(facts)
         text = f"Increase the share of {subject} from [current share] to all" + (f" {deadline}" if deadline else "")
         return [(f"share of {subject}", text, [f"What share of them is {subject.split(' ', 1)[-1]} today?"])], [
             f"What share is {subject} today?"
         ], []
-    metric = _as_share(facts, sure_metric(facts, lex))
+    # No one value to keep in its place, or no one metric: the coach would be guessing which
+    # is which. The values are told first: the metric is not read for them.
     values = [q for q in facts.measures if q.kind != "placeholder"]
-    if (
-        not metric
-        or is_verb_phrase(metric, lex)  # "deflect more tickets", "delete noisy alerts": an order, no metric's name
-        or _several_values(values, label)
-        or (label == "no_baseline" and not any(q.role == "target" for q in values))
-    ):
-        # No one metric with one value to keep: the coach would be guessing which is which.
-        what = f'"{facts.text.strip().rstrip(".")}"'  # whole: its numbers are what is asked about
-        return [], [
-            f"Which one number should {what} move, where is it today, and where should it be at the end of the cycle?",
-        ], []
+    if _several_values(values, label) or (label == "no_baseline" and not any(q.role == "target" for q in values)):
+        return _which_number(facts)
+    metric = _as_share(facts, sure_metric(facts, lex))
+    if not metric or is_verb_phrase(metric, lex):  # "deflect more tickets", "delete noisy alerts": an order, no metric's name
+        return _which_number(facts)
+    deadline = _deadline(facts)
     verb = verb_for(facts, metric, rubric)
     m = short_name(metric)
     if label == "no_target":
@@ -219,9 +222,27 @@ def _drafts(facts: KrFacts, label: str, rubric: Rubric, objective: str) -> tuple
     return drafts, questions, []
 
 
+def _deadline(facts: KrFacts) -> str | None:
+    """The KR's deadline as a rewrite ends on it ("by Q3"), read only for a text written."""
+    return strip_deadline(facts.text)[1]
+
+
+def _which_number(facts: KrFacts) -> tuple[list[Draft], list[str], list[CandidateMetric]]:
+    """No rewrite: the ask for the one number the KR should move."""
+    what = f'"{facts.text.strip().rstrip(".")}"'  # whole: its numbers are what is asked about
+    return [], [
+        f"Which one number should {what} move, where is it today, and where should it be at the end of the cycle?",
+    ], []
+
+
 def sure_metric(facts: KrFacts, lex: Lexicon) -> str:
     """The metric the KR's numbers measure, when the coach can tell ("Increase NPS to 50" →
-    "NPS"), else "" ("500 employees use the copilot weekly": all employees would be counted)."""
+    "NPS"), else "" ("500 employees use the copilot weekly": all employees would be counted).
+    Read once per text: a KR's rewrite and its objective's phrasings both ask."""
+    return lex.memoised(("sure metric", facts.text), lambda: _sure_metric(facts, lex))
+
+
+def _sure_metric(facts: KrFacts, lex: Lexicon) -> str:
     metric = metric_phrase(facts, lex)
     if (
         not metric
@@ -382,7 +403,7 @@ def _relative(found: tuple[str, Quantity], facts: KrFacts) -> bool:
     return is_relative(facts.low, q)
 
 
-def _unmeasured_drafts(facts: KrFacts, rubric: Rubric, deadline: str | None) -> tuple[list[Draft], list[str], list[CandidateMetric]]:
+def _unmeasured_drafts(facts: KrFacts, rubric: Rubric) -> tuple[list[Draft], list[str], list[CandidateMetric]]:
     """'Improve customer satisfaction': a named measure of it when the lexicon knows one
     ("CSAT"), and always the question which number would show the change."""
     lex = rubric.lexicon
@@ -392,18 +413,20 @@ def _unmeasured_drafts(facts: KrFacts, rubric: Rubric, deadline: str | None) -> 
     hints = lex.lookup("vague_metrics", subject) if subject else []
     what = f'"{quoted(facts.text, lex)}"'
     questions = [f"Which number would show progress on {what}, and where is it today?"]
+    deadline = _deadline(facts) if hints else None
     candidates = [_candidate(h, f"a common measure of {subject or 'this'}", rubric, deadline) for h in hints]
     # A measure the lexicon knows for a quality is a guess about what the author means by it
     # ("awareness" of what?): offered to pick from, never written down as the rewrite.
     return [], questions, candidates
 
 
-def _task_drafts(facts: KrFacts, rubric: Rubric, objective: str, deadline: str | None) -> tuple[list[Draft], list[str], list[CandidateMetric]]:
+def _task_drafts(facts: KrFacts, rubric: Rubric, objective: str) -> tuple[list[Draft], list[str], list[CandidateMetric]]:
     """A task is kept in the plan; the key result measures what it is for. Candidates, best
     first: the metric the objective names ("Cut churn in our SMB segment ..."), then the
     usual outcomes of the task's deliverable (the lexicon's task_outcomes). The first becomes
     the rewrite only when it comes from the objective or the deliverable; otherwise ask."""
     lex = rubric.lexicon
+    deadline = _deadline(facts)
     task = quoted(facts.text, lex)
     questions = [f'What is "{task}" for: which result should it change, and where is that result today?']
     candidates: list[CandidateMetric] = []
