@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ..lexicon import Lexicon, grams, tokenize
+from ..lexicon import Lexicon, tokenize
 from ..quantities import Quantity
 from .facts import KrFacts
 from .leads import find_lead, metric_name_start, noun_use
@@ -19,7 +19,6 @@ from .reading import (
     scan_cached,
     starts_with_verb_tokens,
     strip_fillers,
-    token_set,
 )
 from .roles import is_qualifier
 from .tasks import task_verdict
@@ -42,7 +41,7 @@ def _analyze_kr(text: str, lex: Lexicon) -> KrFacts:
     core = lex.patterns.leading_tag.sub(lambda m: " " * len(m.group(0)), core, count=1)
     low = core.lower()
     tokens = tokenize(low)
-    words = token_set(tokens)
+    words = lex.grams([t for t, _ in tokens])
     sc = scan_cached(core)
     first = strip_fillers(low, tokens, lex)  # read once: the lead and the task verdict start there
     lead = find_lead(low, tokens, lex, first)
@@ -64,7 +63,7 @@ def _analyze_kr(text: str, lex: Lexicon) -> KrFacts:
         chunk = object_chunk(tokens[: lead.index], first, lex)  # the subject: "Safety culture improved"
     else:
         chunk = object_chunk(tokens, lead.index + 1 if lead else first, lex)
-    chunk_words = grams(chunk)
+    chunk_words = lex.grams(chunk)
     metric_terms = lex["metric_terms"].found(chunk_words)
     heads = lex["metric_heads"].found(chunk_words)
     vague = lex["vague_nouns"].found(words)
@@ -112,7 +111,7 @@ def _analyze_kr(text: str, lex: Lexicon) -> KrFacts:
             nouns.pop()
     # "More engaging lectures" counts no lectures; "the share of engineers who say ... fair" is a share.
     if not metric_words and nouns and not (qualitative and nouns[-1] not in lex["statistics"].words):
-        quality = nouns[-1] in lex["vague_nouns"].words or lex["vague_nouns"].has(grams(nouns))
+        quality = nouns[-1] in lex["vague_nouns"].words or lex["vague_nouns"].has(lex.grams(nouns))
         if lead and lead.lemma in lex["quantity_verbs"].words and not quality:
             metric_words = [nouns[-1]]  # "Reduce repeat victimisation": a quantity
         elif (
@@ -214,7 +213,7 @@ def _compound(text: str, lex: Lexicon) -> bool:
             continue
         classes = lex.verb_classes(toks[0][0])
         if classes & {"change_verbs", "level_verbs", "maintain_verbs"} and (
-            scan_cached(part).quantities or lex["metric_terms"].has(token_set(toks))
+            scan_cached(part).quantities or lex["metric_terms"].has(lex.grams([t for t, _ in toks]))
         ):
             measured += 1
     return measured >= 2

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 
-from ..lexicon import MAX_PHRASE, Lexicon, grams, tokenize
+from ..lexicon import MAX_PHRASE, Lexicon, tokenize
 from .facts import ObjectiveFacts
-from .reading import scan_cached, strip_fillers, token_set
+from .reading import scan_cached, strip_fillers
 
 
 def analyze_objective(text: str, lex: Lexicon) -> ObjectiveFacts:
@@ -20,7 +20,7 @@ def analyze_objective(text: str, lex: Lexicon) -> ObjectiveFacts:
 def _analyze_objective(text: str, lex: Lexicon) -> ObjectiveFacts:
     low = text.lower()
     tokens = tokenize(low)
-    words = token_set(tokens)
+    words = lex.grams([t for t, _ in tokens])
     sc = scan_cached(text)
     asp = lex["aspiration_words"]
     generic = lex["generic_nouns"]
@@ -123,7 +123,7 @@ def _analyze_objective(text: str, lex: Lexicon) -> ObjectiveFacts:
     lead_tok = tokens[first][0] if first < len(tokens) else ""
     # A value statement ("Put patients first") counts as a slogan verb would.
     slogan_lead = value_first or lead_lemma in lex["slogan_verbs"].words or lex["slogan_verbs"].has(
-        grams([t for t, _ in tokens[first : first + 2]])
+        lex.grams([t for t, _ in tokens[first : first + 2]])
     )
     slogan = bool(aspiration_hits) or slogan_lead
     lofty = lex["lofty_adjectives"].entries
@@ -144,7 +144,7 @@ def _analyze_objective(text: str, lex: Lexicon) -> ObjectiveFacts:
         "delivery_verbs" in lead_classes
         and "ambiguous_delivery_verbs" not in lead_classes  # "Make mobile the easiest way ..."
         and lead_tok == lead_lemma
-        and (specific or deliverables.has(grams([t for t, _ in tokens[first + 1 :]])))
+        and (specific or deliverables.has(lex.grams([t for t, _ in tokens[first + 1 :]])))
         and not aspiration_hits
     )
     return ObjectiveFacts(
