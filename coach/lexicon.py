@@ -257,11 +257,13 @@ class Lexicon:
                     out.add(seq)
                     if seq not in starts:
                         break
-        for word in words:
-            if "-" in word or "/" in word:
-                parts = [p for p in _PART_RE.split(word) if p]
-                out.update(parts)
-                out.add(" ".join(parts))
+        joined = " ".join(words)
+        if "-" in joined or "/" in joined:
+            for word in words:
+                if "-" in word or "/" in word:
+                    parts = [p for p in _PART_RE.split(word) if p]
+                    out.update(parts)
+                    out.add(" ".join(parts))
         return frozenset(out)
 
     def verb_classes(self, token: str) -> frozenset[str]:

@@ -150,12 +150,13 @@ def _analyze_kr(text: str, lex: Lexicon) -> KrFacts:
     # "Resolve all critical alerts within 7 days": the time limit of a service level is
     # its target, not a window that picks what is counted.
     service = bool(lead and lead.lemma in lex["service_verbs"].words)
-    qualifiers = {
+    # (a list: `q not in qualifiers` then hashes no quantity, and there are seldom any)
+    qualifiers = [
         q
         for q in sc.quantities
         if is_qualifier(low, q, lead, lex)
         and not (service and q.kind == "duration" and lex.patterns.within_before.search(low, 0, q.start))
-    }
+    ]
     measures = [
         q for q in sc.quantities if (q.kind != "placeholder" or q.role == "target") and q not in qualifiers
     ]
@@ -182,9 +183,12 @@ def _analyze_kr(text: str, lex: Lexicon) -> KrFacts:
         chunk_metric_words=tuple(chunk_metric_words), metric_words=tuple(metric_words),
         vague_words=tuple(vague_words), compound=_compound(text, lex),
     )
-    # The task verdict reads the other facts; the frozen facts are then made once with it
-    # (dataclasses.replace walks every field: 3% of an analysis).
-    is_task, reason = task_verdict(KrFacts(**read), lex)
+    # The task verdict reads the other facts; when it finds a task, the frozen facts are made
+    # again with it (dataclasses.replace walks every field: 3% of an analysis).
+    facts = KrFacts(**read)
+    is_task, reason = task_verdict(facts, lex)
+    if not is_task and not reason:
+        return facts  # what the facts say already
     return KrFacts(**read, is_task=is_task, task_reason=reason)
 
 
