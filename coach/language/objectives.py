@@ -64,11 +64,13 @@ def _analyze_objective(text: str, lex: Lexicon) -> ObjectiveFacts:
     # (Looked up in each class's phrases: their union was built anew on every objective.)
     toks = [t for t, _ in tokens]
     covered_idx: set[int] = set()
-    for size in range(2, MAX_PHRASE + 1):
-        for i in range(len(toks) - size + 1):
-            seq = " ".join(toks[i : i + size])
-            if seq in asp.phrases or seq in generic.phrases:
-                covered_idx.update(range(i, i + size))
+    # (sought only when the text's grams hold one of those phrases: most objectives hold none)
+    if not (asp.phrases.isdisjoint(words) and generic.phrases.isdisjoint(words)):
+        for size in range(2, MAX_PHRASE + 1):
+            for i in range(len(toks) - size + 1):
+                seq = " ".join(toks[i : i + size])
+                if seq in asp.phrases or seq in generic.phrases:
+                    covered_idx.update(range(i, i + size))
     original = re.findall(r"[A-Za-z][A-Za-z0-9'’\-]*", text)
     title_case = sum(t[0].isupper() for t in original) > len(original) / 2
     capitalised = (
@@ -106,9 +108,10 @@ def _analyze_objective(text: str, lex: Lexicon) -> ObjectiveFacts:
             or (lemma in lex["aspiration_verbs"].words and (i == first or tok == lemma))
         ):
             continue
-        parts = [p for p in re.split(r"[-/]", tok) if p]
-        if len(parts) > 1 and all(p in asp.words or p in generic.words for p in parts):
-            continue
+        if "-" in tok or "/" in tok:
+            parts = [p for p in re.split(r"[-/]", tok) if p]
+            if len(parts) > 1 and all(p in asp.words or p in generic.words for p in parts):
+                continue
         specific.append(tok)
     lead_lemma = lex.lemma_of(tokens[first][0]) if first < len(tokens) else None
     # "Cut shrink", "Raise our Series A": a concrete change to a named thing is a choice,
