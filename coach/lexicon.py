@@ -225,6 +225,14 @@ class Lexicon:
                     collected.setdefault(form, set()).add(cls_name)
         self.verb_class = {form: frozenset(c) for form, c in collected.items()}
         self.irregular_forms = irregular  # form -> lemma, for participles ("won", "written")
+        # The word sequences that begin a phrase of some class ("at", "at least" of "at least
+        # once"): `grams` makes a longer sequence only from one of these.
+        self.phrase_starts = frozenset(
+            " ".join(words[:k])
+            for wc in self.classes.values()
+            for words in (e.split(" ") for e in wc.entries if " " in e)
+            for k in range(1, min(len(words), MAX_PHRASE))
+        )
 
     def __getitem__(self, name: str) -> WordClass:
         try:
@@ -234,6 +242,30 @@ class Lexicon:
                 raise KeyError(f"no word class {name!r}: add it to lexicon.REQUIRED_CLASSES and the rubric") from None
             found = self.classes[name] = WordClass.build([])  # declared, but empty in this rubric
             return found
+
+    def grams(self, words: list[str]) -> frozenset[str]:
+        """What a class can match in `words`: each word, the parts of hyphenated words (as
+        `grams` makes them), and each sequence of up to 4 words that may be a class's phrase.
+        A class lookup finds the same as in all the sequences (`grams`), which are 3 to 4
+        times as many strings to build and hash."""
+        out = set(words)
+        starts = self.phrase_starts
+        for i, word in enumerate(words):
+            if word in starts:
+                seq = word
+                for nxt in words[i + 1 : i + MAX_PHRASE]:
+                    seq = f"{seq} {nxt}"
+                    out.add(seq)
+                    if seq not in starts:
+                        break
+        joined = " ".join(words)
+        if "-" in joined or "/" in joined:
+            for word in words:
+                if "-" in word or "/" in word:
+                    parts = [p for p in _PART_RE.split(word) if p]
+                    out.update(parts)
+                    out.add(" ".join(parts))
+        return frozenset(out)
 
     def verb_classes(self, token: str) -> frozenset[str]:
         return self.verb_class.get(token, _NO_CLASSES)

@@ -184,9 +184,10 @@ class Scan:
 
 
 # A digit first, then "no [\w.,] before it" (the same as a leading (?<![\w.,])): a pattern that
-# starts with a character class lets the engine skip to the digits (half the instructions).
+# starts with a character class lets the engine skip to the digits (half the instructions). The
+# two forms share that start: as two alternatives, neither would start with the class.
 _COMPOUND_DURATION = re.compile(
-    r"\d(?<![\w.,]\d)\d{0,2}\s?h\s?\d{1,2}(?:\s?m(?:in)?)?(?![\w])|\d(?<![\w.,]\d)\d{0,2}\s?m(?:in)?\s?\d{1,2}\s?s(?![\w])"
+    r"\d(?<![\w.,]\d)\d{0,2}\s?(?:h\s?\d{1,2}(?:\s?m(?:in)?)?|m(?:in)?\s?\d{1,2}\s?s)(?![\w])"
 )
 
 

@@ -41,6 +41,11 @@ def roles(text):
         ("Cost to raise £1 from 32p to 24p", [("£1", "target"), ("32p", "baseline"), ("24p", "target")]),
         ("Late cancellations, 6% of bookings today", [("6%", "baseline")]),
         ("Zero P1 incidents", [("Zero", "target")]),
+        # A compound duration is one value, in either form ("6h40", "7m30s"; not 10m3 or 2h30s).
+        ("ED-to-ward time 6h40 → 4h", [("6h40", "baseline"), ("4h", "target")]),
+        ("Speed of answer 7m30s → 2m", [("7m30s", "baseline"), ("2m", "target")]),
+        ("Handle time 1h 30min", [("1h 30min", "target")]),
+        ("Boot time 3m 20 s", [("3m 20 s", "target")]),
         (
             "Increase from [current NPS] to [target NPS]",
             [("[current NPS]", "baseline"), ("[target NPS]", "target")],

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ..lexicon import Lexicon, grams, tokenize
+from ..lexicon import Lexicon, tokenize
 from ..quantities import Quantity
 from .facts import KrFacts
 from .leads import find_lead, metric_name_start, noun_use
@@ -19,7 +19,6 @@ from .reading import (
     scan_cached,
     starts_with_verb_tokens,
     strip_fillers,
-    token_set,
 )
 from .roles import is_qualifier
 from .tasks import task_verdict
@@ -42,7 +41,7 @@ def _analyze_kr(text: str, lex: Lexicon) -> KrFacts:
     core = lex.patterns.leading_tag.sub(lambda m: " " * len(m.group(0)), core, count=1)
     low = core.lower()
     tokens = tokenize(low)
-    words = token_set(tokens)
+    words = lex.grams([t for t, _ in tokens])
     sc = scan_cached(core)
     first = strip_fillers(low, tokens, lex)  # read once: the lead and the task verdict start there
     lead = find_lead(low, tokens, lex, first)
@@ -67,7 +66,7 @@ def _analyze_kr(text: str, lex: Lexicon) -> KrFacts:
         chunk = object_chunk(tokens[: lead.index], first, lex)  # the subject: "Safety culture improved"
     else:
         chunk = object_chunk(tokens, lead.index + 1 if lead else first, lex)
-    chunk_words = grams(chunk)
+    chunk_words = lex.grams(chunk)
     metric_terms = lex["metric_terms"].found(chunk_words)
     heads = lex["metric_heads"].found(chunk_words)
     vague = lex["vague_nouns"].found(words)
@@ -115,7 +114,7 @@ def _analyze_kr(text: str, lex: Lexicon) -> KrFacts:
             nouns.pop()
     # "More engaging lectures" counts no lectures; "the share of engineers who say ... fair" is a share.
     if not metric_words and nouns and not (qualitative and nouns[-1] not in lex["statistics"].words):
-        quality = nouns[-1] in lex["vague_nouns"].words or lex["vague_nouns"].has(grams(nouns))
+        quality = nouns[-1] in lex["vague_nouns"].words or lex["vague_nouns"].has(lex.grams(nouns))
         if lead and lead.lemma in lex["quantity_verbs"].words and not quality:
             metric_words = [nouns[-1]]  # "Reduce repeat victimisation": a quantity
         elif (
@@ -154,12 +153,13 @@ def _analyze_kr(text: str, lex: Lexicon) -> KrFacts:
     # "Resolve all critical alerts within 7 days": the time limit of a service level is
     # its target, not a window that picks what is counted.
     service = bool(lead and lead.lemma in lex["service_verbs"].words)
-    qualifiers = {
+    # (a list: `q not in qualifiers` then hashes no quantity, and there are seldom any)
+    qualifiers = [
         q
         for q in sc.quantities
         if is_qualifier(low, q, lead, lex)
         and not (service and q.kind == "duration" and lex.patterns.within_before.search(low, 0, q.start))
-    }
+    ]
     measures = [
         q for q in sc.quantities if (q.kind != "placeholder" or q.role == "target") and q not in qualifiers
     ]
@@ -186,9 +186,12 @@ def _analyze_kr(text: str, lex: Lexicon) -> KrFacts:
         chunk_metric_words=tuple(chunk_metric_words), metric_words=tuple(metric_words),
         vague_words=tuple(vague_words), compound=_compound(text, lex),
     )
-    # The task verdict reads the other facts; the frozen facts are then made once with it
-    # (dataclasses.replace walks every field: 3% of an analysis).
-    is_task, reason = task_verdict(KrFacts(**read), lex)
+    # The task verdict reads the other facts; when it finds a task, the frozen facts are made
+    # again with it (dataclasses.replace walks every field: 3% of an analysis).
+    facts = KrFacts(**read)
+    is_task, reason = task_verdict(facts, lex)
+    if not is_task and not reason:
+        return facts  # what the facts say already
     return KrFacts(**read, is_task=is_task, task_reason=reason)
 
 
@@ -217,7 +220,7 @@ def _compound(text: str, lex: Lexicon) -> bool:
             continue
         classes = lex.verb_classes(toks[0][0])
         if classes & {"change_verbs", "level_verbs", "maintain_verbs"} and (
-            scan_cached(part).quantities or lex["metric_terms"].has(token_set(toks))
+            scan_cached(part).quantities or lex["metric_terms"].has(lex.grams([t for t, _ in toks]))
         ):
             measured += 1
     return measured >= 2

@@ -30,9 +30,10 @@ def kr_conditions(facts: KrFacts, rubric: Rubric) -> dict[str, bool]:
 def first_label(conditions: dict[str, bool], rubric: Rubric) -> str | None:
     """The first label in the rubric's precedence whose rule is enabled and whose condition holds."""
     for label in rubric.kr_label_precedence:
-        rule = rubric.label_rule(label)
-        if rule is not None and rule.enabled and conditions.get(label):
-            return label
+        if conditions.get(label):  # (before the rule: finding a label's rule walks them all)
+            rule = rubric.label_rule(label)
+            if rule is not None and rule.enabled:
+                return label
     return None
 
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 
-from ..lexicon import MAX_PHRASE, Lexicon, grams, tokenize
+from ..lexicon import MAX_PHRASE, Lexicon, tokenize
 from .facts import ObjectiveFacts
-from .reading import object_chunk, scan_cached, strip_fillers, token_set
+from .reading import object_chunk, scan_cached, strip_fillers
 
 
 def analyze_objective(text: str, lex: Lexicon) -> ObjectiveFacts:
@@ -20,7 +20,7 @@ def analyze_objective(text: str, lex: Lexicon) -> ObjectiveFacts:
 def _analyze_objective(text: str, lex: Lexicon) -> ObjectiveFacts:
     low = text.lower()
     tokens = tokenize(low)
-    words = token_set(tokens)
+    words = lex.grams([t for t, _ in tokens])
     sc = scan_cached(text)
     asp = lex["aspiration_words"]
     generic = lex["generic_nouns"]
@@ -64,11 +64,13 @@ def _analyze_objective(text: str, lex: Lexicon) -> ObjectiveFacts:
     # (Looked up in each class's phrases: their union was built anew on every objective.)
     toks = [t for t, _ in tokens]
     covered_idx: set[int] = set()
-    for size in range(2, MAX_PHRASE + 1):
-        for i in range(len(toks) - size + 1):
-            seq = " ".join(toks[i : i + size])
-            if seq in asp.phrases or seq in generic.phrases:
-                covered_idx.update(range(i, i + size))
+    # (sought only when the text's grams hold one of those phrases: most objectives hold none)
+    if not (asp.phrases.isdisjoint(words) and generic.phrases.isdisjoint(words)):
+        for size in range(2, MAX_PHRASE + 1):
+            for i in range(len(toks) - size + 1):
+                seq = " ".join(toks[i : i + size])
+                if seq in asp.phrases or seq in generic.phrases:
+                    covered_idx.update(range(i, i + size))
     original = re.findall(r"[A-Za-z][A-Za-z0-9'’\-]*", text)
     title_case = sum(t[0].isupper() for t in original) > len(original) / 2
     capitalised = (
@@ -106,9 +108,10 @@ def _analyze_objective(text: str, lex: Lexicon) -> ObjectiveFacts:
             or (lemma in lex["aspiration_verbs"].words and (i == first or tok == lemma))
         ):
             continue
-        parts = [p for p in re.split(r"[-/]", tok) if p]
-        if len(parts) > 1 and all(p in asp.words or p in generic.words for p in parts):
-            continue
+        if "-" in tok or "/" in tok:
+            parts = [p for p in re.split(r"[-/]", tok) if p]
+            if len(parts) > 1 and all(p in asp.words or p in generic.words for p in parts):
+                continue
         specific.append(tok)
     lead_lemma = lex.lemma_of(tokens[first][0]) if first < len(tokens) else None
     # "Cut shrink", "Raise our Series A": a concrete change to a named thing is a choice,
@@ -123,7 +126,7 @@ def _analyze_objective(text: str, lex: Lexicon) -> ObjectiveFacts:
     lead_tok = tokens[first][0] if first < len(tokens) else ""
     # A value statement ("Put patients first") counts as a slogan verb would.
     slogan_lead = value_first or lead_lemma in lex["slogan_verbs"].words or lex["slogan_verbs"].has(
-        grams([t for t, _ in tokens[first : first + 2]])
+        lex.grams([t for t, _ in tokens[first : first + 2]])
     )
     slogan = bool(aspiration_hits) or slogan_lead
     lofty = lex["lofty_adjectives"].entries
@@ -144,7 +147,7 @@ def _analyze_objective(text: str, lex: Lexicon) -> ObjectiveFacts:
         "delivery_verbs" in lead_classes
         and "ambiguous_delivery_verbs" not in lead_classes  # "Make mobile the easiest way ..."
         and lead_tok == lead_lemma
-        and (specific or deliverables.has(grams([t for t, _ in tokens[first + 1 :]])))
+        and (specific or deliverables.has(lex.grams([t for t, _ in tokens[first + 1 :]])))
         and not aspiration_hits
         and not _relationship(object_chunk(tokens, first + 1, lex), lex)
     )

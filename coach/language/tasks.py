@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from ..lexicon import Lexicon, grams
+from ..lexicon import Lexicon
 from .facts import KrFacts, Lead
 from .reading import (
     countable,
@@ -64,10 +64,10 @@ def _deliverable_singular(chunk: list[str]) -> bool:
     return bool(chunk) and chunk[-1] in {"contract", "deal", "agreement", "partnership", "mou", "lease"}
 
 
-def _after(toks: list[str], first: int) -> frozenset[str]:
+def _after(toks: list[str], first: int, lex: Lexicon) -> frozenset[str]:
     """The phrases after the verb: read by three of `_own_work`'s tests only, so built when
     one of them gets that far (most KRs stop earlier; the grams were 2% of a review)."""
-    return grams(toks[first + 1 :])
+    return lex.grams(toks[first + 1 :])
 
 
 def _hiring(verb: str, lemma: str, opening: frozenset[str], toks: list[str], first: int, lex: Lexicon) -> bool:
@@ -97,7 +97,7 @@ def _own_work(facts: KrFacts, first: int, lex: Lexicon) -> str:
     opening = frozenset(" ".join([verb, *toks[first + 1 : first + k]]) for k in (1, 2, 3))
     valued = any(q.role == "target" and q.kind != "number" for q in facts.measures)
     imperative = verb == lemma  # "Hiring manager satisfaction" names a metric, not an order
-    if imperative and _hiring(verb, lemma, opening, toks, first, lex) and lex["staff_nouns"].has(_after(toks, first)):
+    if imperative and _hiring(verb, lemma, opening, toks, first, lex) and lex["staff_nouns"].has(_after(toks, first, lex)):
         return f"'{verb}' adds people to the team: the team's own work"
     if imperative and (lemma in lex["learning_verbs"].words or lex["learning_verbs"].has(opening)) and not valued:
         said = (lex["learning_verbs"].found(opening) or [verb])[0]  # "come up with", not "come"
@@ -112,13 +112,13 @@ def _own_work(facts: KrFacts, first: int, lex: Lexicon) -> str:
             and lex["comparatives"].words.isdisjoint(toks)  # "... in less time than the CLI": measured
         ):
             return "a capability to build: a deliverable, not a result"
-    if lemma == "have" and not valued and lex["done_words"].has(_after(toks, first)):
+    if lemma == "have" and not valued and lex["done_words"].has(_after(toks, first, lex)):
         return "a done state of the team's own work"
     if not facts.quantities and lex["learning_nouns"].has(frozenset(" ".join(toks[first : first + k]) for k in (1, 2, 3))):
         return "a learning deliverable ('understanding of ...', 'ability to ...')"
     if not facts.quantities and not facts.metric_words and _state_of_the_world(toks, first, lex):
         return "a state of the product to reach: a deliverable, not a result"
-    if imperative and "delivery_verbs" in lex.verb_classes(verb) and lex["measurement_nouns"].has(_after(toks, first)) and not valued:
+    if imperative and "delivery_verbs" in lex.verb_classes(verb) and lex["measurement_nouns"].has(_after(toks, first, lex)) and not valued:
         return f"'{verb}' sets up measurement: a deliverable"  # "Establish engagement metrics, set targets"
     leads = facts.lead is not None and facts.lead.index == first
     if leads and imperative and "delivery_verbs" in lex.verb_classes(verb) and _times_counted(facts, lex):
@@ -262,7 +262,7 @@ def task_verdict(facts: KrFacts, lex: Lexicon) -> tuple[bool, str]:
         if moves or any(q.role == "target" and q.text.lower() == "zero" for q in measures):
             return False, ""  # a move from a baseline, or an absence ("zero P1 regressions"), is a result
         chunk = object_chunk(facts.tokens, lead.index + 1, lex)
-        obj = grams(chunk)
+        obj = lex.grams(chunk)
         has_deliverable = bool(chunk) and (
             chunk[-1] in deliverables.words or not deliverables.phrases.isdisjoint(obj)
         )
@@ -355,7 +355,7 @@ def task_verdict(facts: KrFacts, lex: Lexicon) -> tuple[bool, str]:
     if lead is None or lead.kind == "level":
         noun = head[-1] if head else ""
         if (
-            (noun in deliverables.words or not deliverables.phrases.isdisjoint(grams(head)))
+            (noun in deliverables.words or not deliverables.phrases.isdisjoint(lex.grams(head)))
             and not rate_target
             and not facts.qualitative  # "Managers who are happier in their roles"
             and not lex.patterns.rate.search(facts.low)  # "Phishing reports per 100 employees": a rate
