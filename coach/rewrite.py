@@ -36,7 +36,7 @@ from .language.phrases import (
     target_phrase,
     verb_for,
 )
-from .language.reading import object_chunk
+from .language.reading import looks_plural, object_chunk
 from .lexicon import Lexicon
 from .models import Ask, CandidateMetric, Rewrite, Target
 from .provenance import enforce
@@ -253,6 +253,14 @@ def _sure_metric(facts: KrFacts, lex: Lexicon) -> str:
         or _unclear_count(facts, metric, lex)
     ):
         return ""
+    if _people_judging(facts, metric, lex):
+        # "Referral candidates reaching onsite interview: 50%": the share of them, when the
+        # name is read whole (not "patients rating care good | or very good").
+        end = facts.low.find(metric.lower())
+        rest = facts.low[end + len(metric) :].lstrip() if end >= 0 else "?"
+        whole = not rest or rest[0] in ":≥>(" or rest[0].isdigit() or rest.startswith(("at least", "over", "above"))
+        found = target_phrase(facts, lex)
+        return f"share of {metric}" if whole and found and found[1].kind == "percent" else ""
     return metric
 
 
@@ -307,6 +315,20 @@ def _counts_something_else(facts: KrFacts, metric: str, lex: Lexicon) -> bool:
         if noun and noun not in named and (after[0] == noun or after[0] not in named):
             return True
     return False
+
+
+def _people_judging(facts: KrFacts, metric: str, lex: Lexicon) -> bool:
+    """'Patients rating care good or very good: 90%', 'Budget holders rating finance support at
+    least 4/5': the value is a share of the people or the score they give, not a count of them."""
+    if metric.lower().startswith("share of"):
+        return False
+    words = metric.lower().split()
+    # counted things, then what they do: "patients rating care", "customers using the app"
+    doing = any(looks_plural(a) and b.endswith("ing") and len(b) > 4 for a, b in zip(words, words[1:-1], strict=False))
+    if not doing:
+        return False
+    found = target_phrase(facts, lex)  # "Support tickets citing performance down 60%": a change of the count
+    return bool(found) and found[1].kind in {"percent", "rating"} and not _relative(found, facts)
 
 
 def _drops_what_they_do(facts: KrFacts, metric: str, lex: Lexicon) -> bool:

@@ -192,6 +192,16 @@ def test_one_name_of_a_list_is_not_the_metric(rubric):
         assert suggestion(rubric, text).rewrite is None, text
 
 
+def test_people_doing_something_with_a_percent_are_a_share_of_them(rubric):
+    # "… : 50%" is half of the candidates, not 50 candidates; "at least 4/5" is the score they give.
+    rw = rewrite(rubric, "Referral candidates reaching onsite interview: 50%")
+    assert rw.text.startswith("Increase share of referral candidates reaching onsite interview from")
+    for text in ["Budget holders rating finance support at least 4/5", "Patients rating care good or very good: 90%"]:
+        assert suggestion(rubric, text).rewrite is None, text
+    # A change of a count stays one: "down 60%" moves the tickets.
+    assert rewrite(rubric, "Support tickets citing performance down 60%").text.startswith("Reduce support tickets citing performance by 60%")
+
+
 def test_the_role_guard_catches_a_moved_number(rubric):
     lex = rubric.lexicon
     original = analyze_kr("Less than 24 hours to restore a 500GB backup", lex)
