@@ -323,8 +323,11 @@ def _people_judging(facts: KrFacts, metric: str, lex: Lexicon) -> bool:
     if metric.lower().startswith("share of"):
         return False
     words = metric.lower().split()
-    # counted things, then what they do: "patients rating care", "customers using the app"
-    doing = any(looks_plural(a) and b.endswith("ing") and len(b) > 4 for a, b in zip(words, words[1:-1], strict=False))
+    # counted things, then what they do or what is done to them: "patients rating care",
+    # "customers using the app", "critical vulns patched within SLA"
+    doing = any(
+        looks_plural(a) and b.endswith(("ing", "ed")) and len(b) > 4 for a, b in zip(words, words[1:-1], strict=False)
+    )
     if not doing:
         return False
     found = target_phrase(facts, lex)  # "Support tickets citing performance down 60%": a change of the count

@@ -196,6 +196,8 @@ def test_people_doing_something_with_a_percent_are_a_share_of_them(rubric):
     # "… : 50%" is half of the candidates, not 50 candidates; "at least 4/5" is the score they give.
     rw = rewrite(rubric, "Referral candidates reaching onsite interview: 50%")
     assert rw.text.startswith("Increase share of referral candidates reaching onsite interview from")
+    rw = rewrite(rubric, "Critical vulns patched within SLA: 95%")  # what is done to them, too
+    assert rw.text.startswith("Increase share of critical vulns patched within SLA from")
     for text in ["Budget holders rating finance support at least 4/5", "Patients rating care good or very good: 90%"]:
         assert suggestion(rubric, text).rewrite is None, text
     # A change of a count stays one: "down 60%" moves the tickets.
