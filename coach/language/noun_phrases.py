@@ -372,7 +372,7 @@ def _collect(
             out.append(u)
             i += 1
             continue
-        if out and not allow_verbs and _finite_verb(w, lex):
+        if out and not allow_verbs and _finite_verb(w, lex) and out[-1].word not in preps:  # "with automated evidence"
             nxt = units[i + 1] if i + 1 < len(units) else None
             if not _base_verb(out[-1].word, lex) and out[-1].word not in lex["stopwords"].words and nxt is not None and nxt.role == "word" and (
                 nxt.word in lex["qualifier_prepositions"].words or nxt.word in {"to", "online", "offline"}
