@@ -391,7 +391,8 @@ def _collect(
         out[-1].word in preps
         or out[-1].word in lex.union("determiners", "value_frames")
         or out[-1].word == "to"
-        or (len(out) > 1 and out[-1].role == "word" and is_participle(out[-1].word, lex))  # "pipeline sourced"
+        # "pipeline sourced" (but "speed on trains": after a preposition, its noun)
+        or (len(out) > 1 and out[-1].role == "word" and is_participle(out[-1].word, lex) and out[-2].word not in preps)
     ):
         out.pop()
     return out
