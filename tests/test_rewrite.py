@@ -122,6 +122,8 @@ def test_metric_phrases_are_noun_phrases_with_their_qualifiers(rubric):
         "Controls with automated evidence collection: 80%": "controls with automated evidence collection",
         "Churn among migrated 3G customers": "churn among migrated 3G customers",
         "Median download speed on trains": "median download speed on trains",  # "trains": a noun here
+        "Reduce waste to landfill": "waste to landfill",  # where it goes, not a value to reach
+        "Reduce escalations to the executive team": "escalations to the executive team",
     }
     for text, metric in cases.items():
         got = metric_phrase(analyze_kr(text, rubric.lexicon), rubric.lexicon)

@@ -334,6 +334,8 @@ def _collect(
             i += 1
             continue
         w = u.word
+        if "/" in w and w[:1].isdigit():
+            break  # "< 20/week": a value the scan did not read is no part of a name
         if w == "than" and out and i + 1 < len(units) and (units[i + 1].role == "qualifier" or units[i + 1].word.isdigit()):
             out.append(u)  # "tickets older than 30 days": the age picks the tickets
             i += 1
@@ -364,8 +366,14 @@ def _collect(
         ) and w not in lex.union("metric_terms", "metric_heads", "outcome_nouns", "deliverable_nouns"):
             break  # "Acutians have a career check-in", "daily jobs succeed": the predicate starts
         participle = bool(out) and out[-1].role == "word" and is_participle(out[-1].word, lex)
-        if w == "to" and not (after_to and not out) and not (out and _is_time_head(out, lex)) and not participle:
-            break  # but "minutes attributed to baggage", "waste sent to landfill" go on
+        if (
+            w == "to"
+            and not (after_to and not out)
+            and not (out and _is_time_head(out, lex))
+            and not participle
+            and not _destination(units, i + 1, lex)
+        ):
+            break  # but "minutes attributed to baggage", "waste sent to landfill", "waste to landfill" go on
         if w in preps or w == "to":
             if not out and not allow_leading_prep and not after_to:
                 break
@@ -391,11 +399,27 @@ def _collect(
         out[-1].word in preps
         or out[-1].word in lex.union("determiners", "value_frames")
         or out[-1].word == "to"
+        or out[-1].word in lex["comparatives"].words  # "revisions … larger | than 0.2 points"
         # "pipeline sourced" (but "speed on trains": after a preposition, its noun)
         or (len(out) > 1 and out[-1].role == "word" and is_participle(out[-1].word, lex) and out[-2].word not in preps)
     ):
         out.pop()
     return out
+
+
+def _destination(units: list[Unit], j: int, lex: Lexicon) -> bool:
+    """'to landfill', 'to the executive team': "to" names where things go, not the value to
+    reach (a value, a verb or nothing after it: "to 50", "time to restore", "to [target]")."""
+    while j < len(units) and units[j].role == "word" and units[j].word in lex["determiners"].words:
+        j += 1
+    if j >= len(units) or units[j].role != "word":
+        return False
+    w = units[j].word
+    if _base_verb(w, lex) or w in lex.union("stopwords", "clause_words", "value_frames", "comparatives") or w[:1].isdigit():
+        return False
+    # "new entrants to web3 | understand why …": a verb after it, so a clause, not a place
+    nxt = units[j + 1] if j + 1 < len(units) else None
+    return not (nxt is not None and nxt.role == "word" and _base_verb(nxt.word, lex) and nxt.word not in lex["deliverable_nouns"].words)
 
 
 def _verb_after_qualified_subject(out: list[Unit], w: str, nxt: Unit | None, text: str, lex: Lexicon) -> bool:

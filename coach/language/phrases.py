@@ -30,8 +30,9 @@ _WEAK_END = frozenset("the a an of to for in on at by with without during and or
 # Words that open a clause or a new phrase inside a metric's name: a short name stops before.
 _CLAUSE_START = frozenset("a an the who that which where between using".split())
 # Words that open a qualifier inside a name: a placeholder cut short stops before them.
-_QUALIFIER_WORDS = frozenset("about against vs vs. versus as to".split())
+_QUALIFIER_WORDS = frozenset("about against vs vs. versus as to due".split())
 _NOT_AFTER_TO = frozenset("first full a an the".split())  # "time to first ...": no verb to keep
+_TIME_HEADS = frozenset("time cost".split())  # "time to repair", "cost to acquire": the verb is the name
 _PARTICLES = frozenset("up out off down back".split())
 COMPARATIVE_START = re.compile(
     r"^(?:(?:faster|slower|better|stronger|clearer|smoother|easier|simpler|tighter|closer|deeper|"
@@ -215,7 +216,12 @@ def short_name(metric: str) -> str:
             # Cut short: the name ends before its qualifier, not inside it ("[current win rate]",
             # not "[current win rate against incumbent on-prem]"); "time to repair" keeps its verb.
             at = next((i for i, w in enumerate(words) if i and w.lower() in _QUALIFIER_WORDS), len(words))
-            if at + 1 < len(words) and words[at].lower() == "to" and words[at + 1].lower() not in _NOT_AFTER_TO:
+            if (
+                at + 1 < len(words)
+                and words[at].lower() == "to"
+                and words[at - 1].lower() in _TIME_HEADS  # "time to repair"; not "days lost to late"
+                and words[at + 1].lower() not in _NOT_AFTER_TO
+            ):
                 at += 3 if at + 2 < len(words) and words[at + 2].lower() in _PARTICLES else 2  # "time to set up"
             words = words[:at]
     return prefix + " ".join(words) if words else "value"

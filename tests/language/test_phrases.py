@@ -134,3 +134,5 @@ def test_a_placeholder_cut_short_ends_before_its_qualifier():
     assert short_name("mean time to patch critical CVEs") == "mean time to patch"
     assert short_name("time to set up a payment plan") == "time to set up"
     assert short_name("time to repair") == "time to repair"  # whole: nothing cut
+    assert short_name("days lost to late material deliveries") == "days lost"  # "to" keeps a verb only after "time"
+    assert short_name("enterprise deals lost due to security concerns") == "enterprise deals lost"
