@@ -336,7 +336,7 @@ def _collect(
         w = u.word
         if "/" in w and w[:1].isdigit():
             break  # "< 20/week": a value the scan did not read is no part of a name
-        if w == "than" and out and i + 1 < len(units) and (units[i + 1].role == "qualifier" or units[i + 1].word.isdigit()):
+        if w == "than" and out and i + 1 < len(units) and (units[i + 1].role == "qualifier" or units[i + 1].word[:1].isdigit()):
             out.append(u)  # "tickets older than 30 days": the age picks the tickets
             i += 1
             continue
@@ -356,6 +356,10 @@ def _collect(
         ):
             out += [u, units[i + 1]]  # "win rate vs. Competitor X": the rival is part of what is measured
             i += 2
+            continue
+        if w in {"and", "or"} and _conjunct(out, units, i + 1, text, lex):
+            out.append(u)  # "for damp and mould", "rated good or better": one qualifier
+            i += 1
             continue
         if w in stops or w in {"and", "or", "&", "vs", "versus", "than"}:
             break
@@ -399,12 +403,31 @@ def _collect(
         out[-1].word in preps
         or out[-1].word in lex.union("determiners", "value_frames")
         or out[-1].word == "to"
-        or out[-1].word in lex["comparatives"].words  # "revisions … larger | than 0.2 points"
+        # "revisions … larger | than 0.2 points" (but "rated good or better" is one qualifier)
+        or (out[-1].word in lex["comparatives"].words and not (len(out) > 1 and out[-2].word in {"or", "and"}))
         # "pipeline sourced" (but "speed on trains": after a preposition, its noun)
         or (len(out) > 1 and out[-1].role == "word" and is_participle(out[-1].word, lex) and out[-2].word not in preps)
     ):
         out.pop()
     return out
+
+
+def _conjunct(out: list[Unit], units: list[Unit], j: int, text: str, lex: Lexicon) -> bool:
+    """'repeat visits for damp | and mould', 'lessons rated good | or better': inside a
+    qualifier (after a preposition or a participle), a word or two joined to the last one and
+    ending the phrase, not a second metric ('revenue and margin') or a second order."""
+    preps = lex["qualifier_prepositions"].words
+    if not any(u.word in preps or (k and is_participle(u.word, lex)) or u.word.endswith("ing") for k, u in enumerate(out[1:], 1)):
+        return False
+    k = j
+    while k < len(units) and k < j + 2 and units[k].role == "word" and not _base_verb(units[k].word, lex) and (
+        units[k].word not in lex.union("stopwords", "clause_words", "determiners")
+    ):
+        k += 1
+    ends = k == len(units) or units[k].role in {"measure", "deadline"} or bool(
+        _BREAK_BETWEEN.search(text[units[k - 1].end : units[k].start])
+    ) or units[k].word in {"to", "from", "by"}
+    return k > j and ends
 
 
 def _destination(units: list[Unit], j: int, lex: Lexicon) -> bool:
