@@ -345,6 +345,8 @@ def _drops_what_they_do(facts: KrFacts, metric: str, lex: Lexicon) -> bool:
     if lex.patterns.list_after.match(facts.low, facts.tokens[k][1] + len(last)):
         return True  # "Sales, engineering, and product have a working process": one name of a list
     after = words[k + 1 : k + 3]
+    if after[:1] == ["because"]:
+        return True  # "Failed deliveries because address is wrong": the reason picks the deliveries
     if after[:1] == ["from"] and len(after) > 1 and not after[1][:1].isdigit():
         return True  # "MQLs from webinars": a source that defines what is counted would be lost
     if after and is_participle(after[0], lex) and not metric.lower().endswith(after[0]):

@@ -213,6 +213,11 @@ def test_people_doing_something_with_a_percent_are_a_share_of_them(rubric):
     assert rewrite(rubric, "Support tickets citing performance down 60%").text.startswith("Reduce support tickets citing performance by 60%")
 
 
+def test_a_reason_that_picks_what_is_counted_gets_an_ask(rubric):
+    # "Reduce failed deliveries …" would count every failed delivery, not the wrong-address ones.
+    assert suggestion(rubric, "Failed deliveries because address is wrong").rewrite is None
+
+
 def test_the_role_guard_catches_a_moved_number(rubric):
     lex = rubric.lexicon
     original = analyze_kr("Less than 24 hours to restore a 500GB backup", lex)
