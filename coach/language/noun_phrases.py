@@ -357,6 +357,10 @@ def _collect(
             out += [u, units[i + 1]]  # "win rate vs. Competitor X": the rival is part of what is measured
             i += 2
             continue
+        if w in {"before", "after"} and out and i + 1 < len(units) and _plain_noun(units[i + 1], lex):
+            out.append(u)  # "corrections after publication", "discharges before noon": which ones (a date would be a deadline)
+            i += 1
+            continue
         if w in {"and", "or"} and _conjunct(out, units, i + 1, text, lex):
             out.append(u)  # "for damp and mould", "rated good or better": one qualifier
             i += 1
@@ -410,6 +414,13 @@ def _collect(
     ):
         out.pop()
     return out
+
+
+def _plain_noun(u: Unit, lex: Lexicon) -> bool:
+    """'publication', 'noon', 'go-live': a word that can only name a thing (no verb, gerund or determiner)."""
+    return u.role == "word" and not (
+        _base_verb(u.word, lex) or u.word.endswith("ing") or u.word in lex.union("determiners", "stopwords")
+    )
 
 
 def _conjunct(out: list[Unit], units: list[Unit], j: int, text: str, lex: Lexicon) -> bool:
