@@ -334,7 +334,8 @@ def scan(text: str) -> Scan:
         before = masked[max(0, s - 24) : s]
         after = masked[e : e + 8]
         if _IDENT_AFTER.match(after) or _NAMING_AFTER.match(masked, m.end("num")) or (
-            not cur and "%" not in unit and _identifier_before(before)
+            # read unmasked: "before the Season 4 launch" masks "the season" as a deadline
+            not cur and "%" not in unit and (_identifier_before(before) or _identifier_before(low[max(0, s - 24) : s]))
         ):
             continue  # "Phase 2" names a thing; "release €3M" and "line 64%" are values
         if ("top" in before or "bottom" in before) and _TOP_BEFORE.search(before) and _PICKED_AFTER.match(after):

@@ -64,6 +64,7 @@ def test_values_and_their_roles(text, expected):
         "Ship it in 2026",
         "Done by 31/12/2025",
         "Ship the portal by end 2025",
+        "Improve D1 retention before the Season 4 launch",  # "Season 4" names the season
         "Ship it by end-Q3",
         "Finish within 6 weeks",
         "Before the end of the quarter",
