@@ -365,8 +365,8 @@ def _collect(
             out.append(u)  # "for damp and mould", "rated good or better": one qualifier
             i += 1
             continue
-        if w in stops or w in {"and", "or", "&", "vs", "versus", "than"}:
-            break
+        if w in stops or w in {"and", "or", "&", "versus", "than"} or (w == "vs" and text[u.start : u.end] != "VS"):
+            break  # ("VS Code" is a name)
         if w == "from":
             break  # a starting value, or a source a rewrite's own "from [current ...]" would clash with
         if out and _base_verb(w, lex) and _plural(out[-1].word, lex) and (
