@@ -129,6 +129,8 @@ def test_metric_phrases_are_noun_phrases_with_their_qualifiers(rubric):
         "Backlog older than 48h: zero": "backlog older than 48h",
         "Corrections after publication": "corrections after publication",  # which ones, not a deadline
         "10,000 weekly active users of the VS Code extension": "weekly active users of the VS Code extension",
+        "Repeat visits by local members": "repeat visits by local members",  # "by" whom, not "by Q3"
+        "P1 incidents caused by config changes: zero": "P1 incidents caused by config changes",
         "Reduce escalations to the executive team": "escalations to the executive team",
     }
     for text, metric in cases.items():

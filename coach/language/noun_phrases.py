@@ -357,8 +357,10 @@ def _collect(
             out += [u, units[i + 1]]  # "win rate vs. Competitor X": the rival is part of what is measured
             i += 2
             continue
-        if w in {"before", "after"} and out and i + 1 < len(units) and _plain_noun(units[i + 1], lex):
-            out.append(u)  # "corrections after publication", "discharges before noon": which ones (a date would be a deadline)
+        if w in {"before", "after", "by"} and out and i + 1 < len(units) and _plain_noun(units[i + 1], lex):
+            # "corrections after publication", "repeat visits by local members": which ones (a date
+            # would be a deadline, a value a change: "by Q3", "by 20%")
+            out.append(u)
             i += 1
             continue
         if w in {"and", "or"} and _conjunct(out, units, i + 1, text, lex):
@@ -419,7 +421,10 @@ def _collect(
 def _plain_noun(u: Unit, lex: Lexicon) -> bool:
     """'publication', 'noon', 'go-live': a word that can only name a thing (no verb, gerund or determiner)."""
     return u.role == "word" and not (
-        _base_verb(u.word, lex) or u.word.endswith("ing") or u.word in lex.union("determiners", "stopwords")
+        _base_verb(u.word, lex)
+        or u.word.endswith("ing")
+        or u.word in lex.union("determiners", "stopwords", "time_units")  # "by year end": a deadline
+        or u.word in {"quarter", "end"}
     )
 
 
