@@ -37,6 +37,7 @@ from .language.phrases import (
     verb_for,
 )
 from .language.reading import looks_plural, object_chunk
+from .language.tasks import outcome_clause
 from .lexicon import Lexicon
 from .models import Ask, CandidateMetric, Rewrite, Target
 from .provenance import enforce
@@ -480,7 +481,32 @@ def _task_drafts(facts: KrFacts, rubric: Rubric, objective: str) -> tuple[list[D
     # Only the objective's own metric is sure enough to write down; the usual outcomes of the
     # deliverable are offered to pick from.
     drafts: list[Draft] = [(c.metric, c.rewrite, [f"Does {c.metric} show whether the task worked? ({c.why})"]) for c in candidates[:1] if goal]
+    results, asked = _result_drafts(facts, rubric, objective)
+    if results:  # the KR names its result: asked only what that result still lacks
+        return results + drafts, asked, candidates
     return drafts, questions, candidates
+
+
+def _result_drafts(facts: KrFacts, rubric: Rubric, objective: str) -> tuple[list[Draft], list[str]]:
+    """'Launch the referral programme to lift referred sign-ups from 15 to 60 a month': the
+    result the deliverable is for, in the author's words, is the key result ("Lift referred
+    sign-ups from 15 to 60 a month"); read as a key result of its own, it gets that one's
+    rewrite when it lacks its start ("… to push DAU to 250k" → "Increase DAU from [current
+    DAU] to 250k")."""
+    lex = rubric.lexicon
+    at = outcome_clause(facts, lex, facts.lead) if facts.lead else None
+    if at is None:
+        return [], []
+    clause = facts.text[at:].strip(" .;,")
+    clause = clause[:1].upper() + clause[1:]
+    result = analyze_kr(clause, lex)
+    label = kr_label(result, rubric)
+    if label is None:
+        return [(metric_phrase(result, lex), clause, [])], []
+    if label in {"no_baseline", "no_target"}:
+        drafts, asked, _ = _drafts(result, label, rubric, objective)
+        return drafts, asked
+    return [], []
 
 
 def _objective_metric(objective: str, rubric: Rubric) -> tuple[str, str]:

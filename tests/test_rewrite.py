@@ -222,6 +222,14 @@ def test_a_reason_that_picks_what_is_counted_gets_an_ask(rubric):
     assert suggestion(rubric, "Failed deliveries because address is wrong").rewrite is None
 
 
+def test_a_deliverable_bundled_with_its_result_is_rewritten_to_the_result(rubric):
+    # The KR names the result it is for: that result, in the author's words, is the key result.
+    text = "Roll out shipping-label integration to cut median dispatch time from 3.2 days to 1.5 days"
+    assert rewrite(rubric, text).text == "Cut median dispatch time from 3.2 days to 1.5 days"
+    # Without its start, it gets that result's own rewrite.
+    assert rewrite(rubric, "roll out clan wars to push DAU to 250k").text == "Increase DAU from [current DAU] to 250k"
+
+
 def test_the_role_guard_catches_a_moved_number(rubric):
     lex = rubric.lexicon
     original = analyze_kr("Less than 24 hours to restore a 500GB backup", lex)

@@ -36,21 +36,29 @@ def _rate_object(facts: KrFacts, lead: Lead) -> bool:
 
 def _outcome_clause(facts: KrFacts, lex: Lexicon, lead: Lead) -> bool:
     """A delivery verb followed by the measured outcome it is for."""
+    return outcome_clause(facts, lex, lead) is not None
+
+
+def outcome_clause(facts: KrFacts, lex: Lexicon, lead: Lead) -> int | None:
+    """Where the measured outcome a deliverable is for starts ("Launch the referral programme
+    to | lift sign-ups from 15 to 60"), or None."""
     rest_start = facts.tokens[lead.index][1]
     for m in lex.patterns.purpose.finditer(facts.low, rest_start):
-        clause = facts.low[m.end() :]
+        at = m.end()
+        clause = facts.low[at:]
         first = clause.split(" ", 1)[0].strip(",.;:")
         kinds = lex.verb_classes(first)
         trigger = m.group(0).split()[0]
         if trigger.endswith("ing") and lex.verb_classes(trigger) & {"change_verbs", "level_verbs"}:
             kinds = lex.verb_classes(trigger)
-            clause = facts.low[m.start() :]
+            at = m.start()
+            clause = facts.low[at:]
         # "... so that 60% of loans are self-service" ("Talk to 50 owners" is no purpose clause)
         if kinds & {"change_verbs", "level_verbs"} or (first[:1].isdigit() and trigger != "to"):
             sub = scan_cached(clause)
             if any(q.role == "target" for q in sub.quantities):
-                return True
-    return False
+                return at
+    return None
 
 
 def _counted_object(facts: KrFacts, lead: Lead) -> bool:
