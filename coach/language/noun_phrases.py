@@ -20,6 +20,7 @@ from .reading import countable, looks_plural
 # Characters between two words that end a phrase ("Reduce churn, and grow NPS").
 _BREAK_BETWEEN = re.compile(r"[,;:()\[\]!?—]|\s[-–]\s|\.\s")
 _MAX_WORDS = 9
+_ACRONYM_PLURAL = re.compile(r"[A-Z]{2,5}s")  # "CEs", "SDRs": people by their role's initials
 
 
 
@@ -399,7 +400,10 @@ def _collect(
                 i += 1
                 continue
             break
-        if out and out[-1].word in lex.union("people_nouns", "outcome_nouns") and _plural(out[-1].word, lex) and _base_verb(w, lex):
+        if out and _base_verb(w, lex) and (
+            (out[-1].word in lex.union("people_nouns", "outcome_nouns") and _plural(out[-1].word, lex))
+            or _ACRONYM_PLURAL.fullmatch(text[out[-1].start : out[-1].end])  # "CEs document …", "AEs run …"
+        ):
             break  # "managers complete the training": the subject ends before its verb
         if _verb_after_qualified_subject(out, w, units[i + 1] if i + 1 < len(units) else None, text, lex):
             break  # "managers in EMEA complete the training": so does a subject a place qualifies
