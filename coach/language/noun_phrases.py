@@ -20,6 +20,7 @@ from .reading import countable, looks_plural
 # Characters between two words that end a phrase ("Reduce churn, and grow NPS").
 _BREAK_BETWEEN = re.compile(r"[,;:()\[\]!?—]|\s[-–]\s|\.\s")
 _MAX_WORDS = 9
+_NO_QUOTES = str.maketrans("", "", "\"“”‘’")
 
 
 
@@ -286,7 +287,8 @@ def _collect(
     people = lex.union("people_nouns", "outcome_nouns")
     while i < len(units) and len(out) < _MAX_WORDS:
         u = units[i]
-        if out and _BREAK_BETWEEN.search(text[out[-1].end : u.start]):
+        gap = text[out[-1].end : u.start] if out else " "
+        if gap != " " and _BREAK_BETWEEN.search(gap):  # (one space, the usual gap, is no break)
             break
         if u.role in {"measure", "deadline"}:
             break
@@ -424,7 +426,8 @@ def _ends_in_noun(words: list[Unit], lex: Lexicon) -> bool:
 
 
 def _slice(text: str, words: list[Unit]) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"[\"“”‘’]", "", text[words[0].start : words[-1].end])).strip()
+    """The words as written, without quotes, each run of whitespace one space."""
+    return " ".join(text[words[0].start : words[-1].end].translate(_NO_QUOTES).split())
 
 
 def _sentence_case(phrase: str, force: bool = False) -> str:
