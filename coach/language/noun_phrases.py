@@ -343,9 +343,10 @@ def _collect(
             break  # "managers complete the training": the subject ends before its verb
         out.append(u)
         i += 1
+    dangling = lex.union("determiners", "value_frames")
     while out and (
         out[-1].word in preps
-        or out[-1].word in lex.union("determiners", "value_frames")
+        or out[-1].word in dangling
         or out[-1].word == "to"
         or (len(out) > 1 and out[-1].role == "word" and is_participle(out[-1].word, lex))  # "pipeline sourced"
     ):
