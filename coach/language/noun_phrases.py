@@ -21,10 +21,13 @@ from .reading import countable, looks_plural
 _BREAK_BETWEEN = re.compile(r"[,;:()\[\]!?—]|\s[-–]\s|\.\s")
 _MAX_WORDS = 9
 _ACRONYM_PLURAL = re.compile(r"[A-Z]{2,5}s")  # "CEs", "SDRs": people by their role's initials
+_NO_QUOTES = str.maketrans("", "", "\"“”‘’")
 
 
 
-@dataclass(frozen=True, slots=True)
+# Never changed once made, but not frozen: a frozen dataclass's __init__ sets each field
+# through object.__setattr__ (six times the cost), and a review makes tens of thousands.
+@dataclass(slots=True)
 class Unit:
     start: int
     end: int
@@ -59,22 +62,17 @@ def metric_noun_phrase(facts: KrFacts, lex: Lexicon) -> str | None:
     return _restore_names(found, facts, lex) if found else None
 
 
-def _common(word: str, lex: Lexicon) -> bool:
-    """A word the lexicon knows as a common word (so a capital on it is title case, not a name)."""
-    return word.lower() in lex.union(
-        "cadence_words", "people_nouns", "outcome_nouns", "statistics", "metric_terms", "metric_heads", "stopwords"
-    )
-
-
 def _restore_names(phrase: str, facts: KrFacts, lex: Lexicon) -> str:
     """A word the phrase lower-cased that the draft capitalises mid-sentence is a name
     ('share of Acutians ...'): keep the draft's spelling."""
     opener = facts.tokens[0][1] if facts.tokens else 0
+    # Words the lexicon knows as common words (a capital on them is title case, not a name).
+    common = lex.union("cadence_words", "people_nouns", "outcome_nouns", "statistics", "metric_terms", "metric_heads", "stopwords")
     out = []
     for word in phrase.split(" "):
         # Only a lower-case word the lexicon does not know can be a name: the draft is
         # searched for those alone.
-        if word[:1].islower() and not _common(word, lex):
+        if word[:1].islower() and word.lower() not in common:
             m = re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", facts.text, re.I)
             if m and m.start() != opener and m.group(0)[:1].isupper():
                 word = m.group(0)
@@ -92,7 +90,8 @@ def _metric_noun_phrase(facts: KrFacts, lex: Lexicon) -> str | None:
         lead_pos = facts.tokens[facts.lead.index][1]
         lead_at = next((i for i, u in enumerate(units) if u.start == lead_pos), None)
     starts: list[int] = []
-    first_word = next((i for i, u in enumerate(units) if not (u.role == "word" and u.word in lex["lead_fillers"].words)), 0)
+    fillers = lex["lead_fillers"].words
+    first_word = next((i for i, u in enumerate(units) if not (u.role == "word" and u.word in fillers)), 0)
     if lead_at is not None and lead_at > first_word:
         starts.append(first_word)  # "Memory usage reduced by 30%": the subject
     if lead_at is not None:
@@ -324,9 +323,11 @@ def _collect(
     out: list[Unit] = []
     stops = lex.union("relative_pronouns", "passive_auxiliaries", "clause_words")
     preps = lex["qualifier_prepositions"].words
+    people = lex.union("people_nouns", "outcome_nouns")
     while i < len(units) and len(out) < _MAX_WORDS:
         u = units[i]
-        if out and _BREAK_BETWEEN.search(text[out[-1].end : u.start]):
+        gap = text[out[-1].end : u.start] if out else " "
+        if gap != " " and _BREAK_BETWEEN.search(gap):  # (one space, the usual gap, is no break)
             break
         if u.role in {"measure", "deadline"}:
             break
@@ -376,12 +377,12 @@ def _collect(
             w in lex["behaviour_verbs"].words or w in lex["common_verbs"].words
         ) and w not in lex.union("metric_terms", "metric_heads", "outcome_nouns", "deliverable_nouns"):
             break  # "Acutians have a career check-in", "daily jobs succeed": the predicate starts
-        participle = bool(out) and out[-1].role == "word" and is_participle(out[-1].word, lex)
+        # (a participle before "to" is read only when "to" comes: "waste sent to landfill")
         if (
             w == "to"
             and not (after_to and not out)
             and not (out and _is_time_head(out, lex))
-            and not participle
+            and not (out and out[-1].role == "word" and is_participle(out[-1].word, lex))
             and not _destination(units, i + 1, lex)
         ):
             break  # but "minutes attributed to baggage", "waste sent to landfill", "waste to landfill" go on
@@ -401,7 +402,7 @@ def _collect(
                 continue
             break
         if out and _base_verb(w, lex) and (
-            (out[-1].word in lex.union("people_nouns", "outcome_nouns") and _plural(out[-1].word, lex))
+            (out[-1].word in people and _plural(out[-1].word, lex))
             or _ACRONYM_PLURAL.fullmatch(text[out[-1].start : out[-1].end])  # "CEs document …", "AEs run …"
         ):
             break  # "managers complete the training": the subject ends before its verb
@@ -409,9 +410,10 @@ def _collect(
             break  # "managers in EMEA complete the training": so does a subject a place qualifies
         out.append(u)
         i += 1
+    dangling = lex.union("determiners", "value_frames")
     while out and (
         out[-1].word in preps
-        or out[-1].word in lex.union("determiners", "value_frames")
+        or out[-1].word in dangling
         or out[-1].word == "to"
         # "revisions … larger | than 0.2 points" (but "rated good or better" is one qualifier)
         or (out[-1].word in lex["comparatives"].words and not (len(out) > 1 and out[-2].word in {"or", "and"}))
@@ -483,11 +485,13 @@ def _verb_after_qualified_subject(out: list[Unit], w: str, nxt: Unit | None, tex
 
 def _finite_verb(word: str, lex: Lexicon) -> bool:
     """'reduced', 'grows', 'improves': an inflected verb ends the noun phrase before it."""
+    irregular = word in lex.irregular_forms
+    if not irregular and word not in lex.verb_class:
+        return False  # most words: no form of a verb the lexicon knows
     lemma = lex.lemma_of(word)
-    classes = lex.verb_classes(word)
-    if word in lex.irregular_forms and lemma != word and word not in lex.union("people_nouns", "outcome_nouns"):
+    if irregular and lemma != word and word not in lex.union("people_nouns", "outcome_nouns"):
         return True  # "held", "sent": a past form the lexicon knows
-    if not classes or lemma == word:
+    if not lex.verb_classes(word) or lemma == word:
         return False
     return word.endswith(("ed", "s")) and not word.endswith(("ss", "ness")) and word not in lex.union(
         "metric_terms", "metric_heads", "outcome_nouns", "deliverable_nouns", "people_nouns"
@@ -552,7 +556,8 @@ def _ends_in_noun(words: list[Unit], lex: Lexicon) -> bool:
 
 
 def _slice(text: str, words: list[Unit]) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"[\"“”‘’]", "", text[words[0].start : words[-1].end])).strip()
+    """The words as written, without quotes, each run of whitespace one space."""
+    return " ".join(text[words[0].start : words[-1].end].translate(_NO_QUOTES).split())
 
 
 def _sentence_case(phrase: str, force: bool = False) -> str:
@@ -613,6 +618,11 @@ def is_verb_phrase(phrase: str, lex: Lexicon) -> bool:
 def is_noun_phrase(phrase: str, lex: Lexicon) -> bool:
     """Is `phrase` (a metric a rewrite names) a noun phrase a coach would write: no brackets
     or clause punctuation, and a noun at its head? Used by the eval to count garbled phrases."""
+    # Memoised: a rewrite's metric is read again in each check of it and of its candidates.
+    return lex.memoised(("noun phrase", phrase), lambda: _is_noun_phrase(phrase, lex))
+
+
+def _is_noun_phrase(phrase: str, lex: Lexicon) -> bool:
     if not phrase or re.search(r"[\[\](){};:,\"“”]", phrase):
         return False
     if " as a share of " in phrase:  # "food cost as a share of revenue": two noun phrases

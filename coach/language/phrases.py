@@ -76,6 +76,13 @@ def polarity_verb(metric: str, rubric: Rubric) -> str:
 
 
 def verb_for(facts: KrFacts, metric: str, rubric: Rubric) -> str:
+    """The verb a rewrite of the KR opens with: the KR's own verb of change, else the
+    direction it names, else the metric's polarity."""
+    # Memoised: each finding's message and the rewrite built for it ask with the same metric.
+    return rubric.lexicon.memoised(("verb", facts.text, metric), lambda: _verb_for(facts, metric, rubric))
+
+
+def _verb_for(facts: KrFacts, metric: str, rubric: Rubric) -> str:
     lead = facts.lead
     lex = rubric.lexicon
     if (

@@ -59,12 +59,13 @@ def scan_cached(text: str) -> Scan:
 def object_chunk(tokens: list[tuple[str, int]], start: int, lex: Lexicon) -> list[str]:
     """Words of the noun phrase after the lead verb, up to the first preposition."""
     chunk: list[str] = []
+    breakers, stopwords = lex["chunk_breakers"].words, lex["stopwords"].words
     for tok, _ in tokens[start:]:
-        if tok in lex["chunk_breakers"].words or tok in {"->", "→"}:
+        if tok in breakers or tok in {"->", "→"}:
             if chunk:
                 break
             continue
-        if tok[0].isdigit() or tok in lex["stopwords"].words:
+        if tok[0].isdigit() or tok in stopwords:
             continue
         chunk.append(tok)
     return chunk

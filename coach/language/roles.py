@@ -36,9 +36,9 @@ def is_qualifier(low: str, q: Quantity, lead: Lead | None, lex: Lexicon) -> bool
     after = low[q.end : q.end + 24]
     if (
         q.kind in {"number", "duration"}
+        and lex.patterns.word_after.match(after)  # (matched at one place: before the search of the window)
         and (art := lex.patterns.article_before.search(window))
         and not set(window[: art.start()].split()[-1:]) & lex["value_frames"].words  # not "from a 3 to a 1"
-        and lex.patterns.word_after.match(after)
         and lex.union("metric_heads", "metric_terms").isdisjoint(re.findall(r"[a-z][a-z-]*", after)[:3])
     ):
         return True  # "to restore a 500GB backup", "within a 30-day window": the value describes a thing
