@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 from pydantic import BaseModel, Field, ValidationError
@@ -32,6 +32,20 @@ class LanguageWords(BaseModel, extra="forbid"):
     min_non_latin: float = Field(gt=0, le=1)
     english: list[str] = Field(min_length=10)
     languages: dict[str, list[str]] = Field(min_length=1)
+
+    @cached_property
+    def english_words(self) -> frozenset[str]:
+        return frozenset(self.english)
+
+    @cached_property
+    def telling(self) -> dict[str, list[str]]:
+        """Each word and the other languages it tells of (a word English uses too tells of
+        none); built once, so a draft's few distinct words are looked up, not every list."""
+        telling: dict[str, list[str]] = {}
+        for name, vocabulary in self.languages.items():
+            for word in set(vocabulary) - self.english_words:
+                telling.setdefault(word, []).append(name)
+        return telling
 
 
 @cache
@@ -68,15 +82,17 @@ def draft_language(texts: list[str], words: LanguageWords | None = None) -> str 
     tokens = _WORD.findall(text)
     if len(tokens) < w.min_words:
         return None
-    # Each distinct word counted once, then looked up in each short word list (not every
-    # token once per language).
+    # Each distinct word counted once, then looked up once (not every token once per
+    # language, nor every listed word).
     counts = Counter(tokens)
-    english = set(w.english)
-    en = sum(counts[t] for t in english) / len(tokens)
+    en = sum(n for t, n in counts.items() if t in w.english_words) / len(tokens)
+    found = dict.fromkeys(w.languages, 0)
+    for t, n in counts.items():
+        for name in w.telling.get(t, ()):
+            found[name] += n
     best, share = None, 0.0
-    for name, vocabulary in w.languages.items():
-        vocab = set(vocabulary) - english  # a word both languages use tells nothing
-        s = sum(counts[t] for t in vocab) / len(tokens)
+    for name, n in found.items():
+        s = n / len(tokens)
         if s > share:
             best, share = name, s
     if best is not None and share >= w.min_share and share > w.ratio * en:

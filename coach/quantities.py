@@ -212,22 +212,28 @@ _DIGIT = re.compile(r"\d")
 # word character before it: "summary" holds no March, "accuracy" no CY), or a date's digits.
 # Each alternative of _DEADLINE_CORE needs one, so a text without one has no deadline and no
 # deadline phrase: the search of the large patterns (~10 µs a sentence) is skipped. The guard
-# first lets the engine pass mid-word positions at once.
+# first lets the engine pass mid-word positions at once. The date's digits are a pattern of
+# their own: searched from the first digit (the engine's cost is per position tried), and
+# not at all in a text without one.
 # Compiled when first needed: a process that never reads a sentence does not pay for it.
 _DEADLINE_HINT = (
     r"(?<![\w])(?:q[1-4]|h[12]|fy|cy|eo[yqm]|ytd|qtd|19\d\d|20\d\d|jan|feb|mar|apr|may|jun|jul|aug|sep"
     r"|oct|nov|dec|year|quarter|month|cycle|sprint|period|half|week|semester|term|season|wk|day"
-    r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday)|\d[/.-]\d"
+    r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
 )
+_DATE_DIGITS = re.compile(r"\d[/.-]\d")
 _deadline_hint: re.Pattern[str] | None = None
 
 
-def may_hold_deadline(low: str) -> bool:
-    """False when the lower-cased `low` can hold no deadline (see `_DEADLINE_HINT`)."""
+def may_hold_deadline(low: str, first_digit: int | None = 0) -> bool:
+    """False when the lower-cased `low` can hold no deadline (see `_DEADLINE_HINT`).
+    `first_digit`: where its first digit is, if known (None: it has none)."""
     global _deadline_hint
     if _deadline_hint is None:
         _deadline_hint = re.compile(_DEADLINE_HINT)
-    return _deadline_hint.search(low) is not None
+    return _deadline_hint.search(low) is not None or (
+        first_digit is not None and _DATE_DIGITS.search(low, first_digit) is not None
+    )
 # Every WORD_QUANTITY_RE match starts with one of these words, where no word character
 # comes before (its guard): most sentences hold none, and this alternation is searched far
 # faster than the full pattern fails (its guard, too, skips mid-word positions at once).
@@ -310,7 +316,8 @@ def scan(text: str) -> Scan:
     has_digit = digit is not None
     deadlines = (
         [(m.start(), m.end()) for m in DEADLINE_RE.finditer(masked)]
-        if (has_digit or _MAYBE_DEADLINE.search(masked)) and may_hold_deadline(masked)
+        if (has_digit or _MAYBE_DEADLINE.search(masked))
+        and may_hold_deadline(masked, digit.start() if digit else None)
         else []
     )
     masked = _mask(masked, deadlines)
