@@ -153,6 +153,12 @@ def test_a_share_is_named_with_what_is_counted_or_not_at_all(rubric):
         assert suggestion(rubric, text).rewrite is None, text
 
 
+def test_a_plural_head_that_could_be_a_verb_is_still_a_noun(rubric):
+    # "repairs", "visits": the name's head after its modifier; "revenue grows" is a clause.
+    assert is_noun_phrase("same-week repairs", rubric.lexicon)
+    assert not is_noun_phrase("revenue grows", rubric.lexicon)
+
+
 def test_a_deliverable_described_is_no_metric(rubric):
     # A count or measure can be of "customers taking the bundle", not of "a board outlining the
     # key efforts on our roadmap": that board is a thing to make.

@@ -676,7 +676,15 @@ def _is_noun_phrase(phrase: str, lex: Lexicon) -> bool:
         if u.word in nouns or (k == 0 and modified):
             continue
         post_modifier = k > 0 and k + 1 < len(units) and is_participle(u.word, lex)  # "invoices paid on time"
-        if (k == 0 and _base_verb(u.word, lex)) or (_finite_verb(u.word, lex) and not post_modifier):
+        # "same-week repairs", "store visits": a plural head after its modifier, not a verb
+        plural_head = (
+            k > 0
+            and k + 1 == len(units)
+            and u.word.endswith("s")
+            and not _plural(units[k - 1].word, lex)
+            and not lex.verb_classes(u.word) & {"change_verbs", "quantity_verbs", "level_verbs"}  # "revenue grows"
+        )
+        if (k == 0 and _base_verb(u.word, lex)) or (_finite_verb(u.word, lex) and not post_modifier and not plural_head):
             return False
         if k > 0 and u.word in lex["common_verbs"].words and _plural(units[k - 1].word, lex):
             return False  # "daily jobs succeed": a clause, not a name
