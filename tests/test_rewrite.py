@@ -179,6 +179,11 @@ def test_numbers_keep_their_roles(rubric):
     )
 
 
+def test_no_less_than_is_a_floor(rubric):
+    # "no less than" ends in "less than" but raises the metric.
+    assert rewrite(rubric, "Monthly active users no less than 5,000").text.startswith("Increase monthly active users")
+
+
 def test_a_bound_written_after_the_target_stays_with_it(rubric):
     # "50+", "or higher", "or less": the author's bound, kept ("to 50" would be a point target).
     assert rewrite(rubric, "Rider NPS 50+").text == "Increase Rider NPS from [current Rider NPS] to at least 50"

@@ -107,7 +107,7 @@ def _verb_for(facts: KrFacts, metric: str, rubric: Rubric) -> str:
         if q.role != "target" or q.kind == "placeholder":
             continue
         before = facts.low[max(0, q.start - 14) : q.start]
-        if re.search(r"(?:\bdown(?: by| to)?|\bcut(?: by| in)?|\bunder|\bbelow|\bless than|\bfewer than|\bat most|\bno more than|[≤<\-−])\s*$", before):
+        if re.search(r"(?:\bdown(?: by| to)?|\bcut(?: by| in)?|\bunder|\bbelow|(?<!\bno )\bless than|(?<!\bno )\bfewer than|\bat most|\bno more than|[≤<\-−])\s*$", before):
             return "Reduce"
         if re.search(r"(?:\bup(?: by)?|\babove|\bover|\bat least|\bmore than|\bno less than|[≥>+])\s*$", before):
             return "Increase"
