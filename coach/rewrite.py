@@ -254,15 +254,8 @@ def _sure_metric(facts: KrFacts, lex: Lexicon) -> str:
         or _unclear_count(facts, metric, lex)
     ):
         return ""
-    if _people_judging(facts, metric, lex):
-        # "Referral candidates reaching onsite interview: 50%": the share of them, when the
-        # name is read whole (not "patients rating care good | or very good").
-        end = facts.low.find(metric.lower())
-        rest = facts.low[end + len(metric) :].lstrip() if end >= 0 else "?"
-        whole = not rest or rest[0] in ":≥>(" or rest[0].isdigit() or rest.startswith(("at least", "over", "above"))
-        found = target_phrase(facts, lex)
-        return f"share of {metric}" if whole and found and found[1].kind == "percent" else ""
-    return metric
+    share = _share_of_people(facts, metric, lex)
+    return metric if share is None else share
 
 
 # A long key result is quoted up to its first clause in a question: a coach asking about
@@ -318,21 +311,26 @@ def _counts_something_else(facts: KrFacts, metric: str, lex: Lexicon) -> bool:
     return False
 
 
-def _people_judging(facts: KrFacts, metric: str, lex: Lexicon) -> bool:
-    """'Patients rating care good or very good: 90%', 'Budget holders rating finance support at
-    least 4/5': the value is a share of the people or the score they give, not a count of them."""
+def _share_of_people(facts: KrFacts, metric: str, lex: Lexicon) -> str | None:
+    """'Referral candidates reaching onsite interview: 50%' is a share of them ("share of …"
+    when the name is read whole); 'Patients rating care good | or very good: 90%' (cut) and
+    'Budget holders rating finance support at least 4/5' (the score they give) get "" (ask).
+    None: not counted things doing something, with a percent or a rating as their value."""
     if metric.lower().startswith("share of"):
-        return False
+        return None
     words = metric.lower().split()
     # counted things, then what they do or what is done to them: "patients rating care",
     # "customers using the app", "critical vulns patched within SLA"
     doing = any(
         looks_plural(a) and b.endswith(("ing", "ed")) and len(b) > 4 for a, b in zip(words, words[1:-1], strict=False)
     )
-    if not doing:
-        return False
-    found = target_phrase(facts, lex)  # "Support tickets citing performance down 60%": a change of the count
-    return bool(found) and found[1].kind in {"percent", "rating"} and not _relative(found, facts)
+    found = target_phrase(facts, lex) if doing else None  # "… citing performance down 60%": a change of the count
+    if not found or found[1].kind not in {"percent", "rating"} or _relative(found, facts):
+        return None
+    end = facts.low.find(metric.lower())
+    rest = facts.low[end + len(metric) :].lstrip() if end >= 0 else "?"
+    whole = not rest or rest[0] in ":≥>(" or rest[0].isdigit() or rest.startswith(("at least", "over", "above"))
+    return f"share of {metric}" if whole and found[1].kind == "percent" else ""
 
 
 def _drops_what_they_do(facts: KrFacts, metric: str, lex: Lexicon) -> bool:

@@ -196,12 +196,17 @@ def _relative_clause(units: list[Unit], k: int, text: str, lex: Lexicon) -> str:
     if _BREAK_BETWEEN.search(text[units[k - 1].end : units[k].start]):
         return ""  # ", who ...": an aside
     clause = _collect(units, k + 1, text, lex, allow_verbs=True)
-    end = k + 1 + len(clause)
-    if not clause or len(clause) >= _MAX_WORDS or not (
-        end == len(units) or units[end].role in {"measure", "deadline"} or _BREAK_BETWEEN.search(text[clause[-1].end : units[end].start])
-    ):
+    if not clause or len(clause) >= _MAX_WORDS or not _ends_at(units, k + 1 + len(clause), text):
         return ""
     return f"{units[k].word} {_slice(text, clause)}"
+
+
+def _ends_at(units: list[Unit], k: int, text: str) -> bool:
+    """Does a phrase that runs up to unit k end there: the sentence, a value, a deadline or a
+    break comes next?"""
+    return k == len(units) or units[k].role in {"measure", "deadline"} or bool(
+        _BREAK_BETWEEN.search(text[units[k - 1].end : units[k].start])
+    )
 
 
 def participle(lemma: str, lex: Lexicon) -> str:
@@ -446,10 +451,7 @@ def _conjunct(out: list[Unit], units: list[Unit], j: int, text: str, lex: Lexico
         units[k].word not in lex.union("stopwords", "clause_words", "determiners")
     ):
         k += 1
-    ends = k == len(units) or units[k].role in {"measure", "deadline"} or bool(
-        _BREAK_BETWEEN.search(text[units[k - 1].end : units[k].start])
-    ) or units[k].word in {"to", "from", "by"}
-    return k > j and ends
+    return k > j and (_ends_at(units, k, text) or units[k].word in {"to", "from", "by"})
 
 
 def _destination(units: list[Unit], j: int, lex: Lexicon) -> bool:

@@ -62,7 +62,7 @@ def polarity_verb(metric: str, rubric: Rubric) -> str:
     lower = lex["lower_is_better"]
     last = toks[-1] if toks else ""
     # Whole words, and the parts of the head word only ("no-shows"): "on-time" holds no "time" to cut.
-    phrases = {" ".join(toks[i:j]) for i in range(len(toks)) for j in range(i + 1, min(len(toks), i + 4) + 1)}
+    phrases = _spans(toks, 4)
     phrases.update(p for p in re.split(r"[-/]", last) if p)
     higher = lex["higher_is_better"]
     if last in higher.words or not higher.phrases.isdisjoint(phrases):
@@ -71,8 +71,13 @@ def polarity_verb(metric: str, rubric: Rubric) -> str:
         return "Reduce"
     # "video visits that start late", "customers who churn": the clause says which are counted.
     clause = re.split(r"\s(?:who|that)\s", f" {named} ", maxsplit=1)[1:]
-    said = [t for t, _ in tokenize(clause[0])] if clause else []
-    return "Reduce" if lower.has({" ".join(said[i : i + 2]) for i in range(len(said))} | set(said)) else "Increase"
+    said = _spans([t for t, _ in tokenize(clause[0])], 2) if clause else set()
+    return "Reduce" if lower.has(said) else "Increase"
+
+
+def _spans(toks: list[str], longest: int) -> set[str]:
+    """Every run of up to `longest` words ("late", "start late", …), as a word class holds them."""
+    return {" ".join(toks[i:j]) for i in range(len(toks)) for j in range(i + 1, min(len(toks), i + longest) + 1)}
 
 
 def verb_for(facts: KrFacts, metric: str, rubric: Rubric) -> str:

@@ -34,13 +34,8 @@ def _rate_object(facts: KrFacts, lead: Lead) -> bool:
     )
 
 
-def _outcome_clause(facts: KrFacts, lex: Lexicon, lead: Lead) -> bool:
-    """A delivery verb followed by the measured outcome it is for."""
-    return outcome_clause(facts, lex, lead) is not None
-
-
 def outcome_clause(facts: KrFacts, lex: Lexicon, lead: Lead) -> int | None:
-    """Where the measured outcome a deliverable is for starts ("Launch the referral programme
+    """Where the measured outcome a delivery verb is for starts ("Launch the referral programme
     to | lift sign-ups from 15 to 60"), or None."""
     rest_start = facts.tokens[lead.index][1]
     for m in lex.patterns.purpose.finditer(facts.low, rest_start):
@@ -257,7 +252,7 @@ def task_verdict(facts: KrFacts, lex: Lexicon) -> tuple[bool, str]:
     if lead and lead.kind in {"delivery", "ambiguous"}:
         if _rate_object(facts, lead):
             return False, ""
-        if lead.kind == "delivery" and _outcome_clause(facts, lex, lead):
+        if lead.kind == "delivery" and outcome_clause(facts, lex, lead) is not None:
             # "Launch the referral programme to lift sign-ups from 15 to 60": a deliverable
             # bundled with the result it is for; the contract puts the deliverable first.
             return True, f"'{lead.token}' names a deliverable, bundled with the result it is for"
