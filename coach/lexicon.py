@@ -90,7 +90,7 @@ REQUIRED_CLASSES = frozenset(
     mass_plurals measurement_nouns metric_heads metric_terms
     not_qualifier_words not_specific_words not_superlatives obtain_verbs other_verbs
     outcome_nouns passive_auxiliaries people_nouns phrasal_verbs plural_metric_heads pronoun_subjects purpose_words
-    qualifier_prepositions quality_comparatives quality_words quantity_verbs region_words relationship_nouns relative_pronouns service_verbs
+    qualifier_prepositions quality_comparatives quality_words quantity_verbs region_words relationship_nouns relative_pronouns service_verbs service_windows
     slogan_verbs staff_nouns
     state_verbs statistics stopwords task_outcomes time_metrics time_units vague_metrics vague_nouns
     vague_objective_nouns vague_objective_verbs vague_superlatives value_first_nouns value_frames

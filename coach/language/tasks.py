@@ -22,15 +22,28 @@ from .reading import (
 )
 
 
-def _rate_object(facts: KrFacts, lead: Lead) -> bool:
-    """'Deliver 95% of orders on time': the object is a rate, so this is an outcome."""
+def _rate_object(facts: KrFacts, lead: Lead, lex: Lexicon) -> bool:
+    """'Deliver 95% of orders on time': the object is a rate, so this is an outcome;
+    but 'Complete 100% of the layout & design', 'Move 60% of services to the cloud' is a
+    share of the team's own work, done (no service window, nobody else's action)."""
     after = facts.tokens[lead.index + 1 : lead.index + 3]
     if not after:
         return False
     pos = after[0][1]
-    return any(
+    rate = any(
         q.start >= pos and q.kind in {"percent", "rating", "currency"} and q.start - pos < 12
         for q in facts.scan.quantities
+    )
+    return rate and not _own_share(facts, lead, lex)
+
+
+def _own_share(facts: KrFacts, lead: Lead, lex: Lexicon) -> bool:
+    chunk = object_chunk(facts.tokens, lead.index + 1, lex)
+    return (
+        lead.lemma in lex["finish_verbs"].words
+        and not any(q.kind == "duration" for q in facts.quantities)
+        and not lex["service_windows"].has(facts.words)
+        and not (chunk and chunk[-1] in lex.union("outcome_nouns", "people_nouns"))  # "Convert 15% of donors"
     )
 
 
@@ -250,7 +263,7 @@ def task_verdict(facts: KrFacts, lex: Lexicon) -> tuple[bool, str]:
         for q in measures
     )
     if lead and lead.kind in {"delivery", "ambiguous"}:
-        if _rate_object(facts, lead):
+        if _rate_object(facts, lead, lex):
             return False, ""
         if lead.kind == "delivery" and outcome_clause(facts, lex, lead) is not None:
             # "Launch the referral programme to lift sign-ups from 15 to 60": a deliverable
