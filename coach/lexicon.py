@@ -81,10 +81,10 @@ def inflections(lemma: str) -> set[str]:
 # is a programming error, never a silent empty class.
 REQUIRED_CLASSES = frozenset(
     """activity_verbs aged_words ambiguous_delivery_verbs aspiration_verbs aspiration_words
-    behaviour_verbs cadence_words change_verbs choice_words chunk_breakers clause_words
+    behaviour_verbs cadence_words capability_words change_verbs choice_words chunk_breakers clause_words
     common_verbs
     comparatives
-    count_modifiers count_words deliverable_nouns delivery_verbs determiners done_words empty_superlatives entity_nouns
+    count_modifiers count_nouns count_words deliverable_nouns delivery_verbs determiners done_words empty_superlatives entity_nouns
     feeling_words finish_verbs generic_nouns higher_is_better hire_verbs irregular_verbs lead_fillers learning_nouns learning_verbs
     level_verbs lofty_adjectives lower_is_better lower_verbs maintain_verbs manner_prepositions
     mass_plurals measurement_nouns metric_heads metric_terms

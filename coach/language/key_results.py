@@ -163,7 +163,8 @@ def _analyze_kr(text: str, lex: Lexicon) -> KrFacts:
     measures = [
         q for q in sc.quantities if (q.kind != "placeholder" or q.role == "target") and q not in qualifiers
     ]
-    has_metric = bool(sc.quantities) or bool(metric_words)
+    # "% of plan achieved": a share names a metric, even with no word for it.
+    has_metric = bool(sc.quantities) or bool(metric_words) or bool(lex.patterns.metric_opening.match(low))
     has_target = any(q.role == "target" for q in measures)
     if not has_target and has_metric and lex.patterns.reference_target.search(low):
         # "above the industry average", "to a level above the last 12 months' peak": a target

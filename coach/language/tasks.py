@@ -122,9 +122,10 @@ def _own_work(facts: KrFacts, first: int, lex: Lexicon) -> str:
         if toks[first : first + 2] in (["there", "is"], ["there", "are"], ["there", "will"]):
             return "a state to reach ('there is ...'): a deliverable, not a result"
         window = toks[first + 1 : first + 5]
+        can = next((i for i, t in enumerate(window) if t in lex["capability_words"].words), None)
         if (
-            "can" in window
-            and lex["feeling_words"].words.isdisjoint(toks[: first + 1 + window.index("can")])
+            can is not None  # "Users can export ...", "Users are able to query ..."
+            and lex["feeling_words"].words.isdisjoint(toks[: first + 1 + can])
             and lex["comparatives"].words.isdisjoint(toks)  # "... in less time than the CLI": measured
         ):
             return "a capability to build: a deliverable, not a result"
@@ -231,6 +232,12 @@ def _own_output(facts: KrFacts, lead: Lead, lex: Lexicon) -> bool:
     deliverables = lex["deliverable_nouns"]
     measured = lex.union("metric_terms", "metric_heads", "lower_is_better", "outcome_nouns")
     chunk = object_chunk(facts.tokens, lead.index + 1, lex)
+    if len(chunk) == 1 and chunk[0] in lex["count_nouns"].words:
+        # "Increase the number of case studies from 3 to 10": what is counted follows "of".
+        at = next((i for i, (t, _) in enumerate(facts.tokens) if i > lead.index and t == "of"), None)
+        counted = object_chunk(facts.tokens, at + 1, lex) if at is not None else []
+        # ("the number of active SaaS vendors": who is active is measured, not produced)
+        chunk = counted if lex["count_modifiers"].words.isdisjoint(counted) else chunk
     strong = lex.union("metric_terms", "metric_heads", "lower_is_better", "time_units")
     if (chunk and chunk[-1] in measured) or not strong.isdisjoint(chunk) or any(q.kind != "number" for q in facts.measures):
         return False  # "page load time", "crash-free sessions", "$1.4M": a metric, measured
@@ -360,6 +367,7 @@ def task_verdict(facts: KrFacts, lex: Lexicon) -> tuple[bool, str]:
         and not windowed
         and not facts.qualitative  # "Patrons feel confident online"
         and not lex.patterns.rate.search(facts.low)  # "Certified admins per account": a rate
+        and not lex.patterns.metric_opening.match(facts.low)  # "% of plan achieved"
         and not re.search(rf"\bfe(?:el|els|lt)\s+{re.escape(done_hit[0])}\b", facts.low)  # "Managers feel equipped"
         and not metric_target
         and not (lead and lead.kind == "level" and facts.has_target)
