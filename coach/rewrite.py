@@ -247,6 +247,7 @@ def _sure_metric(facts: KrFacts, lex: Lexicon) -> str:
     metric = metric_phrase(facts, lex)
     if (
         not metric
+        or metric.lower() in lex["statistics"].words  # "Average <5 unassigned incidents": the average of what?
         or not is_measurable(metric, lex)
         or _counts_something_else(facts, metric, lex)
         or _metric_elsewhere(facts, metric, lex)

@@ -388,7 +388,7 @@ def _collect(
             and not (after_to and not out)
             and not (out and _is_time_head(out, lex))
             and not (out and out[-1].role == "word" and is_participle(out[-1].word, lex))
-            and not _destination(units, i + 1, lex)
+            and not _destination(units, i + 1, lex, text)
         ):
             break  # but "minutes attributed to baggage", "waste sent to landfill", "waste to landfill" go on
         if w in preps or w == "to":
@@ -454,14 +454,17 @@ def _conjunct(out: list[Unit], units: list[Unit], j: int, text: str, lex: Lexico
     return k > j and (_ends_at(units, k, text) or units[k].word in {"to", "from", "by"})
 
 
-def _destination(units: list[Unit], j: int, lex: Lexicon) -> bool:
-    """'to landfill', 'to the executive team': "to" names where things go, not the value to
-    reach (a value, a verb or nothing after it: "to 50", "time to restore", "to [target]")."""
+def _destination(units: list[Unit], j: int, lex: Lexicon, text: str) -> bool:
+    """'to landfill', 'to the executive team', 'to about.gitlab.com': "to" names where things
+    go, not the value to reach (a value, a verb or nothing after it: "to 50", "time to
+    restore", "to [target]")."""
     while j < len(units) and units[j].role == "word" and units[j].word in lex["determiners"].words:
         j += 1
     if j >= len(units) or units[j].role != "word":
         return False
     w = units[j].word
+    if text[units[j].end : units[j].end + 1] == "." and text[units[j].end + 1 : units[j].end + 2].isalpha():
+        return True  # a web address or file name ("about.gitlab.com"), whatever its first word
     if _base_verb(w, lex) or w in lex.union("stopwords", "clause_words", "value_frames", "comparatives") or w[:1].isdigit():
         return False
     # "new entrants to web3 | understand why …": a verb after it, so a clause, not a place

@@ -209,7 +209,7 @@ def short_name(metric: str) -> str:
         return "value"
     metric = metric.split(" as a share of ")[0]  # "[current food cost]", not "[current food cost as]"
     prefix = ""
-    counted = re.match(r"(?i)(?:the\s+)?(share|number|count|percentage|proportion|rate) of ", metric)
+    counted = re.match(r"(?i)(?:the\s+)?(share|number|count|amount|percentage|proportion|rate) of ", metric)
     if counted:  # "share of invoices paid on time", "number of unnecessary support tickets"
         prefix, metric = f"{counted.group(1).lower()} of ", metric[counted.end() :]
     words = _SHORT_CUT.split(f" {metric} ", maxsplit=1)[0].strip().split()
