@@ -248,6 +248,7 @@ def _sure_metric(facts: KrFacts, lex: Lexicon) -> str:
     if (
         not metric
         or metric.lower() in lex["statistics"].words  # "Average <5 unassigned incidents": the average of what?
+        or (len(metric.split()) <= 2 and metric.lower().split()[-1] in lex["measurement_nouns"].words)  # "Pipeline metrics": which?
         or not is_measurable(metric, lex)
         or _counts_something_else(facts, metric, lex)
         or _metric_elsewhere(facts, metric, lex)
@@ -302,6 +303,10 @@ def _counts_something_else(facts: KrFacts, metric: str, lex: Lexicon) -> bool:
             if of and of.group(1) not in named and not metric.startswith("share of"):
                 return True  # ">99% of places" is a share of places, not of the review effort
             continue
+        if q.role == "target" and q.kind == "duration" and lex.patterns.cadence.match(facts.low[q.end :].lstrip()) and (
+            named.isdisjoint(lex.union("time_metrics", "time_units"))
+        ):
+            return True  # "Lift weights 3 days/week": the days of doing it, not an amount of weights
         if q.role != "target" or q.kind != "number":
             continue
         after = re.findall(r"[a-z][a-z-]*", facts.low[q.end : q.end + 40])[:4]

@@ -270,6 +270,8 @@ def test_the_coach_asks_when_it_would_be_guessing(rubric):
         "Gathered leads for clients in 10+ African countries",  # the value counts countries
         "Student Leaders who are engaged report an NPS of 30%",  # the value belongs to NPS
         "Average <5 unassigned tickets per day",  # the average of what? "average" alone is no name
+        "Swim 3 days/week",  # the days of doing it, not an amount of swimming
+        "Support metrics",  # which metric?
     ]:
         found = suggestion(rubric, text)
         assert found.rewrite is None, text

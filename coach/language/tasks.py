@@ -173,6 +173,25 @@ def _times_counted(facts: KrFacts, lex: Lexicon) -> bool:
     )
 
 
+def _own_cadence(facts: KrFacts, head: list[str], lex: Lexicon) -> bool:
+    """'20 freelance pomodoros per week', '3x exercise sessions per week', 'Two meetups a
+    month': things the team itself does, counted per day or week ('500 sign-ups per week',
+    'user sessions per week' count what others do)."""
+    if not head or not facts.has_target or facts.has_baseline or not lex.patterns.cadence.search(facts.low):
+        return False
+    if any(q.role == "target" and q.kind not in {"number", "word", "multiplier"} for q in facts.measures):
+        return False  # "80% of calls answered daily": a rate
+    if not any(q.role == "target" and q.start == facts.tokens[facts.first][1] for q in facts.measures):
+        return False  # the count opens the KR and counts its noun ("Story points per sprint to 40" is a level)
+    others = lex.union("outcome_nouns", "people_nouns", "lower_is_better")
+    return (
+        others.isdisjoint(head)
+        and head[-1] in lex["deliverable_nouns"].words  # ("20 demos a month" may be what prospects book)
+        and not counted_events(head, lex)
+        and not facts.qualitative
+    )
+
+
 def _passive_done(toks: list[str], lex: Lexicon) -> bool:
     """'Replacement costs are determined and documented', 'The forum module is ready for
     release': the main clause declares work done (not 'contributors whose PR is merged')."""
@@ -348,6 +367,8 @@ def task_verdict(facts: KrFacts, lex: Lexicon) -> tuple[bool, str]:
     if any(q.role == "target" and q.text.lower() == "zero" for q in measures):
         return False, ""  # "Zero never events": an absence is a result, not a deliverable
     head = head_chunk(facts, lex)
+    if lead is None and _own_cadence(facts, head, lex):
+        return True, "a count of what the team does each day or week: its own activity"
     metric_nouns = lex.union("metric_heads", "metric_terms")
     if head and (head[0] in lex["metric_heads"].words or head[-1] in metric_nouns):
         return False, ""
