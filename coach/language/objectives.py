@@ -25,6 +25,11 @@ def _analyze_objective(text: str, lex: Lexicon) -> ObjectiveFacts:
     asp = lex["aspiration_words"]
     generic = lex["generic_nouns"]
     aspiration_hits = asp.found(words)
+    # "Scale Customer Success through automation": a function's name is a domain, its words no slogan.
+    functions = lex["function_names"].found(words)
+    if functions:
+        named = {w for f in functions for w in f.split()}
+        aspiration_hits = [a for a in aspiration_hits if a not in named]
     choice_hits = lex["choice_words"].found(words)
     for tok, _ in tokens:
         # A superlative of one dimension is a choice ("fastest"); "best" is not.
@@ -113,6 +118,7 @@ def _analyze_objective(text: str, lex: Lexicon) -> ObjectiveFacts:
             if len(parts) > 1 and all(p in asp.words or p in generic.words for p in parts):
                 continue
         specific.append(tok)
+    specific += functions
     lead_lemma = lex.lemma_of(tokens[first][0]) if first < len(tokens) else None
     # "Cut shrink", "Raise our Series A": a concrete change to a named thing is a choice,
     # however short ("Improve customer experience" names nothing specific).
