@@ -31,8 +31,22 @@ def strip_fillers(low: str, tokens: list[tuple[str, int]], lex: Lexicon) -> int:
                 i += size
                 break
         else:
-            break
+            if not _adverb_before_verb(words, i, lex):
+                break
+            i += 1  # "Properly test Twitter as a channel": the order is the verb's
     return i
+
+
+def _adverb_before_verb(words: list[str], i: int, lex: Lexicon) -> bool:
+    word, nxt = words[i], words[i + 1] if i + 1 < len(words) else ""
+    return (
+        len(word) > 5
+        and word.endswith("ly")
+        and word not in lex["cadence_words"].words  # "Weekly active users"
+        and bool(nxt)
+        and bool(lex.verb_classes(nxt))
+        and lex.lemma_of(nxt) == nxt
+    )
 
 
 def verb_kind(classes: frozenset[str]) -> str | None:
