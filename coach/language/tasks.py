@@ -418,6 +418,7 @@ def task_verdict(facts: KrFacts, lex: Lexicon) -> tuple[bool, str]:
             and words.isdisjoint(lex["comparatives"].words)
             and not any(is_quality_adjective(t, lex) for t in words)  # "Friendlier tone", "Happier devs"
             and not counted_events(head, lex)
+            and not lex.patterns.metric_opening.match(facts.low)  # "x% of employees …": a share, unfilled
             and not facts.qualitative  # "Devs rave about us on Twitter"
             # "Short-connection bags (under 45 min) that make the flight": counted (but "tech
             # talks every 2 weeks" is a cadence of the team's own work)
