@@ -186,8 +186,12 @@ class Scan:
 # A digit first, then "no [\w.,] before it" (the same as a leading (?<![\w.,])): a pattern that
 # starts with a character class lets the engine skip to the digits (half the instructions). The
 # two forms share that start: as two alternatives, neither would start with the class.
+# "6h40", "7m30s", "5min. 40sec.", "1 hr 30 mins": one duration (a long hour unit needs its minutes:
+# "2 hours 15 people" is two values)
 _COMPOUND_DURATION = re.compile(
-    r"\d(?<![\w.,]\d)\d{0,2}\s?(?:h\s?\d{1,2}(?:\s?m(?:in)?)?|m(?:in)?\s?\d{1,2}\s?s)(?![\w])"
+    r"\d(?<![\w.,]\d)\d{0,2}\s?(?:h\s?\d{1,2}(?:\s?m(?:in)?)?"
+    r"|(?:hrs?|hours?)\.?\s?\d{1,2}\s?m(?:ins?|inutes?)?\.?"
+    r"|m(?:ins?|inutes?)?\.?\s?\d{1,2}\s?s(?:ecs?|econds?)?\.?)(?![\w])"
 )
 
 
@@ -437,14 +441,14 @@ _BASELINE_LAST2 = frozenset(
 _APPROX = frozenset("about around approximately approx approx. roughly ~ ≈ a an".split())
 
 
-_FROM_AVERAGE = re.compile(r"\bfrom\s+(?:an?\s+)?(?:average|median|mean|typical)(?:\s+of)?\s*$")
+_FROM_AVERAGE = re.compile(r"\bfrom\s+(?:an?\s+)?(?:average|avg\.?|median|mean|typical)(?:\s+of)?\s*$")
 _LABELLED_POINT = re.compile(r"\(\s*([a-z][\w .'/-]{0,24}?)\s*:\s*$")
 _NOT_A_BASELINE_LABEL = re.compile(r"\b(?:target|goal|stretch|aim|commit(?:ted)?|by|owner|due)\b")
 
 
 def _has_average_word(window: str) -> bool:
     # Every _FROM_AVERAGE match names one of these: most windows with "from" name none.
-    return "average" in window or "median" in window or "mean" in window or "typical" in window
+    return "average" in window or "avg" in window or "median" in window or "mean" in window or "typical" in window
 
 
 def _baseline_before(window: str) -> bool:

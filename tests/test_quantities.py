@@ -46,6 +46,10 @@ def roles(text):
         ("Speed of answer 7m30s → 2m", [("7m30s", "baseline"), ("2m", "target")]),
         ("Handle time 1h 30min", [("1h 30min", "target")]),
         ("Boot time 3m 20 s", [("3m 20 s", "target")]),
+        # with dots and long units; the start may be an average ("from avg. …")
+        ("Build time from avg. 5min. 40sec. to below 3min.", [("5min. 40sec.", "baseline"), ("3min", "target")]),
+        ("Triage time from 1 hr 30 mins to 45 mins", [("1 hr 30 mins", "baseline"), ("45 mins", "target")]),
+        ("Queue time 2 hours 15 people", [("2 hours", "target"), ("15", "target")]),  # two values
         (
             "Increase from [current NPS] to [target NPS]",
             [("[current NPS]", "baseline"), ("[target NPS]", "target")],
