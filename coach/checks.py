@@ -153,8 +153,8 @@ def unfilled_placeholders(facts: KrFacts) -> list[str]:
     Markdown link ('[docs](...)') is no value."""
     found = []
     for q in facts.quantities:
-        if q.kind != "placeholder":
-            continue
+        if q.kind != "placeholder" or facts.text[q.start] != "[":
+            continue  # ("by X%" is unfilled too, but KR03 says so: no target)
         text = facts.text[q.start : q.end]
         if not _NOT_A_PLACEHOLDER.fullmatch(text) and facts.text[q.end : q.end + 1] != "(":
             found.append(text)

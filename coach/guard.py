@@ -108,7 +108,7 @@ def guard_rewrite(text: str, sources: list[str], rubric: Rubric, *, suggest: boo
         # The same role guard as the rules' rewrites: "by 2 days" may not become "to 2 days".
         result.problem = f"a number in another role than the draft gave it ({', '.join(moved)})"
         return result
-    label = kr_label(facts, rubric)
+    label = kr_label(facts, rubric, slots=True)  # its placeholders are slots to fill
     if label is not None:
         rule = rubric.label_rule(label)
         result.problem = f"{label}: {rule.summary if rule else label}"

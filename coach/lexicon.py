@@ -86,7 +86,7 @@ REQUIRED_CLASSES = frozenset(
     comparatives
     count_modifiers count_nouns count_words deliverable_nouns delivery_verbs determiners done_words empty_superlatives entity_nouns
     feeling_words finish_verbs function_names generic_nouns higher_is_better hire_verbs irregular_verbs lead_fillers learning_nouns learning_verbs
-    level_verbs lofty_adjectives lower_is_better lower_verbs maintain_verbs manner_prepositions
+    level_adjectives level_verbs lofty_adjectives lower_is_better lower_verbs maintain_verbs manner_prepositions
     mass_plurals measurement_nouns metric_heads metric_terms
     not_qualifier_words not_specific_words not_superlatives obtain_verbs other_verbs
     outcome_nouns passive_auxiliaries people_nouns phrasal_verbs plural_metric_heads pronoun_subjects purpose_words

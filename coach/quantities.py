@@ -100,6 +100,11 @@ WORD_QUANTITY_RE = re.compile(
     r")"
 )
 PLACEHOLDER_RE = re.compile(r"\[[^\[\]\n]{1,80}\]")
+# A value left as a letter or "TBD" where a number belongs ("by X%", "from X to Y", "N new
+# users", "x% of employees"): a placeholder too, unfilled.
+LETTER_PLACEHOLDER_RE = re.compile(
+    r"(?:\b(?:by|to|from|reach|reaches|hit|at|target|goal)\s*:?\s+|^\s*)((?:x{1,3}|y|n|tbd|tbc)(?:\s?%)?)(?![\w'’-]|\.(?!$))"
+)
 
 # The three `lazy_compile`d patterns here are compiled when first used (coach.lazy_re): a
 # short draft seldom needs them, and they were 2 ms of every `okr-coach check`. This one's
@@ -314,7 +319,8 @@ def scan(text: str) -> Scan:
     low = text.lower()
     placeholders = (
         [(m.start(), m.end()) for m in PLACEHOLDER_RE.finditer(low)] if "[" in low else []
-    )
+    ) + [m.span(1) for m in LETTER_PLACEHOLDER_RE.finditer(low)]
+    placeholders.sort()
     masked = _mask(low, placeholders)
     digit = _DIGIT.search(masked)
     has_digit = digit is not None

@@ -113,7 +113,7 @@ def check_rewrite(text: str, facts: KrFacts, rubric: Rubric, sources: list[str],
     if digits:
         text, _ = enforce(text, sources)
     read = analyze_kr(text, lex)
-    if kr_label(read, rubric) is not None or (digits and misplaced(facts, read)):
+    if kr_label(read, rubric, slots=True) is not None or (digits and misplaced(facts, read)):
         return None  # the rubric still flags it, or a number moved into another role
     found = metric_phrase(read, lex)
     if not (named and found == metric) and not is_noun_phrase(found, lex):
@@ -122,7 +122,7 @@ def check_rewrite(text: str, facts: KrFacts, rubric: Rubric, sources: list[str],
 
 
 def kr_is_clean(text: str, rubric: Rubric) -> bool:
-    return kr_label(analyze_kr(text, rubric.lexicon), rubric) is None
+    return kr_label(analyze_kr(text, rubric.lexicon), rubric, slots=True) is None
 
 
 def build_rewrite(
@@ -191,6 +191,14 @@ def _drafts(facts: KrFacts, label: str, rubric: Rubric, objective: str) -> tuple
         questions = [f"What {asked} would count as success at the end of the cycle?"]
         if baseline.startswith("["):
             questions.append(f"What is the current {asked}?")
+        if facts.maintains:  # "Maintain customer acquisition cost at Y": the level is kept, not moved
+            kept = metric
+            while len(kept.split()) > 1 and kept.split()[-1].lower() in lex["level_adjectives"].words:
+                kept = kept.rsplit(" ", 1)[0]  # "Keep churn low": the level is the target's, not the name's
+            k = short_name(kept)
+            baseline = baseline_text(facts) or f"[current {k}]"
+            text = f"Keep {kept} at [target {k}] (currently {baseline})" + (f" {deadline}" if deadline else "")
+            return [(kept, text, [])], questions, []
         return [(metric, _compose(verb, metric, baseline, f"[target {m}]", deadline), [])], questions, []
     # no_baseline: the target as written (with its comparator), the start asked for.
     questions = [f"What is the current {amount_of(metric, lex)}?"]

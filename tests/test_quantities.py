@@ -46,6 +46,13 @@ def roles(text):
         ("Speed of answer 7m30s → 2m", [("7m30s", "baseline"), ("2m", "target")]),
         ("Handle time 1h 30min", [("1h 30min", "target")]),
         ("Boot time 3m 20 s", [("3m 20 s", "target")]),
+        # a value left as a letter or TBD is a placeholder ("N. America" and "Competitor X" are names)
+        ("Grow sign-ups by X%", [("X%", "target")]),
+        ("Engagement from X to Y", [("X", "baseline"), ("Y", "target")]),
+        ("N new users", [("N", "target")]),
+        ("Revenue target TBD", [("TBD", "target")]),
+        ("N. America revenue", []),
+        ("Win rate vs. Competitor X", []),
         # with dots and long units; the start may be an average ("from avg. …")
         ("Build time from avg. 5min. 40sec. to below 3min.", [("5min. 40sec.", "baseline"), ("3min", "target")]),
         ("Triage time from 1 hr 30 mins to 45 mins", [("1 hr 30 mins", "baseline"), ("45 mins", "target")]),

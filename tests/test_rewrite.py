@@ -62,6 +62,9 @@ def test_relative_targets_stay_relative(rubric):
         ("Food cost below 30% of revenue", "Reduce food cost as a share of revenue from [current food cost] to below 30%"),
         ("Refund requests under 0.5% of transactions", "Reduce refund requests as a share of transactions from"),
         ("Revenue forecast error within ±3% at mid-quarter", "Reduce revenue forecast error at mid-quarter from [current revenue forecast error] to within ±3%"),
+        ("Maintain customer acquisition cost at Y", "Keep customer acquisition cost at [target customer acquisition cost] (currently"),
+        ("Keep churn low", "Keep churn at [target churn]"),
+        ("Grow sign-ups by X%", "Grow sign-ups from [current sign-ups] to [target sign-ups]"),
     ],
 )
 def test_changes_and_numbers_in_words_read_as_a_coach_would(rubric, text, expected):

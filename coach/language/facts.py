@@ -48,6 +48,17 @@ class KrFacts:
     def quantities(self) -> tuple[Quantity, ...]:
         return self.scan.quantities
 
+    @property
+    def unfilled(self) -> frozenset[str]:
+        """The roles ("target", "baseline") whose only values are placeholders ("to [target]",
+        "from [current]"): unfilled in a draft, slots to fill in a rewrite."""
+        roles = set()
+        for role in ("target", "baseline"):
+            values = [q for q in self.measures if q.role == role] or [q for q in self.quantities if q.role == role]
+            if values and all(q.kind == "placeholder" for q in values):
+                roles.add(role)
+        return frozenset(roles)
+
 
 @dataclass(frozen=True, slots=True)
 class ObjectiveFacts:

@@ -15,14 +15,18 @@ if TYPE_CHECKING:
     from ..rubric import Rubric
 
 
-def kr_conditions(facts: KrFacts, rubric: Rubric) -> dict[str, bool]:
-    """Each KR label's condition on its own, before precedence picks one."""
+def kr_conditions(facts: KrFacts, rubric: Rubric, slots: bool = False) -> dict[str, bool]:
+    """Each KR label's condition on its own, before precedence picks one. In a draft an
+    unfilled placeholder is no value (the contract: "by X%" is no target); in a rewrite
+    (`slots`) placeholders are the values the author will fill in."""
+    unfilled = frozenset() if slots or not facts.measures else facts.unfilled
+    has_target = facts.has_target and "target" not in unfilled
     return {
         "task": facts.is_task,
         "no_metric": not facts.has_metric,
-        "no_target": facts.has_metric and not facts.has_target,
-        "no_baseline": facts.has_target
-        and not facts.has_baseline
+        "no_target": facts.has_metric and not has_target,
+        "no_baseline": has_target
+        and not (facts.has_baseline and "baseline" not in unfilled)
         and not _maintain_ok(facts, rubric),
     }
 
@@ -37,9 +41,9 @@ def first_label(conditions: dict[str, bool], rubric: Rubric) -> str | None:
     return None
 
 
-def kr_label(facts: KrFacts, rubric: Rubric) -> str | None:
+def kr_label(facts: KrFacts, rubric: Rubric, slots: bool = False) -> str | None:
     """The one KR label that applies, by the rubric's precedence and enabled rules."""
-    return first_label(kr_conditions(facts, rubric), rubric)
+    return first_label(kr_conditions(facts, rubric, slots), rubric)
 
 
 def _maintain_ok(facts: KrFacts, rubric: Rubric) -> bool:

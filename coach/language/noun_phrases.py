@@ -40,8 +40,8 @@ def units_of(facts: KrFacts) -> list[Unit]:
     spans: list[Unit] = []
     measures = {(q.start, q.end) for q in facts.measures}
     for q in facts.quantities:
-        if q.kind == "placeholder":
-            continue
+        if q.kind == "placeholder" and q.text.startswith("["):
+            continue  # ("by X%" is a value left as a letter: read as a value)
         role = "measure" if (q.start, q.end) in measures else "qualifier"
         spans.append(Unit(q.start, q.end, "#", role))
     spans += [Unit(s, e, "#", "deadline") for s, e in facts.scan.deadlines]
