@@ -341,8 +341,11 @@ def scan(text: str) -> Scan:
         before = masked[max(0, s - 24) : s]
         after = masked[e : e + 8]
         if _IDENT_AFTER.match(after) or _NAMING_AFTER.match(masked, m.end("num")) or (
-            # read unmasked: "before the Season 4 launch" masks "the season" as a deadline
-            not cur and "%" not in unit and (_identifier_before(before) or _identifier_before(low[max(0, s - 24) : s]))
+            # read unmasked: "before the Season 4 launch" masks "the season" as a deadline (when
+            # nothing there was masked, the same text: read once)
+            not cur and "%" not in unit and (
+                _identifier_before(before) or ((raw := low[max(0, s - 24) : s]) != before and _identifier_before(raw))
+            )
         ):
             continue  # "Phase 2" names a thing; "release €3M" and "line 64%" are values
         if ("top" in before or "bottom" in before) and _TOP_BEFORE.search(before) and _PICKED_AFTER.match(after):
@@ -482,10 +485,12 @@ _IDENT_WORD = re.compile(r"[a-z0-9.#:-]+")
 
 def _identifier_before(before: str) -> bool:
     """Is the number a name ("Phase 2", "ISO 27001", "per 1,000") rather than a value?"""
-    # Most values follow a plain word and one space ("to 50", "(currently 6"): that word is
-    # then the last of `_IDENT_WORD`'s words, and only "year" and "than" need the one before.
-    if before.endswith(" "):
-        word = before[:-1].rpartition(" ")[2].lstrip("([{'\"")
+    # Most values follow a plain word and spaces, "(" or " #" ("to 50", "(currently 6",
+    # "customers (12", "users #220"): that word is then the last of `_IDENT_WORD`'s words (a
+    # lone "#" is dropped), and only "year" and "than" need the one before.
+    tail = before[:-2] if before.endswith(" #") else before.rstrip(" (")
+    if len(tail) < len(before) and tail[-1:].isalpha():
+        word = tail.rpartition(" ")[2].lstrip("([{'\"")
         if word.isalpha() and word.isascii() and word != "year" and word != "than":
             return word in _IDENT_WORDS
     words = _IDENT_WORD.findall(before)
