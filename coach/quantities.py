@@ -209,17 +209,21 @@ _MAYBE_DEADLINE = re.compile(
 _DIGIT = re.compile(r"\d")
 # What every deadline holds (most sentences with a digit hold none of it): a quarter, half or
 # fiscal year, a year, a month, a period word, "day" or a weekday, each at a word's start (no
-# word character before it: "summary" holds no March, "accuracy" no CY), or a date's digits.
-# Each alternative of _DEADLINE_CORE needs one, so a text without one has no deadline and no
-# deadline phrase: the search of the large patterns (~10 µs a sentence) is skipped. The guard
-# first lets the engine pass mid-word positions at once. The date's digits are a pattern of
-# their own: searched from the first digit (the engine's cost is per position tried), and
-# not at all in a text without one.
+# word character before it: "summary" holds no March, "accuracy" no CY) and a word whole (a
+# non-word character follows it in every deadline: "weekly" and "market" hold none), or a
+# date's digits. Each alternative of _DEADLINE_CORE needs one, so a text without one has no
+# deadline and no deadline phrase: the search of the large patterns (~10 µs a sentence) is
+# skipped. The guard first lets the engine pass mid-word positions at once; each word is an
+# alternative of its own, which the engine rejects at once when it starts with another letter.
+# The date's digits are a pattern of their own: searched from the first digit (the engine's
+# cost is per position tried), and not at all in a text without one.
 # Compiled when first needed: a process that never reads a sentence does not pay for it.
 _DEADLINE_HINT = (
-    r"(?<![\w])(?:q[1-4]|h[12]|fy|cy|eo[yqm]|ytd|qtd|19\d\d|20\d\d|jan|feb|mar|apr|may|jun|jul|aug|sep"
-    r"|oct|nov|dec|year|quarter|month|cycle|sprint|period|half|week|semester|term|season|wk|day"
-    r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+    r"(?<![\w])(?:q[1-4]|h[12]|fy|cy|eo[yqm]|ytd|qtd|19\d\d|20\d\d"
+    r"|jan(?:uary)?\b|feb(?:ruary)?\b|mar(?:ch)?\b|apr(?:il)?\b|may\b|june?\b|july?\b|aug(?:ust)?\b"
+    r"|sep(?:t(?:ember)?)?\b|oct(?:ober)?\b|nov(?:ember)?\b|dec(?:ember)?\b"
+    r"|years?\b|quarters?\b|months?\b|sprints?\b|weeks?\b|wks?\b|days?\b|cycle\b|period\b|half\b"
+    r"|semester\b|term\b|season\b|monday\b|tuesday\b|wednesday\b|thursday\b|friday\b|saturday\b|sunday\b)"
 )
 _DATE_DIGITS = re.compile(r"\d[/.-]\d")
 _deadline_hint: re.Pattern[str] | None = None
@@ -237,10 +241,12 @@ def may_hold_deadline(low: str, first_digit: int | None = 0) -> bool:
 # Every WORD_QUANTITY_RE match starts with one of these words, where no word character
 # comes before (its guard): most sentences hold none, and this alternation is searched far
 # faster than the full pattern fails (its guard, too, skips mid-word positions at once).
+# Grouped by first letter (the same words): at each word the engine tries ~20 first
+# letters, not 44 words (a quarter fewer instructions).
 _MAYBE_WORD_QUANTITY = re.compile(
-    r"(?<![\w])(?:hourly|daily|weekly|fortnightly|biweekly|monthly|quarterly|yearly|annually|continuous"
-    r"|same|next|all|zero|doubl|tripl|quadrupl|halv|half|a (?:third|quarter|fifth)|one|twice|two|three|four"
-    r"|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundred|thousand|dozen|million)"
+    r"(?<![\w])(?:a (?:third|quarter|fifth)|a(?:ll|nnually)|biweekly|continuous|d(?:aily|oubl|ozen)|e(?:ight|leven)"
+    r"|f(?:ortnightly|ifteen|ifty|orty|our|ive)|h(?:ourly|alv|alf|undred)|million|monthly|n(?:ext|ine)|one"
+    r"|qua(?:rterly|drupl)|s(?:ame|ix|even)|t(?:ripl|wice|wo|hree|en|welve|wenty|hirty|housand)|weekly|yearly|zero)"
 )
 _BASELINE_AFTER = re.compile(
     r"(?:\s+of\s+[a-z]+(?:\s+[a-z]+)?)?"  # "6% of bookings today"
