@@ -213,17 +213,17 @@ _DIGIT = re.compile(r"\d")
 # non-word character follows it in every deadline: "weekly" and "market" hold none), or a
 # date's digits. Each alternative of _DEADLINE_CORE needs one, so a text without one has no
 # deadline and no deadline phrase: the search of the large patterns (~10 µs a sentence) is
-# skipped. The guard first lets the engine pass mid-word positions at once; each word is an
-# alternative of its own, which the engine rejects at once when it starts with another letter.
+# skipped. The guard first lets the engine pass mid-word positions at once; the words are
+# grouped by first letter, which the engine tries before any word (a third fewer instructions).
 # The date's digits are a pattern of their own: searched from the first digit (the engine's
 # cost is per position tried), and not at all in a text without one.
 # Compiled when first needed: a process that never reads a sentence does not pay for it.
 _DEADLINE_HINT = (
-    r"(?<![\w])(?:q[1-4]|h[12]|fy|cy|eo[yqm]|ytd|qtd|19\d\d|20\d\d"
-    r"|jan(?:uary)?\b|feb(?:ruary)?\b|mar(?:ch)?\b|apr(?:il)?\b|may\b|june?\b|july?\b|aug(?:ust)?\b"
-    r"|sep(?:t(?:ember)?)?\b|oct(?:ober)?\b|nov(?:ember)?\b|dec(?:ember)?\b"
-    r"|years?\b|quarters?\b|months?\b|sprints?\b|weeks?\b|wks?\b|days?\b|cycle\b|period\b|half\b"
-    r"|semester\b|term\b|season\b|monday\b|tuesday\b|wednesday\b|thursday\b|friday\b|saturday\b|sunday\b)"
+    r"(?<![\w])(?:19\d\d|20\d\d|a(?:pr(?:il)?\b|ug(?:ust)?\b)|c(?:y|ycle\b)|d(?:ec(?:ember)?\b|ays?\b)|eo[yqm]"
+    r"|f(?:y|eb(?:ruary)?\b|riday\b)|h(?:[12]|alf\b)|j(?:an(?:uary)?\b|une?\b|uly?\b)"
+    r"|m(?:a(?:r(?:ch)?\b|y\b)|onths?\b|onday\b)|nov(?:ember)?\b|oct(?:ober)?\b|period\b|q(?:[1-4]|td|uarters?\b)"
+    r"|s(?:ep(?:t(?:ember)?)?\b|prints?\b|emester\b|eason\b|aturday\b|unday\b)|t(?:erm\b|uesday\b|hursday\b)"
+    r"|w(?:eeks?\b|ks?\b|ednesday\b)|y(?:td|ears?\b))"
 )
 _DATE_DIGITS = re.compile(r"\d[/.-]\d")
 _deadline_hint: re.Pattern[str] | None = None
