@@ -73,11 +73,33 @@ def _restore_names(phrase: str, facts: KrFacts, lex: Lexicon) -> str:
         # Only a lower-case word the lexicon does not know can be a name: the draft is
         # searched for those alone.
         if word[:1].islower() and word.lower() not in common:
-            m = re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", facts.text, re.I)
-            if m and m.start() != opener and m.group(0)[:1].isupper():
-                word = m.group(0)
+            at, spelled = _whole_word(word, facts.text)
+            if spelled and at != opener and spelled[:1].isupper():
+                word = spelled
         out.append(word)
     return " ".join(out)
+
+
+def _whole_word(word: str, text: str) -> tuple[int, str | None]:
+    """Where `text` first holds `word` in any case as a whole word (no word character or "-"
+    next to it), and its spelling there; (-1, None) if nowhere."""
+    if not (text.isascii() and word.isascii()):
+        m = re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text, re.I)
+        return (m.start(), m.group(0)) if m else (-1, None)
+    # ASCII: lower() keeps every offset and is what re.I compares, and isalnum() is \w but
+    # "_". A plain search: a pattern built per word was compiled for each new word.
+    low, key = text.lower(), word.lower()
+    at = low.find(key)
+    while at >= 0:
+        end = at + len(key)
+        if not (at and _joins(low[at - 1])) and not (end < len(low) and _joins(low[end])):
+            return at, text[at:end]
+        at = low.find(key, at + 1)
+    return -1, None
+
+
+def _joins(char: str) -> bool:
+    return char.isalnum() or char in "_-"
 
 
 def _metric_noun_phrase(facts: KrFacts, lex: Lexicon) -> str | None:

@@ -98,7 +98,8 @@ def is_qualifier(low: str, q: Quantity, lead: Lead | None, lex: Lexicon) -> bool
         q.kind == "number"
         and "." not in q.text
         and "range" not in after
-        and (lex.patterns.range_after.match(low, q.end) or lex.patterns.range_before.search(low[: q.start]))
+        # (the window, not all the text before the value: a range's first end is just before it)
+        and (lex.patterns.range_after.match(low, q.end) or lex.patterns.range_before.search(window))
     ):
         return True  # "hospitals with 200-1,000 beds", "18-34 share", "belts 3-6": a range picks a segment
     m = lex.patterns.qualifier.search(window) if lex.patterns.qualifier_hint.search(window) else None
