@@ -202,6 +202,13 @@ def _without_change_verb(metric: str, facts: KrFacts, lex: Lexicon) -> str:
     return " ".join(keep) if len(keep) < len(words) else metric
 
 
+def _participle_after(words: list[str], i: int, prefix: str) -> bool:
+    """'share of invoices | being paid': a participle after a share's noun starts what picks
+    them; 'share of new customer onboarding calls' has a noun after it (a compound)."""
+    nxt = words[i + 1].lower() if i + 1 < len(words) else ""
+    return bool(prefix) and words[i].lower().endswith("ing") and not (nxt.endswith("s") and nxt not in _CLAUSE_START)
+
+
 def short_name(metric: str) -> str:
     """A short name for placeholders ('[current average processing time]'): the metric up to
     its first qualifier or clause, never ending on a function word, a verb or a number."""
@@ -213,7 +220,7 @@ def short_name(metric: str) -> str:
     if counted:  # "share of invoices paid on time", "number of unnecessary support tickets"
         prefix, metric = f"{counted.group(1).lower()} of ", metric[counted.end() :]
     words = _SHORT_CUT.split(f" {metric} ", maxsplit=1)[0].strip().split()
-    cut = next((i for i, w in enumerate(words) if i and (w.lower() in _CLAUSE_START or w.lower().endswith("ing") and prefix)), len(words))
+    cut = next((i for i, w in enumerate(words) if i and (w.lower() in _CLAUSE_START or _participle_after(words, i, prefix))), len(words))
     whole = len(words)
     words = words[: min(cut, 3 if prefix else 5)]
     for _ in range(2):  # pop a weak end, and again after a cut short name is cut back
