@@ -138,4 +138,4 @@ def test_a_placeholder_cut_short_ends_before_its_qualifier():
     assert short_name("enterprise deals lost due to security concerns") == "enterprise deals lost"
     # a participle after a share's noun starts what picks them, unless a noun follows it
     assert short_name("share of invoices being paid on time") == "share of invoices"
-    assert short_name("share of customer onboarding calls within 5 days") == "share of customer onboarding"
+    assert short_name("share of customer onboarding calls within 5 days") == "share of customer onboarding calls"
