@@ -139,7 +139,7 @@ def kr_texts(drafts: list[str]) -> list[str]:
 
 # The lru caches that hold a reading of one text (the rest load data: word lists, rubrics).
 PER_TEXT = {"coach.language.reading.scan_cached", "coach.parse.lines._classify"}
-LOADERS = {"coach.english.load_words", "coach.parse.labels.caseless", "coach.rubric._load_cached"}
+LOADERS = {"coach.english.load_words", "coach.parse.labels.caseless", "coach.pipeline._flat", "coach.rubric._load_cached"}
 
 
 def text_caches() -> list:

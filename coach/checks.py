@@ -183,12 +183,20 @@ _NON_ALNUM = re.compile(r"[\W_]+")
 
 
 def _normalise(text: str) -> str:
+    if text.isascii():  # most drafts: a table lookup per byte (the pattern costs three times as much)
+        return " ".join(text.encode("ascii").translate(_ASCII_WORDS).decode("ascii").split())
     return _NON_ALNUM.sub(" ", text.lower()).strip()
+
+
+# For an ASCII text: letters lower-cased, digits kept, and each character _NON_ALNUM matches
+# (all the others, "_" too) a space.
+_ASCII_WORDS = bytes(ord(chr(c).lower()) if chr(c).isalnum() else 32 for c in range(128)) + bytes(range(128, 256))
 
 
 def _similar(a: str, wa: set[str], b: str, wb: set[str], threshold: float) -> bool:
     # Word overlap is a cheap filter: near-identical texts share most of their words.
-    if len(wa & wb) < threshold * max(len(wa), len(wb)) - 1:
+    na, nb = len(wa), len(wb)
+    if len(wa & wb) < threshold * (na if na > nb else nb) - 1:
         return False
     m = SequenceMatcher(None, a, b, autojunk=False)
     return (
@@ -237,12 +245,16 @@ def _earliest_repeats(norms: list[str], threshold: float) -> list[int | None]:
         similar = {i: 0 for i in distinct if i}
     elif len(distinct) <= PAIRWISE_UP_TO:  # a set of usual size: every pair costs less than an index
         similar = {}
-        words = {i: set(norms[i].split()) for i in distinct}
-        for k, i in enumerate(distinct):
-            for j in distinct[:k]:
-                if _long_enough(norms[i], norms[j], threshold) and _similar(
-                    norms[i], words[i], norms[j], words[j], threshold
-                ):
+        # Each text with what the two filters of `_similar` read, computed once.
+        texts = [(i, norms[i], len(norms[i]), words, len(words)) for i in distinct for words in (set(norms[i].split()),)]
+        for k, (i, a, la, wa, na) in enumerate(texts):
+            for j, b, lb, wb, nb in texts[:k]:
+                # Most pairs stop at `_long_enough` or at the word overlap, tested here inline.
+                if la + lb and 2.0 * (la if la < lb else lb) / (la + lb) < threshold:
+                    continue
+                if len(wa & wb) < threshold * (na if na > nb else nb) - 1:
+                    continue
+                if _similar(a, wa, b, wb, threshold):
                     similar[i] = j
                     break
     else:
@@ -254,8 +266,8 @@ def _earliest_repeats(norms: list[str], threshold: float) -> list[int | None]:
 def _long_enough(a: str, b: str, threshold: float) -> bool:
     """difflib's real_quick_ratio, which `_similar` asks to reach the threshold, from the two
     lengths alone: two texts far apart in length never reach it, so skip the call."""
-    total = len(a) + len(b)
-    return not total or 2.0 * min(len(a), len(b)) / total >= threshold
+    la, lb = len(a), len(b)
+    return not la + lb or 2.0 * (la if la < lb else lb) / (la + lb) >= threshold
 
 
 def _least_words(n: int, threshold: float) -> int:

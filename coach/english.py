@@ -79,7 +79,7 @@ def draft_language(texts: list[str], words: LanguageWords | None = None) -> str 
     # An ASCII text has only Latin letters: naming each letter is for the other drafts.
     if not text.isascii() and _non_latin_share(text) >= w.min_non_latin:
         return "not English"
-    tokens = _WORD.findall(text)
+    tokens = _words(text)
     if len(tokens) < w.min_words:
         return None
     # Each distinct word counted once, then looked up once (not every token once per
@@ -98,6 +98,18 @@ def draft_language(texts: list[str], words: LanguageWords | None = None) -> str 
     if best is not None and share >= w.min_share and share > w.ratio * en:
         return best
     return None
+
+
+def _words(text: str) -> list[str]:
+    """What _WORD finds: an ASCII text by one byte table instead (each character that is
+    no letter a space), a fifth of the pattern's cost on a whole draft."""
+    if text.isascii():
+        return text.encode("ascii").translate(_ASCII_LETTERS).decode("ascii").split()
+    return _WORD.findall(text)
+
+
+# The ASCII characters _WORD takes (the letters) as they are, the others as a space.
+_ASCII_LETTERS = bytes(c if chr(c).isalpha() else 32 for c in range(128)) + bytes(range(128, 256))
 
 
 def language_notice(okr_set: OkrSet) -> str | None:

@@ -23,6 +23,8 @@ import os
 import sys
 from collections import Counter
 from collections.abc import Iterable
+from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -602,39 +604,41 @@ def run_rules(okr_set: OkrSet, rb: Rubric, rules: list[Rule]) -> list[Finding]:
 
 
 def run_checks(ctx: SetContext, rules: list[Rule]) -> list[Finding]:
-    findings: list[Finding] = []
+    keyed: list[tuple[tuple[int, int, int, str], Finding]] = []
     for rule in rules:
-        why = " ".join(rule.why.split())  # the same for every hit of the rule
-        # A fix with no field in it is the same for every hit too: rendered once.
-        fix = None if _has_fields(rule.fix) else " ".join(rule.fix.split())
+        rank = -rule.severity.rank
+        why = _flat(rule.why)  # the same for every hit of the rule
+        # A template with no field in it is the same for every hit too: rendered once.
+        message = None if _has_fields(rule.message) else rule.message
+        fix = None if _has_fields(rule.fix) else _flat(rule.fix)
+        questions = None if any(_has_fields(q) for q in rule.questions) else rule.questions
         for hit in CHECKS[rule.check](ctx, rule):
             fields = _SafeFields(hit.fields)
-            findings.append(
-                Finding(
-                    rule_id=rule.id,
-                    rule_name=rule.name,
-                    severity=rule.severity,
-                    label=rule.label,
-                    target=hit.target,
-                    message=rule.message.format_map(fields),
-                    why=why,
-                    fix=fix if fix is not None else " ".join(rule.fix.format_map(fields).split()),
-                    span=hit.span,
-                    questions=[q.format_map(fields) for q in rule.questions],
-                )
+            t = hit.target
+            finding = Finding(
+                rule_id=rule.id,
+                rule_name=rule.name,
+                severity=rule.severity,
+                label=rule.label,
+                target=t,
+                message=message if message is not None else rule.message.format_map(fields),
+                why=why,
+                fix=fix if fix is not None else " ".join(rule.fix.format_map(fields).split()),
+                span=hit.span,
+                # (validation copies the list: the rule's own is never shared)
+                questions=questions if questions is not None else [q.format_map(fields) for q in rule.questions],
             )
-    findings.sort(key=_order)
-    return findings
+            # The set's findings first, then each item's in order; worst first, then by rule.
+            oi, ki = t.objective, t.key_result
+            keyed.append(((-1 if oi is None else oi, -1 if ki is None else ki, rank, rule.id), finding))
+    keyed.sort(key=itemgetter(0))
+    return [f for _, f in keyed]
 
 
-def _order(f: Finding) -> tuple[int, int, int, str]:
-    t = f.target
-    return (
-        -1 if t.objective is None else t.objective,
-        -1 if t.key_result is None else t.key_result,
-        -f.severity.rank,
-        f.rule_id,
-    )
+@lru_cache(maxsize=256)
+def _flat(template: str) -> str:
+    """A rule's text on one line (rubric data, the same for every draft)."""
+    return " ".join(template.split())
 
 
 def _has_fields(template: str) -> bool:
