@@ -142,6 +142,8 @@ def _own_work(facts: KrFacts, first: int, lex: Lexicon) -> str:
         return f"'{verb}' counts how often the team does something"  # "Post 5 times a week"
     if not valued and _passive_done(toks, lex):
         return "a done state ('... are determined and documented'): a deliverable"
+    if _time_spent(facts, toks, first, lex):
+        return "time spent on an activity each day or week: the team's own work"
     if _share_of_own_work(facts, toks, first, lemma, lex):
         return "a share of the team's own work items"
     if _in_place_for_all(facts, toks, first, lex):
@@ -170,6 +172,25 @@ def _times_counted(facts: KrFacts, lex: Lexicon) -> bool:
     """A target counted in times ('5 times a week', 'up to 50 times'): how often it is done."""
     return any(
         q.role == "target" and lex.patterns.times_after.match(facts.low, q.end) for q in facts.measures
+    )
+
+
+def _time_spent(facts: KrFacts, toks: list[str], first: int, lex: Lexicon) -> bool:
+    """'Meditate 10 minutes every morning', 'Spend 1hr every week on personal projects', 'Lift
+    weights 3 days/week': a duration of doing, at a cadence ('Downtime 10 minutes per month'
+    and 'Reduce handling time to 4 minutes a call' measure)."""
+    if facts.lead is not None and facts.lead.kind not in {"delivery", "ambiguous"} and facts.lead.lemma not in {"lift", "spend"}:
+        return False
+    measured = lex.union("metric_terms", "metric_heads", "time_metrics", "lower_is_better", "outcome_nouns", "people_nouns")
+    if toks[first] in measured or toks[first].endswith("s"):
+        return False
+    return any(
+        q.role == "target"
+        and q.kind == "duration"
+        and lex.patterns.cadence.match(facts.low[q.end :].lstrip())
+        # "Work no more than 45 hours a week", "on at least 4 days a week": a limit to keep
+        and not lex.patterns.bound_before.search(facts.low[max(0, q.start - 14) : q.start])
+        for q in facts.measures
     )
 
 
