@@ -50,12 +50,13 @@ class KrFacts:
 
     @property
     def unfilled(self) -> frozenset[str]:
-        """The roles ("target", "baseline") whose only values are placeholders ("to [target]",
-        "from [current]"): unfilled in a draft, slots to fill in a rewrite."""
+        """The roles ("target", "baseline") whose only values are left as letters or TBD ("by
+        X%", "from X to Y"): unfilled in a draft, slots to fill in a rewrite. A bracketed
+        placeholder ("[current NPS]") is KR08's: unfinished work, not a missing value."""
         roles = set()
         for role in ("target", "baseline"):
             values = [q for q in self.measures if q.role == role] or [q for q in self.quantities if q.role == role]
-            if values and all(q.kind == "placeholder" for q in values):
+            if values and all(q.kind == "placeholder" and not q.text.startswith("[") for q in values):
                 roles.add(role)
         return frozenset(roles)
 
