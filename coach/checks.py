@@ -196,8 +196,11 @@ _ASCII_WORDS = bytes(ord(chr(c).lower()) if chr(c).isalnum() else 32 for c in ra
 def _similar(a: str, wa: set[str], b: str, wb: set[str], threshold: float) -> bool:
     # Word overlap is a cheap filter: near-identical texts share most of their words.
     na, nb = len(wa), len(wb)
-    if len(wa & wb) < threshold * (na if na > nb else nb) - 1:
-        return False
+    return len(wa & wb) >= threshold * (na if na > nb else nb) - 1 and _close(a, b, threshold)
+
+
+def _close(a: str, b: str, threshold: float) -> bool:
+    """difflib's ratios, cheapest first, all at least the threshold."""
     m = SequenceMatcher(None, a, b, autojunk=False)
     return (
         m.real_quick_ratio() >= threshold
@@ -253,8 +256,8 @@ def _earliest_repeats(norms: list[str], threshold: float) -> list[int | None]:
                 if la + lb and 2.0 * (la if la < lb else lb) / (la + lb) < threshold:
                     continue
                 if len(wa & wb) < threshold * (na if na > nb else nb) - 1:
-                    continue
-                if _similar(a, wa, b, wb, threshold):
+                    continue  # (`_similar`'s word filter)
+                if _close(a, b, threshold):
                     similar[i] = j
                     break
     else:

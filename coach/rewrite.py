@@ -36,7 +36,7 @@ from .language.phrases import (
     target_phrase,
     verb_for,
 )
-from .language.reading import looks_plural, object_chunk
+from .language.reading import duration_at_cadence, looks_plural, object_chunk
 from .language.tasks import outcome_clause
 from .lexicon import Lexicon
 from .models import Ask, CandidateMetric, Rewrite, Target
@@ -186,7 +186,8 @@ def _drafts(facts: KrFacts, label: str, rubric: Rubric, objective: str) -> tuple
     verb = verb_for(facts, metric, rubric)
     m = short_name(metric)
     if label == "no_target":
-        baseline = baseline_text(facts) or f"[current {m}]"
+        written = baseline_text(facts)
+        baseline = written or f"[current {m}]"
         asked = amount_of(metric, lex)
         questions = [f"What {asked} would count as success at the end of the cycle?"]
         if baseline.startswith("["):
@@ -196,8 +197,7 @@ def _drafts(facts: KrFacts, label: str, rubric: Rubric, objective: str) -> tuple
             while len(kept.split()) > 1 and kept.split()[-1].lower() in lex["level_adjectives"].words:
                 kept = kept.rsplit(" ", 1)[0]  # "Keep churn low": the level is the target's, not the name's
             k = short_name(kept)
-            baseline = baseline_text(facts) or f"[current {k}]"
-            text = f"Keep {kept} at [target {k}] (currently {baseline})" + (f" {deadline}" if deadline else "")
+            text = f"Keep {kept} at [target {k}] (currently {written or f'[current {k}]'})" + (f" {deadline}" if deadline else "")
             return [(kept, text, [])], questions, []
         return [(metric, _compose(verb, metric, baseline, f"[target {m}]", deadline), [])], questions, []
     # no_baseline: the target as written (with its comparator), the start asked for.
@@ -311,9 +311,7 @@ def _counts_something_else(facts: KrFacts, metric: str, lex: Lexicon) -> bool:
             if of and of.group(1) not in named and not metric.startswith("share of"):
                 return True  # ">99% of places" is a share of places, not of the review effort
             continue
-        if q.role == "target" and q.kind == "duration" and lex.patterns.cadence.match(facts.low[q.end :].lstrip()) and (
-            named.isdisjoint(lex.union("time_metrics", "time_units"))
-        ):
+        if duration_at_cadence(facts, q, lex) and named.isdisjoint(lex.union("time_metrics", "time_units")):
             return True  # "Lift weights 3 days/week": the days of doing it, not an amount of weights
         if q.role != "target" or q.kind != "number":
             continue

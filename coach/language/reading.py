@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from ..lexicon import MAX_PHRASE, Lexicon, grams
-from ..quantities import Scan, scan
+from ..quantities import Quantity, Scan, scan
 from .facts import KrFacts
 
 # The verb classes that measure (a verb class name, not a word list).
@@ -47,6 +47,12 @@ def _adverb_before_verb(words: list[str], i: int, lex: Lexicon) -> bool:
         and bool(lex.verb_classes(nxt))
         and lex.lemma_of(nxt) == nxt
     )
+
+
+def duration_at_cadence(facts: KrFacts, q: Quantity, lex: Lexicon) -> bool:
+    """'10 minutes every morning', '3 days/week': a target duration done at a cadence (how
+    long or how often the work is done, not an amount of what it names)."""
+    return q.role == "target" and q.kind == "duration" and bool(lex.patterns.cadence.match(facts.low[q.end :].lstrip()))
 
 
 def verb_kind(classes: frozenset[str]) -> str | None:

@@ -14,6 +14,7 @@ from .facts import KrFacts, Lead
 from .reading import (
     countable,
     counted_events,
+    duration_at_cadence,
     head_chunk,
     is_quality_adjective,
     object_chunk,
@@ -179,15 +180,16 @@ def _time_spent(facts: KrFacts, toks: list[str], first: int, lex: Lexicon) -> bo
     """'Meditate 10 minutes every morning', 'Spend 1hr every week on personal projects', 'Lift
     weights 3 days/week': a duration of doing, at a cadence ('Downtime 10 minutes per month'
     and 'Reduce handling time to 4 minutes a call' measure)."""
-    if facts.lead is not None and facts.lead.kind not in {"delivery", "ambiguous"} and facts.lead.lemma not in {"lift", "spend"}:
-        return False
     measured = lex.union("metric_terms", "metric_heads", "time_metrics", "lower_is_better", "outcome_nouns", "people_nouns")
+    lead = facts.lead
+    if lead is not None and lead.kind not in {"delivery", "ambiguous"} and not measured.isdisjoint(
+        object_chunk(facts.tokens, lead.index + 1, lex)
+    ):
+        return False  # a change to something measured ("Reduce handling time"), not "Lift weights"
     if toks[first] in measured or toks[first].endswith("s"):
         return False
     return any(
-        q.role == "target"
-        and q.kind == "duration"
-        and lex.patterns.cadence.match(facts.low[q.end :].lstrip())
+        duration_at_cadence(facts, q, lex)
         # "Work no more than 45 hours a week", "on at least 4 days a week": a limit to keep
         and not lex.patterns.bound_before.search(facts.low[max(0, q.start - 14) : q.start])
         for q in facts.measures
