@@ -111,6 +111,8 @@ def noun_use(
         return True
     if not nxt or nxt in lex["stopwords"].words or nxt[0].isdigit():
         return False
+    if not _joined(tokens, lead.index):
+        return False
     if nxt in heads:
         return True
     if counted_events([t for t, _ in tokens[lead.index : lead.index + 3]], lex):
@@ -136,9 +138,15 @@ def noun_use(
     return lead.token in nouns and chunk[-1] in heads
 
 
+def _joined(tokens: list[tuple[str, int]], i: int) -> bool:
+    """Token `i` and the next are one space apart, as the words of a compound noun are;
+    "Finish & share the video" has a sign between them: two verbs, no noun."""
+    return tokens[i + 1][1] - tokens[i][1] - len(tokens[i][0]) <= 1
+
+
 def metric_name_start(tokens: list[tuple[str, int]], lead: Lead, lex: Lexicon) -> bool:
     """'Win rate 30%', 'Starting salary', 'Contract turnaround': the first words name a metric."""
-    if lead.index != 0 or len(tokens) < 2:
+    if lead.index != 0 or len(tokens) < 2 or not _joined(tokens, 0):
         return False
     nxt = tokens[1][0]
     if f"{lead.token} {nxt}" in lex["metric_terms"].entries:

@@ -17,6 +17,7 @@ from .reading import (
     duration_at_cadence,
     head_chunk,
     is_quality_adjective,
+    looks_plural,
     object_chunk,
     scan_cached,
     starts_with_verb,
@@ -132,9 +133,20 @@ def _own_work(facts: KrFacts, first: int, lex: Lexicon) -> str:
             return "a capability to build: a deliverable, not a result"
     if lemma == "have" and not valued and lex["done_words"].has(_after(toks, first, lex)):
         return "a done state of the team's own work"
+    if verb == "have" and not facts.quantities and not facts.qualitative and lex["comparatives"].words.isdisjoint(toks):
+        # The order itself: "Have a report on layout performance", "Have the new build pass all
+        # tests"; not what people or the market have ("Have customers recommend us").
+        had = object_chunk(facts.tokens, first + 1, lex)[:1]
+        if had and had[0] not in lex.union("people_nouns", "outcome_nouns"):
+            return "a state to reach ('have ...'): a deliverable, not a result"
     if not facts.quantities and lex["learning_nouns"].has(frozenset(" ".join(toks[first : first + k]) for k in (1, 2, 3))):
         return "a learning deliverable ('understanding of ...', 'ability to ...')"
-    if not facts.quantities and not facts.metric_words and _state_of_the_world(toks, first, lex):
+    if (
+        not facts.quantities
+        and not facts.qualitative
+        and lex.union("comparatives", "quality_comparatives").isdisjoint(toks)  # "The app has better reviews"
+        and _state_of_the_world(toks, first, lex)
+    ):
         return "a state of the product to reach: a deliverable, not a result"
     if imperative and "delivery_verbs" in lex.verb_classes(verb) and lex["measurement_nouns"].has(_after(toks, first, lex)) and not valued:
         return f"'{verb}' sets up measurement: a deliverable"  # "Establish engagement metrics, set targets"
@@ -163,7 +175,13 @@ def _state_of_the_world(toks: list[str], first: int, lex: Lexicon) -> bool:
             subject = [t for t in toks[first:j] if t not in lex["stopwords"].words]
             named = [t for t in subject if t not in lex["comparatives"].words and t not in lex["quality_comparatives"].words]
             people = lex.union("people_nouns", "outcome_nouns", "feeling_words")
-            return bool(named) and people.isdisjoint(subject)
+            # A verb's plain form agrees with a plural or joined subject ("API docs exist",
+            # "Go and JS interoperate"); after one singular noun it is a noun ("Reduce
+            # support tickets", "Integration support tickets").
+            agrees = tok.endswith("s") or "and" in toks[first:j] or looks_plural(subject[-1] if subject else "")
+            # the thing in that state is a product or system, not "Our brand has …" (a quality)
+            thing = bool(named) and named[-1] not in lex.union("vague_nouns", without=("deliverable_nouns",))
+            return thing and people.isdisjoint(subject) and agrees
         if tok in lex["chunk_breakers"].words and tok not in {"and", "or"}:
             return False
     return False
@@ -219,9 +237,14 @@ def _passive_done(toks: list[str], lex: Lexicon) -> bool:
     """'Replacement costs are determined and documented', 'The forum module is ready for
     release': the main clause declares work done (not 'contributors whose PR is merged')."""
     done = lex["done_words"].words
+
+    def done_word(tok: str) -> bool:
+        # a done word, or the participle of any delivery verb ("Core APIs are refactored")
+        return tok in done or (tok.endswith("ed") and "delivery_verbs" in lex.verb_classes(tok))
+
     for j, tok in enumerate(toks[:-1]):
         if tok in lex["passive_auxiliaries"].words and (
-            toks[j + 1] in done or (j + 2 < len(toks) and toks[j + 2] in done and toks[j + 1].endswith("ly"))
+            done_word(toks[j + 1]) or (j + 2 < len(toks) and done_word(toks[j + 2]) and toks[j + 1].endswith("ly"))
         ):
             return lex["relative_pronouns"].words.isdisjoint(toks[:j])
     return False
