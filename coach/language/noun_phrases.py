@@ -293,6 +293,9 @@ def _share_phrase(units: list[Unit], i: int, text: str, lex: Lexicon) -> str | N
         return None
     of = 2 if units[i + 1].word == "of" else 1  # "75% Student Leaders are active": a share too
     words = _collect(units, i + of, text, lex)
+    # "100% of monthly releases ship on time": a plural, then its verb, starts the clause
+    verb_at = next((j for j in range(1, len(words)) if _base_verb(words[j].word, lex) and _plural(words[j - 1].word, lex)), None)
+    words = words[:verb_at]
     if not words or not _ends_in_noun(words, lex):
         return None
     head = words[: next((k for k, u in enumerate(words) if u.word in lex["qualifier_prepositions"].words), len(words))]
