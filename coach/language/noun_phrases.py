@@ -358,7 +358,8 @@ def _collect(
         u = units[i]
         gap = text[out[-1].end : u.start] if out else " "
         if gap != " " and _BREAK_BETWEEN.search(gap):  # (one space, the usual gap, is no break)
-            break
+            if not (gap == ", " and _modifier_list(out, units, i, lex)):
+                break  # but "valid, payable claims": modifiers of one head go on
         if u.role in {"measure", "deadline"}:
             break
         if u.role == "qualifier":
@@ -395,7 +396,7 @@ def _collect(
             out.append(u)
             i += 1
             continue
-        if w in {"and", "or"} and _conjunct(out, units, i + 1, text, lex):
+        if w in {"and", "or"} and (_conjunct(out, units, i + 1, text, lex) or _modifier_list(out, units, i + 1, lex)):
             out.append(u)  # "for damp and mould", "rated good or better": one qualifier
             i += 1
             continue
@@ -462,6 +463,20 @@ def _plain_noun(u: Unit, lex: Lexicon) -> bool:
         or u.word in lex.union("determiners", "stopwords", "time_units")  # "by year end": a deadline
         or u.word in {"quarter", "end"}
     )
+
+
+def _modifier_list(out: list[Unit], units: list[Unit], j: int, lex: Lexicon) -> bool:
+    """'valid, payable claims', 'malicious or copyrighted links': the word before the comma
+    or conjunction is no noun, only a modifier of a head that follows (a plural word within
+    two), so the phrase goes on; 'churn, revenue' and 'revenue and margin' are two heads."""
+    if not out or out[-1].role != "word" or j >= len(units):
+        return False
+    last = out[-1].word
+    nouns = lex.union("metric_terms", "metric_heads", "outcome_nouns", "deliverable_nouns", "people_nouns", "vague_nouns", "time_units")
+    if last in nouns or _plural(last, lex) or last in lex.union("stopwords", "qualifier_prepositions") or lex.verb_classes(last):
+        return False
+    ahead = units[j : j + 3]
+    return all(u.role == "word" for u in ahead[:2]) and any(_plural(u.word, lex) for u in ahead[1:])
 
 
 def _conjunct(out: list[Unit], units: list[Unit], j: int, text: str, lex: Lexicon) -> bool:
