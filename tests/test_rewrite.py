@@ -52,6 +52,19 @@ def test_relative_targets_stay_relative(rubric):
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
+        ("Refund requests 25% fewer than last year", "Reduce refund requests by 25%, from [current refund requests] to [target refund requests]"),
+        ("Trial conversion 3 points higher than in 2025", "Increase trial conversion by 3 points, from [current trial conversion] to [target trial conversion]"),
+        ("Support contacts 10% lower", "Reduce support contacts by 10%, from [current support contacts] to [target support contacts]"),
+    ],
+)
+def test_a_value_then_a_comparative_is_a_change_in_its_direction(rubric, text, expected):
+    # not "… to 25%" (a change read as a level) nor "… in 2025" (the year compared with, no deadline)
+    assert rewrite(rubric, text).text == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
         ("Cut first-month churn by a third", "Cut first-month churn by a third, from [current first-month churn]"),
         # The change is read as a reduction, and "cut" is no part of the metric's name.
         ("Lapses in first year cut in half", "Reduce lapses in first year by half, from [current lapses]"),

@@ -153,5 +153,8 @@ def metric_name_start(tokens: list[tuple[str, int]], lead: Lead, lex: Lexicon) -
         return True
     measured = lex.union("metric_terms", "metric_heads")
     return lead.kind in {"delivery", "ambiguous"} and nxt in measured and (
-        lead.token.endswith("ing") or lead.token != lead.lemma or nxt in lex["metric_heads"].words
+        lead.token.endswith("ing")
+        or lead.token != lead.lemma
+        or nxt in lex["metric_heads"].words
+        or lead.token in lex["verb_nouns"].words  # "Trial conversion", "Search success rate"
     )

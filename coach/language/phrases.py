@@ -116,6 +116,9 @@ def _verb_for(facts: KrFacts, metric: str, rubric: Rubric) -> str:
             return "Reduce"
         if re.search(r"(?:\bup(?: by)?|\babove|\bover|\bat least|\bmore than|\bno less than|[≥>+])\s*$", before):
             return "Increase"
+        said = _DIRECTION_AFTER.match(facts.low, q.end)  # "2% lower than last year", "20% more sign-ups"
+        if said:
+            return "Reduce" if said.group(1) else "Increase"
     if lead and lead.lemma in rubric.lexicon["obtain_verbs"].words:
         return "Increase"  # "Get 10 claims per $": more of what others give ("Get write-offs below 8%" is cut)
     # "90% of claims paid within 5 days", "Critical vulns patched within SLA: 95%": a share
@@ -141,6 +144,16 @@ def _percent(text: str) -> float:
     return float(number.group(0).replace(",", ".")) if number else 0.0
 
 
+# A comparative right after a value, then "than" or the end of the clause.
+_COMPARED_AFTER = re.compile(
+    r"\s*(?:higher|lower|more|less|fewer|better|worse|faster|slower|cheaper|shorter|longer)(?:\s+than\b|\s*(?:$|[,.;(]))"
+)
+
+
+# A direction right after a value: lower, less, fewer (group 1), or higher, more.
+_DIRECTION_AFTER = re.compile(r"\s*(?:(lower|less|fewer)|higher|more)\b")
+
+
 def is_relative(low: str, q: Quantity) -> bool:
     """'by 20%', 'up 3 points', '2x sign-ups': a change, not a level ('take-up 75%', 'eNPS of
     +30' and 'ROAS ≥ 3x' are levels)."""
@@ -150,6 +163,8 @@ def is_relative(low: str, q: Quantity) -> bool:
     before = low[max(0, q.start - 16) : q.start]
     if re.search(r"(?<![\w-])(?:by|up|down)\s*(?:>=|≥|<=|≤|>|<|at least|at most|over|more than|less than|up to)?\s*$", before):
         return True  # "by 20%", "by >= 200 hours"
+    if _COMPARED_AFTER.match(low, q.end):
+        return True  # "2% lower than last quarter", "churn 2% lower": a change from a level
     if re.search(r"\d\s*[-–]\s*$", before):
         return False  # the far end of a range ("5-10 years"), not a change
     sign = re.search(r"(\S*)\s*[+\-−]\s*$", before)
@@ -159,8 +174,8 @@ def is_relative(low: str, q: Quantity) -> bool:
 def strip_deadline(text: str) -> tuple[str, str | None]:
     low = text.lower()
     m = DEADLINE_PHRASE_RE.search(low) if may_hold_deadline(low) else None
-    if not m:
-        return text, None
+    if not m or low[max(0, m.start() - 6) : m.start()].rstrip().endswith("than"):
+        return text, None  # (none, or "higher than in 2024": the level compared with, no deadline)
     end = m.end()
     nxt = re.match(r"\s+([A-Za-z][\w-]*)", text[end:])
     if nxt and nxt.group(1).lower() in {"intake", "cohort", "term", "semester", "release", "launch", "window", "cycle"}:
