@@ -139,6 +139,15 @@ def _own_work(facts: KrFacts, first: int, lex: Lexicon) -> str:
         had = object_chunk(facts.tokens, first + 1, lex)[:1]
         if had and had[0] not in lex.union("people_nouns", "outcome_nouns"):
             return "a state to reach ('have ...'): a deliverable, not a result"
+    if (
+        # (a filler before the lead: "Ensure that bugs get filed" is read from "bugs")
+        (lex["assurance_verbs"].has(opening) or not lex["assurance_verbs"].words.isdisjoint(toks[:first]))
+        and not facts.measures
+        and not facts.qualitative
+        and lex.union("feeling_words", "level_adjectives", "comparatives").isdisjoint(toks)
+        and _secured_thing(object_chunk(facts.tokens, first if toks[first] not in lex["assurance_verbs"].words else first + 1, lex), lex)
+    ):
+        return "a state to secure ('ensure ...'), done or not: a deliverable"
     if not facts.quantities and lex["learning_nouns"].has(frozenset(" ".join(toks[first : first + k]) for k in (1, 2, 3))):
         return "a learning deliverable ('understanding of ...', 'ability to ...')"
     if (
@@ -185,6 +194,15 @@ def _state_of_the_world(toks: list[str], first: int, lex: Lexicon) -> bool:
         if tok in lex["chunk_breakers"].words and tok not in {"and", "or"}:
             return False
     return False
+
+
+def _secured_thing(chunk: list[str], lex: Lexicon) -> bool:
+    """What an 'ensure' order secures is a thing of the team's work ("gitbase works", "health
+    insurance coverage"), not people doing something ("customers renew") nor a quality
+    ("data quality")."""
+    return bool(chunk) and chunk[0] not in lex.union("people_nouns", "outcome_nouns") and (
+        chunk[-1] not in lex.union("vague_nouns", without=("deliverable_nouns",))
+    )
 
 
 def _times_counted(facts: KrFacts, lex: Lexicon) -> bool:
