@@ -277,7 +277,10 @@ def target_phrase(facts: KrFacts, lex: Lexicon) -> tuple[str, Quantity] | None:
     prefix += " " if prefix and not prefix.endswith("±") else ""  # "within ±5%"
     # A number in words is the author's value, read mid-sentence: "Ten new clients" → "to ten".
     value = q.text.lower() if q.kind == "word" else q.text
-    after = lex.patterns.bound_after.match(facts.low, q.end)
+    rate = lex.patterns.rate_after.match(facts.low, q.end)
+    if rate and rate.group(0).strip() not in metric_phrase(facts, lex).lower():
+        value += facts.text[q.end : rate.end()]  # "to 2% a month": the rate stays with its number
+    after = lex.patterns.bound_after.match(facts.low, rate.end() if rate else q.end)
     if after and not prefix:
         # "NPS 50+", "4.5/5 or higher": the bound is part of the target ("to 50", not more).
         return ("at most " if after.group(1) else "at least ") + value, q
