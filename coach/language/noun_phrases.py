@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from ..lexicon import Lexicon, tokenize
 from .facts import KrFacts
-from .reading import countable, looks_plural
+from .reading import countable, looks_plural, starts_metric_term
 
 # Characters between two words that end a phrase ("Reduce churn, and grow NPS").
 _BREAK_BETWEEN = re.compile(r"[,;:()\[\]!?—]|\s[-–]\s|\.\s")
@@ -113,7 +113,10 @@ def _metric_noun_phrase(facts: KrFacts, lex: Lexicon) -> str | None:
         lead_at = next((i for i, u in enumerate(units) if u.start == lead_pos), None)
     starts: list[int] = []
     fillers = lex["lead_fillers"].words
-    first_word = next((i for i, u in enumerate(units) if not (u.role == "word" and u.word in fillers)), 0)
+    words = [u.word for u in units]
+    first_word = next(
+        (i for i, u in enumerate(units) if not (u.role == "word" and u.word in fillers) or starts_metric_term(words, i, lex)), 0
+    )
     if lead_at is not None and lead_at > first_word:
         starts.append(first_word)  # "Memory usage reduced by 30%": the subject
     if lead_at is not None:

@@ -26,6 +26,8 @@ def strip_fillers(low: str, tokens: list[tuple[str, int]], lex: Lexicon) -> int:
     words = [t for t, _ in tokens]
     i = 0
     while i < len(words):
+        if starts_metric_term(words, i, lex):
+            break  # "First response time under 4 hours": the filler is the metric's first word
         for size in range(MAX_PHRASE, 0, -1):
             if " ".join(words[i : i + size]) in fillers:
                 i += size
@@ -35,6 +37,13 @@ def strip_fillers(low: str, tokens: list[tuple[str, int]], lex: Lexicon) -> int:
                 break
             i += 1  # "Properly test Twitter as a channel": the order is the verb's
     return i
+
+
+def starts_metric_term(words: list[str], i: int, lex: Lexicon) -> bool:
+    """Do the words from `i` open with a metric's name ("first response", "first contact
+    resolution")?"""
+    terms = lex["metric_terms"].entries
+    return any(" ".join(words[i : i + k]) in terms for k in range(2, MAX_PHRASE + 1) if i + k <= len(words))
 
 
 def _adverb_before_verb(words: list[str], i: int, lex: Lexicon) -> bool:
