@@ -141,7 +141,7 @@ def _skip_to_phrase(units: list[Unit], i: int, lex: Lexicon) -> tuple[int, Unit 
     skip = lex.union("determiners", "value_frames", "comparatives", "passive_auxiliaries")
     if i < len(units) and units[i].role == "word" and _past_verb(units[i].word, lex) and not (
         i + 1 < len(units) and f"{units[i].word} {units[i + 1].word}" in lex["metric_terms"].entries
-    ):
+    ) and not _adjective_before_name(units, i, lex):
         i += 1  # "Built pipeline of 10+ SAOs", "Closed 3+ deals": the verb, reported done ("dropped calls" is a name)
     while i < len(units):
         u = units[i]
@@ -155,6 +155,18 @@ def _skip_to_phrase(units: list[Unit], i: int, lex: Lexicon) -> tuple[int, Unit 
             i += 1  # "above average": a comparison with a value not written, no part of the name
         i += 1
     return i, value
+
+
+def _adjective_before_name(units: list[Unit], i: int, lex: Lexicon) -> bool:
+    """'Paid team accounts: 1,500', 'Cancelled trips below 3%': a participle before a plain
+    noun phrase whose value follows is part of the name ('Closed 3+ deals', 'Built a pipeline
+    of 10+ SAOs' report work done: a value, an article or 'of' comes first)."""
+    j = i + 1
+    while j < len(units) and units[j].role == "word" and units[j].word not in lex.union("stopwords", "determiners"):
+        j += 1
+    return j > i + 1 and j < len(units) and units[j].role in {"measure", "qualifier"} or (
+        j > i + 1 and j < len(units) and units[j].word in lex["value_frames"].words
+    )
 
 
 def _phrase_from(units: list[Unit], i: int, text: str, lex: Lexicon, verb: str | None = None) -> str | None:
