@@ -171,12 +171,19 @@ def is_relative(low: str, q: Quantity) -> bool:
     return bool(sign) and sign.group(1) not in {"of", "at", "is", "to", ":", "score", "nps", "enps"} and not sign.group(1).endswith(":")
 
 
+# "of finishing", "after sign-up", "of their promotion": the event a window runs from.
+_EVENT_AFTER = re.compile(r"\s+(?:of|after|from)\s+(?:(?:the|their|his|her|its|our)\s+)?[a-z][\w-]*")
+
+
 def strip_deadline(text: str) -> tuple[str, str | None]:
     low = text.lower()
     m = DEADLINE_PHRASE_RE.search(low) if may_hold_deadline(low) else None
     if not m or low[max(0, m.start() - 6) : m.start()].rstrip().endswith("than"):
         return text, None  # (none, or "higher than in 2024": the level compared with, no deadline)
     end = m.end()
+    after = _EVENT_AFTER.match(low, end)
+    if after and low[m.start() : m.start() + 6] == "within":
+        end = after.end()  # "within 6 months of finishing": the window runs from an event
     nxt = re.match(r"\s+([A-Za-z][\w-]*)", text[end:])
     if nxt and nxt.group(1).lower() in {"intake", "cohort", "term", "semester", "release", "launch", "window", "cycle"}:
         end += nxt.end()  # "in the September intake": the intake is part of when
@@ -185,7 +192,8 @@ def strip_deadline(text: str) -> tuple[str, str | None]:
         r"(?i)(by|before|until|till|in|within|during|for|no later than|at|end|start|after)\b",
         phrase,
     ):
-        phrase = f"by {phrase}"
+        # "Nov–Feb" is a period the level holds over; "Q3" a date to reach it by
+        phrase = f"over {phrase}" if re.search(r"\w\s*[–-]\s*\w", phrase) else f"by {phrase}"
     # Blank the deadline out in place: offsets into the text must stay valid.
     return (text[: m.start()] + " " * (end - m.start()) + text[end:]), phrase
 
