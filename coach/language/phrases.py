@@ -97,6 +97,8 @@ def _verb_for(facts: KrFacts, metric: str, rubric: Rubric) -> str:
         and lead.lemma == lead.token  # not "reduced", not a direction word
     ):
         return lead.lemma.capitalize()
+    if lead and lead.kind == "change" and lead.token in {"up", "down"}:
+        return "Reduce" if lead.token == "down" else "Increase"  # "Customer PPM down from 320"
     later = lex.patterns.direction_later.search(facts.low)
     if later:  # "Sick day rate must go down"
         return "Reduce" if later.group(1) == "down" else "Increase"
@@ -123,7 +125,7 @@ def _verb_for(facts: KrFacts, metric: str, rubric: Rubric) -> str:
         return "Increase"  # "Get 10 claims per $": more of what others give ("Get write-offs below 8%" is cut)
     # "90% of claims paid within 5 days", "Critical vulns patched within SLA: 95%": a share
     # the author wants most things in grows, whatever is counted ("claims" alone are cut).
-    most = any(q.role == "target" and q.kind == "percent" and _percent(q.text) > 50 for q in facts.measures)
+    most = any(q.role == "target" and q.kind == "percent" and _percent(q.text) >= 50 for q in facts.measures)
     if most and (metric.startswith("share of ") or _done_to_them(metric, lex)):
         return "Increase"
     if metric.startswith("share of "):
