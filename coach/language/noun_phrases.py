@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from ..lexicon import Lexicon, tokenize
 from .facts import KrFacts
-from .reading import countable, looks_plural, starts_metric_term
+from .reading import countable, looks_plural, starts_name
 
 # Characters between two words that end a phrase ("Reduce churn, and grow NPS").
 _BREAK_BETWEEN = re.compile(r"[,;:()\[\]!?—]|\s[-–]\s|\.\s")
@@ -115,7 +115,7 @@ def _metric_noun_phrase(facts: KrFacts, lex: Lexicon) -> str | None:
     fillers = lex["lead_fillers"].words
     words = [u.word for u in units]
     first_word = next(
-        (i for i, u in enumerate(units) if not (u.role == "word" and u.word in fillers) or starts_metric_term(words, i, lex)), 0
+        (i for i, u in enumerate(units) if not (u.role == "word" and u.word in fillers) or starts_name(words, i, lex)), 0
     )
     if lead_at is not None and lead_at > first_word:
         starts.append(first_word)  # "Memory usage reduced by 30%": the subject

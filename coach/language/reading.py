@@ -26,7 +26,7 @@ def strip_fillers(low: str, tokens: list[tuple[str, int]], lex: Lexicon) -> int:
     words = [t for t, _ in tokens]
     i = 0
     while i < len(words):
-        if starts_metric_term(words, i, lex):
+        if starts_name(words, i, lex):
             break  # "First response time under 4 hours": the filler is the metric's first word
         for size in range(MAX_PHRASE, 0, -1):
             if " ".join(words[i : i + size]) in fillers:
@@ -39,11 +39,14 @@ def strip_fillers(low: str, tokens: list[tuple[str, int]], lex: Lexicon) -> int:
     return i
 
 
-def starts_metric_term(words: list[str], i: int, lex: Lexicon) -> bool:
-    """Do the words from `i` open with a metric's name ("first response", "first contact
-    resolution")?"""
-    terms = lex["metric_terms"].entries
-    return any(" ".join(words[i : i + k]) in terms for k in range(2, MAX_PHRASE + 1) if i + k <= len(words))
+def starts_name(words: list[str], i: int, lex: Lexicon) -> bool:
+    """Do the words from `i` open with the name of a metric or a thing ("first response",
+    "help desk"), so that a filler word there ("first", "help") is the name's?"""
+    names = lex.union("metric_terms", "deliverable_nouns")  # (single words; the phrases below)
+    phrases = lex["metric_terms"].phrases | lex["deliverable_nouns"].phrases
+    return i + 1 < len(words) and words[i] not in names and any(
+        " ".join(words[i : i + k]) in phrases for k in range(2, MAX_PHRASE + 1) if i + k <= len(words)
+    )
 
 
 def _adverb_before_verb(words: list[str], i: int, lex: Lexicon) -> bool:
