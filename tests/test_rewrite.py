@@ -52,6 +52,20 @@ def test_relative_targets_stay_relative(rubric):
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
+        ("Logo churn below 3% a month", "Reduce logo churn from [current logo churn] to below 3% a month"),
+        ("Diesel cost of 38p per mile", "Reduce diesel cost from [current diesel cost] to 38p per mile"),
+        ("Pick accuracy of 99% in the new warehouses", "Increase pick accuracy from [current pick accuracy] to 99% in the new warehouses"),
+        ("Upgrade rate of at least 12% for every region by Q3", "Increase upgrade rate from [current upgrade rate] to at least 12% for every region by Q3"),
+    ],
+)
+def test_a_target_keeps_its_rate_and_where_it_holds(rubric, text, expected):
+    # "to below 3%" alone, or "to 99%" of every warehouse, would be another number
+    assert rewrite(rubric, text).text == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
         ("Refund requests 25% fewer than last year", "Reduce refund requests by 25%, from [current refund requests] to [target refund requests]"),
         ("Trial conversion 3 points higher than in 2025", "Increase trial conversion by 3 points, from [current trial conversion] to [target trial conversion]"),
         ("Support contacts 10% lower", "Reduce support contacts by 10%, from [current support contacts] to [target support contacts]"),

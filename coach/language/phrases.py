@@ -287,14 +287,31 @@ def target_phrase(facts: KrFacts, lex: Lexicon) -> tuple[str, Quantity] | None:
     prefix += " " if prefix and not prefix.endswith("±") else ""  # "within ±5%"
     # A number in words is the author's value, read mid-sentence: "Ten new clients" → "to ten".
     value = q.text.lower() if q.kind == "word" else q.text
-    rate = lex.patterns.rate_after.match(facts.low, q.end)
-    if rate and rate.group(0).strip() not in metric_phrase(facts, lex).lower():
-        value += facts.text[q.end : rate.end()]  # "to 2% a month": the rate stays with its number
-    after = lex.patterns.bound_after.match(facts.low, rate.end() if rate else q.end)
+    metric = metric_phrase(facts, lex).lower()
+    end = q.end
+    rate = lex.patterns.rate_after.match(facts.low, end)
+    if rate and rate.group(0).strip() not in metric:
+        value += facts.text[end : rate.end()]  # "to 2% a month": the rate stays with its number
+        end = rate.end()
+    after = lex.patterns.bound_after.match(facts.low, end)
     if after and not prefix:
         # "NPS 50+", "4.5/5 or higher": the bound is part of the target ("to 50", not more).
-        return ("at most " if after.group(1) else "at least ") + value, q
-    return prefix + value, q
+        prefix = "at most " if after.group(1) else "at least "
+        end = after.end()
+    return prefix + value + _scope(facts, end, metric, lex), q
+
+
+def _scope(facts: KrFacts, end: int, metric: str, lex: Lexicon) -> str:
+    """Where the target holds, written after it ("98% in the top 50 stores"), when the metric's
+    name does not already say it and nothing in it is a value or a deadline."""
+    m = lex.patterns.scope_after.match(facts.low, end)
+    if not m or " ".join(m.group(0).split()[:3]) in metric:
+        return ""  # ("Reduce manual effort across top clients by 200 hours": said in the name)
+    if any(m.start() < q.end and q.start < m.end() for q in facts.measures) or any(
+        m.start() < e and s < m.end() for s, e in facts.scan.deadlines
+    ):
+        return ""
+    return facts.text[m.start() : m.end()].rstrip()
 
 
 def baseline_text(facts: KrFacts) -> str | None:
