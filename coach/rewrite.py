@@ -414,11 +414,12 @@ def _metric_elsewhere(facts: KrFacts, metric: str, lex: Lexicon) -> bool:
     phrase found (here NPS) is what the value belongs to; the coach asks rather than guess."""
     named = lex.union("metric_terms", "metric_heads", without=("time_units",))
     inside = {w.lower() for w in re.findall(r"[\w/-]+", metric)}
+    if not inside.isdisjoint(named):
+        return False
     values = " ".join(q.text.lower() for q in facts.quantities)
     lead = facts.lead.token if facts.lead else ""  # "Reach 5,000 teams": the verb, not the metric "reach"
-    return inside.isdisjoint(named) and any(
-        w in lex["metric_terms"].words and w not in inside and w not in values and w != lead for w in facts.words
-    )
+    # Only the text's metric terms are tried (a set intersection, not a lookup per word).
+    return any(w not in inside and w not in values and w != lead for w in facts.words & lex["metric_terms"].words)
 
 
 def _several_values(values: list, label: str) -> bool:
