@@ -28,7 +28,10 @@ class Severity(str, Enum):
 
     @property
     def rank(self) -> int:
-        return {"info": 0, "warning": 1, "error": 2}[self.value]
+        return _RANKS[self]
+
+
+_RANKS = {Severity.info: 0, Severity.warning: 1, Severity.error: 2}
 
 
 class Span(BaseModel):

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import os
 import sys
-from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
 from operator import itemgetter
@@ -702,9 +701,7 @@ def _suggestions(ctx: SetContext, findings: list[Finding]) -> dict[tuple[int, in
         if rewrite is not None:
             used.add(key)
             rewrite = rewrite.model_copy(update={"target": target})
-        out[(oi, ki)] = Suggestion(
-            rewrite, lambda found=found, target=target: found.ask.model_copy(update={"target": target}), found.metric
-        )
+        out[(oi, ki)] = Suggestion(rewrite, found.build_ask, found.metric, target)
     return out
 
 
@@ -726,18 +723,31 @@ def _summary(okr_set: OkrSet, findings: list[Finding], rb: Rubric) -> Summary:
     n_krs = sum(len(o.key_results) for o in okr_set.objectives)
     # A KR with a [placeholder] left is unfinished work, never an outcome.
     unfinished = {r.id for r in rb.rules.values() if r.check == "unfilled_placeholder"}
-    flagged_krs = {
-        (f.target.objective, f.target.key_result)
-        for f in findings
-        if f.label in ("task", "no_metric", "no_target", "no_baseline") or f.rule_id in unfinished
-    }
+    flagged_krs = set()
+    # The counts in one pass over the findings, each key in the order first found.
+    by_severity: dict[str, int] = {}
+    by_label: dict[str, int] = {}
+    by_rule: dict[str, int] = {}
+    for f in findings:
+        label, rule_id = f.label, f.rule_id
+        if label in _MEASURABILITY or rule_id in unfinished:
+            flagged_krs.add((f.target.objective, f.target.key_result))
+        severity = f.severity.value
+        by_severity[severity] = by_severity.get(severity, 0) + 1
+        if label:
+            by_label[label] = by_label.get(label, 0) + 1
+        by_rule[rule_id] = by_rule.get(rule_id, 0) + 1
     return Summary(
         score=score(okr_set, findings, rb),
         objectives=len(okr_set.objectives),
         key_results=n_krs,
         outcome_key_results=n_krs - len(flagged_krs),
         findings=len(findings),
-        by_severity=dict(Counter(f.severity.value for f in findings)),
-        by_label=dict(Counter(f.label for f in findings if f.label)),
-        by_rule=dict(Counter(f.rule_id for f in findings)),
+        by_severity=by_severity,
+        by_label=by_label,
+        by_rule=by_rule,
     )
+
+
+# The labels that say a KR is no outcome measure.
+_MEASURABILITY = frozenset(("task", "no_metric", "no_target", "no_baseline"))

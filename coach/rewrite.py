@@ -57,12 +57,13 @@ class Suggestion:
     built only when it is shown: its candidates are each checked like a rewrite."""
 
     rewrite: Rewrite | None
-    build_ask: Callable[[], Ask]
+    build_ask: Callable[[Target], Ask]
     metric: str = ""  # the metric the rewrite measures, to keep two KRs of a set apart
+    target: Target | None = None  # where the ask points (None: no item yet)
 
     @cached_property
     def ask(self) -> Ask:
-        return self.build_ask()
+        return self.build_ask(self.target or Target())
 
 
 def suggest(
@@ -76,16 +77,16 @@ def suggest(
     """The suggestion for a KR carrying `label` under `objective` (targets left empty)."""
     drafts, questions, candidates = _drafts(facts, label, rubric, objective)
 
-    def ask() -> Ask:
-        # Each candidate is analysed to prove it clean: only until MAX_CANDIDATES have passed.
-        checked = (_checked_candidate(c, facts, rubric, sources) for c in candidates)
-        return Ask(
-            target=Target(),
-            original=facts.text,
-            questions=questions,
-            candidates=list(islice(filter(None, checked), MAX_CANDIDATES)),
-            addresses=rule_ids,
-        )
+    clean: list[CandidateMetric] | None = None  # the candidates proven clean, read for the first ask
+
+    def ask(target: Target) -> Ask:
+        nonlocal clean
+        if clean is None:
+            # Each candidate is analysed to prove it clean: only until MAX_CANDIDATES have passed.
+            found = (_checked_candidate(c, facts, rubric, sources) for c in candidates)
+            clean = list(islice(filter(None, found), MAX_CANDIDATES))
+        # Built once for the item it points at (a re-targeted copy cost as much again).
+        return Ask(target=target, original=facts.text, questions=questions, candidates=clean, addresses=rule_ids)
 
     for metric, text, extra in drafts:
         checked = check_rewrite(text, facts, rubric, sources, metric)
@@ -413,11 +414,12 @@ def _metric_elsewhere(facts: KrFacts, metric: str, lex: Lexicon) -> bool:
     phrase found (here NPS) is what the value belongs to; the coach asks rather than guess."""
     named = lex.union("metric_terms", "metric_heads", without=("time_units",))
     inside = {w.lower() for w in re.findall(r"[\w/-]+", metric)}
+    if not inside.isdisjoint(named):
+        return False
     values = " ".join(q.text.lower() for q in facts.quantities)
     lead = facts.lead.token if facts.lead else ""  # "Reach 5,000 teams": the verb, not the metric "reach"
-    return inside.isdisjoint(named) and any(
-        w in lex["metric_terms"].words and w not in inside and w not in values and w != lead for w in facts.words
-    )
+    # Only the text's metric terms are tried (a set intersection, not a lookup per word).
+    return any(w not in inside and w not in values and w != lead for w in facts.words & lex["metric_terms"].words)
 
 
 def _several_values(values: list, label: str) -> bool:

@@ -34,11 +34,14 @@ def score(okr_set: OkrSet, findings: list[Finding], rubric: Rubric) -> int:
             loss[(t.objective, t.key_result)] += 1.0
         else:
             loss[(t.objective, t.key_result)] += weights.get(f.severity, 0)
-    items: list[tuple[int, int | None]] = []
+    # Each item's value, summed in the set's order (objective, then its KRs).
+    total, items = 0, 0
     for oi, obj in enumerate(okr_set.objectives):
-        items.append((oi, None))
-        items.extend((oi, ki) for ki in range(len(obj.key_results)))
+        total += max(0.0, 1.0 - loss.get((oi, None), 0.0))
+        for ki in range(len(obj.key_results)):
+            total += max(0.0, 1.0 - loss.get((oi, ki), 0.0))
+        items += 1 + len(obj.key_results)
     if not items:
         return 0
-    mean = sum(max(0.0, 1.0 - loss[item]) for item in items) / len(items)
+    mean = total / items
     return max(0, min(100, round(100 * mean - set_penalty)))
