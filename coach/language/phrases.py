@@ -26,7 +26,10 @@ _COMPARATOR = re.compile(
     r"no less than|greater than|within(?:\s*±)?|±|≥|≤|>=|<=|<|>)\s*$"
 )
 EVERYONE = re.compile(r"^\s*(?:every|all|each)\s+", re.I)
-_WEAK_END = frozenset("the a an of to for in on at by with without during and or who that their our between using as".split())
+_WEAK_END = frozenset(
+    "the a an of to for in on at by with without during and or who that their our between using as into onto via over under "
+    "across through about against among within from".split()
+)
 # Words that open a clause or a new phrase inside a metric's name: a short name stops before.
 _CLAUSE_START = frozenset("a an the who that which where between using".split())
 # Words that open a qualifier inside a name: a placeholder cut short stops before them.
@@ -146,10 +149,8 @@ def _percent(text: str) -> float:
     return float(number.group(0).replace(",", ".")) if number else 0.0
 
 
-# A comparative right after a value, then "than" or the end of the clause.
-_COMPARED_AFTER = re.compile(
-    r"\s*(?:higher|lower|more|less|fewer|better|worse|faster|slower|cheaper|shorter|longer)(?:\s+than\b|\s*(?:$|[,.;(]))"
-)
+# A comparative right after a value ("2% lower", "20% more sign-ups", "5 points lower than …").
+_COMPARED_AFTER = re.compile(r"\s*(?:higher|lower|more|less|fewer|better|worse|faster|slower|cheaper|shorter|longer)\b")
 
 
 # A direction right after a value: lower, less, fewer (group 1), or higher, more.

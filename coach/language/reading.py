@@ -40,11 +40,10 @@ def strip_fillers(low: str, tokens: list[tuple[str, int]], lex: Lexicon) -> int:
 
 
 def starts_name(words: list[str], i: int, lex: Lexicon) -> bool:
-    """Do the words from `i` open with the name of a metric or a thing ("first response",
-    "help desk"), so that a filler word there ("first", "help") is the name's?"""
-    names = lex.union("metric_terms", "deliverable_nouns")  # (single words; the phrases below)
-    phrases = lex["metric_terms"].phrases | lex["deliverable_nouns"].phrases
-    return i + 1 < len(words) and words[i] not in names and any(
+    """Do the words from `i` open with the name of a metric, a thing or a role ("first
+    response", "team members"), so that a filler word there ("first", "team") is the name's?"""
+    phrases = lex["metric_terms"].phrases | lex["deliverable_nouns"].phrases | lex["staff_nouns"].phrases
+    return i + 1 < len(words) and any(
         " ".join(words[i : i + k]) in phrases for k in range(2, MAX_PHRASE + 1) if i + k <= len(words)
     )
 
