@@ -260,6 +260,9 @@ _MAYBE_WORD_QUANTITY = re.compile(
     r"|f(?:ortnightly|ifteen|ifty|orty|our|ive)|h(?:ourly|alv|alf|undred)|million|monthly|n(?:ext|ine)|one"
     r"|qua(?:rterly|drupl)|s(?:ame|ix|even)|t(?:ripl|wice|wo|hree|en|welve|wenty|hirty|housand)|weekly|yearly|zero)"
 )
+# "No P1 incidents", "No client inquiry takes more than a day": the KR opens with an
+# absence, a target of zero (not "No more than 3", "No later than May").
+_NONE_OPENING = re.compile(r"\s*(no)\s+(?!(?:more|less|fewer|later|longer|sooner|earlier|one|single)\b)[a-z0-9]")
 _BASELINE_AFTER = re.compile(
     r"(?:\s+of\s+[a-z]+(?:\s+[a-z]+)?)?"  # "6% of bookings today"
     r"\s*(?:today|now|currently|at present|so far|"
@@ -390,6 +393,8 @@ def scan(text: str) -> Scan:
         if any(s < m.end() and m.start() < e for s, e, _ in found):
             continue  # "5 million": the word is the number's multiplier, not a value of its own
         found.append((m.start(), m.end(), "word"))
+    if masked.lstrip()[:3] == "no " and (none := _NONE_OPENING.match(masked)):
+        found.append((*none.span(1), "word"))  # "No P1 incidents", "No inquiry waits a day": zero of them
     found.sort()
 
     quantities: list[Quantity] = []

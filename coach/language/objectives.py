@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from ..lexicon import MAX_PHRASE, Lexicon, tokenize
 from .facts import ObjectiveFacts
@@ -22,6 +23,9 @@ def _analyze_objective(text: str, lex: Lexicon) -> ObjectiveFacts:
     tokens = tokenize(low)
     words = lex.grams([t for t, _ in tokens])
     sc = scan_cached(text)
+    if sc.quantities and sc.quantities[0].text.lower() == "no":
+        # "No family in our county goes hungry": an objective's absence is no number in it
+        sc = replace(sc, quantities=sc.quantities[1:])
     asp = lex["aspiration_words"]
     generic = lex["generic_nouns"]
     aspiration_hits = asp.found(words)

@@ -133,7 +133,7 @@ def _verb_for(facts: KrFacts, metric: str, rubric: Rubric) -> str:
         return "Increase"
     if metric.startswith("share of "):
         return polarity_verb(short_name(metric)[9:], rubric)
-    if re.search(r"\b(?:zero|halve|halved)\b", facts.low):
+    if re.search(r"\b(?:zero|halve|halved)\b", facts.low) or any(q.text.lower() == "no" for q in facts.measures):
         return "Reduce"
     return polarity_verb(metric, rubric)
 
@@ -280,8 +280,8 @@ def target_phrase(facts: KrFacts, lex: Lexicon) -> tuple[str, Quantity] | None:
     q = targets[-1]
     if metric_phrase(facts, lex).startswith("share of ") and targets[0].kind == "percent":
         q = targets[0]  # "90% of claims paid within 5 days": the share is the target
-    if q.text.lower() == "zero":
-        return "zero", q
+    if q.text.lower() in {"zero", "no"}:
+        return "zero", q  # ("No P1 incidents": none of them, a target of zero)
     before = facts.text[max(0, q.start - 16) : q.start]
     comp = _COMPARATOR.search(before.lower())
     prefix = before[comp.start() :].strip().lower() if comp else ""
