@@ -107,3 +107,8 @@ def test_a_named_span_of_time_is_part_of_the_metric():
 def test_ranges_and_wholes_are_not_baselines():
     assert roles("Brand consideration +5 pts among 18–34s")[0] == ("5 pts", "target")
     assert roles("At least 7 of 12 councillors pledge support") == [("7", "target")]
+
+
+@pytest.mark.parametrize("text", ["Support 10s of millions of repositories", "Serve 100s of teams", "Tools from the 1990s"])
+def test_tens_of_and_decades_are_no_seconds(text):
+    assert scan(text).quantities == ()
