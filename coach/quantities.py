@@ -381,6 +381,8 @@ def scan(text: str) -> Scan:
         unit = unit.strip()
         if unit in {"g", "s"} and text[e - 1] in "GS":
             continue  # 3G, 5S: a network generation, a method's name; not grams or seconds
+        if s > 1 and low[s - 1] == "#" and (low[s - 2].isalnum() or low[s - 2] == "/"):
+            continue  # "ipfs/project#14": an issue's reference, no value
         if unit == "s" and (masked.startswith(" of ", e) or _is_year(num)):
             continue  # "10s of millions", "100s of teams", "the 1990s": no seconds, and no value
         if num == "24" and m.group(0).replace(" ", "") == "24/7":  # (no other number spells it)

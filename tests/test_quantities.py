@@ -112,3 +112,8 @@ def test_ranges_and_wholes_are_not_baselines():
 @pytest.mark.parametrize("text", ["Support 10s of millions of repositories", "Serve 100s of teams", "Tools from the 1990s"])
 def test_tens_of_and_decades_are_no_seconds(text):
     assert scan(text).quantities == ()
+
+
+def test_an_issue_reference_is_no_value():
+    assert scan("Groups listed on the website (ref: org/project#14)").quantities == ()
+    assert [q.text for q in scan("Be #1 in the app store").quantities] == ["1"]
