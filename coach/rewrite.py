@@ -186,6 +186,10 @@ def _drafts(facts: KrFacts, label: str, rubric: Rubric, objective: str) -> tuple
     deadline = _deadline(facts)
     verb = verb_for(facts, metric, rubric)
     m = short_name(metric)
+    if deadline and _defines_metric(facts, deadline, metric):
+        # "Returns within 6 months under 8%", "40% of visitors return within a month": the
+        # window says what is counted; after the target it would read as a deadline.
+        metric, deadline = f"{metric} {deadline}", None
     if label == "no_target":
         written = baseline_text(facts)
         baseline = written or f"[current {m}]"
@@ -230,6 +234,23 @@ def _drafts(facts: KrFacts, label: str, rubric: Rubric, objective: str) -> tuple
     target_text = found[0] if found else f"[target {m}]"
     drafts.append((metric, _compose(verb, metric, f"[current {m}]", target_text, deadline), []))
     return drafts, questions, []
+
+
+def _defines_metric(facts: KrFacts, deadline: str, metric: str) -> bool:
+    """Is the KR's time phrase a window of the metric ("within a month", "in the first 3
+    months", "by day 30"), written with the metric rather than after a target or a verb of
+    change ("Increase NPS to 50 within 6 months" has a deadline)?"""
+    if not _WINDOW.match(deadline) or deadline.lower() in metric.lower():
+        return False
+    if facts.lead is not None and facts.lead.kind in {"change", "maintain", "level"}:
+        return False
+    at = facts.low.find(deadline.lower())
+    return at > 0 and not any(
+        q.role == "target" and q.end <= at and facts.low[q.end : at].strip() in {"", ","} for q in facts.measures
+    )
+
+
+_WINDOW = re.compile(r"(?i)(?:within|in (?:the|their|its|a) first|by (?:day|week|month) \d+|after)\b")
 
 
 def _deadline(facts: KrFacts) -> str | None:
