@@ -171,7 +171,7 @@ def is_relative(low: str, q: Quantity) -> bool:
     if re.search(r"\d\s*[-–]\s*$", before):
         return False  # the far end of a range ("5-10 years"), not a change
     sign = re.search(r"(\S*)\s*[+\-−]\s*$", before)
-    return bool(sign) and sign.group(1) not in {"of", "at", "is", "to", ":", "score", "nps", "enps"} and not sign.group(1).endswith(":")
+    return bool(sign) and sign.group(1) not in {"of", "at", "is", "to", ":", "score", "nps", "enps", "least", "most"} and not sign.group(1).endswith(":")
 
 
 # "of finishing", "after sign-up", "of their promotion": the event a window runs from.
@@ -192,7 +192,7 @@ def strip_deadline(text: str) -> tuple[str, str | None]:
         end += nxt.end()  # "in the September intake": the intake is part of when
     phrase = text[m.start() : end].strip(" ,.;")
     if not re.match(
-        r"(?i)(by|before|until|till|in|within|during|for|no later than|at|end|start|after)\b",
+        r"(?i)(by|before|until|till|in|within|during|for|no later than|at|end|start|after|this|next)\b",
         phrase,
     ):
         # "Nov–Feb" is a period the level holds over; "Q3" a date to reach it by
@@ -283,11 +283,13 @@ def target_phrase(facts: KrFacts, lex: Lexicon) -> tuple[str, Quantity] | None:
     if q.text.lower() in {"zero", "no"}:
         return "zero", q  # ("No P1 incidents": none of them, a target of zero)
     before = facts.text[max(0, q.start - 16) : q.start]
+    sign = "+" if before.endswith("+") and q.kind != "word" else ""
+    before = before[: len(before) - len(sign)]  # "at least +35": the comparator, then the sign
     comp = _COMPARATOR.search(before.lower())
     prefix = before[comp.start() :].strip().lower() if comp else ""
     prefix += " " if prefix and not prefix.endswith("±") else ""  # "within ±5%"
     # A number in words is the author's value, read mid-sentence: "Ten new clients" → "to ten".
-    value = q.text.lower() if q.kind == "word" else q.text
+    value = q.text.lower() if q.kind == "word" else sign + q.text
     metric = metric_phrase(facts, lex).lower()
     end = q.end
     rate = lex.patterns.rate_after.match(facts.low, end)
