@@ -307,6 +307,8 @@ _BASELINE_HINTS = (
 
 def _kind(cur: str | None, unit: str, mult: str) -> str:
     """The kind of a NUMBER_RE match from its currency, unit and multiplier (units stripped)."""
+    if not unit and not cur:  # a bare number, the most common: no test below holds but the multiplier's
+        return "multiplier" if mult in {"x", "×"} else "number"
     if (
         cur
         or unit in {"usd", "eur", "gbp"}
