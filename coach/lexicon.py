@@ -149,6 +149,11 @@ class WordClass:
     def phrases(self) -> frozenset[str]:
         return self.entries - self.words
 
+    @cached_property
+    def first_words(self) -> frozenset[str]:
+        """The first word of each entry: a word that is none of these opens no entry."""
+        return frozenset(e.split(" ", 1)[0] for e in self.entries)
+
     def has(self, text_grams: frozenset[str]) -> bool:
         return not self.entries.isdisjoint(text_grams)
 
