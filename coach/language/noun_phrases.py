@@ -21,6 +21,8 @@ from .reading import countable, looks_plural
 _BREAK_BETWEEN = re.compile(r"[,;:()\[\]!?—]|\s[-–]\s|\.\s")
 _MAX_WORDS = 9
 _ACRONYM_PLURAL = re.compile(r"[A-Z]{2,5}s")  # "CEs", "SDRs": people by their role's initials
+_DURATION = re.compile(r"\d\s*(?:s|sec|secs|seconds?|m|min|mins|minutes?|h|hrs?|hours?|d|days?|weeks?|months?|ms)\b")
+_CLAUSE_MARK = re.compile(r"[\[\](){};:,\"“”]")  # brackets or clause punctuation: no noun phrase
 _NO_QUOTES = str.maketrans("", "", "\"“”‘’")
 
 
@@ -602,7 +604,7 @@ def _sentence_case(phrase: str, force: bool = False) -> str:
 
 
 def _is_duration(value: str) -> bool:
-    return bool(re.search(r"\d\s*(?:s|sec|secs|seconds?|m|min|mins|minutes?|h|hrs?|hours?|d|days?|weeks?|months?|ms)\b", value.lower()))
+    return bool(_DURATION.search(value.lower()))
 
 
 def is_measurable(phrase: str, lex: Lexicon) -> bool:
@@ -650,7 +652,7 @@ def is_noun_phrase(phrase: str, lex: Lexicon) -> bool:
 
 
 def _is_noun_phrase(phrase: str, lex: Lexicon) -> bool:
-    if not phrase or re.search(r"[\[\](){};:,\"“”]", phrase):
+    if not phrase or _CLAUSE_MARK.search(phrase):
         return False
     if " as a share of " in phrase:  # "food cost as a share of revenue": two noun phrases
         return all(is_noun_phrase(part, lex) for part in phrase.split(" as a share of ", 1))
