@@ -187,7 +187,7 @@ class Lexicon(dict[str, WordClass]):
         # (An OrderedDict: dropping a plain dict's first entry walks the holes the earlier drops
         # left, about 4 µs a time once the memo is full.)
         self.memo: OrderedDict[object, object] = OrderedDict()
-        self._unions: dict[tuple[tuple[str, ...], tuple[str, ...]], frozenset[str]] = {}
+        self._unions: dict[tuple[object, ...], frozenset[str]] = {}
         self.maps: dict[str, dict[str, list[str]]] = {}
         for name, value in data.items():
             if isinstance(value, list):
@@ -289,7 +289,7 @@ class Lexicon(dict[str, WordClass]):
     def union(self, *names: str, without: tuple[str, ...] = ()) -> frozenset[str]:
         """The single words of several classes together, less those of the classes `without`,
         computed once (and never evicted): a reader asks for the same few sets on every text."""
-        key = (names, without)
+        key = (names, without) if without else names  # (the common key: no tuple to build)
         found = self._unions.get(key)
         if found is None:
             words = frozenset().union(*(self[n].words for n in names))
