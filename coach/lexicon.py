@@ -149,6 +149,11 @@ class WordClass:
     def phrases(self) -> frozenset[str]:
         return self.entries - self.words
 
+    @cached_property
+    def first_words(self) -> frozenset[str]:
+        """The first word of each entry: a word that is none of these opens no entry."""
+        return frozenset(e.split(" ", 1)[0] for e in self.entries)
+
     def has(self, text_grams: frozenset[str]) -> bool:
         return not self.entries.isdisjoint(text_grams)
 
@@ -160,8 +165,18 @@ def _longest_first(entry: str) -> tuple[int, str]:
     return -len(entry), entry
 
 
-class Lexicon:
-    """All word classes of a rubric plus a form → lemma map for its verbs."""
+class Lexicon(dict[str, WordClass]):
+    """All word classes of a rubric plus a form → lemma map for its verbs.
+
+    The lexicon is itself the mapping of its word classes by name (`lex["metric_terms"]`):
+    the readers ask ~110 times per KR, and a dict's own lookup costs a quarter of a method
+    call (2% of a cold review's instructions). A name the rubric leaves out is `__missing__`."""
+
+    # One lexicon is one object: compared, hashed and shown as such, not as the mapping.
+    __eq__ = object.__eq__
+    __ne__ = object.__ne__
+    __hash__ = object.__hash__
+    __repr__ = object.__repr__
 
     def __init__(self, data: dict[str, object], patterns: Patterns | None = None):
         self.raw = data
@@ -172,13 +187,12 @@ class Lexicon:
         # (An OrderedDict: dropping a plain dict's first entry walks the holes the earlier drops
         # left, about 4 µs a time once the memo is full.)
         self.memo: OrderedDict[object, object] = OrderedDict()
-        self._unions: dict[tuple[tuple[str, ...], tuple[str, ...]], frozenset[str]] = {}
-        self.classes: dict[str, WordClass] = {}
+        self._unions: dict[tuple[object, ...], frozenset[str]] = {}
         self.maps: dict[str, dict[str, list[str]]] = {}
         for name, value in data.items():
             if isinstance(value, list):
                 entries = [str(v).strip().lower() for v in value if str(v).strip()]
-                self.classes[name] = WordClass.build(entries)
+                self[name] = WordClass.build(entries)
             elif isinstance(value, dict) and name != "irregular_verbs":
                 self.maps[name] = {
                     str(k).lower(): [str(x) for x in (v if isinstance(v, list) else [v])]
@@ -208,7 +222,7 @@ class Lexicon:
         by_lemma = Counter(irregular.values())
         strong = {lemma for lemma, n in by_lemma.items() if n >= 2}
         for cls_name in VERB_CLASSES:
-            wc = self.classes.get(cls_name)
+            wc = self.get(cls_name)
             if not wc:
                 continue
             for lemma in wc.words:
@@ -220,7 +234,7 @@ class Lexicon:
         for form, lemma in irregular.items():
             self.lemma[form] = lemma
             for cls_name in VERB_CLASSES:
-                wc = self.classes.get(cls_name)
+                wc = self.get(cls_name)
                 if wc and lemma in wc.words:
                     collected.setdefault(form, set()).add(cls_name)
         self.verb_class = {form: frozenset(c) for form, c in collected.items()}
@@ -229,19 +243,21 @@ class Lexicon:
         # once"): `grams` makes a longer sequence only from one of these.
         self.phrase_starts = frozenset(
             " ".join(words[:k])
-            for wc in self.classes.values()
+            for wc in self.values()
             for words in (e.split(" ") for e in wc.entries if " " in e)
             for k in range(1, min(len(words), MAX_PHRASE))
         )
 
-    def __getitem__(self, name: str) -> WordClass:
-        try:
-            return self.classes[name]  # the readers ask hundreds of times per KR: the fast path first
-        except KeyError:
-            if name not in REQUIRED_CLASSES:
-                raise KeyError(f"no word class {name!r}: add it to lexicon.REQUIRED_CLASSES and the rubric") from None
-            found = self.classes[name] = WordClass.build([])  # declared, but empty in this rubric
-            return found
+    @property
+    def classes(self) -> dict[str, WordClass]:
+        """The word classes by name (a copy)."""
+        return dict(self)
+
+    def __missing__(self, name: str) -> WordClass:
+        if name not in REQUIRED_CLASSES:
+            raise KeyError(f"no word class {name!r}: add it to lexicon.REQUIRED_CLASSES and the rubric")
+        found = self[name] = WordClass.build([])  # declared, but empty in this rubric
+        return found
 
     def grams(self, words: list[str]) -> frozenset[str]:
         """What a class can match in `words`: each word, the parts of hyphenated words (as
@@ -273,7 +289,7 @@ class Lexicon:
     def union(self, *names: str, without: tuple[str, ...] = ()) -> frozenset[str]:
         """The single words of several classes together, less those of the classes `without`,
         computed once (and never evicted): a reader asks for the same few sets on every text."""
-        key = (names, without)
+        key = (names, without) if without else names  # (the common key: no tuple to build)
         found = self._unions.get(key)
         if found is None:
             words = frozenset().union(*(self[n].words for n in names))

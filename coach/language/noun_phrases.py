@@ -21,6 +21,8 @@ from .reading import countable, looks_plural, starts_name
 _BREAK_BETWEEN = re.compile(r"[,;:()\[\]!?—]|\s[-–]\s|\.\s")
 _MAX_WORDS = 9
 _ACRONYM_PLURAL = re.compile(r"[A-Z]{2,5}s")  # "CEs", "SDRs": people by their role's initials
+_DURATION = re.compile(r"\d\s*(?:s|sec|secs|seconds?|m|min|mins|minutes?|h|hrs?|hours?|d|days?|weeks?|months?|ms)\b")
+_CLAUSE_MARK = re.compile(r"[\[\](){};:,\"“”]")  # brackets or clause punctuation: no noun phrase
 _NO_QUOTES = str.maketrans("", "", "\"“”‘’")
 
 
@@ -372,9 +374,9 @@ def _collect(
     while i < len(units) and len(out) < _MAX_WORDS:
         u = units[i]
         gap = text[out[-1].end : u.start] if out else " "
-        if gap != " " and _BREAK_BETWEEN.search(gap):  # (one space, the usual gap, is no break)
-            if not (gap == ", " and _modifier_list(out, units, i, lex)):
-                break  # but "valid, payable claims": modifiers of one head go on
+        # (one space, the usual gap, is no break; "valid, payable claims": modifiers of one head go on)
+        if gap != " " and _BREAK_BETWEEN.search(gap) and not (gap == ", " and _modifier_list(out, units, i, lex)):
+            break
         if u.role in {"measure", "deadline"}:
             break
         if u.role == "qualifier":
@@ -635,7 +637,7 @@ def _sentence_case(phrase: str, force: bool = False) -> str:
 
 
 def _is_duration(value: str) -> bool:
-    return bool(re.search(r"\d\s*(?:s|sec|secs|seconds?|m|min|mins|minutes?|h|hrs?|hours?|d|days?|weeks?|months?|ms)\b", value.lower()))
+    return bool(_DURATION.search(value.lower()))
 
 
 def is_measurable(phrase: str, lex: Lexicon) -> bool:
@@ -683,7 +685,7 @@ def is_noun_phrase(phrase: str, lex: Lexicon) -> bool:
 
 
 def _is_noun_phrase(phrase: str, lex: Lexicon) -> bool:
-    if not phrase or re.search(r"[\[\](){};:,\"“”]", phrase):
+    if not phrase or _CLAUSE_MARK.search(phrase):
         return False
     if " as a share of " in phrase:  # "food cost as a share of revenue": two noun phrases
         return all(is_noun_phrase(part, lex) for part in phrase.split(" as a share of ", 1))

@@ -13,6 +13,8 @@ from ..lexicon import MAX_PHRASE, Lexicon, tokenize
 from .facts import ObjectiveFacts
 from .reading import object_chunk, scan_cached, strip_fillers
 
+_WRITTEN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'’\-]*")  # a word as written (its case read)
+
 
 def analyze_objective(text: str, lex: Lexicon) -> ObjectiveFacts:
     return lex.memoised(("objective", text), lambda: _analyze_objective(text, lex))
@@ -80,7 +82,7 @@ def _analyze_objective(text: str, lex: Lexicon) -> ObjectiveFacts:
                 seq = " ".join(toks[i : i + size])
                 if seq in asp.phrases or seq in generic.phrases:
                     covered_idx.update(range(i, i + size))
-    original = re.findall(r"[A-Za-z][A-Za-z0-9'’\-]*", text)
+    original = _WRITTEN_WORD.findall(text)
     title_case = sum(t[0].isupper() for t in original) > len(original) / 2
     capitalised = (
         set()

@@ -23,12 +23,13 @@ def token_set(tokens: list[tuple[str, int]]) -> frozenset[str]:
 def strip_fillers(low: str, tokens: list[tuple[str, int]], lex: Lexicon) -> int:
     """Index of the first token after leading fillers ("We will", "Successfully")."""
     fillers = lex["lead_fillers"].entries
+    opens = lex["lead_fillers"].first_words  # (a word that opens no filler: no sequence is joined)
     words = [t for t, _ in tokens]
     i = 0
     while i < len(words):
         if starts_name(words, i, lex):
             break  # "First response time under 4 hours": the filler is the metric's first word
-        for size in range(MAX_PHRASE, 0, -1):
+        for size in range(MAX_PHRASE, 0, -1) if words[i] in opens else ():
             if " ".join(words[i : i + size]) in fillers:
                 i += size
                 break

@@ -94,9 +94,13 @@ def _hiring(verb: str, lemma: str, opening: frozenset[str], toks: list[str], fir
     hire = lex["hire_verbs"]
     if lemma in hire.words or hire.has(opening):
         return True
-    # "Bring 3 new maintainers on board": a phrasal hire verb whose particle comes later.
+    # "Bring 3 new maintainers on board": a phrasal hire verb whose particle comes later (the
+    # rest of the KR is joined only for a verb that has such a form).
+    phrasal = [p for p in ("on board", "onboard", "on", "in") if f"{verb} {p}" in hire.entries]
+    if not phrasal:
+        return False
     rest = f" {' '.join(toks[first + 1 :])}"
-    return hire.has(frozenset(f"{verb} {p}" for p in ("on board", "onboard", "on", "in") if f" {p}" in rest))
+    return any(f" {p}" in rest for p in phrasal)
 
 
 def _own_work(facts: KrFacts, first: int, lex: Lexicon) -> str:
@@ -111,10 +115,11 @@ def _own_work(facts: KrFacts, first: int, lex: Lexicon) -> str:
         return ""
     verb = toks[first].split("/")[0]  # "launch/test 3 tools": the first of two verbs
     lemma = lex.lemma_of(verb)
-    # Phrases that start with the verb: "bring on board", "look into", "start tracking".
-    opening = frozenset(" ".join([verb, *toks[first + 1 : first + k]]) for k in (1, 2, 3))
     valued = any(q.role == "target" and q.kind != "number" for q in facts.measures)
     imperative = verb == lemma  # "Hiring manager satisfaction" names a metric, not an order
+    # Phrases that start with the verb: "bring on board", "look into", "start tracking" (read
+    # of an order only).
+    opening = frozenset(" ".join([verb, *toks[first + 1 : first + k]]) for k in (1, 2, 3)) if imperative else frozenset()
     if imperative and _hiring(verb, lemma, opening, toks, first, lex) and lex["staff_nouns"].has(_after(toks, first, lex)):
         return f"'{verb}' adds people to the team: the team's own work"
     if imperative and (lemma in lex["learning_verbs"].words or lex["learning_verbs"].has(opening)) and not valued:
@@ -216,6 +221,8 @@ def _time_spent(facts: KrFacts, toks: list[str], first: int, lex: Lexicon) -> bo
     """'Meditate 10 minutes every morning', 'Spend 1hr every week on personal projects', 'Lift
     weights 3 days/week': a duration of doing, at a cadence ('Downtime 10 minutes per month'
     and 'Reduce handling time to 4 minutes a call' measure)."""
+    if not any(q.role == "target" and q.kind == "duration" for q in facts.measures):
+        return False  # no duration to reach (what `duration_at_cadence` asks first): most KRs stop here
     measured = lex.union("metric_terms", "metric_heads", "time_metrics", "lower_is_better", "outcome_nouns", "people_nouns")
     lead = facts.lead
     if lead is not None and lead.kind not in {"delivery", "ambiguous"} and not measured.isdisjoint(
@@ -254,14 +261,16 @@ def _own_cadence(facts: KrFacts, head: list[str], lex: Lexicon) -> bool:
 def _passive_done(toks: list[str], lex: Lexicon) -> bool:
     """'Replacement costs are determined and documented', 'The forum module is ready for
     release': the main clause declares work done (not 'contributors whose PR is merged')."""
-    done = lex["done_words"].words
+    done, auxiliaries = lex["done_words"].words, lex["passive_auxiliaries"].words
+    if auxiliaries.isdisjoint(toks):
+        return False  # no "is" or "are": one set test for the whole KR
 
     def done_word(tok: str) -> bool:
         # a done word, or the participle of any delivery verb ("Core APIs are refactored")
         return tok in done or (tok.endswith("ed") and "delivery_verbs" in lex.verb_classes(tok))
 
     for j, tok in enumerate(toks[:-1]):
-        if tok in lex["passive_auxiliaries"].words and (
+        if tok in auxiliaries and (
             done_word(toks[j + 1]) or (j + 2 < len(toks) and done_word(toks[j + 2]) and toks[j + 1].endswith("ly"))
         ):
             return lex["relative_pronouns"].words.isdisjoint(toks[:j])
