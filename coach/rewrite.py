@@ -34,6 +34,7 @@ from .language.phrases import (
     short_name,
     strip_deadline,
     target_phrase,
+    target_scope,
     verb_for,
 )
 from .language.reading import duration_at_cadence, looks_plural, object_chunk
@@ -210,10 +211,12 @@ def _drafts(facts: KrFacts, label: str, rubric: Rubric, objective: str) -> tuple
     found = target_phrase(facts, lex)
     drafts: list[Draft] = []
     if facts.maintains and found and not _relative(found, facts):
-        # "Maintain 99.9% uptime": the level is kept, not moved; where is it today?
-        level = re.sub(r"^at (least|most) ", lambda m: "at or above " if m.group(1) == "least" else "at or below ", found[0])
+        # "Maintain 99.9% uptime": the level is kept, not moved; where is it today? (Where it
+        # holds goes with the metric: "Keep resolution rate at the counter at or above 80%".)
+        held, where = target_phrase(facts, lex, scope=False)[0], target_scope(facts, lex)
+        level = re.sub(r"^at (least|most) ", lambda m: "at or above " if m.group(1) == "least" else "at or below ", held)
         keep = level if re.match(r"(?:under|below|above|over|at or|no more|no less|less|more|within|<|>|≤|≥)", level) else f"at {level}"
-        text = f"Keep {metric} {keep} (currently [current {m}])" + (f" {deadline}" if deadline else "")
+        text = f"Keep {metric}{where} {keep} (currently [current {m}])" + (f" {deadline}" if deadline else "")
         return [(metric, text, [])], questions, []
     if found and _relative(found, facts):
         rel, q = found

@@ -291,7 +291,9 @@ def short_name(metric: str) -> str:
     return prefix + " ".join(words) if words else "value"
 
 
-def target_phrase(facts: KrFacts, lex: Lexicon) -> tuple[str, Quantity] | None:
+def target_phrase(facts: KrFacts, lex: Lexicon, scope: bool = True) -> tuple[str, Quantity] | None:
+    """The target as written, with its comparator, rate and unit ("at least 90%", "2% a
+    month") and, unless `scope` is False, where it holds ("… for every rep")."""
     # Values only: a qualifier ("a 500GB backup") is never the target.
     targets = [q for q in facts.measures if q.role == "target" and q.kind != "placeholder"]
     if not targets:
@@ -320,7 +322,13 @@ def target_phrase(facts: KrFacts, lex: Lexicon) -> tuple[str, Quantity] | None:
         # "NPS 50+", "4.5/5 or higher": the bound is part of the target ("to 50", not more).
         prefix = "at most " if after.group(1) else "at least "
         end = after.end()
-    return prefix + value + _scope(facts, end, metric, lex), q
+    return prefix + value + (_scope(facts, end, metric, lex) if scope else ""), q
+
+
+def target_scope(facts: KrFacts, lex: Lexicon) -> str:
+    """Where the target holds, as `target_phrase` appends it (" at the permit counter"), or ""."""
+    full, bare = target_phrase(facts, lex), target_phrase(facts, lex, scope=False)
+    return full[0][len(bare[0]) :] if full and bare else ""
 
 
 def _scope(facts: KrFacts, end: int, metric: str, lex: Lexicon) -> str:
