@@ -100,7 +100,10 @@ def _analyze_objective(text: str, lex: Lexicon) -> ObjectiveFacts:
             continue
         lemma = lex.lemma_of(tok)
         is_verb = bool(lex.verb_classes(tok)) and (
-            i == first or tok != lemma and tok.endswith(("ed", "ing"))
+            i == first
+            or tok != lemma and tok.endswith("ed")
+            # but "Improve hiring", "Secure funding": a gerund right after the order is its object
+            or tok != lemma and tok.endswith("ing") and not (i == first + 1 and _ordered(tokens, first, lex))
         )
         if tok in capitalised and tok not in asp.words:
             # A name (product, place, programme) is a strong specific, unless slogan words surround it.
@@ -182,3 +185,12 @@ def _relationship(chunk: list[str], lex: Lexicon) -> bool:
     """'customer trust', 'a small, devoted community', 'win-win partnerships': the object is
     built between people, not delivered (a short phrase: 'ETAs they can trust' is a thing)."""
     return bool(chunk) and len(chunk) <= 3 and chunk[-1] in lex["relationship_nouns"].words
+
+
+def _ordered(tokens: list[tuple[str, int]], first: int, lex: Lexicon) -> bool:
+    """Does the objective open with an order whose object may be a gerund ("Improve hiring"),
+    not a linking or keeping verb ("We are working on", "Keep growing")?"""
+    verb = tokens[first][0] if first < len(tokens) else ""
+    return bool(lex.verb_classes(verb)) and lex.lemma_of(verb) == verb and verb not in lex.union(
+        "passive_auxiliaries", "maintain_verbs"
+    )
