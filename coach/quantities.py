@@ -450,6 +450,9 @@ _TOP_BEFORE = re.compile(r"\b(?:top|bottom)\s+$")
 _PICKED_AFTER = re.compile(r"\s+(?!in\b|on\b|of\b|at\b|among\b|for\b)[a-z]")
 _OF_WHOLE_BEFORE = re.compile(r"\d\+?\s+(?:of|out of)\s+$")
 _OPENS_NOTE = re.compile(r"\(\s*$")
+# A value then the name of what it counts ("(2 guides, 4 case studies)"): a breakdown of the
+# target, not where it starts ("(12 today)", "(12 in Q2)", "(17%, July 2013.)" are).
+_PART_NAMED_AFTER = re.compile(r"\s+(?!(?:today|now|currently|so|as|in|at|on|last|this|ytd|in)\b)[a-z][a-z-]+")
 _CLOSES_TEXT = re.compile(r"[^()]*\)[\s.;,]*$")
 
 
@@ -462,6 +465,7 @@ def _trailing_point(low: str, s: int, e: int, kind: str, earlier: list[Quantity]
         and earlier[-1].kind == kind
         and _OPENS_NOTE.search(low, max(0, s - 3), s) is not None
         and _CLOSES_TEXT.match(low, e) is not None
+        and _PART_NAMED_AFTER.match(low, e) is None  # "(1 member meeting and 3 social events)": the parts
     )
 
 

@@ -117,3 +117,9 @@ def test_tens_of_and_decades_are_no_seconds(text):
 def test_an_issue_reference_is_no_value():
     assert scan("Groups listed on the website (ref: org/project#14)").quantities == ()
     assert [q.text for q in scan("Be #1 in the app store").quantities] == ["1"]
+
+
+def test_a_breakdown_in_a_note_is_no_baseline():
+    # the parts of the target, named, are not where the KR starts ("(12 today)" is)
+    assert [q.role for q in scan("Hold 4 meetings (1 member meeting and 3 social events)").quantities] == ["target"] * 3
+    assert [q.role for q in scan("Sign 40 customers (12 today)").quantities] == ["target", "baseline"]

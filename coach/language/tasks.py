@@ -138,11 +138,13 @@ def _own_work(facts: KrFacts, first: int, lex: Lexicon) -> str:
             return "a capability to build: a deliverable, not a result"
     if lemma == "have" and not valued and lex["done_words"].has(_after(toks, first, lex)):
         return "a done state of the team's own work"
-    if verb == "have" and not facts.quantities and not facts.qualitative and lex["comparatives"].words.isdisjoint(toks):
+    if verb == "have" and not facts.qualitative and lex["comparatives"].words.isdisjoint(toks):
         # The order itself: "Have a report on layout performance", "Have the new build pass all
-        # tests"; not what people or the market have ("Have customers recommend us").
-        had = object_chunk(facts.tokens, first + 1, lex)[:1]
-        if had and had[0] not in lex.union("people_nouns", "outcome_nouns"):
+        # tests", "Have 4 meetings"; not what people or the market have ("Have customers
+        # recommend us", "Have 500 paying customers").
+        had = object_chunk(facts.tokens, first + 1, lex)
+        counted = all(q.kind == "number" for q in facts.measures) and had[-1:] and had[-1] in lex["deliverable_nouns"].words
+        if had and had[0] not in lex.union("people_nouns", "outcome_nouns") and (not facts.quantities or counted):
             return "a state to reach ('have ...'): a deliverable, not a result"
     if (
         # (a filler before the lead: "Ensure that bugs get filed" is read from "bugs")
