@@ -37,7 +37,7 @@ from .language.phrases import (
     target_scope,
     verb_for,
 )
-from .language.reading import duration_at_cadence, looks_plural, object_chunk
+from .language.reading import countable, duration_at_cadence, looks_plural, object_chunk
 from .language.tasks import outcome_clause
 from .lexicon import Lexicon
 from .models import Ask, CandidateMetric, Rewrite, Target
@@ -209,6 +209,8 @@ def _drafts(facts: KrFacts, label: str, rubric: Rubric, objective: str) -> tuple
     # no_baseline: the target as written (with its comparator), the start asked for.
     questions = [f"What is the current {amount_of(metric, lex)}?"]
     found = target_phrase(facts, lex)
+    if found and found[1].kind == "duration" and _counts_things(metric, lex):
+        return _which_number(facts)  # "Dashboard loads in under 3 seconds": a time, not a count of loads
     drafts: list[Draft] = []
     if facts.maintains and found and not _relative(found, facts):
         # "Maintain 99.9% uptime": the level is kept, not moved; where is it today? (Where it
@@ -237,6 +239,14 @@ def _drafts(facts: KrFacts, label: str, rubric: Rubric, objective: str) -> tuple
     target_text = found[0] if found else f"[target {m}]"
     drafts.append((metric, _compose(verb, metric, f"[current {m}]", target_text, deadline), []))
     return drafts, questions, []
+
+
+def _counts_things(metric: str, lex: Lexicon) -> bool:
+    """Does the metric's name count things ("dashboard loads", "text reminders"), so that a
+    duration cannot be its value (not "MTBF", "payback", "wait time", "days to close")?"""
+    head = re.split(r"\s(?:in|of|for|on|per|among|across|with|without|at|who|that|to|by)\s", f" {metric.lower()} ")[0].split()
+    times = lex.union("time_metrics", "time_units", "metric_heads", "lower_is_better")
+    return bool(head) and countable(head[-1], lex) and times.isdisjoint(head)
 
 
 def _defines_metric(facts: KrFacts, deadline: str, metric: str) -> bool:
