@@ -211,6 +211,8 @@ def _drafts(facts: KrFacts, label: str, rubric: Rubric, objective: str) -> tuple
     found = target_phrase(facts, lex)
     if found and found[1].kind == "duration" and _counts_things(metric, lex):
         return _which_number(facts)  # "Dashboard loads in under 3 seconds": a time, not a count of loads
+    if found and found[1].text.lower() == "no" and not _says_all(facts, metric):
+        return _which_number(facts)  # "No request waits more than a day": what is counted is not named
     drafts: list[Draft] = []
     if facts.maintains and found and not _relative(found, facts):
         # "Maintain 99.9% uptime": the level is kept, not moved; where is it today? (Where it
@@ -239,6 +241,13 @@ def _drafts(facts: KrFacts, label: str, rubric: Rubric, objective: str) -> tuple
     target_text = found[0] if found else f"[target {m}]"
     drafts.append((metric, _compose(verb, metric, f"[current {m}]", target_text, deadline), []))
     return drafts, questions, []
+
+
+def _says_all(facts: KrFacts, metric: str) -> bool:
+    """Does the metric's name hold the whole text after the KR's absence ("No 8D complaints for
+    late delivery"), so that "… to zero" counts what the author meant?"""
+    rest = strip_deadline(facts.text)[0].strip().rstrip(".")
+    return rest[2:].strip().lower() == metric.lower()
 
 
 def _counts_things(metric: str, lex: Lexicon) -> bool:
