@@ -120,7 +120,7 @@ def noun_use(
     chunk = object_chunk(tokens, lead.index + 1, lex)
     if not chunk:
         return False
-    if lead.token in nouns and not has_numbers and chunk[-1] in lex["vague_nouns"].words and len(chunk) <= 2:
+    if lead.token in nouns and not has_numbers and chunk[-1] in lex["vague_nouns"].words and len(chunk) == 1:
         return True  # "Partner satisfaction": a noun, then what is (vaguely) measured of it
     if (lead.kind == "ambiguous" or not has_numbers) and (
         chunk[-1] in heads or (not has_numbers and any(t == "per" for t, _ in tokens[lead.index + 2 :]))
