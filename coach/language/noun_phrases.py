@@ -126,7 +126,7 @@ def _metric_noun_phrase(facts: KrFacts, lex: Lexicon) -> str | None:
     else:
         starts.append(first_word)
     for start in starts:
-        share = _share_phrase(units, start, text, lex)
+        share = _share_phrase(units, start, text, lex, facts.lead.lemma if facts.lead and start == lead_at + 1 else None)
         if share is not None:
             return share or None  # "": a share whose condition cannot be named
         after_lead = lead_at is not None and start == lead_at + 1
@@ -298,7 +298,7 @@ def _trailing_qualifier(units: list[Unit], j: int, text: str, lex: Lexicon) -> l
     return []
 
 
-def _share_phrase(units: list[Unit], i: int, text: str, lex: Lexicon) -> str | None:
+def _share_phrase(units: list[Unit], i: int, text: str, lex: Lexicon, verb: str | None = None) -> str | None:
     """'90% of invoices are paid on time' → 'share of invoices paid on time';
     '80% of managers complete the training' → 'share of managers who complete the training'."""
     while i < len(units) and units[i].role == "word" and units[i].word in lex["determiners"].words:
@@ -334,6 +334,18 @@ def _share_phrase(units: list[Unit], i: int, text: str, lex: Lexicon) -> str | N
         # "90% of tickets received via email are resolved within 24 hours": the share is of
         # tickets *resolved*; naming it "share of tickets received" would change what is counted.
         return ""
+    # "Deliver 97% of parcels next day", "Collect 90% of invoices within terms": the share is
+    # of the things the order is done to, named with its participle after them (the count's
+    # form: "customers onboarded"); only where a plural ends them and a qualifier may follow
+    plain = next((k for k, u in enumerate(head) if u.word in lex.union("stopwords", "chunk_breakers")), len(head))
+    things = max((k for k, u in enumerate(head[:plain]) if _plural(u.word, lex)), default=-1) + 1
+    if verb and things and not linked and not (rest and (_base_verb(rest[0].word, lex) or rest[0].word in {"who", "that"})) and (
+        lex.verb_classes(verb) & {"delivery_verbs", "ambiguous_delivery_verbs"} or verb in lex["win_verbs"].words
+    ) and verb not in lex["obtain_verbs"].words and (
+        things == len(words) or words[things].word in lex["qualifier_prepositions"].words - {"into", "to", "onto"}
+    ):  # (not "uploaders converted into …": the verb's own complement)
+        tail = words[things:]
+        phrase = _slice(text, words[:things]) + f" {participle(verb, lex)}" + (f" {_slice(text, tail)}" if tail else "")
     if rest:
         lead_word = rest[0].word
         people = lex.union("people_nouns", "outcome_nouns")
