@@ -150,6 +150,7 @@ def _own_work(facts: KrFacts, first: int, lex: Lexicon) -> str:
         # (a filler before the lead: "Ensure that bugs get filed" is read from "bugs")
         (lex["assurance_verbs"].has(opening) or not lex["assurance_verbs"].words.isdisjoint(toks[:first]))
         and not facts.measures
+        and not any(q.kind == "duration" for q in facts.quantities)  # "Ensure all APIs respond within 400ms": a level
         and not facts.qualitative
         and lex.union("feeling_words", "level_adjectives", "comparatives").isdisjoint(toks)
         and _secured_thing(object_chunk(facts.tokens, first if toks[first] not in lex["assurance_verbs"].words else first + 1, lex), lex)
