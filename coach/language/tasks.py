@@ -138,7 +138,7 @@ def _own_work(facts: KrFacts, first: int, lex: Lexicon) -> str:
             return "a capability to build: a deliverable, not a result"
     if lemma == "have" and not valued and lex["done_words"].has(_after(toks, first, lex)):
         return "a done state of the team's own work"
-    if verb == "have" and not facts.qualitative and lex["comparatives"].words.isdisjoint(toks):
+    if verb in ("have", "has") and not facts.qualitative and lex["comparatives"].words.isdisjoint(toks):
         # The order itself: "Have a report on layout performance", "Have the new build pass all
         # tests", "Have 4 meetings"; not what people or the market have ("Have customers
         # recommend us", "Have 500 paying customers").
@@ -270,7 +270,9 @@ def _passive_done(toks: list[str], lex: Lexicon) -> bool:
 
     def done_word(tok: str) -> bool:
         # a done word, or the participle of any delivery verb ("Core APIs are refactored")
-        return tok in done or (tok.endswith("ed") and "delivery_verbs" in lex.verb_classes(tok))
+        return tok in done or (
+            (tok.endswith("ed") or tok in lex.irregular_forms) and "delivery_verbs" in lex.verb_classes(tok)
+        )  # ("all tests are run automatically": a participle like its verb)
 
     for j, tok in enumerate(toks[:-1]):
         if tok in auxiliaries and (

@@ -382,13 +382,15 @@ def header_kind(body: str, low: str | None = None) -> str | None:
             return H_OKR
     if rx.okr_word.search(subject):
         words = _WORD.findall(_PAREN.sub(" ", subject))
+        # "Every team publishes its quarterly OKRs.": a sentence about OKRs is no title
+        sentence = len(words) > 4 and body.rstrip().endswith(".")
         if 0 < len(words) <= 10:
             for i, w in enumerate(words):
                 if rx.okr_word.fullmatch(w) and (
                     i == 0
-                    or rx.okr_before.fullmatch(words[i - 1])
-                    or rx.hdr_period.fullmatch(words[i - 1])
-                    or all(rx.hdr_period.fullmatch(x) for x in words[i + 1 :])  # "... OKRs, Q3"
+                    or (not sentence and (rx.okr_before.fullmatch(words[i - 1]) or rx.hdr_period.fullmatch(words[i - 1])))
+                    or (words[i + 1 :] and all(rx.hdr_period.fullmatch(x) for x in words[i + 1 :]))  # "... OKRs, Q3"
+                    or (i == len(words) - 1 and len(words) <= 4 and not sentence)  # "Platform OKRs"
                 ):
                     return H_OKR
     return None

@@ -27,6 +27,9 @@ from coach.parse.lines import HEADING, PLAIN, scan
         ("Grow revenue", None),
         ("Maria", None),
         ("Increase NPS from 30 to 50", None),
+        ("Platform OKRs", H_OKR),
+        ("Has a mechanism to score OKRs.", None),  # a sentence that ends on the word
+        ("Every team publishes its quarterly OKRs.", None),
     ],
 )
 def test_header_kind(title, kind):
