@@ -218,9 +218,7 @@ def _phrase_from(units: list[Unit], i: int, text: str, lex: Lexicon, verb: str |
     # "Onboard 25 customers in the v1 queue": the things counted, and what is done to them.
     split = next((k for k, u in enumerate(words) if u.word in lex["qualifier_prepositions"].words), len(words))
     done = participle(verb, lex) if verb and value is not None and split and _plural(words[split - 1].word, lex) else ""
-    if done and (
-        lex.verb_classes(verb or "") & {"delivery_verbs", "ambiguous_delivery_verbs"} or verb in lex["win_verbs"].words
-    ) and verb not in lex["obtain_verbs"].words:  # ("Sell 300 bikes": bikes sold; "Win 12 deals": deals won)
+    if done and lex.verb_classes(verb or "") & {"delivery_verbs", "ambiguous_delivery_verbs"} and verb not in lex["obtain_verbs"].words:
         head, tail = words[:split], words[split:]
         phrase = _slice(text, head) + f" {done}" + (f" {_slice(text, tail)}" if tail else "")
     if trail and _ends_in_noun(trail, lex) and len(words) + len(trail) <= _MAX_WORDS:
