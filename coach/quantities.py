@@ -123,7 +123,7 @@ _MAYBE_LETTER_PLACEHOLDER = re.compile(r"[xynt](?<!\S.)(?:x{0,2}|b[dc])(?![\w'â€
 _BASELINE_BEFORE = lazy_compile(
     r"(?:(?<![\w])|(?=\())"
     r"(?:from|up from|down from|currently(?: at| is)?|current(?: value| level| rate| is)?:?|baseline(?: of| is)?:?"
-    r"|today(?: at)?:?|vs\.?|versus|compared (?:to|with)|was|were|now(?: at)?|from a baseline of"
+    r"|today(?: at)?:?|vs\.?|versus|compared (?:to|with)|was(?: at)?|were(?: at)?|now(?: at)?|from a baseline of"
     r"|last (?:quarter|year|month|cycle|period|half|fy|q[1-4])(?:\s*(?:was|were|of|at|:))?"
     r"|as of (?:(?!\bto\b)[^,;]){0,16}?:?"
     r"|starting (?:at|from)|starting point:?|base:?|actual:?|current state:?|is at|stands at"
@@ -476,7 +476,7 @@ _BASELINE_LAST2 = frozenset(
     {
         "up from", "down from", "compared to", "compared with", "currently at", "currently is", "current is",
         "current value", "current level", "current rate", "baseline of", "baseline is", "today at",
-        "now at", "starting at", "starting from", "starting point", "is at", "stands at",
+        "now at", "starting at", "starting from", "starting point", "is at", "stands at", "was at", "were at",
         "current state",
     }
 )

@@ -123,3 +123,7 @@ def test_a_breakdown_in_a_note_is_no_baseline():
     # the parts of the target, named, are not where the KR starts ("(12 today)" is)
     assert [q.role for q in scan("Hold 4 meetings (1 member meeting and 3 social events)").quantities] == ["target"] * 3
     assert [q.role for q in scan("Sign 40 customers (12 today)").quantities] == ["target", "baseline"]
+
+
+def test_was_at_names_where_the_kr_starts():
+    assert [q.role for q in scan("Reach 500 users (we were at 300 in May)").quantities] == ["target", "baseline"]
