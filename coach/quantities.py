@@ -452,7 +452,7 @@ _OF_WHOLE_BEFORE = re.compile(r"\d\+?\s+(?:of|out of)\s+$")
 _OPENS_NOTE = re.compile(r"\(\s*$")
 # A value then the name of what it counts ("(2 guides, 4 case studies)"): a breakdown of the
 # target, not where it starts ("(12 today)", "(12 in Q2)", "(17%, July 2013.)" are).
-_PART_NAMED_AFTER = re.compile(r"\s+(?!(?:today|now|currently|so|as|in|at|on|last|this|ytd|in)\b)[a-z][a-z-]+")
+_PART_NAMED_AFTER = re.compile(r"\s+(?!(?:today|now|currently|so|as|in|at|on|last|this|ytd)\b)[a-z][a-z-]+")
 _CLOSES_TEXT = re.compile(r"[^()]*\)[\s.;,]*$")
 
 

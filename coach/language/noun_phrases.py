@@ -218,7 +218,7 @@ def _phrase_from(units: list[Unit], i: int, text: str, lex: Lexicon, verb: str |
     # "Onboard 25 customers in the v1 queue": the things counted, and what is done to them.
     split = next((k for k, u in enumerate(words) if u.word in lex["qualifier_prepositions"].words), len(words))
     done = participle(verb, lex) if verb and value is not None and split and _plural(words[split - 1].word, lex) else ""
-    if done and lex.verb_classes(verb or "") & {"delivery_verbs", "ambiguous_delivery_verbs"} and verb not in lex["obtain_verbs"].words:
+    if done and _done_by_order(verb or "", lex):
         head, tail = words[:split], words[split:]
         phrase = _slice(text, head) + f" {done}" + (f" {_slice(text, tail)}" if tail else "")
     if trail and _ends_in_noun(trail, lex) and len(words) + len(trail) <= _MAX_WORDS:
@@ -296,6 +296,14 @@ def _trailing_qualifier(units: list[Unit], j: int, text: str, lex: Lexicon) -> l
     return []
 
 
+def _done_by_order(verb: str, lex: Lexicon, *, won: bool = False) -> bool:
+    """Does the order's participle name what is done to the things counted ("customers
+    onboarded", "invoices collected"; with `won`, "accounts converted"), not what others
+    give ("sign-ups got")?"""
+    acts = bool(lex.verb_classes(verb) & {"delivery_verbs", "ambiguous_delivery_verbs"}) or (won and verb in lex["win_verbs"].words)
+    return acts and verb not in lex["obtain_verbs"].words
+
+
 def _share_phrase(units: list[Unit], i: int, text: str, lex: Lexicon, verb: str | None = None) -> str | None:
     """'90% of invoices are paid on time' → 'share of invoices paid on time';
     '80% of managers complete the training' → 'share of managers who complete the training'."""
@@ -335,15 +343,15 @@ def _share_phrase(units: list[Unit], i: int, text: str, lex: Lexicon, verb: str 
     # "Deliver 97% of parcels next day", "Collect 90% of invoices within terms": the share is
     # of the things the order is done to, named with its participle after them (the count's
     # form: "customers onboarded"); only where a plural ends them and a qualifier may follow
-    plain = next((k for k, u in enumerate(head) if u.word in lex.union("stopwords", "chunk_breakers")), len(head))
-    things = max((k for k, u in enumerate(head[:plain]) if _plural(u.word, lex)), default=-1) + 1
-    if verb and things and not linked and not (rest and (_base_verb(rest[0].word, lex) or rest[0].word in {"who", "that"})) and (
-        lex.verb_classes(verb) & {"delivery_verbs", "ambiguous_delivery_verbs"} or verb in lex["win_verbs"].words
-    ) and verb not in lex["obtain_verbs"].words and (
-        things == len(words) or words[things].word in lex["qualifier_prepositions"].words - {"into", "to", "onto"}
-    ):  # (not "uploaders converted into …": the verb's own complement)
-        tail = words[things:]
-        phrase = _slice(text, words[:things]) + f" {participle(verb, lex)}" + (f" {_slice(text, tail)}" if tail else "")
+    if verb and not linked and _done_by_order(verb, lex, won=True) and not (
+        rest and (_base_verb(rest[0].word, lex) or rest[0].word in {"who", "that"})
+    ):
+        plain = next((k for k, u in enumerate(head) if u.word in lex.union("stopwords", "chunk_breakers")), len(head))
+        things = max((k for k, u in enumerate(head[:plain]) if _plural(u.word, lex)), default=-1) + 1
+        # (not "uploaders converted into …": the verb's own complement)
+        if things and (things == len(words) or words[things].word in lex["qualifier_prepositions"].words - {"into", "to", "onto"}):
+            tail = words[things:]
+            phrase = _slice(text, words[:things]) + f" {participle(verb, lex)}" + (f" {_slice(text, tail)}" if tail else "")
     if rest:
         lead_word = rest[0].word
         people = lex.union("people_nouns", "outcome_nouns")

@@ -43,10 +43,14 @@ def strip_fillers(low: str, tokens: list[tuple[str, int]], lex: Lexicon) -> int:
 def starts_name(words: list[str], i: int, lex: Lexicon) -> bool:
     """Do the words from `i` open with the name of a metric, a thing or a role ("first
     response", "team members"), so that a filler word there ("first", "team") is the name's?"""
-    phrases = lex["metric_terms"].phrases | lex["deliverable_nouns"].phrases | lex["staff_nouns"].phrases
-    return i + 1 < len(words) and any(
-        " ".join(words[i : i + k]) in phrases for k in range(2, MAX_PHRASE + 1) if i + k <= len(words)
-    )
+    if i + 1 >= len(words) or words[i] not in lex.phrase_starts:
+        return False  # (most words open no class's phrase: one set test, no sequence built)
+    classes = (lex["metric_terms"].phrases, lex["deliverable_nouns"].phrases, lex["staff_nouns"].phrases)
+    for k in range(2, min(MAX_PHRASE, len(words) - i) + 1):
+        seq = " ".join(words[i : i + k])
+        if any(seq in names for names in classes):
+            return True
+    return False
 
 
 def _adverb_before_verb(words: list[str], i: int, lex: Lexicon) -> bool:
