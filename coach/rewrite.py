@@ -180,10 +180,10 @@ def _drafts(facts: KrFacts, label: str, rubric: Rubric, objective: str) -> tuple
     # is which. The values are told first: the metric is not read for them.
     values = [q for q in facts.measures if q.kind != "placeholder"]
     if _several_values(values, label) or (label == "no_baseline" and not any(q.role == "target" for q in values)):
-        return _which_number(facts)
+        return _which_number(facts, label, lex)
     metric = _as_share(facts, sure_metric(facts, lex))
     if not metric or is_verb_phrase(metric, lex):  # "deflect more tickets", "delete noisy alerts": an order, no metric's name
-        return _which_number(facts)
+        return _which_number(facts, label, lex)
     deadline = _deadline(facts)
     verb = verb_for(facts, metric, rubric)
     m = short_name(metric)
@@ -210,9 +210,9 @@ def _drafts(facts: KrFacts, label: str, rubric: Rubric, objective: str) -> tuple
     questions = [f"What is the current {amount_of(metric, lex)}?"]
     found = target_phrase(facts, lex)
     if found and found[1].kind == "duration" and _counts_things(metric, lex):
-        return _which_number(facts)  # "Dashboard loads in under 3 seconds": a time, not a count of loads
+        return _which_number(facts, label, lex)  # "Dashboard loads in under 3 seconds": a time, not a count of loads
     if found and found[1].text.lower() == "no" and not _says_all(facts, metric):
-        return _which_number(facts)  # "No request waits more than a day": what is counted is not named
+        return _which_number(facts, label, lex)  # "No request waits more than a day": what is counted is not named
     drafts: list[Draft] = []
     if facts.maintains and found and not _relative(found, facts):
         # "Maintain 99.9% uptime": the level is kept, not moved; where is it today? (Where it
@@ -280,12 +280,25 @@ def _deadline(facts: KrFacts) -> str | None:
     return strip_deadline(facts.text)[1]
 
 
-def _which_number(facts: KrFacts) -> tuple[list[Draft], list[str], list[CandidateMetric]]:
-    """No rewrite: the ask for the one number the KR should move."""
-    what = f'"{facts.text.strip().rstrip(".")}"'  # whole: its numbers are what is asked about
-    return [], [
-        f"Which one number should {what} move, where is it today, and where should it be at the end of the cycle?",
-    ], []
+def _which_number(facts: KrFacts, label: str, lex: Lexicon) -> tuple[list[Draft], list[str], list[CandidateMetric]]:
+    """No rewrite: the ask for the one number the KR should move. It names what the KR already
+    gives (a target, a start), so it asks only for what is missing."""
+    what = f'"{quoted(facts.text, lex)}"'
+    targets, starts = _written_values(facts, "target"), _written_values(facts, "baseline")
+    if label == "no_baseline" and len(targets) == 1 and not starts:
+        question = f"{what} gives a target ({targets[0]}) but no starting point: which number is it, and where is it today?"
+    elif label == "no_baseline" and targets:
+        question = f"{what} gives several targets ({', '.join(targets)}): which one number matters most, and where is it today?"
+    elif label == "no_target" and starts and not targets:
+        question = f"{what} gives a starting point ({', '.join(starts)}) but no target: which number is it, and where should it be at the end of the cycle?"
+    else:
+        question = f"Which one number should {what} move, where is it today, and where should it be at the end of the cycle?"
+    return [], [question], []
+
+
+def _written_values(facts: KrFacts, role: str) -> list[str]:
+    """The KR's values in one role as written ("30", "$100k", "14 days"; "No" is zero)."""
+    return ["zero" if q.text.lower() == "no" else q.text for q in facts.measures if q.role == role and q.kind != "placeholder"]
 
 
 def sure_metric(facts: KrFacts, lex: Lexicon) -> str:
