@@ -176,6 +176,14 @@ def _drafts(facts: KrFacts, label: str, rubric: Rubric, objective: str) -> tuple
         return [(f"share of {subject}", text, [f"What share of them is {subject.split(' ', 1)[-1]} today?"])], [
             f"What share is {subject} today?"
         ], []
+    change = _noun_change(facts, lex) if label == "no_baseline" else None
+    if change:  # "40% increase in Champions": a change of the metric that follows, by that much
+        verb, metric, value = change
+        m, deadline = short_name(metric), _deadline(facts)
+        text = f"{verb} {metric} by {value}, from [current {m}] to [target {m}]" + (f" {deadline}" if deadline else "")
+        return [(metric, text, [f"What {metric} does that change mean in absolute terms?"])], [
+            f"What is the current {amount_of(metric, lex)}?"
+        ], []
     # No one value to keep in its place, or no one metric: the coach would be guessing which
     # is which. The values are told first: the metric is not read for them.
     values = [q for q in facts.measures if q.kind != "placeholder"]
@@ -241,6 +249,29 @@ def _drafts(facts: KrFacts, label: str, rubric: Rubric, objective: str) -> tuple
     target_text = found[0] if found else f"[target {m}]"
     drafts.append((metric, _compose(verb, metric, f"[current {m}]", target_text, deadline), []))
     return drafts, questions, []
+
+
+def _noun_change(facts: KrFacts, lex: Lexicon) -> tuple[str, str, str] | None:
+    """A KR that opens on its one value and a change named as a noun ("40% increase in
+    Champions", "A 20% reduction in support tickets"): the verb for that noun, the metric after
+    it and the value; None for any other shape, or when what follows is no metric's name."""
+    values = [q for q in facts.measures if q.kind != "placeholder"]
+    if len(values) != 1 or values[0].role != "target":
+        return None
+    q = values[0]
+    before = facts.low[: q.start]
+    if before.strip() and not (len(before.split()) == 1 and lex.patterns.article_before.search(before)):
+        return None
+    after = lex.patterns.change_noun_after.match(facts.low, q.end)
+    verb = lex.maps["change_nouns"].get(after.group(1)) if after else None
+    if not verb:
+        return None
+    metric = strip_deadline(facts.text[after.end() :])[0].strip().rstrip(".")
+    if not metric or len(metric.split()) > 6 or any(c in metric for c in ",;:()[]"):
+        return None
+    if not (is_noun_phrase(metric, lex) and is_measurable(metric, lex)):
+        return None
+    return verb[0], metric, q.text
 
 
 def _says_all(facts: KrFacts, metric: str) -> bool:

@@ -320,6 +320,12 @@ def test_an_ask_asks_only_for_what_the_key_result_lacks(rubric):
     assert "gives a starting point (47) but no target" in start and "where is it today" not in start
 
 
+def test_a_target_of_zero_is_reached_by_reducing(rubric):
+    """None left can only be reached from above, whatever the KR's verb says of getting there."""
+    assert rewrite(rubric, "Get error budget burn to 0.0").text.startswith("Reduce error budget burn from")
+    assert rewrite(rubric, "0% of shipments late").text.startswith("Reduce share of shipments late")
+
+
 def test_two_krs_of_one_set_never_get_the_same_rewrite():
     r = review(
         "Objective: Cut churn in our SMB segment by fixing onboarding\n"

@@ -143,6 +143,8 @@ def _verb_for(facts: KrFacts, metric: str, rubric: Rubric) -> str:
         said = _DIRECTION_AFTER.match(facts.low, q.end)  # "2% lower than last year", "20% more sign-ups"
         if said:
             return "Reduce" if said.group(1) else "Increase"
+    if any(_none_left(q) for q in facts.measures):
+        return "Reduce"  # "No P1 incidents", "Get error budget burn to 0": down to none
     if lead and lead.lemma in rubric.lexicon["obtain_verbs"].words:
         return "Increase"  # "Get 10 claims per $": more of what others give ("Get write-offs below 8%" is cut)
     # "90% of claims paid within 5 days", "Critical vulns patched within SLA: 95%": a share
@@ -152,9 +154,17 @@ def _verb_for(facts: KrFacts, metric: str, rubric: Rubric) -> str:
         return "Increase"
     if metric.startswith("share of "):
         return polarity_verb(short_name(metric)[9:], rubric)
-    if _ZERO_OR_HALF.search(facts.low) or any(q.text.lower() == "no" for q in facts.measures):
+    if _ZERO_OR_HALF.search(facts.low):
         return "Reduce"
     return polarity_verb(metric, rubric)
+
+
+def _none_left(q: Quantity) -> bool:
+    """A target of none: "no", or a number that is zero ("0", "0%")."""
+    if q.text.lower() == "no":
+        return True
+    number = _NUMBER.search(q.text) if q.role == "target" and q.kind != "placeholder" else None
+    return number is not None and _percent(q.text) == 0
 
 
 def _done_to_them(metric: str, lex: Lexicon) -> bool:
