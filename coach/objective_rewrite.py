@@ -219,7 +219,7 @@ def _lever(facts: KrFacts, lex: Lexicon) -> str:
         return ""
     gerund = gerund_of(lead.lemma)
     start = facts.tokens[0][1] + len(lead.token)
-    rest, _ = strip_deadline(facts.text[start:])
+    rest, _ = strip_deadline(facts.text[start:], lex)
     rest = rest.strip().rstrip(".!;:,").strip()
     return f"{gerund} {rest}" if gerund and _usable(rest) else ""
 

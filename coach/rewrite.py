@@ -24,8 +24,6 @@ from .language.key_results import analyze_kr
 from .language.labels import kr_label
 from .language.noun_phrases import is_measurable, is_noun_phrase, is_participle, is_verb_phrase
 from .language.phrases import (
-    COMPARATIVE_START,
-    EVERYONE,
     amount_of,
     baseline_text,
     is_relative,
@@ -115,7 +113,7 @@ def check_rewrite(text: str, facts: KrFacts, rubric: Rubric, sources: list[str],
     if digits:
         text, _ = enforce(text, sources)
     read = analyze_kr(text, lex)
-    if kr_label(read, rubric, slots=True) is not None or (digits and misplaced(facts, read)):
+    if kr_label(read, rubric, slots=True) is not None or (digits and misplaced(facts, read, lex)):
         return None  # the rubric still flags it, or a number moved into another role
     found = metric_phrase(read, lex)
     if not (named and found == metric) and not is_noun_phrase(found, lex):
@@ -152,7 +150,7 @@ def _checked_candidate(c: CandidateMetric, facts: KrFacts, rubric: Rubric, sourc
 
 
 def _candidate(metric: str, why: str, rubric: Rubric, deadline: str | None, facts: KrFacts | None = None) -> CandidateMetric:
-    m = short_name(metric)
+    m = short_name(metric, rubric.lexicon)
     verb = verb_for(facts, metric, rubric) if facts is not None else polarity_verb(metric, rubric)
     return CandidateMetric(metric=metric, why=why, rewrite=_compose(verb, metric, f"[current {m}]", f"[target {m}]", deadline))
 
@@ -167,11 +165,11 @@ def _drafts(facts: KrFacts, label: str, rubric: Rubric, objective: str) -> tuple
     if label == "no_metric":
         return _unmeasured_drafts(facts, rubric)
     lex = rubric.lexicon
-    everyone = EVERYONE.match(facts.text)
-    subject = strip_deadline(facts.text[everyone.end() :])[0].strip(" .") if everyone else ""
+    everyone = lex.patterns.everyone_opening.match(facts.text)
+    subject = strip_deadline(facts.text[everyone.end() :], lex)[0].strip(" .") if everyone else ""
     if label == "no_baseline" and everyone and len(subject.split()) <= 5 and not re.search(r"[,;:()]", subject):
         # "Every AE certified by Q1": the target is all of them; ask where the share is today.
-        deadline = _deadline(facts)
+        deadline = _deadline(facts, lex)
         text = f"Increase the share of {subject} from [current share] to all" + (f" {deadline}" if deadline else "")
         return [(f"share of {subject}", text, [f"What share of them is {subject.split(' ', 1)[-1]} today?"])], [
             f"What share is {subject} today?"
@@ -184,9 +182,9 @@ def _drafts(facts: KrFacts, label: str, rubric: Rubric, objective: str) -> tuple
     metric = _as_share(facts, sure_metric(facts, lex))
     if not metric or is_verb_phrase(metric, lex):  # "deflect more tickets", "delete noisy alerts": an order, no metric's name
         return _which_number(facts)
-    deadline = _deadline(facts)
+    deadline = _deadline(facts, lex)
     verb = verb_for(facts, metric, rubric)
-    m = short_name(metric)
+    m = short_name(metric, lex)
     if deadline and _defines_metric(facts, deadline, metric):
         # "Returns within 6 months under 8%", "40% of visitors return within a month": the
         # window says what is counted; after the target it would read as a deadline.
@@ -202,7 +200,7 @@ def _drafts(facts: KrFacts, label: str, rubric: Rubric, objective: str) -> tuple
             kept = metric
             while len(kept.split()) > 1 and kept.split()[-1].lower() in lex["level_adjectives"].words:
                 kept = kept.rsplit(" ", 1)[0]  # "Keep churn low": the level is the target's, not the name's
-            k = short_name(kept)
+            k = short_name(kept, lex)
             text = f"Keep {kept} at [target {k}] (currently {written or f'[current {k}]'})" + (f" {deadline}" if deadline else "")
             return [(kept, text, [])], questions, []
         return [(metric, _compose(verb, metric, baseline, f"[target {m}]", deadline), [])], questions, []
@@ -211,10 +209,10 @@ def _drafts(facts: KrFacts, label: str, rubric: Rubric, objective: str) -> tuple
     found = target_phrase(facts, lex)
     if found and found[1].kind == "duration" and _counts_things(metric, lex):
         return _which_number(facts)  # "Dashboard loads in under 3 seconds": a time, not a count of loads
-    if found and found[1].text.lower() == "no" and not _says_all(facts, metric):
+    if found and found[1].text.lower() == "no" and not _says_all(facts, metric, lex):
         return _which_number(facts)  # "No request waits more than a day": what is counted is not named
     drafts: list[Draft] = []
-    if facts.maintains and found and not _relative(found, facts):
+    if facts.maintains and found and not _relative(found, facts, lex):
         # "Maintain 99.9% uptime": the level is kept, not moved; where is it today? (Where it
         # holds goes with the metric: "Keep resolution rate at the counter at or above 80%".)
         held, where = target_phrase(facts, lex, scope=False)[0], target_scope(facts, lex)
@@ -222,7 +220,7 @@ def _drafts(facts: KrFacts, label: str, rubric: Rubric, objective: str) -> tuple
         keep = level if re.match(r"(?:under|below|above|over|at or|no more|no less|less|more|within|<|>|≤|≥)", level) else f"at {level}"
         text = f"Keep {metric}{where} {keep} (currently [current {m}])" + (f" {deadline}" if deadline else "")
         return [(metric, text, [])], questions, []
-    if found and _relative(found, facts):
+    if found and _relative(found, facts, lex):
         rel, q = found
         fraction = _FRACTION.match(rel) if q.kind == "word" else None
         if fraction:  # "Cut churn by a third", "... in half"
@@ -243,10 +241,10 @@ def _drafts(facts: KrFacts, label: str, rubric: Rubric, objective: str) -> tuple
     return drafts, questions, []
 
 
-def _says_all(facts: KrFacts, metric: str) -> bool:
+def _says_all(facts: KrFacts, metric: str, lex: Lexicon) -> bool:
     """Does the metric's name hold the whole text after the KR's absence ("No 8D complaints for
     late delivery"), so that "… to zero" counts what the author meant?"""
-    rest = strip_deadline(facts.text)[0].strip().rstrip(".")
+    rest = strip_deadline(facts.text, lex)[0].strip().rstrip(".")
     return rest[2:].strip().lower() == metric.lower()
 
 
@@ -275,9 +273,9 @@ def _defines_metric(facts: KrFacts, deadline: str, metric: str) -> bool:
 _WINDOW = re.compile(r"(?i)(?:within|in (?:the|their|its|a) first|by (?:day|week|month) \d+|after)\b")
 
 
-def _deadline(facts: KrFacts) -> str | None:
+def _deadline(facts: KrFacts, lex: Lexicon) -> str | None:
     """The KR's deadline as a rewrite ends on it ("by Q3"), read only for a text written."""
-    return strip_deadline(facts.text)[1]
+    return strip_deadline(facts.text, lex)[1]
 
 
 def _which_number(facts: KrFacts) -> tuple[list[Draft], list[str], list[CandidateMetric]]:
@@ -381,7 +379,7 @@ def _share_of_people(facts: KrFacts, metric: str, lex: Lexicon) -> str | None:
         looks_plural(a) and b.endswith(("ing", "ed")) and len(b) > 4 for a, b in zip(words, words[1:-1], strict=False)
     )
     found = target_phrase(facts, lex) if doing else None  # "… citing performance down 60%": a change of the count
-    if not found or found[1].kind not in {"percent", "rating"} or _relative(found, facts):
+    if not found or found[1].kind not in {"percent", "rating"} or _relative(found, facts, lex):
         return None
     end = facts.low.find(metric.lower())
     rest = facts.low[end + len(metric) :].lstrip() if end >= 0 else "?"
@@ -479,24 +477,24 @@ _MULTIPLY = re.compile(r"(doubl|tripl|quadrupl|halv)(?:e|es|ed|ing)\b")
 _FRACTION = re.compile(r"(?i)(?:half|(?:a|one) (?:third|quarter|fifth))\b")
 
 
-def _relative(found: tuple[str, Quantity], facts: KrFacts) -> bool:
+def _relative(found: tuple[str, Quantity], facts: KrFacts, lex: Lexicon) -> bool:
     _, q = found
     if q.kind == "word":
         return bool(_MULTIPLY.match(q.text.lower()) or _FRACTION.match(q.text))
-    return is_relative(facts.low, q)
+    return is_relative(facts.low, q, lex)
 
 
 def _unmeasured_drafts(facts: KrFacts, rubric: Rubric) -> tuple[list[Draft], list[str], list[CandidateMetric]]:
     """'Improve customer satisfaction': a named measure of it when the lexicon knows one
     ("CSAT"), and always the question which number would show the change."""
     lex = rubric.lexicon
-    subject = COMPARATIVE_START.sub("", metric_phrase(facts, lex)) or ""
+    subject = lex.patterns.comparative_start.sub("", metric_phrase(facts, lex)) or ""
     # The measures the lexicon knows for what the KR is about (its phrase), not for any word
     # in it ("process guides" is not a process to speed up).
     hints = lex.lookup("vague_metrics", subject) if subject else []
     what = f'"{quoted(facts.text, lex)}"'
     questions = [f"Which number would show progress on {what}, and where is it today?"]
-    deadline = _deadline(facts) if hints else None
+    deadline = _deadline(facts, lex) if hints else None
     candidates = [_candidate(h, f"a common measure of {subject or 'this'}", rubric, deadline) for h in hints]
     # A measure the lexicon knows for a quality is a guess about what the author means by it
     # ("awareness" of what?): offered to pick from, never written down as the rewrite.
@@ -509,13 +507,13 @@ def _task_drafts(facts: KrFacts, rubric: Rubric, objective: str) -> tuple[list[D
     usual outcomes of the task's deliverable (the lexicon's task_outcomes). The first becomes
     the rewrite only when it comes from the objective or the deliverable; otherwise ask."""
     lex = rubric.lexicon
-    deadline = _deadline(facts)
+    deadline = _deadline(facts, lex)
     task = quoted(facts.text, lex)
     questions = [f'What is "{task}" for: which result should it change, and where is that result today?']
     candidates: list[CandidateMetric] = []
     goal, way = _objective_metric(objective, rubric)
     if goal:
-        m = short_name(goal)
+        m = short_name(goal, lex)
         candidates.append(CandidateMetric(
             metric=goal,
             why=f'the objective "{objective.strip()}" is about {goal}',
