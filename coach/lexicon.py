@@ -96,7 +96,8 @@ REQUIRED_CLASSES = frozenset(
     vague_objective_nouns vague_objective_verbs vague_superlatives value_first_nouns value_frames
     verb_nouns win_verbs work_items
     clause_starts deadline_periods level_before_sign multiply_verbs name_qualifier_words not_verbs_after_to time_heads
-    verb_particles weak_name_ends""".split()
+    verb_particles weak_name_ends
+    fraction_plurals list_joiners objective_multipliers""".split()
 )
 
 # A word never ends in a hyphen, slash or apostrophe ("Q3-" is "q3"): the match stops at its

@@ -179,13 +179,13 @@ def _drafts(facts: KrFacts, label: str, rubric: Rubric, objective: str) -> tuple
     values = [q for q in facts.measures if q.kind != "placeholder"]
     if _several_values(values, label) or (label == "no_baseline" and not any(q.role == "target" for q in values)):
         return _which_number(facts)
-    metric = _as_share(facts, sure_metric(facts, lex))
+    metric = _as_share(facts, sure_metric(facts, lex), lex)
     if not metric or is_verb_phrase(metric, lex):  # "deflect more tickets", "delete noisy alerts": an order, no metric's name
         return _which_number(facts)
     deadline = _deadline(facts, lex)
     verb = verb_for(facts, metric, rubric)
     m = short_name(metric, lex)
-    if deadline and _defines_metric(facts, deadline, metric):
+    if deadline and _defines_metric(facts, deadline, metric, lex):
         # "Returns within 6 months under 8%", "40% of visitors return within a month": the
         # window says what is counted; after the target it would read as a deadline.
         metric, deadline = f"{metric} {deadline}", None
@@ -217,16 +217,16 @@ def _drafts(facts: KrFacts, label: str, rubric: Rubric, objective: str) -> tuple
         # holds goes with the metric: "Keep resolution rate at the counter at or above 80%".)
         held, where = target_phrase(facts, lex, scope=False)[0], target_scope(facts, lex)
         level = re.sub(r"^at (least|most) ", lambda m: "at or above " if m.group(1) == "least" else "at or below ", held)
-        keep = level if re.match(r"(?:under|below|above|over|at or|no more|no less|less|more|within|<|>|≤|≥)", level) else f"at {level}"
+        keep = level if lex.patterns.comparator_opening.match(level) else f"at {level}"
         text = f"Keep {metric}{where} {keep} (currently [current {m}])" + (f" {deadline}" if deadline else "")
         return [(metric, text, [])], questions, []
     if found and _relative(found, facts, lex):
         rel, q = found
-        fraction = _FRACTION.match(rel) if q.kind == "word" else None
+        fraction = lex.patterns.fraction_word.match(rel) if q.kind == "word" else None
         if fraction:  # "Cut churn by a third", "... in half"
             action = f"{verb} {metric} by {fraction.group(0).lower()},"
-        elif q.kind == "word" and _MULTIPLY.match(q.text.lower()):  # "Double trial sign-ups", "Inventory turns doubled"
-            action = f"{_MULTIPLY.match(q.text.lower()).group(1).capitalize()}e {metric},"  # the verb's stem + "e"
+        elif q.kind == "word" and lex.patterns.multiply_word.match(q.text.lower()):  # "Double trial sign-ups", "Inventory turns doubled"
+            action = f"{lex.patterns.multiply_word.match(q.text.lower()).group(1).capitalize()}e {metric},"  # the verb's stem + "e"
         elif q.kind == "multiplier":
             action = f"{verb} {metric} {rel},"
         else:
@@ -251,16 +251,16 @@ def _says_all(facts: KrFacts, metric: str, lex: Lexicon) -> bool:
 def _counts_things(metric: str, lex: Lexicon) -> bool:
     """Does the metric's name count things ("dashboard loads", "text reminders"), so that a
     duration cannot be its value (not "MTBF", "payback", "wait time", "days to close")?"""
-    head = re.split(r"\s(?:in|of|for|on|per|among|across|with|without|at|who|that|to|by)\s", f" {metric.lower()} ")[0].split()
+    head = lex.patterns.counted_things_cut.split(f" {metric.lower()} ")[0].split()
     times = lex.union("time_metrics", "time_units", "metric_heads", "lower_is_better")
     return bool(head) and countable(head[-1], lex) and times.isdisjoint(head)
 
 
-def _defines_metric(facts: KrFacts, deadline: str, metric: str) -> bool:
+def _defines_metric(facts: KrFacts, deadline: str, metric: str, lex: Lexicon) -> bool:
     """Is the KR's time phrase a window of the metric ("within a month", "in the first 3
     months", "by day 30"), written with the metric rather than after a target or a verb of
     change ("Increase NPS to 50 within 6 months" has a deadline)?"""
-    if not _WINDOW.match(deadline) or deadline.lower() in metric.lower():
+    if not lex.patterns.metric_window.match(deadline) or deadline.lower() in metric.lower():
         return False
     if facts.lead is not None and facts.lead.kind in {"change", "maintain", "level"}:
         return False
@@ -268,9 +268,6 @@ def _defines_metric(facts: KrFacts, deadline: str, metric: str) -> bool:
     return at > 0 and not any(
         q.role == "target" and q.end <= at and facts.low[q.end : at].strip() in {"", ","} for q in facts.measures
     )
-
-
-_WINDOW = re.compile(r"(?i)(?:within|in (?:the|their|its|a) first|by (?:day|week|month) \d+|after)\b")
 
 
 def _deadline(facts: KrFacts, lex: Lexicon) -> str | None:
@@ -330,13 +327,13 @@ def quoted(text: str, lex: Lexicon) -> str:
     return " ".join(words) + "…"
 
 
-def _as_share(facts: KrFacts, metric: str) -> str:
+def _as_share(facts: KrFacts, metric: str, lex: Lexicon) -> str:
     """'Food cost below 30% of revenue' measures food cost as a share of revenue; the reader
     joins the base to the name ('food cost of revenue'), which a rewrite must not."""
     for q in facts.measures:
-        tolerance = re.search(r"(?:within|±|\+/-)\s*$", facts.low[max(0, q.start - 8) : q.start])
+        tolerance = lex.patterns.tolerance_before.search(facts.low[max(0, q.start - 8) : q.start])
         if q.role == "target" and q.kind == "percent" and not tolerance and not metric.lower().startswith("share of"):
-            base = re.match(r"\s*of\s+((?:the\s+|all\s+)?[a-z][a-z-]*)", facts.low[q.end :])
+            base = lex.patterns.share_base_after.match(facts.low[q.end :])
             at = metric.lower().find(f" of {base.group(1)}") if base else -1
             if at > 0:
                 return f"{metric[:at]} as a share{metric[at:]}"
@@ -349,7 +346,7 @@ def _counts_something_else(facts: KrFacts, metric: str, lex: Lexicon) -> bool:
     named = set(metric.lower().split())
     for q in facts.measures:
         if q.role == "target" and q.kind == "percent":
-            of = re.match(r"\s*of\s+(?:the\s+|all\s+)?([a-z][a-z-]*)", facts.low[q.end :])
+            of = lex.patterns.share_whole_after.match(facts.low[q.end :])
             if of and of.group(1) not in named and not metric.startswith("share of"):
                 return True  # ">99% of places" is a share of places, not of the review effort
             continue
@@ -429,24 +426,24 @@ def _unclear_count(facts: KrFacts, metric: str, lex: Lexicon) -> bool:
         head = metric.lower().split()[-1] if metric else ""
         if after and after[0] in lex["cadence_words"].words and head in lex["deliverable_nouns"].words:
             return True  # "12 monthly sessions": 12 in all, or 12 a month? ("5 million monthly readers" is clear)
-        if len(after) > 1 and after[1] in {"or", "and", "&"}:
+        if len(after) > 1 and after[1] in lex["list_joiners"].written:
             return True
-        if q.kind == "word" and q.role == "target" and _number_word_elsewhere(facts, q, metric):
+        if q.kind == "word" and q.role == "target" and _number_word_elsewhere(facts, q, metric, lex):
             return True
     return bool(lex.patterns.name_count.search(facts.low))
 
 
-def _number_word_elsewhere(facts: KrFacts, q: Quantity, metric: str) -> bool:
+def _number_word_elsewhere(facts: KrFacts, q: Quantity, metric: str, lex: Lexicon) -> bool:
     """A number in words counts the metric only right before it ("Ten new clients in the
     segment"); "the bottom two bands", "for two consecutive months" and "three quarters of
     the managers" count something else."""
     low = q.text.lower()
     before = facts.low[max(0, q.start - 3) : q.start]
-    if low == "zero" or _MULTIPLY.match(low) or _FRACTION.match(q.text) or before.endswith(("to ", "→ ")):
+    if low == "zero" or lex.patterns.multiply_word.match(low) or lex.patterns.fraction_word.match(q.text) or before.endswith(("to ", "→ ")):
         return False  # zero, a change ("double"), or a cadence or level after "to" ("to daily")
     after = facts.low[q.end :].split()
     first = metric.lower().split()[:1]
-    fraction = bool(after) and after[0] in ("quarters", "thirds", "fifths", "tenths")  # a share
+    fraction = bool(after) and after[0] in lex["fraction_plurals"].words  # a share
     return fraction or not (after and first and after[0] == first[0])
 
 
@@ -471,16 +468,12 @@ def _several_values(values: list, label: str) -> bool:
     return len(targets) > 1 or len(bases) > 1
 
 
-# Words that say a change, not a level: "double", "halved", "by a third", "in half". A
-# number word ("ten new clients", "two workshops") is a level, like a figure.
-_MULTIPLY = re.compile(r"(doubl|tripl|quadrupl|halv)(?:e|es|ed|ing)\b")
-_FRACTION = re.compile(r"(?i)(?:half|(?:a|one) (?:third|quarter|fifth))\b")
-
-
 def _relative(found: tuple[str, Quantity], facts: KrFacts, lex: Lexicon) -> bool:
     _, q = found
+    # Words that say a change, not a level: "double", "halved", "by a third", "in half". A
+    # number word ("ten new clients", "two workshops") is a level, like a figure.
     if q.kind == "word":
-        return bool(_MULTIPLY.match(q.text.lower()) or _FRACTION.match(q.text))
+        return bool(lex.patterns.multiply_word.match(q.text.lower()) or lex.patterns.fraction_word.match(q.text))
     return is_relative(facts.low, q, lex)
 
 
@@ -572,11 +565,11 @@ def _objective_metric(objective: str, rubric: Rubric) -> tuple[str, str]:
     lex = rubric.lexicon
     facts = analyze_kr(objective, lex)
     lead = facts.lead
-    if lead is None or lead.lemma not in lex["quantity_verbs"].words | {"halve", "double", "triple"}:
+    if lead is None or lead.lemma not in lex["quantity_verbs"].words | lex["objective_multipliers"].words:
         return "", ""
     metric = metric_phrase(facts, lex)
     named = lex.union("metric_terms", "metric_heads", "lower_is_better", "time_metrics")
-    head = re.split(r"\s(?:in|of|for|on|per|among|across|with|at)\s", f" {metric.lower()} ")[0].split()
+    head = lex.patterns.objective_head_cut.split(f" {metric.lower()} ")[0].split()
     after = facts.low[facts.tokens[lead.index][1] + len(lead.token) :].split()
     right_after = bool(after) and (after[0] in lex["determiners"].words or after[0] == head[0] if head else False)
     if not metric or facts.qualitative or named.isdisjoint(head) or not right_after or not is_noun_phrase(metric, lex):
