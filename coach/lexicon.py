@@ -97,7 +97,8 @@ REQUIRED_CLASSES = frozenset(
     verb_nouns win_verbs work_items
     clause_starts deadline_periods level_before_sign multiply_verbs name_qualifier_words not_verbs_after_to time_heads
     verb_particles weak_name_ends
-    fraction_plurals list_joiners objective_multipliers""".split()
+    fraction_plurals list_joiners objective_multipliers
+    agreement_nouns chunk_openers hire_particles""".split()
 )
 
 # A word never ends in a hyphen, slash or apostrophe ("Q3-" is "q3"): the match stops at its
