@@ -103,7 +103,7 @@ def guard_rewrite(text: str, sources: list[str], rubric: Rubric, *, suggest: boo
         # The same bar as the rules' rewrites: a named metric, never a template or a clause.
         result.problem = "the rewrite names no metric (a template or a garbled phrase)"
         return result
-    moved = misplaced([analyze_kr(s, rubric.lexicon) for s in sources], facts)
+    moved = misplaced([analyze_kr(s, rubric.lexicon) for s in sources], facts, rubric.lexicon)
     if moved:
         # The same role guard as the rules' rewrites: "by 2 days" may not become "to 2 days".
         result.problem = f"a number in another role than the draft gave it ({', '.join(moved)})"

@@ -94,7 +94,11 @@ REQUIRED_CLASSES = frozenset(
     slogan_verbs staff_nouns
     state_verbs statistics stopwords task_outcomes time_metrics time_units vague_metrics vague_nouns
     vague_objective_nouns vague_objective_verbs vague_superlatives value_first_nouns value_frames
-    verb_nouns win_verbs work_items""".split()
+    verb_nouns win_verbs work_items
+    clause_starts deadline_periods level_before_sign multiply_verbs name_qualifier_words not_verbs_after_to time_heads
+    verb_particles weak_name_ends
+    fraction_plurals list_joiners objective_multipliers
+    agreement_nouns chunk_openers hire_particles""".split()
 )
 
 # A word never ends in a hyphen, slash or apostrophe ("Q3-" is "q3"): the match stops at its
@@ -134,16 +138,19 @@ def grams(words: list[str]) -> frozenset[str]:
 
 @dataclass(frozen=True)
 class WordClass:
-    """Entries of one word class, normalised the way texts are tokenised."""
+    """Entries of one word class, normalised the way texts are tokenised (`written`: as the
+    rubric writes them, lower-cased, for a reader that compares words split at spaces with
+    their punctuation: "vs.", ":")."""
 
     entries: frozenset[str]
     words: frozenset[str] = field(default=frozenset())
+    written: frozenset[str] = field(default=frozenset())
 
     @classmethod
     def build(cls, entries: list[str]) -> WordClass:
         normal = {" ".join(t for t, _ in tokenize(e.lower())) for e in entries}
         normal.discard("")
-        return cls(frozenset(normal), frozenset(e for e in normal if " " not in e))
+        return cls(frozenset(normal), frozenset(e for e in normal if " " not in e), frozenset(e.lower() for e in entries))
 
     @cached_property
     def phrases(self) -> frozenset[str]:

@@ -34,11 +34,8 @@ MAX_OPTIONS = 3
 MAX_PHRASE_WORDS = 7  # longer and the objective reads like its key result pasted in
 # The checks whose objectives get suggestions (by check, so a custom rubric's ids work too).
 SUGGESTED_FOR = frozenset({"aspiration", "generic_direction"})
-_COUNTED = re.compile(r"(?i)(?:number|share|percentage|proportion|count) of ")
-_SPLIT_HEAD = re.compile(r"\s(?:in|of|for|on|per|among|across|with|at|who|that|from|by)\s")
 _VALUE = re.compile(r"(\d+(?:\.\d+)?)\s?(k|m|mm|mn|bn|b|million|billion|thousand)?")
 _SCALE = {"k": 1e3, "thousand": 1e3, "m": 1e6, "mm": 1e6, "mn": 1e6, "million": 1e6, "b": 1e9, "bn": 1e9, "billion": 1e9}
-_ALREADY_HOW = re.compile(r"(?i)\b(?:by|through|via)\b")
 
 
 def suggest_objectives(ctx: SetContext, findings: list[Finding]) -> list[ObjectiveSuggestion]:
@@ -71,7 +68,7 @@ def suggest_objectives(ctx: SetContext, findings: list[Finding]) -> list[Objecti
         base = text.strip().rstrip(".!;:,").strip()
         # "… by reducing churn" attaches to an order or a name, not to a sentence ("Customer
         # success is everyone's job") or an objective that already says how.
-        sentence = _ALREADY_HOW.search(base) or _declarative(ctx.objectives[oi].low, rb.lexicon)
+        sentence = rb.lexicon.patterns.already_how.search(base) or _declarative(ctx.objectives[oi].low, rb.lexicon)
         # No number the author did not write: the objective's own are, so only the focus is read.
         options = [] if sentence else [f"{base} by {focus}" for focus in focuses if sourced(focus)]
         out.append(
@@ -129,7 +126,7 @@ def _result(facts: KrFacts, objective_words: frozenset[str], rb: Rubric) -> str:
         return ""
     if _content(metric, lex) <= objective_words:
         return ""  # "Improve customer satisfaction by increasing customer satisfaction score"
-    words = _SPLIT_HEAD.split(metric.lower(), maxsplit=1)[0].split()  # the head: "google rating" of "... across all venues"
+    words = lex.patterns.objective_split_head.split(metric.lower(), maxsplit=1)[0].split()  # the head: "google rating" of "... across all venues"
     last = metric.lower().split()[-1]
     if not words or words[0] in lex["pronoun_subjects"].words or (
         last.endswith("ing") and lex.lemma_of(last) != last  # "share of departments finishing": cut short
@@ -151,13 +148,13 @@ def _result(facts: KrFacts, objective_words: frozenset[str], rb: Rubric) -> str:
         and lead.lemma not in lex["quantity_verbs"].words
         and gerund_of(lead.lemma)
     )
-    if doing and counted and not _COUNTED.match(metric):
+    if doing and counted and not lex.patterns.objective_counted.match(metric):
         return f"{gerund_of(lead.lemma)} more {metric}"  # "Sell 500 bikes": selling more bikes
     # The KR's own verb ("Cut", "Grow"), else the metric's direction; "lower" has no
     # spelling-safe -ing form, so its direction's verb stands in.
     verb = "reduce" if _falls(facts) else (verb_for(facts, metric, rb) or polarity_verb(metric, rb)).lower()
     gerund = gerund_of(verb) or gerund_of(polarity_verb(metric, rb).lower())
-    if _COUNTED.match(metric):
+    if lex.patterns.objective_counted.match(metric):
         metric = "the " + metric  # "reducing the number of unnecessary tickets"
     elif counted:
         metric = "the number of " + metric  # "Reach 5,000 children": the number of children
@@ -219,7 +216,7 @@ def _lever(facts: KrFacts, lex: Lexicon) -> str:
         return ""
     gerund = gerund_of(lead.lemma)
     start = facts.tokens[0][1] + len(lead.token)
-    rest, _ = strip_deadline(facts.text[start:])
+    rest, _ = strip_deadline(facts.text[start:], lex)
     rest = rest.strip().rstrip(".!;:,").strip()
     return f"{gerund} {rest}" if gerund and _usable(rest) else ""
 

@@ -24,8 +24,6 @@ from .language.key_results import analyze_kr
 from .language.labels import kr_label
 from .language.noun_phrases import is_measurable, is_noun_phrase, is_participle, is_verb_phrase
 from .language.phrases import (
-    COMPARATIVE_START,
-    EVERYONE,
     amount_of,
     baseline_text,
     is_relative,
@@ -115,7 +113,7 @@ def check_rewrite(text: str, facts: KrFacts, rubric: Rubric, sources: list[str],
     if digits:
         text, _ = enforce(text, sources)
     read = analyze_kr(text, lex)
-    if kr_label(read, rubric, slots=True) is not None or (digits and misplaced(facts, read)):
+    if kr_label(read, rubric, slots=True) is not None or (digits and misplaced(facts, read, lex)):
         return None  # the rubric still flags it, or a number moved into another role
     found = metric_phrase(read, lex)
     if not (named and found == metric) and not is_noun_phrase(found, lex):
@@ -152,7 +150,7 @@ def _checked_candidate(c: CandidateMetric, facts: KrFacts, rubric: Rubric, sourc
 
 
 def _candidate(metric: str, why: str, rubric: Rubric, deadline: str | None, facts: KrFacts | None = None) -> CandidateMetric:
-    m = short_name(metric)
+    m = short_name(metric, rubric.lexicon)
     verb = verb_for(facts, metric, rubric) if facts is not None else polarity_verb(metric, rubric)
     return CandidateMetric(metric=metric, why=why, rewrite=_compose(verb, metric, f"[current {m}]", f"[target {m}]", deadline))
 
@@ -167,11 +165,11 @@ def _drafts(facts: KrFacts, label: str, rubric: Rubric, objective: str) -> tuple
     if label == "no_metric":
         return _unmeasured_drafts(facts, rubric)
     lex = rubric.lexicon
-    everyone = EVERYONE.match(facts.text)
-    subject = strip_deadline(facts.text[everyone.end() :])[0].strip(" .") if everyone else ""
+    everyone = lex.patterns.everyone_opening.match(facts.text)
+    subject = strip_deadline(facts.text[everyone.end() :], lex)[0].strip(" .") if everyone else ""
     if label == "no_baseline" and everyone and len(subject.split()) <= 5 and not re.search(r"[,;:()]", subject):
         # "Every AE certified by Q1": the target is all of them; ask where the share is today.
-        deadline = _deadline(facts)
+        deadline = _deadline(facts, lex)
         text = f"Increase the share of {subject} from [current share] to all" + (f" {deadline}" if deadline else "")
         return [(f"share of {subject}", text, [f"What share of them is {subject.split(' ', 1)[-1]} today?"])], [
             f"What share is {subject} today?"
@@ -179,7 +177,7 @@ def _drafts(facts: KrFacts, label: str, rubric: Rubric, objective: str) -> tuple
     change = _noun_change(facts, lex) if label == "no_baseline" else None
     if change:  # "40% increase in Champions": a change of the metric that follows, by that much
         verb, metric, value = change
-        m, deadline = short_name(metric), _deadline(facts)
+        m, deadline = short_name(metric, lex), _deadline(facts, lex)
         text = f"{verb} {metric} by {value}, from [current {m}] to [target {m}]" + (f" {deadline}" if deadline else "")
         return [(metric, text, [f"What {metric} does that change mean in absolute terms?"])], [
             f"What is the current {amount_of(metric, lex)}?"
@@ -189,13 +187,13 @@ def _drafts(facts: KrFacts, label: str, rubric: Rubric, objective: str) -> tuple
     values = [q for q in facts.measures if q.kind != "placeholder"]
     if _several_values(values, label) or (label == "no_baseline" and not any(q.role == "target" for q in values)):
         return _which_number(facts, label, lex)
-    metric = _as_share(facts, sure_metric(facts, lex))
+    metric = _as_share(facts, sure_metric(facts, lex), lex)
     if not metric or is_verb_phrase(metric, lex):  # "deflect more tickets", "delete noisy alerts": an order, no metric's name
         return _which_number(facts, label, lex)
-    deadline = _deadline(facts)
+    deadline = _deadline(facts, lex)
     verb = verb_for(facts, metric, rubric)
-    m = short_name(metric)
-    if deadline and _defines_metric(facts, deadline, metric):
+    m = short_name(metric, lex)
+    if deadline and _defines_metric(facts, deadline, metric, lex):
         # "Returns within 6 months under 8%", "40% of visitors return within a month": the
         # window says what is counted; after the target it would read as a deadline.
         metric, deadline = f"{metric} {deadline}", None
@@ -210,7 +208,7 @@ def _drafts(facts: KrFacts, label: str, rubric: Rubric, objective: str) -> tuple
             kept = metric
             while len(kept.split()) > 1 and kept.split()[-1].lower() in lex["level_adjectives"].words:
                 kept = kept.rsplit(" ", 1)[0]  # "Keep churn low": the level is the target's, not the name's
-            k = short_name(kept)
+            k = short_name(kept, lex)
             text = f"Keep {kept} at [target {k}] (currently {written or f'[current {k}]'})" + (f" {deadline}" if deadline else "")
             return [(kept, text, [])], questions, []
         return [(metric, _compose(verb, metric, baseline, f"[target {m}]", deadline), [])], questions, []
@@ -219,24 +217,24 @@ def _drafts(facts: KrFacts, label: str, rubric: Rubric, objective: str) -> tuple
     found = target_phrase(facts, lex)
     if found and found[1].kind == "duration" and _counts_things(metric, lex):
         return _which_number(facts, label, lex)  # "Dashboard loads in under 3 seconds": a time, not a count of loads
-    if found and found[1].text.lower() == "no" and not _says_all(facts, metric):
+    if found and found[1].text.lower() == "no" and not _says_all(facts, metric, lex):
         return _which_number(facts, label, lex)  # "No request waits more than a day": what is counted is not named
     drafts: list[Draft] = []
-    if facts.maintains and found and not _relative(found, facts):
+    if facts.maintains and found and not _relative(found, facts, lex):
         # "Maintain 99.9% uptime": the level is kept, not moved; where is it today? (Where it
         # holds goes with the metric: "Keep resolution rate at the counter at or above 80%".)
         held, where = target_phrase(facts, lex, scope=False)[0], target_scope(facts, lex)
         level = re.sub(r"^at (least|most) ", lambda m: "at or above " if m.group(1) == "least" else "at or below ", held)
-        keep = level if re.match(r"(?:under|below|above|over|at or|no more|no less|less|more|within|<|>|≤|≥)", level) else f"at {level}"
+        keep = level if lex.patterns.comparator_opening.match(level) else f"at {level}"
         text = f"Keep {metric}{where} {keep} (currently [current {m}])" + (f" {deadline}" if deadline else "")
         return [(metric, text, [])], questions, []
-    if found and _relative(found, facts):
+    if found and _relative(found, facts, lex):
         rel, q = found
-        fraction = _FRACTION.match(rel) if q.kind == "word" else None
+        fraction = lex.patterns.fraction_word.match(rel) if q.kind == "word" else None
         if fraction:  # "Cut churn by a third", "... in half"
             action = f"{verb} {metric} by {fraction.group(0).lower()},"
-        elif q.kind == "word" and _MULTIPLY.match(q.text.lower()):  # "Double trial sign-ups", "Inventory turns doubled"
-            action = f"{_MULTIPLY.match(q.text.lower()).group(1).capitalize()}e {metric},"  # the verb's stem + "e"
+        elif q.kind == "word" and lex.patterns.multiply_word.match(q.text.lower()):  # "Double trial sign-ups", "Inventory turns doubled"
+            action = f"{lex.patterns.multiply_word.match(q.text.lower()).group(1).capitalize()}e {metric},"  # the verb's stem + "e"
         elif q.kind == "multiplier":
             action = f"{verb} {metric} {rel},"
         else:
@@ -266,7 +264,7 @@ def _noun_change(facts: KrFacts, lex: Lexicon) -> tuple[str, str, str] | None:
     verb = lex.maps["change_nouns"].get(after.group(1)) if after else None
     if not verb:
         return None
-    metric = strip_deadline(facts.text[after.end() :])[0].strip().rstrip(".")
+    metric = strip_deadline(facts.text[after.end() :], lex)[0].strip().rstrip(".")
     if not metric or len(metric.split()) > 6 or any(c in metric for c in ",;:()[]"):
         return None
     if not (is_noun_phrase(metric, lex) and is_measurable(metric, lex)):
@@ -274,26 +272,26 @@ def _noun_change(facts: KrFacts, lex: Lexicon) -> tuple[str, str, str] | None:
     return verb[0], metric, q.text
 
 
-def _says_all(facts: KrFacts, metric: str) -> bool:
+def _says_all(facts: KrFacts, metric: str, lex: Lexicon) -> bool:
     """Does the metric's name hold the whole text after the KR's absence ("No 8D complaints for
     late delivery"), so that "… to zero" counts what the author meant?"""
-    rest = strip_deadline(facts.text)[0].strip().rstrip(".")
+    rest = strip_deadline(facts.text, lex)[0].strip().rstrip(".")
     return rest[2:].strip().lower() == metric.lower()
 
 
 def _counts_things(metric: str, lex: Lexicon) -> bool:
     """Does the metric's name count things ("dashboard loads", "text reminders"), so that a
     duration cannot be its value (not "MTBF", "payback", "wait time", "days to close")?"""
-    head = re.split(r"\s(?:in|of|for|on|per|among|across|with|without|at|who|that|to|by)\s", f" {metric.lower()} ")[0].split()
+    head = lex.patterns.counted_things_cut.split(f" {metric.lower()} ")[0].split()
     times = lex.union("time_metrics", "time_units", "metric_heads", "lower_is_better")
     return bool(head) and countable(head[-1], lex) and times.isdisjoint(head)
 
 
-def _defines_metric(facts: KrFacts, deadline: str, metric: str) -> bool:
+def _defines_metric(facts: KrFacts, deadline: str, metric: str, lex: Lexicon) -> bool:
     """Is the KR's time phrase a window of the metric ("within a month", "in the first 3
     months", "by day 30"), written with the metric rather than after a target or a verb of
     change ("Increase NPS to 50 within 6 months" has a deadline)?"""
-    if not _WINDOW.match(deadline) or deadline.lower() in metric.lower():
+    if not lex.patterns.metric_window.match(deadline) or deadline.lower() in metric.lower():
         return False
     if facts.lead is not None and facts.lead.kind in {"change", "maintain", "level"}:
         return False
@@ -303,12 +301,9 @@ def _defines_metric(facts: KrFacts, deadline: str, metric: str) -> bool:
     )
 
 
-_WINDOW = re.compile(r"(?i)(?:within|in (?:the|their|its|a) first|by (?:day|week|month) \d+|after)\b")
-
-
-def _deadline(facts: KrFacts) -> str | None:
+def _deadline(facts: KrFacts, lex: Lexicon) -> str | None:
     """The KR's deadline as a rewrite ends on it ("by Q3"), read only for a text written."""
-    return strip_deadline(facts.text)[1]
+    return strip_deadline(facts.text, lex)[1]
 
 
 def _which_number(facts: KrFacts, label: str, lex: Lexicon) -> tuple[list[Draft], list[str], list[CandidateMetric]]:
@@ -376,13 +371,13 @@ def quoted(text: str, lex: Lexicon) -> str:
     return " ".join(words) + "…"
 
 
-def _as_share(facts: KrFacts, metric: str) -> str:
+def _as_share(facts: KrFacts, metric: str, lex: Lexicon) -> str:
     """'Food cost below 30% of revenue' measures food cost as a share of revenue; the reader
     joins the base to the name ('food cost of revenue'), which a rewrite must not."""
     for q in facts.measures:
-        tolerance = re.search(r"(?:within|±|\+/-)\s*$", facts.low[max(0, q.start - 8) : q.start])
+        tolerance = lex.patterns.tolerance_before.search(facts.low[max(0, q.start - 8) : q.start])
         if q.role == "target" and q.kind == "percent" and not tolerance and not metric.lower().startswith("share of"):
-            base = re.match(r"\s*of\s+((?:the\s+|all\s+)?[a-z][a-z-]*)", facts.low[q.end :])
+            base = lex.patterns.share_base_after.match(facts.low[q.end :])
             at = metric.lower().find(f" of {base.group(1)}") if base else -1
             if at > 0:
                 return f"{metric[:at]} as a share{metric[at:]}"
@@ -395,7 +390,7 @@ def _counts_something_else(facts: KrFacts, metric: str, lex: Lexicon) -> bool:
     named = set(metric.lower().split())
     for q in facts.measures:
         if q.role == "target" and q.kind == "percent":
-            of = re.match(r"\s*of\s+(?:the\s+|all\s+)?([a-z][a-z-]*)", facts.low[q.end :])
+            of = lex.patterns.share_whole_after.match(facts.low[q.end :])
             if of and of.group(1) not in named and not metric.startswith("share of"):
                 return True  # ">99% of places" is a share of places, not of the review effort
             continue
@@ -425,7 +420,7 @@ def _share_of_people(facts: KrFacts, metric: str, lex: Lexicon) -> str | None:
         looks_plural(a) and b.endswith(("ing", "ed")) and len(b) > 4 for a, b in zip(words, words[1:-1], strict=False)
     )
     found = target_phrase(facts, lex) if doing else None  # "… citing performance down 60%": a change of the count
-    if not found or found[1].kind not in {"percent", "rating"} or _relative(found, facts):
+    if not found or found[1].kind not in {"percent", "rating"} or _relative(found, facts, lex):
         return None
     end = facts.low.find(metric.lower())
     rest = facts.low[end + len(metric) :].lstrip() if end >= 0 else "?"
@@ -475,24 +470,24 @@ def _unclear_count(facts: KrFacts, metric: str, lex: Lexicon) -> bool:
         head = metric.lower().split()[-1] if metric else ""
         if after and after[0] in lex["cadence_words"].words and head in lex["deliverable_nouns"].words:
             return True  # "12 monthly sessions": 12 in all, or 12 a month? ("5 million monthly readers" is clear)
-        if len(after) > 1 and after[1] in {"or", "and", "&"}:
+        if len(after) > 1 and after[1] in lex["list_joiners"].written:
             return True
-        if q.kind == "word" and q.role == "target" and _number_word_elsewhere(facts, q, metric):
+        if q.kind == "word" and q.role == "target" and _number_word_elsewhere(facts, q, metric, lex):
             return True
     return bool(lex.patterns.name_count.search(facts.low))
 
 
-def _number_word_elsewhere(facts: KrFacts, q: Quantity, metric: str) -> bool:
+def _number_word_elsewhere(facts: KrFacts, q: Quantity, metric: str, lex: Lexicon) -> bool:
     """A number in words counts the metric only right before it ("Ten new clients in the
     segment"); "the bottom two bands", "for two consecutive months" and "three quarters of
     the managers" count something else."""
     low = q.text.lower()
     before = facts.low[max(0, q.start - 3) : q.start]
-    if low == "zero" or _MULTIPLY.match(low) or _FRACTION.match(q.text) or before.endswith(("to ", "→ ")):
+    if low == "zero" or lex.patterns.multiply_word.match(low) or lex.patterns.fraction_word.match(q.text) or before.endswith(("to ", "→ ")):
         return False  # zero, a change ("double"), or a cadence or level after "to" ("to daily")
     after = facts.low[q.end :].split()
     first = metric.lower().split()[:1]
-    fraction = bool(after) and after[0] in ("quarters", "thirds", "fifths", "tenths")  # a share
+    fraction = bool(after) and after[0] in lex["fraction_plurals"].words  # a share
     return fraction or not (after and first and after[0] == first[0])
 
 
@@ -517,30 +512,26 @@ def _several_values(values: list, label: str) -> bool:
     return len(targets) > 1 or len(bases) > 1
 
 
-# Words that say a change, not a level: "double", "halved", "by a third", "in half". A
-# number word ("ten new clients", "two workshops") is a level, like a figure.
-_MULTIPLY = re.compile(r"(doubl|tripl|quadrupl|halv)(?:e|es|ed|ing)\b")
-_FRACTION = re.compile(r"(?i)(?:half|(?:a|one) (?:third|quarter|fifth))\b")
-
-
-def _relative(found: tuple[str, Quantity], facts: KrFacts) -> bool:
+def _relative(found: tuple[str, Quantity], facts: KrFacts, lex: Lexicon) -> bool:
     _, q = found
+    # Words that say a change, not a level: "double", "halved", "by a third", "in half". A
+    # number word ("ten new clients", "two workshops") is a level, like a figure.
     if q.kind == "word":
-        return bool(_MULTIPLY.match(q.text.lower()) or _FRACTION.match(q.text))
-    return is_relative(facts.low, q)
+        return bool(lex.patterns.multiply_word.match(q.text.lower()) or lex.patterns.fraction_word.match(q.text))
+    return is_relative(facts.low, q, lex)
 
 
 def _unmeasured_drafts(facts: KrFacts, rubric: Rubric) -> tuple[list[Draft], list[str], list[CandidateMetric]]:
     """'Improve customer satisfaction': a named measure of it when the lexicon knows one
     ("CSAT"), and always the question which number would show the change."""
     lex = rubric.lexicon
-    subject = COMPARATIVE_START.sub("", metric_phrase(facts, lex)) or ""
+    subject = lex.patterns.comparative_start.sub("", metric_phrase(facts, lex)) or ""
     # The measures the lexicon knows for what the KR is about (its phrase), not for any word
     # in it ("process guides" is not a process to speed up).
     hints = lex.lookup("vague_metrics", subject) if subject else []
     what = f'"{quoted(facts.text, lex)}"'
     questions = [f"Which number would show progress on {what}, and where is it today?"]
-    deadline = _deadline(facts) if hints else None
+    deadline = _deadline(facts, lex) if hints else None
     candidates = [_candidate(h, f"a common measure of {subject or 'this'}", rubric, deadline) for h in hints]
     # A measure the lexicon knows for a quality is a guess about what the author means by it
     # ("awareness" of what?): offered to pick from, never written down as the rewrite.
@@ -553,13 +544,13 @@ def _task_drafts(facts: KrFacts, rubric: Rubric, objective: str) -> tuple[list[D
     usual outcomes of the task's deliverable (the lexicon's task_outcomes). The first becomes
     the rewrite only when it comes from the objective or the deliverable; otherwise ask."""
     lex = rubric.lexicon
-    deadline = _deadline(facts)
+    deadline = _deadline(facts, lex)
     task = quoted(facts.text, lex)
     questions = [f'What is "{task}" for: which result should it change, and where is that result today?']
     candidates: list[CandidateMetric] = []
     goal, way = _objective_metric(objective, rubric)
     if goal:
-        m = short_name(goal)
+        m = short_name(goal, lex)
         candidates.append(CandidateMetric(
             metric=goal,
             why=f'the objective "{objective.strip()}" is about {goal}',
@@ -618,11 +609,11 @@ def _objective_metric(objective: str, rubric: Rubric) -> tuple[str, str]:
     lex = rubric.lexicon
     facts = analyze_kr(objective, lex)
     lead = facts.lead
-    if lead is None or lead.lemma not in lex["quantity_verbs"].words | {"halve", "double", "triple"}:
+    if lead is None or lead.lemma not in lex["quantity_verbs"].words | lex["objective_multipliers"].words:
         return "", ""
     metric = metric_phrase(facts, lex)
     named = lex.union("metric_terms", "metric_heads", "lower_is_better", "time_metrics")
-    head = re.split(r"\s(?:in|of|for|on|per|among|across|with|at)\s", f" {metric.lower()} ")[0].split()
+    head = lex.patterns.objective_head_cut.split(f" {metric.lower()} ")[0].split()
     after = facts.low[facts.tokens[lead.index][1] + len(lead.token) :].split()
     right_after = bool(after) and (after[0] in lex["determiners"].words or after[0] == head[0] if head else False)
     if not metric or facts.qualitative or named.isdisjoint(head) or not right_after or not is_noun_phrase(metric, lex):

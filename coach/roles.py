@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from .language.facts import KrFacts
 from .language.phrases import is_relative
+from .lexicon import Lexicon
 from .provenance import numbers_in
 
 ROLES = ("baseline", "target", "change", "qualifier", "deadline")
 
 
-def roles_of(facts: KrFacts) -> dict[str, set[str]]:
+def roles_of(facts: KrFacts, lex: Lexicon) -> dict[str, set[str]]:
     """Each number of the key result (normalised digits) and the roles it has there."""
     roles: dict[str, set[str]] = {}
     measures = {(q.start, q.end) for q in facts.measures}
@@ -33,7 +34,7 @@ def roles_of(facts: KrFacts) -> dict[str, set[str]]:
             add(q.text, "qualifier")
         elif q.role == "baseline":
             add(q.text, "baseline")
-        elif is_relative(facts.low, q):
+        elif is_relative(facts.low, q, lex):
             add(q.text, "change")
         else:
             add(q.text, "target")
@@ -42,16 +43,16 @@ def roles_of(facts: KrFacts) -> dict[str, set[str]]:
     return roles
 
 
-def misplaced(original: KrFacts | list[KrFacts], rewrite: KrFacts) -> list[str]:
+def misplaced(original: KrFacts | list[KrFacts], rewrite: KrFacts, lex: Lexicon) -> list[str]:
     """The rewrite's numbers that sit in a role they did not have in the draft (numbers the
     draft does not have at all are provenance's business, not this check's)."""
     sources = original if isinstance(original, list) else [original]
     had: dict[str, set[str]] = {}
     for facts in sources:
-        for number, roles in roles_of(facts).items():
+        for number, roles in roles_of(facts, lex).items():
             had.setdefault(number, set()).update(roles)
     return sorted(
         number
-        for number, roles in roles_of(rewrite).items()
+        for number, roles in roles_of(rewrite, lex).items()
         if number in had and not roles <= had[number]
     )

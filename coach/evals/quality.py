@@ -157,7 +157,7 @@ def lost_values(original: str, rewrite: str, lex: Lexicon) -> list[str]:
     """The author's baseline, target or change the rewrite dropped ("5 million monthly
     readers" rewritten with no 5): a number that lost its role altogether."""
     kept = set(numbers_in(rewrite))
-    return sorted(n for n, roles in roles_of(analyze_kr(original, lex)).items()
+    return sorted(n for n, roles in roles_of(analyze_kr(original, lex), lex).items()
                   if roles & _VALUE_ROLES and n not in kept)
 
 
@@ -169,7 +169,7 @@ def check(original: str, rewrite: str, lex: Lexicon, *, same_metric: bool = True
     what the task is for, and its numbers (people to hire, pages to write) stay with the task.
     """
     template = is_empty_template(rewrite, lex)
-    moved = misplaced(analyze_kr(original, lex), analyze_kr(rewrite, lex))
+    moved = misplaced(analyze_kr(original, lex), analyze_kr(rewrite, lex), lex)
     lost = lost_values(original, rewrite, lex) if same_metric else []
     return RewriteCheck(
         role_errors=sorted({*moved, *lost}),

@@ -21,7 +21,6 @@ from .reading import countable, looks_plural, starts_name
 _BREAK_BETWEEN = re.compile(r"[,;:()\[\]!?—]|\s[-–]\s|\.\s")
 _MAX_WORDS = 9
 _ACRONYM_PLURAL = re.compile(r"[A-Z]{2,5}s")  # "CEs", "SDRs": people by their role's initials
-_DURATION = re.compile(r"\d\s*(?:s|sec|secs|seconds?|m|min|mins|minutes?|h|hrs?|hours?|d|days?|weeks?|months?|ms)\b")
 _CLAUSE_MARK = re.compile(r"[\[\](){};:,\"“”]")  # brackets or clause punctuation: no noun phrase
 _NO_QUOTES = str.maketrans("", "", "\"“”‘’")
 
@@ -178,7 +177,7 @@ def _phrase_from(units: list[Unit], i: int, text: str, lex: Lexicon, verb: str |
         return None
     # "Less than 24 hours to restore a 500GB backup": the time to do something.
     if units[i].word == "to":
-        if value is None or not _is_duration(text[value.start : value.end]):
+        if value is None or not _is_duration(text[value.start : value.end], lex):
             return None
         rest = _collect(units, i + 1, text, lex, allow_verbs=True)
         if rest and _ends_in_noun(rest, lex):
@@ -269,7 +268,7 @@ def _timed_action(units: list[Unit], i0: int, i: int, words: list[Unit], text: s
     k = j + 1
     while k < len(units) and units[k].role == "word" and units[k].word in lex["value_frames"].words | {"in"}:
         k += 1
-    if not (k < len(units) and units[k].role == "measure" and _is_duration(text[units[k].start : units[k].end])):
+    if not (k < len(units) and units[k].role == "measure" and _is_duration(text[units[k].start : units[k].end], lex)):
         return None
     # The thing with what describes it ("a 500GB backup"), but no value to reach.
     start = next((k for k in range(i0, i) if units[k].role != "measure"), i)
@@ -656,8 +655,8 @@ def _sentence_case(phrase: str, force: bool = False) -> str:
     return phrase
 
 
-def _is_duration(value: str) -> bool:
-    return bool(_DURATION.search(value.lower()))
+def _is_duration(value: str, lex: Lexicon) -> bool:
+    return bool(lex.patterns.duration_value.search(value.lower()))
 
 
 def is_measurable(phrase: str, lex: Lexicon) -> bool:

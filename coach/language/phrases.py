@@ -21,54 +21,14 @@ if TYPE_CHECKING:
     from ..rubric import Rubric
 
 
-_COMPARATOR = re.compile(
-    r"(?:at or (?:below|above|under|over)|at least|at most|above|below|under|over|less than|more than|fewer than|no more than|"
-    r"no less than|greater than|within(?:\s*±)?|±|≥|≤|>=|<=|<|>)\s*$"
-)
-EVERYONE = re.compile(r"^\s*(?:every|all|each)\s+", re.I)
-# The module's own patterns, compiled once (a `re.search(source, ...)` call looks its
-# pattern up in re's cache each time: a third of a short search's cost).
-_COUNTED_OF = re.compile(r"(?:the\s+)?(?:number|count|amount|total)\s+of\s+")
-_COUNTED_HEAD = re.compile(r"(?i)(?:the\s+)?(share|number|count|amount|percentage|proportion|rate) of ")
-_HEAD_CUT = re.compile(r"\s(?:in|of|for|on|per|among|across|with|without|at|who|that)\s")
-_CLAUSE_CUT = re.compile(r"\s(?:who|that)\s")
+# The module's own structural patterns, compiled once (a `re.search(source, ...)` call looks
+# its pattern up in re's cache each time: a third of a short search's cost). Patterns with
+# words are the rubric's (`lex.patterns`, patterns.yaml), word lists its word classes.
 _HYPHEN_OR_SLASH = re.compile(r"[-/]")
-_DOWN_BEFORE = re.compile(
-    r"(?:\bdown(?: by| to)?|\bcut(?: by| in)?|\bunder|\bbelow|(?<!\bno )\bless than|(?<!\bno )\bfewer than|\bat most|\bno more than|[≤<\-−])\s*$"
-)
-_UP_BEFORE = re.compile(r"(?:\bup(?: by)?|\babove|\bover|\bat least|\bmore than|\bno less than|[≥>+])\s*$")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
-_LEVEL_BEFORE = re.compile(r"(?:[≥≤<>=]|\bto|\bat|\bof|\bleast|\bmost)\s*$")
-_CHANGE_BEFORE = re.compile(r"(?<![\w-])(?:by|up|down)\s*(?:>=|≥|<=|≤|>|<|at least|at most|over|more than|less than|up to)?\s*$")
 _RANGE_BEFORE = re.compile(r"\d\s*[-–]\s*$")
 _SIGN_BEFORE = re.compile(r"(\S*)\s*[+\-−]\s*$")
-_ZERO_OR_HALF = re.compile(r"\b(?:zero|halve|halved)\b")
 _ALNUM_RUN = re.compile(r"[a-z0-9]+")
-_NAME_CUT = re.compile(r"\s(?:to|in|of|for|on|per|from|at|by|with)\s")
-_WEAK_END = frozenset(
-    "the a an of to for in on at by with without during and or who that their our between using as into onto via over under "
-    "across through about against among within from".split()
-)
-# Words that open a clause or a new phrase inside a metric's name: a short name stops before.
-_CLAUSE_START = frozenset("a an the who that which where between using".split())
-# Words that open a qualifier inside a name: a placeholder cut short stops before them.
-_QUALIFIER_WORDS = frozenset("about against vs vs. versus as to due".split())
-_NOT_AFTER_TO = frozenset("first full a an the".split())  # "time to first ...": no verb to keep
-_TIME_HEADS = frozenset("time cost".split())  # "time to repair", "cost to acquire": the verb is the name
-_PARTICLES = frozenset("up out off down back".split())
-COMPARATIVE_START = re.compile(
-    r"^(?:(?:faster|slower|better|stronger|clearer|smoother|easier|simpler|tighter|closer|deeper|"
-    r"quicker|cheaper|more|less|fewer|greater|higher|lower)\s+)+",
-    re.I,
-)
-_DIRECTION_WORDS = re.compile(
-    r"^(?:(fewer|less|lower|smaller|shorter)|(more|higher|greater|bigger|longer))\s+", re.I
-)
-# A metric that already says what kind of amount it is: "number of ...", "# of ...", "share of ...".
-_COUNTED_PREFIX = re.compile(r"(?i)(?:the\s+)?(?:#|number|count|share|percentage|proportion|rate|ratio|amount|total)\s")
-_SHORT_CUT = re.compile(
-    r"\s(?:for|with|without|on|in|at|across|among|within|w/in|under|over|via|through|from|by|per|of|older|during|before|after|[<>≤≥])\s", re.I
-)
 
 
 def polarity_verb(metric: str, rubric: Rubric) -> str:
@@ -76,11 +36,11 @@ def polarity_verb(metric: str, rubric: Rubric) -> str:
     in the v1 queue" are counted up, whatever the queue."""
     # "number of manual journal entries" is read on what is counted; "kyc passed without
     # manual review" on what comes before "without".
-    counted = _COUNTED_OF.match(metric.lower())
-    named = metric.lower()[counted.end() :] if counted else metric.lower()
-    head = _HEAD_CUT.split(f" {named} ")[0]
-    toks = [t for t, _ in tokenize(head)]
     lex = rubric.lexicon
+    counted = lex.patterns.counted_of.match(metric.lower())
+    named = metric.lower()[counted.end() :] if counted else metric.lower()
+    head = lex.patterns.head_cut.split(f" {named} ")[0]
+    toks = [t for t, _ in tokenize(head)]
     lower = lex["lower_is_better"]
     last = toks[-1] if toks else ""
     # Whole words, and the parts of the head word only ("no-shows"): "on-time" holds no "time" to cut.
@@ -92,7 +52,7 @@ def polarity_verb(metric: str, rubric: Rubric) -> str:
     if lower.has(phrases):
         return "Reduce"
     # "video visits that start late", "customers who churn": the clause says which are counted.
-    clause = _CLAUSE_CUT.split(f" {named} ", maxsplit=1)[1:]
+    clause = lex.patterns.clause_cut.split(f" {named} ", maxsplit=1)[1:]
     said = _spans([t for t, _ in tokenize(clause[0])], 2) if clause else set()
     return "Reduce" if lower.has(said) else "Increase"
 
@@ -115,7 +75,7 @@ def _verb_for(facts: KrFacts, metric: str, rubric: Rubric) -> str:
     if (
         lead
         and lead.lemma in lex["quantity_verbs"].words  # "Reduce", "Grow"; not "Generate" or "double"
-        and lead.lemma not in {"double", "triple", "quadruple", "halve"}
+        and lead.lemma not in lex["multiply_verbs"].words
         and lead.lemma == lead.token  # not "reduced", not a direction word
     ):
         return lead.lemma.capitalize()
@@ -126,21 +86,21 @@ def _verb_for(facts: KrFacts, metric: str, rubric: Rubric) -> str:
         return "Reduce" if later.group(1) == "down" else "Increase"
     named = facts.text.lower().find(metric.lower().split(" ")[0]) if metric else -1
     before = facts.low[:named].split()[-1:] if named > 0 else []
-    direction_before = _DIRECTION_WORDS.match(before[0] + " ") if before else None
+    direction_before = lex.patterns.direction_opening.match(before[0] + " ") if before else None
     if direction_before:  # "We have less questions by new Reps": fewer of them
         return "Reduce" if direction_before.group(1) else "Increase"
-    direction = _DIRECTION_WORDS.match(facts.text.strip())
+    direction = lex.patterns.direction_opening.match(facts.text.strip())
     if direction:
         return "Reduce" if direction.group(1) else "Increase"
     for q in facts.measures:  # not "Invoices overdue > 60 days": that picks the invoices
         if q.role != "target" or q.kind == "placeholder":
             continue
         before = facts.low[max(0, q.start - 14) : q.start]
-        if _DOWN_BEFORE.search(before):
+        if lex.patterns.down_before.search(before):
             return "Reduce"
-        if _UP_BEFORE.search(before):
+        if lex.patterns.up_before.search(before):
             return "Increase"
-        said = _DIRECTION_AFTER.match(facts.low, q.end)  # "2% lower than last year", "20% more sign-ups"
+        said = lex.patterns.direction_word_after.match(facts.low, q.end)  # "2% lower than last year", "20% more sign-ups"
         if said:
             return "Reduce" if said.group(1) else "Increase"
     if any(_none_left(q) for q in facts.measures):
@@ -153,8 +113,8 @@ def _verb_for(facts: KrFacts, metric: str, rubric: Rubric) -> str:
     if most and (metric.startswith("share of ") or _done_to_them(metric, lex)):
         return "Increase"
     if metric.startswith("share of "):
-        return polarity_verb(short_name(metric)[9:], rubric)
-    if _ZERO_OR_HALF.search(facts.low):
+        return polarity_verb(short_name(metric, lex)[9:], rubric)
+    if lex.patterns.zero_or_half.search(facts.low):
         return "Reduce"
     return polarity_verb(metric, rubric)
 
@@ -178,52 +138,37 @@ def _percent(text: str) -> float:
     return float(number.group(0).replace(",", ".")) if number else 0.0
 
 
-# A comparative right after a value ("2% lower", "20% more sign-ups", "5 points lower than …").
-_COMPARED_AFTER = re.compile(r"\s*(?:higher|lower|more|less|fewer|better|worse|faster|slower|cheaper|shorter|longer)\b")
-
-
-# A direction right after a value: lower, less, fewer (group 1), or higher, more.
-_DIRECTION_AFTER = re.compile(r"\s*(?:(lower|less|fewer)|higher|more)\b")
-
-
-def is_relative(low: str, q: Quantity) -> bool:
+def is_relative(low: str, q: Quantity, lex: Lexicon) -> bool:
     """'by 20%', 'up 3 points', '2x sign-ups': a change, not a level ('take-up 75%', 'eNPS of
     +30' and 'ROAS ≥ 3x' are levels)."""
     before = low[max(0, q.start - 8) : q.start]
     if q.kind == "multiplier":
-        return not _LEVEL_BEFORE.search(before)
+        return not lex.patterns.multiplier_level_before.search(before)
     before = low[max(0, q.start - 16) : q.start]
-    if _CHANGE_BEFORE.search(before):
+    if lex.patterns.change_before.search(before):
         return True  # "by 20%", "by >= 200 hours"
-    if _COMPARED_AFTER.match(low, q.end):
+    if lex.patterns.compared_after.match(low, q.end):
         return True  # "2% lower than last quarter", "churn 2% lower": a change from a level
     if _RANGE_BEFORE.search(before):
         return False  # the far end of a range ("5-10 years"), not a change
     sign = _SIGN_BEFORE.search(before)
-    return bool(sign) and sign.group(1) not in {"of", "at", "is", "to", ":", "score", "nps", "enps", "least", "most"} and not sign.group(1).endswith(":")
+    return bool(sign) and sign.group(1) not in lex["level_before_sign"].written and not sign.group(1).endswith(":")
 
 
-# "of finishing", "after sign-up", "of their promotion": the event a window runs from.
-_EVENT_AFTER = re.compile(r"\s+(?:of|after|from)\s+(?:(?:the|their|his|her|its|our)\s+)?[a-z][\w-]*")
-
-
-def strip_deadline(text: str) -> tuple[str, str | None]:
+def strip_deadline(text: str, lex: Lexicon) -> tuple[str, str | None]:
     low = text.lower()
     m = DEADLINE_PHRASE_RE.search(low) if may_hold_deadline(low) else None
     if not m or low[max(0, m.start() - 6) : m.start()].rstrip().endswith("than"):
         return text, None  # (none, or "higher than in 2024": the level compared with, no deadline)
     end = m.end()
-    after = _EVENT_AFTER.match(low, end)
+    after = lex.patterns.event_after.match(low, end)
     if after and low[m.start() : m.start() + 6] == "within":
         end = after.end()  # "within 6 months of finishing": the window runs from an event
     nxt = re.match(r"\s+([A-Za-z][\w-]*)", text[end:])
-    if nxt and nxt.group(1).lower() in {"intake", "cohort", "term", "semester", "release", "launch", "window", "cycle"}:
+    if nxt and nxt.group(1).lower() in lex["deadline_periods"].words:
         end += nxt.end()  # "in the September intake": the intake is part of when
     phrase = text[m.start() : end].strip(" ,.;")
-    if not re.match(
-        r"(?i)(by|before|until|till|in|within|during|for|no later than|at|end|start|after|this|next)\b",
-        phrase,
-    ):
+    if not lex.patterns.deadline_opening.match(phrase):
         # "Nov–Feb" is a period the level holds over; "Q3" a date to reach it by
         phrase = f"over {phrase}" if re.search(r"\w\s*[–-]\s*\w", phrase) else f"by {phrase}"
     # Blank the deadline out in place: offsets into the text must stay valid.
@@ -257,30 +202,31 @@ def _without_change_verb(metric: str, facts: KrFacts, lex: Lexicon) -> str:
     return " ".join(keep) if len(keep) < len(words) else metric
 
 
-def _participle_after(words: list[str], i: int, prefix: str) -> bool:
+def _participle_after(words: list[str], i: int, prefix: str, lex: Lexicon) -> bool:
     """'share of invoices | being paid': a participle after a share's noun starts what picks
     them; 'share of new customer onboarding calls' has a noun after it (a compound)."""
     nxt = words[i + 1].lower() if i + 1 < len(words) else ""
-    return bool(prefix) and words[i].lower().endswith("ing") and not (nxt.endswith("s") and nxt not in _CLAUSE_START)
+    return bool(prefix) and words[i].lower().endswith("ing") and not (nxt.endswith("s") and nxt not in lex["clause_starts"].words)
 
 
-def short_name(metric: str) -> str:
+def short_name(metric: str, lex: Lexicon) -> str:
     """A short name for placeholders ('[current average processing time]'): the metric up to
     its first qualifier or clause, never ending on a function word, a verb or a number."""
     if not metric or "[" in metric:
         return "value"
     metric = metric.split(" as a share of ")[0]  # "[current food cost]", not "[current food cost as]"
     prefix = ""
-    counted = _COUNTED_HEAD.match(metric)
+    counted = lex.patterns.counted_head.match(metric)
     if counted:  # "share of invoices paid on time", "number of unnecessary support tickets"
         prefix, metric = f"{counted.group(1).lower()} of ", metric[counted.end() :]
-    words = _SHORT_CUT.split(f" {metric} ", maxsplit=1)[0].strip().split()
-    cut = next((i for i, w in enumerate(words) if i and (w.lower() in _CLAUSE_START or _participle_after(words, i, prefix))), len(words))
+    words = lex.patterns.short_cut.split(f" {metric} ", maxsplit=1)[0].strip().split()
+    starts = lex["clause_starts"].words
+    cut = next((i for i, w in enumerate(words) if i and (w.lower() in starts or _participle_after(words, i, prefix, lex))), len(words))
     whole = len(words)
     words = words[: min(cut, 3 if prefix else 5)]
     for _ in range(2):  # pop a weak end, and again after a cut short name is cut back
         while len(words) > 1 and (
-            words[-1].lower() in _WEAK_END
+            words[-1].lower() in lex["weak_name_ends"].words
             or any(c.isdigit() for c in words[-1])
             or words[-1].lower().endswith("ed")
             or not any(c.isalnum() for c in words[-1])  # "write-offs as %"
@@ -289,14 +235,15 @@ def short_name(metric: str) -> str:
         if len(words) < whole:
             # Cut short: the name ends before its qualifier, not inside it ("[current win rate]",
             # not "[current win rate against incumbent on-prem]"); "time to repair" keeps its verb.
-            at = next((i for i, w in enumerate(words) if i and w.lower() in _QUALIFIER_WORDS), len(words))
+            qualifiers = lex["name_qualifier_words"].written
+            at = next((i for i, w in enumerate(words) if i and w.lower() in qualifiers), len(words))
             if (
                 at + 1 < len(words)
                 and words[at].lower() == "to"
-                and words[at - 1].lower() in _TIME_HEADS  # "time to repair"; not "days lost to late"
-                and words[at + 1].lower() not in _NOT_AFTER_TO
+                and words[at - 1].lower() in lex["time_heads"].words  # "time to repair"; not "days lost to late"
+                and words[at + 1].lower() not in lex["not_verbs_after_to"].words
             ):
-                at += 3 if at + 2 < len(words) and words[at + 2].lower() in _PARTICLES else 2  # "time to set up"
+                at += 3 if at + 2 < len(words) and words[at + 2].lower() in lex["verb_particles"].words else 2  # "time to set up"
             words = words[:at]
     return prefix + " ".join(words) if words else "value"
 
@@ -316,7 +263,7 @@ def target_phrase(facts: KrFacts, lex: Lexicon, scope: bool = True) -> tuple[str
     before = facts.text[max(0, q.start - 16) : q.start]
     sign = "+" if before.endswith("+") and q.kind != "word" else ""
     before = before[: len(before) - len(sign)]  # "at least +35": the comparator, then the sign
-    comp = _COMPARATOR.search(before.lower())
+    comp = lex.patterns.comparator_before.search(before.lower())
     prefix = before[comp.start() :].strip().lower() if comp else ""
     prefix += " " if prefix and not prefix.endswith("±") else ""  # "within ±5%"
     # A number in words is the author's value, read mid-sentence: "Ten new clients" → "to ten".
@@ -359,8 +306,8 @@ def baseline_text(facts: KrFacts) -> str | None:
     return bases[0].text if bases else None
 
 
-def _plural_head(metric: str) -> tuple[list[str], bool]:
-    words = short_name(metric).split()
+def _plural_head(metric: str, lex: Lexicon) -> tuple[list[str], bool]:
+    words = short_name(metric, lex).split()
     head = words[-1]
     # Read in the author's case: "ROAS" ends in a capital S, an acronym and no plural.
     plural = len(head) > 2 and looks_plural(head)  # "sign ups", "PRs", "CVs"
@@ -370,12 +317,12 @@ def _plural_head(metric: str) -> tuple[list[str], bool]:
 def amount_word(metric: str, lex: Lexicon) -> str:
     """'number' for a count ("the current number of posts on the forum"), 'value' for the
     rest ("the current value of overall revenue", "... of share of tickets deflected")."""
-    if not metric or _COUNTED_PREFIX.match(metric):
+    if not metric or lex.patterns.counted_prefix.match(metric):
         return "value"
     # The head of a metric phrase is a noun, so a plural is a count even where the word is
     # also a verb ("partners", "signs"); not a quality word ("relations") or an amount
     # ("sales"), nor a measure named before the counted noun ("uptime of storage providers").
-    words, plural = _plural_head(metric)
+    words, plural = _plural_head(metric, lex)
     amount = words[-1] in lex["vague_nouns"].words or words[-1] in lex["mass_plurals"].words
     # Each of the metric's few words is looked up (building the union of the two classes
     # walked every metric term: 36 µs a call).
@@ -387,7 +334,7 @@ def amount_word(metric: str, lex: Lexicon) -> str:
 def amount_of(metric: str, lex: Lexicon) -> str:
     """The metric as the object of a question: "number of posts on the forum", "value of
     sales", "overall revenue" (a singular needs no word before it)."""
-    if not metric or _COUNTED_PREFIX.match(metric) or " as a share of " in metric or not _plural_head(metric)[1]:
+    if not metric or lex.patterns.counted_prefix.match(metric) or " as a share of " in metric or not _plural_head(metric, lex)[1]:
         return metric  # "food cost as a share of revenue" already says what kind of amount
     return f"{amount_word(metric, lex)} of {metric}"
 
@@ -439,11 +386,11 @@ def measured_by(metric: str, others: Iterable[frozenset[str]], lex: Lexicon) -> 
     tonnes', 'sick days' ~ 'Sick day rate must go down'; but 'customer churn' is not
     'customer satisfaction from 7 to 8'."""
     stop = lex["stopwords"].words
-    name = short_name(metric).lower()
+    name = short_name(metric, lex).lower()
     mine = [_stem(w) for w in _ALNUM_RUN.findall(name) if w not in stop]
     # The head: the last noun of the name's first chunk ("waste" in "food waste sent to
     # landfill"), not a participle ("sent") nor past a preposition.
-    chunk = _NAME_CUT.split(f" {name} ")[0]
+    chunk = lex.patterns.name_cut.split(f" {name} ")[0]
     head = [w for w in _ALNUM_RUN.findall(chunk) if w not in stop and lex.lemma_of(w) in (w, _stem(w))]
     if not mine or not head:
         return False

@@ -111,11 +111,12 @@ def head_chunk(facts: KrFacts, lex: Lexicon, start: int = 0) -> list[str]:
     """The leading noun phrase: 'Sales enablement deck for Team plan' → [sales, enablement, deck]."""
     chunk: list[str] = []
     prev_end = None
+    openers = lex["chunk_openers"].written
     for tok, pos in facts.tokens[start:]:
         if chunk and prev_end is not None and any(c in facts.low[prev_end:pos] for c in ",;:()[]"):
             break
         prev_end = pos + len(tok)
-        if tok[0].isdigit() or tok in {"#", "a", "an", "the", "our", "new", "all", "every"} or lex.patterns.version.match(tok):
+        if tok[0].isdigit() or tok in openers or lex.patterns.version.match(tok):
             if chunk:
                 break
             continue

@@ -77,9 +77,9 @@ def _counted_object(facts: KrFacts, lead: Lead) -> bool:
     return bool(nxt) and any(q.role == "target" and q.start == nxt[0][1] for q in facts.scan.quantities)
 
 
-def _deliverable_singular(chunk: list[str]) -> bool:
+def _deliverable_singular(chunk: list[str], lex: Lexicon) -> bool:
     """'Sign the contract': one named thing, not a count."""
-    return bool(chunk) and chunk[-1] in {"contract", "deal", "agreement", "partnership", "mou", "lease"}
+    return bool(chunk) and chunk[-1] in lex["agreement_nouns"].words
 
 
 def _after(toks: list[str], first: int, lex: Lexicon) -> frozenset[str]:
@@ -96,7 +96,7 @@ def _hiring(verb: str, lemma: str, opening: frozenset[str], toks: list[str], fir
         return True
     # "Bring 3 new maintainers on board": a phrasal hire verb whose particle comes later (the
     # rest of the KR is joined only for a verb that has such a form).
-    phrasal = [p for p in ("on board", "onboard", "on", "in") if f"{verb} {p}" in hire.entries]
+    phrasal = [p for p in lex["hire_particles"].entries if f"{verb} {p}" in hire.entries]
     if not phrasal:
         return False
     rest = f" {' '.join(toks[first + 1 :])}"
@@ -425,7 +425,7 @@ def task_verdict(facts: KrFacts, lex: Lexicon) -> tuple[bool, str]:
             if q.role == "target"
         ):
             return False, ""  # "Get write-offs ... below 8% of billed fees": a level to reach
-        if lead.lemma in lex["win_verbs"].words and _counted_object(facts, lead) and not _deliverable_singular(chunk):
+        if lead.lemma in lex["win_verbs"].words and _counted_object(facts, lead) and not _deliverable_singular(chunk, lex):
             return False, ""  # "Sign 25 fleet contracts", "Secure 2 new services": deals won
         if not facts.quantities and chunk and (facts.qualitative or is_quality_adjective(facts.tokens[-1][0], lex)):
             return False, ""  # "Make EV charging stress-free": a quality, judged as unmeasured

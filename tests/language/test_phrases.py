@@ -4,11 +4,13 @@ import pytest
 
 from coach.language.phrases import is_relative
 from coach.quantities import scan
+from coach.rubric import load_rubric
 
 
 def _relative(text: str) -> list[bool]:
     low = text.lower()
-    return [is_relative(low, q) for q in scan(text).quantities]
+    lex = load_rubric(None).lexicon
+    return [is_relative(low, q, lex) for q in scan(text).quantities]
 
 
 @pytest.mark.parametrize(
@@ -128,14 +130,15 @@ def test_metric_names_that_start_like_a_verb(phrase, noun_phrase):
 def test_a_placeholder_cut_short_ends_before_its_qualifier():
     from coach.language.phrases import short_name
 
-    assert short_name("win rate against incumbent on-prem systems") == "win rate"
-    assert short_name("support tickets about iOS 19 in launch week") == "support tickets"
-    assert short_name("write-offs as % of billings") == "write-offs"
-    assert short_name("mean time to patch critical CVEs") == "mean time to patch"
-    assert short_name("time to set up a payment plan") == "time to set up"
-    assert short_name("time to repair") == "time to repair"  # whole: nothing cut
-    assert short_name("days lost to late material deliveries") == "days lost"  # "to" keeps a verb only after "time"
-    assert short_name("enterprise deals lost due to security concerns") == "enterprise deals lost"
+    lex = load_rubric(None).lexicon
+    assert short_name("win rate against incumbent on-prem systems", lex) == "win rate"
+    assert short_name("support tickets about iOS 19 in launch week", lex) == "support tickets"
+    assert short_name("write-offs as % of billings", lex) == "write-offs"
+    assert short_name("mean time to patch critical CVEs", lex) == "mean time to patch"
+    assert short_name("time to set up a payment plan", lex) == "time to set up"
+    assert short_name("time to repair", lex) == "time to repair"  # whole: nothing cut
+    assert short_name("days lost to late material deliveries", lex) == "days lost"  # "to" keeps a verb only after "time"
+    assert short_name("enterprise deals lost due to security concerns", lex) == "enterprise deals lost"
     # a participle after a share's noun starts what picks them, unless a noun follows it
-    assert short_name("share of invoices being paid on time") == "share of invoices"
-    assert short_name("share of customer onboarding calls within 5 days") == "share of customer onboarding calls"
+    assert short_name("share of invoices being paid on time", lex) == "share of invoices"
+    assert short_name("share of customer onboarding calls within 5 days", lex) == "share of customer onboarding calls"
