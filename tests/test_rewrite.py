@@ -326,6 +326,22 @@ def test_a_target_of_zero_is_reached_by_reducing(rubric):
     assert rewrite(rubric, "0% of shipments late").text.startswith("Reduce share of shipments late")
 
 
+@pytest.mark.parametrize(
+    ("kr", "expected"),
+    [
+        ("A 20% reduction in support tickets", "Reduce support tickets by 20%, from [current support tickets] to [target support tickets]"),
+        ("15% growth in monthly donors", "Grow monthly donors by 15%, from [current monthly donors] to [target monthly donors]"),
+        ("a 10% improvement in first response time by Q3", "Improve first response time by 10%, from [current first response time] to [target first response time] by Q3"),
+    ],
+)
+def test_a_change_named_as_a_noun_stays_a_change(rubric, kr, expected):
+    """'A 20% reduction in X' is a change of X, not a level of 20%: the rewrite says 'by 20%'
+    (and the role reader agrees, so a level 'to 20%' would be refused)."""
+    assert rewrite(rubric, kr).text == expected
+    lex = rubric.lexicon
+    assert misplaced(analyze_kr(kr, lex), analyze_kr("Reduce support tickets to 20%", lex), lex) == (["20"] if "20%" in kr else [])
+
+
 def test_two_krs_of_one_set_never_get_the_same_rewrite():
     r = review(
         "Objective: Cut churn in our SMB segment by fixing onboarding\n"

@@ -149,6 +149,9 @@ def is_relative(low: str, q: Quantity, lex: Lexicon) -> bool:
         return True  # "by 20%", "by >= 200 hours"
     if lex.patterns.compared_after.match(low, q.end):
         return True  # "2% lower than last quarter", "churn 2% lower": a change from a level
+    noun = lex.patterns.change_noun_after.match(low, q.end)
+    if noun and noun.group(1) in lex.maps["change_nouns"]:
+        return True  # "a 40% increase in champions": the change named as a noun after it
     if _RANGE_BEFORE.search(before):
         return False  # the far end of a range ("5-10 years"), not a change
     sign = _SIGN_BEFORE.search(before)
