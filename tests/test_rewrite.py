@@ -342,6 +342,14 @@ def test_a_change_named_as_a_noun_stays_a_change(rubric, kr, expected):
     assert misplaced(analyze_kr(kr, lex), analyze_kr("Reduce support tickets to 20%", lex), lex) == (["20"] if "20%" in kr else [])
 
 
+def test_a_name_is_never_cut_inside_what_the_counted_do(rubric):
+    """'… needed to make effective decisions' cut before its noun read 'make effective': the
+    coach asks rather than name half a clause; a clause ending before a preposition stays."""
+    found = suggestion(rubric, "75% or more team members are confident they have the knowledge needed to make effective decisions")
+    assert found.rewrite is None or "effective decisions" in found.rewrite.text
+    assert "who upgrade" in rewrite(rubric, "15,000 customers upgrade to the new plan").text
+
+
 def test_two_krs_of_one_set_never_get_the_same_rewrite():
     r = review(
         "Objective: Cut churn in our SMB segment by fixing onboarding\n"

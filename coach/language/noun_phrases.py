@@ -211,7 +211,7 @@ def _phrase_from(units: list[Unit], i: int, text: str, lex: Lexicon, verb: str |
     # "25 members publish a talk", "10 partners are early adopters": what the counted do.
     if value is not None and after and not any(u.role != "word" for u in after) and _plural(words[-1].word, lex) and (
         _base_verb(after[0].word, lex) or after[0].word in lex["passive_auxiliaries"].words
-    ) and _ends_in_noun(after, lex) and len(words) + len(after) < 14:
+    ) and _ends_in_noun(after, lex) and len(words) + len(after) < 14 and _whole_clause(units, k + len(after), text, lex):
         who = "who" if words[-1].word in lex.union("people_nouns", "outcome_nouns") else "that"
         return _sentence_case(f"{phrase} {who} {_slice(text, after)}")
     # "Onboard 25 customers in the v1 queue": the things counted, and what is done to them.
@@ -237,6 +237,12 @@ def _relative_clause(units: list[Unit], k: int, text: str, lex: Lexicon) -> str:
     if not clause or len(clause) >= _MAX_WORDS or not _ends_at(units, k + 1 + len(clause), text):
         return ""
     return f"{units[k].word} {_slice(text, clause)}"
+
+
+def _whole_clause(units: list[Unit], k: int, text: str, lex: Lexicon) -> bool:
+    """Does a clause read up to unit k end there or before a function word ("customers
+    upgrade | to the new plan"), not inside a phrase ("… to make effective | decisions")?"""
+    return _ends_at(units, k, text) or units[k].word in lex["stopwords"].words
 
 
 def _ends_at(units: list[Unit], k: int, text: str) -> bool:
