@@ -202,6 +202,11 @@ def test_findings_carry_span_reason_and_questions(rubric):
         # the team's own people at work; a label before the order; counted events
         ("Sales reps visit 25 bars per week", "task"),
         ("Customers visit 3 times a month", "no_baseline"),
+        # each of the team's people or units at work: the count is per each, no share of all
+        ("Each engineer writes 2 blog posts per quarter", "task"),
+        ("Every squad runs 3 user interviews per sprint", "task"),
+        ("Every customer gets 2 QBRs a year", "no_baseline"),
+        ("Every AE certified by Q3", "no_baseline"),
         ("Parcel lockers: install 300 more in Warsaw", "task"),
         ("Agents leaving within first 90 days", "no_target"),
         ("Certified admins per account", "no_target"),

@@ -171,8 +171,10 @@ def _analyze_kr(text: str, lex: Lexicon) -> KrFacts:
         # set against a value only referenced (the contract: it counts as no baseline).
         has_target = True
     everyone = lex.patterns.everyone.match(low)
-    if everyone and everyone.group(1) in lex["people_nouns"].words:
-        has_metric = has_target = True  # "Every AE certified": a share of 100%
+    if everyone and everyone.group(1) in lex["people_nouns"].words and not has_target:
+        # "Every AE certified": a share of 100% (but "Each engineer writes 2 posts a quarter"
+        # counts per person: the KR's own value is its target)
+        has_metric = has_target = True
         measures.append(Quantity(0, everyone.end(), text[: everyone.end()], "percent", "target"))
     has_baseline = any(q.role == "baseline" and q not in qualifiers for q in sc.quantities)
     maintains = bool(lead and lead.kind == "maintain") or bool(

@@ -533,11 +533,22 @@ def _rolled_out(facts: KrFacts, lex: Lexicon) -> bool:
 
 
 def _people_at_work(facts: KrFacts, lex: Lexicon) -> bool:
-    """'Sales reps visit 25 bars per week', 'SDRs do 50 dials daily': staff, then an activity."""
+    """'Sales reps visit 25 bars per week', 'SDRs do 50 dials daily': staff, then an activity;
+    'Each member of the team performs …', 'Every portfolio identifies 2 decisions a quarter':
+    each of the team's own people or units, then its activity (the count is per each)."""
     people = lex.union("people_nouns", without=("outcome_nouns",))  # staff, not customers
-    toks = [t for t, _ in facts.tokens[:3]]
-    for i, tok in enumerate(toks[:2]):
-        if tok in people and i + 1 < len(toks):
-            verb = lex.lemma_of(toks[i + 1])
-            return verb in lex["activity_verbs"].words or "delivery_verbs" in lex.verb_classes(toks[i + 1])
+    toks = [t for t, _ in facts.tokens[:6]]
+    each = lex.patterns.distributive_opening.match(facts.low) is not None
+    outcomes = lex["outcome_nouns"].words
+    for i, tok in enumerate(toks[: 5 if each else 2]):
+        if each and tok in outcomes:
+            return False  # "Every customer gets …": what is done for customers, a result
+        if each and i and tok not in people and lex.verb_classes(tok) and tok != lex.lemma_of(tok):
+            return _activity(tok, lex)  # "Every OCTO portfolio identifies": the subject's verb
+        if tok in people and i + 1 < len(toks) and toks[i + 1] != "of":
+            return _activity(toks[i + 1], lex)
     return False
+
+
+def _activity(verb: str, lex: Lexicon) -> bool:
+    return lex.lemma_of(verb) in lex["activity_verbs"].words or "delivery_verbs" in lex.verb_classes(verb)
