@@ -350,6 +350,18 @@ def test_a_name_is_never_cut_inside_what_the_counted_do(rubric):
     assert "who upgrade" in rewrite(rubric, "15,000 customers upgrade to the new plan").text
 
 
+def test_the_time_someone_waits_is_named_whole_or_not_at_all(rubric):
+    """'the time families wait for an assessment': who waits is part of the name, so the name
+    keeps the clause to its end ('time families' was no name); a clause it cannot keep gets an ask."""
+    lex = rubric.lexicon
+    facts = analyze_kr("Cut the time families wait for a first assessment", lex)
+    assert metric_phrase(facts, lex) == "time families wait for a first assessment"
+    assert metric_phrase(analyze_kr("Cut the time we take to patch critical vulnerabilities", lex), lex) == ""
+    assert rewrite(rubric, "Hire 4 social workers", "Cut the time families wait for a first assessment").text.startswith(
+        "Reduce time families wait for a first assessment from"
+    )
+
+
 def test_two_krs_of_one_set_never_get_the_same_rewrite():
     r = review(
         "Objective: Cut churn in our SMB segment by fixing onboarding\n"

@@ -239,6 +239,29 @@ def _relative_clause(units: list[Unit], k: int, text: str, lex: Lexicon) -> str:
     return f"{units[k].word} {_slice(text, clause)}"
 
 
+def _reduced_relative(out: list[Unit], units: list[Unit], i: int, lex: Lexicon) -> bool:
+    """Does a relative clause with no "that" start at unit i: a time named so far, then who
+    spends it and their verb ("time | families wait", "time | we take")?"""
+    u = units[i]
+    if u.role != "word" or out[-1].role != "word" or out[-1].word not in lex.union("time_metrics", "time_heads"):
+        return False
+    if u.word not in lex.union("people_nouns", "outcome_nouns", "pronoun_subjects"):
+        return False
+    nxt = units[i + 1] if i + 1 < len(units) else None
+    return nxt is not None and nxt.role == "word" and _base_verb(nxt.word, lex) and nxt.word in lex["common_verbs"].words
+
+
+def _clause_ends(units: list[Unit], k: int, text: str) -> bool:
+    """Does a clause end before unit k: where `_ends_at` says, or before the value of a change
+    or a start ("… wait for a callback | by 20%", "… | from [current …]")?"""
+    if _ends_at(units, k, text):
+        return True
+    u = units[k]
+    return u.word in {"from", "by"} and (
+        (k + 1 < len(units) and units[k + 1].role == "measure") or text[u.end :].lstrip().startswith("[")
+    )
+
+
 def _whole_clause(units: list[Unit], k: int, text: str, lex: Lexicon) -> bool:
     """Does a clause read up to unit k end there or before a function word ("customers
     upgrade | to the new plan"), not inside a phrase ("… to make effective | decisions")?"""
@@ -398,6 +421,11 @@ def _collect(
     people = lex.union("people_nouns", "outcome_nouns")
     while i < len(units) and len(out) < _MAX_WORDS:
         u = units[i]
+        if out and _reduced_relative(out, units, i, lex):
+            # "the time families wait for an assessment", "the time we take to patch": who
+            # waits or takes is part of the name, kept whole to where the clause ends, or none
+            clause = _collect(units, i + 1, text, lex, allow_verbs=True)
+            return [*out, u, *clause] if clause and _clause_ends(units, i + 1 + len(clause), text) else []
         gap = text[out[-1].end : u.start] if out else " "
         # (one space, the usual gap, is no break; "valid, payable claims": modifiers of one head go on)
         if gap != " " and _BREAK_BETWEEN.search(gap) and not (gap == ", " and _modifier_list(out, units, i, lex)):
