@@ -362,6 +362,22 @@ def test_the_time_someone_waits_is_named_whole_or_not_at_all(rubric):
     )
 
 
+@pytest.mark.parametrize(
+    ("kr", "expected"),
+    [
+        ("Grow revenue 10% year over year", "Grow revenue by 10% year over year, from [current revenue] to [target revenue]"),
+        ("Signups up 50% quarter on quarter", "Increase signups by 50% quarter on quarter, from [current signups] to [target signups]"),
+        ("Grow monthly sessions on our website year over year by 5%",
+         "Grow monthly sessions on our website by 5% year over year, from [current monthly sessions] to [target monthly sessions]"),
+        ("Repeat customers 40% year on year", "Increase repeat customers from [current repeat customers] to 40% year on year"),
+    ],
+)
+def test_a_period_over_period_rate_stays_with_its_value(rubric, kr, expected):
+    """'10% year over year' after a verb of change is a growth rate (it was rewritten 'to 10%', a
+    level); the periods stay with the value and never end up inside the metric's name."""
+    assert rewrite(rubric, kr).text == expected
+
+
 def test_two_krs_of_one_set_never_get_the_same_rewrite():
     r = review(
         "Objective: Cut churn in our SMB segment by fixing onboarding\n"

@@ -432,6 +432,8 @@ def _collect(
             break
         if u.role in {"measure", "deadline"}:
             break
+        if out and lex.patterns.period_over_period.match(text.lower(), u.start - 1 if u.start else 0):
+            break  # "sessions on our website | year over year": how the change is counted, no part of the name
         if u.role == "qualifier":
             out.append(u)
             i += 1

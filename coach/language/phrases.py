@@ -149,6 +149,10 @@ def is_relative(low: str, q: Quantity, lex: Lexicon) -> bool:
         return True  # "by 20%", "by >= 200 hours"
     if lex.patterns.compared_after.match(low, q.end):
         return True  # "2% lower than last quarter", "churn 2% lower": a change from a level
+    if lex.patterns.period_over_period.match(low, q.end) and not lex.patterns.multiplier_level_before.search(before) and any(
+        lex.lemma_of(t) in lex["change_verbs"].words or t in ("up", "down") for t, at in tokenize(low) if at < q.start
+    ):
+        return True  # "Grow revenue 10% year over year": a growth rate ("Retention 80% year on year" is a level)
     noun = lex.patterns.change_noun_after.match(low, q.end)
     if noun and noun.group(1) in lex.maps["change_nouns"]:
         return True  # "a 40% increase in champions": the change named as a noun after it
@@ -273,10 +277,12 @@ def target_phrase(facts: KrFacts, lex: Lexicon, scope: bool = True) -> tuple[str
     value = q.text.lower() if q.kind == "word" else sign + q.text
     metric = metric_phrase(facts, lex).lower()
     end = q.end
-    rate = lex.patterns.rate_after.match(facts.low, end)
+    rate = lex.patterns.rate_after.match(facts.low, end) or lex.patterns.period_over_period.match(facts.low, end)
     if rate and rate.group(0).strip() not in metric:
-        value += facts.text[end : rate.end()]  # "to 2% a month": the rate stays with its number
+        value += facts.text[end : rate.end()]  # "to 2% a month", "by 25% YoY": the rate stays with its number
         end = rate.end()
+    elif not rate and (earlier := lex.patterns.period_over_period.search(facts.low)) and earlier.group(0).strip() not in metric.lower():
+        value += " " + facts.text[earlier.start() : earlier.end()].strip()  # "… year over year by 5%": the same rate
     after = lex.patterns.bound_after.match(facts.low, end)
     if after and not prefix:
         # "NPS 50+", "4.5/5 or higher": the bound is part of the target ("to 50", not more).
