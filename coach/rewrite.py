@@ -344,6 +344,7 @@ def _sure_metric(facts: KrFacts, lex: Lexicon) -> str:
         or _counts_something_else(facts, metric, lex)
         or _metric_elsewhere(facts, metric, lex)
         or _drops_what_they_do(facts, metric, lex)
+        or _cut_inside_marks(metric)  # "usage of `utility` plugins linked to `BI` or `analyze": cut mid-name
         or _unclear_count(facts, metric, lex)
     ):
         return ""
@@ -369,6 +370,12 @@ def quoted(text: str, lex: Lexicon) -> str:
     while len(words) > 1 and words[-1].lower() in lex["stopwords"].words:
         words.pop()  # "… support inquiries", not "… support inquiries to"
     return " ".join(words) + "…"
+
+
+def _cut_inside_marks(metric: str) -> bool:
+    """Does the name open a quote, backtick or bracket it never closes (read up to a cut inside
+    a quoted or bracketed part of the KR)?"""
+    return any(metric.count(mark) % 2 for mark in ('`', '"')) or metric.count("(") != metric.count(")") or metric.count("[") != metric.count("]")
 
 
 def _as_share(facts: KrFacts, metric: str, lex: Lexicon) -> str:

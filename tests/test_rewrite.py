@@ -378,6 +378,12 @@ def test_a_period_over_period_rate_stays_with_its_value(rubric, kr, expected):
     assert rewrite(rubric, kr).text == expected
 
 
+def test_a_name_cut_inside_quotes_or_brackets_gets_an_ask(rubric):
+    found = suggestion(rubric, "Increase usage of `utility` plugins linked to `BI` or `analyze` functions")
+    assert found.rewrite is None and "`analyze from" not in " ".join(found.ask.questions)
+    assert rewrite(rubric, "Increase usage of `utility` plugins").text.startswith("Increase usage of `utility` plugins from")
+
+
 def test_two_krs_of_one_set_never_get_the_same_rewrite():
     r = review(
         "Objective: Cut churn in our SMB segment by fixing onboarding\n"
