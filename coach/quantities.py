@@ -10,55 +10,126 @@
 
 Everything works on the lower-cased text with offsets kept, so a span found
 here indexes the original sentence.
+
+The reader's English (month names, units, the words that open a baseline, the words that
+make a number a name) is data: `rubrics/default/quantities.yaml`, read and validated once
+when this module is imported (`load_vocabulary`), the same for every rubric (the parser and
+`okr-coach check` read numbers too). The patterns are composed from it here; only the
+structural ones (digits, punctuation, brackets) are written in code.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
+from . import diskcache
+from .diskcache import YAMLSyntaxError, load_yaml
+from .errors import RubricError
 from .lazy_re import lazy_compile
+from .resources import rubrics_dir
 
-_MONTH = (
-    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
-)
-_WEEKDAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
-_PERIOD = (
-    r"(?:year|quarter|month|cycle|sprint|period|half|week|semester|term|season|fiscal year|fy)"
-)
-_SMALL_NUMBER = r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a|an)"
+VOCABULARY_FILE = "quantities.yaml"
+# The patterns and fragments of quantities.yaml the reader composes (a test keeps these
+# equal to the names the module reads) ...
+REQUIRED_PATTERNS = (
+    "month", "weekday", "period", "small_number", "deadline_core", "deadline_start",
+    "deadline_phrase_opening", "maybe_deadline", "deadline_hint", "workdays", "number_start",
+    "currency", "multiplier", "unit", "word_quantity", "maybe_word_quantity", "compound_duration",
+    "scale", "letter_placeholder", "maybe_letter_placeholder", "ident_after", "naming_after",
+    "top_before", "picked_after", "of_whole_before", "baseline_before", "from_average",
+    "not_a_baseline_label", "baseline_after", "arrow_between", "threshold_after", "from_before",
+    "noun_after", "later_target", "part_named_after", "none_opening",
+)  # fmt: skip
+# ... and its word lists.
+REQUIRED_WORDS = ("ident_words", "not_before_year", "baseline_last", "baseline_last2", "approx")
+# "{month}" in a pattern stands for the fragment of that name (regex counts, "{2,4}", hold no letter).
+_REFERENCE = re.compile(r"\{([a-z_]+)\}")
 
-# A date or period: these say *when*, never *how much*.
-# No alternative opens with "\b": each starts where no word character comes before (the
-# guard of DEADLINE_RE and DEADLINE_PHRASE_RE, or the space after a phrase's "by") with a
-# word character, so "\b" holds there anyway; without it the engine rejects an alternative
-# on its first letter (20% fewer instructions, same matches).
-_DEADLINE_CORE = (
-    rf"(?:(?<![\w])(?:q[1-4]|h[12]|fy\s?'?\d{{2,4}}|cy\s?\d{{2,4}}|eo[yqm]|ytd|qtd)(?:\s*(?:'|’|/|-)?\s*(?:19|20)?\d{{2}}(?!\d))?(?![\w])"
-    rf"|\d{{4}}-\d{{2}}-\d{{2}}\b"
-    rf"|\d{{1,2}}([/.-])\d{{1,2}}\1(?:19|20)?\d{{2}}\b"
-    rf"|\d{{1,2}}(?:st|nd|rd|th)?(?:\s+of)?\s+{_MONTH}\b\.?(?:,?\s+(?:19|20)\d{{2}})?"
-    rf"|{_MONTH}\b\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?\s+(?:19|20)\d{{2}})?"
-    rf"|{_MONTH}\b\.?\s+(?:19|20)\d{{2}}\b"
-    rf"|(?:in\s+)?{_MONTH}\s*[–—-]\s*{_MONTH}\b"
-    rf"|(?:end|start|beginning|middle|close)\s+of\s+(?:the\s+)?(?:(?:this|next|current|first|second|third|fourth|last)\s+)?(?:{_MONTH}|{_PERIOD}|q[1-4]|h[12]|fy\s?\d{{2,4}}|(?:19|20)\d{{2}})(?:\s+(?:19|20)\d{{2}})?\b"
-    rf"|end[\s-](?:q[1-4]|h[12]|fy\s?\d{{2,4}}|(?:19|20)\d{{2}})\b"  # "by end 2025", "end-Q3"
-    rf"|(?:this|next|the)\s+(?:{_PERIOD})\b"
-    rf"|(?:in|within|over|for|during|after)\s+(?:the\s+)?(?:next\s+|first\s+|coming\s+|following\s+)?{_SMALL_NUMBER}\s+(?:weeks?|months?|quarters?|years?|sprints?)\b"
-    rf"|(?:by|in|at|on|until|before|from|after|of)\s+(?:the\s+)?(?:end\s+of\s+)?(?:week|wk|sprint|day|month)\s+\d{{1,3}}\b"
-    rf"|(?:by|before|until|till|on|in|from|since|during|through|of|for|at)\s+(?:the\s+)?(?:{_MONTH}(?:\s+\d{{1,2}}(?:st|nd|rd|th)?)?|{_WEEKDAY})\b"
-    # A year after one of these words: the lookbehinds share one body, tried once.
-    rf"|(?:(?<=\bby\s)|(?<=\bin\s)|(?<=\bof\s)|(?<=\buntil\s)|(?<=\bbefore\s)|(?<=\bfor\s)"
-    rf"|(?<=\bsince\s)|(?<=\bduring\s)|(?<=,\s))(?:19|20)\d{{2}}\b|\((?:19|20)\d{{2}}\)"
-    rf")"
-)
-# Every deadline, and every deadline phrase, starts with one of these characters: the first
-# letters of the words that open them ("by", "end", "june", "q3", "this"; the patterns are
-# case-sensitive and read lower-cased text), a digit or "(". Checked first, it spares the
-# alternatives at each word that starts otherwise ("grow", "latency": half the instructions,
-# same matches).
-_DEADLINE_START = r"(?=[\dabcdefhijmnoqstuwy(])"
+
+def load_vocabulary(path: Path | None = None) -> tuple[dict[str, str], dict[str, frozenset[str]]]:
+    """The number reader's patterns (name → regex text, its `{fragment}`s filled in) and word
+    lists (name → words) from `quantities.yaml`, validated: the file exists and is YAML, each
+    key is there with its type, and each pattern compiles; else a RubricError naming the file
+    and the key."""
+    path = path or rubrics_dir() / "default" / VOCABULARY_FILE
+    try:
+        data = load_yaml(path)
+    except FileNotFoundError as exc:
+        raise RubricError(f"{path}: the number reader's words are missing (reinstall okr-coach)") from exc
+    except YAMLSyntaxError as wrapped:
+        exc = wrapped.error
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1})" if mark else ""
+        raise RubricError(f"{path}: not valid YAML{where}: {getattr(exc, 'problem', exc)}") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RubricError(f"cannot read {path}: {exc}") from exc
+    if not isinstance(data, dict):
+        raise RubricError(f"{path}: must map names to patterns and word lists")
+    for name in (*REQUIRED_PATTERNS, *REQUIRED_WORDS):
+        if name not in data:
+            kind = "pattern" if name in REQUIRED_PATTERNS else "word list"
+            raise RubricError(f"{path}: missing {kind} {name!r} (the number reader uses it)")
+    unknown = sorted(map(str, set(data) - {*REQUIRED_PATTERNS, *REQUIRED_WORDS}))
+    if unknown:
+        raise RubricError(f"{path}: {unknown[0]}: unknown key (the number reader reads none of that name)")
+    texts: dict[str, str] = {}
+    for name in REQUIRED_PATTERNS:
+        value = data[name]
+        if isinstance(value, list) and value and all(isinstance(piece, str) for piece in value):
+            value = "".join(value)  # a long pattern, written as its pieces
+        if not isinstance(value, str) or not value:
+            raise RubricError(f"{path}: {name}: a pattern is a non-empty string (or a list of its pieces)")
+        texts[name] = value
+    words: dict[str, frozenset[str]] = {}
+    for name in REQUIRED_WORDS:
+        value = data[name]
+        if not isinstance(value, list) or not value or not all(isinstance(w, str) and w for w in value):
+            raise RubricError(f"{path}: {name}: a word list is a non-empty list of words (quote '~', 'no', 'yes')")
+        words[name] = frozenset(value)
+
+    def filled(name: str, seen: tuple[str, ...]) -> str:
+        def fragment(ref: re.Match[str]) -> str:
+            if ref[1] not in texts:
+                raise RubricError(f"{path}: {name}: {ref[0]} names no pattern of this file")
+            if ref[1] in seen:
+                raise RubricError(f"{path}: {name}: {ref[0]} refers back to itself")
+            return filled(ref[1], (*seen, ref[1]))
+
+        return _REFERENCE.sub(fragment, texts[name])
+
+    patterns = {name: filled(name, (name,)) for name in REQUIRED_PATTERNS}
+    _check_compiles(path, patterns)
+    return patterns, words
+
+
+def _check_compiles(path: Path, patterns: dict[str, str]) -> None:
+    """Compile each pattern (a RubricError names the one that does not), unless these very
+    texts compiled before under this Python and okr-coach (`coach.diskcache`): the module
+    compiles some patterns only when first used, and the fragments are never compiled alone,
+    so checking them costs a process ~20 ms, kept to the first after a change."""
+    key = hashlib.sha256(diskcache.fingerprint("quantities") + repr(sorted(patterns.items())).encode()).digest()
+    ident = os.path.abspath(path)
+    if diskcache.read("quantities", ident, key) is not None:
+        return
+    for name, text in patterns.items():
+        try:
+            re.compile(text)
+        except re.error as exc:
+            raise RubricError(f"{path}: {name}: not a valid pattern: {exc}") from exc
+    diskcache.write("quantities", ident, key, b"compiled")
+
+
+_PATTERNS, _WORDS = load_vocabulary()
+
+# A date or period: these say *when*, never *how much* (quantities.yaml: deadline_core).
+_DEADLINE_CORE = _PATTERNS["deadline_core"]
+# Every deadline, and every deadline phrase, starts with one of these characters (checked
+# first, it spares the alternatives at each word that starts otherwise).
+_DEADLINE_START = _PATTERNS["deadline_start"]
 # The outer lookbehind lets the engine skip mid-word positions at once (a 4x speed-up).
 DEADLINE_RE = re.compile(rf"(?<![\w]){_DEADLINE_START}{_DEADLINE_CORE}")
 # The phrase a rewrite keeps: "by end of Q3", "before 31 March", "in FY27". It starts where a
@@ -66,84 +137,40 @@ DEADLINE_RE = re.compile(rf"(?<![\w]){_DEADLINE_START}{_DEADLINE_CORE}")
 # other positions at once (2.5x fewer instructions, same matches).
 DEADLINE_PHRASE_RE = re.compile(
     rf"(?:(?<![\w])|(?=\())"
-    rf"{_DEADLINE_START}(?:\b(?:by|before|until|till|in|within|during|for|no later than|at)\s+(?:the\s+)?)?{_DEADLINE_CORE}"
+    rf"{_DEADLINE_START}(?:{_PATTERNS['deadline_phrase_opening']})?{_DEADLINE_CORE}"
 )
 
 # "11 working days", "3 business days": one unit of time
-_WORKDAYS = r"(?:working|business|calendar|school)\s+(?:days?|hours?|weeks?)"
+_WORKDAYS = _PATTERNS["workdays"]
 # "4,3" and "23,5%" are decimal commas (a comma with 1–2 digits after it); "1,200" groups thousands.
 _NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+,\d{1,2}(?!\d)|\d+(?:\.\d+)?|\.\d+"
-# The lookahead names every character a number can start with (a currency sign or code, a
-# digit, "."): most positions fail it at once, before the guard and the groups are tried
-# (15% fewer instructions, same matches).
+# The lookahead (number_start) names every character a number can start with (a currency
+# sign or code, a digit, "."): most positions fail it at once, before the guard and the
+# groups are tried (15% fewer instructions, same matches).
 NUMBER_RE = re.compile(
-    r"(?=[\d.$€£¥₹uegcsndia])(?<![\w.,/])"
-    r"(?P<cur>[$€£¥₹]\s?|(?:usd|eur|gbp|chf|sek|nok|dkk|inr|aud|cad)\s?)?"
+    rf"{_PATTERNS['number_start']}(?<![\w.,/])"
+    rf"(?P<cur>{_PATTERNS['currency']})?"
     rf"(?P<num>{_NUMBER})"
-    r"(?P<mult>\s?(?:k|m|mm|mn|bn|b|million|millions|billion|billions|thousand|thousands|lakh|crore|x|×)(?![\w]))?"
-    r"(?P<unit>\s?(?:%|percent\b|per\s?cent\b|pct\b|pp\b|p\.p\.|percentage points?\b|points?\b|pts\b"
-    r"|/\s?(?:day|week|wk|month|mo|quarter|qtr|year|yr|hour|hr|h|min|user|customer|rep|head)\b"
-    r"|/\s?\d+(?:\.\d+)?|out of \d+(?:\.\d+)?|stars?\b|ms\b|milliseconds?\b|s\b|secs?\b|seconds?\b"
-    rf"|{_WORKDAYS}\b"
-    r"|mins?\b|minutes?\b|h\b|hrs?\b|hours?\b|days?\b|d\b|weeks?\b|wks?\b|months?\b|yrs?\b|years?\b"
-    r"|usd\b|eur\b|gbp\b|dollars?\b|euros?\b|pounds?\b|kwh\b|mwh\b|kg\b|g\b|l\b|ml\b|tonnes?\b|tons?\b|t\b|km\b|gb\b|tb\b|mb\b"
-    r"|p\b(?!\.)))?"
+    rf"(?P<mult>{_PATTERNS['multiplier']})?"
+    rf"(?P<unit>{_PATTERNS['unit']})?"
     r"(?![\w])"
 )
-# Every alternative starts after no word character: the outer lookbehind skips mid-word
-# positions at once (2x fewer instructions, same matches).
-WORD_QUANTITY_RE = re.compile(
-    r"(?<![\w])(?:"
-    r"(?<=\bfrom )(?:hourly|daily|weekly|fortnightly|biweekly|monthly|quarterly|yearly|annually)\b"
-    r"|(?:(?<=\bto )|(?<=→ )|(?<=-> ))(?:hourly|daily|weekly|fortnightly|biweekly|monthly|quarterly|yearly|annually|continuous)\b"
-    r"|(?<=\bto )(?:same|next)[- ]day\b|(?<=→ )(?:same|next)[- ]day\b"  # "4 days → same day"
-    r"|(?<=\bto )all\b(?=\s*(?:$|[,.;)]|by\b|in\b|before\b|until\b))|\b(?:zero|double|doubles|doubled|doubling|triple|triples|tripled|tripling|quadruple|quadruples|quadrupled|halve|halves|halved|halving|"
-    r"(?<=by |in )half|(?<=by )(?:a|one) (?:third|quarter|fifth)|(?<=at least )one|(?<=\bto )one(?=\s+[a-z])|twice|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|"
-    r"fifty|hundred|hundreds|thousand|dozen|million)\b(?![-–])"
-    r")"
-)
+# "double", "zero", "to weekly", "by a third": a value written as a word.
+WORD_QUANTITY_RE = re.compile(_PATTERNS["word_quantity"])
 PLACEHOLDER_RE = re.compile(r"\[[^\[\]\n]{1,80}\]")
 # A value left as a letter or "TBD" where a number belongs ("by X%", "from X to Y", "N new
 # users", "x% of employees"): a placeholder too, unfilled.
-LETTER_PLACEHOLDER_RE = re.compile(
-    r"(?:\b(?:by|to|from|reach|reaches|hit|at|target|goal)\s*:?\s+|^\s*)((?:x{1,3}|y|n|tbd|tbc)(?:\s?%)?)(?![\w'’-]|\.(?!$))"
-)
-# What every LETTER_PLACEHOLDER_RE value is: one of its letters or "tbd"/"tbc", at the start or
-# after a space, and then no word character (a "%" or a space may follow). Most sentences hold
-# none: searched first from its first letters (the engine skips the other characters at once),
-# it spares the full pattern's try at every position (2.0 → 0.4 µs a sentence, same matches).
-_MAYBE_LETTER_PLACEHOLDER = re.compile(r"[xynt](?<!\S.)(?:x{0,2}|b[dc])(?![\w'’-])")
+LETTER_PLACEHOLDER_RE = re.compile(_PATTERNS["letter_placeholder"])
+# What every LETTER_PLACEHOLDER_RE value is: most sentences hold none, and this search first
+# spares the full pattern's try at every position (2.0 → 0.4 µs a sentence, same matches).
+_MAYBE_LETTER_PLACEHOLDER = re.compile(_PATTERNS["maybe_letter_placeholder"])
 
 # The three `lazy_compile`d patterns here are compiled when first used (coach.lazy_re): a
-# short draft seldom needs them, and they were 2 ms of every `okr-coach check`. This one's
-# alternatives start at a word's first letter or at "(": the guard skips the other
-# positions at once (a search tries each position of the window; same matches). Where the
-# guard holds, a letter next is a word's first, so no alternative repeats "\b" before it: the
-# engine then rejects an alternative on its first character.
-_BASELINE_BEFORE = lazy_compile(
-    r"(?:(?<![\w])|(?=\())"
-    r"(?:from|up from|down from|currently(?: at| is)?|current(?: value| level| rate| is)?:?|baseline(?: of| is)?:?"
-    r"|today(?: at)?:?|vs\.?|versus|compared (?:to|with)|was(?: at)?|were(?: at)?|now(?: at)?|from a baseline of"
-    r"|last (?:quarter|year|month|cycle|period|half|fy|q[1-4])(?:\s*(?:was|were|of|at|:))?"
-    r"|as of (?:(?!\bto\b)[^,;]){0,16}?:?"
-    r"|starting (?:at|from)|starting point:?|base:?|actual:?|current state:?|is at|stands at"
-    r"|\((?:fy\s?'?\d{2,4}|q[1-4][^:)]{0,8}|h[12][^:)]{0,8}|(?:19|20)\d{2}|last \w+|prior \w+|previous \w+|prev|today|now|current|baseline|was)\s*:?"
-    r")\s*(?:about|around|approximately|approx\.?|roughly|est\.?|estimated|~|≈|an? )?\s*[±+~≈-]?\s*$"
-)
-_ARROW_BETWEEN = lazy_compile(
-    # A unit may sit between the number and the arrow: "12,400 persons →", "0.62 m³ →", "₹41 Cr →".
-    r"^(?:\s*/\s*[a-z]+|\s+(?:per|a|an|each|of)\s+[a-z]+|\s+(?:of|out of)\s+\d[\d,.]*|\s?[$€£¥₹]"
-    rf"|\s+{_WORKDAYS}|\s?[^\W\d_]{{1,10}}[²³]?(?:\s?/\s?[a-z]{{1,6}})?)?"
-    r"(?:\s*\(?\s*(?:in\s+)?(?:last|this|prior|previous)\s+(?:quarter|year|month|cycle|period|half)\s*\)?)?"
-    r"\s*(?:→|->|=>|➝|➔|⇒|—>|-->|>|to)\s*"
-    r"(?:about|~|under|below|above|over|at least|at most|less than|more than|<|>|≤|≥)?\s*[±+~≈-]?\s*"
-    r"(?:[a-z]{0,3}[$€£¥₹]|[★☆*#])?\s*$"  # "→ ★4.5", "→ US$1.30"
-    r"|^\s+[-–—]\s+$"
-)
-_IDENT_AFTER = re.compile(
-    r"^(?:\s?-?degree|\s?-?factor|\s?-?party|-?d\b|\s?:\s?1|[/x]7\b|-?[a-z]{2,}\d|\*"
-    r"|-(?:day|week|month|year|hour|minute|second|step|person|seat|point|page|star)s?\b)"
-)
+# short draft seldom needs them, and they were 2 ms of every `okr-coach check`.
+_BASELINE_BEFORE = lazy_compile(_PATTERNS["baseline_before"])
+# "32 → 50", "12,400 persons → 16,000": what leads from one value to the next.
+_ARROW_BETWEEN = lazy_compile(_PATTERNS["arrow_between"])
+_IDENT_AFTER = re.compile(_PATTERNS["ident_after"])
 
 
 def _arrow_between(between: str) -> bool:
@@ -167,10 +194,7 @@ def _is_year(num: str) -> bool:
 
 # "30 day retention", "5-10 year replacement costs", "18–24 year olds": a number with a
 # singular unit of time before a word names a thing (like "30-day"); it is no value to reach.
-_NAMING_AFTER = re.compile(
-    r"(?:\s*[-–]\s*\d+)?\s?(?:day|week|month|year|hour|minute)\s+"
-    r"(?!(?:or|and|to|of|in|by|from|for|per|at|on|a|an|the|ago|before|after|earlier|later|than|vs)\b)[a-z]"
-)
+_NAMING_AFTER = re.compile(_PATTERNS["naming_after"])
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,16 +220,9 @@ class Scan:
         return [q for q in self.quantities if q.role == "baseline"]
 
 
-# A digit first, then "no [\w.,] before it" (the same as a leading (?<![\w.,])): a pattern that
-# starts with a character class lets the engine skip to the digits (half the instructions). The
-# two forms share that start: as two alternatives, neither would start with the class.
 # "6h40", "7m30s", "5min. 40sec.", "1 hr 30 mins": one duration (a long hour unit needs its minutes:
 # "2 hours 15 people" is two values)
-_COMPOUND_DURATION = re.compile(
-    r"\d(?<![\w.,]\d)\d{0,2}\s?(?:h\s?\d{1,2}(?:\s?m(?:in)?)?"
-    r"|(?:hrs?|hours?)\.?\s?\d{1,2}\s?m(?:ins?|inutes?)?\.?"
-    r"|m(?:ins?|inutes?)?\.?\s?\d{1,2}\s?s(?:ecs?|econds?)?\.?)(?![\w])"
-)
+_COMPOUND_DURATION = re.compile(_PATTERNS["compound_duration"])
 
 
 def _mask(text: str, spans: list[tuple[int, int]]) -> str:
@@ -216,32 +233,17 @@ def _mask(text: str, spans: list[tuple[int, int]]) -> str:
 
 # Cheap pre-checks: most sentences hold no date and no bracket, so skip those regexes.
 # A sentence without a digit may hold a deadline only with one of these words (read only
-# then: a digit lets the deadline search run anyway). Each starts a word: the guard skips
-# the other positions at once, and "\b" would add nothing after it.
-_MAYBE_DEADLINE = re.compile(
-    r"(?<![\w])(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|monday|tuesday|wednesday|thursday|friday"
-    r"|saturday|sunday|eo[yqm]|ytd|qtd|(?:end|start|beginning|middle|close) of\b"
-    r"|(?:weeks?|months?|quarters?|years?|sprints?|cycle|period|half|semester|term|season|fiscal)\b)"
-)
+# then: a digit lets the deadline search run anyway).
+_MAYBE_DEADLINE = re.compile(_PATTERNS["maybe_deadline"])
 _DIGIT = re.compile(r"\d")
 # What every deadline holds (most sentences with a digit hold none of it): a quarter, half or
-# fiscal year, a year, a month, a period word, "day" or a weekday, each at a word's start (no
-# word character before it: "summary" holds no March, "accuracy" no CY) and a word whole (a
-# non-word character follows it in every deadline: "weekly" and "market" hold none), or a
-# date's digits. Each alternative of _DEADLINE_CORE needs one, so a text without one has no
-# deadline and no deadline phrase: the search of the large patterns (~10 µs a sentence) is
-# skipped. The guard first lets the engine pass mid-word positions at once; the words are
-# grouped by first letter, which the engine tries before any word (a third fewer instructions).
-# The date's digits are a pattern of their own: searched from the first digit (the engine's
+# fiscal year, a year, a month, a period word, "day" or a weekday (quantities.yaml:
+# deadline_hint), or a date's digits. Each alternative of _DEADLINE_CORE needs one, so a text
+# without one has no deadline and no deadline phrase: the search of the large patterns
+# (~10 µs a sentence) is skipped. The date's digits are a pattern of their own: searched from the first digit (the engine's
 # cost is per position tried), and not at all in a text without one.
 # Compiled when first needed: a process that never reads a sentence does not pay for it.
-_DEADLINE_HINT = (
-    r"(?<![\w])(?:19\d\d|20\d\d|a(?:pr(?:il)?\b|ug(?:ust)?\b)|c(?:y|ycle\b)|d(?:ec(?:ember)?\b|ays?\b)|eo[yqm]"
-    r"|f(?:y|eb(?:ruary)?\b|riday\b)|h(?:[12]|alf\b)|j(?:an(?:uary)?\b|une?\b|uly?\b)"
-    r"|m(?:a(?:r(?:ch)?\b|y\b)|onths?\b|onday\b)|nov(?:ember)?\b|oct(?:ober)?\b|period\b|q(?:[1-4]|td|uarters?\b)"
-    r"|s(?:ep(?:t(?:ember)?)?\b|prints?\b|emester\b|eason\b|aturday\b|unday\b)|t(?:erm\b|uesday\b|hursday\b)"
-    r"|w(?:eeks?\b|ks?\b|ednesday\b)|y(?:td|ears?\b))"
-)
+_DEADLINE_HINT = _PATTERNS["deadline_hint"]
 _DATE_DIGITS = re.compile(r"\d[/.-]\d")
 _deadline_hint: re.Pattern[str] | None = None
 
@@ -255,24 +257,13 @@ def may_hold_deadline(low: str, first_digit: int | None = 0) -> bool:
     return _deadline_hint.search(low) is not None or (
         first_digit is not None and _DATE_DIGITS.search(low, first_digit) is not None
     )
-# Every WORD_QUANTITY_RE match starts with one of these words, where no word character
-# comes before (its guard): most sentences hold none, and this alternation is searched far
-# faster than the full pattern fails (its guard, too, skips mid-word positions at once).
-# Grouped by first letter (the same words): at each word the engine tries ~20 first
-# letters, not 44 words (a quarter fewer instructions).
-_MAYBE_WORD_QUANTITY = re.compile(
-    r"(?<![\w])(?:a (?:third|quarter|fifth)|a(?:ll|nnually)|biweekly|continuous|d(?:aily|oubl|ozen)|e(?:ight|leven)"
-    r"|f(?:ortnightly|ifteen|ifty|orty|our|ive)|h(?:ourly|alv|alf|undred)|million|monthly|n(?:ext|ine)|one"
-    r"|qua(?:rterly|drupl)|s(?:ame|ix|even)|t(?:ripl|wice|wo|hree|en|welve|wenty|hirty|housand)|weekly|yearly|zero)"
-)
+# Every WORD_QUANTITY_RE match starts with one of these words: most sentences hold none,
+# and this alternation is searched far faster than the full pattern fails.
+_MAYBE_WORD_QUANTITY = re.compile(_PATTERNS["maybe_word_quantity"])
 # "No P1 incidents", "No client inquiry takes more than a day": the KR opens with an
 # absence, a target of zero (not "No more than 3", "No later than May").
-_NONE_OPENING = re.compile(r"\s*(no)\s+(?!(?:more|less|fewer|later|longer|sooner|earlier|one|single)\b)[a-z0-9]")
-_BASELINE_AFTER = re.compile(
-    r"(?:\s+of\s+[a-z]+(?:\s+[a-z]+)?)?"  # "6% of bookings today"
-    r"\s*(?:today|now|currently|at present|so far|"
-    r"(?:last|previous|prior|this past)\s+(?:quarter|year|half|month|cycle|fy|q[1-4]|h[12]|season|term))\b"
-)
+_NONE_OPENING = re.compile(_PATTERNS["none_opening"])
+_BASELINE_AFTER = re.compile(_PATTERNS["baseline_after"])
 
 
 def _may_name_baseline_after(low: str) -> bool:
@@ -284,28 +275,6 @@ def _may_name_baseline_after(low: str) -> bool:
         or "so far" in low or "last" in low or "previous" in low or "prior" in low
         or "this past" in low
     )
-
-
-_BASELINE_HINTS = (
-    "from",
-    "current",
-    "baseline",
-    "today",
-    "vs",
-    "versus",
-    "compared",
-    "was",
-    "were",
-    "now",
-    "last",
-    "as of",
-    "starting",
-    "base",
-    "actual",
-    "is at",
-    "stands at",
-    "(",
-)
 
 
 def _kind(cur: str | None, unit: str, mult: str) -> str:
@@ -427,13 +396,11 @@ def scan(text: str) -> Scan:
     return Scan(tuple(quantities), tuple(sorted(deadlines)))
 
 
-_SCALE_RE = lazy_compile(
-    r"\bscale\s+(?:of|from)\s+\d+(?:\s*(?:-|–|to)\s*\d+)?|\b\d+\s*(?:-|–|to)\s*\d+\s+scale\b|\b\d+[- ]point\s+scale\b"
-)
-_THRESHOLD_AFTER = re.compile(r"\s*(?:or\s+(?:higher|above|more|better|greater|over)|\+)")
-_FROM_BEFORE = re.compile(r"\bfrom\s+$")
-_NOUN_AFTER = re.compile(r"\s+(?:new\s+|more\s+|active\s+)?[a-z]{3,}s\b")
-_LATER_TARGET = re.compile(r"\bto\b|→|->|=>")
+_SCALE_RE = lazy_compile(_PATTERNS["scale"])
+_THRESHOLD_AFTER = re.compile(_PATTERNS["threshold_after"])
+_FROM_BEFORE = re.compile(_PATTERNS["from_before"])
+_NOUN_AFTER = re.compile(_PATTERNS["noun_after"])
+_LATER_TARGET = re.compile(_PATTERNS["later_target"])
 
 
 def _source_count(low: str, s: int, e: int) -> bool:
@@ -446,13 +413,13 @@ def _source_count(low: str, s: int, e: int) -> bool:
     )
 
 
-_TOP_BEFORE = re.compile(r"\b(?:top|bottom)\s+$")
-_PICKED_AFTER = re.compile(r"\s+(?!in\b|on\b|of\b|at\b|among\b|for\b)[a-z]")
-_OF_WHOLE_BEFORE = re.compile(r"\d\+?\s+(?:of|out of)\s+$")
+_TOP_BEFORE = re.compile(_PATTERNS["top_before"])
+_PICKED_AFTER = re.compile(_PATTERNS["picked_after"])
+_OF_WHOLE_BEFORE = re.compile(_PATTERNS["of_whole_before"])
 _OPENS_NOTE = re.compile(r"\(\s*$")
 # A value then the name of what it counts ("(2 guides, 4 case studies)"): a breakdown of the
 # target, not where it starts ("(12 today)", "(12 in Q2)", "(17%, July 2013.)" are).
-_PART_NAMED_AFTER = re.compile(r"\s+(?!(?:today|now|currently|so|as|in|at|on|last|this|ytd)\b)[a-z][a-z-]+")
+_PART_NAMED_AFTER = re.compile(_PATTERNS["part_named_after"])
 _CLOSES_TEXT = re.compile(r"[^()]*\)[\s.;,]*$")
 
 
@@ -469,23 +436,14 @@ def _trailing_point(low: str, s: int, e: int, kind: str, earlier: list[Quantity]
     )
 
 
-_BASELINE_LAST = frozenset(
-    "from currently current baseline today vs vs. versus was were now base actual".split()
-)
-_BASELINE_LAST2 = frozenset(
-    {
-        "up from", "down from", "compared to", "compared with", "currently at", "currently is", "current is",
-        "current value", "current level", "current rate", "baseline of", "baseline is", "today at",
-        "now at", "starting at", "starting from", "starting point", "is at", "stands at", "was at", "were at",
-        "current state",
-    }
-)
-_APPROX = frozenset("about around approximately approx approx. roughly ~ ≈ a an".split())
+_BASELINE_LAST = _WORDS["baseline_last"]
+_BASELINE_LAST2 = _WORDS["baseline_last2"]
+_APPROX = _WORDS["approx"]
 
 
-_FROM_AVERAGE = re.compile(r"\bfrom\s+(?:an?\s+)?(?:average|avg\.?|median|mean|typical)(?:\s+of)?\s*$")
+_FROM_AVERAGE = re.compile(_PATTERNS["from_average"])
 _LABELLED_POINT = re.compile(r"\(\s*([a-z][\w .'/-]{0,24}?)\s*:\s*$")
-_NOT_A_BASELINE_LABEL = re.compile(r"\b(?:target|goal|stretch|aim|commit(?:ted)?|by|owner|due)\b")
+_NOT_A_BASELINE_LABEL = re.compile(_PATTERNS["not_a_baseline_label"])
 
 
 def _has_average_word(window: str) -> bool:
@@ -512,15 +470,8 @@ def _baseline_before(window: str) -> bool:
     return words[-1] in _BASELINE_LAST or " ".join(words[-2:]) in _BASELINE_LAST2
 
 
-_IDENT_WORDS = frozenset(
-    """phase tier level step wave release version stage gen generation type article section iso soc
-    pci dss class grade chapter module lot zone building floor room route line no no. sev severity
-    priority windows python ios android java node php http web ipv wcag iec nist ec model series
-    region cohort batch group team squad pod district ward unit item kr o okr objective goal pillar
-    track workstream part appendix annex figure table page ticket issue jira per first iatf ieee astm
-    din ansi plant site warehouse terminal gate wing lab hall lesson sprint episode round form season band""".split()
-)
-_NOT_BEFORE_YEAR = frozenset("last prior previous this next".split())
+_IDENT_WORDS = _WORDS["ident_words"]
+_NOT_BEFORE_YEAR = _WORDS["not_before_year"]
 
 
 _IDENT_WORD = re.compile(r"[a-z0-9.#:-]+")

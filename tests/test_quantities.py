@@ -1,6 +1,25 @@
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
-from coach.quantities import deadline_phrase, scan
+from coach import quantities
+from coach.errors import RubricError
+from coach.quantities import (
+    REQUIRED_PATTERNS,
+    REQUIRED_WORDS,
+    deadline_phrase,
+    load_vocabulary,
+    scan,
+)
+from coach.resources import rubrics_dir
+
+ROOT = Path(__file__).resolve().parent.parent
+VOCABULARY = rubrics_dir() / "default" / "quantities.yaml"
 
 
 def roles(text):
@@ -127,3 +146,99 @@ def test_a_breakdown_in_a_note_is_no_baseline():
 
 def test_was_at_names_where_the_kr_starts():
     assert [q.role for q in scan("Reach 500 users (we were at 300 in May)").quantities] == ["target", "baseline"]
+
+
+# The number reader's words are data (rubrics/default/quantities.yaml), validated when the
+# module is imported: a broken file stops it with one line naming the file and the key.
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch) -> Path:
+    """An empty cache folder: a broken file's patterns are compiled, never taken as checked."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache-home"))
+    return tmp_path / "cache-home"
+
+
+def test_the_vocabulary_holds_the_names_the_reader_uses():
+    code = Path(quantities.__file__).read_text(encoding="utf-8")
+    read = set(re.findall(r"_PATTERNS\[[\"']([a-z0-9_]+)[\"']\]", code))
+    # The fragments the patterns name ("{month}") are read through them.
+    read |= set(re.findall(r"\{([a-z_]+)\}", VOCABULARY.read_text()))
+    assert read - {"name"} == set(REQUIRED_PATTERNS)
+    assert set(re.findall(r"_WORDS\[[\"']([a-z0-9_]+)[\"']\]", code)) == set(REQUIRED_WORDS)
+
+
+def test_the_vocabulary_is_what_the_module_reads():
+    patterns, words = load_vocabulary()
+    assert quantities.WORD_QUANTITY_RE.pattern == patterns["word_quantity"]
+    assert "{month}" not in patterns["deadline_core"] and patterns["month"] in patterns["deadline_core"]
+    assert words["ident_words"] == quantities._IDENT_WORDS and "phase" in words["ident_words"]
+    assert "no" in words["ident_words"]  # a YAML boolean unless quoted: kept a word
+
+
+def _broken(tmp_path: Path, old: str, new: str) -> Path:
+    path = tmp_path / "quantities.yaml"
+    text = VOCABULARY.read_text(encoding="utf-8")
+    assert re.search(old, text, flags=re.M), old
+    path.write_text(re.sub(old, lambda _: new, text, count=1, flags=re.M), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (r"^month: .*$", "", r"quantities\.yaml: missing pattern 'month' \(the number reader uses it\)"),
+        (r"^approx: .*$", "", r"quantities\.yaml: missing word list 'approx'"),
+        (r"^ident_after:", "ident_aftr:", r"quantities\.yaml: missing pattern 'ident_after'"),
+        (r"^top_before: .*$", "top_before: '\\b(?:top|bottom\\s+$'", r"quantities\.yaml: top_before: not a valid pattern: missing \)"),
+        (r"^  - '\|\{workdays\}\\b'$", "  - '|{workdays}\\b(?P<'", r"quantities\.yaml: unit: not a valid pattern"),
+        (r"^weekday: .*$", "weekday: '(?:monday|tuesday'", r"quantities\.yaml: weekday: not a valid pattern"),
+        (r"\{small_number\}", "{smal_number}", r"quantities\.yaml: deadline_core: \{smal_number\} names no pattern of this file"),
+        (r"^from_before: .*$", "from_before: 42", r"quantities\.yaml: from_before: a pattern is a non-empty string"),
+        (r"^approx: .*$", "approx: [about, ~]", r"quantities\.yaml: approx: a word list is a non-empty list of words"),
+        (r"^not_before_year: .*$", "not_before_year: last prior", r"quantities\.yaml: not_before_year: a word list"),
+        (r"^later_target:", "latter_target: 'x'\nlater_target:", r"quantities\.yaml: latter_target: unknown key"),
+        (r"^month: '", "month: ['", r"quantities\.yaml: not valid YAML \(line \d+\)"),
+    ],
+)
+def test_a_broken_vocabulary_fails_naming_the_file_and_key(cache, tmp_path, old, new, message):
+    load_vocabulary(_broken(tmp_path, "^approx: ", "approx: "))  # the whole file checked and kept
+    with pytest.raises(RubricError, match=message) as caught:
+        load_vocabulary(_broken(tmp_path, old, new))
+    assert "\n" not in str(caught.value) and str(tmp_path / "quantities.yaml") in str(caught.value)
+
+
+def test_a_checked_vocabulary_is_not_compiled_again(cache, tmp_path, monkeypatch):
+    path = _broken(tmp_path, "^approx: ", "approx: ")
+    first = load_vocabulary(path)  # compiled, and kept as checked (coach.diskcache)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("compiled again")
+
+    monkeypatch.setattr(quantities.re, "compile", refuse)
+    assert load_vocabulary(path) == first
+
+
+def test_a_missing_vocabulary_names_the_file(tmp_path):
+    with pytest.raises(RubricError, match=r"quantities\.yaml: the number reader's words are missing"):
+        load_vocabulary(tmp_path / "quantities.yaml")
+
+
+def test_the_reader_will_not_import_with_a_broken_vocabulary(tmp_path):
+    # A copy of the package beside its rubrics/ (as in a checkout): found by coach.resources.
+    shutil.copytree(ROOT / "coach", tmp_path / "coach", ignore=shutil.ignore_patterns("__pycache__", "_data"))
+    shutil.copytree(ROOT / "rubrics", tmp_path / "rubrics")
+    path = tmp_path / "rubrics" / "default" / "quantities.yaml"
+    path.write_text(re.sub(r"(?m)^naming_after:", "naming_after: '(unclosed'\nnot_used:", path.read_text(encoding="utf-8"), count=1))
+    path.write_text(re.sub(r"(?m)^not_used:\n(  - .*\n)+", "", path.read_text(encoding="utf-8")))
+    env = {**os.environ, "PYTHONPATH": str(tmp_path), "XDG_CACHE_HOME": str(tmp_path / "cache-home")}
+    probe = "from coach.errors import RubricError\ntry:\n import coach.quantities\nexcept RubricError as e:\n print(e)"
+    out = subprocess.run([sys.executable, "-c", probe], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0 and out.stderr == "", out.stderr
+    assert out.stdout == f"{path}: naming_after: not a valid pattern: missing ), unterminated subpattern at position 0\n"
+
+
+def test_the_readme_says_where_the_number_readers_words_live():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "rubrics/default/quantities.yaml" in readme
+    assert "coach/quantities.py" in readme

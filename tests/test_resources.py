@@ -18,6 +18,7 @@ def test_wheel_ships_rubrics_and_prompts_and_works_from_them(tmp_path):
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "coach/_data/rubrics/default/rubric.yaml" in names
     assert "coach/_data/rubrics/default/lexicon.yaml" in names
+    assert "coach/_data/rubrics/default/quantities.yaml" in names  # the number reader's words, read at import
     assert "coach/_data/prompts/README.md" in names
     assert any(n.startswith("coach/_data/rubrics/default/rules/KR01") for n in names)
 
