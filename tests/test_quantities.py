@@ -144,6 +144,15 @@ def test_a_breakdown_in_a_note_is_no_baseline():
     assert [q.role for q in scan("Sign 40 customers (12 today)").quantities] == ["target", "baseline"]
 
 
+@pytest.mark.parametrize(
+    "text", ["Reach 500 GitHub stars (currently approaching 400)", "Reach 500 stars (currently > 200)", "Grow ARR from over $2M to $3M"]
+)
+def test_a_start_may_be_approximate_or_a_bound(text):
+    # "approaching 400", "> 200" after "currently" still say where the KR starts (the ask had
+    # offered them as a second target)
+    assert [q.role for q in scan(text).quantities] == ["baseline", "target"] if "from" in text else ["target", "baseline"]
+
+
 def test_was_at_names_where_the_kr_starts():
     assert [q.role for q in scan("Reach 500 users (we were at 300 in May)").quantities] == ["target", "baseline"]
 
