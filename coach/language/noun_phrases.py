@@ -432,7 +432,7 @@ def _collect(
             break
         if u.role in {"measure", "deadline"}:
             break
-        if out and lex.patterns.period_over_period.match(text.lower(), u.start - 1 if u.start else 0):
+        if out and u.word in lex["period_words"].words and lex.patterns.period_over_period.match(text.lower(), u.start):
             break  # "sessions on our website | year over year": how the change is counted, no part of the name
         if u.role == "qualifier":
             out.append(u)
