@@ -239,16 +239,11 @@ def _relative_clause(units: list[Unit], k: int, text: str, lex: Lexicon) -> str:
     return f"{units[k].word} {_slice(text, clause)}"
 
 
-def _reduced_relative(out: list[Unit], units: list[Unit], i: int, lex: Lexicon) -> bool:
-    """Does a relative clause with no "that" start at unit i: a time named so far, then who
-    spends it and their verb ("time | families wait", "time | we take")?"""
-    u = units[i]
-    if u.role != "word" or out[-1].role != "word" or out[-1].word not in lex.union("time_metrics", "time_heads"):
-        return False
-    if u.word not in lex.union("people_nouns", "outcome_nouns", "pronoun_subjects"):
-        return False
+def _reduced_relative(units: list[Unit], i: int, lex: Lexicon) -> bool:
+    """After a time named so far and who spends it (unit i), does their verb follow, so that a
+    relative clause with no "that" starts at i ("time | families wait", "time | we take")?"""
     nxt = units[i + 1] if i + 1 < len(units) else None
-    return nxt is not None and nxt.role == "word" and _base_verb(nxt.word, lex) and nxt.word in lex["common_verbs"].words
+    return nxt is not None and nxt.role == "word" and nxt.word in lex["common_verbs"].words and _base_verb(nxt.word, lex)
 
 
 def _clause_ends(units: list[Unit], k: int, text: str) -> bool:
@@ -419,9 +414,10 @@ def _collect(
     stops = lex.union("relative_pronouns", "passive_auxiliaries", "clause_words")
     preps = lex["qualifier_prepositions"].words
     people = lex.union("people_nouns", "outcome_nouns")
+    times, spenders = lex.union("time_metrics", "time_heads"), lex.union("people_nouns", "outcome_nouns", "pronoun_subjects")
     while i < len(units) and len(out) < _MAX_WORDS:
         u = units[i]
-        if out and _reduced_relative(out, units, i, lex):
+        if out and u.word in spenders and out[-1].word in times and u.role == out[-1].role == "word" and _reduced_relative(units, i, lex):
             # "the time families wait for an assessment", "the time we take to patch": who
             # waits or takes is part of the name, kept whole to where the clause ends, or none
             clause = _collect(units, i + 1, text, lex, allow_verbs=True)

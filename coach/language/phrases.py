@@ -281,7 +281,12 @@ def target_phrase(facts: KrFacts, lex: Lexicon, scope: bool = True) -> tuple[str
     if rate and rate.group(0).strip() not in metric:
         value += facts.text[end : rate.end()]  # "to 2% a month", "by 25% YoY": the rate stays with its number
         end = rate.end()
-    elif not rate and (earlier := lex.patterns.period_over_period.search(facts.low)) and earlier.group(0).strip() not in metric.lower():
+    elif (
+        not rate
+        and lex["period_words"].has(facts.words)
+        and (earlier := lex.patterns.period_over_period.search(facts.low))
+        and earlier.group(0).strip() not in metric.lower()
+    ):
         value += " " + facts.text[earlier.start() : earlier.end()].strip()  # "… year over year by 5%": the same rate
     after = lex.patterns.bound_after.match(facts.low, end)
     if after and not prefix:
