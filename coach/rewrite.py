@@ -323,8 +323,13 @@ def _which_number(facts: KrFacts, label: str, lex: Lexicon) -> tuple[list[Draft]
 
 
 def _written_values(facts: KrFacts, role: str) -> list[str]:
-    """The KR's values in one role as written ("30", "$100k", "14 days"; "No" is zero)."""
-    return ["zero" if q.text.lower() == "no" else q.text for q in facts.measures if q.role == role and q.kind != "placeholder"]
+    """The KR's values in one role as written ("30", "$100k", "14 days"; "No" is zero, and
+    "All leaders …", a share of every one of them, is all)."""
+    return [
+        "zero" if q.text.lower() == "no" else "all" if q.kind == "percent" and not _DIGIT.search(q.text) else q.text
+        for q in facts.measures
+        if q.role == role and q.kind != "placeholder"
+    ]
 
 
 def sure_metric(facts: KrFacts, lex: Lexicon) -> str:
