@@ -185,6 +185,7 @@ def test_findings_carry_span_reason_and_questions(rubric):
         # windows, standards and segments that pick what is counted
         ("Students attending at least one tutor session in their first 6 weeks", "no_target"),
         ("Patients repositioned every 2 hours", "no_target"),
+        ("Patients repositioned every two hours", "no_target"),  # a cadence in words, read as in digits
         ("Late orders (>45 min)", "no_target"),
         ("Readers under 30", "no_target"),
         ("Active users over 5,000", "no_baseline"),
