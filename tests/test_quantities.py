@@ -153,6 +153,11 @@ def test_a_start_may_be_approximate_or_a_bound(text):
     assert [q.role for q in scan(text).quantities] == ["baseline", "target"] if "from" in text else ["target", "baseline"]
 
 
+def test_double_down_is_no_doubling():
+    assert scan("Double down on the channels that work").quantities == ()
+    assert [q.text for q in scan("Double sign-ups from organic search").quantities] == ["Double"]
+
+
 def test_was_at_names_where_the_kr_starts():
     assert [q.role for q in scan("Reach 500 users (we were at 300 in May)").quantities] == ["target", "baseline"]
 
