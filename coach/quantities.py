@@ -45,7 +45,10 @@ REQUIRED_PATTERNS = (
     "noun_after", "later_target", "part_named_after", "none_opening",
 )  # fmt: skip
 # ... and its word lists.
-REQUIRED_WORDS = ("ident_words", "not_before_year", "baseline_last", "baseline_last2", "approx")
+REQUIRED_WORDS = (
+    "ident_words", "not_before_year", "baseline_last", "baseline_last2", "approx", "baseline_after_words",
+    "average_words", "baseline_placeholder_starts", "target_placeholder_starts",
+)  # fmt: skip
 # "{month}" in a pattern stands for the fragment of that name (regex counts, "{2,4}", hold no letter).
 _REFERENCE = re.compile(r"\{([a-z_]+)\}")
 
@@ -266,15 +269,14 @@ _NONE_OPENING = re.compile(_PATTERNS["none_opening"])
 _BASELINE_AFTER = re.compile(_PATTERNS["baseline_after"])
 
 
+_BASELINE_AFTER_WORDS = tuple(sorted(_WORDS["baseline_after_words"]))
+
+
 def _may_name_baseline_after(low: str) -> bool:
     """False when no value of `low` can be followed by a _BASELINE_AFTER word ("today")."""
     # Every match ends with one of these words: most sentences hold none, and a plain test
     # of the whole sentence, once, spares a match after every value.
-    return (
-        "today" in low or "now" in low or "currently" in low or "at present" in low
-        or "so far" in low or "last" in low or "previous" in low or "prior" in low
-        or "this past" in low
-    )
+    return any(word in low for word in _BASELINE_AFTER_WORDS)
 
 
 def _kind(cur: str | None, unit: str, mult: str) -> str:
@@ -446,9 +448,12 @@ _LABELLED_POINT = re.compile(r"\(\s*([a-z][\w .'/-]{0,24}?)\s*:\s*$")
 _NOT_A_BASELINE_LABEL = re.compile(_PATTERNS["not_a_baseline_label"])
 
 
+_AVERAGE_WORDS = tuple(sorted(_WORDS["average_words"]))
+
+
 def _has_average_word(window: str) -> bool:
     # Every _FROM_AVERAGE match names one of these: most windows with "from" name none.
-    return "average" in window or "avg" in window or "median" in window or "mean" in window or "typical" in window
+    return any(word in window for word in _AVERAGE_WORDS)
 
 
 def _baseline_before(window: str) -> bool:
@@ -502,11 +507,13 @@ def _identifier_before(before: str) -> bool:
     return last == "than" and len(words) > 1 and words[-2].rstrip("-#") == "older"
 
 
+_TARGET_PLACEHOLDER = tuple(sorted(_WORDS["target_placeholder_starts"]))
+_BASELINE_PLACEHOLDER = tuple(sorted(_WORDS["baseline_placeholder_starts"]))
+
+
 def _looks_like_baseline_placeholder(inner: str) -> bool:
     inner = inner.strip("[] ")
-    if inner.startswith(("target", "goal")):
-        return False
-    return inner.startswith(("baseline", "current", "today", "starting value", "start"))
+    return not inner.startswith(_TARGET_PLACEHOLDER) and inner.startswith(_BASELINE_PLACEHOLDER)
 
 
 def deadline_phrase(text: str) -> str | None:
