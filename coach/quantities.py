@@ -47,7 +47,8 @@ REQUIRED_PATTERNS = (
 # ... and its word lists.
 REQUIRED_WORDS = (
     "ident_words", "not_before_year", "baseline_last", "baseline_last2", "approx", "baseline_after_words",
-    "average_words", "baseline_placeholder_starts", "target_placeholder_starts",
+    "average_words", "baseline_placeholder_starts", "target_placeholder_starts", "currency_units",
+    "percent_units", "points_units", "rating_units", "duration_units", "multiplier_marks",
 )  # fmt: skip
 # "{month}" in a pattern stands for the fragment of that name (regex counts, "{2,4}", hold no letter).
 _REFERENCE = re.compile(r"\{([a-z_]+)\}")
@@ -279,28 +280,34 @@ def _may_name_baseline_after(low: str) -> bool:
     return any(word in low for word in _BASELINE_AFTER_WORDS)
 
 
+_UNITS = {
+    "currency": tuple(sorted(_WORDS["currency_units"])),
+    "percent": tuple(sorted(_WORDS["percent_units"])),
+    "points": tuple(sorted(_WORDS["points_units"])),
+    "rating": tuple(sorted(_WORDS["rating_units"])),
+    "duration": tuple(sorted(_WORDS["duration_units"])),
+}
+_MULTIPLIER_MARKS = _WORDS["multiplier_marks"]
+
+
 def _kind(cur: str | None, unit: str, mult: str) -> str:
     """The kind of a NUMBER_RE match from its currency, unit and multiplier (units stripped)."""
     if not unit and not cur:  # a bare number, the most common: no test below holds but the multiplier's
-        return "multiplier" if mult in {"x", "×"} else "number"
-    if (
-        cur
-        or unit in {"usd", "eur", "gbp"}
-        or unit.startswith(("dollar", "euro", "pound"))
-    ):
+        return "multiplier" if mult in _MULTIPLIER_MARKS else "number"
+    if cur or unit.startswith(_UNITS["currency"]):
         return "currency"
-    if unit in {"%", "percent", "pct", "per cent"} or unit.startswith("per"):
+    if unit.startswith(_UNITS["percent"]):
         return "percent"
-    if unit.startswith(("pp", "p.p", "percentage", "point", "pts")):
+    if unit.startswith(_UNITS["points"]):
         return "points"
     if unit.startswith("/") and not any(c.isdigit() for c in unit):
         return "number"  # a rate: 14/week
-    if unit.startswith(("/", "out of", "star")):
+    if unit.startswith(_UNITS["rating"]):
         return "rating"
-    if mult in {"x", "×"}:
+    if mult in _MULTIPLIER_MARKS:
         return "multiplier"
     if unit:
-        return "duration" if unit[0] in "msdhwy" or unit.startswith(("business", "calendar", "school")) else "number"
+        return "duration" if unit.startswith(_UNITS["duration"]) else "number"
     return "number"
 
 
