@@ -270,14 +270,15 @@ _NONE_OPENING = re.compile(_PATTERNS["none_opening"])
 _BASELINE_AFTER = re.compile(_PATTERNS["baseline_after"])
 
 
-_BASELINE_AFTER_WORDS = tuple(sorted(_WORDS["baseline_after_words"]))
+# (as one alternation of plain words: a single search, the cost of a few substring tests)
+_BASELINE_AFTER_WORDS = re.compile("|".join(map(re.escape, sorted(_WORDS["baseline_after_words"]))))
 
 
 def _may_name_baseline_after(low: str) -> bool:
     """False when no value of `low` can be followed by a _BASELINE_AFTER word ("today")."""
     # Every match ends with one of these words: most sentences hold none, and a plain test
     # of the whole sentence, once, spares a match after every value.
-    return any(word in low for word in _BASELINE_AFTER_WORDS)
+    return _BASELINE_AFTER_WORDS.search(low) is not None
 
 
 _UNITS = {
@@ -455,12 +456,12 @@ _LABELLED_POINT = re.compile(r"\(\s*([a-z][\w .'/-]{0,24}?)\s*:\s*$")
 _NOT_A_BASELINE_LABEL = re.compile(_PATTERNS["not_a_baseline_label"])
 
 
-_AVERAGE_WORDS = tuple(sorted(_WORDS["average_words"]))
+_AVERAGE_WORDS = re.compile("|".join(map(re.escape, sorted(_WORDS["average_words"]))))
 
 
 def _has_average_word(window: str) -> bool:
     # Every _FROM_AVERAGE match names one of these: most windows with "from" name none.
-    return any(word in window for word in _AVERAGE_WORDS)
+    return _AVERAGE_WORDS.search(window) is not None
 
 
 def _baseline_before(window: str) -> bool:
