@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from ._version import __version__
+from .errors import RubricError
 
 MAGIC = b"okr-coach cache 1\n"
 
@@ -151,3 +152,19 @@ def load_yaml(path: Path) -> Any:
     except ValueError:  # a type marshal does not keep (a YAML date): parsed every time
         pass
     return data
+
+
+def load_rubric_yaml(path: Path, missing: str, what: str = "") -> Any:
+    """`load_yaml` for a file of rubric data: each way it fails is a RubricError that names
+    the file (`missing` when there is none; "cannot read {what}{path}" when it is unreadable)."""
+    try:
+        return load_yaml(path)
+    except FileNotFoundError as exc:
+        raise RubricError(missing) from exc
+    except YAMLSyntaxError as wrapped:
+        exc = wrapped.error
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1})" if mark else ""
+        raise RubricError(f"{path}: not valid YAML{where}: {getattr(exc, 'problem', exc)}") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RubricError(f"cannot read {what}{path}: {exc}") from exc

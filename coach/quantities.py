@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import diskcache
-from .diskcache import YAMLSyntaxError, load_yaml
+from .diskcache import load_rubric_yaml
 from .errors import RubricError
 from .lazy_re import lazy_compile
 from .resources import rubrics_dir
@@ -60,17 +60,7 @@ def load_vocabulary(path: Path | None = None) -> tuple[dict[str, str], dict[str,
     key is there with its type, and each pattern compiles; else a RubricError naming the file
     and the key."""
     path = path or rubrics_dir() / "default" / VOCABULARY_FILE
-    try:
-        data = load_yaml(path)
-    except FileNotFoundError as exc:
-        raise RubricError(f"{path}: the number reader's words are missing (reinstall okr-coach)") from exc
-    except YAMLSyntaxError as wrapped:
-        exc = wrapped.error
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1})" if mark else ""
-        raise RubricError(f"{path}: not valid YAML{where}: {getattr(exc, 'problem', exc)}") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RubricError(f"cannot read {path}: {exc}") from exc
+    data = load_rubric_yaml(path, f"{path}: the number reader's words are missing (reinstall okr-coach)")
     if not isinstance(data, dict):
         raise RubricError(f"{path}: must map names to patterns and word lists")
     for name in (*REQUIRED_PATTERNS, *REQUIRED_WORDS):

@@ -177,11 +177,8 @@ def _drafts(facts: KrFacts, label: str, rubric: Rubric, objective: str) -> tuple
     change = _noun_change(facts, lex) if label == "no_baseline" else None
     if change:  # "40% increase in Champions": a change of the metric that follows, by that much
         verb, metric, value = change
-        m, deadline = short_name(metric, lex), _deadline(facts, lex)
-        text = f"{verb} {metric} by {value}, from [current {m}] to [target {m}]" + (f" {deadline}" if deadline else "")
-        return [(metric, text, [f"What {metric} does that change mean in absolute terms?"])], [
-            f"What is the current {amount_of(metric, lex)}?"
-        ], []
+        draft = _change_draft(f"{verb} {metric} by {value},", metric, short_name(metric, lex), _deadline(facts, lex))
+        return [draft], [f"What is the current {amount_of(metric, lex)}?"], []
     # No one value to keep in its place, or no one metric: the coach would be guessing which
     # is which. The values are told first: the metric is not read for them.
     values = [q for q in facts.measures if q.kind != "placeholder"]
@@ -239,14 +236,16 @@ def _drafts(facts: KrFacts, label: str, rubric: Rubric, objective: str) -> tuple
             action = f"{verb} {metric} {rel},"
         else:
             action = f"{verb} {metric} by {rel.lstrip('+-−')},"
-        drafts.append((
-            metric,
-            f"{action} from [current {m}] to [target {m}]" + (f" {deadline}" if deadline else ""),
-            [f"What {metric} does that change mean in absolute terms?"],
-        ))
+        drafts.append(_change_draft(action, metric, m, deadline))
     target_text = found[0] if found else f"[target {m}]"
     drafts.append((metric, _compose(verb, metric, f"[current {m}]", target_text, deadline), []))
     return drafts, questions, []
+
+
+def _change_draft(action: str, metric: str, m: str, deadline: str | None) -> Draft:
+    """A relative target's rewrite: the change ("Reduce churn by 20%,"), then both ends asked for."""
+    text = f"{action} from [current {m}] to [target {m}]" + (f" {deadline}" if deadline else "")
+    return metric, text, [f"What {metric} does that change mean in absolute terms?"]
 
 
 def _noun_change(facts: KrFacts, lex: Lexicon) -> tuple[str, str, str] | None:

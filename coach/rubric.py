@@ -27,7 +27,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from . import diskcache
-from .diskcache import YAMLSyntaxError, load_yaml
+from .diskcache import load_rubric_yaml
 from .errors import RubricError, UnknownRuleError
 from .language.patterns import Patterns
 from .lexicon import REQUIRED_CLASSES, Lexicon
@@ -152,17 +152,7 @@ def _read_yaml(path: Path) -> Any:
     """The data of one rubric file: libyaml's safe loader (a tenth of the time of the
     pure-Python one), its parse kept on disk by `coach.diskcache` (the next process imports
     no PyYAML). What it holds is validated by the caller on every load, cached or not."""
-    try:
-        return load_yaml(path)
-    except FileNotFoundError as exc:
-        raise RubricError(f"rubric file not found: {path}") from exc
-    except YAMLSyntaxError as wrapped:
-        exc = wrapped.error
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1})" if mark else ""
-        raise RubricError(f"{path}: not valid YAML{where}: {getattr(exc, 'problem', exc)}") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RubricError(f"cannot read rubric {path}: {exc}") from exc
+    return load_rubric_yaml(path, f"rubric file not found: {path}", "rubric ")
 
 
 # The detectors `coach.checks.CHECKS` implements (a test keeps the two equal): a rule that

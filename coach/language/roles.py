@@ -54,7 +54,7 @@ def is_qualifier(low: str, q: Quantity, lead: Lead | None, lex: Lexicon) -> bool
         window.endswith("the ") and lex.patterns.most_after.match(after)
     ):
         return True
-    if q.kind == "word" and lead is None and window.endswith("every ") and after.split()[:1] and after.split()[0] in lex["time_units"].words:
+    if q.kind == "word" and lead is None and window.endswith("every ") and set(after.split()[:1]) & lex["time_units"].words:
         return True  # "every two weeks": a cadence, read as "every 2 weeks" is
     if q.kind == "duration" and (
         lex.patterns.window_before.search(window)
