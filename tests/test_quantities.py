@@ -256,3 +256,12 @@ def test_the_readme_says_where_the_number_readers_words_live():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "rubrics/default/quantities.yaml" in readme
     assert "coach/quantities.py" in readme
+
+
+@pytest.mark.parametrize("text", ["Ship every feature on the 2025 roadmap", "Close our 2024 budget on time"])
+def test_a_year_after_a_determiner_names_a_thing(text):
+    assert scan(text).quantities == ()
+
+
+def test_a_year_like_count_stays_a_count():
+    assert roles("Reach 2000 paying users") == [("2000", "target")]
