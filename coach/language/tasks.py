@@ -476,9 +476,12 @@ def task_verdict(facts: KrFacts, lex: Lexicon) -> tuple[bool, str]:
     if lead is None and _rolled_out(facts, lex):
         return True, "a thing rolled out to a number of places or people, not a result"
     if lead is None or lead.kind == "level":
-        noun = head[-1] if head else ""
+        # "8 meetups attended this quarter": a count opening the KR counts what it names first
+        opens = any(q.role == "target" and q.start == facts.tokens[first][1] for q in measures) if facts.tokens[first:] else False
+        named = _named_part(head, lex) if opens else head
+        noun = named[-1] if named else ""
         if (
-            (noun in deliverables.words or not deliverables.phrases.isdisjoint(lex.grams(head)))
+            (noun in deliverables.words or not deliverables.phrases.isdisjoint(lex.grams(named)))
             and not rate_target
             and not facts.qualitative  # "Managers who are happier in their roles"
             and not lex.patterns.rate.search(facts.low)  # "Phishing reports per 100 employees": a rate
@@ -504,6 +507,23 @@ def task_verdict(facts: KrFacts, lex: Lexicon) -> tuple[bool, str]:
         ):
             return True, f"'{' '.join(head)}' names a thing to deliver, not a result"
     return False, ""
+
+
+def _named_part(head: list[str], lex: Lexicon) -> list[str]:
+    """The thing a verbless KR names, before what is said of it: '6 case studies | published',
+    '8 meetups | attended this quarter', '4 speaking engagements | this quarter'."""
+    for i, tok in enumerate(head[1:], 1):
+        if tok in lex["determiners"].words or _participle(tok, lex):
+            return head[:i]
+    return head
+
+
+def _participle(tok: str, lex: Lexicon) -> bool:
+    """'published', 'written', 'spoken': a verb's past participle (not 'need', 'has')."""
+    lemma = lex.irregular_forms.get(tok)
+    if lemma is not None:
+        return lemma != tok and tok not in lex["passive_auxiliaries"].words and not tok.endswith("s")
+    return tok.endswith("ed") and bool(lex.verb_classes(tok))
 
 
 def _acts(facts: KrFacts, end: int, lex: Lexicon) -> bool:

@@ -1,0 +1,23 @@
+"""Is a key result the team's own work? (coach.language.tasks, read through analyze_kr)"""
+
+import pytest
+
+from coach.language.key_results import analyze_kr
+from coach.rubric import load_rubric
+
+
+def _task(text: str) -> bool:
+    return analyze_kr(text, load_rubric(None).lexicon).is_task
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["12 blog posts written this quarter", "8 meetups attended, with 10 leads from each", "3 conferences spoken at"],
+)
+def test_a_count_opening_a_verbless_kr_counts_what_it_names_before_its_participle(text):
+    assert _task(text)
+
+
+@pytest.mark.parametrize("text", ["Pothole reports closed within 72 hours", "500 customers onboarded this quarter"])
+def test_reports_handled_in_a_window_and_customers_counted_are_no_tasks(text):
+    assert not _task(text)
