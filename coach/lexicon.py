@@ -84,7 +84,7 @@ REQUIRED_CLASSES = frozenset(
     behaviour_verbs cadence_words capability_words change_nouns change_verbs choice_words chunk_breakers clause_words
     common_verbs
     comparatives
-    count_modifiers count_nouns count_words deliverable_nouns delivery_verbs determiners done_words empty_superlatives entity_nouns
+    count_modifiers count_nouns count_words deliverable_nouns delivery_verbs determiners direction_verbs done_words empty_superlatives entity_nouns
     feeling_words finish_verbs function_names generic_nouns higher_is_better hire_verbs irregular_verbs lead_fillers learning_nouns learning_verbs
     level_adjectives level_verbs lofty_adjectives lower_is_better lower_verbs maintain_verbs manner_prepositions
     mass_plurals measurement_nouns metric_heads metric_terms

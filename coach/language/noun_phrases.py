@@ -728,6 +728,16 @@ def is_verb_phrase(phrase: str, lex: Lexicon) -> bool:
     )
 
 
+def says_change(word: str, lex: Lexicon) -> bool:
+    """'grow', 'increasing', 'improves': a direction verb, not its noun ('increase', 'growth')
+    or its participle ('improved')."""
+    return (
+        lex.lemma_of(word) in lex["direction_verbs"].words
+        and word not in lex.maps["change_nouns"]
+        and not word.endswith("ed")
+    )
+
+
 def is_noun_phrase(phrase: str, lex: Lexicon) -> bool:
     """Is `phrase` (a metric a rewrite names) a noun phrase a coach would write: no brackets
     or clause punctuation, and a noun at its head? Used by the eval to count garbled phrases."""
@@ -749,6 +759,8 @@ def _is_noun_phrase(phrase: str, lex: Lexicon) -> bool:
         return False  # "health score v1": a version of a deliverable, not a metric
     if "&" in body or units[0].word in lex.union("chunk_breakers", "relative_pronouns", "determiners"):
         return False
+    if any(says_change(u.word, lex) for u in units):
+        return False  # "revenue grow", "steady or increasing fill rates": the change is no part of the name
     named = lex.union("metric_terms", "metric_heads")
     preps = lex["qualifier_prepositions"].words | {"to", "than", "and", "or"}
     periods = lex["time_units"].words | {"quarter", "shift", "sprint"}

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from ..lexicon import Lexicon, tokenize
 from ..quantities import DEADLINE_PHRASE_RE, Quantity, may_hold_deadline
 from .facts import KrFacts
-from .noun_phrases import metric_noun_phrase
+from .noun_phrases import metric_noun_phrase, says_change
 from .reading import looks_plural
 
 if TYPE_CHECKING:
@@ -206,7 +206,23 @@ def _without_change_verb(metric: str, facts: KrFacts, lex: Lexicon) -> str:
             if nxt in ("by", "in") or (not nxt and low != lemma):
                 continue
         keep.append(w)
+    keep = _without_direction(keep, lex)
     return " ".join(keep) if len(keep) < len(words) else metric
+
+
+def _without_direction(words: list[str], lex: Lexicon) -> list[str]:
+    """'Revenue grow', 'Lesson ratings improve' name 'revenue', 'lesson ratings'; 'Steady or
+    increasing fill rates' names 'fill rates': the direction is the rewrite's verb, not a word
+    of the name."""
+    at = next((i for i, w in enumerate(words) if says_change(w.lower(), lex)), None)
+    if at is None:
+        return words
+    if at and at == len(words) - 1:
+        return words[:at]
+    before = [w.lower() for w in words[:at]]
+    if at + 1 < len(words) and (not before or (len(before) == 2 and before[1] in lex["list_joiners"].words)):
+        return words[at + 1 :]
+    return words
 
 
 def _participle_after(words: list[str], i: int, prefix: str, lex: Lexicon) -> bool:

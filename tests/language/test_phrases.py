@@ -142,3 +142,27 @@ def test_a_placeholder_cut_short_ends_before_its_qualifier():
     # a participle after a share's noun starts what picks them, unless a noun follows it
     assert short_name("share of invoices being paid on time", lex) == "share of invoices"
     assert short_name("share of customer onboarding calls within 5 days", lex) == "share of customer onboarding calls"
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Revenue grow from 41M", "revenue"),
+        ("Steady or increasing fill rates", "fill rates"),
+        ("Steady or decreasing cancellation rates", "cancellation rates"),
+    ],
+)
+def test_a_direction_verb_is_no_word_of_the_metric_name(text, name):
+    from coach.language.key_results import analyze_kr
+    from coach.language.phrases import metric_phrase
+
+    lex = load_rubric(None).lexicon
+    assert metric_phrase(analyze_kr(text, lex), lex) == name
+
+
+@pytest.mark.parametrize("phrase", ["lesson ratings improve", "steady or increasing fill rates", "revenue grow"])
+def test_a_name_holding_a_direction_verb_is_no_noun_phrase(phrase):
+    from coach.language.noun_phrases import is_noun_phrase
+
+    assert not is_noun_phrase(phrase, load_rubric(None).lexicon)
+    assert is_noun_phrase("cost increase per order", load_rubric(None).lexicon)
