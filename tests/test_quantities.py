@@ -265,3 +265,9 @@ def test_a_year_after_a_determiner_names_a_thing(text):
 
 def test_a_year_like_count_stays_a_count():
     assert roles("Reach 2000 paying users") == [("2000", "target")]
+
+
+def test_a_word_ending_in_now_is_no_today():
+    # "know" ends in "now": the value before it is a target, not where the KR starts
+    assert roles("80% of designers know how to use the design system") == [("80%", "target")]
+    assert roles("NPS 32 now, 40 by Q4") == [("32", "baseline"), ("40", "target")]
