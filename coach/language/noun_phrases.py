@@ -22,7 +22,9 @@ _BREAK_BETWEEN = re.compile(r"[,;:()\[\]!?—]|\s[-–]\s|\.\s")
 _MAX_WORDS = 9
 _ACRONYM_PLURAL = re.compile(r"[A-Z]{2,5}s")  # "CEs", "SDRs": people by their role's initials
 _CLAUSE_MARK = re.compile(r"[\[\](){};:,\"“”]")  # brackets or clause punctuation: no noun phrase
-_NO_QUOTES = str.maketrans("", "", "\"“”‘’")
+_NO_QUOTES = str.maketrans("", "", "\"“”‘")
+# "’" between letters is an apostrophe ("who’ve", "customer’s"), kept; elsewhere a quote
+_CLOSING_QUOTE = re.compile(r"’(?![a-zA-Z])|(?<![a-zA-Z])’")
 
 
 
@@ -670,7 +672,8 @@ def _ends_in_noun(words: list[Unit], lex: Lexicon) -> bool:
 
 def _slice(text: str, words: list[Unit]) -> str:
     """The words as written, without quotes, each run of whitespace one space."""
-    return " ".join(text[words[0].start : words[-1].end].translate(_NO_QUOTES).split())
+    written = text[words[0].start : words[-1].end].translate(_NO_QUOTES)
+    return " ".join((_CLOSING_QUOTE.sub("", written) if "’" in written else written).split())
 
 
 def _sentence_case(phrase: str, force: bool = False) -> str:

@@ -166,3 +166,12 @@ def test_a_name_holding_a_direction_verb_is_no_noun_phrase(phrase):
 
     assert not is_noun_phrase(phrase, load_rubric(None).lexicon)
     assert is_noun_phrase("cost increase per order", load_rubric(None).lexicon)
+
+
+def test_an_apostrophe_between_letters_stays_in_a_name():
+    from coach.language.key_results import analyze_kr
+    from coach.language.phrases import metric_phrase
+
+    lex = load_rubric(None).lexicon
+    assert metric_phrase(analyze_kr("Increase the team’s release frequency to 4 a month", lex), lex) == "team’s release frequency"
+    assert metric_phrase(analyze_kr("Grow ‘active’ members to 300", lex), lex) == "active members"
