@@ -170,6 +170,8 @@ def _own_work(facts: KrFacts, first: int, lex: Lexicon) -> str:
     leads = facts.lead is not None and facts.lead.index == first
     if leads and imperative and "delivery_verbs" in lex.verb_classes(verb) and _times_counted(facts, lex):
         return f"'{verb}' counts how often the team does something"  # "Post 5 times a week"
+    if imperative and _plain_order(verb, lex) and _times_counted(facts, lex) and not _done_by_others(facts, toks, first, lex):
+        return f"'{verb}' counts how often the author does something"  # "Do yoga 2x a week"
     if not valued and _passive_done(toks, lex):
         return "a done state ('... are determined and documented'): a deliverable"
     if _time_spent(facts, toks, first, lex):
@@ -214,10 +216,38 @@ def _secured_thing(chunk: list[str], lex: Lexicon) -> bool:
 
 
 def _times_counted(facts: KrFacts, lex: Lexicon) -> bool:
-    """A target counted in times ('5 times a week', 'up to 50 times'): how often it is done."""
+    """A target counted in times ('5 times a week', 'up to 50 times', '2x a week'): how often
+    it is done."""
     return any(
-        q.role == "target" and lex.patterns.times_after.match(facts.low, q.end) for q in facts.measures
+        q.role == "target"
+        and (
+            lex.patterns.times_after.match(facts.low, q.end)
+            or (q.kind == "multiplier" and lex.patterns.cadence.match(facts.low, q.end + 1))
+        )
+        for q in facts.measures
     )
+
+
+def _done_by_others(facts: KrFacts, toks: list[str], first: int, lex: Lexicon) -> bool:
+    """'Open datasets downloaded 10,000 times': a participle before the count says what is
+    done to the thing, by others; the first word was no order."""
+    count = next((q.start for q in facts.measures if q.role == "target"), len(facts.low))
+    return any(
+        _participle(t, lex) or (t.endswith("ed") and not t.endswith("eed") and len(t) > 4)
+        for t, pos in facts.tokens[first + 1 :]
+        if pos < count
+    )
+
+
+def _plain_order(verb: str, lex: Lexicon) -> bool:
+    """An everyday verb as an order ('Do yoga', 'Help strangers', 'Bike to work'): none that
+    moves, reaches, keeps or wins a number ('Grow', 'Hit', 'Keep', 'Get')."""
+    classes = lex.verb_classes(verb)
+    if classes & {"change_verbs", "level_verbs", "maintain_verbs", "quantity_verbs"}:
+        return False
+    if lex.lemma_of(verb) in lex.union("obtain_verbs", "win_verbs"):
+        return False
+    return bool(classes) or verb in lex.union("common_verbs", "activity_verbs", "other_verbs")
 
 
 def _time_spent(facts: KrFacts, toks: list[str], first: int, lex: Lexicon) -> bool:

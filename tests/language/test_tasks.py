@@ -21,3 +21,13 @@ def test_a_count_opening_a_verbless_kr_counts_what_it_names_before_its_participl
 @pytest.mark.parametrize("text", ["Pothole reports closed within 72 hours", "500 customers onboarded this quarter"])
 def test_reports_handled_in_a_window_and_customers_counted_are_no_tasks(text):
     assert not _task(text)
+
+
+@pytest.mark.parametrize("text", ["Do yoga 2x a week", "Visit grandparents 10 times this year"])
+def test_an_everyday_order_counted_in_times_is_the_authors_own_activity(text):
+    assert _task(text)
+
+
+@pytest.mark.parametrize("text", ["Open datasets downloaded 10,000 times a month", "Grow revenue 2x"])
+def test_what_others_do_counted_in_times_and_a_multiple_of_a_metric_are_no_tasks(text):
+    assert not _task(text)
