@@ -351,8 +351,14 @@ def _share_phrase(units: list[Unit], i: int, text: str, lex: Lexicon, verb: str 
     head = words[: next((k for k, u in enumerate(words) if u.word in lex["qualifier_prepositions"].words), len(words))]
     if of == 1 and (not head or not _plural(head[-1].word, lex) or not lex.union("metric_terms", "metric_heads").isdisjoint(u.word for u in head)):
         return None  # "95% uptime", "a 65% DAU/MAU ratio", "90% participation in ...": the value of a metric
-    phrase = _slice(text, words)
     k = i + of + len(words)
+    if k + 1 < len(units) and units[k].word in lex["list_joiners"].words:
+        # "80% of designers and engineers know …": both are counted, and both do it
+        more = _collect(units, k + 1, text, lex)
+        if more and _plural(more[-1].word, lex) and all(u.role == "word" for u in more):
+            words = [*words, units[k], *more]
+            k += 1 + len(more)
+    phrase = _slice(text, words)
     linked = ""
     if k < len(units) and units[k].word in lex["passive_auxiliaries"].words:
         k += 1  # "invoices are paid": the participle alone reads as English

@@ -246,7 +246,10 @@ def short_name(metric: str, lex: Lexicon) -> str:
     starts = lex["clause_starts"].words
     cut = next((i for i, w in enumerate(words) if i and (w.lower() in starts or _participle_after(words, i, prefix, lex))), len(words))
     whole = len(words)
-    words = words[: min(cut, 3 if prefix else 5)]
+    cap = 3 if prefix else 5
+    if not lex["list_joiners"].words.isdisjoint(w.lower() for w in words[1:cap]):
+        cap += 2  # "[current share of invoices and credit notes]": both things, whole
+    words = words[: min(cut, cap)]
     for _ in range(2):  # pop a weak end, and again after a cut short name is cut back
         while len(words) > 1 and (
             words[-1].lower() in lex["weak_name_ends"].words

@@ -175,3 +175,13 @@ def test_an_apostrophe_between_letters_stays_in_a_name():
     lex = load_rubric(None).lexicon
     assert metric_phrase(analyze_kr("Increase the team’s release frequency to 4 a month", lex), lex) == "team’s release frequency"
     assert metric_phrase(analyze_kr("Grow ‘active’ members to 300", lex), lex) == "active members"
+
+
+def test_a_share_of_two_kinds_of_people_names_both():
+    from coach.language.key_results import analyze_kr
+    from coach.language.phrases import metric_phrase, short_name
+
+    lex = load_rubric(None).lexicon
+    metric = metric_phrase(analyze_kr("90% of managers and team leads complete the training", lex), lex)
+    assert metric == "share of managers and team leads who complete the training"
+    assert short_name(metric, lex) == "share of managers and team leads"
