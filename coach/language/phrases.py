@@ -47,7 +47,8 @@ def polarity_verb(metric: str, rubric: Rubric) -> str:
     phrases = _spans(toks, 4)
     phrases.update(p for p in _HYPHEN_OR_SLASH.split(last) if p)
     higher = lex["higher_is_better"]
-    if last in higher.words or not higher.phrases.isdisjoint(phrases):
+    end = _HYPHEN_OR_SLASH.split(last)[-1]  # "cost-savings" are savings
+    if last in higher.words or end in higher.words or not higher.phrases.isdisjoint(phrases):
         return "Increase"  # "Claims NPS": a score, whatever it is about; "focus time blocks"
     if lower.has(phrases):
         return "Reduce"

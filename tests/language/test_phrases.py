@@ -185,3 +185,10 @@ def test_a_share_of_two_kinds_of_people_names_both():
     metric = metric_phrase(analyze_kr("90% of managers and team leads complete the training", lex), lex)
     assert metric == "share of managers and team leads who complete the training"
     assert short_name(metric, lex) == "share of managers and team leads"
+
+
+@pytest.mark.parametrize(("metric", "verb"), [("cost-savings for students", "Increase"), ("savings on renewals", "Increase"), ("cost per hire", "Reduce")])
+def test_savings_grow_whatever_they_save_on(metric, verb):
+    from coach.language.phrases import polarity_verb
+
+    assert polarity_verb(metric, load_rubric(None)) == verb
