@@ -22,7 +22,7 @@ from itertools import islice
 from .language.facts import KrFacts
 from .language.key_results import analyze_kr
 from .language.labels import kr_label
-from .language.noun_phrases import is_measurable, is_noun_phrase, is_participle, is_verb_phrase
+from .language.noun_phrases import is_measurable, is_noun_phrase, is_participle, is_verb_phrase, unfit_name
 from .language.phrases import (
     amount_of,
     baseline_text,
@@ -185,7 +185,8 @@ def _drafts(facts: KrFacts, label: str, rubric: Rubric, objective: str) -> tuple
     if _several_values(values, label) or (label == "no_baseline" and not any(q.role == "target" for q in values)):
         return _which_number(facts, label, lex)
     metric = _as_share(facts, sure_metric(facts, lex), lex)
-    if not metric or is_verb_phrase(metric, lex):  # "deflect more tickets", "delete noisy alerts": an order, no metric's name
+    if not metric or is_verb_phrase(metric, lex) or unfit_name(metric, lex):
+        # "deflect more tickets" (an order), "x cost" (a letter left): no metric's name to ask about
         return _which_number(facts, label, lex)
     deadline = _deadline(facts, lex)
     verb = verb_for(facts, metric, rubric)

@@ -22,6 +22,8 @@ _BREAK_BETWEEN = re.compile(r"[,;:()\[\]!?—]|\s[-–]\s|\.\s")
 _MAX_WORDS = 9
 _ACRONYM_PLURAL = re.compile(r"[A-Z]{2,5}s")  # "CEs", "SDRs": people by their role's initials
 _CLAUSE_MARK = re.compile(r"[\[\](){};:,\"“”]")  # brackets or clause punctuation: no noun phrase
+# a lower-case letter left for a number ("x cost", "xx% of"); "Competitor X" is a name
+_LETTER_LEFT = re.compile(r"(?<![\w./-])(?:x{1,3}|n)(?![\w./-])")
 _NO_QUOTES = str.maketrans("", "", "\"“”‘")
 # "’" between letters is an apostrophe ("who’ve", "customer’s"), kept; elsewhere a quote
 _CLOSING_QUOTE = re.compile(r"’(?![a-zA-Z])|(?<![a-zA-Z])’")
@@ -747,6 +749,12 @@ def says_change(word: str, lex: Lexicon) -> bool:
     )
 
 
+def unfit_name(phrase: str, lex: Lexicon) -> bool:
+    """A name no question or rewrite may use: a letter left for a number ('x cost') or a
+    direction verb ('ratings improve')."""
+    return _LETTER_LEFT.search(phrase) is not None or any(says_change(t, lex) for t, _ in tokenize(phrase.lower()))
+
+
 def is_noun_phrase(phrase: str, lex: Lexicon) -> bool:
     """Is `phrase` (a metric a rewrite names) a noun phrase a coach would write: no brackets
     or clause punctuation, and a noun at its head? Used by the eval to count garbled phrases."""
@@ -755,7 +763,7 @@ def is_noun_phrase(phrase: str, lex: Lexicon) -> bool:
 
 
 def _is_noun_phrase(phrase: str, lex: Lexicon) -> bool:
-    if not phrase or _CLAUSE_MARK.search(phrase):
+    if not phrase or _CLAUSE_MARK.search(phrase) or unfit_name(phrase, lex):
         return False
     if " as a share of " in phrase:  # "food cost as a share of revenue": two noun phrases
         return all(is_noun_phrase(part, lex) for part in phrase.split(" as a share of ", 1))
@@ -768,8 +776,6 @@ def _is_noun_phrase(phrase: str, lex: Lexicon) -> bool:
         return False  # "health score v1": a version of a deliverable, not a metric
     if "&" in body or units[0].word in lex.union("chunk_breakers", "relative_pronouns", "determiners"):
         return False
-    if any(says_change(u.word, lex) for u in units):
-        return False  # "revenue grow", "steady or increasing fill rates": the change is no part of the name
     named = lex.union("metric_terms", "metric_heads")
     preps = lex["qualifier_prepositions"].words | {"to", "than", "and", "or"}
     periods = lex["time_units"].words | {"quarter", "shift", "sprint"}

@@ -192,3 +192,10 @@ def test_savings_grow_whatever_they_save_on(metric, verb):
     from coach.language.phrases import polarity_verb
 
     assert polarity_verb(metric, load_rubric(None)) == verb
+
+
+@pytest.mark.parametrize(("phrase", "unfit"), [("x cost across platforms", True), ("DAU/MAU for app v3.x", False), ("win rate against Competitor X", False)])
+def test_a_letter_left_for_a_number_is_no_name(phrase, unfit):
+    from coach.language.noun_phrases import unfit_name
+
+    assert unfit_name(phrase, load_rubric(None).lexicon) is unfit
