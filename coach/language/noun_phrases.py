@@ -24,6 +24,7 @@ _ACRONYM_PLURAL = re.compile(r"[A-Z]{2,5}s")  # "CEs", "SDRs": people by their r
 _CLAUSE_MARK = re.compile(r"[\[\](){};:,\"“”]")  # brackets or clause punctuation: no noun phrase
 # a lower-case letter left for a number ("x cost", "xx% of"); "Competitor X" is a name
 _LETTER_LEFT = re.compile(r"(?<![\w./-])(?:x{1,3}|n)(?![\w./-])")
+_NEGATION = re.compile(r"no|not|never|\w+n[’']t")  # "spends no time", "doesn’t refer": a clause
 _NO_QUOTES = str.maketrans("", "", "\"“”‘")
 # "’" between letters is an apostrophe ("who’ve", "customer’s"), kept; elsewhere a quote
 _CLOSING_QUOTE = re.compile(r"’(?![a-zA-Z])|(?<![a-zA-Z])’")
@@ -750,9 +751,15 @@ def says_change(word: str, lex: Lexicon) -> bool:
 
 
 def unfit_name(phrase: str, lex: Lexicon) -> bool:
-    """A name no question or rewrite may use: a letter left for a number ('x cost') or a
-    direction verb ('ratings improve')."""
-    return _LETTER_LEFT.search(phrase) is not None or any(says_change(t, lex) for t, _ in tokenize(phrase.lower()))
+    """A name no question or rewrite may use: a letter left for a number ('x cost'), a
+    direction verb ('ratings improve') or a negated clause ('leadership spends no time …')."""
+    if _LETTER_LEFT.search(phrase):
+        return True
+    toks = [t for t, _ in tokenize(phrase.lower())]
+    return any(
+        says_change(t, lex) or (k and _NEGATION.fullmatch(t) and toks[k - 1] not in lex["qualifier_prepositions"].words)
+        for k, t in enumerate(toks)
+    )
 
 
 def is_noun_phrase(phrase: str, lex: Lexicon) -> bool:
