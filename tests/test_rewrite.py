@@ -379,7 +379,7 @@ def test_a_period_over_period_rate_stays_with_its_value(rubric, kr, expected):
 
 
 def test_a_name_cut_inside_quotes_or_brackets_gets_an_ask(rubric):
-    found = suggestion(rubric, "Increase usage of `utility` plugins linked to `BI` or `analyze` functions")
+    found = suggestion(rubric, "Increase usage of `utility` plugins linked to `BI` or `analyze` or `export data` functions")
     assert found.rewrite is None and "`analyze from" not in " ".join(found.ask.questions)
     assert rewrite(rubric, "Increase usage of `utility` plugins").text.startswith("Increase usage of `utility` plugins from")
 

@@ -19,7 +19,7 @@ from .reading import countable, looks_plural, starts_name
 
 # Characters between two words that end a phrase ("Reduce churn, and grow NPS").
 _BREAK_BETWEEN = re.compile(r"[,;:()\[\]!?—]|\s[-–]\s|\.\s")
-_MAX_WORDS = 9
+_MAX_WORDS = 12
 _ACRONYM_PLURAL = re.compile(r"[A-Z]{2,5}s")  # "CEs", "SDRs": people by their role's initials
 _CLAUSE_MARK = re.compile(r"[\[\](){};:,\"“”]")  # brackets or clause punctuation: no noun phrase
 # a lower-case letter left for a number ("x cost", "xx% of"); "Competitor X" is a name
@@ -426,7 +426,11 @@ def _collect(
     preps = lex["qualifier_prepositions"].words
     people = lex.union("people_nouns", "outcome_nouns")
     times, spenders = lex.union("time_metrics", "time_heads"), lex.union("people_nouns", "outcome_nouns", "pronoun_subjects")
-    while i < len(units) and len(out) < _MAX_WORDS:
+    capped = False
+    while i < len(units):
+        if len(out) >= _MAX_WORDS:
+            capped = units[i].role == "word"  # the phrase goes on past the longest name kept
+            break
         u = units[i]
         if out and u.word in spenders and out[-1].word in times and u.role == out[-1].role == "word" and _reduced_relative(units, i, lex):
             # "the time families wait for an assessment", "the time we take to patch": who
@@ -520,6 +524,8 @@ def _collect(
             break  # "managers in EMEA complete the training": so does a subject a place qualifies
         out.append(u)
         i += 1
+    if capped:
+        return []  # a phrase longer than any name kept: cut, it would lose what it goes on to say
     dangling = lex.union("determiners", "value_frames")
     while out and (
         out[-1].word in preps

@@ -242,3 +242,14 @@ def test_a_letter_left_for_a_number_or_a_negated_clause_is_no_name(phrase, unfit
     from coach.language.noun_phrases import unfit_name
 
     assert unfit_name(phrase, load_rubric(None).lexicon) is unfit
+
+
+def test_a_name_is_never_cut_by_its_length_inside_a_phrase():
+    from coach.language.key_results import analyze_kr
+    from coach.language.phrases import metric_phrase
+
+    lex = load_rubric(None).lexicon
+    kr = "Increase usage of the Main Library and Science Centre during open hours"
+    assert metric_phrase(analyze_kr(kr, lex), lex) == "usage of the Main Library and Science Centre during open hours"
+    too_long = "Increase usage of the Main Library and Science Centre during open hours on weekdays and holidays"
+    assert metric_phrase(analyze_kr(too_long, lex), lex) == ""
