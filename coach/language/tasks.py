@@ -216,13 +216,14 @@ def _secured_thing(chunk: list[str], lex: Lexicon) -> bool:
 
 
 def _times_counted(facts: KrFacts, lex: Lexicon) -> bool:
-    """A target counted in times ('5 times a week', 'up to 50 times', '2x a week'): how often
-    it is done."""
+    """A target counted in times ('5 times a week', 'up to 50 times', '2 or more times monthly',
+    '2x a week', 'twice every week'): how often it is done."""
     return any(
         q.role == "target"
         and (
             lex.patterns.times_after.match(facts.low, q.end)
             or (q.kind == "multiplier" and lex.patterns.cadence.match(facts.low, q.end + 1))
+            or q.text.lower() in {"once", "twice", "thrice"}
         )
         for q in facts.measures
     )
