@@ -492,14 +492,16 @@ def task_verdict(facts: KrFacts, lex: Lexicon) -> tuple[bool, str]:
     done_hit = done.found(words)
     # "Containers held beyond 72h": a window defines what is counted, nothing is declared done.
     windowed = bool(facts.quantities) and not measures
+    # "Referral programme shipped with 30% adoption": the deliverable applies first
+    bundled = bool(done_hit) and _bundled_with_result(facts, done_hit[0], head, lex)
     if (
         done_hit
         and not windowed
         and not facts.qualitative  # "Patrons feel confident online"
-        and not lex.patterns.rate.search(facts.low)  # "Certified admins per account": a rate
+        and (bundled or not lex.patterns.rate.search(facts.low))  # "Certified admins per account": a rate
         and not lex.patterns.metric_opening.match(facts.low)  # "% of plan achieved"
         and not re.search(rf"\bfe(?:el|els|lt)\s+{re.escape(done_hit[0])}\b", facts.low)  # "Managers feel equipped"
-        and not metric_target
+        and (bundled or not metric_target)
         and not (lead and lead.kind == "level" and facts.has_target)
         and words.isdisjoint(lex["comparatives"].words)
     ):
@@ -538,6 +540,25 @@ def task_verdict(facts: KrFacts, lex: Lexicon) -> tuple[bool, str]:
         ):
             return True, f"'{' '.join(head)}' names a thing to deliver, not a result"
     return False, ""
+
+
+def _bundled_with_result(facts: KrFacts, done_word: str, head: list[str], lex: Lexicon) -> bool:
+    """'Referral programme shipped with 30% adoption', '10 components created with 100% test
+    coverage': a thing declared done, then the result it comes with; every value is in that
+    result, or counts the things done."""
+    named = _named_part(head, lex)
+    if not named or named[-1] in lex.union("people_nouns", "outcome_nouns"):
+        return False  # "Customers onboarded with …": what is done for them
+    said = re.search(rf"\b{re.escape(done_word)}\b", facts.low)
+    if said is None or not lex.patterns.bundle_after.match(facts.low, said.end()):
+        return False
+    targets = [q for q in facts.measures if q.role == "target"]
+    opening = facts.tokens[facts.first][1] if facts.tokens[facts.first :] else -1
+    # (a rate or a level: "signed with 15 companies" names who signed, a count of deals)
+    after = [q for q in targets if q.start >= said.end()]
+    return bool(after) and all(q.kind not in {"number", "word"} for q in after) and all(
+        q.start >= said.end() or (q.kind == "number" and q.start == opening) for q in targets
+    )
 
 
 def _named_part(head: list[str], lex: Lexicon) -> list[str]:

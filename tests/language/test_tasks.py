@@ -33,3 +33,16 @@ def test_an_everyday_order_counted_in_times_is_the_authors_own_activity(text):
 @pytest.mark.parametrize("text", ["Open datasets downloaded 10,000 times a month", "Grow revenue 2x"])
 def test_what_others_do_counted_in_times_and_a_multiple_of_a_metric_are_no_tasks(text):
     assert not _task(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Referral programme shipped with 30% adoption", "New onboarding flow live, achieving 60% activation", "8 guides published with 90% rated helpful"],
+)
+def test_a_thing_declared_done_with_the_result_it_comes_with_is_a_deliverable(text):
+    assert _task(text)
+
+
+@pytest.mark.parametrize("text", ["Rate agreements signed with 15 companies", "Customers onboarded with 90% satisfaction"])
+def test_who_signed_or_who_was_served_is_no_bundled_result(text):
+    assert not _task(text)
