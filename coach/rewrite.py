@@ -22,7 +22,13 @@ from itertools import islice
 from .language.facts import KrFacts
 from .language.key_results import analyze_kr
 from .language.labels import kr_label
-from .language.noun_phrases import is_measurable, is_noun_phrase, is_participle, is_verb_phrase, unfit_name
+from .language.noun_phrases import (
+    is_measurable,
+    is_noun_phrase,
+    is_participle,
+    is_verb_phrase,
+    unfit_name,
+)
 from .language.phrases import (
     amount_of,
     baseline_text,
@@ -351,10 +357,22 @@ def _sure_metric(facts: KrFacts, lex: Lexicon) -> str:
         or _drops_what_they_do(facts, metric, lex)
         or _cut_inside_marks(metric)  # "usage of `utility` plugins linked to `BI` or `analyze": cut mid-name
         or _unclear_count(facts, metric, lex)
+        or _cut_at_a_join(facts, metric)  # "revenue | and margin": one of two, the other dropped
     ):
         return ""
     share = _share_of_people(facts, metric, lex)
     return metric if share is None else share
+
+
+_JOIN_AFTER = re.compile(r"\s+(?:and|or|&)\s+(?![\d$€£])[a-z]")
+
+
+def _cut_at_a_join(facts: KrFacts, metric: str) -> bool:
+    """Does the name stop at an 'and' that goes on ("time to generate | and deploy release
+    builds", "revenue | and margin")? A rewrite of the first part would drop the second."""
+    last = metric.lower().split()[-1]
+    at = facts.low.find(last, facts.low.find(metric.lower().split()[0]))
+    return at >= 0 and _JOIN_AFTER.match(facts.low, at + len(last)) is not None
 
 
 # A long key result is quoted up to its first clause in a question: a coach asking about

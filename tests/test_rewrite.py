@@ -453,3 +453,11 @@ def test_a_long_task_is_quoted_to_its_first_clause_in_its_question(rubric):
     assert found.ask.questions[0].startswith('What is "Plan for a workshop for DDS users…" for:')
     assert found.ask.original == text  # the ask still carries the whole key result
     assert suggestion(rubric, "Launch new customer portal").ask.questions[0].startswith('What is "Launch new customer portal" for')
+
+
+@pytest.mark.parametrize(
+    "kr", ["Increase revenue and margin", "Reduce time to build and deploy release images", "Grow active members and train new stewards"]
+)
+def test_a_name_cut_at_an_and_that_goes_on_gets_an_ask(rubric, kr):
+    # a rewrite of the first part would drop the second without a word
+    assert suggestion(rubric, kr).rewrite is None
