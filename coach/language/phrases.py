@@ -39,6 +39,7 @@ def polarity_verb(metric: str, rubric: Rubric) -> str:
     lex = rubric.lexicon
     counted = lex.patterns.counted_of.match(metric.lower())
     named = metric.lower()[counted.end() :] if counted else metric.lower()
+    named = lex.patterns.as_share_of.split(named, maxsplit=1)[0]  # "cost as % of revenue" is a cost
     head = lex.patterns.head_cut.split(f" {named} ")[0]
     toks = [t for t, _ in tokenize(head)]
     lower = lex["lower_is_better"]

@@ -253,3 +253,10 @@ def test_a_name_is_never_cut_by_its_length_inside_a_phrase():
     assert metric_phrase(analyze_kr(kr, lex), lex) == "usage of the Main Library and Science Centre during open hours"
     too_long = "Increase usage of the Main Library and Science Centre during open hours on weekdays and holidays"
     assert metric_phrase(analyze_kr(too_long, lex), lex) == ""
+
+
+@pytest.mark.parametrize(("metric", "verb"), [("cost-to-support as % of revenue", "Reduce"), ("renewals as a share of contracts", "Increase")])
+def test_a_ratio_is_read_on_what_it_measures_not_what_it_divides_by(metric, verb):
+    from coach.language.phrases import polarity_verb
+
+    assert polarity_verb(metric, load_rubric(None)) == verb
