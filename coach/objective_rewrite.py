@@ -20,7 +20,7 @@ import re
 
 from .checks import SetContext
 from .language.facts import KrFacts
-from .language.noun_phrases import is_noun_phrase
+from .language.noun_phrases import holds_letter, is_noun_phrase
 from .language.phrases import polarity_verb, strip_deadline, verb_for
 from .language.reading import countable
 from .lexicon import Lexicon, tokenize
@@ -226,6 +226,7 @@ def _usable(phrase: str) -> bool:
     return (
         0 < len(words) <= MAX_PHRASE_WORDS
         and not any(c.isdigit() for c in phrase)  # no number moves into the objective
+        and not holds_letter(phrase)  # nor a letter left for one ("implementing x processes")
         and "[" not in phrase
         and not re.search(r"[()\"“”:;]", phrase)  # a note or a quote does not belong in an objective
     )

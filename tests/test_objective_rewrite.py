@@ -38,6 +38,9 @@ def test_no_number_moves_from_a_key_result_into_the_objective():
     # A KR whose metric carries a number is not built on at all.
     s = suggestion("Objective: Be the best\n- Grow 30 day retention from 20% to 30%\n")
     assert not any(re.search(r"\d", o) for o in s.options)
+    # Nor a letter left for a number.
+    s = suggestion("Objective: Be the best\n- Automate x manual approval steps\n")
+    assert not any(" x " in o for o in s.options)
 
 
 def test_a_plain_direction_is_narrowed_by_the_lever_its_task_pulls():

@@ -756,10 +756,15 @@ def says_change(word: str, lex: Lexicon) -> bool:
     )
 
 
+def holds_letter(phrase: str) -> bool:
+    """'x cost', 'implementing x processes': a lower-case letter left for a number."""
+    return _LETTER_LEFT.search(phrase) is not None
+
+
 def unfit_name(phrase: str, lex: Lexicon) -> bool:
     """A name no question or rewrite may use: a letter left for a number ('x cost'), a
     direction verb ('ratings improve') or a negated clause ('leadership spends no time …')."""
-    if _LETTER_LEFT.search(phrase):
+    if holds_letter(phrase):
         return True
     toks = [t for t, _ in tokenize(phrase.lower())]
     return any(
