@@ -764,6 +764,11 @@ def holds_letter(phrase: str) -> bool:
 def unfit_name(phrase: str, lex: Lexicon) -> bool:
     """A name no question or rewrite may use: a letter left for a number ('x cost'), a
     direction verb ('ratings improve') or a negated clause ('leadership spends no time …')."""
+    # Memoised: a metric's name is asked about by its rewrite, its questions and the eval.
+    return lex.memoised(("unfit name", phrase), lambda: _unfit_name(phrase, lex))
+
+
+def _unfit_name(phrase: str, lex: Lexicon) -> bool:
     if holds_letter(phrase):
         return True
     toks = [t for t, _ in tokenize(phrase.lower())]
