@@ -600,11 +600,24 @@ def _task_drafts(facts: KrFacts, rubric: Rubric, objective: str) -> tuple[list[D
             candidates.append(_candidate(outcome, "what this kind of work usually moves", rubric, deadline))
     # Only the objective's own metric is sure enough to write down; the usual outcomes of the
     # deliverable are offered to pick from.
-    drafts: list[Draft] = [(c.metric, c.rewrite, [f"Does {c.metric} show whether the task worked? ({c.why})"]) for c in candidates[:1] if goal]
+    # Only a result named closely enough to stand as a key result of its own ("build times for
+    # the monorepo"): "Increase revenue" under "Boost revenue" would restate the objective.
+    drafts: list[Draft] = [
+        (c.metric, c.rewrite, [f"Does {c.metric} show whether the task worked? ({c.why})"])
+        for c in candidates[:1]
+        if goal and _named_closely(goal, lex)
+    ]
     results, asked = _result_drafts(facts, rubric, objective)
     if results:  # the KR names its result: asked only what that result still lacks
         return results + drafts, asked, candidates
     return drafts, questions, candidates
+
+
+def _named_closely(metric: str, lex: Lexicon) -> bool:
+    """'build times for the monorepo', 'delivery truck idle time': a result with its scope or
+    its kind, not a bare 'revenue' or 'engineering velocity'."""
+    words = metric.lower().split()
+    return len(words) >= 3 or not lex["qualifier_prepositions"].words.isdisjoint(words)
 
 
 def _result_drafts(facts: KrFacts, rubric: Rubric, objective: str) -> tuple[list[Draft], list[str]]:

@@ -286,6 +286,13 @@ def test_a_task_measures_what_the_objective_is_about(rubric):
     assert rw.text == "Reduce churn in our SMB segment from [current churn] to [target churn]"
 
 
+def test_a_task_under_a_bare_metric_is_asked_with_that_metric_offered(rubric):
+    # "Increase revenue from [current revenue] …" would restate the objective, not measure the task
+    found = suggestion(rubric, "Launch the new pricing page", "Increase revenue")
+    assert found.rewrite is None
+    assert [c.metric for c in found.ask.candidates][:1] == ["revenue"]
+
+
 def test_a_task_with_no_measured_objective_gets_an_ask_with_candidates(rubric):
     found = suggestion(rubric, "Launch new customer portal", "Grow self-service")
     assert found.rewrite is None
