@@ -25,6 +25,7 @@ _CLAUSE_MARK = re.compile(r"[\[\](){};:,\"“”]")  # brackets or clause punctu
 # a lower-case letter left for a number ("x cost", "xx% of"); "Competitor X" is a name
 _LETTER_LEFT = re.compile(r"(?<![\w./-])(?:x{1,3}|n)(?![\w./-])")
 _NEGATION = re.compile(r"no|not|never|\w+n[’']t")  # "spends no time", "doesn’t refer": a clause
+_NOT = re.compile(r"not|\w+n[’']t")
 _NO_QUOTES = str.maketrans("", "", "\"“”‘")
 # "’" between letters is an apostrophe ("who’ve", "customer’s"), kept; elsewhere a quote
 _CLOSING_QUOTE = re.compile(r"’(?![a-zA-Z])|(?<![a-zA-Z])’")
@@ -773,7 +774,9 @@ def _unfit_name(phrase: str, lex: Lexicon) -> bool:
         return True
     toks = [t for t, _ in tokenize(phrase.lower())]
     return any(
-        says_change(t, lex) or (k and _NEGATION.fullmatch(t) and toks[k - 1] not in lex["qualifier_prepositions"].words)
+        says_change(t, lex)
+        or (k and _NEGATION.fullmatch(t) and toks[k - 1] not in lex["qualifier_prepositions"].words)
+        or (not k and _NOT.fullmatch(t))  # "not spend more than …" ("never events" is a name)
         for k, t in enumerate(toks)
     )
 

@@ -236,6 +236,8 @@ def test_savings_grow_whatever_they_save_on(metric, verb):
         ("leadership spends no time reinventing admin tasks", True),
         ("share of accounts with no open tickets", False),
         ("no-show rate", False),
+        ("not spend more than 5 hours in research", True),
+        ("never events", False),
     ],
 )
 def test_a_letter_left_for_a_number_or_a_negated_clause_is_no_name(phrase, unfit):
