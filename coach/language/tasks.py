@@ -176,6 +176,8 @@ def _own_work(facts: KrFacts, first: int, lex: Lexicon) -> str:
         return "a done state ('... are determined and documented'): a deliverable"
     if _time_spent(facts, toks, first, lex):
         return "time spent on an activity each day or week: the team's own work"
+    if _time_budget(facts, first, lex):
+        return "hours set aside for the author's own work: an effort, not a result"
     if _share_of_own_work(facts, toks, first, lemma, lex):
         return "a share of the team's own work items"
     if _in_place_for_all(facts, toks, first, lex):
@@ -271,6 +273,23 @@ def _time_spent(facts: KrFacts, toks: list[str], first: int, lex: Lexicon) -> bo
         and not lex.patterns.bound_before.search(facts.low[max(0, q.start - 14) : q.start])
         for q in facts.measures
     )
+
+
+def _time_budget(facts: KrFacts, first: int, lex: Lexicon) -> bool:
+    """'25 hours design', 'Ten hours in analysis and development': a time opening a verbless
+    KR, then the work it is for; not a time that is measured ('2 hours average response
+    time', '48 hours to first reply', '10 minutes of downtime')."""
+    opening = facts.tokens[first][1] if facts.tokens[first:] else -1
+    budget = next((q for q in facts.measures if q.role == "target" and q.start == opening), None)
+    if budget is None or facts.has_baseline or facts.lead is not None:
+        return False
+    rest = [t for t, pos in facts.tokens if pos >= budget.end]
+    if budget.kind == "word" and rest[:1] and rest[0] in lex["time_units"].words:
+        rest = rest[1:]  # "Ten hours in …"
+    elif budget.kind != "duration":
+        return False
+    measured = lex.union("metric_terms", "metric_heads", "lower_is_better", "time_metrics", "outcome_nouns", "people_nouns")
+    return bool(rest) and rest[0] not in {"to", "until", "before", "after"} and measured.isdisjoint(rest)
 
 
 def _own_cadence(facts: KrFacts, head: list[str], lex: Lexicon) -> bool:

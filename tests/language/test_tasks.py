@@ -46,3 +46,13 @@ def test_a_thing_declared_done_with_the_result_it_comes_with_is_a_deliverable(te
 @pytest.mark.parametrize("text", ["Rate agreements signed with 15 companies", "Customers onboarded with 90% satisfaction"])
 def test_who_signed_or_who_was_served_is_no_bundled_result(text):
     assert not _task(text)
+
+
+@pytest.mark.parametrize("text", ["30 hours frontend work", "Six hours of planning and writing"])
+def test_hours_set_aside_for_the_authors_own_work_are_an_effort(text):
+    assert _task(text)
+
+
+@pytest.mark.parametrize("text", ["2 hours average response time", "48 hours to first reply", "10 minutes of downtime per month"])
+def test_a_time_that_is_measured_is_no_effort(text):
+    assert not _task(text)
