@@ -231,6 +231,19 @@ def _times_counted(facts: KrFacts, lex: Lexicon) -> bool:
     )
 
 
+def _concrete_order(facts: KrFacts, toks: list[str], first: int, verb: str, lex: Lexicon) -> bool:
+    """'Execute elections according to charter', 'Pay down outstanding invoices': an everyday
+    verb as an order, no number and no quality in it, is work to do ('Improve collaboration',
+    'Build trust', 'Delight customers' and 'Make onboarding easier' are aims, judged as
+    unmeasured)."""
+    if not _plain_order(verb, lex) or lex.lemma_of(verb) in lex.union("slogan_verbs", "aspiration_verbs", "aim_verbs"):
+        return False
+    if facts.qualitative or facts.vague_words or facts.metric_words:
+        return False
+    plain = lex.union("comparatives", "quality_comparatives", "feeling_words", "vague_nouns", "quality_words")
+    return len(toks) > first + 1 and plain.isdisjoint(toks)
+
+
 def _done_by_others(facts: KrFacts, toks: list[str], first: int, lex: Lexicon) -> bool:
     """'Open datasets downloaded 10,000 times': a participle before the count says what is
     done to the thing, by others; the first word was no order."""
@@ -558,6 +571,10 @@ def task_verdict(facts: KrFacts, lex: Lexicon) -> tuple[bool, str]:
             and not (windowed and "every" not in words)
         ):
             return True, f"'{' '.join(head)}' names a thing to deliver, not a result"
+    toks = [t for t, _ in facts.tokens]
+    verb = toks[first] if first < len(toks) else ""
+    if verb and verb == lex.lemma_of(verb) and not facts.quantities and _concrete_order(facts, toks, first, verb, lex):
+        return True, f"'{verb}' names something to do, with nothing to measure"
     return False, ""
 
 

@@ -56,3 +56,13 @@ def test_hours_set_aside_for_the_authors_own_work_are_an_effort(text):
 @pytest.mark.parametrize("text", ["2 hours average response time", "48 hours to first reply", "10 minutes of downtime per month"])
 def test_a_time_that_is_measured_is_no_effort(text):
     assert not _task(text)
+
+
+@pytest.mark.parametrize("text", ["Execute elections according to charter", "Find a German distributor"])
+def test_an_everyday_order_with_nothing_to_measure_is_work_to_do(text):
+    assert _task(text)
+
+
+@pytest.mark.parametrize("text", ["Streamline approvals", "Listen to our customers", "Simplify the customer journey", "Delight our members"])
+def test_an_aim_with_no_number_is_no_task(text):
+    assert not _task(text)
