@@ -225,7 +225,7 @@ def _times_counted(facts: KrFacts, lex: Lexicon) -> bool:
         and (
             lex.patterns.times_after.match(facts.low, q.end)
             or (q.kind == "multiplier" and lex.patterns.cadence.match(facts.low, q.end + 1))
-            or q.text.lower() in {"once", "twice", "thrice"}
+            or q.text.lower() in lex["frequency_words"].words
         )
         for q in facts.measures
     )
@@ -248,6 +248,7 @@ def _done_by_others(facts: KrFacts, toks: list[str], first: int, lex: Lexicon) -
     """'Open datasets downloaded 10,000 times': a participle before the count says what is
     done to the thing, by others; the first word was no order."""
     count = next((q.start for q in facts.measures if q.role == "target"), len(facts.low))
+    # (a participle the lexicon may not know: "downloaded"; not "speed")
     return any(
         _participle(t, lex) or (t.endswith("ed") and not t.endswith("eed") and len(t) > 4)
         for t, pos in facts.tokens[first + 1 :]
@@ -302,7 +303,7 @@ def _time_budget(facts: KrFacts, first: int, lex: Lexicon) -> bool:
     elif budget.kind != "duration":
         return False
     measured = lex.union("metric_terms", "metric_heads", "lower_is_better", "time_metrics", "outcome_nouns", "people_nouns")
-    return bool(rest) and rest[0] not in {"to", "until", "before", "after"} and measured.isdisjoint(rest)
+    return bool(rest) and rest[0] not in lex["span_openers"].words and measured.isdisjoint(rest)
 
 
 def _own_cadence(facts: KrFacts, head: list[str], lex: Lexicon) -> bool:
