@@ -598,10 +598,10 @@ def _task_drafts(facts: KrFacts, rubric: Rubric, objective: str) -> tuple[list[D
     for outcome in _deliverable_outcomes(facts, lex):
         if all(c.metric.lower() != outcome.lower() for c in candidates):
             candidates.append(_candidate(outcome, "what this kind of work usually moves", rubric, deadline))
-    # Only the objective's own metric is sure enough to write down; the usual outcomes of the
-    # deliverable are offered to pick from.
-    # Only a result named closely enough to stand as a key result of its own ("build times for
-    # the monorepo"): "Increase revenue" under "Boost revenue" would restate the objective.
+    # Only the objective's own metric is sure enough to write down, and only when it is named
+    # closely enough to stand as a key result of its own ("build times for the monorepo";
+    # "Increase revenue" under "Boost revenue" would restate the objective); the usual
+    # outcomes of the deliverable are offered to pick from.
     drafts: list[Draft] = [
         (c.metric, c.rewrite, [f"Does {c.metric} show whether the task worked? ({c.why})"])
         for c in candidates[:1]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from ..lexicon import Lexicon
+from ..quantities import Quantity
 from .facts import KrFacts, Lead
 from .reading import (
     countable,
@@ -168,15 +169,16 @@ def _own_work(facts: KrFacts, first: int, lex: Lexicon) -> str:
     if imperative and "delivery_verbs" in lex.verb_classes(verb) and lex["measurement_nouns"].has(_after(toks, first, lex)) and not valued:
         return f"'{verb}' sets up measurement: a deliverable"  # "Establish engagement metrics, set targets"
     leads = facts.lead is not None and facts.lead.index == first
-    if leads and imperative and "delivery_verbs" in lex.verb_classes(verb) and _times_counted(facts, lex):
-        return f"'{verb}' counts how often the team does something"  # "Post 5 times a week"
-    if imperative and _plain_order(verb, lex) and _times_counted(facts, lex) and not _done_by_others(facts, toks, first, lex):
-        return f"'{verb}' counts how often the author does something"  # "Do yoga 2x a week"
+    if imperative and _times_counted(facts, lex):
+        if leads and "delivery_verbs" in lex.verb_classes(verb):
+            return f"'{verb}' counts how often the team does something"  # "Post 5 times a week"
+        if _plain_order(verb, lex) and not _done_by_others(facts, toks, first, lex):
+            return f"'{verb}' counts how often the author does something"  # "Do yoga 2x a week"
     if not valued and _passive_done(toks, lex):
         return "a done state ('... are determined and documented'): a deliverable"
     if _time_spent(facts, toks, first, lex):
         return "time spent on an activity each day or week: the team's own work"
-    if _time_budget(facts, first, lex):
+    if _time_budget(facts, lex):
         return "hours set aside for the author's own work: an effort, not a result"
     if _share_of_own_work(facts, toks, first, lemma, lex):
         return "a share of the team's own work items"
@@ -289,12 +291,19 @@ def _time_spent(facts: KrFacts, toks: list[str], first: int, lex: Lexicon) -> bo
     )
 
 
-def _time_budget(facts: KrFacts, first: int, lex: Lexicon) -> bool:
+def _opening_target(facts: KrFacts) -> Quantity | None:
+    """The target a KR opens with ("8 meetups attended", "25 hours design"), or None."""
+    if facts.first >= len(facts.tokens):
+        return None
+    at = facts.tokens[facts.first][1]
+    return next((q for q in facts.measures if q.role == "target" and q.start == at), None)
+
+
+def _time_budget(facts: KrFacts, lex: Lexicon) -> bool:
     """'25 hours design', 'Ten hours in analysis and development': a time opening a verbless
     KR, then the work it is for; not a time that is measured ('2 hours average response
     time', '48 hours to first reply', '10 minutes of downtime')."""
-    opening = facts.tokens[first][1] if facts.tokens[first:] else -1
-    budget = next((q for q in facts.measures if q.role == "target" and q.start == opening), None)
+    budget = _opening_target(facts)
     if budget is None or facts.has_baseline or facts.lead is not None:
         return False
     rest = [t for t, pos in facts.tokens if pos >= budget.end]
@@ -314,7 +323,7 @@ def _own_cadence(facts: KrFacts, head: list[str], lex: Lexicon) -> bool:
         return False
     if any(q.role == "target" and q.kind not in {"number", "word", "multiplier"} for q in facts.measures):
         return False  # "80% of calls answered daily": a rate
-    if not any(q.role == "target" and q.start == facts.tokens[facts.first][1] for q in facts.measures):
+    if _opening_target(facts) is None:
         return False  # the count opens the KR and counts its noun ("Story points per sprint to 40" is a level)
     others = lex.union("outcome_nouns", "people_nouns", "lower_is_better")
     return (
@@ -543,8 +552,7 @@ def task_verdict(facts: KrFacts, lex: Lexicon) -> tuple[bool, str]:
         return True, "a thing rolled out to a number of places or people, not a result"
     if lead is None or lead.kind == "level":
         # "8 meetups attended this quarter": a count opening the KR counts what it names first
-        opens = any(q.role == "target" and q.start == facts.tokens[first][1] for q in measures) if facts.tokens[first:] else False
-        named = _named_part(head, lex) if opens else head
+        named = _named_part(head, lex) if _opening_target(facts) else head
         noun = named[-1] if named else ""
         if (
             (noun in deliverables.words or not deliverables.phrases.isdisjoint(lex.grams(named)))
@@ -590,11 +598,11 @@ def _bundled_with_result(facts: KrFacts, done_word: str, head: list[str], lex: L
     if said is None or not lex.patterns.bundle_after.match(facts.low, said.end()):
         return False
     targets = [q for q in facts.measures if q.role == "target"]
-    opening = facts.tokens[facts.first][1] if facts.tokens[facts.first :] else -1
+    opening = _opening_target(facts)
     # (a rate or a level: "signed with 15 companies" names who signed, a count of deals)
     after = [q for q in targets if q.start >= said.end()]
     return bool(after) and all(q.kind not in {"number", "word"} for q in after) and all(
-        q.start >= said.end() or (q.kind == "number" and q.start == opening) for q in targets
+        q.start >= said.end() or (q is opening and q.kind == "number") for q in targets
     )
 
 
