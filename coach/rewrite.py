@@ -318,7 +318,7 @@ def _which_number(facts: KrFacts, label: str, lex: Lexicon) -> tuple[list[Draft]
     what = f'"{quoted(facts.text, lex)}"'
     targets, starts = _written_values(facts, "target"), _written_values(facts, "baseline")
     if label == "no_baseline" and len(targets) == 1 and not starts:
-        question = f"{what} gives a target ({targets[0]}) but no starting point: which number is it, and where is it today?"
+        question = f"{what} gives a target ({targets[0]}) but no starting point: what does {targets[0]} count or measure, and where is that today?"
     elif label == "no_baseline" and targets:
         question = f"{what} gives several targets ({', '.join(targets)}): which one number matters most, and where is it today?"
     elif label == "no_target" and starts and not targets:

@@ -38,7 +38,7 @@ _CLOSING_QUOTE = re.compile(r"’(?![a-zA-Z])|(?<![a-zA-Z])’")
 class Unit:
     start: int
     end: int
-    word: str  # the lower-cased word, or "#" for a number
+    word: str  # the lower-cased word, or "#" and its kind for a number ("#currency")
     role: str  # word | measure | qualifier | deadline
 
 
@@ -50,7 +50,7 @@ def units_of(facts: KrFacts) -> list[Unit]:
         if q.kind == "placeholder" and q.text.startswith("["):
             continue  # ("by X%" is a value left as a letter: read as a value)
         role = "measure" if (q.start, q.end) in measures else "qualifier"
-        spans.append(Unit(q.start, q.end, "#", role))
+        spans.append(Unit(q.start, q.end, "#" + q.kind, role))
     spans += [Unit(s, e, "#", "deadline") for s, e in facts.scan.deadlines]
     # The characters the numbers cover: a word that starts or ends inside one is part of it.
     taken = {i for u in spans for i in range(u.start, u.end)}
@@ -154,6 +154,9 @@ def _skip_to_phrase(units: list[Unit], i: int, lex: Lexicon) -> tuple[int, Unit 
         u = units[i]
         if u.role in {"measure", "qualifier"}:
             value = u
+        elif value is units[i - 1] and value.word == "#currency" and u.word in lex["money_links"].words:
+            # "$480k in new bookings", "$25k worth of open work": the money measures what follows
+            i += u.word == "worth" and i + 1 < len(units) and units[i + 1].word == "of"
         elif u.role == "deadline" or (u.role == "word" and u.word not in skip):
             break
         elif u.word == "to" and value is not None and i + 1 < len(units) and lex.verb_classes(units[i + 1].word):
@@ -222,7 +225,9 @@ def _phrase_from(units: list[Unit], i: int, text: str, lex: Lexicon, verb: str |
         return _sentence_case(f"{phrase} {who} {_slice(text, after)}")
     # "Onboard 25 customers in the v1 queue": the things counted, and what is done to them.
     split = next((k for k, u in enumerate(words) if u.word in lex["qualifier_prepositions"].words), len(words))
-    done = participle(verb, lex) if verb and value is not None and split and _plural(words[split - 1].word, lex) else ""
+    # (Money is no count of the things: "Close $480k in new bookings" measures the bookings.)
+    counted = value is not None and value.word != "#currency"
+    done = participle(verb, lex) if verb and counted and split and _plural(words[split - 1].word, lex) else ""
     if done and _done_by_order(verb or "", lex):
         head, tail = words[:split], words[split:]
         phrase = _slice(text, head) + f" {done}" + (f" {_slice(text, tail)}" if tail else "")

@@ -327,8 +327,11 @@ def _scope(facts: KrFacts, end: int, metric: str, lex: Lexicon) -> str:
     """Where the target holds, written after it ("98% in the top 50 stores"), when the metric's
     name does not already say it and nothing in it is a value or a deadline."""
     m = lex.patterns.scope_after.match(facts.low, end)
-    if not m or " ".join(m.group(0).split()[:3]) in metric:
-        return ""  # ("Reduce manual effort across top clients by 200 hours": said in the name)
+    words = m.group(0).split() if m else []
+    if not m or " ".join(words[:3]) in metric or " ".join(words[1:4]).lower() in metric:
+        # said in the name: "Reduce manual effort across top clients by 200 hours", "$480k in
+        # new bookings" (the name without its preposition)
+        return ""
     if any(m.start() < q.end and q.start < m.end() for q in facts.measures) or any(
         m.start() < e and s < m.end() for s, e in facts.scan.deadlines
     ):
