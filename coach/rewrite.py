@@ -318,7 +318,10 @@ def _which_number(facts: KrFacts, label: str, lex: Lexicon) -> tuple[list[Draft]
     what = f'"{quoted(facts.text, lex)}"'
     targets, starts = _written_values(facts, "target"), _written_values(facts, "baseline")
     if label == "no_baseline" and len(targets) == 1 and not starts:
-        question = f"{what} gives a target ({targets[0]}) but no starting point: what does {targets[0]} count or measure, and where is that today?"
+        amount = any(q.role == "target" and q.kind not in ("word", "placeholder") for q in facts.measures)
+        # (a word is a change or a share, "Double …", "Halve …": what it applies to is named)
+        asked = f"what does {targets[0]} count or measure, and where is that today?" if amount else "where is it today?"
+        question = f"{what} gives a target ({targets[0]}) but no starting point: {asked}"
     elif label == "no_baseline" and targets:
         question = f"{what} gives several targets ({', '.join(targets)}): which one number matters most, and where is it today?"
     elif label == "no_target" and starts and not targets:
@@ -332,7 +335,8 @@ def _written_values(facts: KrFacts, role: str) -> list[str]:
     """The KR's values in one role as written ("30", "$100k", "14 days"; "No" is zero, and
     "All leaders …", a share of every one of them, is all)."""
     return [
-        "zero" if q.text.lower() == "no" else "all" if q.kind == "percent" and not _DIGIT.search(q.text) else q.text
+        "zero" if q.text.lower() == "no" else "all" if q.kind == "percent" and not _DIGIT.search(q.text)
+        else q.text.lower() if q.kind == "word" else q.text
         for q in facts.measures
         if q.role == role and q.kind != "placeholder"
     ]
@@ -409,9 +413,19 @@ def _as_share(facts: KrFacts, metric: str, lex: Lexicon) -> str:
         if q.role == "target" and q.kind == "percent" and not tolerance and not metric.lower().startswith("share of"):
             base = lex.patterns.share_base_after.match(facts.low[q.end :])
             at = metric.lower().find(f" of {base.group(1)}") if base else -1
+            if at > 0 and _order_before(facts, q, lex):
+                return ""  # "Spend 95% of grant dollars": an order and its share, no name of a whole
             if at > 0:
                 return f"{metric[:at]} as a share{metric[at:]}"
     return metric
+
+
+def _order_before(facts: KrFacts, q: Quantity, lex: Lexicon) -> bool:
+    """Is the value the object of the verb the KR opens with ("Spend 95% of ...", "Pay 95% of ...")?"""
+    opener = facts.tokens[0] if facts.tokens else None
+    return bool(opener) and not facts.low[opener[1] + len(opener[0]) : q.start].strip() and (
+        bool(lex.verb_classes(opener[0])) or opener[0] in lex.union("common_verbs", "other_verbs")
+    )
 
 
 def _counts_something_else(facts: KrFacts, metric: str, lex: Lexicon) -> bool:

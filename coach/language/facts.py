@@ -81,3 +81,5 @@ class ObjectiveFacts:
     dimension_words: tuple[str, ...] = ()
     # The objective is itself a project ("Launch the mobile app", "Define our pricing strategy").
     project: bool = False
+    # No verb leads and no slogan word ("Company", "Community growing"): a heading naming an area.
+    heading: bool = False

@@ -10,7 +10,7 @@ from dataclasses import replace
 from ..lexicon import Lexicon, tokenize
 from ..quantities import Quantity
 from .facts import KrFacts
-from .leads import find_lead, metric_name_start, noun_use
+from .leads import after_label, find_lead, metric_name_start, noun_use
 from .reading import (
     countable,
     feeling_clause,
@@ -43,7 +43,8 @@ def _analyze_kr(text: str, lex: Lexicon) -> KrFacts:
     tokens = tokenize(low)
     words = lex.grams([t for t, _ in tokens])
     sc = scan_cached(core)
-    first = strip_fillers(low, tokens, lex)  # read once: the lead and the task verdict start there
+    # read once: the lead and the task verdict start there ("Sales: do 4 roadmapping sessions": after the label)
+    first = after_label(low, tokens, lex) or strip_fillers(low, tokens, lex)
     lead = find_lead(low, tokens, lex, first)
     if lead and (
         (not sc.quantities and feeling_clause(tokens, lead.index + 2, lex))

@@ -65,7 +65,8 @@ def is_aspiration(
     # ("Best beer in Germany"; but "World-class uptime" chooses uptime).
     strong = facts.slogan_lead or (facts.superlative and not facts.dimension_words)
     if n == 0:
-        return strong or bool(facts.slogan_words) or not facts.dimension_words
+        # (a heading with nothing specific names an area, no slogan: "Company")
+        return strong or bool(facts.slogan_words) or not (facts.dimension_words or facts.heading)
     if n < min_specific:
         return strong or bool(facts.slogan_words)
     slogan_words = len(facts.slogan_words)

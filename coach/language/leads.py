@@ -14,7 +14,7 @@ from .reading import countable, counted_events, object_chunk, verb_kind
 
 def find_lead(low: str, tokens: list[tuple[str, int]], lex: Lexicon, first: int) -> Lead | None:
     """The lead of a KR whose leading fillers end at token `first` (`reading.strip_fillers`)."""
-    start = _after_label(low, tokens, lex) or first
+    start = after_label(low, tokens, lex) or first
     for i in range(start, min(len(tokens), start + 5)):
         tok = tokens[i][0]
         classes = lex.verb_classes(tok)
@@ -46,7 +46,7 @@ def find_lead(low: str, tokens: list[tuple[str, int]], lex: Lexicon, first: int)
     return _direction_word(tokens, start, lex)
 
 
-def _after_label(low: str, tokens: list[tuple[str, int]], lex: Lexicon) -> int:
+def after_label(low: str, tokens: list[tuple[str, int]], lex: Lexicon) -> int:
     """'Parcel lockers: install 300 more in Warsaw': a short label, then the order itself.
     The index of the verb after the colon, or 0."""
     colon = low.find(":")
@@ -54,7 +54,8 @@ def _after_label(low: str, tokens: list[tuple[str, int]], lex: Lexicon) -> int:
         return 0
     for i, (tok, pos) in enumerate(tokens):
         if pos > colon:
-            return i if 0 < i <= 4 and lex.verb_classes(tok) and tok == lex.lemma_of(tok) else 0
+            verb = lex.verb_classes(tok) or tok in lex.union("common_verbs", "activity_verbs", "other_verbs")
+            return i if 0 < i <= 4 and verb and tok == lex.lemma_of(tok) else 0
     return 0
 
 

@@ -166,9 +166,14 @@ def _analyze_objective(text: str, lex: Lexicon) -> ObjectiveFacts:
         and not aspiration_hits
         and not _relationship(object_chunk(tokens, first + 1, lex), lex)
     )
+    # (each word once, no article or pronoun: "Growth, growth, growth" chants, "level up the
+    # team" is an order the lexicon does not know)
+    heading = len(set(toks)) == len(toks) and lex["determiners"].words.isdisjoint(toks) and not (
+        slogan or superlative or lead_classes or lead_lemma in lex.union("common_verbs", "other_verbs")
+    )
     return ObjectiveFacts(
         text, low, words, sc, tuple(aspiration_hits), tuple(specific), tuple(choice_hits), lead_lemma,
-        concrete, slogan, slogan_lead, slogan_words, superlative, dimension_words, project,
+        concrete, slogan, slogan_lead, slogan_words, superlative, dimension_words, project, heading,
     )
 
 

@@ -126,9 +126,10 @@ def _own_work(facts: KrFacts, first: int, lex: Lexicon) -> str:
     if imperative and (lemma in lex["learning_verbs"].words or lex["learning_verbs"].has(opening)) and not valued:
         said = (lex["learning_verbs"].found(opening) or [verb])[0]  # "come up with", not "come"
         return f"'{said}' names learning, deciding or setting up measurement: a deliverable"
+    if not facts.measures and toks[first : first + 2] in (["there", "is"], ["there", "are"], ["there", "will"]):
+        # (a number that only picks what it covers is no value: "... up to date for the next 1-2 releases")
+        return "a state to reach ('there is ...'): a deliverable, not a result"
     if not facts.quantities:
-        if toks[first : first + 2] in (["there", "is"], ["there", "are"], ["there", "will"]):
-            return "a state to reach ('there is ...'): a deliverable, not a result"
         window = toks[first + 1 : first + 5]
         can = next((i for i, t in enumerate(window) if t in lex["capability_words"].words), None)
         if (
@@ -174,6 +175,8 @@ def _own_work(facts: KrFacts, first: int, lex: Lexicon) -> str:
             return f"'{verb}' counts how often the team does something"  # "Post 5 times a week"
         if _plain_order(verb, lex) and not _done_by_others(facts, toks, first, lex):
             return f"'{verb}' counts how often the author does something"  # "Do yoga 2x a week"
+    if imperative and not (leads and facts.lead.kind not in {"delivery", "ambiguous"}) and _counted_order(facts, first, verb, lex):
+        return f"'{verb}' counts the things the author does or makes"  # "Take 5 cooking classes"
     if not valued and _passive_done(toks, lex):
         return "a done state ('... are determined and documented'): a deliverable"
     if _time_spent(facts, toks, first, lex):
@@ -255,6 +258,27 @@ def _done_by_others(facts: KrFacts, toks: list[str], first: int, lex: Lexicon) -
         _participle(t, lex) or (t.endswith("ed") and not t.endswith("eed") and len(t) > 4)
         for t, pos in facts.tokens[first + 1 :]
         if pos < count
+    )
+
+
+def _counted_order(facts: KrFacts, first: int, verb: str, lex: Lexicon) -> bool:
+    """'Take 5 cooking classes', 'Do 4 roadmapping sessions', 'Cook 3 new recipes': an everyday
+    order and a bare count of the things it makes or does (not of people or what they give:
+    'Help 500 families', 'Get 500 sign-ups'; not a measure: 'Lose 10 kg')."""
+    if facts.has_baseline or not _plain_order(verb, lex) or lex.lemma_of(verb) in lex["aid_verbs"].words:
+        return False  # ("Help 500 newcomers ...", "Support 250 concurrent users": those served, counted)
+    q = next((q for q in facts.measures if q.role == "target"), None)
+    if q is None or q.kind != "number" or not q.text.replace(",", "").isdigit():
+        return False
+    # the count follows the verb, with at most its frames between ("Do at least 4 ...")
+    between = [t for t, pos in facts.tokens[first + 1 :] if pos < q.start]
+    after = next((i for i, (_, pos) in enumerate(facts.tokens) if pos >= q.end), len(facts.tokens))
+    chunk = object_chunk(facts.tokens, after, lex)
+    others = lex.union("people_nouns", "outcome_nouns", "plural_metric_heads", "time_units")
+    # a metric's name alone ("Make 100 sales") is measured; "4 roadmapping sessions" names a kind of work
+    measured = len(chunk) == 1 and chunk[0] in lex.union("metric_terms", "metric_heads")
+    return set(between) <= lex["value_frames"].words and bool(chunk) and countable(chunk[-1], lex) and not (
+        measured or not others.isdisjoint(chunk)
     )
 
 
