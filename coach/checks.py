@@ -18,8 +18,8 @@ from difflib import SequenceMatcher
 from .language.facts import KrFacts, ObjectiveFacts
 from .language.key_results import analyze_kr
 from .language.labels import is_aspiration, is_generic_direction, kr_label
+from .language.names import Described
 from .language.objectives import analyze_objective
-from .language.phrases import Described
 from .models import OkrSet, Span, Target
 from .rubric import Rubric, Rule
 

@@ -83,16 +83,16 @@ REQUIRED_CLASSES = frozenset(
     """activity_verbs aged_words aid_verbs aim_verbs ambiguous_delivery_verbs aspiration_verbs aspiration_words assurance_verbs
     behaviour_verbs cadence_words capability_words change_nouns change_verbs choice_words chunk_breakers clause_words
     common_verbs
-    comparatives
-    count_modifiers count_nouns count_words deliverable_nouns delivery_verbs determiners direction_verbs done_words empty_superlatives entity_nouns
-    feeling_words finish_verbs frequency_words function_names generic_nouns higher_is_better hire_verbs irregular_verbs lead_fillers learning_nouns learning_verbs
+    comparatives commercial_words
+    count_modifiers count_nouns count_words deliverable_nouns delivery_verbs determiners direction_verbs done_words empty_superlatives entity_nouns expansion_verbs
+    feeling_words finish_verbs funnel_words frequency_words function_names generic_nouns higher_is_better hire_verbs irregular_verbs lead_fillers learning_nouns learning_verbs
     level_adjectives level_verbs lofty_adjectives lower_is_better lower_verbs maintain_verbs manner_prepositions
     mass_plurals measurement_nouns metric_heads metric_terms money_links
     not_qualifier_words not_specific_words not_superlatives obtain_verbs other_verbs
     outcome_nouns passive_auxiliaries period_words people_nouns phrasal_verbs plural_metric_heads pronoun_subjects purpose_words
     qualifier_prepositions quality_comparatives quality_words quantity_verbs region_words relationship_nouns relative_pronouns service_verbs service_windows
     slogan_verbs span_openers staff_nouns
-    state_verbs statistics stopwords task_outcomes time_metrics time_units vague_metrics vague_nouns
+    state_verbs statistics stopwords task_outcomes thing_outcomes time_metrics time_units vague_metrics vague_nouns
     vague_objective_nouns vague_objective_verbs vague_superlatives value_first_nouns value_frames
     verb_nouns win_verbs work_items
     clause_starts deadline_periods level_before_sign multiply_verbs name_qualifier_words not_verbs_after_to time_heads

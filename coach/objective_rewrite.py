@@ -20,6 +20,7 @@ import re
 
 from .checks import SetContext
 from .language.facts import KrFacts
+from .language.names import sure_metric
 from .language.noun_phrases import holds_letter, is_noun_phrase
 from .language.phrases import polarity_verb, strip_deadline, verb_for
 from .language.reading import countable
@@ -27,7 +28,6 @@ from .lexicon import Lexicon, tokenize
 from .lexicon import gerund as gerund_of
 from .models import Finding, ObjectiveSuggestion, Target
 from .provenance import numbers_in
-from .rewrite import sure_metric
 from .rubric import Rubric
 
 MAX_OPTIONS = 3

@@ -22,17 +22,16 @@ from itertools import islice
 from .language.facts import KrFacts
 from .language.key_results import analyze_kr
 from .language.labels import kr_label
+from .language.names import relative_target, sure_metric
 from .language.noun_phrases import (
     is_measurable,
     is_noun_phrase,
-    is_participle,
     is_verb_phrase,
     unfit_name,
 )
 from .language.phrases import (
     amount_of,
     baseline_text,
-    is_relative,
     metric_phrase,
     polarity_verb,
     short_name,
@@ -41,9 +40,9 @@ from .language.phrases import (
     target_scope,
     verb_for,
 )
-from .language.reading import countable, duration_at_cadence, looks_plural, object_chunk
+from .language.reading import countable, object_chunk
 from .language.tasks import outcome_clause
-from .lexicon import Lexicon
+from .lexicon import Lexicon, tokenize
 from .models import Ask, CandidateMetric, Rewrite, Target
 from .provenance import enforce
 from .quantities import Quantity
@@ -224,7 +223,7 @@ def _drafts(facts: KrFacts, label: str, rubric: Rubric, objective: str) -> tuple
     if found and found[1].text.lower() == "no" and not _says_all(facts, metric, lex):
         return _which_number(facts, label, lex)  # "No request waits more than a day": what is counted is not named
     drafts: list[Draft] = []
-    if facts.maintains and found and not _relative(found, facts, lex):
+    if facts.maintains and found and not relative_target(found, facts, lex):
         # "Maintain 99.9% uptime": the level is kept, not moved; where is it today? (Where it
         # holds goes with the metric: "Keep resolution rate at the counter at or above 80%".)
         held, where = target_phrase(facts, lex, scope=False)[0], target_scope(facts, lex)
@@ -232,7 +231,7 @@ def _drafts(facts: KrFacts, label: str, rubric: Rubric, objective: str) -> tuple
         keep = level if lex.patterns.comparator_opening.match(level) else f"at {level}"
         text = f"Keep {metric}{where} {keep} (currently [current {m}])" + (f" {deadline}" if deadline else "")
         return [(metric, text, [])], questions, []
-    if found and _relative(found, facts, lex):
+    if found and relative_target(found, facts, lex):
         rel, q = found
         fraction = lex.patterns.fraction_word.match(rel) if q.kind == "word" else None
         if fraction:  # "Cut churn by a third", "... in half"
@@ -342,43 +341,6 @@ def _written_values(facts: KrFacts, role: str) -> list[str]:
     ]
 
 
-def sure_metric(facts: KrFacts, lex: Lexicon) -> str:
-    """The metric the KR's numbers measure, when the coach can tell ("Increase NPS to 50" →
-    "NPS"), else "" ("500 employees use the copilot weekly": all employees would be counted).
-    Read once per text: a KR's rewrite and its objective's phrasings both ask."""
-    return lex.memoised(("sure metric", facts.text), lambda: _sure_metric(facts, lex))
-
-
-def _sure_metric(facts: KrFacts, lex: Lexicon) -> str:
-    metric = metric_phrase(facts, lex)
-    if (
-        not metric
-        or metric.lower() in lex["statistics"].words  # "Average <5 unassigned incidents": the average of what?
-        or (len(metric.split()) <= 2 and metric.lower().split()[-1] in lex["measurement_nouns"].words)  # "Pipeline metrics": which?
-        or not is_measurable(metric, lex)
-        or _counts_something_else(facts, metric, lex)
-        or _metric_elsewhere(facts, metric, lex)
-        or _drops_what_they_do(facts, metric, lex)
-        or _cut_inside_marks(metric)  # "usage of `utility` plugins linked to `BI` or `analyze": cut mid-name
-        or _unclear_count(facts, metric, lex)
-        or _cut_at_a_join(facts, metric)  # "revenue | and margin": one of two, the other dropped
-    ):
-        return ""
-    share = _share_of_people(facts, metric, lex)
-    return metric if share is None else share
-
-
-_JOIN_AFTER = re.compile(r"\s+(?:and|or|&)\s+(?![\d$€£])[a-z]")
-
-
-def _cut_at_a_join(facts: KrFacts, metric: str) -> bool:
-    """Does the name stop at an 'and' that goes on ("time to generate | and deploy release
-    builds", "revenue | and margin")? A rewrite of the first part would drop the second."""
-    last = metric.lower().split()[-1]
-    at = facts.low.find(last, facts.low.find(metric.lower().split()[0]))
-    return at >= 0 and _JOIN_AFTER.match(facts.low, at + len(last)) is not None
-
-
 # A long key result is quoted up to its first clause in a question: a coach asking about
 # "Plan for a workshop for DDS users, …" does not read the whole paragraph back.
 _QUOTE_LIMIT = 90
@@ -397,12 +359,6 @@ def quoted(text: str, lex: Lexicon) -> str:
     while len(words) > 1 and words[-1].lower() in lex["stopwords"].words:
         words.pop()  # "… support inquiries", not "… support inquiries to"
     return " ".join(words) + "…"
-
-
-def _cut_inside_marks(metric: str) -> bool:
-    """Does the name open a quote, backtick or bracket it never closes (read up to a cut inside
-    a quoted or bracketed part of the KR)?"""
-    return any(metric.count(mark) % 2 for mark in ('`', '"')) or metric.count("(") != metric.count(")") or metric.count("[") != metric.count("]")
 
 
 def _as_share(facts: KrFacts, metric: str, lex: Lexicon) -> str:
@@ -428,141 +384,12 @@ def _order_before(facts: KrFacts, q: Quantity, lex: Lexicon) -> bool:
     )
 
 
-def _counts_something_else(facts: KrFacts, metric: str, lex: Lexicon) -> bool:
-    """'Gathered leads in 10+ African countries', 'Help strangers up to 50 times': the value
-    counts another noun than the metric (countries, times); a rewrite would move it."""
-    named = set(metric.lower().split())
-    for q in facts.measures:
-        if q.role == "target" and q.kind == "percent":
-            of = lex.patterns.share_whole_after.match(facts.low[q.end :])
-            if of and of.group(1) not in named and not metric.startswith("share of"):
-                return True  # ">99% of places" is a share of places, not of the review effort
-            continue
-        if duration_at_cadence(facts, q, lex) and named.isdisjoint(lex.union("time_metrics", "time_units")):
-            return True  # "Lift weights 3 days/week": the days of doing it, not an amount of weights
-        if q.role != "target" or q.kind != "number":
-            continue
-        after = re.findall(r"[a-z][a-z-]*", facts.low[q.end : q.end + 40])[:4]
-        after = [w for w in after if w not in lex["determiners"].words]
-        noun = next((w for w in after if w.endswith("s") and w not in lex["value_frames"].words), None)
-        if noun and noun not in named and (after[0] == noun or after[0] not in named):
-            return True
-    return False
-
-
-def _share_of_people(facts: KrFacts, metric: str, lex: Lexicon) -> str | None:
-    """'Referral candidates reaching onsite interview: 50%' is a share of them ("share of …"
-    when the name is read whole); 'Patients rating care good | or very good: 90%' (cut) and
-    'Budget holders rating finance support at least 4/5' (the score they give) get "" (ask).
-    None: not counted things doing something, with a percent or a rating as their value."""
-    if metric.lower().startswith("share of"):
-        return None
-    words = metric.lower().split()
-    # counted things, then what they do or what is done to them: "patients rating care",
-    # "customers using the app", "critical vulns patched within SLA"
-    doing = any(
-        looks_plural(a) and b.endswith(("ing", "ed")) and len(b) > 4 for a, b in zip(words, words[1:-1], strict=False)
-    )
-    found = target_phrase(facts, lex) if doing else None  # "… citing performance down 60%": a change of the count
-    if not found or found[1].kind not in {"percent", "rating"} or _relative(found, facts, lex):
-        return None
-    end = facts.low.find(metric.lower())
-    rest = facts.low[end + len(metric) :].lstrip() if end >= 0 else "?"
-    whole = not rest or rest[0] in ":≥>(" or rest[0].isdigit() or rest.startswith(("at least", "over", "above"))
-    return f"share of {metric}" if whole and found[1].kind == "percent" else ""
-
-
-def _drops_what_they_do(facts: KrFacts, metric: str, lex: Lexicon) -> bool:
-    """'25 members publish a talk', 'At least 10 Reps tell us they understand ...': the
-    metric would count all members, not those who do the thing; ask instead."""
-    last = metric.lower().split()[-1] if metric else ""
-    words = [t for t, _ in facts.tokens]
-    if last not in words:
-        return False
-    k = words.index(last)  # where the counted thing is first named
-    if lex.patterns.list_after.match(facts.low, facts.tokens[k][1] + len(last)):
-        return True  # "Sales, engineering, and product have a working process": one name of a list
-    after = words[k + 1 : k + 3]
-    if after[:1] == ["because"]:
-        return True  # "Failed deliveries because address is wrong": the reason picks the deliveries
-    if after[:1] == ["from"] and len(after) > 1 and not after[1][:1].isdigit():
-        return True  # "MQLs from webinars": a source that defines what is counted would be lost
-    if after and is_participle(after[0], lex) and not metric.lower().endswith(after[0]):
-        return True  # "pipeline sourced from attendees", "companies committed to ...": a condition
-    if (
-        after
-        and after[0] in lex["relative_pronouns"].words
-        and f" {after[0]} " not in f" {metric.lower()} "
-        and "," not in facts.text[facts.tokens[k][1] : facts.tokens[k + 1][1]]  # ", where active is defined as": an aside
-    ):
-        return True  # "readers who open the newsletter 3+ days a week", "searches that end in a ticket"
-    verbs = lex.union("common_verbs", "other_verbs", "behaviour_verbs")
-    for nxt in words[k + 1 : k + 4]:  # "new entrants to web3 understand why ...": within a few words
-        base = lex.lemma_of(nxt) == nxt
-        if base and (nxt in verbs or lex.verb_classes(nxt)) and nxt not in lex["quantity_verbs"].words:
-            return not lex.patterns.direction_later.search(facts.low)
-        if nxt in lex["stopwords"].words and nxt != "to":
-            return False
-    return False
-
-
-def _unclear_count(facts: KrFacts, metric: str, lex: Lexicon) -> bool:
-    """'12 monthly sessions' (12 in all, or 12 a month?), '10 awards or fellowships' (which is
-    counted?), '(4)' after a name: the coach cannot tell what the number counts."""
-    for q in facts.measures:
-        after = facts.low[q.end : q.end + 60].split()
-        head = metric.lower().split()[-1] if metric else ""
-        if after and after[0] in lex["cadence_words"].words and head in lex["deliverable_nouns"].words:
-            return True  # "12 monthly sessions": 12 in all, or 12 a month? ("5 million monthly readers" is clear)
-        if len(after) > 1 and after[1] in lex["list_joiners"].written:
-            return True
-        if q.kind == "word" and q.role == "target" and _number_word_elsewhere(facts, q, metric, lex):
-            return True
-    return bool(lex.patterns.name_count.search(facts.low))
-
-
-def _number_word_elsewhere(facts: KrFacts, q: Quantity, metric: str, lex: Lexicon) -> bool:
-    """A number in words counts the metric only right before it ("Ten new clients in the
-    segment"); "the bottom two bands", "for two consecutive months" and "three quarters of
-    the managers" count something else."""
-    low = q.text.lower()
-    before = facts.low[max(0, q.start - 3) : q.start]
-    if low == "zero" or lex.patterns.multiply_word.match(low) or lex.patterns.fraction_word.match(q.text) or before.endswith(("to ", "→ ")):
-        return False  # zero, a change ("double"), or a cadence or level after "to" ("to daily")
-    after = facts.low[q.end :].split()
-    first = metric.lower().split()[:1]
-    fraction = bool(after) and after[0] in lex["fraction_plurals"].words  # a share
-    return fraction or not (after and first and after[0] == first[0])
-
-
-def _metric_elsewhere(facts: KrFacts, metric: str, lex: Lexicon) -> bool:
-    """'Student Leaders who are engaged report an NPS of 30%': a named metric outside the
-    phrase found (here NPS) is what the value belongs to; the coach asks rather than guess."""
-    named = lex.union("metric_terms", "metric_heads", without=("time_units",))
-    inside = {w.lower() for w in re.findall(r"[\w/-]+", metric)}
-    if not inside.isdisjoint(named):
-        return False
-    values = " ".join(q.text.lower() for q in facts.quantities)
-    lead = facts.lead.token if facts.lead else ""  # "Reach 5,000 teams": the verb, not the metric "reach"
-    # Only the text's metric terms are tried (a set intersection, not a lookup per word).
-    return any(w not in inside and w not in values and w != lead for w in facts.words & lex["metric_terms"].words)
-
-
 def _several_values(values: list, label: str) -> bool:
     """More than one value of the same role ('100% for the web, 70% for the CLI', '20 uploads
     and 100 downloads'): one rewrite cannot keep each in its place."""
     targets = [q for q in values if q.role == "target"]
     bases = [q for q in values if q.role == "baseline"]
     return len(targets) > 1 or len(bases) > 1
-
-
-def _relative(found: tuple[str, Quantity], facts: KrFacts, lex: Lexicon) -> bool:
-    _, q = found
-    # Words that say a change, not a level: "double", "halved", "by a third", "in half". A
-    # number word ("ten new clients", "two workshops") is a level, like a figure.
-    if q.kind == "word":
-        return bool(lex.patterns.multiply_word.match(q.text.lower()) or lex.patterns.fraction_word.match(q.text))
-    return is_relative(facts.low, q, lex)
 
 
 def _unmeasured_drafts(facts: KrFacts, rubric: Rubric) -> tuple[list[Draft], list[str], list[CandidateMetric]]:
@@ -606,10 +433,14 @@ def _task_drafts(facts: KrFacts, rubric: Rubric, objective: str) -> tuple[list[D
     aim = aim if aim and is_noun_phrase(aim, lex) and len(aim.split()) <= 5 else ""
     # Named by the word the lexicon knows ("productivity"), not the whole phrase around it.
     key, measures = lex.lookup_key("vague_metrics", aim) if aim else ("", [])
-    for measure in measures:
+    # A measure of the sales funnel only where the draft sells ("event-sourced pipeline" for a
+    # community's meetups, "page conversion rate" for a wiki page: no).
+    sells = lex["commercial_words"].has(_words(f"{objective} {facts.text}", lex))
+    fits = lambda measure: sells or not lex["funnel_words"].has(_words(measure, lex))  # noqa: E731
+    for measure in filter(fits, measures):
         if all(c.metric.lower() != measure.lower() for c in candidates):
             candidates.append(_candidate(measure, f'a common measure of {key}, which the objective is about', rubric, deadline))
-    for outcome in _deliverable_outcomes(facts, lex):
+    for outcome in filter(fits, _deliverable_outcomes(facts, lex)):
         if all(c.metric.lower() != outcome.lower() for c in candidates):
             candidates.append(_candidate(outcome, "what this kind of work usually moves", rubric, deadline))
     # Only the objective's own metric is sure enough to write down, and only when it is named
@@ -625,6 +456,10 @@ def _task_drafts(facts: KrFacts, rubric: Rubric, objective: str) -> tuple[list[D
     if results:  # the KR names its result: asked only what that result still lacks
         return results + drafts, asked, candidates
     return drafts, questions, candidates
+
+
+def _words(text: str, lex: Lexicon) -> frozenset[str]:
+    return lex.grams([t for t, _ in tokenize(text.lower())])
 
 
 def _named_closely(metric: str, lex: Lexicon) -> bool:

@@ -221,7 +221,7 @@ def _phrase_from(units: list[Unit], i: int, text: str, lex: Lexicon, verb: str |
     if value is not None and after and not any(u.role != "word" for u in after) and _plural(words[-1].word, lex) and (
         _base_verb(after[0].word, lex) or after[0].word in lex["passive_auxiliaries"].words
     ) and _ends_in_noun(after, lex) and len(words) + len(after) < 14 and _whole_clause(units, k + len(after), text, lex):
-        who = "who" if words[-1].word in lex.union("people_nouns", "outcome_nouns") else "that"
+        who = _relative_pronoun(words[-1].word, lex)
         return _sentence_case(f"{phrase} {who} {_slice(text, after)}")
     # "Onboard 25 customers in the v1 queue": the things counted, and what is done to them.
     split = next((k for k, u in enumerate(words) if u.word in lex["qualifier_prepositions"].words), len(words))
@@ -353,7 +353,11 @@ def _share_phrase(units: list[Unit], i: int, text: str, lex: Lexicon, verb: str 
     of = 2 if units[i + 1].word == "of" else 1  # "75% Student Leaders are active": a share too
     words = _collect(units, i + of, text, lex)
     # "100% of monthly releases ship on time": a plural, then its verb, starts the clause
-    verb_at = next((j for j in range(1, len(words)) if _base_verb(words[j].word, lex) and _plural(words[j - 1].word, lex)), None)
+    # (the subject may carry a qualifier: "artists on the platform | connect to another seller")
+    verb_at = next(
+        (j for j in range(1, len(words)) if _base_verb(words[j].word, lex) and _plural(_subject_head(words, j, lex).word, lex)),
+        None,
+    )
     words = words[:verb_at]
     if not words or not _ends_in_noun(words, lex):
         return None
@@ -394,14 +398,19 @@ def _share_phrase(units: list[Unit], i: int, text: str, lex: Lexicon, verb: str 
             phrase = _slice(text, words[:things]) + f" {participle(verb, lex)}" + (f" {_slice(text, tail)}" if tail else "")
     if rest:
         lead_word = rest[0].word
-        people = lex.union("people_nouns", "outcome_nouns")
         object_follows = len(rest) > 1 and rest[1].word in lex["determiners"].words and lead_word not in lex["qualifier_prepositions"].words
         subject = (head or words)[-1].word  # "managers in EMEA": the managers do it
         if (linked or _base_verb(lead_word, lex) or object_follows) and _plural(subject, lex):
-            phrase += " who" if subject in people else " that"  # "managers who complete the training"
+            phrase += f" {_relative_pronoun(subject, lex)}"  # "managers who complete the training"
             phrase += f" {linked}" if linked else ""
         phrase += " " + _slice(text, rest)
     return "share of " + _sentence_case(phrase, force=True)
+
+
+def _relative_pronoun(noun: str, lex: Lexicon) -> str:
+    """'managers who …', 'tickets that …': outcome nouns name people and things alike."""
+    people = lex.union("people_nouns", "outcome_nouns", without=("thing_outcomes",))
+    return "who" if noun in people else "that"
 
 
 def _unread_predicate(units: list[Unit], k: int, text: str, lex: Lexicon) -> bool:
@@ -651,6 +660,13 @@ def _plural(word: str, lex: Lexicon) -> bool:
     return countable(word, lex) or (
         word.endswith("s") and not word.endswith("ss") and word in lex.union("people_nouns", "outcome_nouns", "deliverable_nouns")
     )
+
+
+def _subject_head(words: list[Unit], j: int, lex: Lexicon) -> Unit:
+    """The head of the words before j: the word before their first qualifier preposition
+    ("artists | on the platform"), else the last of them."""
+    at = next((k for k in range(1, j) if words[k].word in lex["qualifier_prepositions"].words), j)
+    return words[at - 1]
 
 
 def _base_verb(word: str, lex: Lexicon) -> bool:

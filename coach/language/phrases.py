@@ -377,36 +377,6 @@ def amount_of(metric: str, lex: Lexicon) -> str:
     return f"{amount_word(metric, lex)} of {metric}"
 
 
-class Described(dict):
-    """Fields the rule messages use: {metric}, {amount} ('number' or 'value'), {verb},
-    {target}, {metric_hint}, each read from the KR when a message first asks for it (a task's
-    message names none of them, and reading the metric is most of a finding's cost). Other
-    keys start in the dict."""
-
-    def __init__(self, facts: KrFacts, rubric: Rubric, **fields: object):
-        super().__init__(fields)
-        self._facts, self._rubric = facts, rubric
-
-    def __missing__(self, key: str) -> str:
-        facts, lex = self._facts, self._rubric.lexicon
-        if key == "metric":
-            value = metric_phrase(facts, lex) or "the metric"
-        elif key == "amount":
-            value = amount_word(self["metric"], lex)
-        elif key == "verb":
-            value = verb_for(facts, self["metric"], self._rubric).lower()
-        elif key == "target":
-            target = target_phrase(facts, lex)
-            value = target[0] if target else "[target]"
-        elif key == "metric_hint":
-            hints = lex.lookup("vague_metrics", facts.text)
-            value = ", ".join(hints) if hints else "a count, a rate, a time or a score"
-        else:
-            raise KeyError(key)
-        self[key] = value
-        return value
-
-
 def measure_words(text_words: frozenset[str]) -> frozenset[str]:
     """A key result's words as `measured_by` compares them: split at hyphens, plurals read
     as singular ("customer-reported bugs" → customer, reported, bug)."""

@@ -22,6 +22,7 @@ from .reading import (
     object_chunk,
     scan_cached,
     starts_with_verb,
+    verb_kind,
 )
 
 
@@ -187,6 +188,11 @@ def _own_work(facts: KrFacts, first: int, lex: Lexicon) -> str:
         return "a share of the team's own work items"
     if _in_place_for_all(facts, toks, first, lex):
         return "a thing in place for every one of them: a done state, not a result"
+    if imperative and lemma in lex["expansion_verbs"].words and _expands_an_output(facts, first, lex):
+        return f"'{verb}' widens what the team offers or covers: work to do"
+    joined = _joined_delivery(facts, first, lex)
+    if joined:
+        return f"'{joined}' names the deliverable the first verb's aim comes with"
     if verb != toks[first] and "delivery_verbs" in lex.verb_classes(verb) and not valued:
         return f"'{verb}' names an activity or deliverable"
     return ""
@@ -259,6 +265,48 @@ def _done_by_others(facts: KrFacts, toks: list[str], first: int, lex: Lexicon) -
         for t, pos in facts.tokens[first + 1 :]
         if pos < count
     )
+
+
+def _expands_an_output(facts: KrFacts, first: int, lex: Lexicon) -> bool:
+    """'Expand documentation for contributors', 'Expand to Ireland', 'Extend the tutorial
+    series': with no number, widening an output or the places served is work to do; widening
+    a measure or a following is a direction ('Expand our reach', 'Extend customer lifetime')."""
+    if facts.quantities or facts.qualitative:
+        return False
+    toks = [t for t, _ in facts.tokens]
+    if toks[first + 1 : first + 2] == ["to"]:
+        return True  # "Expand to Ireland": a place to open
+    chunk = object_chunk(facts.tokens, first + 1, lex)
+    measured = lex.union(
+        "metric_terms", "metric_heads", "time_metrics", "vague_nouns", "people_nouns", "outcome_nouns", "relationship_nouns",
+        without=("deliverable_nouns",),  # ("documentation" is vague to improve, an output to expand)
+    )
+    return bool(chunk) and measured.isdisjoint(chunk) and lex.union("comparatives", "quality_words").isdisjoint(toks)
+
+
+def _zero(q: Quantity) -> bool:
+    return q.text.lower() in ("zero", "0")
+
+
+def _joined_delivery(facts: KrFacts, first: int, lex: Lexicon) -> str:
+    """'Improve and refresh the website', 'Streamline & clearly define our feedback loop': an
+    aim joined to a delivery verb, with nothing to measure, is the deliverable. The verb, or ""."""
+    tokens = facts.tokens
+    opener = tokens[first][0] if first < len(tokens) else ""
+    if facts.quantities or first + 2 >= len(tokens) or not (
+        lex.verb_classes(opener) or opener in lex.union("aim_verbs", "common_verbs", "other_verbs")
+    ):
+        return ""
+    gap = facts.low[tokens[first][1] + len(tokens[first][0]) : tokens[first + 1][1]]
+    at = first + 1
+    if tokens[at][0] in lex["list_joiners"].words:
+        at += 1
+    elif "&" not in gap:
+        return ""
+    if tokens[at][0].endswith("ly") and at + 1 < len(tokens):
+        at += 1  # "& clearly define"
+    verb = tokens[at][0]
+    return verb if verb_kind(lex.verb_classes(verb)) == "delivery" and verb == lex.lemma_of(verb) else ""
 
 
 def _counted_order(facts: KrFacts, first: int, verb: str, lex: Lexicon) -> bool:
@@ -476,7 +524,7 @@ def task_verdict(facts: KrFacts, lex: Lexicon) -> tuple[bool, str]:
             return False, ""  # "Resolve all critical alerts within 7 days": a service level, measured
         if any(q.role == "target" and q.kind == "currency" for q in measures):
             return False, ""  # "Build a pipeline of SEK 8M": an amount of money is a result
-        if moves or any(q.role == "target" and q.text.lower() == "zero" for q in measures):
+        if moves or any(q.role == "target" and _zero(q) for q in measures):
             return False, ""  # a move from a baseline, or an absence ("zero P1 regressions"), is a result
         chunk = object_chunk(facts.tokens, lead.index + 1, lex)
         obj = lex.grams(chunk)
@@ -539,8 +587,8 @@ def task_verdict(facts: KrFacts, lex: Lexicon) -> tuple[bool, str]:
     stated_now = lead is None and facts.has_baseline and lex.patterns.now.search(facts.low)
     if (lead and lead.kind in {"change", "maintain"}) or moves or stated_now:
         return False, ""  # a change, or a metric with its current value ("(today: 47)")
-    if any(q.role == "target" and q.text.lower() == "zero" for q in measures):
-        return False, ""  # "Zero never events": an absence is a result, not a deliverable
+    if any(q.role == "target" and _zero(q) for q in measures):
+        return False, ""  # "Zero never events", "0 crash reports": an absence is a result, not a deliverable
     head = head_chunk(facts, lex)
     if lead is None and _own_cadence(facts, head, lex):
         return True, "a count of what the team does each day or week: its own activity"

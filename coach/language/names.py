@@ -1,0 +1,233 @@
+"""Names a key result can be measured by, sure enough to show a user: the metric a rewrite
+writes and a finding's message names ("Increase NPS to 50" → "NPS"), or none when the coach
+cannot tell what the numbers count ("500 employees use the copilot weekly"), and the fields
+the rule messages read (`Described`). Findings and rewrites read them here, so both name a
+KR's metric the same way.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from ..lexicon import Lexicon
+from ..quantities import Quantity
+from .facts import KrFacts
+from .noun_phrases import is_measurable, is_noun_phrase, is_participle, unfit_name
+from .phrases import amount_word, is_relative, metric_phrase, target_phrase, verb_for
+from .reading import duration_at_cadence, looks_plural
+
+if TYPE_CHECKING:
+    from ..rubric import Rubric
+
+
+def sure_metric(facts: KrFacts, lex: Lexicon) -> str:
+    """The metric the KR's numbers measure, when the coach can tell ("Increase NPS to 50" →
+    "NPS"), else "" ("500 employees use the copilot weekly": all employees would be counted).
+    Read once per text: a KR's rewrite and its objective's phrasings both ask."""
+    return lex.memoised(("sure metric", facts.text), lambda: _sure_metric(facts, lex))
+
+
+def _sure_metric(facts: KrFacts, lex: Lexicon) -> str:
+    metric = metric_phrase(facts, lex)
+    if (
+        not metric
+        or metric.lower() in lex["statistics"].words  # "Average <5 unassigned incidents": the average of what?
+        or (len(metric.split()) <= 2 and metric.lower().split()[-1] in lex["measurement_nouns"].words)  # "Pipeline metrics": which?
+        or not is_measurable(metric, lex)
+        or _counts_something_else(facts, metric, lex)
+        or _metric_elsewhere(facts, metric, lex)
+        or _drops_what_they_do(facts, metric, lex)
+        or _cut_inside_marks(metric)  # "usage of `utility` plugins linked to `BI` or `analyze": cut mid-name
+        or _unclear_count(facts, metric, lex)
+        or _cut_at_a_join(facts, metric)  # "revenue | and margin": one of two, the other dropped
+    ):
+        return ""
+    share = _share_of_people(facts, metric, lex)
+    return metric if share is None else share
+
+
+_JOIN_AFTER = re.compile(r"\s+(?:and|or|&)\s+(?![\d$€£])[a-z]")
+
+
+def _cut_at_a_join(facts: KrFacts, metric: str) -> bool:
+    """Does the name stop at an 'and' that goes on ("time to generate | and deploy release
+    builds", "revenue | and margin")? A rewrite of the first part would drop the second."""
+    last = metric.lower().split()[-1]
+    at = facts.low.find(last, facts.low.find(metric.lower().split()[0]))
+    return at >= 0 and _JOIN_AFTER.match(facts.low, at + len(last)) is not None
+
+
+def _cut_inside_marks(metric: str) -> bool:
+    """Does the name open a quote, backtick or bracket it never closes (read up to a cut inside
+    a quoted or bracketed part of the KR)?"""
+    return any(metric.count(mark) % 2 for mark in ('`', '"')) or metric.count("(") != metric.count(")") or metric.count("[") != metric.count("]")
+
+
+def _counts_something_else(facts: KrFacts, metric: str, lex: Lexicon) -> bool:
+    """'Gathered leads in 10+ African countries', 'Help strangers up to 50 times': the value
+    counts another noun than the metric (countries, times); a rewrite would move it."""
+    named = set(metric.lower().split())
+    for q in facts.measures:
+        if q.role == "target" and q.kind == "percent":
+            of = lex.patterns.share_whole_after.match(facts.low[q.end :])
+            if of and of.group(1) not in named and not metric.startswith("share of"):
+                return True  # ">99% of places" is a share of places, not of the review effort
+            continue
+        if duration_at_cadence(facts, q, lex) and named.isdisjoint(lex.union("time_metrics", "time_units")):
+            return True  # "Lift weights 3 days/week": the days of doing it, not an amount of weights
+        if q.role != "target" or q.kind != "number":
+            continue
+        after = re.findall(r"[a-z][a-z-]*", facts.low[q.end : q.end + 40])[:4]
+        after = [w for w in after if w not in lex["determiners"].words]
+        noun = next((w for w in after if w.endswith("s") and w not in lex["value_frames"].words), None)
+        if noun and noun not in named and (after[0] == noun or after[0] not in named):
+            return True
+    return False
+
+
+def _share_of_people(facts: KrFacts, metric: str, lex: Lexicon) -> str | None:
+    """'Referral candidates reaching onsite interview: 50%' is a share of them ("share of …"
+    when the name is read whole); 'Patients rating care good | or very good: 90%' (cut) and
+    'Budget holders rating finance support at least 4/5' (the score they give) get "" (ask).
+    None: not counted things doing something, with a percent or a rating as their value."""
+    if metric.lower().startswith("share of"):
+        return None
+    words = metric.lower().split()
+    # counted things, then what they do or what is done to them: "patients rating care",
+    # "customers using the app", "critical vulns patched within SLA"
+    doing = any(
+        looks_plural(a) and b.endswith(("ing", "ed")) and len(b) > 4 for a, b in zip(words, words[1:-1], strict=False)
+    )
+    found = target_phrase(facts, lex) if doing else None  # "… citing performance down 60%": a change of the count
+    if not found or found[1].kind not in {"percent", "rating"} or relative_target(found, facts, lex):
+        return None
+    end = facts.low.find(metric.lower())
+    rest = facts.low[end + len(metric) :].lstrip() if end >= 0 else "?"
+    whole = not rest or rest[0] in ":≥>(" or rest[0].isdigit() or rest.startswith(("at least", "over", "above"))
+    return f"share of {metric}" if whole and found[1].kind == "percent" else ""
+
+
+def _drops_what_they_do(facts: KrFacts, metric: str, lex: Lexicon) -> bool:
+    """'25 members publish a talk', 'At least 10 Reps tell us they understand ...': the
+    metric would count all members, not those who do the thing; ask instead."""
+    last = metric.lower().split()[-1] if metric else ""
+    words = [t for t, _ in facts.tokens]
+    if last not in words:
+        return False
+    k = words.index(last)  # where the counted thing is first named
+    if lex.patterns.list_after.match(facts.low, facts.tokens[k][1] + len(last)):
+        return True  # "Sales, engineering, and product have a working process": one name of a list
+    after = words[k + 1 : k + 3]
+    if after[:1] == ["because"]:
+        return True  # "Failed deliveries because address is wrong": the reason picks the deliveries
+    if after[:1] == ["from"] and len(after) > 1 and not after[1][:1].isdigit():
+        return True  # "MQLs from webinars": a source that defines what is counted would be lost
+    if after and is_participle(after[0], lex) and not metric.lower().endswith(after[0]):
+        return True  # "pipeline sourced from attendees", "companies committed to ...": a condition
+    if (
+        after
+        and after[0] in lex["relative_pronouns"].words
+        and f" {after[0]} " not in f" {metric.lower()} "
+        and "," not in facts.text[facts.tokens[k][1] : facts.tokens[k + 1][1]]  # ", where active is defined as": an aside
+    ):
+        return True  # "readers who open the newsletter 3+ days a week", "searches that end in a ticket"
+    verbs = lex.union("common_verbs", "other_verbs", "behaviour_verbs")
+    for nxt in words[k + 1 : k + 4]:  # "new entrants to web3 understand why ...": within a few words
+        base = lex.lemma_of(nxt) == nxt
+        if base and (nxt in verbs or lex.verb_classes(nxt)) and nxt not in lex["quantity_verbs"].words:
+            return not lex.patterns.direction_later.search(facts.low)
+        if nxt in lex["stopwords"].words and nxt != "to":
+            return False
+    return False
+
+
+def _unclear_count(facts: KrFacts, metric: str, lex: Lexicon) -> bool:
+    """'12 monthly sessions' (12 in all, or 12 a month?), '10 awards or fellowships' (which is
+    counted?), '(4)' after a name: the coach cannot tell what the number counts."""
+    for q in facts.measures:
+        after = facts.low[q.end : q.end + 60].split()
+        head = metric.lower().split()[-1] if metric else ""
+        if after and after[0] in lex["cadence_words"].words and head in lex["deliverable_nouns"].words:
+            return True  # "12 monthly sessions": 12 in all, or 12 a month? ("5 million monthly readers" is clear)
+        if len(after) > 1 and after[1] in lex["list_joiners"].written:
+            return True
+        if q.kind == "word" and q.role == "target" and _number_word_elsewhere(facts, q, metric, lex):
+            return True
+    return bool(lex.patterns.name_count.search(facts.low))
+
+
+def _number_word_elsewhere(facts: KrFacts, q: Quantity, metric: str, lex: Lexicon) -> bool:
+    """A number in words counts the metric only right before it ("Ten new clients in the
+    segment"); "the bottom two bands", "for two consecutive months" and "three quarters of
+    the managers" count something else."""
+    low = q.text.lower()
+    before = facts.low[max(0, q.start - 3) : q.start]
+    if low == "zero" or lex.patterns.multiply_word.match(low) or lex.patterns.fraction_word.match(q.text) or before.endswith(("to ", "→ ")):
+        return False  # zero, a change ("double"), or a cadence or level after "to" ("to daily")
+    after = facts.low[q.end :].split()
+    first = metric.lower().split()[:1]
+    fraction = bool(after) and after[0] in lex["fraction_plurals"].words  # a share
+    return fraction or not (after and first and after[0] == first[0])
+
+
+def _metric_elsewhere(facts: KrFacts, metric: str, lex: Lexicon) -> bool:
+    """'Student Leaders who are engaged report an NPS of 30%': a named metric outside the
+    phrase found (here NPS) is what the value belongs to; the coach asks rather than guess."""
+    named = lex.union("metric_terms", "metric_heads", without=("time_units",))
+    inside = {w.lower() for w in re.findall(r"[\w/-]+", metric)}
+    if not inside.isdisjoint(named):
+        return False
+    values = " ".join(q.text.lower() for q in facts.quantities)
+    lead = facts.lead.token if facts.lead else ""  # "Reach 5,000 teams": the verb, not the metric "reach"
+    # Only the text's metric terms are tried (a set intersection, not a lookup per word).
+    return any(w not in inside and w not in values and w != lead for w in facts.words & lex["metric_terms"].words)
+
+
+def relative_target(found: tuple[str, Quantity], facts: KrFacts, lex: Lexicon) -> bool:
+    _, q = found
+    # Words that say a change, not a level: "double", "halved", "by a third", "in half". A
+    # number word ("ten new clients", "two workshops") is a level, like a figure.
+    if q.kind == "word":
+        return bool(lex.patterns.multiply_word.match(q.text.lower()) or lex.patterns.fraction_word.match(q.text))
+    return is_relative(facts.low, q, lex)
+
+
+class Described(dict):
+    """Fields the rule messages use: {metric}, {amount} ('number' or 'value'), {verb},
+    {target}, {metric_hint}, each read from the KR when a message first asks for it (a task's
+    message names none of them, and reading the metric is most of a finding's cost). Other
+    keys start in the dict."""
+
+    def __init__(self, facts: KrFacts, rubric: Rubric, **fields: object):
+        super().__init__(fields)
+        self._facts, self._rubric = facts, rubric
+
+    def __missing__(self, key: str) -> str:
+        facts, lex = self._facts, self._rubric.lexicon
+        if key == "metric":
+            # the name a rewrite would use, or none: a finding's text never shows a verb, a
+            # cut phrase or a letter left for a number as a metric ("increase choose ...")
+            found = sure_metric(facts, lex)
+            value = found if found and is_noun_phrase(found, lex) and not unfit_name(found, lex) else "the metric"
+        elif key == "amount":
+            value = amount_word(self["metric"], lex)
+        elif key == "verb":
+            value = verb_for(facts, self["metric"], self._rubric).lower()
+        elif key == "target":
+            target = target_phrase(facts, lex)
+            value = target[0] if target else "[target]"
+        elif key == "start_and_target":
+            # a change keeps its role ("by 15%, from [current] to [target]"), a level is the end
+            target = target_phrase(facts, lex)
+            relative = target is not None and relative_target(target, facts, lex)
+            value = f"{target[0]}, from [current] to [target]" if relative and target else f"from [current] to {self['target']}"
+            if relative and target and not target[0].lower().startswith(("by ", "in ")) and target[1].kind != "word":
+                value = f"by {value}"
+        elif key == "metric_hint":
+            hints = lex.lookup("vague_metrics", facts.text)
+            value = ", ".join(hints) if hints else "a count, a rate, a time or a score"
+        else:
+            raise KeyError(key)
+        self[key] = value
+        return value

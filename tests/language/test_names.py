@@ -1,0 +1,50 @@
+"""Names sure enough to show a user: the metric a rewrite writes and a finding's text names."""
+
+import pytest
+
+from coach import review
+from coach.language.key_results import analyze_kr
+from coach.language.names import Described, sure_metric
+from coach.rubric import load_rubric
+
+
+@pytest.fixture(scope="module")
+def rubric():
+    return load_rubric(None)
+
+
+@pytest.mark.parametrize(
+    ("text", "metric"),
+    [
+        ("Increase NPS to 50", "NPS"),
+        ("Reach 500 paying customers", "paying customers"),
+        ("Close $480k in new bookings", "new bookings"),  # money measures what follows "in"
+        ("500 employees use the copilot weekly", ""),  # all employees would be counted
+        ("Choose 2 of them before 1/3", ""),  # an order, no name
+    ],
+)
+def test_sure_metric(rubric, text, metric):
+    assert sure_metric(analyze_kr(text, rubric.lexicon), rubric.lexicon) == metric
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "value"),
+    [
+        # a change keeps its role: "by 15%" never becomes "to 15%"
+        ("Increase weekly active users by 15%", "start_and_target", "by 15%, from [current] to [target]"),
+        ("Reach 500 paying customers", "start_and_target", "from [current] to 500"),
+        ("Double trial sign-ups", "start_and_target", "double, from [current] to [target]"),
+        # no verb or cut phrase is shown as a metric
+        ("Choose 2 of them before 1/3", "metric", "the metric"),
+        ("Reach 500 paying customers", "metric", "paying customers"),
+    ],
+)
+def test_finding_fields(rubric, text, field, value):
+    assert Described(analyze_kr(text, rubric.lexicon), rubric)[field] == value
+
+
+def test_a_missing_baseline_fix_keeps_the_change_and_names_no_verb():
+    draft = "Grow the team\n- Increase weekly active users by 15%\n- Pick 20 of them for probations before 10/2\n"
+    fixes = [f.fix for f in review(draft, mode="rules").findings if f.rule_id == "KR04"]
+    assert any('"increase weekly active users by 15%, from [current] to [target]"' in fix for fix in fixes)
+    assert not any("increase pick" in fix for fix in fixes)
