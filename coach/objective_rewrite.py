@@ -155,7 +155,7 @@ def _result(facts: KrFacts, objective_words: frozenset[str], rb: Rubric) -> str:
     verb = "reduce" if _falls(facts) else (verb_for(facts, metric, rb) or polarity_verb(metric, rb)).lower()
     gerund = gerund_of(verb) or gerund_of(polarity_verb(metric, rb).lower())
     if lex.patterns.objective_counted.match(metric):
-        metric = "the " + metric  # "reducing the number of unnecessary tickets"
+        metric = "the " + metric  # "reducing the number of avoidable calls"
     elif counted:
         metric = "the number of " + metric  # "Reach 5,000 children": the number of children
     return f"{gerund} {metric}" if gerund else ""

@@ -393,7 +393,7 @@ def scan(text: str) -> Scan:
         ) or _trailing_point(low, s, e, kind, quantities):
             role = "baseline"
         if role == "baseline" and _THRESHOLD_AFTER.match(low, e) and not _FROM_BEFORE.search(low, max(0, s - 6), s):
-            role = "target"  # "(3 or higher on a scale of 1-5)": a threshold to reach ("from 15+ days" starts)
+            role = "target"  # "(3 or higher on a scale of 1-5)": a threshold to reach ("from 20+ days" starts)
         quantities.append(Quantity(s, e, text[s:e], kind, role))
     return Scan(tuple(quantities), tuple(sorted(deadlines)))
 

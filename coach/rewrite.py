@@ -180,7 +180,7 @@ def _drafts(facts: KrFacts, label: str, rubric: Rubric, objective: str) -> tuple
             f"What share is {subject} today?"
         ], []
     change = _noun_change(facts, lex) if label == "no_baseline" else None
-    if change:  # "40% increase in Champions": a change of the metric that follows, by that much
+    if change:  # "30% increase in advocates": a change of the metric that follows, by that much
         verb, metric, value = change
         draft = _change_draft(f"{verb} {metric} by {value},", metric, short_name(metric, lex), _deadline(facts, lex))
         return [draft], [f"What is the current {amount_of(metric, lex)}?"], []
@@ -342,7 +342,7 @@ def _written_values(facts: KrFacts, role: str) -> list[str]:
 
 
 # A long key result is quoted up to its first clause in a question: a coach asking about
-# "Plan for a workshop for DDS users, …" does not read the whole paragraph back.
+# "Plan a kickoff session for new members, …" does not read the whole paragraph back.
 _QUOTE_LIMIT = 90
 _CLAUSE_END = re.compile(r"[.;:](?=\s)|,\s|\s[-–—]\s|\s\(")
 
@@ -370,14 +370,14 @@ def _as_share(facts: KrFacts, metric: str, lex: Lexicon) -> str:
             base = lex.patterns.share_base_after.match(facts.low[q.end :])
             at = metric.lower().find(f" of {base.group(1)}") if base else -1
             if at > 0 and _order_before(facts, q, lex):
-                return ""  # "Spend 95% of grant dollars": an order and its share, no name of a whole
+                return ""  # "Spend 90% of the training budget": an order and its share, no name of a whole
             if at > 0:
                 return f"{metric[:at]} as a share{metric[at:]}"
     return metric
 
 
 def _order_before(facts: KrFacts, q: Quantity, lex: Lexicon) -> bool:
-    """Is the value the object of the verb the KR opens with ("Spend 95% of ...", "Pay 95% of ...")?"""
+    """Is the value the object of the verb the KR opens with ("Spend 90% of ...", "Pay 98% of ...")?"""
     opener = facts.tokens[0] if facts.tokens else None
     return bool(opener) and not facts.low[opener[1] + len(opener[0]) : q.start].strip() and (
         bool(lex.verb_classes(opener[0])) or opener[0] in lex.union("common_verbs", "other_verbs")

@@ -29,7 +29,7 @@ from ..provenance import numbers_in
 from ..roles import misplaced, roles_of
 
 # The engine's rewrite form: "<Verb> <metric>[ by <change>| <n>x][,] from <baseline> to <target>",
-# the baseline a placeholder or the author's value ("conversion rate from free trial from
+# the baseline a placeholder or the author's value ("conversion rate from trial from
 # [current ...]": the metric runs to the second "from"). `slot` is the metric as written; a
 # rewrite in another form (a model's) has none, and is read by the reader only.
 _SLOT = re.compile(

@@ -43,7 +43,7 @@ def _analyze_kr(text: str, lex: Lexicon) -> KrFacts:
     tokens = tokenize(low)
     words = lex.grams([t for t, _ in tokens])
     sc = scan_cached(core)
-    # read once: the lead and the task verdict start there ("Sales: do 4 roadmapping sessions": after the label)
+    # read once: the lead and the task verdict start there ("Support: run 3 triage drills": after the label)
     first = after_label(low, tokens, lex) or strip_fillers(low, tokens, lex)
     lead = find_lead(low, tokens, lex, first)
     if lead and (

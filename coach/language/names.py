@@ -129,11 +129,11 @@ def _drops_what_they_do(facts: KrFacts, metric: str, lex: Lexicon) -> bool:
         after
         and after[0] in lex["relative_pronouns"].words
         and f" {after[0]} " not in f" {metric.lower()} "
-        and "," not in facts.text[facts.tokens[k][1] : facts.tokens[k + 1][1]]  # ", where active is defined as": an aside
+        and "," not in facts.text[facts.tokens[k][1] : facts.tokens[k + 1][1]]  # ", where counted means ...": an aside
     ):
         return True  # "readers who open the newsletter 3+ days a week", "searches that end in a ticket"
     verbs = lex.union("common_verbs", "other_verbs", "behaviour_verbs")
-    for nxt in words[k + 1 : k + 4]:  # "new entrants to web3 understand why ...": within a few words
+    for nxt in words[k + 1 : k + 4]:  # "new volunteers to the club learn why ...": within a few words
         base = lex.lemma_of(nxt) == nxt
         if base and (nxt in verbs or lex.verb_classes(nxt)) and nxt not in lex["quantity_verbs"].words:
             return not lex.patterns.direction_later.search(facts.low)
@@ -172,7 +172,7 @@ def _number_word_elsewhere(facts: KrFacts, q: Quantity, metric: str, lex: Lexico
 
 
 def _metric_elsewhere(facts: KrFacts, metric: str, lex: Lexicon) -> bool:
-    """'Student Leaders who are engaged report an NPS of 30%': a named metric outside the
+    """'Mentors who are active report an eNPS of 40': a named metric outside the
     phrase found (here NPS) is what the value belongs to; the coach asks rather than guess."""
     named = lex.union("metric_terms", "metric_heads", without=("time_units",))
     inside = {w.lower() for w in re.findall(r"[\w/-]+", metric)}

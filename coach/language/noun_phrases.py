@@ -214,16 +214,16 @@ def _phrase_from(units: list[Unit], i: int, text: str, lex: Lexicon, verb: str |
     aux = k < len(units) and units[k].word in lex["passive_auxiliaries"].words
     after = _collect(units, k + 1, text, lex, allow_verbs=True) if aux else _collect(units, k, text, lex, allow_verbs=True)
     if aux and after:
-        after = [units[k], *after]  # "10 partners are early adopters of the platform"
+        after = [units[k], *after]  # "12 resellers are early users of the portal"
     if after and _finite_verb(after[0].word, lex) and any(u.role == "qualifier" for u in after):
         return _sentence_case(phrase + " " + _slice(text, after))
-    # "25 members publish a talk", "10 partners are early adopters": what the counted do.
+    # "25 members publish a talk", "12 resellers are early users": what the counted do.
     if value is not None and after and not any(u.role != "word" for u in after) and _plural(words[-1].word, lex) and (
         _base_verb(after[0].word, lex) or after[0].word in lex["passive_auxiliaries"].words
     ) and _ends_in_noun(after, lex) and len(words) + len(after) < 14 and _whole_clause(units, k + len(after), text, lex):
         who = _relative_pronoun(words[-1].word, lex)
         return _sentence_case(f"{phrase} {who} {_slice(text, after)}")
-    # "Onboard 25 customers in the v1 queue": the things counted, and what is done to them.
+    # "Onboard 40 clinics in the pilot region": the things counted, and what is done to them.
     split = next((k for k, u in enumerate(words) if u.word in lex["qualifier_prepositions"].words), len(words))
     # (Money is no count of the things: "Close $480k in new bookings" measures the bookings.)
     counted = value is not None and value.word != "#currency"
@@ -350,10 +350,10 @@ def _share_phrase(units: list[Unit], i: int, text: str, lex: Lexicon, verb: str 
         and (units[i + 1].word == "of" or units[i + 1].role == "word")
     ):
         return None
-    of = 2 if units[i + 1].word == "of" else 1  # "75% Student Leaders are active": a share too
+    of = 2 if units[i + 1].word == "of" else 1  # "60% Team Captains are active": a share too
     words = _collect(units, i + of, text, lex)
     # "100% of monthly releases ship on time": a plural, then its verb, starts the clause
-    # (the subject may carry a qualifier: "artists on the platform | connect to another seller")
+    # (the subject may carry a qualifier: "tutors on the site | message another tutor")
     verb_at = next(
         (j for j in range(1, len(words)) if _base_verb(words[j].word, lex) and _plural(_subject_head(words, j, lex).word, lex)),
         None,
@@ -505,7 +505,7 @@ def _collect(
         if out and _base_verb(w, lex) and _plural(out[-1].word, lex) and (
             w in lex["behaviour_verbs"].words or w in lex["common_verbs"].words
         ) and w not in lex.union("metric_terms", "metric_heads", "outcome_nouns", "deliverable_nouns"):
-            break  # "Acutians have a career check-in", "daily jobs succeed": the predicate starts
+            break  # "Globexers have a growth plan", "daily jobs succeed": the predicate starts
         # (a participle before "to" is read only when "to" comes: "waste sent to landfill")
         if (
             w == "to"
@@ -607,7 +607,7 @@ def _destination(units: list[Unit], j: int, lex: Lexicon, text: str) -> bool:
         return True  # a web address or file name ("about.gitlab.com"), whatever its first word
     if _base_verb(w, lex) or w in lex.union("stopwords", "clause_words", "value_frames", "comparatives") or w[:1].isdigit():
         return False
-    # "new entrants to web3 | understand why …": a verb after it, so a clause, not a place
+    # "new volunteers to the club | learn why …": a verb after it, so a clause, not a place
     nxt = units[j + 1] if j + 1 < len(units) else None
     return not (nxt is not None and nxt.role == "word" and _base_verb(nxt.word, lex) and nxt.word not in lex["deliverable_nouns"].words)
 
@@ -664,7 +664,7 @@ def _plural(word: str, lex: Lexicon) -> bool:
 
 def _subject_head(words: list[Unit], j: int, lex: Lexicon) -> Unit:
     """The head of the words before j: the word before their first qualifier preposition
-    ("artists | on the platform"), else the last of them."""
+    ("tutors | on the site"), else the last of them."""
     at = next((k for k in range(1, j) if words[k].word in lex["qualifier_prepositions"].words), j)
     return words[at - 1]
 

@@ -89,7 +89,7 @@ def _verb_for(facts: KrFacts, metric: str, rubric: Rubric) -> str:
     named = facts.text.lower().find(metric.lower().split(" ")[0]) if metric else -1
     before = facts.low[:named].split()[-1:] if named > 0 else []
     direction_before = lex.patterns.direction_opening.match(before[0] + " ") if before else None
-    if direction_before:  # "We have less questions by new Reps": fewer of them
+    if direction_before:  # "We get less questions from new hires": fewer of them
         return "Reduce" if direction_before.group(1) else "Increase"
     direction = lex.patterns.direction_opening.match(facts.text.strip())
     if direction:
@@ -157,7 +157,7 @@ def is_relative(low: str, q: Quantity, lex: Lexicon) -> bool:
         return True  # "Grow revenue 10% year over year": a growth rate ("Retention 80% year on year" is a level)
     noun = lex.patterns.change_noun_after.match(low, q.end)
     if noun and noun.group(1) in lex.maps["change_nouns"]:
-        return True  # "a 40% increase in champions": the change named as a noun after it
+        return True  # "a 30% increase in advocates": the change named as a noun after it
     if _RANGE_BEFORE.search(before):
         return False  # the far end of a range ("5-10 years"), not a change
     sign = _SIGN_BEFORE.search(before)
@@ -242,7 +242,7 @@ def short_name(metric: str, lex: Lexicon) -> str:
     metric = metric.split(" as a share of ")[0]  # "[current food cost]", not "[current food cost as]"
     prefix = ""
     counted = lex.patterns.counted_head.match(metric)
-    if counted:  # "share of invoices paid on time", "number of unnecessary support tickets"
+    if counted:  # "share of invoices paid on time", "number of avoidable support calls"
         prefix, metric = f"{counted.group(1).lower()} of ", metric[counted.end() :]
     words = lex.patterns.short_cut.split(f" {metric} ", maxsplit=1)[0].strip().split()
     starts = lex["clause_starts"].words

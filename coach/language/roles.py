@@ -46,7 +46,7 @@ def is_qualifier(low: str, q: Quantity, lead: Lead | None, lex: Lexicon) -> bool
     if (
         q.kind == "number"
         and lex.patterns.plus_after.match(after)
-        and not window.endswith("from ")  # "from 15+ days → <2 days": where it starts
+        and not window.endswith("from ")  # "from 20+ days → <3 days": where it starts
         and (
             lex.patterns.plus_share_or_time.match(after)  # "4+ of 5", "30+ days"
             or (lex.patterns.segment_before_plus.search(window) and not _plus_target(q, after, lex))

@@ -123,7 +123,7 @@ def test_a_sibling_measures_a_metric(metric, sibling, same):
         ("change failure rate", True),  # a verb-like word before a metric's head modifies it
         ("win rate", True),
         ("pick accuracy", True),
-        ("submit minutes for all release meetings", False),  # an order (a delivery verb)
+        ("file notes for every planning meeting", False),  # an order (a delivery verb)
         ("hold p99 checkout latency", False),
         ("food cost as a share of revenue", True),
     ],
