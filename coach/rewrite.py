@@ -29,6 +29,7 @@ from .language.noun_phrases import (
     is_verb_phrase,
     unfit_name,
 )
+from .language.objectives import analyze_objective
 from .language.phrases import (
     amount_of,
     baseline_text,
@@ -435,8 +436,11 @@ def _task_drafts(facts: KrFacts, rubric: Rubric, objective: str) -> tuple[list[D
     key, measures = lex.lookup_key("vague_metrics", aim) if aim else ("", [])
     # A measure of the sales funnel only where the draft sells ("event-sourced pipeline" for a
     # community's meetups, "page conversion rate" for a wiki page: no).
-    sells = lex["commercial_words"].has(_words(f"{objective} {facts.text}", lex))
-    fits = lambda measure: sells or not lex["funnel_words"].has(_words(measure, lex))  # noqa: E731
+    # (the words of both, read once: the objective's analysis and the KR's facts hold them)
+    sells = lex["commercial_words"].has(facts.words) or (
+        bool(objective.strip()) and lex["commercial_words"].has(analyze_objective(objective, lex).words)
+    )
+    fits = lambda measure: sells or not _in_funnel(measure, lex)  # noqa: E731
     for measure in filter(fits, measures):
         if all(c.metric.lower() != measure.lower() for c in candidates):
             candidates.append(_candidate(measure, f'a common measure of {key}, which the objective is about', rubric, deadline))
@@ -458,8 +462,11 @@ def _task_drafts(facts: KrFacts, rubric: Rubric, objective: str) -> tuple[list[D
     return drafts, questions, candidates
 
 
-def _words(text: str, lex: Lexicon) -> frozenset[str]:
-    return lex.grams([t for t, _ in tokenize(text.lower())])
+def _in_funnel(measure: str, lex: Lexicon) -> bool:
+    """Does a candidate metric (rubric data, a few dozen) measure the sales funnel? Read once."""
+    return lex.memoised(
+        ("funnel", measure), lambda: lex["funnel_words"].has(lex.grams([t for t, _ in tokenize(measure.lower())]))
+    )
 
 
 def _named_closely(metric: str, lex: Lexicon) -> bool:
