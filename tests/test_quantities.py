@@ -53,6 +53,8 @@ def roles(text):
         ("Repeat calls reduced by a third", [("a third", "target")]),
         ("Everyone takes at least one course", [("one", "target")]),
         ("Release €3M of working capital", [("€3M", "target")]),
+        ("Ninety-five percent of permits issued on time", [("Ninety-five percent", "target")]),  # one value, not "five"
+        ("Cut review time from 20+ days to 3 days", [("20", "baseline"), ("3 days", "target")]),  # "from 20+" starts
         ("OEE on stamping line 64% → 75%", [("64%", "baseline"), ("75%", "target")]),
         ("Repeat buyers 12,400 persons → 16,000 persons", [("12,400", "baseline"), ("16,000", "target")]),
         ("Broadband revenue ₹41 Cr → ₹48 Cr", [("₹41", "baseline"), ("₹48", "target")]),
@@ -105,6 +107,7 @@ def test_values_and_their_roles(text, expected):
         "COVID-19 response plan",
         "5-10 year replacement costs are documented",  # a unit of time naming a thing
         "Survey 18–24 year olds in every region",
+        "Ship the beta by 3/15",  # a day and month after "by": a date, no rating
     ],
 )
 def test_deadlines_and_identifiers_are_not_values(text):

@@ -329,10 +329,12 @@ def _counted_order(facts: KrFacts, first: int, verb: str, lex: Lexicon) -> bool:
     joins = lex.union("value_frames", "list_joiners")
     if not all(t in joins or (t == lex.lemma_of(t) and _plain_order(t, lex)) for t in between):
         return False
-    after = next((i for i, (_, pos) in enumerate(facts.tokens) if pos >= q.end), len(facts.tokens))
-    if [t for t, _ in facts.tokens[after : after + 2]] in (["of", "them"], ["of", "these"], ["of", "those"]):
+    if lex.patterns.picked_of.match(facts.low, q.end):
         return True  # "Choose 10 of them": the things picked are named before
+    after = next((i for i, (_, pos) in enumerate(facts.tokens) if pos >= q.end), len(facts.tokens))
     chunk = object_chunk(facts.tokens, after, lex)
+    # (the things counted end at the first plural: "2 new recipes | a week")
+    chunk = chunk[: next((i + 1 for i, t in enumerate(chunk) if countable(t, lex)), len(chunk))]
     others = lex.union("people_nouns", "outcome_nouns", "plural_metric_heads", "time_units")
     # a metric's name alone ("Make 100 sales") is measured; "3 planning sessions" names a kind of work
     measured = len(chunk) == 1 and chunk[0] in lex.union("metric_terms", "metric_heads")

@@ -66,3 +66,43 @@ def test_an_everyday_order_with_nothing_to_measure_is_work_to_do(text):
 @pytest.mark.parametrize("text", ["Streamline approvals", "Listen to our customers", "Simplify the customer journey", "Delight our members"])
 def test_an_aim_with_no_number_is_no_task(text):
     assert not _task(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Take 4 pottery classes",
+        "Do at least 3 planning sessions in Q2",
+        "Find three alternative suppliers",
+        "Find and use 2 new recipes a week",
+        "Choose 10 of them before 11/3",
+        "Support: run 3 triage drills",  # a short label, then the order
+    ],
+)
+def test_an_everyday_order_counting_what_it_makes_does_or_picks_is_own_work(text):
+    assert _task(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["Help 300 newcomers find work", "Support 400 concurrent users", "Get 500 sign-ups", "Lose 10 kg"]
+)
+def test_those_served_a_metric_or_a_measure_counted_after_an_order_are_no_tasks(text):
+    assert not _task(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["Improve and relaunch the intranet", "Simplify & clearly document our release checklist", "Expand to Ireland"]
+)
+def test_an_aim_joined_to_a_deliverable_and_widening_an_output_are_work(text):
+    assert _task(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["Expand our customer base", "Improve onboarding", "Achieve zero P1 regressions", "0 crash reports from the field"]
+)
+def test_widening_a_following_a_vague_aim_and_an_absence_are_no_tasks(text):
+    assert not _task(text)
+
+
+def test_a_release_with_zero_regressions_is_the_bundled_deliverable():
+    assert _task("Go live with zero P1 regressions")
