@@ -53,7 +53,7 @@ def roles(text):
         ("Repeat calls reduced by a third", [("a third", "target")]),
         ("Everyone takes at least one course", [("one", "target")]),
         ("Release €3M of working capital", [("€3M", "target")]),
-        ("Ninety-five percent of permits issued on time", [("Ninety-five percent", "target")]),  # one value, not "five"
+        ("Ninety-five percent of invoices paid on time", [("Ninety-five percent", "target")]),  # one value, not "five"
         ("Cut review time from 20+ days to 3 days", [("20", "baseline"), ("3 days", "target")]),  # "from 20+" starts
         ("OEE on stamping line 64% → 75%", [("64%", "baseline"), ("75%", "target")]),
         ("Repeat buyers 12,400 persons → 16,000 persons", [("12,400", "baseline"), ("16,000", "target")]),

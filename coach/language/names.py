@@ -65,7 +65,7 @@ def _cut_inside_marks(metric: str) -> bool:
 
 
 def _counts_something_else(facts: KrFacts, metric: str, lex: Lexicon) -> bool:
-    """'Gathered leads in 10+ African countries', 'Help strangers up to 50 times': the value
+    """'Found buyers in 12+ Nordic cities', 'Help neighbours up to 40 times': the value
     counts another noun than the metric (countries, times); a rewrite would move it."""
     named = set(metric.lower().split())
     for q in facts.measures:
@@ -185,6 +185,7 @@ def _metric_elsewhere(facts: KrFacts, metric: str, lex: Lexicon) -> bool:
 
 
 def relative_target(found: tuple[str, Quantity], facts: KrFacts, lex: Lexicon) -> bool:
+    """Is the target as found (`target_phrase`) a change ("by 20%", "double"), not a level?"""
     _, q = found
     # Words that say a change, not a level: "double", "halved", "by a third", "in half". A
     # number word ("ten new clients", "two workshops") is a level, like a figure.
@@ -195,7 +196,7 @@ def relative_target(found: tuple[str, Quantity], facts: KrFacts, lex: Lexicon) -
 
 class Described(dict):
     """Fields the rule messages use: {metric}, {amount} ('number' or 'value'), {verb},
-    {target}, {metric_hint}, each read from the KR when a message first asks for it (a task's
+    {target}, {start_and_target}, {metric_hint}, each read from the KR when a message first asks for it (a task's
     message names none of them, and reading the metric is most of a finding's cost). Other
     keys start in the dict."""
 

@@ -329,7 +329,7 @@ def _scope(facts: KrFacts, end: int, metric: str, lex: Lexicon) -> str:
     m = lex.patterns.scope_after.match(facts.low, end)
     words = m.group(0).split() if m else []
     if not m or " ".join(words[:3]) in metric or " ".join(words[1:4]).lower() in metric:
-        # said in the name: "Reduce manual effort across top clients by 200 hours", "$480k in
+        # said in the name: "Cut manual work across key accounts by 150 hours", "$480k in
         # new bookings" (the name without its preposition)
         return ""
     if any(m.start() < q.end and q.start < m.end() for q in facts.measures) or any(

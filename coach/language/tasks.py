@@ -310,7 +310,7 @@ def _joined_delivery(facts: KrFacts, first: int, lex: Lexicon) -> str:
 
 
 def _counted_order(facts: KrFacts, first: int, verb: str, lex: Lexicon) -> bool:
-    """'Take 4 pottery classes', 'Do 3 planning sessions', 'Find three alternative
+    """'Take 4 pottery classes', 'Do 3 planning sessions', 'Find three local
     suppliers', 'Choose 10 of them': an everyday order and a bare count of the things it makes,
     does or picks (not of people or what they give: 'Help 500 families', 'Get 500 sign-ups';
     not a measure: 'Lose 10 kg')."""

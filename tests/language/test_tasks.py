@@ -73,7 +73,7 @@ def test_an_aim_with_no_number_is_no_task(text):
     [
         "Take 4 pottery classes",
         "Do at least 3 planning sessions in Q2",
-        "Find three alternative suppliers",
+        "Find three local suppliers",
         "Find and use 2 new recipes a week",
         "Choose 10 of them before 11/3",
         "Support: run 3 triage drills",  # a short label, then the order
