@@ -41,7 +41,7 @@ from .language.phrases import (
     target_scope,
     verb_for,
 )
-from .language.reading import countable, object_chunk
+from .language.reading import countable, known_verb, object_chunk
 from .language.tasks import outcome_clause
 from .lexicon import Lexicon, tokenize
 from .models import Ask, CandidateMetric, Rewrite, Target
@@ -380,9 +380,7 @@ def _as_share(facts: KrFacts, metric: str, lex: Lexicon) -> str:
 def _order_before(facts: KrFacts, q: Quantity, lex: Lexicon) -> bool:
     """Is the value the object of the verb the KR opens with ("Spend 90% of ...", "Pay 98% of ...")?"""
     opener = facts.tokens[0] if facts.tokens else None
-    return bool(opener) and not facts.low[opener[1] + len(opener[0]) : q.start].strip() and (
-        bool(lex.verb_classes(opener[0])) or opener[0] in lex.union("common_verbs", "other_verbs")
-    )
+    return bool(opener) and not facts.low[opener[1] + len(opener[0]) : q.start].strip() and known_verb(opener[0], lex)
 
 
 def _several_values(values: list, label: str) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..lexicon import Lexicon
 from .facts import Lead
-from .reading import countable, counted_events, object_chunk, verb_kind
+from .reading import countable, counted_events, known_verb, object_chunk, verb_kind
 
 
 def find_lead(low: str, tokens: list[tuple[str, int]], lex: Lexicon, first: int) -> Lead | None:
@@ -54,8 +54,7 @@ def after_label(low: str, tokens: list[tuple[str, int]], lex: Lexicon) -> int:
         return 0
     for i, (tok, pos) in enumerate(tokens):
         if pos > colon:
-            verb = lex.verb_classes(tok) or tok in lex.union("common_verbs", "activity_verbs", "other_verbs")
-            return i if 0 < i <= 4 and verb and tok == lex.lemma_of(tok) else 0
+            return i if 0 < i <= 4 and known_verb(tok, lex) and tok == lex.lemma_of(tok) else 0
     return 0
 
 

@@ -221,10 +221,12 @@ class Described(dict):
         elif key == "start_and_target":
             # a change keeps its role ("by 15%, from [current] to [target]"), a level is the end
             target = target_phrase(facts, lex)
-            relative = target is not None and relative_target(target, facts, lex)
-            value = f"{target[0]}, from [current] to [target]" if relative and target else f"from [current] to {self['target']}"
-            if relative and target and not target[0].lower().startswith(("by ", "in ")) and target[1].kind != "word":
-                value = f"by {value}"
+            if target is None or not relative_target(target, facts, lex):
+                value = f"from [current] to {self['target']}"
+            else:
+                written, q = target
+                change = written if q.kind == "word" or written.lower().startswith(("by ", "in ")) else f"by {written}"
+                value = f"{change}, from [current] to [target]"
         elif key == "metric_hint":
             hints = lex.lookup("vague_metrics", facts.text)
             value = ", ".join(hints) if hints else "a count, a rate, a time or a score"

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from ..lexicon import Lexicon, tokenize
 from .facts import KrFacts
-from .reading import countable, looks_plural, starts_name
+from .reading import countable, known_verb, looks_plural, starts_name
 
 # Characters between two words that end a phrase ("Reduce churn, and grow NPS").
 _BREAK_BETWEEN = re.compile(r"[,;:()\[\]!?—]|\s[-–]\s|\.\s")
@@ -670,9 +670,7 @@ def _subject_head(words: list[Unit], j: int, lex: Lexicon) -> Unit:
 
 
 def _base_verb(word: str, lex: Lexicon) -> bool:
-    return lex.lemma_of(word) == word and (
-        bool(lex.verb_classes(word)) or word in lex["other_verbs"].words or word in lex["common_verbs"].words
-    )
+    return lex.lemma_of(word) == word and known_verb(word, lex)
 
 
 def _is_time_head(words: list[Unit], lex: Lexicon) -> bool:

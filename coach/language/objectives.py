@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from ..lexicon import MAX_PHRASE, Lexicon, tokenize
 from .facts import ObjectiveFacts
-from .reading import object_chunk, scan_cached, strip_fillers
+from .reading import known_verb, object_chunk, scan_cached, strip_fillers
 
 _WRITTEN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'’\-]*")  # a word as written (its case read)
 
@@ -169,7 +169,7 @@ def _analyze_objective(text: str, lex: Lexicon) -> ObjectiveFacts:
     # (each word once, no article or pronoun: "Growth, growth, growth" chants, "level up the
     # team" is an order the lexicon does not know)
     heading = len(set(toks)) == len(toks) and lex["determiners"].words.isdisjoint(toks) and not (
-        slogan or superlative or lead_classes or lead_lemma in lex.union("common_verbs", "other_verbs")
+        slogan or superlative or lead_classes or known_verb(lead_lemma or "", lex)
     )
     return ObjectiveFacts(
         text, low, words, sc, tuple(aspiration_hits), tuple(specific), tuple(choice_hits), lead_lemma,

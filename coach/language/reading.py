@@ -87,6 +87,11 @@ def verb_kind(classes: frozenset[str]) -> str | None:
     return None
 
 
+def known_verb(word: str, lex: Lexicon) -> bool:
+    """A word the lexicon knows as a verb: one of its verb classes, or an everyday verb."""
+    return bool(lex.verb_classes(word)) or word in lex.union("common_verbs", "activity_verbs", "other_verbs")
+
+
 @lru_cache(maxsize=4096)
 def scan_cached(text: str) -> Scan:
     return scan(text)

@@ -96,7 +96,7 @@ def is_qualifier(low: str, q: Quantity, lead: Lead | None, lex: Lexicon) -> bool
     if lex.patterns.with_bound.search(window) or lex.patterns.among_bound.search(window):
         return True  # "ANR rate on devices with < 3 GB RAM", "churn among farms <50 ha": who is counted
     if q.kind == "number" and lex.patterns.each_of_before.search(window):
-        return True  # "Calculate the error for each of the 8 videos": the whole they are picked from
+        return True  # "Calculate the error for each of the 8 files": the whole they are picked from
     if lead is None and lex.patterns.paren_bound.search(window):
         return True  # "Short-connection bags (under 45 min) that make the flight"
     if (

@@ -18,6 +18,7 @@ from .reading import (
     duration_at_cadence,
     head_chunk,
     is_quality_adjective,
+    known_verb,
     looks_plural,
     object_chunk,
     scan_cached,
@@ -293,9 +294,7 @@ def _joined_delivery(facts: KrFacts, first: int, lex: Lexicon) -> str:
     aim joined to a delivery verb, with nothing to measure, is the deliverable. The verb, or ""."""
     tokens = facts.tokens
     opener = tokens[first][0] if first < len(tokens) else ""
-    if facts.quantities or first + 2 >= len(tokens) or not (
-        lex.verb_classes(opener) or opener in lex.union("aim_verbs", "common_verbs", "other_verbs")
-    ):
+    if facts.quantities or first + 2 >= len(tokens) or not (known_verb(opener, lex) or opener in lex["aim_verbs"].words):
         return ""
     gap = facts.low[tokens[first][1] + len(tokens[first][0]) : tokens[first + 1][1]]
     at = first + 1
@@ -349,7 +348,7 @@ def _plain_order(verb: str, lex: Lexicon) -> bool:
         return False
     if lex.lemma_of(verb) in lex.union("obtain_verbs", "win_verbs"):
         return False
-    return bool(classes) or verb in lex.union("common_verbs", "activity_verbs", "other_verbs")
+    return known_verb(verb, lex)
 
 
 def _time_spent(facts: KrFacts, toks: list[str], first: int, lex: Lexicon) -> bool:
