@@ -234,6 +234,13 @@ def _participle_after(words: list[str], i: int, prefix: str, lex: Lexicon) -> bo
     return bool(prefix) and words[i].lower().endswith("ing") and not (nxt.endswith("s") and nxt not in lex["clause_starts"].words)
 
 
+def _participle_of_plural(words: list[str]) -> bool:
+    """A name cut short after a plural and its participle ('customers taking | the bundle',
+    'reviews mentioning | p2w'): the participle wants what was cut; the plural alone names them."""
+    last = words[-1].lower()
+    return len(last) > 5 and last.endswith("ing") and looks_plural(words[-2].lower())
+
+
 def short_name(metric: str, lex: Lexicon) -> str:
     """A short name for placeholders ('[current average processing time]'): the metric up to
     its first qualifier or clause, never ending on a function word, a verb or a number."""
@@ -244,6 +251,7 @@ def short_name(metric: str, lex: Lexicon) -> str:
     counted = lex.patterns.counted_head.match(metric)
     if counted:  # "share of invoices paid on time", "number of avoidable support calls"
         prefix, metric = f"{counted.group(1).lower()} of ", metric[counted.end() :]
+    written = len(metric.split())
     words = lex.patterns.short_cut.split(f" {metric} ", maxsplit=1)[0].strip().split()
     starts = lex["clause_starts"].words
     cut = next((i for i, w in enumerate(words) if i and (w.lower() in starts or _participle_after(words, i, prefix, lex))), len(words))
@@ -258,6 +266,7 @@ def short_name(metric: str, lex: Lexicon) -> str:
             or any(c.isdigit() for c in words[-1])
             or words[-1].lower().endswith("ed")
             or not any(c.isalnum() for c in words[-1])  # "write-offs as %"
+            or (len(words) < written and _participle_of_plural(words))  # "[current customers taking]"
         ):
             words.pop()
         if len(words) < whole:

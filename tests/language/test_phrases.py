@@ -149,6 +149,10 @@ def test_a_placeholder_cut_short_ends_before_its_qualifier():
     assert short_name("mean time to patch critical CVEs", lex) == "mean time to patch"
     assert short_name("time to set up a payment plan", lex) == "time to set up"
     assert short_name("time to repair", lex) == "time to repair"  # whole: nothing cut
+    # a participle after a plural wants what was cut: the plural alone names them
+    assert short_name("members buying the annual pass", lex) == "members"
+    assert short_name("app store reviews mentioning the dark mode", lex) == "app store reviews"
+    assert short_name("days sales outstanding", lex) == "days sales outstanding"  # whole
     assert (
         short_name("days lost to late material deliveries", lex) == "days lost"
     )  # "to" keeps a verb only after "time"
@@ -262,3 +266,11 @@ def test_a_ratio_is_read_on_what_it_measures_not_what_it_divides_by(metric, verb
     from coach.language.phrases import polarity_verb
 
     assert polarity_verb(metric, load_rubric(None)) == verb
+
+
+def test_a_deadline_keeps_its_own_opening_word():
+    from coach.language.phrases import strip_deadline
+
+    lex = load_rubric(None).lexicon
+    assert strip_deadline("Ship the mobile app over the next 8 weeks", lex)[1] == "over the next 8 weeks"
+    assert strip_deadline("Hire 3 engineers Q3", lex)[1] == "by Q3"
