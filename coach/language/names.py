@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from ..lexicon import Lexicon
+from ..lexicon import Lexicon, tokenize
 from ..quantities import Quantity
 from .facts import KrFacts
 from .noun_phrases import is_measurable, is_noun_phrase, is_participle, unfit_name
@@ -34,7 +34,7 @@ def _sure_metric(facts: KrFacts, lex: Lexicon) -> str:
         not metric
         or metric.lower() in lex["statistics"].words  # "Average <5 unassigned incidents": the average of what?
         or (len(metric.split()) <= 2 and metric.lower().split()[-1] in lex["measurement_nouns"].words)  # "Pipeline metrics": which?
-        or not is_measurable(metric, lex)
+        or not (is_measurable(metric, lex) or _measured_by_its_value(facts, metric, lex))
         or _counts_something_else(facts, metric, lex)
         or _metric_elsewhere(facts, metric, lex)
         or _drops_what_they_do(facts, metric, lex)
@@ -45,6 +45,45 @@ def _sure_metric(facts: KrFacts, lex: Lexicon) -> str:
         return ""
     share = _share_of_people(facts, metric, lex)
     return metric if share is None else share
+
+
+def _measured_by_its_value(facts: KrFacts, metric: str, lex: Lexicon) -> bool:
+    """'Hand hygiene compliance ≥ 95%', 'Developer docs satisfaction of 4.5/5', '90%
+    participation in the survey': a quality or an abstract noun is measured when its value is
+    written right beside it (alone, "Improve compliance" names no number to move)."""
+    head = []
+    for word, _ in tokenize(metric.lower()):
+        if word in lex["qualifier_prepositions"].words or word == "to":
+            break
+        head.append(word)
+    last = head[-1] if head else ""
+    if not (last in lex["vague_nouns"].words or lex.patterns.abstract_noun.search(last)) or last in lex.maps["change_nouns"]:
+        return False  # ("1% improvement for all tasks": a change, not a level of something)
+    if not lex.union("determiners", "clause_words").isdisjoint(head):
+        return False  # "staff reporting the phishing test", "food binned before distribution": a clause
+    return _value_beside(facts, metric, lex)
+
+
+def _value_beside(facts: KrFacts, metric: str, lex: Lexicon, before: bool = True) -> bool:
+    """Is a target value written right after the metric's name, joined only by a link ("≥",
+    "of", "reaches", "kept under"), or (`before`) right before it ("90% participation")?"""
+    at = facts.low.find(metric.lower())
+    end = at + len(metric)
+    return at >= 0 and any(
+        (q.start >= end and _links_only(facts.low[end : q.start], lex))
+        or (before and q.end <= at and not facts.low[q.end : at].strip())
+        for q in facts.measures
+        if q.role == "target" and q.kind != "placeholder"
+    )
+
+
+def _links_only(gap: str, lex: Lexicon) -> bool:
+    """A few link words and comparison marks, no clause: "of", " ≥ ", ": kept under "."""
+    words = _WORD.findall(gap)
+    return len(words) <= 5 and not any(c in gap for c in ",;.") and lex["value_links"].words.issuperset(words)
+
+
+_WORD = re.compile(r"[a-z]+")
 
 
 _JOIN_AFTER = re.compile(r"\s+(?:and|or|&)\s+(?![\d$€£])[a-z]")
@@ -80,6 +119,8 @@ def _counts_something_else(facts: KrFacts, metric: str, lex: Lexicon) -> bool:
             continue
         after = re.findall(r"[a-z][a-z-]*", facts.low[q.end : q.end + 40])[:4]
         after = [w for w in after if w not in lex["determiners"].words]
+        if after and after[0] in lex["qualifier_prepositions"].words:
+            continue  # "an NPS of 65 among pet owners", "0.5 per 1,000 line days": where it holds
         noun = next((w for w in after if w.endswith("s") and w not in lex["value_frames"].words), None)
         if noun and noun not in named and (after[0] == noun or after[0] not in named):
             return True
@@ -113,8 +154,8 @@ def _drops_what_they_do(facts: KrFacts, metric: str, lex: Lexicon) -> bool:
     metric would count all members, not those who do the thing; ask instead."""
     last = metric.lower().split()[-1] if metric else ""
     words = [t for t, _ in facts.tokens]
-    if last not in words:
-        return False
+    if last not in words or _value_beside(facts, metric, lex, before=False):
+        return False  # ("Monthly burn kept under $90k": what follows is the value, nothing dropped)
     k = words.index(last)  # where the counted thing is first named
     if lex.patterns.list_after.match(facts.low, facts.tokens[k][1] + len(last)):
         return True  # "Sales, engineering, and product have a working process": one name of a list
@@ -178,6 +219,9 @@ def _metric_elsewhere(facts: KrFacts, metric: str, lex: Lexicon) -> bool:
     inside = {w.lower() for w in re.findall(r"[\w/-]+", metric)}
     if not inside.isdisjoint(named):
         return False
+    if _value_beside(facts, metric, lex, before=False):
+        # "Weekly active teams reach 1,500": the link to the value ("reach") names nothing
+        inside |= lex["value_links"].words
     values = " ".join(q.text.lower() for q in facts.quantities)
     lead = facts.lead.token if facts.lead else ""  # "Reach 5,000 teams": the verb, not the metric "reach"
     # Only the text's metric terms are tried (a set intersection, not a lookup per word).

@@ -21,6 +21,16 @@ def rubric():
         ("Close $480k in new bookings", "new bookings"),  # money measures what follows "in"
         ("500 employees use the copilot weekly", ""),  # all employees would be counted
         ("Choose 10 of them before 11/3", ""),  # an order, no name
+        # a quality or abstract noun with its value right beside it is measured
+        ("Safety checklist compliance ≥ 98%", "safety checklist compliance"),
+        ("85% attendance at the weekly clinic", "attendance at the weekly clinic"),
+        ("Tenant satisfaction of 4.2/5", "tenant satisfaction"),
+        ("2% improvement for all build steps", ""),  # a change, not a level
+        ("Staff completing the fire drill: 90%", ""),  # people doing something: a share to ask about
+        # a link between the name and its value drops nothing
+        ("Monthly cloud spend kept under $40k", "monthly cloud spend"),
+        ("Weekly active teams reach 1,500", "weekly active teams"),
+        ("An NPS of 45 among new tenants", "NPS"),  # where it holds, not what 45 counts
     ],
 )
 def test_sure_metric(rubric, text, metric):
