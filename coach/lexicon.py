@@ -93,7 +93,7 @@ REQUIRED_CLASSES = frozenset(
     qualifier_prepositions quality_comparatives quality_words quantity_verbs region_words relationship_nouns relative_pronouns service_verbs service_windows
     slogan_verbs span_openers staff_nouns
     state_verbs statistics stopwords task_outcomes thing_outcomes time_metrics time_units vague_metrics vague_nouns
-    vague_objective_nouns vague_objective_verbs vague_superlatives value_first_nouns value_frames value_links
+    vague_objective_nouns vague_objective_verbs vague_superlatives value_first_nouns value_frames value_links whole_nouns
     verb_nouns win_verbs work_items
     clause_starts deadline_periods level_before_sign multiply_verbs name_qualifier_words not_verbs_after_to time_heads
     verb_particles weak_name_ends

@@ -83,3 +83,6 @@ class ObjectiveFacts:
     project: bool = False
     # No verb leads and no slogan word ("Company", "Community growing"): a heading naming an area.
     heading: bool = False
+    # Nothing narrower than the whole named: "Grow the business", "Scale sustainably" (not
+    # "Grow our brand", "Engage the community": a plain direction on a named area).
+    whole_scope: bool = False

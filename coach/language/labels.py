@@ -65,8 +65,11 @@ def is_aspiration(
     # ("Best beer in Germany"; but "World-class uptime" chooses uptime).
     strong = facts.slogan_lead or (facts.superlative and not facts.dimension_words)
     if n == 0:
-        # (a heading with nothing specific names an area, no slogan: "Company")
-        return strong or bool(facts.slogan_words) or not (facts.dimension_words or facts.heading)
+        # (a heading with nothing specific names an area, no slogan: "Company"; with no lofty
+        # word, only the whole is no area: "Grow the business", but "Grow our brand")
+        return strong or bool(facts.slogan_words) or (
+            not (facts.dimension_words or facts.heading) and (bool(facts.aspiration_words) or facts.whole_scope)
+        )
     if n < min_specific:
         return strong or bool(facts.slogan_words)
     slogan_words = len(facts.slogan_words)

@@ -174,6 +174,19 @@ def _analyze_objective(text: str, lex: Lexicon) -> ObjectiveFacts:
     return ObjectiveFacts(
         text, low, words, sc, tuple(aspiration_hits), tuple(specific), tuple(choice_hits), lead_lemma,
         concrete, slogan, slogan_lead, slogan_words, superlative, dimension_words, project, heading,
+        _whole_scope(toks, lex),
+    )
+
+
+def _whole_scope(toks: list[str], lex: Lexicon) -> bool:
+    """Does the objective name only the whole ("Grow the business", "Strengthen the team") or
+    only a manner ("Scale sustainably", "Grow, grow, grow"), no area to act on?"""
+    if not lex["whole_nouns"].words.isdisjoint(toks):
+        return True
+    content = [t for t in toks if t not in lex["stopwords"].words]
+    manner = [t for t in content if t.endswith("ly") and len(t) > 4]
+    return bool(content) and (bool(manner) or len(set(content)) < len(content)) and all(
+        t in manner or known_verb(lex.lemma_of(t), lex) for t in content
     )
 
 
