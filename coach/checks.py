@@ -98,7 +98,7 @@ def check_generic_direction(ctx: SetContext, rule: Rule) -> Iterator[Hit]:
             continue
         if is_generic_direction(facts):
             obj = ctx.okr_set.objectives[oi]
-            yield Hit(Target(objective=oi), obj.span, {"text": obj.text, "dimension": facts.dimension_words[-1]})
+            yield Hit(Target(objective=oi), obj.span, {"text": obj.text, "dimension": facts.area})
 
 
 def check_project_objective(ctx: SetContext, rule: Rule) -> Iterator[Hit]:

@@ -52,6 +52,13 @@ def test_a_plain_direction_is_narrowed_by_the_lever_its_task_pulls():
     ]
 
 
+def test_a_direction_on_a_whole_area_is_narrowed_not_called_a_slogan():
+    # "Grow our community" names no slogan, and nothing narrower than the community: narrow it
+    s = suggestion("Objective: Grow our community\n- Reach 2,000 weekly active members\n")
+    assert s is not None and s.addresses == ["OB03"]
+    assert s.options == ["Grow our community by increasing the number of weekly active members"]
+
+
 def test_counts_read_as_counts_and_the_authors_numbers_set_the_direction():
     s = suggestion("Objective: Be the best bike shop in town\n- Sell 300 bikes this season\n- Headcount from 120 to 100\n")
     assert s.options == [

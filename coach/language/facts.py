@@ -86,3 +86,6 @@ class ObjectiveFacts:
     # Nothing narrower than the whole named: "Grow the business", "Scale sustainably" (not
     # "Grow our brand", "Engage the community": a plain direction on a named area).
     whole_scope: bool = False
+    # What a plain direction acts on, in the author's case: its last dimension word, else its
+    # last content word ("revenue" in "Increase revenue", "brand" in "Grow our brand").
+    area: str = ""

@@ -81,11 +81,13 @@ def is_aspiration(
 
 
 def is_generic_direction(facts: ObjectiveFacts) -> bool:
-    """A plain direction on a named dimension with nothing chosen ("Increase revenue"):
-    no aspiration (the contract), but worth narrowing."""
+    """A plain direction with nothing chosen, on a named dimension ("Increase revenue") or
+    on nothing narrower than its object ("Grow our brand", "Sell more"): no aspiration (the
+    contract), but worth narrowing."""
+    named = facts.dimension_words and set(facts.specific_words) <= set(facts.dimension_words)
     return bool(
-        facts.dimension_words
-        and set(facts.specific_words) <= set(facts.dimension_words)
+        (named or not (facts.specific_words or facts.heading))
+        and facts.area
         and not facts.choice_words
         and not facts.scan.targets
         and not facts.project

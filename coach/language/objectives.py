@@ -174,8 +174,19 @@ def _analyze_objective(text: str, lex: Lexicon) -> ObjectiveFacts:
     return ObjectiveFacts(
         text, low, words, sc, tuple(aspiration_hits), tuple(specific), tuple(choice_hits), lead_lemma,
         concrete, slogan, slogan_lead, slogan_words, superlative, dimension_words, project, heading,
-        _whole_scope(toks, lex),
+        _whole_scope(toks, lex), dimension_words[-1] if dimension_words else _last_content_word(text, lex),
     )
+
+
+def _last_content_word(text: str, lex: Lexicon) -> str:
+    """The word a plain direction acts on, as written: the last content word, a named area
+    before any other word and any word before a verb ("Streamline IT": "IT"; "Sell more":
+    "Sell")."""
+    skip = lex.union("stopwords", "comparatives")
+    content = [w for w in _WRITTEN_WORD.findall(text) if w.lower() not in skip or (len(w) > 1 and w.isupper())]
+    things = [w for w in content if not known_verb(lex.lemma_of(w.lower()), lex)]
+    named = [w for w in things if w.lower() in lex.union("generic_nouns", "vague_nouns") or w[0].isupper()]
+    return (named or things or content or [""])[-1]  # ("Make our brand cool again": "brand")
 
 
 def _whole_scope(toks: list[str], lex: Lexicon) -> bool:

@@ -503,6 +503,17 @@ def _own_output(facts: KrFacts, lead: Lead, lex: Lexicon) -> bool:
     return False
 
 
+def _done_state(facts: KrFacts, lead: Lead, lex: Lexicon) -> str:
+    """'Blog: up and running', 'Enhanced support offering ready for launch': a done state,
+    read past a change word that is no order (a word of the state itself, or a participle
+    describing the thing: "enhanced"); "" when there is none."""
+    found = lex["done_words"].found(facts.words)
+    if not found or not (lead.token in found[0].split() or lead.token != lead.lemma):
+        return ""
+    compared = not lex["comparatives"].words.isdisjoint(facts.words - {lead.token})
+    return "" if compared else found[0]  # ("faster builds in production": a quality moved)
+
+
 def task_verdict(facts: KrFacts, lex: Lexicon) -> tuple[bool, str]:
     first = facts.first
     own = _own_work(facts, first, lex)
@@ -596,6 +607,9 @@ def task_verdict(facts: KrFacts, lex: Lexicon) -> tuple[bool, str]:
         # "Cut the signup form from 12 fields to 5", "Grow the help centre from 40 to 80
         # articles": from/to on an output the team controls is still the team's own work.
         return True, f"'{lead.token}' changes an output the team controls"
+    done_state = _done_state(facts, lead, lex) if lead and lead.kind == "change" and not facts.quantities else ""
+    if done_state:
+        return True, f"'{done_state}' declares a deliverable done"
     stated_now = lead is None and facts.has_baseline and lex.patterns.now.search(facts.low)
     if (lead and lead.kind in {"change", "maintain"}) or moves or stated_now:
         return False, ""  # a change, or a metric with its current value ("(today: 47)")
