@@ -89,7 +89,7 @@ REQUIRED_CLASSES = frozenset(
     level_adjectives level_verbs lofty_adjectives lower_is_better lower_verbs maintain_verbs manner_prepositions
     mass_plurals measurement_nouns metric_heads metric_terms money_links
     not_qualifier_words not_specific_words number_words not_superlatives obtain_verbs other_verbs
-    outcome_nouns passive_auxiliaries period_words people_nouns phrasal_verbs plural_metric_heads pronoun_subjects purpose_words
+    outcome_nouns passive_auxiliaries period_words people_nouns phrasal_verbs plan_nouns plural_metric_heads pronoun_subjects purpose_words
     qualifier_prepositions quality_comparatives quality_words quantity_verbs region_words relationship_nouns relative_pronouns service_verbs service_windows
     slogan_verbs span_openers staff_nouns
     state_verbs statistics stopwords task_outcomes thing_outcomes time_metrics time_units vague_metrics vague_nouns

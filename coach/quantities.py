@@ -308,7 +308,7 @@ def scan(text: str) -> Scan:
     placeholders = (
         [(m.start(), m.end()) for m in PLACEHOLDER_RE.finditer(low)] if "[" in low else []
     ) + (
-        [m.span(1) for m in LETTER_PLACEHOLDER_RE.finditer(low)] if _MAYBE_LETTER_PLACEHOLDER.search(low) else []
+        [m.span(m.lastindex or 1) for m in LETTER_PLACEHOLDER_RE.finditer(low)] if _MAYBE_LETTER_PLACEHOLDER.search(low) else []
     )
     placeholders.sort()
     masked = _mask(low, placeholders)

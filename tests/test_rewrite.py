@@ -46,6 +46,16 @@ def test_no_target_keeps_the_baseline(rubric):
 def test_relative_targets_stay_relative(rubric):
     rw = rewrite(rubric, "Reduce support resolution time by 20%")
     assert rw.text.startswith("Reduce support resolution time by 20%, from [current")
+    # a value right after the name an order changes is by how much, not where to
+    assert rewrite(rubric, "Grow podcast listeners 40% this year").text.startswith("Grow podcast listeners by 40%, from [current")
+    assert rewrite(rubric, "Refund requests reduced 25%").text.startswith("Reduce refund requests by 25%, from [current")
+    assert rewrite(rubric, "Grow podcast listeners to 40,000").text == "Grow podcast listeners from [current podcast listeners] to 40,000"
+
+
+def test_a_placeholder_with_a_currency_sign_is_no_part_of_the_name(rubric):
+    assert rewrite(rubric, "Reach $X partner-sourced bookings by Q4").text == (
+        "Increase partner-sourced bookings from [current partner-sourced bookings] to [target partner-sourced bookings] by Q4"
+    )
 
 
 
@@ -309,6 +319,8 @@ def test_the_coach_asks_when_it_would_be_guessing(rubric):
         "Average <5 unassigned tickets per day",  # the average of what? "average" alone is no name
         "Swim 3 days/week",  # the days of doing it, not an amount of swimming
         "Support metrics",  # which metric?
+        "Hit 150% of the enterprise bookings plan",  # attainment of a plan, no share of things
+        "Deliver a 15% cost reduction",  # the value is a change of cost, not a level of "cost reduction"
     ]:
         found = suggestion(rubric, text)
         assert found.rewrite is None, text

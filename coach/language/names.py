@@ -41,6 +41,7 @@ def _sure_metric(facts: KrFacts, lex: Lexicon) -> str:
         or _cut_inside_marks(metric)  # "usage of `utility` plugins linked to `BI` or `analyze": cut mid-name
         or _unclear_count(facts, metric, lex)
         or _cut_at_a_join(facts, metric)  # "revenue | and margin": one of two, the other dropped
+        or _change_named_after_value(facts, metric, lex)
     ):
         return ""
     share = _share_of_people(facts, metric, lex)
@@ -84,6 +85,16 @@ def _links_only(gap: str, lex: Lexicon) -> bool:
 
 
 _WORD = re.compile(r"[a-z]+")
+
+
+def _change_named_after_value(facts: KrFacts, metric: str, lex: Lexicon) -> bool:
+    """'a 20% cost reduction', 'a 5 kg weight loss': the value is a change, the name ends on
+    the change's noun; a rewrite would make the change a level of it ("reduce cost reduction")."""
+    last = metric.lower().split()[-1]
+    if last not in lex.maps["change_nouns"] and last != "loss":
+        return False
+    at = facts.low.find(metric.lower())
+    return at > 0 and any(q.end <= at and not facts.low[q.end : at].strip() for q in facts.measures)
 
 
 _JOIN_AFTER = re.compile(r"\s+(?:and|or|&)\s+(?![\d$€£])[a-z]")

@@ -362,6 +362,8 @@ def _share_phrase(units: list[Unit], i: int, text: str, lex: Lexicon, verb: str 
     if not words or not _ends_in_noun(words, lex):
         return None
     head = words[: next((k for k, u in enumerate(words) if u.word in lex["qualifier_prepositions"].words), len(words))]
+    if head and (head[-1].word in lex["plan_nouns"].words or words[-1].word in lex["plan_nouns"].words):
+        return ""  # "200% of the SMB plan", "100% of quota": attainment of a plan, no share of things
     if of == 1 and (not head or not _plural(head[-1].word, lex) or not lex.union("metric_terms", "metric_heads").isdisjoint(u.word for u in head)):
         return None  # "95% uptime", "a 65% DAU/MAU ratio", "90% participation in ...": the value of a metric
     k = i + of + len(words)
@@ -393,7 +395,7 @@ def _share_phrase(units: list[Unit], i: int, text: str, lex: Lexicon, verb: str 
         plain = next((k for k, u in enumerate(head) if u.word in lex.union("stopwords", "chunk_breakers")), len(head))
         things = max((k for k, u in enumerate(head[:plain]) if _plural(u.word, lex)), default=-1) + 1
         # (not "uploaders converted into …": the verb's own complement)
-        if things and (things == len(words) or words[things].word in lex["qualifier_prepositions"].words - {"into", "to", "onto"}):
+        if things and (things == len(words) or words[things].word in lex["qualifier_prepositions"].words | {"into", "to", "onto"}):
             tail = words[things:]
             phrase = _slice(text, words[:things]) + f" {participle(verb, lex)}" + (f" {_slice(text, tail)}" if tail else "")
     if rest:

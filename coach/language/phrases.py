@@ -149,6 +149,8 @@ def is_relative(low: str, q: Quantity, lex: Lexicon) -> bool:
     before = low[max(0, q.start - 16) : q.start]
     if lex.patterns.change_before.search(before):
         return True  # "by 20%", "by >= 200 hours"
+    if q.kind in {"percent", "points"} and _right_after_changed_name(low, q, lex):
+        return True  # "Increase newsletter subscribers 50%", "Grow revenue 20% this year": by that much
     if lex.patterns.compared_after.match(low, q.end):
         return True  # "2% lower than last quarter", "churn 2% lower": a change from a level
     if lex.patterns.period_over_period.match(low, q.end) and not lex.patterns.multiplier_level_before.search(before) and any(
@@ -162,6 +164,20 @@ def is_relative(low: str, q: Quantity, lex: Lexicon) -> bool:
         return False  # the far end of a range ("5-10 years"), not a change
     sign = _SIGN_BEFORE.search(before)
     return bool(sign) and sign.group(1) not in lex["level_before_sign"].written and not sign.group(1).endswith(":")
+
+
+def _right_after_changed_name(low: str, q: Quantity, lex: Lexicon) -> bool:
+    """Does the value follow the name a change verb orders, with no word that links a level
+    ("to", "at", "of", "reach") between: "Increase leads 20%", "… plan to grow leads 20%",
+    not "Increase leads to 20%"?"""
+    words = [t for t, at in tokenize(low) if at < q.start]
+    moves = lex["quantity_verbs"].words - lex["multiply_verbs"].words  # "increase", "cut"; not "win", "double"
+    if len(words) > 1 and lex.lemma_of(words[-1]) in moves:
+        return True  # "Churn reduced 2%", "Costs cut 10%": the change, right after its verb
+    verbs = [j for j, w in enumerate(words) if w in moves]  # base forms: an order
+    if not verbs or verbs[-1] == len(words) - 1:
+        return False
+    return words[-1] not in lex.union("value_links", "stopwords") and not low[: q.start].rstrip().endswith((":", "(", "=", "≥", "≤", ">", "<", "~"))
 
 
 def strip_deadline(text: str, lex: Lexicon) -> tuple[str, str | None]:
