@@ -204,7 +204,7 @@ def _state_of_the_world(toks: list[str], first: int, lex: Lexicon) -> bool:
     migration tool': a product or system (not people) in a state to reach."""
     for j in range(first + 1, min(len(toks), first + 7)):
         tok = toks[j]
-        if tok in lex["state_verbs"].words or " ".join(toks[j : j + 2]) in lex["state_verbs"].entries:
+        if tok in lex["state_verbs"].words or any(" ".join(toks[j : j + n]) in lex["state_verbs"].entries for n in (2, 3)):
             subject = [t for t in toks[first:j] if t not in lex["stopwords"].words]
             named = [t for t in subject if t not in lex["comparatives"].words and t not in lex["quality_comparatives"].words]
             people = lex.union("people_nouns", "outcome_nouns", "feeling_words")

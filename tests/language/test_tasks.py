@@ -106,3 +106,23 @@ def test_widening_a_following_a_vague_aim_and_an_absence_are_no_tasks(text):
 
 def test_a_release_with_zero_regressions_is_the_bundled_deliverable():
     assert _task("Go live with zero P1 regressions")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The style guide describes every form component",  # a document in the state to reach
+        "The edge nodes are part of the relay network",
+        "Landing pages optimized for search",  # a done state, however it opens
+        "Team wiki: up and running",
+        "Improved search ranking ready for launch in May",
+        "Onboard 40 new riders in Leeds",  # bringing them on board is the team's own work
+    ],
+)
+def test_states_of_a_thing_made_and_onboarding_are_the_teams_work(text):
+    assert _task(text)
+
+
+@pytest.mark.parametrize("text", ["Innovation is part of how we work", "Faster builds in production", "Improved service management processes"])
+def test_a_quality_in_a_state_is_no_task(text):
+    assert not _task(text)
