@@ -131,15 +131,17 @@ def _own_work(facts: KrFacts, first: int, lex: Lexicon) -> str:
     if not facts.measures and toks[first : first + 2] in (["there", "is"], ["there", "are"], ["there", "will"]):
         # (a number that only picks what it covers is no value: "... up to date for the next 1-2 releases")
         return "a state to reach ('there is ...'): a deliverable, not a result"
-    if not facts.quantities:
-        window = toks[first + 1 : first + 5]
-        can = next((i for i, t in enumerate(window) if t in lex["capability_words"].words), None)
-        if (
-            can is not None  # "Users can export ...", "Users are able to query ..."
-            and lex["feeling_words"].words.isdisjoint(toks[: first + 1 + can])
-            and lex["comparatives"].words.isdisjoint(toks)  # "... in less time than the CLI": measured
-        ):
-            return "a capability to build: a deliverable, not a result"
+    window = toks[first + 1 : first + 5]
+    can = next((i for i, t in enumerate(window) if t in lex["capability_words"].words), None)
+    if (
+        can is not None  # "Users can export ...", "Users are able to query ..."
+        and lex["feeling_words"].words.isdisjoint(toks[: first + 1 + can])
+        and lex["comparatives"].words.isdisjoint(toks)  # "... in less time than the CLI": measured
+        # with a number, only a system's capacity ("The API can ingest 500+ records/s"), not
+        # what people can do in a time ("Users can check out in under 2 minutes")
+        and (not facts.quantities or lex.union("people_nouns", "outcome_nouns", "pronoun_subjects").isdisjoint(toks[: first + 1 + can]))
+    ):
+        return "a capability to build: a deliverable, not a result"
     if lemma == "have" and not valued and lex["done_words"].has(_after(toks, first, lex)):
         return "a done state of the team's own work"
     if verb in ("have", "has") and not facts.qualitative and lex["comparatives"].words.isdisjoint(toks):
@@ -148,7 +150,9 @@ def _own_work(facts: KrFacts, first: int, lex: Lexicon) -> str:
         # recommend us", "Have 500 paying customers").
         had = object_chunk(facts.tokens, first + 1, lex)
         counted = all(q.kind == "number" for q in facts.measures) and had[-1:] and had[-1] in lex["deliverable_nouns"].words
-        if had and had[0] not in lex.union("people_nouns", "outcome_nouns") and (not facts.quantities or counted):
+        # (but "We have no undesired churn": none of a metric is a result, as "Zero churn" is)
+        none_of_a_metric = toks[first + 1 : first + 2] in (["no"], ["zero"]) and bool(facts.metric_words)
+        if had and had[0] not in lex.union("people_nouns", "outcome_nouns") and (not facts.quantities or counted) and not none_of_a_metric:
             return "a state to reach ('have ...'): a deliverable, not a result"
     if (
         # (a filler before the lead: "Ensure that bugs get filed" is read from "bugs")

@@ -126,3 +126,13 @@ def test_states_of_a_thing_made_and_onboarding_are_the_teams_work(text):
 @pytest.mark.parametrize("text", ["Innovation is part of how we work", "Faster builds in production", "Improved service management processes"])
 def test_a_quality_in_a_state_is_no_task(text):
     assert not _task(text)
+
+
+@pytest.mark.parametrize("text", ["The gateway can serve 10k requests per second", "The importer can handle 2 GB files"])
+def test_a_systems_capacity_is_a_capability_to_build(text):
+    assert _task(text)
+
+
+@pytest.mark.parametrize("text", ["Customers can book a table in under 60 seconds", "We have no unplanned outages this quarter"])
+def test_what_people_can_do_in_a_time_and_none_of_a_metric_are_results(text):
+    assert not _task(text)
