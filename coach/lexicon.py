@@ -87,7 +87,7 @@ REQUIRED_CLASSES = frozenset(
     count_modifiers count_nouns count_words deliverable_nouns delivery_verbs determiners direction_verbs done_words empty_superlatives entity_nouns expansion_verbs
     feeling_words finish_verbs funnel_words frequency_words function_names generic_nouns higher_is_better hire_verbs irregular_verbs lead_fillers learning_nouns learning_verbs
     level_adjectives level_verbs lofty_adjectives lower_is_better lower_verbs maintain_verbs manner_prepositions
-    mass_plurals measurement_nouns metric_heads metric_terms money_links
+    mass_plurals measurement_nouns metric_heads metric_terms modal_verbs money_links
     not_qualifier_words not_specific_words number_words not_superlatives obtain_verbs other_verbs
     outcome_nouns passive_auxiliaries period_words people_nouns phrasal_verbs plan_nouns plural_metric_heads pronoun_subjects purpose_words
     qualifier_prepositions quality_comparatives quality_words quantity_verbs region_words relationship_nouns relative_pronouns service_verbs service_windows

@@ -219,7 +219,7 @@ def _drafts(facts: KrFacts, label: str, rubric: Rubric, objective: str) -> tuple
     # no_baseline: the target as written (with its comparator), the start asked for.
     questions = [f"What is the current {amount_of(metric, lex)}?"]
     found = target_phrase(facts, lex)
-    if found and found[1].kind == "duration" and _counts_things(metric, lex):
+    if found and found[1].kind == "duration" and (_counts_things(metric, lex) or _window_of_work(found[0], metric, lex)):
         return _which_number(facts, label, lex)  # "Dashboard loads in under 3 seconds": a time, not a count of loads
     if found and found[1].text.lower() == "no" and not _says_all(facts, metric, lex):
         return _which_number(facts, label, lex)  # "No request waits more than a day": what is counted is not named
@@ -291,6 +291,12 @@ def _counts_things(metric: str, lex: Lexicon) -> bool:
     head = lex.patterns.counted_things_cut.split(f" {metric.lower()} ")[0].split()
     times = lex.union("time_metrics", "time_units", "metric_heads", "lower_is_better")
     return bool(head) and countable(head[-1], lex) and times.isdisjoint(head)
+
+
+def _window_of_work(target: str, metric: str, lex: Lexicon) -> bool:
+    """'All testing complete within 2 business days': a window the work is done in, whose
+    share would be the measure; the name holds no time to move to it."""
+    return target.lower().startswith("within") and lex.union("time_metrics", "time_units").isdisjoint(metric.lower().split())
 
 
 def _defines_metric(facts: KrFacts, deadline: str, metric: str, lex: Lexicon) -> bool:

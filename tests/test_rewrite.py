@@ -321,6 +321,10 @@ def test_the_coach_asks_when_it_would_be_guessing(rubric):
         "Support metrics",  # which metric?
         "Hit 150% of the enterprise bookings plan",  # attainment of a plan, no share of things
         "Deliver a 15% cost reduction",  # the value is a change of cost, not a level of "cost reduction"
+        "Every support ticket is triaged within 4 hours",  # a window the work is done in, no time to move
+        "A shortlist of 1 design agency",  # one counts the agency, not the shortlist
+        "Search index: rebuilt nightly + one shard per region",  # a heading and the work it holds
+        "20% of new members will post in their first week",  # what they will do is unread
     ]:
         found = suggestion(rubric, text)
         assert found.rewrite is None, text

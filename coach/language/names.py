@@ -42,6 +42,7 @@ def _sure_metric(facts: KrFacts, lex: Lexicon) -> str:
         or _unclear_count(facts, metric, lex)
         or _cut_at_a_join(facts, metric)  # "revenue | and margin": one of two, the other dropped
         or _change_named_after_value(facts, metric, lex)
+        or _heading_of_details(facts, metric, lex)
     ):
         return ""
     share = _share_of_people(facts, metric, lex)
@@ -85,6 +86,18 @@ def _links_only(gap: str, lex: Lexicon) -> bool:
 
 
 _WORD = re.compile(r"[a-z]+")
+
+
+def _heading_of_details(facts: KrFacts, metric: str, lex: Lexicon) -> bool:
+    """'Pack goldens: snapshot + one op per pack in CI': a name, a colon and what it holds
+    is a heading of work to do, no metric ("Retention: 45%" gives its values after it)."""
+    at = facts.low.find(metric.lower())
+    rest = facts.low[at + len(metric) :] if at >= 0 else ""
+    if not rest.lstrip().startswith(":"):
+        return False
+    colon = at + len(metric) + rest.index(":") + 1
+    # ("Scholarship learners: 60% → 75%", "Vaccine stock-outs: none": values, the name's own)
+    return not any(q.start >= colon and _links_only(facts.low[colon : q.start], lex) for q in facts.quantities)
 
 
 def _change_named_after_value(facts: KrFacts, metric: str, lex: Lexicon) -> bool:
@@ -132,7 +145,8 @@ def _counts_something_else(facts: KrFacts, metric: str, lex: Lexicon) -> bool:
         after = [w for w in after if w not in lex["determiners"].words]
         if after and after[0] in lex["qualifier_prepositions"].words:
             continue  # "an NPS of 65 among pet owners", "0.5 per 1,000 line days": where it holds
-        noun = next((w for w in after if w.endswith("s") and w not in lex["value_frames"].words), None)
+        one = q.text.lower() in {"1", "one"}  # "1 privacy project investment": one counts a singular
+        noun = next((w for w in after if (one or w.endswith("s")) and w not in lex["value_frames"].words), None)
         if noun and noun not in named and (after[0] == noun or after[0] not in named):
             return True
     return False

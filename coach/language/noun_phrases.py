@@ -361,6 +361,8 @@ def _share_phrase(units: list[Unit], i: int, text: str, lex: Lexicon, verb: str 
     words = words[:verb_at]
     if not words or not _ends_in_noun(words, lex):
         return None
+    if len(words) < len(units) - i - of and units[i + of + len(words)].word in lex["modal_verbs"].words:
+        return ""  # "10% of new users will publish a doc": what they will do is the share's, and unread
     head = words[: next((k for k, u in enumerate(words) if u.word in lex["qualifier_prepositions"].words), len(words))]
     if head and (head[-1].word in lex["plan_nouns"].words or words[-1].word in lex["plan_nouns"].words):
         return ""  # "200% of the SMB plan", "100% of quota": attainment of a plan, no share of things
