@@ -87,6 +87,7 @@ def test_kr_labels(rubric, text, label):
         ("Grow our podcast", False),
         ("Engage the alumni network", False),
         ("Modernise Product & Design", False),
+        ("Fast and fair recruiting", False),  # lofty words on a function: a focus
     ],
 )
 def test_aspiration(rubric, text, aspiration):

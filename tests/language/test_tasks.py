@@ -133,6 +133,8 @@ def test_a_systems_capacity_is_a_capability_to_build(text):
     assert _task(text)
 
 
-@pytest.mark.parametrize("text", ["Customers can book a table in under 60 seconds", "We have no unplanned outages this quarter"])
+@pytest.mark.parametrize(
+    "text", ["Customers can book a table in under 60 seconds", "We have no unplanned outages this quarter", "400 SAOs delivered to sales"]
+)
 def test_what_people_can_do_in_a_time_and_none_of_a_metric_are_results(text):
     assert not _task(text)
