@@ -103,8 +103,7 @@ def _heading_of_details(facts: KrFacts, metric: str, lex: Lexicon) -> bool:
 def _change_named_after_value(facts: KrFacts, metric: str, lex: Lexicon) -> bool:
     """'a 20% cost reduction', 'a 5 kg weight loss': the value is a change, the name ends on
     the change's noun; a rewrite would make the change a level of it ("reduce cost reduction")."""
-    last = metric.lower().split()[-1]
-    if last not in lex.maps["change_nouns"] and last != "loss":
+    if metric.lower().split()[-1] not in lex.maps["change_nouns"]:
         return False
     at = facts.low.find(metric.lower())
     return at > 0 and any(q.end <= at and not facts.low[q.end : at].strip() for q in facts.measures)

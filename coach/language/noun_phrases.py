@@ -396,7 +396,7 @@ def _share_phrase(units: list[Unit], i: int, text: str, lex: Lexicon, verb: str 
     ):
         plain = next((k for k, u in enumerate(head) if u.word in lex.union("stopwords", "chunk_breakers")), len(head))
         things = max((k for k, u in enumerate(head[:plain]) if _plural(u.word, lex)), default=-1) + 1
-        # (not "uploaders converted into …": the verb's own complement)
+        # (its complement stays after the participle: "uploaders converted into creators")
         if things and (things == len(words) or words[things].word in lex["qualifier_prepositions"].words | {"into", "to", "onto"}):
             tail = words[things:]
             phrase = _slice(text, words[:things]) + f" {participle(verb, lex)}" + (f" {_slice(text, tail)}" if tail else "")

@@ -179,9 +179,9 @@ def _analyze_objective(text: str, lex: Lexicon) -> ObjectiveFacts:
 
 
 def _last_content_word(text: str, lex: Lexicon) -> str:
-    """The word a plain direction acts on, as written: the last content word, a named area
-    before any other word and any word before a verb ("Streamline IT": "IT"; "Sell more":
-    "Sell")."""
+    """The word a plain direction acts on, as written: the last named area (a generic or
+    vague noun, a capitalised name), else the last word that is no verb, else the last
+    content word ("Streamline IT": "IT"; "Sell more": "Sell")."""
     skip = lex.union("stopwords", "comparatives")
     content = [w for w in _WRITTEN_WORD.findall(text) if w.lower() not in skip or (len(w) > 1 and w.isupper())]
     things = [w for w in content if not known_verb(lex.lemma_of(w.lower()), lex)]
