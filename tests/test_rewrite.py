@@ -52,6 +52,13 @@ def test_relative_targets_stay_relative(rubric):
     assert rewrite(rubric, "Grow podcast listeners to 40,000").text == "Grow podcast listeners from [current podcast listeners] to 40,000"
 
 
+def test_an_acronym_with_its_value_beside_it_is_a_measure_and_keeps_its_unit(rubric):
+    assert rewrite(rubric, "Lower my LDL to 100").text == "Lower LDL from [current LDL] to 100"
+    assert rewrite(rubric, "SO2 below 20 µg/m³ in every district").text == (
+        "Reduce SO2 from [current SO2] to below 20 µg/m³ in every district"
+    )
+
+
 def test_a_placeholder_with_a_currency_sign_is_no_part_of_the_name(rubric):
     assert rewrite(rubric, "Reach $X partner-sourced bookings by Q4").text == (
         "Increase partner-sourced bookings from [current partner-sourced bookings] to [target partner-sourced bookings] by Q4"

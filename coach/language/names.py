@@ -59,11 +59,18 @@ def _measured_by_its_value(facts: KrFacts, metric: str, lex: Lexicon) -> bool:
             break
         head.append(word)
     last = head[-1] if head else ""
+    if _ACRONYM.fullmatch(metric):
+        return _value_beside(facts, metric, lex)  # "Increase SWAUs by 25%", "lower my BMI to 25": a named measure
     if not (last in lex["vague_nouns"].words or lex.patterns.abstract_noun.search(last)) or last in lex.maps["change_nouns"]:
         return False  # ("1% improvement for all tasks": a change, not a level of something)
     if not lex.union("determiners", "clause_words").isdisjoint(head):
         return False  # "staff reporting the phishing test", "food binned before distribution": a clause
+    if not lex["plan_nouns"].words.isdisjoint(t for t, _ in tokenize(metric.lower())):
+        return False  # "running consistency with a goal of 20 miles": the value is the goal's, no level of it
     return _value_beside(facts, metric, lex)
+
+
+_ACRONYM = re.compile(r"[A-Z][A-Z0-9]{1,5}s?")  # as written: "BMI", "SWAUs", "NRR"
 
 
 def _value_beside(facts: KrFacts, metric: str, lex: Lexicon, before: bool = True) -> bool:

@@ -19,7 +19,7 @@ REQUIRED_PATTERNS = frozenset(
     hold_frame item_label leading_tag level_before list_after maintain_frame metric_opening most_after name_count now open_age_before
     paren_bound period_over_period picked_of place_before plus_after plus_share_or_time purpose qualifier qualifier_hint
     quality_suffix range_after range_before rate rate_after reference_target rollout scope_after scope_emissions segment_before_plus
-    segment_bound segment_words share_of state_age_before superlative_phrase time_to times_after top_rank
+    segment_bound segment_words share_of state_age_before superlative_phrase time_to times_after top_rank unit_after
     trailing_note us_market value_comes_first value_first version window_before window_words
     with_bound within_before word_after
     change_before clause_cut comparative_start comparator_before compared_after counted_head counted_of counted_prefix

@@ -334,6 +334,10 @@ def target_phrase(facts: KrFacts, lex: Lexicon, scope: bool = True) -> tuple[str
         and earlier.group(0).strip() not in metric.lower()
     ):
         value += " " + facts.text[earlier.start() : earlier.end()].strip()  # "… year over year by 5%": the same rate
+    unit = lex.patterns.unit_after.match(facts.low, end) if q.kind == "number" and not rate else None
+    if unit and unit.group(0).strip() not in metric:
+        value += facts.text[end : unit.end()]  # "below 40 µg/m³": the unit the reader does not know stays
+        end = unit.end()
     after = lex.patterns.bound_after.match(facts.low, end)
     if after and not prefix:
         # "NPS 50+", "4.5/5 or higher": the bound is part of the target ("to 50", not more).

@@ -274,3 +274,4 @@ def test_a_deadline_keeps_its_own_opening_word():
     lex = load_rubric(None).lexicon
     assert strip_deadline("Ship the mobile app over the next 8 weeks", lex)[1] == "over the next 8 weeks"
     assert strip_deadline("Hire 3 engineers Q3", lex)[1] == "by Q3"
+    assert strip_deadline("Run 15 miles a week throughout the year", lex)[1] == "throughout the year"
