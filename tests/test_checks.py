@@ -304,6 +304,9 @@ def test_findings_carry_span_reason_and_questions(rubric):
         ("Complete 400 GP detailing calls", "task"),
         ("Make the app nicer to use", "no_metric"),
         ("tech talks every 2 weeks", "task"),
+        # a start left "to be decided" is none written (the contract's "TBD")
+        ("Refund turnaround (Baseline: [TBD]; Target: 3 days)", "no_baseline"),
+        ("Cut refund turnaround from [current turnaround] to 3 days", None),  # a slot of a rewrite: KR08's
     ],
 )
 def test_kr_labels_of_phrasings_that_generalise(rubric, text, label):

@@ -7,6 +7,7 @@ cannot leak state into another through a memoised value.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from ..quantities import Quantity, Scan
@@ -51,14 +52,20 @@ class KrFacts:
     @property
     def unfilled(self) -> frozenset[str]:
         """The roles ("target", "baseline") whose only values are left as letters or TBD ("by
-        X%", "from X to Y"): unfilled in a draft, slots to fill in a rewrite. A bracketed
-        placeholder ("[current NPS]") is KR08's: unfinished work, not a missing value."""
+        X%", "from X to Y", "Baseline: [TBD]"): unfilled in a draft, slots to fill in a
+        rewrite. Another bracketed placeholder ("[current NPS]") is KR08's: unfinished work,
+        not a missing value."""
         roles = set()
         for role in ("target", "baseline"):
             values = [q for q in self.measures if q.role == role] or [q for q in self.quantities if q.role == role]
-            if values and all(q.kind == "placeholder" and not q.text.startswith("[") for q in values):
+            if values and all(q.kind == "placeholder" and (not q.text.startswith("[") or _TO_DECIDE.search(q.text)) for q in values):
                 roles.add(role)
         return frozenset(roles)
+
+
+# A bracket that says the value is still to be found ("[TBD]", "[TBC — ask finance]"): the
+# contract's "TBD", no value written.
+_TO_DECIDE = re.compile(r"(?i)^\[\s*(?:tbd|tbc|to be (?:decided|defined|confirmed))\b")
 
 
 @dataclass(frozen=True, slots=True)
