@@ -39,7 +39,7 @@ REQUIRED_PATTERNS = (
     "month", "weekday", "period", "small_number", "deadline_core", "deadline_start",
     "deadline_phrase_opening", "maybe_deadline", "deadline_hint", "workdays", "number_start",
     "currency", "multiplier", "unit", "word_quantity", "maybe_word_quantity", "compound_duration",
-    "scale", "letter_placeholder", "maybe_letter_placeholder", "ident_after", "naming_after",
+    "scale", "letter_placeholder", "maybe_letter_placeholder", "ident_after", "version_after", "naming_after",
     "top_before", "picked_after", "of_whole_before", "baseline_before", "from_average",
     "not_a_baseline_label", "baseline_after", "arrow_between", "threshold_after", "from_before",
     "noun_after", "later_target", "part_named_after", "none_opening",
@@ -165,6 +165,7 @@ _BASELINE_BEFORE = lazy_compile(_PATTERNS["baseline_before"])
 # "32 → 50", "12,400 persons → 16,000": what leads from one value to the next.
 _ARROW_BETWEEN = lazy_compile(_PATTERNS["arrow_between"])
 _IDENT_AFTER = re.compile(_PATTERNS["ident_after"])
+_VERSION_AFTER = re.compile(_PATTERNS["version_after"])
 
 
 def _arrow_between(between: str) -> bool:
@@ -343,6 +344,8 @@ def scan(text: str) -> Scan:
         before = masked[max(0, s - 24) : s]
         after = masked[e : e + 8]
         if _IDENT_AFTER.match(after) or _NAMING_AFTER.match(masked, m.end("num")) or (
+            ("." in num or after[:2] == ".x") and _VERSION_AFTER.match(after)
+        ) or (
             # read unmasked: "before the Season 4 launch" masks "the season" as a deadline (when
             # nothing there was masked, the same text: read once)
             not cur and "%" not in unit and (

@@ -274,3 +274,12 @@ def test_a_word_ending_in_now_is_no_today():
     # "know" ends in "now": the value before it is a target, not where the KR starts
     assert roles("80% of designers know how to use the design system") == [("80%", "target")]
     assert roles("NPS 32 now, 40 by Q4") == [("32", "baseline"), ("40", "target")]
+
+
+@pytest.mark.parametrize("text", ["Cut P1 bugs in the 3.x line", "More installs of the 4.2 release", "Crash rate on the 1.9 branch"])
+def test_a_version_named_by_its_number_is_no_value(text):
+    assert scan(text).quantities == ()
+
+
+def test_a_count_of_releases_is_still_a_value():
+    assert [q.text for q in scan("Ship 3 releases per quarter").quantities] == ["3"]
