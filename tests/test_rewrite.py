@@ -59,6 +59,10 @@ def test_an_acronym_with_its_value_beside_it_is_a_measure_and_keeps_its_unit(rub
     )
 
 
+def test_a_rate_keeps_its_whole_base(rubric):
+    assert rewrite(rubric, "Pressure ulcers below 1.5 per 1,000 patient days").text.endswith("to below 1.5 per 1,000 patient days")
+
+
 def test_a_placeholder_with_a_currency_sign_is_no_part_of_the_name(rubric):
     assert rewrite(rubric, "Reach $X partner-sourced bookings by Q4").text == (
         "Increase partner-sourced bookings from [current partner-sourced bookings] to [target partner-sourced bookings] by Q4"

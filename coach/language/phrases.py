@@ -28,6 +28,8 @@ _HYPHEN_OR_SLASH = re.compile(r"[-/]")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 _RANGE_BEFORE = re.compile(r"\d\s*[-–]\s*$")
 _SIGN_BEFORE = re.compile(r"(\S*)\s*[+\-−]\s*$")
+_PLURAL_AFTER = re.compile(r"\s+([a-z][a-z-]*s)\b")
+_DIGIT_IN = re.compile(r"\d")
 _ALNUM_RUN = re.compile(r"[a-z0-9]+")
 
 
@@ -327,6 +329,10 @@ def target_phrase(facts: KrFacts, lex: Lexicon, scope: bool = True) -> tuple[str
     if rate and rate.group(0).strip() not in metric:
         value += facts.text[end : rate.end()]  # "to 2% a month", "by 25% YoY": the rate stays with its number
         end = rate.end()
+        more = _PLURAL_AFTER.match(facts.low, end) if _DIGIT_IN.search(rate.group(0)) else None
+        if more and more.group(1) not in lex["stopwords"].words:
+            value += facts.text[end : more.end()]  # "below 0.5 per 1,000 line days": the whole base
+            end = more.end()
     elif (
         not rate
         and lex["period_words"].has(facts.words)
