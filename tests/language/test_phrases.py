@@ -275,3 +275,4 @@ def test_a_deadline_keeps_its_own_opening_word():
     assert strip_deadline("Ship the mobile app over the next 8 weeks", lex)[1] == "over the next 8 weeks"
     assert strip_deadline("Hire 3 engineers Q3", lex)[1] == "by Q3"
     assert strip_deadline("Run 15 miles a week throughout the year", lex)[1] == "throughout the year"
+    assert strip_deadline("Zero paper invoices end of year", lex)[1] == "by end of year"
