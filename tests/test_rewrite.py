@@ -59,6 +59,13 @@ def test_an_acronym_with_its_value_beside_it_is_a_measure_and_keeps_its_unit(rub
     )
 
 
+def test_a_cadence_before_people_counted_is_clear(rubric):
+    # "12 monthly sessions" is unclear (12 in all, or a month?); monthly visitors are counted per month
+    assert rewrite(rubric, "Reach 40k monthly readers of the handbook").text == (
+        "Increase monthly readers of the handbook from [current monthly readers] to 40k"
+    )
+
+
 def test_a_rate_keeps_its_whole_base(rubric):
     assert rewrite(rubric, "Pressure ulcers below 1.5 per 1,000 patient days").text.endswith("to below 1.5 per 1,000 patient days")
 

@@ -217,9 +217,11 @@ def _drops_what_they_do(facts: KrFacts, metric: str, lex: Lexicon) -> bool:
 def _unclear_count(facts: KrFacts, metric: str, lex: Lexicon) -> bool:
     """'12 monthly sessions' (12 in all, or 12 a month?), '10 awards or fellowships' (which is
     counted?), '(4)' after a name: the coach cannot tell what the number counts."""
+    # the name's head, before what qualifies it ("monthly visitors | to the docs site")
+    named = metric.lower().split()
+    head = next((named[i - 1] for i, w in enumerate(named) if i and (w in lex["qualifier_prepositions"].words or w == "to")), named[-1] if named else "")
     for q in facts.measures:
         after = facts.low[q.end : q.end + 60].split()
-        head = metric.lower().split()[-1] if metric else ""
         if after and after[0] in lex["cadence_words"].words and head in lex["deliverable_nouns"].words:
             return True  # "12 monthly sessions": 12 in all, or 12 a month? ("5 million monthly readers" is clear)
         if len(after) > 1 and after[1] in lex["list_joiners"].written:
