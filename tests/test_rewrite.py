@@ -66,6 +66,14 @@ def test_a_cadence_before_people_counted_is_clear(rubric):
     )
 
 
+def test_a_share_of_things_dealt_with_in_a_window_is_named_whole(rubric):
+    assert rewrite(rubric, "85% of warranty claims settled within 10 days").text == (
+        "Increase share of warranty claims settled within 10 days from [current share of warranty claims] to 85%"
+    )
+    # complaints are fewer the better, complaints resolved more
+    assert rewrite(rubric, "Complaints resolved within 3 working days").text.startswith("Increase complaints resolved")
+
+
 def test_a_rate_keeps_its_whole_base(rubric):
     assert rewrite(rubric, "Pressure ulcers below 1.5 per 1,000 patient days").text.endswith("to below 1.5 per 1,000 patient days")
 

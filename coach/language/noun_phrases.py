@@ -203,7 +203,7 @@ def _phrase_from(units: list[Unit], i: int, text: str, lex: Lexicon, verb: str |
     # A qualifier after the value belongs to the metric ("Startup time is under 200ms on a
     # cold cache", "Memory usage reduced by 30% for large projects").
     trail = _trailing_qualifier(units, i + len(words), text, lex)
-    if not _ends_in_noun(words, lex):
+    if not (_ends_in_noun(words, lex) or _done_to_plural(words, lex)):
         return None
     phrase = _slice(text, words)
     # "Invoices processed within 5 days": what happens to the things counted, and the window.
@@ -359,7 +359,7 @@ def _share_phrase(units: list[Unit], i: int, text: str, lex: Lexicon, verb: str 
         None,
     )
     words = words[:verb_at]
-    if not words or not _ends_in_noun(words, lex):
+    if not words or not (_ends_in_noun(words, lex) or _done_to_plural(words, lex)):
         return None
     if len(words) < len(units) - i - of and units[i + of + len(words)].word in lex["modal_verbs"].words:
         return ""  # "10% of new users will publish a doc": what they will do is the share's, and unread
@@ -679,6 +679,15 @@ def _base_verb(word: str, lex: Lexicon) -> bool:
 
 def _is_time_head(words: list[Unit], lex: Lexicon) -> bool:
     return words[-1].word in lex.union("time_metrics", "time_units") or words[-1].word in {"cost", "costs"}
+
+
+def _done_to_plural(words: list[Unit], lex: Lexicon) -> bool:
+    """'tickets resolved (within 24 hours)', 'calls answered': the things a share counts, then
+    what is done to them (a window after it picks them)."""
+    k = len(words)
+    while k and (words[k - 1].role == "qualifier" or words[k - 1].word in lex["qualifier_prepositions"].words):
+        k -= 1
+    return k >= 2 and words[k - 1].word.endswith("ed") and bool(lex.verb_classes(words[k - 1].word)) and _plural(words[k - 2].word, lex)
 
 
 def _ends_in_noun(words: list[Unit], lex: Lexicon) -> bool:
