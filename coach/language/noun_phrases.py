@@ -382,6 +382,9 @@ def _share_phrase(units: list[Unit], i: int, text: str, lex: Lexicon, verb: str 
         if k < len(units) and not units[k].word.endswith("ed") and units[k].word not in lex.irregular_forms:
             linked = units[k - 1].word  # "Student Leaders are active": "who are active"
     rest = _collect(units, k, text, lex, allow_verbs=True, allow_leading_prep=bool(linked))
+    after = k + len(rest)
+    if rest and after < len(units) and units[after].word == "by" and is_participle(rest[-1].word, lex):
+        return ""  # "invoices generated | by the new service": who does it picks them, and is unread
     if linked and not rest:
         return None  # "70% of activities are ..." with a condition we cannot keep: no share to name
     if _unread_predicate(units, k + len(rest), text, lex):
@@ -687,7 +690,7 @@ def _done_to_plural(words: list[Unit], lex: Lexicon) -> bool:
     k = len(words)
     while k and (words[k - 1].role == "qualifier" or words[k - 1].word in lex["qualifier_prepositions"].words):
         k -= 1
-    return k >= 2 and words[k - 1].word.endswith("ed") and bool(lex.verb_classes(words[k - 1].word)) and _plural(words[k - 2].word, lex)
+    return k >= 2 and words[k - 1].word.endswith("ed") and is_participle(words[k - 1].word, lex) and _plural(words[k - 2].word, lex)
 
 
 def _ends_in_noun(words: list[Unit], lex: Lexicon) -> bool:
@@ -873,7 +876,8 @@ def _is_noun_phrase(phrase: str, lex: Lexicon) -> bool:
             break
         if u.word in nouns or (k == 0 and modified):
             continue
-        post_modifier = k > 0 and k + 1 < len(units) and is_participle(u.word, lex)  # "invoices paid on time"
+        # "invoices paid on time", "users activated": a participle after what it describes
+        post_modifier = k > 0 and (k + 1 < len(units) or _plural(units[k - 1].word, lex)) and is_participle(u.word, lex)
         # "same-week repairs", "store visits": a plural head after its modifier, not a verb
         plural_head = (
             k > 0
@@ -886,4 +890,4 @@ def _is_noun_phrase(phrase: str, lex: Lexicon) -> bool:
             return False
         if k > 0 and u.word in lex["common_verbs"].words and _plural(units[k - 1].word, lex):
             return False  # "daily jobs succeed": a clause, not a name
-    return _ends_in_noun(units, lex)
+    return _ends_in_noun(units, lex) or _done_to_plural(units, lex)  # ("users activated")

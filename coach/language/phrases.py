@@ -152,7 +152,7 @@ def is_relative(low: str, q: Quantity, lex: Lexicon) -> bool:
     if q.kind == "multiplier":
         return not lex.patterns.multiplier_level_before.search(before)
     before = low[max(0, q.start - 16) : q.start]
-    if lex.patterns.change_before.search(before):
+    if lex.patterns.change_before.search(before) and not _phrasal_up(before, lex):
         return True  # "by 20%", "by >= 200 hours"
     if q.kind in {"percent", "points"} and _right_after_changed_name(low, q, lex):
         return True  # "Increase newsletter subscribers 50%", "Grow revenue 20% this year": by that much
@@ -169,6 +169,12 @@ def is_relative(low: str, q: Quantity, lex: Lexicon) -> bool:
         return False  # the far end of a range ("5-10 years"), not a change
     sign = _SIGN_BEFORE.search(before)
     return bool(sign) and sign.group(1) not in lex["level_before_sign"].written and not sign.group(1).endswith(":")
+
+
+def _phrasal_up(before: str, lex: Lexicon) -> bool:
+    """'Sign up 30 partners', 'Set up 4 labs': "up" ends a phrasal verb, it is no change."""
+    words = before.split()
+    return len(words) >= 2 and words[-1] == "up" and words[-2] in lex["phrasal_verbs"].words
 
 
 def _right_after_changed_name(low: str, q: Quantity, lex: Lexicon) -> bool:
