@@ -7,10 +7,9 @@ cannot leak state into another through a memoised value.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-from ..quantities import Quantity, Scan
+from ..quantities import TO_DECIDE_RE, Quantity, Scan
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,14 +57,10 @@ class KrFacts:
         roles = set()
         for role in ("target", "baseline"):
             values = [q for q in self.measures if q.role == role] or [q for q in self.quantities if q.role == role]
-            if values and all(q.kind == "placeholder" and (not q.text.startswith("[") or _TO_DECIDE.search(q.text)) for q in values):
+            if values and all(q.kind == "placeholder" and (not q.text.startswith("[") or TO_DECIDE_RE.search(q.text)) for q in values):
                 roles.add(role)
         return frozenset(roles)
 
-
-# A bracket that says the value is still to be found ("[TBD]", "[TBC — ask finance]"): the
-# contract's "TBD", no value written.
-_TO_DECIDE = re.compile(r"(?i)^\[\s*(?:tbd|tbc|to be (?:decided|defined|confirmed))\b")
 
 
 @dataclass(frozen=True, slots=True)
