@@ -45,7 +45,7 @@ def _analyze_kr(text: str, lex: Lexicon) -> KrFacts:
     sc = scan_cached(core)
     # read once: the lead and the task verdict start there ("Support: run 3 triage drills": after the label)
     first = after_label(low, tokens, lex) or strip_fillers(low, tokens, lex)
-    lead = find_lead(low, tokens, lex, first)
+    lead = find_lead(tokens, lex, first)
     if lead and (
         (not sc.quantities and feeling_clause(tokens, lead.index + 2, lex))
         or metric_name_start(tokens, lead, lex)

@@ -12,9 +12,9 @@ from .facts import Lead
 from .reading import countable, counted_events, known_verb, object_chunk, verb_kind
 
 
-def find_lead(low: str, tokens: list[tuple[str, int]], lex: Lexicon, first: int) -> Lead | None:
-    """The lead of a KR whose leading fillers end at token `first` (`reading.strip_fillers`)."""
-    start = after_label(low, tokens, lex) or first
+def find_lead(tokens: list[tuple[str, int]], lex: Lexicon, start: int) -> Lead | None:
+    """The lead of a KR whose leading fillers or short label end at token `start`
+    (`after_label`, else `reading.strip_fillers`)."""
     for i in range(start, min(len(tokens), start + 5)):
         tok = tokens[i][0]
         classes = lex.verb_classes(tok)

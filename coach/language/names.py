@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from ..lexicon import Lexicon, tokenize
 from ..quantities import Quantity
 from .facts import KrFacts
-from .noun_phrases import is_measurable, is_noun_phrase, is_participle, unfit_name
+from .noun_phrases import is_measurable, is_noun_phrase, is_participle, name_head, unfit_name
 from .phrases import amount_word, is_relative, metric_phrase, target_phrase, verb_for
 from .reading import duration_at_cadence, looks_plural
 
@@ -53,11 +53,8 @@ def _measured_by_its_value(facts: KrFacts, metric: str, lex: Lexicon) -> bool:
     """'Hand hygiene compliance ≥ 95%', 'Developer docs satisfaction of 4.5/5', '90%
     participation in the survey': a quality or an abstract noun is measured when its value is
     written right beside it (alone, "Improve compliance" names no number to move)."""
-    head = []
-    for word, _ in tokenize(metric.lower()):
-        if word in lex["qualifier_prepositions"].words or word == "to":
-            break
-        head.append(word)
+    words = [t for t, _ in tokenize(metric.lower())]
+    head = name_head(words, lex)
     last = head[-1] if head else ""
     if _ACRONYM.fullmatch(metric):
         return _value_beside(facts, metric, lex)  # "Increase SWAUs by 25%", "lower my BMI to 25": a named measure
@@ -65,7 +62,7 @@ def _measured_by_its_value(facts: KrFacts, metric: str, lex: Lexicon) -> bool:
         return False  # ("1% improvement for all tasks": a change, not a level of something)
     if not lex.union("determiners", "clause_words").isdisjoint(head):
         return False  # "staff reporting the phishing test", "food binned before distribution": a clause
-    if not lex["plan_nouns"].words.isdisjoint(t for t, _ in tokenize(metric.lower())):
+    if not lex["plan_nouns"].words.isdisjoint(words):
         return False  # "running consistency with a goal of 20 miles": the value is the goal's, no level of it
     return _value_beside(facts, metric, lex)
 
@@ -217,9 +214,8 @@ def _drops_what_they_do(facts: KrFacts, metric: str, lex: Lexicon) -> bool:
 def _unclear_count(facts: KrFacts, metric: str, lex: Lexicon) -> bool:
     """'12 monthly sessions' (12 in all, or 12 a month?), '10 awards or fellowships' (which is
     counted?), '(4)' after a name: the coach cannot tell what the number counts."""
-    # the name's head, before what qualifies it ("monthly visitors | to the docs site")
     named = metric.lower().split()
-    head = next((named[i - 1] for i, w in enumerate(named) if i and (w in lex["qualifier_prepositions"].words or w == "to")), named[-1] if named else "")
+    head = (name_head(named, lex) or named or [""])[-1]  # "monthly visitors | to the docs site"
     for q in facts.measures:
         after = facts.low[q.end : q.end + 60].split()
         if after and after[0] in lex["cadence_words"].words and head in lex["deliverable_nouns"].words:

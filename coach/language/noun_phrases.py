@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import takewhile
 
 from ..lexicon import Lexicon, tokenize
 from .facts import KrFacts
@@ -745,6 +746,13 @@ def _is_duration(value: str, lex: Lexicon) -> bool:
     return bool(lex.patterns.duration_value.search(value.lower()))
 
 
+def name_head(words: list[str], lex: Lexicon) -> list[str]:
+    """The words of a name before its first qualifier preposition or "to" ("monthly visitors
+    | to the docs site", "churn | in our SMB segment")."""
+    stops = lex["qualifier_prepositions"].words
+    return list(takewhile(lambda w: w not in stops and w != "to", words))
+
+
 def is_measurable(phrase: str, lex: Lexicon) -> bool:
     """Does the phrase name something counted or measured ('weekly active users', 'churn in
     our SMB segment', 'time to restore a backup'), not an entity or a quality ('the Jsgenesis
@@ -752,12 +760,7 @@ def is_measurable(phrase: str, lex: Lexicon) -> bool:
     body = phrase[9:] if phrase.startswith("share of ") else phrase
     if phrase.startswith(("share of ", "time to ", "number of ")):
         return True
-    words = [t for t, _ in tokenize(body.lower())]
-    head: list[str] = []
-    for w in words:
-        if w in lex["qualifier_prepositions"].words or w == "to":
-            break
-        head.append(w)
+    head = name_head([t for t, _ in tokenize(body.lower())], lex)
     if not head:
         return False
     measured = lex.union("metric_terms", "metric_heads", "lower_is_better", "outcome_nouns", "time_metrics")
