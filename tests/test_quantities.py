@@ -121,6 +121,34 @@ def test_deadline_phrase_keeps_the_authors_words():
     assert deadline_phrase("Increase NPS to 50") is None
 
 
+@pytest.mark.parametrize(
+    "text, phrase",
+    [
+        ("Reduce churn to 2% before year end", "before year end"),
+        ("Lower inventory days on hand from 74 to 60 by year-end", "by year-end"),
+        ("Reduce churn to 2% by the end of the financial year", "by the end of the financial year"),
+        ("Increase NPS to 50 within the next 90 days", "within the next 90 days"),
+        ("Increase NPS to 50 by mid-year", "by mid-year"),
+        ("Volunteer retention through the school year of 75%", "through the school year"),
+    ],
+)
+def test_more_ways_to_write_a_deadline(text, phrase):
+    assert deadline_phrase(text) == phrase
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("Month-end close from 11 to 5 working days", "5 working days"),  # a metric's name, no deadline
+        ("Resolve tickets within 2 days", "2 days"),  # a window: only "the next" days are a deadline
+        ("Churn in the first 90 days to 3%", "3%"),
+    ],
+)
+def test_period_words_that_are_no_deadline(text, value):
+    assert deadline_phrase(text) is None
+    assert value in [q.text for q in scan(text).quantities]
+
+
 def test_a_named_span_of_time_is_part_of_the_metric():
     assert roles("Grow 30 day retention from 20% to 30%") == [("20%", "baseline"), ("30%", "target")]
     assert roles("Cut lead time from 10 day to 5 day") == [("10 day", "baseline"), ("5 day", "target")]
