@@ -268,6 +268,11 @@ def _participle_of_plural(words: list[str]) -> bool:
     return len(last) > 5 and last.endswith("ing") and looks_plural(words[-2].lower())
 
 
+def _irregular_past(word: str, lex: Lexicon) -> bool:
+    """'spent', 'held', 'sent': a past form the lexicon lists, no end for a name."""
+    return word in lex.irregular_forms and lex.lemma_of(word) != word
+
+
 def short_name(metric: str, lex: Lexicon) -> str:
     """A short name for placeholders ('[current average processing time]'): the metric up to
     its first qualifier or clause, never ending on a function word, a verb or a number."""
@@ -292,6 +297,7 @@ def short_name(metric: str, lex: Lexicon) -> str:
             words[-1].lower() in lex["weak_name_ends"].words
             or any(c.isdigit() for c in words[-1])
             or words[-1].lower().endswith("ed")
+            or _irregular_past(words[-1].lower(), lex)  # "[current hours per week spent]"
             or not any(c.isalnum() for c in words[-1])  # "write-offs as %"
             or (len(words) < written and _participle_of_plural(words))  # "[current customers taking]"
         ):

@@ -149,6 +149,10 @@ def test_a_placeholder_cut_short_ends_before_its_qualifier():
     assert short_name("mean time to patch critical CVEs", lex) == "mean time to patch"
     assert short_name("time to set up a payment plan", lex) == "time to set up"
     assert short_name("time to repair", lex) == "time to repair"  # whole: nothing cut
+    # a rate keeps what it is per ("[current cost]" would name another measure), never ending on "per"
+    assert short_name("cost per lead", lex) == "cost per lead"
+    assert short_name("orders per active customer per month", lex) == "orders per active customer"
+    assert short_name("hours per week spent in meetings", lex) == "hours per week"  # no participle end
     # a participle after a plural wants what was cut: the plural alone names them
     assert short_name("members buying the annual pass", lex) == "members"
     assert short_name("app store reviews mentioning the dark mode", lex) == "app store reviews"
