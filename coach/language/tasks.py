@@ -367,7 +367,12 @@ def _time_spent(facts: KrFacts, toks: list[str], first: int, lex: Lexicon) -> bo
         object_chunk(facts.tokens, lead.index + 1, lex)
     ):
         return False  # a change to something measured ("Reduce handling time"), not "Lift weights"
-    if toks[first] in measured or toks[first].endswith("s"):
+    # (a first word that is measured names the metric: "Downtime 10 minutes per month"; but an
+    # order right before its duration is the doing: "Spend 1hr every week on …")
+    ordered = first + 1 < len(facts.tokens) and any(
+        q.role == "target" and q.start == facts.tokens[first + 1][1] for q in facts.measures
+    ) and toks[first] in lex["common_verbs"].words
+    if (toks[first] in measured and not ordered) or toks[first].endswith("s"):
         return False
     return any(
         duration_at_cadence(facts, q, lex)
@@ -405,16 +410,26 @@ def _own_cadence(facts: KrFacts, head: list[str], lex: Lexicon) -> bool:
     """'20 freelance pomodoros per week', '3x exercise sessions per week', 'Two meetups a
     month': things the team itself does, counted per day or week ('500 sign-ups per week',
     'user sessions per week' count what others do)."""
-    if not head or not facts.has_target or facts.has_baseline or not lex.patterns.cadence.search(facts.low):
+    cadence = lex.patterns.cadence.search(facts.low) if head and facts.has_target and not facts.has_baseline else None
+    if cadence is None:
         return False
+    opener = cadence.group(0).split()[0]
+    if opener in head:
+        head = head[: head.index(opener)]  # "20 pushups | each day": what is counted
+        if not head:
+            return False
     if any(q.role == "target" and q.kind not in {"number", "word", "multiplier"} for q in facts.measures):
         return False  # "80% of calls answered daily": a rate
     if _opening_target(facts) is None:
         return False  # the count opens the KR and counts its noun ("Story points per sprint to 40" is a level)
     others = lex.union("outcome_nouns", "people_nouns", "lower_is_better")
+    # At a cadence, a count of anything nobody else makes or does is the author's own doing
+    # ("20 pushups each day", "2 videos/week"); what is measured stays a result ("500 sign-ups
+    # per week", "orders per day", "20 demos a month": what prospects book).
+    measured = lex.union("metric_terms", "metric_heads", "time_metrics", "vague_nouns", without=("deliverable_nouns",))
     return (
         others.isdisjoint(head)
-        and head[-1] in lex["deliverable_nouns"].words  # ("20 demos a month" may be what prospects book)
+        and (head[-1] in lex["deliverable_nouns"].words or (countable(head[-1], lex) and measured.isdisjoint(head)))
         and not counted_events(head, lex)
         and not facts.qualitative
     )

@@ -138,3 +138,24 @@ def test_a_systems_capacity_is_a_capability_to_build(text):
 )
 def test_what_people_can_do_in_a_time_and_none_of_a_metric_are_results(text):
     assert not _task(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "30 pushups each day",  # the count before its cadence, of a thing nobody else does
+        "12 pullups each work day",
+        "25 focused pomodoros per week",
+        "Spend 1hr every week on side projects",  # an order right before its duration
+        "Practise piano 4 times a week",
+    ],
+)
+def test_the_authors_own_doing_at_a_cadence_is_own_work(text):
+    assert _task(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["500 sign-ups per week", "40 orders per day", "20 demos a month", "Downtime 10 minutes per month", "2,000 daily active users"]
+)
+def test_what_others_do_or_a_measure_at_a_cadence_is_no_own_work(text):
+    assert not _task(text)
