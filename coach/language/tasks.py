@@ -252,11 +252,16 @@ def _concrete_order(facts: KrFacts, toks: list[str], first: int, verb: str, lex:
     verb as an order, no number and no quality in it, is work to do ('Improve collaboration',
     'Build trust', 'Delight customers' and 'Make onboarding easier' are aims, judged as
     unmeasured)."""
-    if not _plain_order(verb, lex) or lex.lemma_of(verb) in lex.union("slogan_verbs", "aspiration_verbs", "aim_verbs"):
+    if not (_plain_order(verb, lex) or _unknown_order(toks, first, lex)) or lex.lemma_of(verb) in lex.union(
+        "slogan_verbs", "aspiration_verbs", "aim_verbs"
+    ):
         return False
-    if facts.qualitative or facts.vague_words or facts.metric_words:
+    # (a vague word that is also a thing made is no aim: "Re-sequence the loading process")
+    vague = lex.union("vague_nouns", without=("deliverable_nouns",))
+    made = lex["deliverable_nouns"].entries
+    if facts.qualitative or facts.metric_words or any(w not in made for w in facts.vague_words):
         return False
-    plain = lex.union("comparatives", "quality_comparatives", "feeling_words", "vague_nouns", "quality_words")
+    plain = lex.union("comparatives", "quality_comparatives", "feeling_words", "quality_words") | vague
     return len(toks) > first + 1 and plain.isdisjoint(toks)
 
 
@@ -342,6 +347,21 @@ def _counted_order(facts: KrFacts, first: int, verb: str, lex: Lexicon) -> bool:
     # a metric's name alone ("Make 100 sales") is measured; "3 planning sessions" names a kind of work
     measured = len(chunk) == 1 and chunk[0] in lex.union("metric_terms", "metric_heads")
     return bool(chunk) and countable(chunk[-1], lex) and not (measured or not others.isdisjoint(chunk))
+
+
+def _unknown_order(toks: list[str], first: int, lex: Lexicon) -> bool:
+    """'Re-sequence the baggage loading process', 'Compete in a tennis tournament': a word the
+    lexicon has in no class, right before a determiner (or a preposition and one), is an order
+    it does not know ("Women in senior roles", "Checkouts of new titles" name what is counted)."""
+    word = toks[first]
+    at = first + 2 if toks[first + 1 : first + 2] and toks[first + 1] in lex["qualifier_prepositions"].words else first + 1
+    return (
+        at < len(toks)
+        and toks[at] in lex["determiners"].words  # ("Compete in a tournament", "Publication of the strategy")
+        and toks[at] != "there"
+        and not looks_plural(word)
+        and word not in lex.union(*lex.classes)
+    )
 
 
 def _plain_order(verb: str, lex: Lexicon) -> bool:

@@ -159,3 +159,15 @@ def test_the_authors_own_doing_at_a_cadence_is_own_work(text):
 )
 def test_what_others_do_or_a_measure_at_a_cadence_is_no_own_work(text):
     assert not _task(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["Re-sequence the baggage loading process", "Compete in a regional chess tournament", "SBOM for every production service"]
+)
+def test_a_word_the_lexicon_does_not_know_before_a_determiner_is_an_order(text):
+    assert _task(text)
+
+
+@pytest.mark.parametrize("text", ["Checkouts of newly added titles", "Withdrawals in the first weeks of term", "Dominate social media"])
+def test_what_is_counted_and_an_aim_are_no_unknown_order(text):
+    assert not _task(text)
