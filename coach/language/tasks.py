@@ -542,6 +542,28 @@ def _own_output(facts: KrFacts, lead: Lead, lex: Lexicon) -> bool:
     return False
 
 
+def _kept_output(facts: KrFacts, lead: Lead, lex: Lexicon) -> bool:
+    """'Keep the docs up to date', 'Maintain the style guide', 'Keep the changelog in the
+    repo': what is kept is a thing the team makes, then nothing, a done state or where it is;
+    not a quality or a level ('Keep the website fast', 'Keep churn low', 'Keep customers happy')."""
+    made = lex["deliverable_nouns"].words
+    toks = [t for t, _ in facts.tokens]
+    breakers = lex["chunk_breakers"].words
+    end = next((i for i in range(lead.index + 1, len(toks)) if toks[i] in breakers), len(toks))
+    things = [i for i in range(lead.index + 1, end) if toks[i] in made]
+    if not things or facts.qualitative:
+        return False
+    thing, rest = toks[things[-1]], toks[things[-1] + 1 :]
+    plain = lex.union("comparatives", "quality_words", "feeling_words", "people_nouns", "outcome_nouns")
+    where = bool(rest) and rest[0] in lex["qualifier_prepositions"].words
+    return (
+        (not rest or where or lex["done_words"].has(lex.grams(rest)))
+        and thing not in lex["relationship_nouns"].words  # "Maintain our partnerships": a relationship
+        and plain.isdisjoint(toks)
+        and all(w in made for w in facts.metric_words)
+    )
+
+
 def _done_state(facts: KrFacts, lead: Lead, lex: Lexicon) -> str:
     """'Blog: up and running', 'Enhanced support offering ready for launch': a done state,
     read past a change word that is no order (a word of the state itself, or a participle
@@ -646,6 +668,8 @@ def task_verdict(facts: KrFacts, lex: Lexicon) -> tuple[bool, str]:
         # "Cut the signup form from 12 fields to 5", "Grow the help centre from 40 to 80
         # articles": from/to on an output the team controls is still the team's own work.
         return True, f"'{lead.token}' changes an output the team controls"
+    if lead and lead.kind == "maintain" and not facts.quantities and _kept_output(facts, lead, lex):
+        return True, f"'{lead.token}' keeps a thing the team makes in order: ongoing work to do"
     done_state = _done_state(facts, lead, lex) if lead and lead.kind == "change" and not facts.quantities else ""
     if done_state:
         return True, f"'{done_state}' declares a deliverable done"

@@ -171,3 +171,17 @@ def test_a_word_the_lexicon_does_not_know_before_a_determiner_is_an_order(text):
 @pytest.mark.parametrize("text", ["Checkouts of newly added titles", "Withdrawals in the first weeks of term", "Dominate social media"])
 def test_what_is_counted_and_an_aim_are_no_unknown_order(text):
     assert not _task(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["Keep the docs up to date", "Maintain the on-call runbooks", "Keep the playbook in the shared drive"]
+)
+def test_keeping_a_thing_the_team_makes_in_order_is_ongoing_work(text):
+    assert _task(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["Keep the website fast", "Keep customers happy", "Keep churn low", "Maintain our partnerships", "Maintain 99.9% uptime"]
+)
+def test_keeping_a_quality_a_level_or_a_relationship_is_no_task(text):
+    assert not _task(text)
