@@ -542,6 +542,31 @@ def _own_output(facts: KrFacts, lead: Lead, lex: Lexicon) -> bool:
     return False
 
 
+def _made_with_qualities(facts: KrFacts, lex: Lexicon) -> bool:
+    """'Clear & public PR evaluation process', 'A transparent and clear process for the
+    engineering team': a thing the team makes, named with the qualities it should have (the
+    contract's 'Clear picture of the requirements'); not a quality compared ('Fairer promotion
+    process', 'Smoother RFQ form'), nor a feeling, nor what people do or are."""
+    toks = [t for t, _ in facts.tokens]
+    first = facts.first
+    if first >= len(toks) or known_verb(toks[first], lex):
+        return False
+    breakers = lex.union("qualifier_prepositions", "chunk_breakers", without=("list_joiners",))
+    end = next((i for i in range(first, len(toks)) if toks[i] in breakers and toks[i] != "&"), len(toks))
+    named = [t for t in toks[first:end] if t not in lex["determiners"].words and t not in lex["list_joiners"].words and t != "&"]
+    if len(named) < 2 or not any(is_quality_adjective(t, lex) for t in named[:-1]):
+        return False  # (with no quality word, the plain reading of a named thing decides)
+    compared = lex.union("comparatives", "quality_comparatives", "feeling_words")
+    others = lex.union("people_nouns", "outcome_nouns", "relationship_nouns")
+    return (
+        named[-1] in lex["deliverable_nouns"].words
+        and compared.isdisjoint(toks)
+        and not any(t.endswith("er") and is_quality_adjective(t, lex) for t in named)  # "Smarter internal tools"
+        and others.isdisjoint(named)  # (who it is for may follow: "… for the engineering team")
+        and all(w in lex["deliverable_nouns"].entries for w in facts.metric_words)
+    )
+
+
 def _kept_output(facts: KrFacts, lead: Lead, lex: Lexicon) -> bool:
     """'Keep the docs up to date', 'Maintain the style guide', 'Keep the changelog in the
     repo': what is kept is a thing the team makes, then nothing, a done state or where it is;
@@ -679,6 +704,8 @@ def task_verdict(facts: KrFacts, lex: Lexicon) -> tuple[bool, str]:
     if any(q.role == "target" and _zero(q) for q in measures):
         return False, ""  # "Zero never events", "0 crash reports": an absence is a result, not a deliverable
     head = head_chunk(facts, lex)
+    if lead is None and not facts.quantities and _made_with_qualities(facts, lex):
+        return True, "a thing to deliver, with the qualities it should have"
     if lead is None and _own_cadence(facts, head, lex):
         return True, "a count of what the team does each day or week: its own activity"
     metric_nouns = lex.union("metric_heads", "metric_terms")

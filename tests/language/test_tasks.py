@@ -185,3 +185,18 @@ def test_keeping_a_thing_the_team_makes_in_order_is_ongoing_work(text):
 )
 def test_keeping_a_quality_a_level_or_a_relationship_is_no_task(text):
     assert not _task(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["A clear onboarding process", "Ensure a transparent and clear review process for the engineering team", "Clear & public PR evaluation process"],
+)
+def test_a_thing_made_named_with_the_qualities_it_should_have_is_a_deliverable(text):
+    assert _task(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["Fairer promotion process", "Smarter internal tools", "A seamless student journey", "Friendlier tone", "Happy customers"]
+)
+def test_a_quality_compared_a_feeling_or_an_experience_is_no_deliverable(text):
+    assert not _task(text)
