@@ -54,7 +54,9 @@ def after_label(low: str, tokens: list[tuple[str, int]], lex: Lexicon) -> int:
         return 0
     for i, (tok, pos) in enumerate(tokens):
         if pos > colon:
-            return i if 0 < i <= 4 and known_verb(tok, lex) and tok == lex.lemma_of(tok) else 0
+            # (or the first word of a phrasal order it knows only whole: "Slack: figure out …")
+            order = (known_verb(tok, lex) and tok == lex.lemma_of(tok)) or tok in lex["learning_verbs"].first_words
+            return i if 0 < i <= 4 and order else 0
     return 0
 
 

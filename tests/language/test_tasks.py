@@ -200,3 +200,7 @@ def test_a_thing_made_named_with_the_qualities_it_should_have_is_a_deliverable(t
 )
 def test_a_quality_compared_a_feeling_or_an_experience_is_no_deliverable(text):
     assert not _task(text)
+
+
+def test_a_label_before_a_phrasal_order_is_no_part_of_it():
+    assert _task("Community: figure out the moderation policy")  # "figure" alone is no verb the lexicon knows
