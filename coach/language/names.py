@@ -202,10 +202,10 @@ def _drops_what_they_do(facts: KrFacts, metric: str, lex: Lexicon) -> bool:
     ):
         return True  # "readers who open the newsletter 3+ days a week", "searches that end in a ticket"
     verbs = lex.union("common_verbs", "other_verbs", "behaviour_verbs")
-    for nxt in words[k + 1 : k + 4]:  # "new volunteers to the club learn why ...": within a few words
+    for nxt, pos in facts.tokens[k + 1 : k + 4]:  # "new volunteers to the club learn why ...": within a few words
         base = lex.lemma_of(nxt) == nxt
         if base and (nxt in verbs or lex.verb_classes(nxt)) and nxt not in lex["quantity_verbs"].words:
-            return not lex.patterns.direction_later.search(facts.low)
+            return not lex.patterns.direction_later.match(facts.low, pos)  # ("Sick day rate must go down")
         if nxt in lex["stopwords"].words and nxt != "to":
             return False
     return False

@@ -89,8 +89,8 @@ def _verb_for(facts: KrFacts, metric: str, rubric: Rubric) -> str:
     if lead and lead.kind == "change" and lead.token in {"up", "down"}:
         return "Reduce" if lead.token == "down" else "Increase"  # "Customer PPM down from 320"
     later = lex.patterns.direction_later.search(facts.low)
-    if later:  # "Sick day rate must go down"
-        return "Reduce" if later.group(1) == "down" else "Increase"
+    if later:  # "Sick day rate must go down", "(up from an unknown baseline)"
+        return "Reduce" if "down" in (later.group(1), later.group(2)) else "Increase"
     named = facts.text.lower().find(metric.lower().split(" ")[0]) if metric else -1
     before = facts.low[:named].split()[-1:] if named > 0 else []
     direction_before = lex.patterns.direction_opening.match(before[0] + " ") if before else None

@@ -82,6 +82,8 @@ def test_a_question_asks_for_a_number_or_a_value(metric, asked):
     [
         ("90% of claims paid within 5 days", "Increase"),  # most of them: a share to grow
         ("Share of claims needing a second contact", "Reduce"),
+        ("Achieve 50% average view duration (up from an unknown baseline)", "Increase"),  # the author's direction
+        ("Average handling time 6 min, down from 9", "Reduce"),
     ],
 )
 def test_a_shares_direction(text, verb):
