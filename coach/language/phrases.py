@@ -53,9 +53,10 @@ def polarity_verb(metric: str, rubric: Rubric) -> str:
     end = _HYPHEN_OR_SLASH.split(last)[-1]  # "cost-savings" are savings
     if last in higher.words or end in higher.words or not higher.phrases.isdisjoint(phrases):
         return "Increase"  # "Claims NPS": a score, whatever it is about; "focus time blocks"
-    dealt = lex.union("finish_verbs", "service_verbs")
-    if any(w.endswith("ed") and lex.lemma_of(w) in dealt for w in toks[1:3]):
-        return "Increase"  # "Complaints resolved within 5 days": the ones dealt with, more is better
+    dealt = lex.union("finish_verbs", "service_verbs", "win_verbs")
+    if any((w.endswith("ed") or w in lex.irregular_forms) and lex.lemma_of(w) in dealt for w in toks[1:3]):
+        # "Complaints resolved within 5 days", "season tickets sold": the ones dealt with or won, more is better
+        return "Increase"
     if lower.has(phrases):
         return "Reduce"
     # "video visits that start late", "customers who churn": the clause says which are counted.

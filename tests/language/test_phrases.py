@@ -84,6 +84,7 @@ def test_a_question_asks_for_a_number_or_a_value(metric, asked):
         ("Share of claims needing a second contact", "Reduce"),
         ("Achieve 50% average view duration (up from an unknown baseline)", "Increase"),  # the author's direction
         ("Average handling time 6 min, down from 9", "Reduce"),
+        ("1,200 season tickets sold for the new stand", "Increase"),  # tickets sold, not support tickets
     ],
 )
 def test_a_shares_direction(text, verb):
