@@ -142,6 +142,7 @@ def test_more_ways_to_write_a_deadline(text, phrase):
         ("Month-end close from 11 to 5 working days", "5 working days"),  # a metric's name, no deadline
         ("Resolve tickets within 2 days", "2 days"),  # a window: only "the next" days are a deadline
         ("Churn in the first 90 days to 3%", "3%"),
+        ("Forecast accuracy at the week-6 call to 90%", "90%"),  # "the week-6 call" names a meeting
     ],
 )
 def test_period_words_that_are_no_deadline(text, value):
