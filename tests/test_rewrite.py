@@ -124,6 +124,23 @@ def test_a_value_then_a_comparative_is_a_change_in_its_direction(rubric, text, e
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
+        # who rates is counted, and both choices stay theirs
+        (
+            "80% of engineers rate the retros useful or very useful",
+            "Increase share of engineers who rate the retros useful or very useful from [current share of engineers] to 80%",
+        ),
+        # a weekday before a noun picks what is counted: no deadline "for Saturday"
+        ("Reminder texts for Sunday bookings", "Increase reminder texts for Sunday bookings from [current reminder texts]"),
+        ("Raise course completion rates by the end of the autumn term", "to [target course completion rates] by the end of the autumn term"),
+    ],
+)
+def test_what_a_share_counts_and_when_it_is_due_are_kept_whole(rubric, text, expected):
+    assert expected in rewrite(rubric, text).text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
         ("Cut first-month churn by a third", "Cut first-month churn by a third, from [current first-month churn]"),
         # The change is read as a reduction, and "cut" is no part of the metric's name.
         ("Lapses in first year cut in half", "Reduce lapses in first year by half, from [current lapses]"),

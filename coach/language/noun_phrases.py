@@ -356,7 +356,12 @@ def _share_phrase(units: list[Unit], i: int, text: str, lex: Lexicon, verb: str 
     # "100% of monthly releases ship on time": a plural, then its verb, starts the clause
     # (the subject may carry a qualifier: "tutors on the site | message another tutor")
     verb_at = next(
-        (j for j in range(1, len(words)) if _base_verb(words[j].word, lex) and _plural(_subject_head(words, j, lex).word, lex)),
+        (
+            j
+            for j in range(1, len(words))
+            if (_base_verb(words[j].word, lex) and _plural(_subject_head(words, j, lex).word, lex))
+            or _people_rate(words[j - 1].word, words[j].word, lex)
+        ),
         None,
     )
     words = words[:verb_at]
@@ -384,6 +389,12 @@ def _share_phrase(units: list[Unit], i: int, text: str, lex: Lexicon, verb: str 
             linked = units[k - 1].word  # "Student Leaders are active": "who are active"
     rest = _collect(units, k, text, lex, allow_verbs=True, allow_leading_prep=bool(linked))
     after = k + len(rest)
+    if rest and after + 1 < len(units) and units[after].word in lex["list_joiners"].words:
+        # "rate the reviews useful | or very useful": the other choice belongs to what they do
+        more = _collect(units, after + 1, text, lex, allow_verbs=True)
+        if more and all(u.role == "word" for u in more):
+            rest = [*rest, units[after], *more]
+            after += 1 + len(more)
     if rest and after < len(units) and units[after].word == "by" and is_participle(rest[-1].word, lex):
         return ""  # "invoices generated | by the new service": who does it picks them, and is unread
     if linked and not rest:
@@ -408,11 +419,17 @@ def _share_phrase(units: list[Unit], i: int, text: str, lex: Lexicon, verb: str 
         lead_word = rest[0].word
         object_follows = len(rest) > 1 and rest[1].word in lex["determiners"].words and lead_word not in lex["qualifier_prepositions"].words
         subject = (head or words)[-1].word  # "managers in EMEA": the managers do it
-        if (linked or _base_verb(lead_word, lex) or object_follows) and _plural(subject, lex):
+        if (linked or _base_verb(lead_word, lex) or object_follows or _people_rate(subject, lead_word, lex)) and _plural(subject, lex):
             phrase += f" {_relative_pronoun(subject, lex)}"  # "managers who complete the training"
             phrase += f" {linked}" if linked else ""
         phrase += " " + _slice(text, rest)
     return "share of " + _sentence_case(phrase, force=True)
+
+
+def _people_rate(prev: str, word: str, lex: Lexicon) -> bool:
+    """'managers rate the reviews', 'users score the app': after people counted, a measure's
+    word is what they do (no name: "manager rate", not "managers rate")."""
+    return word in lex["metric_heads"].words and prev in lex.union("people_nouns", "outcome_nouns") and _plural(prev, lex)
 
 
 def _relative_pronoun(noun: str, lex: Lexicon) -> str:
