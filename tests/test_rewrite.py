@@ -132,10 +132,19 @@ def test_a_value_then_a_comparative_is_a_change_in_its_direction(rubric, text, e
         # a weekday before a noun picks what is counted: no deadline "for Saturday"
         ("Reminder texts for Sunday bookings", "Increase reminder texts for Sunday bookings from [current reminder texts]"),
         ("Raise course completion rates by the end of the autumn term", "to [target course completion rates] by the end of the autumn term"),
+        # the order's participle names what the share counts
+        ("Retain 80% of new members", "Increase share of new members retained from"),
+        ("Activate 60% of new signups in their first week", "Increase share of new signups activated in their first week"),
     ],
 )
 def test_what_a_share_counts_and_when_it_is_due_are_kept_whole(rubric, text, expected):
     assert expected in rewrite(rubric, text).text
+
+
+@pytest.mark.parametrize("text", ["Cut 30% of costs", "Reduce 20% of incidents"])
+def test_a_change_of_a_share_of_something_is_no_share_to_reach(rubric, text):
+    # "Cut 30% of costs" is costs down by 30%: never "Cut share of costs … to 30%"
+    assert suggestion(rubric, text).rewrite is None
 
 
 @pytest.mark.parametrize(

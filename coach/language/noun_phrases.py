@@ -335,8 +335,12 @@ def _done_by_order(verb: str, lex: Lexicon, *, won: bool = False) -> bool:
     """Does the order's participle name what is done to the things counted ("customers
     onboarded", "invoices collected"; with `won`, "accounts converted"), not what others
     give ("sign-ups got")?"""
-    acts = bool(lex.verb_classes(verb) & {"delivery_verbs", "ambiguous_delivery_verbs"}) or (won and verb in lex["win_verbs"].words)
-    return acts and verb not in lex["obtain_verbs"].words
+    classes = lex.verb_classes(verb)
+    acts = bool(classes & {"delivery_verbs", "ambiguous_delivery_verbs"}) or (won and verb in lex["win_verbs"].words)
+    # with `won`, also what is kept or turned ("members retained"): a change verb that moves
+    # no quantity ("Cut 30% of costs" is a change of the costs, no share)
+    kept = won and "change_verbs" in classes and verb not in lex["quantity_verbs"].words
+    return (acts or kept) and verb not in lex["obtain_verbs"].words
 
 
 def _share_phrase(units: list[Unit], i: int, text: str, lex: Lexicon, verb: str | None = None) -> str | None:
@@ -352,6 +356,8 @@ def _share_phrase(units: list[Unit], i: int, text: str, lex: Lexicon, verb: str 
     ):
         return None
     of = 2 if units[i + 1].word == "of" else 1  # "60% Team Captains are active": a share too
+    if verb and of == 2 and verb in lex["quantity_verbs"].words:
+        return ""  # "Cut 30% of costs" is a change of the costs by 30%, no share of them: unread
     words = _collect(units, i + of, text, lex)
     # "100% of monthly releases ship on time": a plural, then its verb, starts the clause
     # (the subject may carry a qualifier: "tutors on the site | message another tutor")
@@ -409,7 +415,7 @@ def _share_phrase(units: list[Unit], i: int, text: str, lex: Lexicon, verb: str 
     if verb and not linked and _done_by_order(verb, lex, won=True) and not (
         rest and (_base_verb(rest[0].word, lex) or rest[0].word in {"who", "that"})
     ):
-        plain = next((k for k, u in enumerate(head) if u.word in lex.union("stopwords", "chunk_breakers")), len(head))
+        plain = next((k for k, u in enumerate(head) if k and u.word in lex.union("stopwords", "chunk_breakers")), len(head))
         things = max((k for k, u in enumerate(head[:plain]) if _plural(u.word, lex)), default=-1) + 1
         # (its complement stays after the participle: "uploaders converted into creators")
         if things and (things == len(words) or words[things].word in lex["qualifier_prepositions"].words | {"into", "to", "onto"}):

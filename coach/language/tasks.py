@@ -208,7 +208,9 @@ def _state_of_the_world(toks: list[str], first: int, lex: Lexicon) -> bool:
     migration tool': a product or system (not people) in a state to reach."""
     for j in range(first + 1, min(len(toks), first + 7)):
         tok = toks[j]
-        if tok in lex["state_verbs"].words or any(" ".join(toks[j : j + n]) in lex["state_verbs"].entries for n in (2, 3)):
+        if tok in lex["state_verbs"].words or any(" ".join(toks[j : j + n]) in lex["state_verbs"].entries for n in (2, 3)) or (
+            _built_property(toks, j, lex)
+        ):
             subject = [t for t in toks[first:j] if t not in lex["stopwords"].words]
             named = [t for t in subject if t not in lex["comparatives"].words and t not in lex["quality_comparatives"].words]
             people = lex.union("people_nouns", "outcome_nouns", "feeling_words")
@@ -222,6 +224,17 @@ def _state_of_the_world(toks: list[str], first: int, lex: Lexicon) -> bool:
         if tok in lex["chunk_breakers"].words and tok not in {"and", "or"}:
             return False
     return False
+
+
+def _built_property(toks: list[str], j: int, lex: Lexicon) -> bool:
+    """'is private', 'are horizontally scalable', 'is backwards compatible': a copula, then
+    (past a manner word) a property a system is built to have."""
+    if toks[j] not in ("is", "are"):
+        return False
+    k = j + 1
+    if k < len(toks) and toks[k].endswith("ly"):
+        k += 1  # "horizontally scalable", "fully compatible"
+    return k < len(toks) and lex["capability_adjectives"].has(lex.grams(toks[k : k + 2]))
 
 
 def _secured_thing(chunk: list[str], lex: Lexicon) -> bool:
