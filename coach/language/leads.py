@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..lexicon import Lexicon
 from .facts import Lead
-from .reading import countable, counted_events, known_verb, object_chunk, verb_kind
+from .reading import adverb_before_verb, countable, counted_events, known_verb, object_chunk, verb_kind
 
 
 def find_lead(tokens: list[tuple[str, int]], lex: Lexicon, start: int) -> Lead | None:
@@ -50,14 +50,15 @@ def after_label(low: str, tokens: list[tuple[str, int]], lex: Lexicon) -> int:
     """'Parcel lockers: install 300 more in Warsaw': a short label, then the order itself.
     The index of the verb after the colon, or 0."""
     colon = low.find(":")
-    if colon < 0:
-        return 0
-    for i, (tok, pos) in enumerate(tokens):
-        if pos > colon:
-            # (or the first word of a phrasal order it knows only whole: "Slack: figure out …")
-            order = (known_verb(tok, lex) and tok == lex.lemma_of(tok)) or tok in lex["learning_verbs"].first_words
-            return i if 0 < i <= 4 and order else 0
-    return 0
+    at = next((i for i, (_, pos) in enumerate(tokens) if pos > colon), 0) if colon >= 0 else 0
+    if not 0 < at <= 4:
+        return 0  # no colon, nothing after it, or more than a label before it
+    words = [t for t, _ in tokens]
+    verb = at + 1 if adverb_before_verb(words, at, lex) else at  # "New: Properly test Twitter …"
+    tok = words[verb]
+    # (or the first word of a phrasal order it knows only whole: "Slack: figure out …")
+    order = (known_verb(tok, lex) and tok == lex.lemma_of(tok)) or tok in lex["learning_verbs"].first_words
+    return verb if order else 0
 
 
 def _finite_change_verb(tokens: list[tuple[str, int]], begin: int, lex: Lexicon) -> Lead | None:

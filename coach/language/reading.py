@@ -34,7 +34,7 @@ def strip_fillers(low: str, tokens: list[tuple[str, int]], lex: Lexicon) -> int:
                 i += size
                 break
         else:
-            if not _adverb_before_verb(words, i, lex):
+            if not adverb_before_verb(words, i, lex):
                 break
             i += 1  # "Properly test Twitter as a channel": the order is the verb's
     return i
@@ -53,7 +53,8 @@ def starts_name(words: list[str], i: int, lex: Lexicon) -> bool:
     return False
 
 
-def _adverb_before_verb(words: list[str], i: int, lex: Lexicon) -> bool:
+def adverb_before_verb(words: list[str], i: int, lex: Lexicon) -> bool:
+    """'Properly | test Twitter as a channel': a manner word before the order."""
     word, nxt = words[i], words[i + 1] if i + 1 < len(words) else ""
     return (
         len(word) > 5

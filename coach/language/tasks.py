@@ -642,7 +642,11 @@ def task_verdict(facts: KrFacts, lex: Lexicon) -> tuple[bool, str]:
             q.kind == "duration" and lex.patterns.within_before.search(facts.low, 0, q.start) for q in facts.quantities
         ):
             return False, ""  # "Resolve all critical alerts within 7 days": a service level, measured
-        if any(q.role == "target" and q.kind == "currency" for q in measures):
+        # (a value only in a later clause is the result the deliverable comes with: "Publish a
+        # game, make $1 from a stranger" is the game first, as the contract bundles them)
+        clause = facts.low.find(",", facts.tokens[lead.index][1])
+        own_clause = [q for q in measures if clause < 0 or q.start < clause]
+        if any(q.role == "target" and q.kind == "currency" for q in own_clause):
             return False, ""  # "Build a pipeline of SEK 8M": an amount of money is a result
         if moves or any(q.role == "target" and _zero(q) and not facts.low[: q.start].endswith("with ") for q in measures):
             # a move from a baseline, or an absence ("Ship with zero P1 regressions" is bundled:

@@ -214,3 +214,18 @@ def test_a_property_a_system_is_built_to_have_is_a_state_to_reach(text):
 @pytest.mark.parametrize("text", ["The app is usable", "Customers are satisfied", "The platform is reliable"])
 def test_a_quality_of_a_product_or_of_people_is_no_built_property(text):
     assert not _task(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "New: Properly test podcasts as a channel, and get at least 10 signups per week from it",  # label, manner, order
+        "Publish the plugin, make $100 from strangers",  # the deliverable first, the money it comes with after
+    ],
+)
+def test_a_deliverable_before_the_result_it_comes_with_is_the_task(text):
+    assert _task(text)
+
+
+def test_an_amount_of_money_in_the_object_is_a_result():
+    assert not _task("Build a pipeline of SEK 8M")
