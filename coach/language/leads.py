@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from ..lexicon import Lexicon
 from .facts import Lead
-from .reading import adverb_before_verb, countable, counted_events, known_verb, object_chunk, verb_kind
+from .reading import (
+    adverb_before_verb,
+    countable,
+    counted_events,
+    known_verb,
+    object_chunk,
+    verb_kind,
+)
 
 
 def find_lead(tokens: list[tuple[str, int]], lex: Lexicon, start: int) -> Lead | None:
