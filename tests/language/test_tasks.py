@@ -229,3 +229,8 @@ def test_a_deliverable_before_the_result_it_comes_with_is_the_task(text):
 
 def test_an_amount_of_money_in_the_object_is_a_result():
     assert not _task("Build a pipeline of SEK 8M")
+
+
+@pytest.mark.parametrize("text", ["20% of processes are reviewed and updated annually", "100% of support runbooks will be documented"])
+def test_a_share_of_the_teams_own_processes_done_is_own_work(text):
+    assert _task(text)
