@@ -48,6 +48,8 @@ def find_lead(tokens: list[tuple[str, int]], lex: Lexicon, start: int) -> Lead |
                 later = _direction_word(tokens, i, lex)  # "Getting-started questions down 30%"
             if later is not None:
                 return later
+        if kind and i + 1 < len(tokens) and f"{lemma} {tokens[i + 1][0]}" in lex["delivery_verbs"].phrases:
+            kind = "delivery"  # "Reach out to 50 lapsed customers": the phrasal verb is work, no level reached
         if kind:
             return Lead(i, tok, lemma, kind)
     return _direction_word(tokens, start, lex)

@@ -234,3 +234,12 @@ def test_an_amount_of_money_in_the_object_is_a_result():
 @pytest.mark.parametrize("text", ["20% of processes are reviewed and updated annually", "100% of support runbooks will be documented"])
 def test_a_share_of_the_teams_own_processes_done_is_own_work(text):
     assert _task(text)
+
+
+@pytest.mark.parametrize("text", ["Reach out to 50 lapsed customers", "We proactively reach out and offer a 30% discount to all trial users"])
+def test_a_phrasal_delivery_verb_is_work_not_a_level_reached(text):
+    assert _task(text)
+
+
+def test_partners_brought_in_are_an_outcome():
+    assert not _task("Bring in 5 new partners")
