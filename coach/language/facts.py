@@ -91,3 +91,6 @@ class ObjectiveFacts:
     # What a plain direction acts on, in the author's case: its last dimension word, else its
     # last content word ("revenue" in "Increase revenue", "brand" in "Grow our brand").
     area: str = ""
+    # "Become a better engineer", "Be healthier": to be more of a named thing, a direction on
+    # it (not "Become a better version of myself": the whole self is no area).
+    becoming_more: bool = False

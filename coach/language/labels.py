@@ -58,8 +58,8 @@ def is_aspiration(
     word, not a project, and either nothing specific and no dimension at all ("Grow the
     business"), or slogan marks with too few specifics ("Delight our customers"). A plain
     direction on a named dimension ("Improve customer satisfaction") is not an aspiration."""
-    if facts.scan.targets or facts.choice_words or facts.concrete_change or facts.project:
-        return False
+    if facts.scan.targets or facts.choice_words or facts.concrete_change or facts.project or facts.becoming_more:
+        return False  # (to become more of a named thing is a direction on it: "Become a better engineer")
     n = len(facts.specific_words)
     # A slogan verb ("Delight", "Foster", "Be") or an empty superlative with no dimension
     # ("Best beer in Germany"; but "World-class uptime" chooses uptime).

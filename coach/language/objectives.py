@@ -171,10 +171,26 @@ def _analyze_objective(text: str, lex: Lexicon) -> ObjectiveFacts:
     heading = len(set(toks)) == len(toks) and lex["determiners"].words.isdisjoint(toks) and not (
         slogan or superlative or lead_classes or known_verb(lead_lemma or "", lex)
     )
+    whole = _whole_scope(toks, lex)
+    after = toks[first + 1 :]
+    # more of a named thing: "a better engineer" (a role), "healthier" (a quality's own
+    # comparative), "more efficient at work" (where); "be more data-led" names only a manner
+    becoming_more = (
+        lead_lemma in lex["becoming_verbs"].words
+        and bool(specific)
+        and not whole
+        and not superlative
+        and not lex.union("comparatives", "quality_comparatives").isdisjoint(after)
+        and (
+            after[:1] in (["a"], ["an"])
+            or not lex["quality_comparatives"].words.isdisjoint(after)
+            or not lex["qualifier_prepositions"].words.isdisjoint(after)
+        )
+    )
     return ObjectiveFacts(
         text, low, words, sc, tuple(aspiration_hits), tuple(specific), tuple(choice_hits), lead_lemma,
         concrete, slogan, slogan_lead, slogan_words, superlative, dimension_words, project, heading,
-        _whole_scope(toks, lex), dimension_words[-1] if dimension_words else _last_content_word(text, lex),
+        whole, dimension_words[-1] if dimension_words else _last_content_word(text, lex), becoming_more,
     )
 
 
