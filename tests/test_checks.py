@@ -339,7 +339,7 @@ def test_kr_labels_of_phrasings_that_generalise(rubric, text, label):
         # to become more of a named thing is a direction on it; the whole self or a manner is no area
         ("Become a better public speaker", False),
         ("Be healthier and happier", False),
-        ("Be more focused at work", False),
+        ("Be more productive at work", False),
         ("Become a better version of myself", True),
         ("Be more data-led", True),
         ("Become a better team", True),
