@@ -343,6 +343,8 @@ def test_kr_labels_of_phrasings_that_generalise(rubric, text, label):
         ("Become a better version of myself", True),
         ("Be more data-led", True),
         ("Become a better team", True),
+        ("Demonstrate leadership in our category", True),  # the contract's "market leader in our space"
+        ("Show thought leadership in data privacy", False),  # a named field
     ],
 )
 def test_aspiration_of_objectives_that_generalise(rubric, text, aspiration):
