@@ -156,6 +156,7 @@ def test_a_placeholder_cut_short_ends_before_its_qualifier():
     assert short_name("cost per lead", lex) == "cost per lead"
     assert short_name("orders per active customer per month", lex) == "orders per active customer"
     assert short_name("hours per week spent in meetings", lex) == "hours per week"  # no participle end
+    assert short_name("internal applications per open senior role", lex) == "internal applications"  # no base cut inside
     # a participle after a plural wants what was cut: the plural alone names them
     assert short_name("members buying the annual pass", lex) == "members"
     assert short_name("app store reviews mentioning the dark mode", lex) == "app store reviews"
