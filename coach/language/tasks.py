@@ -424,15 +424,15 @@ def _opening_target(facts: KrFacts) -> Quantity | None:
 
 
 def _time_budget(facts: KrFacts, lex: Lexicon) -> bool:
-    """'25 hours design', 'Ten hours in analysis and development': a time opening a verbless
+    """'25 hours design', 'Ten hours in analysis and development', 'XX hours coding': a time opening a verbless
     KR, then the work it is for; not a time that is measured ('2 hours average response
     time', '48 hours to first reply', '10 minutes of downtime')."""
     budget = _opening_target(facts)
     if budget is None or facts.has_baseline or facts.lead is not None:
         return False
     rest = [t for t, pos in facts.tokens if pos >= budget.end]
-    if budget.kind == "word" and rest[:1] and rest[0] in lex["time_units"].words:
-        rest = rest[1:]  # "Ten hours in …"
+    if budget.kind in ("word", "placeholder") and rest[:1] and rest[0] in lex["time_units"].words:
+        rest = rest[1:]  # "Ten hours in …", "XX hours planning" (the hours left to fill in)
     elif budget.kind != "duration":
         return False
     measured = lex.union("metric_terms", "metric_heads", "lower_is_better", "time_metrics", "outcome_nouns", "people_nouns")

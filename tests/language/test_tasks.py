@@ -48,7 +48,7 @@ def test_who_signed_or_who_was_served_is_no_bundled_result(text):
     assert not _task(text)
 
 
-@pytest.mark.parametrize("text", ["30 hours frontend work", "Six hours of planning and writing"])
+@pytest.mark.parametrize("text", ["30 hours frontend work", "Six hours of planning and writing", "XX hours planning"])
 def test_hours_set_aside_for_the_authors_own_work_are_an_effort(text):
     assert _task(text)
 
