@@ -146,9 +146,12 @@ def feeling_clause(tokens: list[tuple[str, int]], start: int, lex: Lexicon) -> b
     `start` or later); the first word is no order to do something."""
     people = lex.union("people_nouns", "outcome_nouns")
     feelings = lex["feeling_words"].words
+    # (up to a purpose: "Provide documentation to allow a new user understand …" is the
+    # documentation, for what users understand)
+    end = next((j for j in range(max(1, start), len(tokens)) if tokens[j][0] in lex["purpose_words"].words), len(tokens))
     return any(
         tokens[j][0] in feelings and (tokens[j - 1][0] in people or countable(tokens[j - 1][0], lex))
-        for j in range(max(1, start), len(tokens))
+        for j in range(max(1, start), end)
     )
 
 

@@ -243,3 +243,8 @@ def test_a_phrasal_delivery_verb_is_work_not_a_level_reached(text):
 
 def test_partners_brought_in_are_an_outcome():
     assert not _task("Bring in 5 new partners")
+
+
+def test_what_people_feel_after_a_purpose_is_what_the_deliverable_is_for():
+    assert _task("Provide enough documentation to help new users understand the projects")
+    assert not _task("Pilot customers love the new dashboard")
