@@ -247,4 +247,4 @@ def test_partners_brought_in_are_an_outcome():
 
 def test_what_people_feel_after_a_purpose_is_what_the_deliverable_is_for():
     assert _task("Provide enough documentation to help new users understand the projects")
-    assert not _task("Pilot customers love the new dashboard")
+    assert not _task("Customers love the new checkout")
