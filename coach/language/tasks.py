@@ -128,9 +128,12 @@ def _own_work(facts: KrFacts, first: int, lex: Lexicon) -> str:
     if imperative and (lemma in lex["learning_verbs"].words or lex["learning_verbs"].has(opening)) and not valued:
         said = (lex["learning_verbs"].found(opening) or [verb])[0]  # "come up with", not "come"
         return f"'{said}' names learning, deciding or setting up measurement: a deliverable"
-    if not facts.measures and toks[first : first + 2] in (["there", "is"], ["there", "are"], ["there", "will"]):
+    there = toks[first : first + 2] in (["there", "is"], ["there", "are"], ["there", "will"])
+    if there and not facts.measures:
         # (a number that only picks what it covers is no value: "... up to date for the next 1-2 releases")
         return "a state to reach ('there is ...'): a deliverable, not a result"
+    if there and _own_things_there(facts, first, lex):
+        return "a count of the team's own things or people ('there are N ...'): its own work"
     window = toks[first + 1 : first + 5]
     can = next((i for i, t in enumerate(window) if t in lex["capability_words"].words), None)
     if (
@@ -201,6 +204,19 @@ def _own_work(facts: KrFacts, first: int, lex: Lexicon) -> str:
     if verb != toks[first] and "delivery_verbs" in lex.verb_classes(verb) and not valued:
         return f"'{verb}' names an activity or deliverable"
     return ""
+
+
+def _own_things_there(facts: KrFacts, first: int, lex: Lexicon) -> bool:
+    """'There are at least 100 KRs we are tracking', 'There are four P5 employees in the team':
+    a count of things the team makes or of its own staff; not of customers or a measure
+    ('There are 500 paying customers')."""
+    q = next((q for q in facts.measures if q.role == "target"), None)
+    if q is None or q.kind not in ("number", "word") or facts.has_baseline:
+        return False
+    after = next((i for i, (_, pos) in enumerate(facts.tokens) if pos >= q.end), len(facts.tokens))
+    chunk = object_chunk(facts.tokens, after, lex)
+    counted = [t for t in chunk if t not in lex.union("metric_terms", "metric_heads", "outcome_nouns")]
+    return bool(chunk) and counted == chunk and chunk[-1] in lex.union("deliverable_nouns", "staff_nouns")
 
 
 def _state_of_the_world(toks: list[str], first: int, lex: Lexicon) -> bool:

@@ -248,3 +248,8 @@ def test_partners_brought_in_are_an_outcome():
 def test_what_people_feel_after_a_purpose_is_what_the_deliverable_is_for():
     assert _task("Provide enough documentation to help new users understand the projects")
     assert not _task("Customers love the new checkout")
+
+
+def test_there_are_n_of_the_teams_own_people_or_things_is_own_work():
+    assert _task("There are at least four senior engineers in the team")
+    assert not _task("There are 500 paying customers")
