@@ -134,6 +134,11 @@ def test_a_value_then_a_comparative_is_a_change_in_its_direction(rubric, text, e
         ("Raise course completion rates by the end of the autumn term", "to [target course completion rates] by the end of the autumn term"),
         # the order's participle names what the share counts
         ("Retain 80% of new members", "Increase share of new members retained from"),
+        # a time inside the metric's definition is no deadline
+        (
+            "Achieve a weekly return rate of 10%, as measured by returning visitors this week over last week's",
+            "Increase weekly return rate from [current weekly return rate] to 10%",
+        ),
         ("Activate 60% of new signups in their first week", "Increase share of new signups activated in their first week"),
     ],
 )

@@ -197,6 +197,9 @@ def strip_deadline(text: str, lex: Lexicon) -> tuple[str, str | None]:
     m = DEADLINE_PHRASE_RE.search(low) if may_hold_deadline(low) else None
     if not m or low[max(0, m.start() - 6) : m.start()].rstrip().endswith("than"):
         return text, None  # (none, or "higher than in 2024": the level compared with, no deadline)
+    defined = lex.patterns.definition_opening.search(low, 0, m.start())
+    if defined:
+        return text, None  # ", as measured by returning visitors this week …": the metric's definition
     end = m.end()
     after = lex.patterns.event_after.match(low, end)
     if after and low[m.start() : m.start() + 6] == "within":
