@@ -296,7 +296,9 @@ def short_name(metric: str, lex: Lexicon) -> str:
     if not lex["list_joiners"].words.isdisjoint(w.lower() for w in words[1:cap]):
         cap += 2  # "[current share of invoices and credit notes]": both things, whole
     low_words = [w.lower() for w in words]
-    if cap < min(cut, whole) and "per" in low_words[1:cap] and "per" not in low_words[cap - 1 : cap + 1]:
+    if cap < min(cut, whole) and low_words[cap - 1] == "per":
+        cap += 1  # "[current number of recordings viewed per user]": a rate keeps its base's noun
+    elif cap < min(cut, whole) and "per" in low_words[1:cap] and "per" not in low_words[cap - 1 : cap + 1]:
         # a rate's base cut inside ("per open senior | role") is no base: the name stops before that "per"
         cap = max(i for i in range(1, cap) if low_words[i] == "per")
     words = words[: min(cut, cap)]

@@ -154,7 +154,8 @@ def test_a_placeholder_cut_short_ends_before_its_qualifier():
     assert short_name("time to repair", lex) == "time to repair"  # whole: nothing cut
     # a rate keeps what it is per ("[current cost]" would name another measure), never ending on "per"
     assert short_name("cost per lead", lex) == "cost per lead"
-    assert short_name("orders per active customer per month", lex) == "orders per active customer"
+    assert short_name("orders per active customer per month", lex) == "orders per active customer per month"
+    assert short_name("number of recordings viewed per user", lex) == "number of recordings viewed per user"
     assert short_name("hours per week spent in meetings", lex) == "hours per week"  # no participle end
     assert short_name("internal applications per open senior role", lex) == "internal applications"  # no base cut inside
     # a participle after a plural wants what was cut: the plural alone names them
