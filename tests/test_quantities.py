@@ -136,6 +136,15 @@ def test_more_ways_to_write_a_deadline(text, phrase):
     assert deadline_phrase(text) == phrase
 
 
+def test_a_time_in_a_metrics_definition_is_no_deadline():
+    from coach.language.phrases import strip_deadline
+    from coach.rubric import load_rubric
+
+    lex = load_rubric(None).lexicon
+    assert strip_deadline("Return rate of 10%, as measured by visitors back this week", lex)[1] is None
+    assert strip_deadline("As measured by: NPS 50+ by Q3", lex)[1] == "by Q3"  # a label, then the KR
+
+
 @pytest.mark.parametrize(
     "text, value",
     [
