@@ -455,7 +455,7 @@ def _time_budget(facts: KrFacts, lex: Lexicon) -> bool:
     return bool(rest) and rest[0] not in lex["span_openers"].words and measured.isdisjoint(rest)
 
 
-def _own_cadence(facts: KrFacts, head: list[str], lex: Lexicon) -> bool:
+def _own_cadence(facts: KrFacts, head: list[str], lex: Lexicon, opening: bool = True) -> bool:
     """'20 freelance pomodoros per week', '3x exercise sessions per week', 'Two meetups a
     month': things the team itself does, counted per day or week ('500 sign-ups per week',
     'user sessions per week' count what others do)."""
@@ -469,7 +469,7 @@ def _own_cadence(facts: KrFacts, head: list[str], lex: Lexicon) -> bool:
             return False
     if any(q.role == "target" and q.kind not in {"number", "word", "multiplier"} for q in facts.measures):
         return False  # "80% of calls answered daily": a rate
-    if _opening_target(facts) is None:
+    if opening and _opening_target(facts) is None:
         return False  # the count opens the KR and counts its noun ("Story points per sprint to 40" is a level)
     others = lex.union("outcome_nouns", "people_nouns", "lower_is_better")
     # At a cadence, a count of anything nobody else makes or does is the author's own doing
@@ -638,6 +638,8 @@ def task_verdict(facts: KrFacts, lex: Lexicon) -> tuple[bool, str]:
     if lead and lead.lemma in lex["obtain_verbs"].words and re.match(
         r"\s*\d", facts.low[facts.tokens[lead.index][1] + len(lead.token) :]
     ) and not lex["done_words"].has(words):
+        if _own_cadence(facts, object_chunk(facts.tokens, lead.index + 2, lex), lex, opening=False):
+            return True, "a count of what the author does each day or week: its own activity"  # "Get 8K steps per day"
         return False, ""  # "Get 500 sign-ups", "Attract 40 sponsors": what others do, counted
     deliverables = lex["deliverable_nouns"]
     done = lex["done_words"]

@@ -148,6 +148,7 @@ def test_what_people_can_do_in_a_time_and_none_of_a_metric_are_results(text):
         "25 focused pomodoros per week",
         "Spend 1hr every week on side projects",  # an order right before its duration
         "Practise piano 4 times a week",
+        "Get 10K steps per day",  # got by the author's own doing, not from others
     ],
 )
 def test_the_authors_own_doing_at_a_cadence_is_own_work(text):
@@ -155,7 +156,8 @@ def test_the_authors_own_doing_at_a_cadence_is_own_work(text):
 
 
 @pytest.mark.parametrize(
-    "text", ["500 sign-ups per week", "40 orders per day", "20 demos a month", "Downtime 10 minutes per month", "2,000 daily active users"]
+    "text",
+    ["500 sign-ups per week", "40 orders per day", "20 demos a month", "Downtime 10 minutes per month", "2,000 daily active users", "Get 500 sign-ups per week"],
 )
 def test_what_others_do_or_a_measure_at_a_cadence_is_no_own_work(text):
     assert not _task(text)
