@@ -405,7 +405,7 @@ def _share_phrase(units: list[Unit], i: int, text: str, lex: Lexicon, verb: str 
         return ""  # "invoices generated | by the new service": who does it picks them, and is unread
     if linked and not rest:
         return None  # "70% of activities are ..." with a condition we cannot keep: no share to name
-    if linked and after + 1 < len(units) and units[after].word in lex["qualifier_prepositions"].words | {"through", "via"}:
+    if linked and after + 1 < len(units) and units[after].word in lex["qualifier_prepositions"].words:
         return ""  # "books are available | through the site with highlighting": the rest of the condition, unread
     if _unread_predicate(units, k + len(rest), text, lex):
         # "90% of tickets received via email are resolved within 24 hours": the share is of

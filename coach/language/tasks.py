@@ -132,7 +132,7 @@ def _own_work(facts: KrFacts, first: int, lex: Lexicon) -> str:
     if there and not facts.measures:
         # (a number that only picks what it covers is no value: "... up to date for the next 1-2 releases")
         return "a state to reach ('there is ...'): a deliverable, not a result"
-    if there and _own_things_there(facts, first, lex):
+    if there and _own_things_there(facts, lex):
         return "a count of the team's own things or people ('there are N ...'): its own work"
     window = toks[first + 1 : first + 5]
     can = next((i for i, t in enumerate(window) if t in lex["capability_words"].words), None)
@@ -206,7 +206,7 @@ def _own_work(facts: KrFacts, first: int, lex: Lexicon) -> str:
     return ""
 
 
-def _own_things_there(facts: KrFacts, first: int, lex: Lexicon) -> bool:
+def _own_things_there(facts: KrFacts, lex: Lexicon) -> bool:
     """'There are at least 100 KRs we are tracking', 'There are four P5 employees in the team':
     a count of things the team makes or of its own staff; not of customers or a measure
     ('There are 500 paying customers')."""
@@ -389,7 +389,7 @@ def _unknown_order(toks: list[str], first: int, lex: Lexicon) -> bool:
         and toks[at] in lex["determiners"].words  # ("Compete in a tournament", "Publication of the strategy")
         and toks[at] != "there"
         and not looks_plural(word)
-        and word not in lex.union(*lex.classes)
+        and word not in lex.union(*lex)  # (in no word class of the rubric's)
     )
 
 
@@ -440,9 +440,9 @@ def _opening_target(facts: KrFacts) -> Quantity | None:
 
 
 def _time_budget(facts: KrFacts, lex: Lexicon) -> bool:
-    """'25 hours design', 'Ten hours in analysis and development', 'XX hours coding': a time opening a verbless
-    KR, then the work it is for; not a time that is measured ('2 hours average response
-    time', '48 hours to first reply', '10 minutes of downtime')."""
+    """'25 hours design', 'Ten hours in analysis and development', 'XX hours coding': a time
+    opening a verbless KR, then the work it is for; not a time that is measured ('2 hours
+    average response time', '48 hours to first reply', '10 minutes of downtime')."""
     budget = _opening_target(facts)
     if budget is None or facts.has_baseline or facts.lead is not None:
         return False
@@ -581,8 +581,8 @@ def _made_with_qualities(facts: KrFacts, lex: Lexicon) -> bool:
     if first >= len(toks) or known_verb(toks[first], lex):
         return False
     breakers = lex.union("qualifier_prepositions", "chunk_breakers", without=("list_joiners",))
-    end = next((i for i in range(first, len(toks)) if toks[i] in breakers and toks[i] != "&"), len(toks))
-    named = [t for t in toks[first:end] if t not in lex["determiners"].words and t not in lex["list_joiners"].words and t != "&"]
+    end = next((i for i in range(first, len(toks)) if toks[i] in breakers), len(toks))
+    named = [t for t in toks[first:end] if t not in lex.union("determiners", "list_joiners")]
     if len(named) < 2 or not any(is_quality_adjective(t, lex) for t in named[:-1]):
         return False  # (with no quality word, the plain reading of a named thing decides)
     compared = lex.union("comparatives", "quality_comparatives", "feeling_words")
