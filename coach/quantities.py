@@ -39,7 +39,8 @@ REQUIRED_PATTERNS = (
     "month", "weekday", "period", "small_number", "deadline_core", "deadline_start",
     "deadline_phrase_opening", "maybe_deadline", "deadline_hint", "workdays", "number_start",
     "currency", "multiplier", "unit", "word_quantity", "maybe_word_quantity", "compound_duration",
-    "scale", "letter_placeholder", "maybe_letter_placeholder", "to_decide_bracket", "ident_after", "version_after",
+    "scale", "bracket_placeholder", "letter_placeholder", "maybe_letter_placeholder", "to_decide_bracket", "ident_after",
+    "version_after",
     "naming_after",
     "top_before", "picked_after", "of_whole_before", "baseline_before", "from_average",
     "not_a_baseline_label", "baseline_after", "arrow_between", "threshold_after", "from_before",
@@ -152,7 +153,7 @@ NUMBER_RE = re.compile(
 )
 # "double", "zero", "to weekly", "by a third": a value written as a word.
 WORD_QUANTITY_RE = re.compile(_PATTERNS["word_quantity"])
-PLACEHOLDER_RE = re.compile(r"\[[^\[\]\n]{1,80}\]")
+PLACEHOLDER_RE = re.compile(_PATTERNS["bracket_placeholder"])
 # A value left as a letter or "TBD" where a number belongs ("by X%", "from X to Y", "N new
 # users", "x% of employees"): a placeholder too, unfilled.
 LETTER_PLACEHOLDER_RE = re.compile(_PATTERNS["letter_placeholder"])

@@ -169,6 +169,15 @@ def test_ranges_and_wholes_are_not_baselines():
     assert roles("At least 7 of 12 councillors pledge support") == [("7", "target")]
 
 
+@pytest.mark.parametrize("text", ["Offline sync is implemented [P1]", "[p0] The SDK has streaming support", "Ship the beta [stretch]"])
+def test_a_priority_or_stretch_tag_in_brackets_is_no_placeholder(text):
+    assert scan(text).quantities == ()
+
+
+def test_a_bracketed_value_to_fill_is_a_placeholder():
+    assert [q.kind for q in scan("Grow NPS from [current NPS] to [target]").quantities] == ["placeholder", "placeholder"]
+
+
 @pytest.mark.parametrize("text", ["Support 10s of millions of repositories", "Serve 100s of teams", "Tools from the 1990s"])
 def test_tens_of_and_decades_are_no_seconds(text):
     assert scan(text).quantities == ()
