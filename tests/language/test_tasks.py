@@ -255,3 +255,16 @@ def test_what_people_feel_after_a_purpose_is_what_the_deliverable_is_for():
 def test_there_are_n_of_the_teams_own_people_or_things_is_own_work():
     assert _task("There are at least four senior engineers in the team")
     assert not _task("There are 500 paying customers")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Performance benchmarks and monitoring dashboard",  # things a product team makes, named
+        "Error recovery flows for all critical user journeys",
+        "Comprehensive testing suite with >90% coverage",  # the deliverable first, the number it comes with
+        "By the end of 2025, run three experiments on new pricing",  # a deadline opening the order
+    ],
+)
+def test_named_artifacts_and_an_order_after_its_deadline_are_tasks(text):
+    assert _task(text)
