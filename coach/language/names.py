@@ -42,6 +42,7 @@ def _sure_metric(facts: KrFacts, lex: Lexicon) -> str:
         or _unclear_count(facts, metric, lex)
         or _cut_at_a_join(facts, metric)  # "revenue | and margin": one of two, the other dropped
         or _change_named_after_value(facts, metric, lex)
+        or _measure_after_value(facts, metric, lex)
         or _heading_of_details(facts, metric, lex)
     ):
         return ""
@@ -111,6 +112,21 @@ def _change_named_after_value(facts: KrFacts, metric: str, lex: Lexicon) -> bool
         return False
     at = facts.low.find(metric.lower())
     return at > 0 and any(q.end <= at and not facts.low[q.end : at].strip() for q in facts.measures)
+
+
+def _measure_after_value(facts: KrFacts, metric: str, lex: Lexicon) -> bool:
+    """'NFC authentication >98% success rate', 'wallet connection >95% reliability': what the
+    value measures is named after it; the name before it is only what it is about, and a
+    rewrite of that name alone would lose the measure."""
+    at = facts.low.find(metric.lower())
+    end = at + len(metric) if at >= 0 else -1
+    for q in facts.measures:
+        # (not a multiple: "Pipeline coverage 3x quota" is coverage, in quotas)
+        if q.role == "target" and q.kind != "multiplier" and end >= 0 and q.start >= end and not facts.low[end : q.start].strip(" <>≤≥~"):
+            nxt = facts.low[q.end :].split(maxsplit=1)[:1]
+            word = nxt[0].strip(".,;:()") if nxt else ""
+            return word in lex.union("metric_heads", "metric_terms", "vague_nouns")
+    return False
 
 
 _JOIN_AFTER = re.compile(r"\s+(?:and|or|&)\s+(?![\d$€£])[a-z]")

@@ -31,6 +31,9 @@ def rubric():
         ("Monthly cloud spend kept under $40k", "monthly cloud spend"),
         ("Weekly active teams reach 1,500", "weekly active teams"),
         ("An NPS of 45 among new tenants", "NPS"),  # where it holds, not what 45 counts
+        # the measure named after the value: the name before it is only what it is about
+        ("Card payments >98% success rate across devices", ""),
+        ("Pipeline coverage 3x quota", "pipeline coverage"),  # a multiple of quota
     ],
 )
 def test_sure_metric(rubric, text, metric):
