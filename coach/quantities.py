@@ -48,7 +48,7 @@ REQUIRED_PATTERNS = (
 )  # fmt: skip
 # ... and its word lists.
 REQUIRED_WORDS = (
-    "ident_words", "not_before_year", "year_name_before", "baseline_last", "baseline_last2", "approx", "baseline_after_words",
+    "ident_words", "not_before_year", "year_name_before", "year_time_before", "baseline_last", "baseline_last2", "approx", "baseline_after_words",
     "average_words", "baseline_placeholder_starts", "target_placeholder_starts", "currency_units",
     "percent_units", "points_units", "rating_units", "duration_units", "multiplier_marks",
 )  # fmt: skip
@@ -378,6 +378,9 @@ def scan(text: str) -> Scan:
                 continue
             if _names_with_year(low, s):
                 continue  # "the 2025 roadmap", "our 2024 budget": the year names a thing
+            if _word_before(low, s) in _YEAR_TIME_BEFORE and not masked.startswith(" to ", e):  # (not "from 2024 to 3000")
+                deadlines.append((s, e))  # "from 2024 levels", "since 2023 on …": a time, no value
+                continue
         found.append((s, e, _kind(cur, unit, (mult or "").strip())))
     for m in WORD_QUANTITY_RE.finditer(masked) if _MAYBE_WORD_QUANTITY.search(masked) else ():
         if any(s < m.end() and m.start() < e for s, e, _ in found):
@@ -484,6 +487,7 @@ def _baseline_before(window: str) -> bool:
 _IDENT_WORDS = _WORDS["ident_words"]
 _NOT_BEFORE_YEAR = _WORDS["not_before_year"]
 _YEAR_NAME_BEFORE = frozenset(_WORDS["year_name_before"])
+_YEAR_TIME_BEFORE = frozenset(_WORDS["year_time_before"])
 
 
 _IDENT_WORD = re.compile(r"[a-z0-9.#:-]+")
@@ -492,7 +496,11 @@ _IDENT_WORD = re.compile(r"[a-z0-9.#:-]+")
 def _names_with_year(low: str, s: int) -> bool:
     """Is the year at `s` (a word after it) part of a name: after a determiner ("the 2025
     roadmap")? A count keeps its verb ("Reach 2000 users")."""
-    return low[max(0, s - 8) : s].rstrip().rpartition(" ")[2].lstrip("([{'\"") in _YEAR_NAME_BEFORE
+    return _word_before(low, s) in _YEAR_NAME_BEFORE
+
+
+def _word_before(low: str, s: int) -> str:
+    return low[max(0, s - 8) : s].rstrip().rpartition(" ")[2].lstrip("([{'\"")
 
 
 def _identifier_before(before: str) -> bool:

@@ -174,6 +174,11 @@ def test_a_priority_or_stretch_tag_in_brackets_is_no_placeholder(text):
     assert scan(text).quantities == ()
 
 
+@pytest.mark.parametrize("text", ["Increase NPS from 2024 levels", "Continue our progress from 2024 on auditing libraries"])
+def test_a_year_after_from_or_since_is_a_time(text):
+    assert scan(text).quantities == ()
+
+
 def test_a_bracketed_value_to_fill_is_a_placeholder():
     assert [q.kind for q in scan("Grow NPS from [current NPS] to [target]").quantities] == ["placeholder", "placeholder"]
 
