@@ -189,7 +189,7 @@ def _own_work(facts: KrFacts, first: int, lex: Lexicon) -> str:
     if not valued and _passive_done(toks, lex):
         return "a done state ('... are determined and documented'): a deliverable"
     if _time_spent(facts, toks, first, lex):
-        return "time spent on an activity each day or week: the team's own work"
+        return "time spent on an activity each day or week: the author's or team's own work"
     if _time_budget(facts, lex):
         return "hours set aside for the author's own work: an effort, not a result"
     if _share_of_own_work(facts, toks, first, lemma, lex):
@@ -742,7 +742,7 @@ def task_verdict(facts: KrFacts, lex: Lexicon) -> tuple[bool, str]:
     if lead is None and not facts.quantities and _made_with_qualities(facts, lex):
         return True, "a thing to deliver, with the qualities it should have"
     if lead is None and _own_cadence(facts, head, lex):
-        return True, "a count of what the team does each day or week: its own activity"
+        return True, "a count of what the author or team does each day or week: its own activity"
     metric_nouns = lex.union("metric_heads", "metric_terms")
     if head and (head[0] in lex["metric_heads"].words or head[-1] in metric_nouns):
         return False, ""
