@@ -376,9 +376,10 @@ def scan(text: str) -> Scan:
             if not nxt or not nxt.isalpha():
                 deadlines.append((s, e))
                 continue
-            if _names_with_year(low, s):
+            word = _word_before(low, s)
+            if word in _YEAR_NAME_BEFORE:
                 continue  # "the 2025 roadmap", "our 2024 budget": the year names a thing
-            if _word_before(low, s) in _YEAR_TIME_BEFORE and not masked.startswith(" to ", e):  # (not "from 2024 to 3000")
+            if word in _YEAR_TIME_BEFORE and not masked.startswith(" to ", e):  # (not "from 2024 to 3000")
                 deadlines.append((s, e))  # "from 2024 levels", "since 2023 on …": a time, no value
                 continue
         found.append((s, e, _kind(cur, unit, (mult or "").strip())))
@@ -493,13 +494,9 @@ _YEAR_TIME_BEFORE = frozenset(_WORDS["year_time_before"])
 _IDENT_WORD = re.compile(r"[a-z0-9.#:-]+")
 
 
-def _names_with_year(low: str, s: int) -> bool:
-    """Is the year at `s` (a word after it) part of a name: after a determiner ("the 2025
-    roadmap")? A count keeps its verb ("Reach 2000 users")."""
-    return _word_before(low, s) in _YEAR_NAME_BEFORE
-
-
 def _word_before(low: str, s: int) -> str:
+    """The word right before a value at `s`: a determiner makes a year after it part of a name
+    ("the 2025 roadmap"; a count keeps its verb: "Reach 2000 users"), "from" a time."""
     return low[max(0, s - 8) : s].rstrip().rpartition(" ")[2].lstrip("([{'\"")
 
 

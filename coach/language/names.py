@@ -119,14 +119,19 @@ def _measure_after_value(facts: KrFacts, metric: str, lex: Lexicon) -> bool:
     value measures is named after it; the name before it is only what it is about, and a
     rewrite of that name alone would lose the measure."""
     at = facts.low.find(metric.lower())
-    end = at + len(metric) if at >= 0 else -1
-    for q in facts.measures:
-        # (not a multiple: "Pipeline coverage 3x quota" is coverage, in quotas)
-        if q.role == "target" and q.kind != "multiplier" and end >= 0 and q.start >= end and not facts.low[end : q.start].strip(" <>≤≥~"):
-            nxt = facts.low[q.end :].split(maxsplit=1)[:1]
-            word = nxt[0].strip(".,;:()") if nxt else ""
-            return word in lex.union("metric_heads", "metric_terms", "vague_nouns")
-    return False
+    if at < 0:
+        return False
+    end = at + len(metric)
+    # the first target right after the name, past comparison marks only (not a multiple:
+    # "Pipeline coverage 3x quota" is coverage, in quotas)
+    q = next(
+        (q for q in facts.measures if q.role == "target" and q.start >= end and not facts.low[end : q.start].strip(" <>≤≥~")),
+        None,
+    )
+    if q is None or q.kind == "multiplier":
+        return False
+    word = (facts.low[q.end :].split(maxsplit=1) or [""])[0].strip(".,;:()")
+    return word in lex.union("metric_heads", "metric_terms", "vague_nouns")
 
 
 _JOIN_AFTER = re.compile(r"\s+(?:and|or|&)\s+(?![\d$€£])[a-z]")

@@ -295,12 +295,12 @@ def short_name(metric: str, lex: Lexicon) -> str:
     cap = 3 if prefix else 5
     if not lex["list_joiners"].words.isdisjoint(w.lower() for w in words[1:cap]):
         cap += 2  # "[current share of invoices and credit notes]": both things, whole
-    low_words = [w.lower() for w in words]
-    if cap < min(cut, whole) and low_words[cap - 1] == "per":
-        cap += 1  # "[current number of recordings viewed per user]": a rate keeps its base's noun
-    elif cap < min(cut, whole) and "per" in low_words[1:cap] and "per" not in low_words[cap - 1 : cap + 1]:
-        # a rate's base cut inside ("per open senior | role") is no base: the name stops before that "per"
-        cap = max(i for i in range(1, cap) if low_words[i] == "per")
+    if cap < min(cut, whole):  # cut by its length: a rate keeps a whole base or none
+        low_words = [w.lower() for w in words]
+        if low_words[cap - 1] == "per":
+            cap += 1  # "[current number of recordings viewed per user]"
+        elif low_words[cap] != "per" and "per" in low_words[1:cap]:
+            cap = max(i for i in range(1, cap) if low_words[i] == "per")  # not "per open senior | role"
     words = words[: min(cut, cap)]
     for _ in range(2):  # pop a weak end, and again after a cut short name is cut back
         while len(words) > 1 and (

@@ -213,10 +213,15 @@ def _own_things_there(facts: KrFacts, lex: Lexicon) -> bool:
     q = next((q for q in facts.measures if q.role == "target"), None)
     if q is None or q.kind not in ("number", "word") or facts.has_baseline:
         return False
-    after = next((i for i, (_, pos) in enumerate(facts.tokens) if pos >= q.end), len(facts.tokens))
-    chunk = object_chunk(facts.tokens, after, lex)
+    chunk = _chunk_after(facts, q, lex)
     counted = [t for t in chunk if t not in lex.union("metric_terms", "metric_heads", "outcome_nouns")]
     return bool(chunk) and counted == chunk and chunk[-1] in lex.union("deliverable_nouns", "staff_nouns")
+
+
+def _chunk_after(facts: KrFacts, q: Quantity, lex: Lexicon) -> list[str]:
+    """The noun phrase right after a value: what it counts ("3 planning sessions")."""
+    after = next((i for i, (_, pos) in enumerate(facts.tokens) if pos >= q.end), len(facts.tokens))
+    return object_chunk(facts.tokens, after, lex)
 
 
 def _state_of_the_world(toks: list[str], first: int, lex: Lexicon) -> bool:
@@ -368,8 +373,7 @@ def _counted_order(facts: KrFacts, first: int, verb: str, lex: Lexicon) -> bool:
         return False
     if lex.patterns.picked_of.match(facts.low, q.end):
         return True  # "Choose 10 of them": the things picked are named before
-    after = next((i for i, (_, pos) in enumerate(facts.tokens) if pos >= q.end), len(facts.tokens))
-    chunk = object_chunk(facts.tokens, after, lex)
+    chunk = _chunk_after(facts, q, lex)
     # (the things counted end at the first plural: "2 new recipes | a week")
     chunk = chunk[: next((i + 1 for i, t in enumerate(chunk) if countable(t, lex)), len(chunk))]
     others = lex.union("people_nouns", "outcome_nouns", "plural_metric_heads", "time_units")
