@@ -267,7 +267,7 @@ def _noun_change(facts: KrFacts, lex: Lexicon) -> tuple[str, str, str] | None:
     if before.strip() and not (len(before.split()) == 1 and lex.patterns.article_before.search(before)):
         return None
     after = lex.patterns.change_noun_after.match(facts.low, q.end)
-    verb = lex.maps["change_nouns"].get(after.group(1)) if after else None
+    verb = lex.maps["change_nouns"].get(after.group(1)) if after and after.group(2) else None
     if not verb:
         return None
     metric = strip_deadline(facts.text[after.end() :], lex)[0].strip().rstrip(".")

@@ -52,6 +52,22 @@ def test_relative_targets_stay_relative(rubric):
     assert rewrite(rubric, "Grow podcast listeners to 40,000").text == "Grow podcast listeners from [current podcast listeners] to 40,000"
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a change named as a noun after its value, ending the clause or before the period it
+        # counts from, is by how much (it was read as the level to reach: a role error)
+        ("Reduce the time to onboard (75% cut)", "Reduce time to onboard by 75%, from [current"),
+        ("Usage of the API explorer. 100% growth", "Increase usage of the API explorer by 100%, from [current"),
+        # the period after "from" is the one compared with, never a deadline ("by CY19")
+        ("Increase MQLs by 28% from CY19-Q4", "Increase MQLs by 28%, from [current MQLs] to [target MQLs]"),
+    ],
+)
+def test_a_change_named_after_its_value_stays_a_change(rubric, text, expected):
+    found = rewrite(rubric, text).text
+    assert found.startswith(expected) and "by CY19" not in found
+
+
 def test_an_acronym_with_its_value_beside_it_is_a_measure_and_keeps_its_unit(rubric):
     assert rewrite(rubric, "Lower my LDL to 100").text == "Lower LDL from [current LDL] to 100"
     assert rewrite(rubric, "SO2 below 20 µg/m³ in every district").text == (
@@ -144,6 +160,13 @@ def test_a_value_then_a_comparative_is_a_change_in_its_direction(rubric, text, e
 )
 def test_what_a_share_counts_and_when_it_is_due_are_kept_whole(rubric, text, expected):
     assert expected in rewrite(rubric, text).text
+
+
+def test_a_share_of_things_described_by_a_participle_names_what_they_do(rubric):
+    # "flagged outputs": a participle, then the plural counted (not a verb "outputs")
+    assert rewrite(rubric, "Ensure 100% of flagged outputs include source citations").text == (
+        "Increase share of flagged outputs that include source citations from [current share of flagged outputs] to 100%"
+    )
 
 
 @pytest.mark.parametrize("text", ["Cut 30% of costs", "Reduce 20% of incidents"])

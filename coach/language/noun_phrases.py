@@ -365,7 +365,7 @@ def _share_phrase(units: list[Unit], i: int, text: str, lex: Lexicon, verb: str 
         (
             j
             for j in range(1, len(words))
-            if (_base_verb(words[j].word, lex) and _plural(_subject_head(words, j, lex).word, lex))
+            if (_base_verb(words[j].word, lex) and _counted_plural(_subject_head(words, j, lex).word, lex))
             or _people_rate(words[j - 1].word, words[j].word, lex)
         ),
         None,
@@ -427,7 +427,7 @@ def _share_phrase(units: list[Unit], i: int, text: str, lex: Lexicon, verb: str 
         lead_word = rest[0].word
         object_follows = len(rest) > 1 and rest[1].word in lex["determiners"].words and lead_word not in lex["qualifier_prepositions"].words
         subject = (head or words)[-1].word  # "managers in EMEA": the managers do it
-        if (linked or _base_verb(lead_word, lex) or object_follows or _people_rate(subject, lead_word, lex)) and _plural(subject, lex):
+        if (linked or _base_verb(lead_word, lex) or object_follows or _people_rate(subject, lead_word, lex)) and _counted_plural(subject, lex):
             phrase += f" {_relative_pronoun(subject, lex)}"  # "managers who complete the training"
             phrase += f" {linked}" if linked else ""
         phrase += " " + _slice(text, rest)
@@ -555,6 +555,10 @@ def _collect(
             i += 1
             continue
         if out and not allow_verbs and _finite_verb(w, lex) and out[-1].word not in preps:  # "with automated evidence"
+            if len(out) == 1 and out[0].word.endswith("ed") and is_participle(out[0].word, lex) and looks_plural(w):
+                out.append(u)  # "flagged outputs", "signed contracts": a participle, then the plural it describes
+                i += 1
+                continue
             nxt = units[i + 1] if i + 1 < len(units) else None
             if not _base_verb(out[-1].word, lex) and out[-1].word not in lex["stopwords"].words and nxt is not None and nxt.role == "word" and (
                 nxt.word in lex["qualifier_prepositions"].words or nxt.word in {"to", "online", "offline"}
@@ -693,6 +697,12 @@ def _plural(word: str, lex: Lexicon) -> bool:
     return countable(word, lex) or (
         word.endswith("s") and not word.endswith("ss") and word in lex.union("people_nouns", "outcome_nouns", "deliverable_nouns")
     )
+
+
+def _counted_plural(word: str, lex: Lexicon) -> bool:
+    """After 'N% of', a word ending like a plural is the plural counted ('flagged outputs |
+    include …'), even one the lexicon also knows as a verb; 'sales' is an amount."""
+    return _plural(word, lex) or (looks_plural(word) and word not in lex["mass_plurals"].words)
 
 
 def _subject_head(words: list[Unit], j: int, lex: Lexicon) -> Unit:

@@ -195,8 +195,8 @@ def _right_after_changed_name(low: str, q: Quantity, lex: Lexicon) -> bool:
 def strip_deadline(text: str, lex: Lexicon) -> tuple[str, str | None]:
     low = text.lower()
     m = DEADLINE_PHRASE_RE.search(low) if may_hold_deadline(low) else None
-    if not m or low[max(0, m.start() - 6) : m.start()].rstrip().endswith("than"):
-        return text, None  # (none, or "higher than in 2024": the level compared with, no deadline)
+    if not m or lex.patterns.reference_before.search(low, max(0, m.start() - 16), m.start()):
+        return text, None  # (none, or "higher than in 2024", "from CY19-Q4": the period compared with)
     defined = lex.patterns.definition_opening.search(low, 0, m.start())
     if defined:
         return text, None  # ", as measured by returning visitors this week …": the metric's definition
