@@ -125,6 +125,8 @@ def _own_work(facts: KrFacts, first: int, lex: Lexicon) -> str:
     opening = frozenset(" ".join([verb, *toks[first + 1 : first + k]]) for k in (1, 2, 3)) if imperative else frozenset()
     if imperative and _hiring(verb, lemma, opening, toks, first, lex) and lex["staff_nouns"].has(_after(toks, first, lex)):
         return f"'{verb}' adds people to the team: the team's own work"
+    if facts.has_target and ((imperative and lex["measuring_verbs"].has(opening)) or lex.patterns.tracked_in.search(facts.low)):
+        return "sets up measurement, bundled with the level it should show: the set-up comes first"
     if imperative and (lemma in lex["learning_verbs"].words or lex["learning_verbs"].has(opening)) and not valued:
         said = (lex["learning_verbs"].found(opening) or [verb])[0]  # "come up with", not "come"
         return f"'{said}' names learning, deciding or setting up measurement: a deliverable"

@@ -268,3 +268,24 @@ def test_there_are_n_of_the_teams_own_people_or_things_is_own_work():
 )
 def test_named_artifacts_and_an_order_after_its_deadline_are_tasks(text):
     assert _task(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Track and ensure failed deploys stay under 0.5%",
+        "p95 search latency is tracked in our dashboards and under 800 ms",
+        "Did I write 8 essays by the end of the term?",
+    ],
+)
+def test_setting_up_measurement_with_its_level_and_a_review_question_read_as_the_work(text):
+    # the set-up is a deliverable bundled with a number (the deliverable first); a review
+    # question ("Did I …?") is read as the order it asks about
+    assert _task(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["Churn measured monthly below 2%", "Reduce churn to 2%, tracked monthly", "Instrument uptime ≥ 96%", "Did we hit NPS 50?"]
+)
+def test_how_a_metric_is_read_and_a_noun_that_looks_like_a_measuring_verb_are_no_set_up(text):
+    assert not _task(text)
