@@ -345,6 +345,14 @@ def test_kr_labels_of_phrasings_that_generalise(rubric, text, label):
         ("Become a better team", True),
         ("Demonstrate leadership in our category", True),  # the contract's "market leader in our space"
         ("Show thought leadership in data privacy", False),  # a named field
+        # an offering named for a segment chooses it (the contract's "go-to tool for small law
+        # firms"); a slogan's beneficiary does not ("a great place for engineers")
+        ("Be the preferred platform for independent bookstores", False),
+        ("Be a great place for engineers", True),
+        ("Be the best tool for our customers", True),
+        # a market named only as the author's own is the whole; "a new category" is a direction
+        ("Lead our space", True),
+        ("Expand into a new category", False),
     ],
 )
 def test_aspiration_of_objectives_that_generalise(rubric, text, aspiration):

@@ -53,6 +53,9 @@ def _analyze_objective(text: str, lex: Lexicon) -> ObjectiveFacts:
         aspiration_hits = [*aspiration_hits, m.group(0)]  # "the most fun game": a feeling, no dimension
     elif m and m.group(1) not in asp.words:
         choice_hits.append(m.group(0))
+    segment = lex.patterns.segment_for.search(low)
+    if segment:
+        choice_hits.append(segment.group(0))  # "the go-to tool for small law firms": a segment
     # "Put patients first", "Safety first": a value, not a channel or segment chosen first.
     # "US" is a market; "love us" is not.
     value_first = _first_after_value(low, lex)
@@ -208,7 +211,7 @@ def _last_content_word(text: str, lex: Lexicon) -> str:
 def _whole_scope(toks: list[str], lex: Lexicon) -> bool:
     """Does the objective name only the whole ("Grow the business", "Strengthen the team") or
     only a manner ("Scale sustainably", "Grow, grow, grow"), no area to act on?"""
-    if not lex["whole_nouns"].words.isdisjoint(toks):
+    if lex["whole_nouns"].has(lex.grams(toks)):
         return True
     content = [t for t in toks if t not in lex["stopwords"].words]
     manner = [t for t in content if t.endswith("ly") and len(t) > 4]
