@@ -573,3 +573,17 @@ def test_a_long_task_is_quoted_to_its_first_clause_in_its_question(rubric):
 def test_a_name_cut_at_an_and_that_goes_on_gets_an_ask(rubric, kr):
     # a rewrite of the first part would drop the second without a word
     assert suggestion(rubric, kr).rewrite is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ARR = $XM", "Increase ARR from [current ARR] to [target ARR]"),
+        ("NPS = XX", "Increase NPS from [current NPS] to [target NPS]"),
+        ("Pipeline value = $XXk", "Increase pipeline value from [current pipeline value] to [target pipeline value]"),
+    ],
+)
+def test_a_template_value_after_an_equals_sign_is_a_slot_and_no_part_of_the_name(rubric, text, expected):
+    # "$XM", "XX": a placeholder (no target, by the contract); "=" ends the metric's name
+    assert kr_label(analyze_kr(text, rubric.lexicon), rubric) == "no_target"
+    assert rewrite(rubric, text).text == expected

@@ -19,10 +19,10 @@ from .facts import KrFacts
 from .reading import countable, known_verb, looks_plural, starts_name
 
 # Characters between two words that end a phrase ("Reduce churn, and grow NPS").
-_BREAK_BETWEEN = re.compile(r"[,;:()\[\]!?—]|\s[-–]\s|\.\s")
+_BREAK_BETWEEN = re.compile(r"[,;:()\[\]!?—=]|\s[-–]\s|\.\s")  # ("Churn = net negative": "=" gives a value)
 _MAX_WORDS = 12
 _ACRONYM_PLURAL = re.compile(r"[A-Z]{2,5}s")  # "CEs", "SDRs": people by their role's initials
-_CLAUSE_MARK = re.compile(r"[\[\](){};:,\"“”]")  # brackets or clause punctuation: no noun phrase
+_CLAUSE_MARK = re.compile(r"[\[\](){};:,=\"“”]")  # brackets or clause punctuation: no noun phrase
 # a lower-case letter left for a number ("x cost", "xx% of"); "Competitor X" is a name
 _LETTER_LEFT = re.compile(r"(?<![\w./-])(?:x{1,3}|n)(?![\w./-])")
 _NEGATION = re.compile(r"no|not|never|\w+n[’']t")  # "spends no time", "doesn’t refer": a clause

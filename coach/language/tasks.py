@@ -549,6 +549,10 @@ def _in_place_for_all(facts: KrFacts, toks: list[str], first: int, lex: Lexicon)
             return False
         if nxt in lex["stopwords"].words - lex["determiners"].words:  # "have been", "have to"
             return False
+        if any(q.role == "target" and q.start > facts.tokens[j][1] and "(" not in facts.low[facts.tokens[j][1] : q.start] for q in facts.measures):
+            # "100% of systems have an incident-free time of 99.8%": a level each must hold (but "All
+            # forms have CSRF protection (100% coverage)" says "all" again)
+            return False
         return not (nxt.endswith("ed") and not subject.isdisjoint(lex["people_nouns"].words))
     return False
 

@@ -289,3 +289,18 @@ def test_setting_up_measurement_with_its_level_and_a_review_question_read_as_the
 )
 def test_how_a_metric_is_read_and_a_noun_that_looks_like_a_measuring_verb_are_no_set_up(text):
     assert not _task(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "task"),
+    [
+        ("Data from the old cluster is backed up", True),  # what is cleared away is done too
+        ("All staging infrastructure is stopped or deleted", True),
+        ("100% of services have a runbook", True),
+        ("100% of systems have an incident-free time of 99.8% or better", False),  # a level each holds
+        ("All forms have CSRF protection (100% coverage)", True),  # "all" said again
+        ("Pay down the credit card", True),  # "down" is the verb's particle, no change
+    ],
+)
+def test_done_states_and_levels_every_one_must_hold(text, task):
+    assert _task(text) is task
