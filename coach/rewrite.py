@@ -34,8 +34,8 @@ from .language.phrases import (
     amount_of,
     baseline_text,
     metric_phrase,
+    placeholder_name,
     polarity_verb,
-    short_name,
     strip_deadline,
     target_phrase,
     target_scope,
@@ -156,7 +156,7 @@ def _checked_candidate(c: CandidateMetric, facts: KrFacts, rubric: Rubric, sourc
 
 
 def _candidate(metric: str, why: str, rubric: Rubric, deadline: str | None, facts: KrFacts | None = None) -> CandidateMetric:
-    m = short_name(metric, rubric.lexicon)
+    m = placeholder_name(metric, rubric.lexicon)
     verb = verb_for(facts, metric, rubric) if facts is not None else polarity_verb(metric, rubric)
     return CandidateMetric(metric=metric, why=why, rewrite=_compose(verb, metric, f"[current {m}]", f"[target {m}]", deadline))
 
@@ -183,7 +183,7 @@ def _drafts(facts: KrFacts, label: str, rubric: Rubric, objective: str) -> tuple
     change = _noun_change(facts, lex) if label == "no_baseline" else None
     if change:  # "30% increase in advocates": a change of the metric that follows, by that much
         verb, metric, value = change
-        draft = _change_draft(f"{verb} {metric} by {value},", metric, short_name(metric, lex), _deadline(facts, lex))
+        draft = _change_draft(f"{verb} {metric} by {value},", metric, placeholder_name(metric, lex), _deadline(facts, lex))
         return [draft], [f"What is the current {amount_of(metric, lex)}?"], []
     # No one value to keep in its place, or no one metric: the coach would be guessing which
     # is which. The values are told first: the metric is not read for them.
@@ -196,7 +196,7 @@ def _drafts(facts: KrFacts, label: str, rubric: Rubric, objective: str) -> tuple
         return _which_number(facts, label, lex)
     deadline = _deadline(facts, lex)
     verb = verb_for(facts, metric, rubric)
-    m = short_name(metric, lex)
+    m = placeholder_name(metric, lex)
     if deadline and _defines_metric(facts, deadline, metric, lex):
         # "Returns within 6 months under 8%", "40% of visitors return within a month": the
         # window says what is counted; after the target it would read as a deadline.
@@ -212,7 +212,7 @@ def _drafts(facts: KrFacts, label: str, rubric: Rubric, objective: str) -> tuple
             kept = metric
             while len(kept.split()) > 1 and kept.split()[-1].lower() in lex["level_adjectives"].words:
                 kept = kept.rsplit(" ", 1)[0]  # "Keep churn low": the level is the target's, not the name's
-            k = short_name(kept, lex)
+            k = placeholder_name(kept, lex)
             text = f"Keep {kept} at [target {k}] (currently {written or f'[current {k}]'})" + (f" {deadline}" if deadline else "")
             return [(kept, text, [])], questions, []
         return [(metric, _compose(verb, metric, baseline, f"[target {m}]", deadline), [])], questions, []
@@ -426,7 +426,7 @@ def _task_drafts(facts: KrFacts, rubric: Rubric, objective: str) -> tuple[list[D
     candidates: list[CandidateMetric] = []
     goal, way = _objective_metric(objective, rubric)
     if goal:
-        m = short_name(goal, lex)
+        m = placeholder_name(goal, lex)
         candidates.append(CandidateMetric(
             metric=goal,
             why=f'the objective "{objective.strip()}" is about {goal}',

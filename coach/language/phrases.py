@@ -328,6 +328,14 @@ def short_name(metric: str, lex: Lexicon) -> str:
     return prefix + " ".join(words) if words else "value"
 
 
+def placeholder_name(metric: str, lex: Lexicon) -> str:
+    """The name a placeholder carries: the short name, but for a share cut short just "share"
+    ("[current share]"; "[current share of members]" would drop who is counted: "… satisfied
+    with the membership requirements")."""
+    name = short_name(metric, lex)
+    return "share" if name.startswith("share of ") and name.split() != metric.split() else name
+
+
 def target_phrase(facts: KrFacts, lex: Lexicon, scope: bool = True) -> tuple[str, Quantity] | None:
     """The target as written, with its comparator, rate and unit ("at least 90%", "2% a
     month") and, unless `scope` is False, where it holds ("… for every rep")."""
