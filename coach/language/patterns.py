@@ -21,7 +21,7 @@ REQUIRED_PATTERNS = frozenset(
     quality_suffix range_after range_before rate rate_after reference_target rollout scope_after scope_emissions segment_before_plus
     segment_bound segment_words share_of state_age_before superlative_phrase time_to times_after top_rank unit_after
     trailing_note us_market value_comes_first value_first version window_before window_words
-    with_bound within_before word_after definition_opening reference_before tracked_in segment_for
+    with_bound within_before word_after definition_opening reference_before tracked_in segment_for age_after
     change_before clause_cut comparative_start comparator_before compared_after counted_head counted_of counted_prefix
     deadline_opening direction_opening distributive_opening direction_word_after down_before event_after everyone_opening head_cut
     multiplier_level_before name_cut short_cut up_before zero_or_half

@@ -55,6 +55,8 @@ def is_qualifier(low: str, q: Quantity, lead: Lead | None, lex: Lexicon) -> bool
         window.endswith("the ") and lex.patterns.most_after.match(after)
     ):
         return True
+    if q.kind in {"number", "duration"} and lex.patterns.age_after.match(after):
+        return True  # "vulnerabilities 90-180 days old": an age picks what is counted
     if q.kind == "word" and lead is None and window.endswith("every ") and set(after.split()[:1]) & lex["time_units"].words:
         return True  # "every two weeks": a cadence, read as "every 2 weeks" is
     if q.kind == "duration" and (

@@ -831,7 +831,11 @@ def _bundled_with_result(facts: KrFacts, done_word: str, head: list[str], lex: L
     if said is None or not lex.patterns.bundle_after.match(facts.low, said.end()):
         return False
     targets = [q for q in facts.measures if q.role == "target"]
-    opening = _opening_target(facts)
+    # the count of the things done, at the start or after a determiner ("All 6 automation types
+    # coded and tested, with 100% test coverage")
+    opening = next((q for q in targets if q.start < said.start()), None)
+    if opening is not None and not lex["determiners"].words.issuperset(t for t, pos in facts.tokens[facts.first :] if pos < opening.start):
+        opening = None
     # (a rate or a level: "signed with 15 companies" names who signed, a count of deals)
     after = [q for q in targets if q.start >= said.end()]
     return bool(after) and all(q.kind not in {"number", "word"} for q in after) and all(
