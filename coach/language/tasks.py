@@ -362,7 +362,9 @@ def _counted_order(facts: KrFacts, first: int, verb: str, lex: Lexicon) -> bool:
         return False  # ("Help 300 newcomers ...", "Support 400 concurrent users": those served, counted)
     q = next((q for q in facts.measures if q.role == "target"), None)
     counted = q is not None and (
-        (q.kind == "number" and q.text.replace(",", "").isdigit())
+        (q.kind == "number" and q.text.split()[0].replace(",", "").isdigit() and (
+            len(q.text.split()) == 1 or q.text.split()[-1].lower() in lex["distance_units"].words
+        ))
         or (q.kind == "word" and q.text.lower().split("-")[0] in lex["number_words"].words)
     )
     if q is None or not counted:
@@ -375,6 +377,8 @@ def _counted_order(facts: KrFacts, first: int, verb: str, lex: Lexicon) -> bool:
         return False
     if lex.patterns.picked_of.match(facts.low, q.end):
         return True  # "Choose 10 of them": the things picked are named before
+    if q.text.split()[-1].lower() in lex["distance_units"].words:
+        return True  # "Bike 5,000 miles": how far the author goes, their own activity
     chunk = _chunk_after(facts, q, lex)
     # (the things counted end at the first plural: "2 new recipes | a week")
     chunk = chunk[: next((i + 1 for i, t in enumerate(chunk) if countable(t, lex)), len(chunk))]
