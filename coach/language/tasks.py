@@ -821,7 +821,48 @@ def task_verdict(facts: KrFacts, lex: Lexicon) -> tuple[bool, str]:
     verb = toks[first] if first < len(toks) else ""
     if verb and verb == lex.lemma_of(verb) and not facts.quantities and _concrete_order(facts, toks, first, verb, lex):
         return True, f"'{verb}' names something to do, with nothing to measure"
+    if _unmeasured_statement(facts, toks, first, lex):
+        return True, "a statement of work done or in place, with no direction and nothing to measure"
     return False, ""
+
+
+def _unmeasured_statement(facts: KrFacts, toks: list[str], first: int, lex: Lexicon) -> bool:
+    """'Data from the old cluster is used for nothing', 'The protocol is a sound solution for
+    DApps', 'The treasurer position is not filled in by the founder anymore': a subject, then
+    a finite verb saying what is done or in place, with no number, no metric, no direction
+    and no feeling. Not an order with nothing to deliver ('Streamline procurement', 'Be
+    bolder': aims, unmeasured), nor a quality said of a thing ('The handbook is fast to
+    browse'), nor what people or users do or perceive ('Team members rely on the handbook'),
+    nor things counted by what happens to them ('Departures delayed by ground handling')."""
+    if facts.quantities or facts.metric_words or facts.qualitative or facts.has_metric:
+        return False
+    if first >= len(toks) or starts_with_verb(facts, lex):
+        return False
+    plain = lex.union("comparatives", "quality_comparatives", "feeling_words", "quality_words", "direction_verbs", "vague_nouns")
+    lemmas = {lex.lemma_of(t) for t in toks}
+    if not plain.isdisjoint(toks) or not lex["becoming_verbs"].words.isdisjoint(lemmas - {"be"}):
+        return False  # ("Self-serve becomes the norm": a change of habit, unmeasured)
+    if any(is_quality_adjective(t, lex) for t in toks) or counted_events(head_chunk(facts, lex), lex):
+        return False
+    if not lex.union("people_nouns", "outcome_nouns").isdisjoint(toks[first : first + 3]):
+        return False
+    auxiliaries, determiners = lex["passive_auxiliaries"].words, lex["determiners"].words
+    for j in range(first + 1, len(toks)):
+        tok = toks[j]
+        if tok in auxiliaries:
+            k = j + 2 if toks[j + 1 : j + 2] == ["not"] else j + 1
+            nxt = toks[k] if k < len(toks) else ""
+            # what follows the copula says which: a thing ("is a sound solution"), a place
+            # ("are part of", "is in place") or a done form ("is used at", "is not filled in"),
+            # not a quality ("is fast to browse", "is not full of spam")
+            return nxt in determiners or nxt in lex["qualifier_prepositions"].words or nxt == "part" or _participle(nxt, lex) or (
+                nxt.endswith("ed") and len(nxt) > 3
+            )
+        if tok in lex["modal_verbs"].words or tok in ("has", "have"):
+            return True  # "The SDK can export to CSV"
+        if tok != lex.lemma_of(tok) and tok.endswith(("s", "ed")) and known_verb(lex.lemma_of(tok), lex):
+            return True  # "The transition complied with all the legal requirements"
+    return False
 
 
 def _bundled_with_result(facts: KrFacts, done_word: str, head: list[str], lex: Lexicon) -> bool:

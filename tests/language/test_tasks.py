@@ -305,3 +305,21 @@ def test_how_a_metric_is_read_and_a_noun_that_looks_like_a_measuring_verb_are_no
 )
 def test_done_states_and_levels_every_one_must_hold(text, task):
     assert _task(text) is task
+
+
+@pytest.mark.parametrize(
+    ("text", "task"),
+    [
+        # a subject and what is done or in place of it, nothing to measure: work to do
+        ("The sync protocol is a sound solution for mobile clients", True),
+        ("The plugin is used at every team demo", True),
+        ("The old billing account is not held by the founder anymore", True),
+        # a quality of a thing, what people do, an aim or a change of habit: unmeasured
+        ("The handbook is fast to browse and search", False),
+        ("Team members rely on the handbook", False),
+        ("Streamline procurement", False),
+        ("Self-serve becomes the norm for data questions", False),
+    ],
+)
+def test_a_statement_of_work_in_place_is_a_task_and_a_quality_is_not(text, task):
+    assert _task(text) is task
