@@ -82,7 +82,7 @@ def inflections(lemma: str) -> set[str]:
 REQUIRED_CLASSES = frozenset(
     """activity_verbs aged_words aid_verbs aim_verbs ambiguous_delivery_verbs aspiration_verbs aspiration_words assurance_verbs
     becoming_verbs behaviour_verbs cadence_words capability_adjectives capability_words change_nouns change_verbs choice_words chunk_breakers clause_words
-    common_verbs distance_units measuring_verbs
+    common_verbs distance_units first_person measuring_verbs
     comparatives commercial_words
     count_modifiers count_nouns count_words deliverable_nouns delivery_verbs determiners direction_verbs done_words empty_superlatives entity_nouns expansion_verbs
     feeling_words finish_verbs funnel_words frequency_words function_names generic_nouns higher_is_better hire_verbs irregular_verbs lead_fillers learning_nouns learning_verbs

@@ -836,9 +836,14 @@ def _unmeasured_statement(facts: KrFacts, toks: list[str], first: int, lex: Lexi
     nor things counted by what happens to them ('Departures delayed by ground handling')."""
     if facts.quantities or facts.metric_words or facts.qualitative or facts.has_metric:
         return False
-    if first >= len(toks) or starts_with_verb(facts, lex):
+    # (after "We", "We've", "I": the author's own statement, whose verb comes first once the
+    # pronoun is read as a filler: "We've paid all outstanding debt", "we can deliver mail")
+    said_by_author = 0 < first and toks[0] in lex["first_person"].words
+    if first >= len(toks) or (starts_with_verb(facts, lex) and not said_by_author):
         return False
-    plain = lex.union("comparatives", "quality_comparatives", "feeling_words", "quality_words", "direction_verbs", "vague_nouns")
+    plain = lex.union(
+        "comparatives", "quality_comparatives", "feeling_words", "quality_words", "direction_verbs", "vague_nouns", "aspiration_words"
+    )
     lemmas = {lex.lemma_of(t) for t in toks}
     if not plain.isdisjoint(toks) or not lex["becoming_verbs"].words.isdisjoint(lemmas - {"be"}):
         return False  # ("Self-serve becomes the norm": a change of habit, unmeasured)
@@ -847,7 +852,7 @@ def _unmeasured_statement(facts: KrFacts, toks: list[str], first: int, lex: Lexi
     if not lex.union("people_nouns", "outcome_nouns").isdisjoint(toks[first : first + 3]):
         return False
     auxiliaries, determiners = lex["passive_auxiliaries"].words, lex["determiners"].words
-    for j in range(first + 1, len(toks)):
+    for j in range(first if said_by_author else first + 1, len(toks)):
         tok = toks[j]
         if tok in auxiliaries:
             k = j + 2 if toks[j + 1 : j + 2] == ["not"] else j + 1
