@@ -838,7 +838,7 @@ def _unmeasured_statement(facts: KrFacts, toks: list[str], first: int, lex: Lexi
         return False
     # (after "We", "We've", "I": the author's own statement, whose verb comes first once the
     # pronoun is read as a filler: "We've paid all outstanding debt", "we can deliver mail")
-    said_by_author = 0 < first and toks[0] in lex["first_person"].words
+    said_by_author = first > 0 and toks[0] in lex["first_person"].words
     if first >= len(toks) or (starts_with_verb(facts, lex) and not said_by_author):
         return False
     plain = lex.union(
