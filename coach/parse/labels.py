@@ -317,10 +317,15 @@ def _subject(text: str, low: str | None) -> tuple[Patterns, str]:
     return (caseless(), text) if low is None else (LOWERED, low)
 
 
+# A key result a person reviews as a question, with its number ("Did I read 30 books by the
+# end of the term?"): the line is the key result, not a question to the reader.
+_REVIEW_QUESTION = re.compile(r"(?:did|have)\s+(?:i|we)\b[^?]*\d", re.I)
+
+
 def is_prose(body: str, low: str | None = None) -> bool:
     """A remark around the OKRs: a greeting, a question, a sign-off, a long paragraph."""
     if body.endswith("?"):
-        return True
+        return not _REVIEW_QUESTION.match(body)
     rx, subject = _subject(body, low)
     if (rx is not LOWERED or _may_be_prose(subject)) and rx.prose.match(subject):
         return True

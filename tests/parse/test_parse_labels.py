@@ -48,6 +48,9 @@ def test_header_kind(title, kind):
         ("Launch new customer portal!", False),
         ("Increase NPS from 30 to 50.", False),
         ("Best-in-class onboarding", False),
+        # a key result the author reviews as a question, with its number, is the key result
+        ("Did I read 30 books by the end of the term?", False),
+        ("Did we get it right?", True),
     ],
 )
 def test_is_prose(line, prose):
