@@ -587,3 +587,9 @@ def test_a_template_value_after_an_equals_sign_is_a_slot_and_no_part_of_the_name
     # "$XM", "XX": a placeholder (no target, by the contract); "=" ends the metric's name
     assert kr_label(analyze_kr(text, rubric.lexicon), rubric) == "no_target"
     assert rewrite(rubric, text).text == expected
+
+
+def test_a_clause_with_a_verb_and_its_comparison_is_no_name(rubric):
+    # "videos we publish | get more views": the name would hold a whole clause; the coach asks
+    found = suggestion(rubric, "The videos we publish get more views than the old demo video.")
+    assert found.rewrite is None or "get more" not in found.rewrite.text
