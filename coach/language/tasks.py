@@ -361,10 +361,10 @@ def _counted_order(facts: KrFacts, first: int, verb: str, lex: Lexicon) -> bool:
     if facts.has_baseline or not _plain_order(verb, lex) or lex.lemma_of(verb) in lex["aid_verbs"].words:
         return False  # ("Help 300 newcomers ...", "Support 400 concurrent users": those served, counted)
     q = next((q for q in facts.measures if q.role == "target"), None)
+    written = q.text.lower().split() if q is not None else []
+    distance = len(written) > 1 and written[-1] in lex["distance_units"].words  # "5,000 miles"
     counted = q is not None and (
-        (q.kind == "number" and q.text.split()[0].replace(",", "").isdigit() and (
-            len(q.text.split()) == 1 or q.text.split()[-1].lower() in lex["distance_units"].words
-        ))
+        (q.kind == "number" and written[0].replace(",", "").isdigit() and (len(written) == 1 or distance))
         or (q.kind == "word" and q.text.lower().split("-")[0] in lex["number_words"].words)
     )
     if q is None or not counted:
@@ -377,7 +377,7 @@ def _counted_order(facts: KrFacts, first: int, verb: str, lex: Lexicon) -> bool:
         return False
     if lex.patterns.picked_of.match(facts.low, q.end):
         return True  # "Choose 10 of them": the things picked are named before
-    if q.text.split()[-1].lower() in lex["distance_units"].words:
+    if distance:
         return True  # "Bike 5,000 miles": how far the author goes, their own activity
     chunk = _chunk_after(facts, q, lex)
     # (the things counted end at the first plural: "2 new recipes | a week")
@@ -827,8 +827,8 @@ def task_verdict(facts: KrFacts, lex: Lexicon) -> tuple[bool, str]:
 
 
 def _unmeasured_statement(facts: KrFacts, toks: list[str], first: int, lex: Lexicon) -> bool:
-    """'Data from the old cluster is used for nothing', 'The protocol is a sound solution for
-    DApps', 'The treasurer position is not filled in by the founder anymore': a subject, then
+    """'The plugin is used at every team demo', 'The protocol is a sound solution for DApps',
+    'The treasurer position is not filled in by the founder anymore': a subject, then
     a finite verb saying what is done or in place, with no number, no metric, no direction
     and no feeling. Not an order with nothing to deliver ('Streamline procurement', 'Be
     bolder': aims, unmeasured), nor a quality said of a thing ('The handbook is fast to
@@ -857,11 +857,15 @@ def _unmeasured_statement(facts: KrFacts, toks: list[str], first: int, lex: Lexi
         if tok in auxiliaries:
             k = j + 2 if toks[j + 1 : j + 2] == ["not"] else j + 1
             nxt = toks[k] if k < len(toks) else ""
-            # what follows the copula says which: a thing ("is a sound solution"), a place
-            # ("are part of", "is in place") or a done form ("is used at", "is not filled in"),
-            # not a quality ("is fast to browse", "is not full of spam")
-            return nxt in determiners or nxt in lex["qualifier_prepositions"].words or nxt == "part" or _participle(nxt, lex) or (
-                nxt.endswith("ed") and len(nxt) > 3
+            # what follows the copula says which: a thing ("is a sound solution"), a place or a
+            # state it is built to be in ("is in place", "are part of") or a done form ("is used
+            # at", "is not filled in"); not a quality ("is fast to browse", "is not full of spam")
+            return (
+                nxt in determiners
+                or nxt in lex["qualifier_prepositions"].words
+                or lex["state_verbs"].has(lex.grams(toks[j : j + 3]))
+                or _participle(nxt, lex)
+                or (nxt.endswith("ed") and len(nxt) > 3)
             )
         if tok in lex["modal_verbs"].words or tok in ("has", "have"):
             return True  # "The SDK can export to CSV"
