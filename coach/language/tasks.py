@@ -768,7 +768,7 @@ def task_verdict(facts: KrFacts, lex: Lexicon) -> tuple[bool, str]:
         counted.group(1) in lex.union("outcome_nouns", "people_nouns") or _acts(facts, counted.end(), lex)
     ):
         return False, ""  # "15,000 customers upgrade to the new plan": what customers do
-    done_hit = done.found(words)
+    done_hit = [w for w in done.found(words) if _declared(facts, w, lex)]
     # "Containers held beyond 72h": a window defines what is counted, nothing is declared done.
     windowed = bool(facts.quantities) and not measures
     # "Referral programme shipped with 30% adoption": the deliverable applies first
@@ -871,6 +871,26 @@ def _unmeasured_statement(facts: KrFacts, toks: list[str], first: int, lex: Lexi
             return True  # "The SDK can export to CSV"
         if tok != lex.lemma_of(tok) and tok.endswith(("s", "ed")) and known_verb(lex.lemma_of(tok), lex):
             return True  # "The transition complied with all the legal requirements"
+    return False
+
+
+def _declared(facts: KrFacts, done_word: str, lex: Lexicon) -> bool:
+    """Is the done word said of something ('Portal launched in Q3', 'audit completed')? Not
+    an adjective between a count and its noun ('3 qualified developers building apps':
+    people counted) nor a word of a metric's definition ('… level (as defined by DORA)')."""
+    if " " in done_word:
+        return True  # a phrase ("set up", "in use") is said, never an adjective
+    toks = [t for t, _ in facts.tokens]
+    plain = lex.union("stopwords", "qualifier_prepositions", "chunk_breakers")
+    for i, (tok, pos) in enumerate(facts.tokens):
+        if tok != done_word:
+            continue
+        if lex.patterns.definition_opening.search(facts.low, max(0, pos - 12), pos + len(tok) + 4):
+            continue
+        before, nxt = toks[i - 1] if i else "", toks[i + 1] if i + 1 < len(toks) else ""
+        counted = before[:1].isdigit() or before in lex["determiners"].words
+        if not (counted and nxt.isalpha() and nxt not in plain):
+            return True
     return False
 
 

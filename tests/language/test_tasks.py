@@ -325,3 +325,16 @@ def test_done_states_and_levels_every_one_must_hold(text, task):
 )
 def test_a_statement_of_work_in_place_is_a_task_and_a_quality_is_not(text, task):
     assert _task(text) is task
+
+
+@pytest.mark.parametrize(
+    ("text", "task"),
+    [
+        ("Portal launched in Q3", True),  # said of the portal: done
+        ("3 signed contracts with logistics firms in Poland", False),  # an adjective: contracts counted
+        ("12 certified partner consultants", False),
+        ("Our services hit the elite level (as defined by DORA) on deployment frequency", False),  # a definition
+    ],
+)
+def test_a_done_word_is_declared_only_when_said_of_something(text, task):
+    assert _task(text) is task
