@@ -189,6 +189,7 @@ def test_findings_carry_span_reason_and_questions(rubric):
         ("Managers who are happier in their roles", "no_metric"),
         ("More engaging lectures", "no_metric"),
         ("Increase the share of engineers who say promotions are fair", "no_target"),
+        ("Improve our exam results year on year", "no_target"),  # a named score; the periods are no part of it
         # windows, standards and segments that pick what is counted
         ("Students attending at least one tutor session in their first 6 weeks", "no_target"),
         ("Patients repositioned every 2 hours", "no_target"),

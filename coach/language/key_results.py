@@ -67,6 +67,8 @@ def _analyze_kr(text: str, lex: Lexicon) -> KrFacts:
         chunk = object_chunk(tokens[: lead.index], first, lex)  # the subject: "Safety culture improved"
     else:
         chunk = object_chunk(tokens, lead.index + 1 if lead else first, lex)
+    if len(chunk) > 1 and chunk[-1] in lex["period_words"].words and lex.patterns.period_over_period.search(low):
+        chunk = chunk[:-1]  # "testing results | year on year": the periods a change is counted between
     chunk_words = lex.grams(chunk)
     metric_terms = lex["metric_terms"].found(chunk_words)
     heads = lex["metric_heads"].found(chunk_words)
