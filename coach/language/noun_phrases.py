@@ -879,6 +879,7 @@ def _is_noun_phrase(phrase: str, lex: Lexicon) -> bool:
     preps = lex["qualifier_prepositions"].words | {"to", "than", "and", "or"}
     periods = lex["time_units"].words | {"quarter", "shift", "sprint"}
     clause_opened = False  # after "to", "that", "who": "time to restore a backup", "teams that have a roadmap"
+    comparatives = lex["comparatives"].words
     for k, (a, b) in enumerate(zip(units, units[1:], strict=False), start=1):
         clause_opened = clause_opened or a.word in {"to", "that", "who", "which"}
         if a.word in named and body[b.start : b.start + 1].isupper() and body[a.start : a.start + 1].islower():
@@ -894,12 +895,8 @@ def _is_noun_phrase(phrase: str, lex: Lexicon) -> bool:
             and not (clause_opened or per_period or gerund)
         ):
             return False  # "price our members", "rate the game": a verb and its object, a clause
-    comparatives = lex["comparatives"].words
-    if any(
-        b.word in comparatives and _base_verb(a.word, lex) and not (k + 1 < len(units) and units[k + 1].word == "than")
-        for k, (a, b) in enumerate(zip(units, units[1:], strict=False), start=1)
-    ):
-        return False  # "videos we publish get more views": a verb and its comparison, a clause
+        if b.word in comparatives and _base_verb(a.word, lex) and not (k + 1 < len(units) and units[k + 1].word == "than"):
+            return False  # "videos we publish get more views": a verb and its comparison, a clause
     # No verb before the first preposition: "submit minutes", "understand our customer".
     nouns = lex.union("metric_terms", "metric_heads", "outcome_nouns", "deliverable_nouns", "people_nouns", "verb_nouns")
     # "change failure rate", "win rate", "pick accuracy": a verb-like first word that a
