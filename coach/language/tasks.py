@@ -380,12 +380,19 @@ def _counted_order(facts: KrFacts, first: int, verb: str, lex: Lexicon) -> bool:
     if distance:
         return True  # "Bike 5,000 miles": how far the author goes, their own activity
     chunk = _chunk_after(facts, q, lex)
-    # (the things counted end at the first plural: "2 new recipes | a week")
-    chunk = chunk[: next((i + 1 for i, t in enumerate(chunk) if countable(t, lex)), len(chunk))]
+    # (the things counted end at the first plural: "2 new recipes | a week"; right after a
+    # count a plural is a noun, even one that is also a verb: "3 podcast interviews")
+    chunk = chunk[: next((i + 1 for i, t in enumerate(chunk) if _counted_noun(t, lex)), len(chunk))]
     others = lex.union("people_nouns", "outcome_nouns", "plural_metric_heads", "time_units")
-    # a metric's name alone ("Make 100 sales") is measured; "3 planning sessions" names a kind of work
+    # a metric's name alone ("Make 100 sales") is measured; "3 planning sessions" names a kind
+    # of work, and so does "8 user research activities" (who it is about is no part of the count)
     measured = len(chunk) == 1 and chunk[0] in lex.union("metric_terms", "metric_heads")
-    return bool(chunk) and countable(chunk[-1], lex) and not (measured or not others.isdisjoint(chunk))
+    return bool(chunk) and _counted_noun(chunk[-1], lex) and not measured and chunk[-1] not in others
+
+
+def _counted_noun(word: str, lex: Lexicon) -> bool:
+    """Right after a count a plural is a noun, even one that is also a verb ("3 podcast interviews")."""
+    return countable(word, lex) or (looks_plural(word) and word in lex["deliverable_nouns"].words)
 
 
 def _unknown_order(toks: list[str], first: int, lex: Lexicon) -> bool:
@@ -575,14 +582,21 @@ def _own_output(facts: KrFacts, lead: Lead, lex: Lexicon) -> bool:
     strong = lex.union("metric_terms", "metric_heads", "lower_is_better", "time_units")
     if (chunk and chunk[-1] in measured) or not strong.isdisjoint(chunk) or any(q.kind != "number" for q in facts.measures):
         return False  # "page load time", "crash-free sessions", "$1.4M": a metric, measured
-    if chunk and chunk[-1] in deliverables.words:
-        return True
-    for q in facts.measures:
-        if q.role == "target":
-            after = [t for t, pos in facts.tokens if pos >= q.end][:1]
-            if after and after[0] in deliverables.words:
-                return True
-    return False
+    # what the target counts, named after it, decides first ("Grow the newsletter from 2,000
+    # to 5,000 subscribers" counts readers, not issues; "… to 80 articles" counts the team's own)
+    units = [[t for t, pos in facts.tokens if pos >= q.end][:1] for q in facts.measures if q.role == "target"]
+    if any(unit and unit[0] in measured | lex["people_nouns"].words for unit in units):
+        return False
+    return bool(chunk and chunk[-1] in deliverables.words) or any(unit and unit[0] in deliverables.words for unit in units)
+
+
+def _count_follows(facts: KrFacts, lead: Lead, lex: Lexicon) -> bool:
+    """'Grow the help centre to 80 articles': the value to reach follows the thing it counts,
+    with nothing done or measured between ('… system as measured by no more than 1 delay')."""
+    q = next((q for q in facts.measures if q.role == "target"), None)
+    return q is not None and not facts.has_baseline and not any(
+        t == "as" or _participle(t, lex) or t.endswith("ing") for t, pos in facts.tokens[lead.index + 1 :] if pos < q.start
+    )
 
 
 def _made_with_qualities(facts: KrFacts, lex: Lexicon) -> bool:
@@ -738,9 +752,10 @@ def task_verdict(facts: KrFacts, lex: Lexicon) -> tuple[bool, str]:
         if not has_deliverable and not after.isdisjoint(lex["comparatives"].words):
             return False, ""
         return True, f"'{lead.token}' names an activity or deliverable"
-    if lead and lead.kind == "change" and lead.index == first and moves and _own_output(facts, lead, lex):
+    if lead and lead.kind == "change" and lead.index == first and (moves or _count_follows(facts, lead, lex)) and _own_output(facts, lead, lex):
         # "Cut the signup form from 12 fields to 5", "Grow the help centre from 40 to 80
-        # articles": from/to on an output the team controls is still the team's own work.
+        # articles": from/to on an output the team controls is still the team's own work, and
+        # so is a count of it to reach ("Grow the help centre to 80 articles").
         return True, f"'{lead.token}' changes an output the team controls"
     if lead and lead.kind == "maintain" and not facts.quantities and _kept_output(facts, lead, lex):
         return True, f"'{lead.token}' keeps a thing the team makes in order: ongoing work to do"

@@ -338,3 +338,33 @@ def test_a_statement_of_work_in_place_is_a_task_and_a_quality_is_not(text, task)
 )
 def test_a_done_word_is_declared_only_when_said_of_something(text, task):
     assert _task(text) is task
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Grow the help centre to 80 articles", "Increase the number of case studies to 10", "Expand the recipe collection from 40 to 65 recipes"],
+)
+def test_a_count_of_the_teams_own_output_to_reach_is_its_own_work(text):
+    assert _task(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Grow the newsletter from 2,000 to 5,000 subscribers",  # readers counted, not issues
+        "Grow the newsletter to 5,000 subscribers",
+        "Improve the reporting system as measured by no more than 1 late milestone",  # measured, not counted
+    ],
+)
+def test_who_an_output_reaches_or_how_it_is_measured_is_no_count_of_it(text):
+    assert not _task(text)
+
+
+@pytest.mark.parametrize("text", ["Do 8 user research activities", "Do 3 podcast interviews", "Run 5 customer interviews"])
+def test_who_the_work_is_about_is_no_part_of_what_an_order_counts(text):
+    assert _task(text)
+
+
+@pytest.mark.parametrize("text", ["Find 10 beta users", "Help 500 families"])
+def test_people_found_or_served_are_counted_as_outcomes(text):
+    assert not _task(text)
