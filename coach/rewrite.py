@@ -93,9 +93,10 @@ def suggest(
         # Built once for the item it points at (a re-targeted copy cost as much again).
         return Ask(target=target, original=facts.text, questions=questions, candidates=clean, addresses=rule_ids)
 
+    measured = label in {"no_target", "no_baseline"}  # (a task's rewrite names another thing)
     for metric, text, extra in drafts:
         checked = check_rewrite(text, facts, rubric, sources, metric)
-        if checked is not None:
+        if checked is not None and not (measured and drops_a_condition(facts, checked, rubric.lexicon)):
             rewrite = Rewrite(
                 target=Target(),
                 original=facts.text,
@@ -125,6 +126,22 @@ def check_rewrite(text: str, facts: KrFacts, rubric: Rubric, sources: list[str],
     if not (named and found == metric) and not is_noun_phrase(found, lex):
         return None  # read back, it names no metric: the bar a model's rewrite meets (guard)
     return text
+
+
+def drops_a_condition(facts: KrFacts, text: str, lex: Lexicon) -> str:
+    """The condition on what is counted that `text` leaves out ("NPS of 50+ | with the first
+    100 users", "… by 10%, | averaged across a set of wikis", "authentications | using a
+    secure credential"), or "": a rewrite without it measures something else. How the work is
+    done ("by offering …", "through …") and asides in parentheses may go."""
+    kept = {t for t, _ in tokenize(text.lower())}
+    plain = lex.union("stopwords", "determiners", "value_frames", "period_words", "time_units")
+    for m in lex.patterns.condition.finditer(facts.low):
+        if facts.low.count("(", 0, m.start()) > facts.low.count(")", 0, m.start()):
+            continue  # an aside in parentheses ("(shows the average user is using it daily)")
+        lost = [t for t, _ in tokenize(m.group(0)) if t not in kept and t not in plain and t.isalpha()]
+        if lost:
+            return m.group(0).strip()
+    return ""
 
 
 def kr_is_clean(text: str, rubric: Rubric) -> bool:

@@ -593,3 +593,21 @@ def test_a_clause_with_a_verb_and_its_comparison_is_no_name(rubric):
     # "videos we publish | get more views": the name would hold a whole clause; the coach asks
     found = suggestion(rubric, "The videos we publish get more views than the old demo video.")
     assert found.rewrite is None or "get more" not in found.rewrite.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "40 external contributors with a merged PR this quarter",  # not every contributor
+        "Churn of accounts with a certified admin vs without",
+        "Grow weekly active teams by 10%, averaged across our three regions",
+    ],
+)
+def test_a_rewrite_never_drops_a_condition_on_what_is_counted(rubric, text):
+    s = suggestion(rubric, text)
+    assert s.rewrite is None, s.rewrite and s.rewrite.text
+
+
+def test_how_the_work_is_done_and_an_aside_may_go(rubric):
+    assert rewrite(rubric, "Convert 8% of trial users into paying customers by offering onboarding calls").text
+    assert rewrite(rubric, "Reach a 65% DAU/MAU ratio (shows the average user is using it daily)").text
