@@ -611,3 +611,16 @@ def test_a_rewrite_never_drops_a_condition_on_what_is_counted(rubric, text):
 def test_how_the_work_is_done_and_an_aside_may_go(rubric):
     assert rewrite(rubric, "Convert 8% of trial users into paying customers by offering onboarding calls").text
     assert rewrite(rubric, "Reach a 65% DAU/MAU ratio (shows the average user is using it daily)").text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Churn falls to 2%", "Reduce churn from [current churn] to 2%"),
+        ("Average handling time falls below 6 minutes", "Reduce average handling time from [current average handling time] to below 6 minutes"),
+        ("Patient experience scores go up to 4.5", "Increase patient experience scores from [current patient experience scores] to 4.5"),
+        ("Reduce patient falls to 3 a month", "Reduce patient falls from [current patient falls] to 3 a month"),  # a measure's name
+    ],
+)
+def test_the_verb_after_a_measure_is_no_part_of_its_name(rubric, text, expected):
+    assert rewrite(rubric, text).text == expected

@@ -554,6 +554,8 @@ def _collect(
             out.append(u)
             i += 1
             continue
+        if out and _moves_to_a_value(out[-1].word, w, units[i + 1 : i + 2], lex):
+            break  # "churn | falls to 2%", "handling time | falls below 6 minutes" (but "patient falls")
         if out and not allow_verbs and _finite_verb(w, lex) and out[-1].word not in preps:  # "with automated evidence"
             if len(out) == 1 and out[0].word.endswith("ed") and is_participle(out[0].word, lex) and looks_plural(w):
                 out.append(u)  # "flagged outputs", "signed contracts": a participle, then the plural it describes
@@ -677,6 +679,20 @@ def _finite_verb(word: str, lex: Lexicon) -> bool:
         return False
     return word.endswith(("ed", "s")) and not word.endswith(("ss", "ness")) and word not in lex.union(
         "metric_terms", "metric_heads", "outcome_nouns", "deliverable_nouns", "people_nouns"
+    )
+
+
+def _moves_to_a_value(prev: str, word: str, nxt: list[Unit], lex: Lexicon) -> bool:
+    """A change verb after a measure's head, then a value frame: the verb of the sentence, even
+    one that names a measure of its own elsewhere ("falls": patient falls)."""
+    base = lex.lemma_of(word) == word
+    return (
+        bool(nxt)
+        and nxt[0].word in lex["value_frames"].words
+        and "change_verbs" in lex.verb_classes(word)
+        and prev in lex.union("metric_terms", "metric_heads", "time_metrics", "time_heads", "lower_is_better", "higher_is_better")
+        # and agrees with it: "scores go up", "churn falls" (not "inventory shrink down to 0.8%": a noun)
+        and (not base or looks_plural(prev))
     )
 
 
