@@ -624,3 +624,12 @@ def test_how_the_work_is_done_and_an_aside_may_go(rubric):
 )
 def test_the_verb_after_a_measure_is_no_part_of_its_name(rubric, text, expected):
     assert rewrite(rubric, text).text == expected
+
+
+def test_an_amount_of_money_is_no_count_of_people(rubric):
+    assert suggestion(rubric, "First paying customer ($60+/month)").rewrite is None
+    assert rewrite(rubric, "Subscription revenue at €6M").text == "Increase subscription revenue from [current subscription revenue] to €6M"
+
+
+def test_a_time_after_what_people_do_says_which_are_counted(rubric):
+    assert rewrite(rubric, "5 beta users who retain for 3 weeks").text == "Increase beta users who retain for 3 weeks from [current beta users] to 5"

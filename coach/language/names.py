@@ -44,6 +44,7 @@ def _sure_metric(facts: KrFacts, lex: Lexicon) -> str:
         or _change_named_after_value(facts, metric, lex)
         or _measure_after_value(facts, metric, lex)
         or _heading_of_details(facts, metric, lex)
+        or _money_for_people(facts, metric, lex)
     ):
         return ""
     share = _share_of_people(facts, metric, lex)
@@ -174,6 +175,15 @@ def _counts_something_else(facts: KrFacts, metric: str, lex: Lexicon) -> bool:
         if noun and noun not in named and (after[0] == noun or after[0] not in named):
             return True
     return False
+
+
+def _money_for_people(facts: KrFacts, metric: str, lex: Lexicon) -> bool:
+    """'First paying customer ($60+/month)': an amount of money is no count of customers; it
+    says which ones count (or what they pay), so a rewrite would give the price the count's role."""
+    head = name_head([t for t, _ in tokenize(metric.lower())], lex)
+    return bool(head) and head[-1] in lex["people_nouns"].words and any(
+        q.role == "target" and q.kind == "currency" for q in facts.measures
+    )
 
 
 def _share_of_people(facts: KrFacts, metric: str, lex: Lexicon) -> str | None:
