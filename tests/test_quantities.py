@@ -69,6 +69,7 @@ def roles(text):
         ("Boot time 3m 20 s", [("3m 20 s", "target")]),
         # a value left as a letter or TBD is a placeholder ("N. America" and "Competitor X" are names)
         ("Grow sign-ups by X%", [("X%", "target")]),
+        ("Generate X% increase in trial sign-ups", [("X%", "target")]),  # a letter and a percent sign anywhere
         ("Engagement from X to Y", [("X", "baseline"), ("Y", "target")]),
         ("N new users", [("N", "target")]),
         ("Revenue target TBD", [("TBD", "target")]),

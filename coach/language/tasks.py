@@ -42,6 +42,18 @@ def _rate_object(facts: KrFacts, lead: Lead, lex: Lexicon) -> bool:
     return rate and not _own_share(facts, lead, lex)
 
 
+def _change_as_object(facts: KrFacts, lead: Lead, lex: Lexicon) -> bool:
+    """'Deliver a 20% increase in demo requests', 'Deliver X% growth in sign-ups': what is
+    delivered is a change of a measure, a result (not a thing shipped)."""
+    after = facts.tokens[lead.index + 1 : lead.index + 3]
+    start = after[1][1] if after and after[0][0] in lex["determiners"].words and len(after) > 1 else (after[0][1] if after else -1)
+    q = next((q for q in facts.quantities if q.start == start), None)
+    if q is None:
+        return False
+    noun = next((t for t, pos in facts.tokens if pos >= q.end), "")
+    return noun in lex.maps["change_nouns"]
+
+
 def _own_share(facts: KrFacts, lead: Lead, lex: Lexicon) -> bool:
     chunk = object_chunk(facts.tokens, lead.index + 1, lex)
     return (
@@ -678,7 +690,7 @@ def task_verdict(facts: KrFacts, lex: Lexicon) -> tuple[bool, str]:
         for q in measures
     )
     if lead and lead.kind in {"delivery", "ambiguous"}:
-        if _rate_object(facts, lead, lex):
+        if _rate_object(facts, lead, lex) or _change_as_object(facts, lead, lex):
             return False, ""
         if lead.kind == "delivery" and outcome_clause(facts, lex, lead) is not None:
             # "Launch the referral programme to lift sign-ups from 15 to 60": a deliverable

@@ -368,3 +368,8 @@ def test_who_the_work_is_about_is_no_part_of_what_an_order_counts(text):
 @pytest.mark.parametrize("text", ["Find 10 beta users", "Help 500 families"])
 def test_people_found_or_served_are_counted_as_outcomes(text):
     assert not _task(text)
+
+
+@pytest.mark.parametrize("text", ["Deliver a 20% increase in demo requests", "Deliver X% growth in trial sign-ups"])
+def test_a_change_delivered_is_a_result(text):
+    assert not _task(text)
