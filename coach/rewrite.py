@@ -288,11 +288,18 @@ def _noun_change(facts: KrFacts, lex: Lexicon) -> tuple[str, str, str] | None:
     if not verb:
         return None
     metric = strip_deadline(facts.text[after.end() :], lex)[0].strip().rstrip(".")
+    # "… in organic search sessions | vs Q2": the period compared with goes with the change
+    compared = _COMPARED_PERIOD.search(metric)
+    value = f"{q.text} {compared.group(0).strip()}" if compared else q.text
+    metric = metric[: compared.start()] if compared else metric
     if not metric or len(metric.split()) > 6 or any(c in metric for c in ",;:()[]"):
         return None
     if not (is_noun_phrase(metric, lex) and is_measurable(metric, lex)):
         return None
-    return verb[0], metric, q.text
+    return verb[0], metric, value
+
+
+_COMPARED_PERIOD = re.compile(r"(?i)\s+(?:vs\.?|versus|compared (?:to|with))\s+(?:the\s+)?(?:q[1-4]|h[12]|fy\S*|(?:19|20)\d\d|last|previous|prior)\b.*$")
 
 
 def _says_all(facts: KrFacts, metric: str, lex: Lexicon) -> bool:

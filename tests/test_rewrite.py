@@ -633,3 +633,16 @@ def test_an_amount_of_money_is_no_count_of_people(rubric):
 
 def test_a_time_after_what_people_do_says_which_are_counted(rubric):
     assert rewrite(rubric, "5 beta users who retain for 3 weeks").text == "Increase beta users who retain for 3 weeks from [current beta users] to 5"
+
+
+def test_a_change_by_an_average_stays_a_change(rubric):
+    # (the 1 second is how much faster, never the time to reach)
+    assert rewrite(rubric, "Decrease time during pit stops by an average of 1 second").text == (
+        "Decrease time during pit stops by 1 second, from [current time] to [target time]"
+    )
+
+
+def test_the_period_a_change_is_compared_with_goes_with_the_change(rubric):
+    assert rewrite(rubric, "65% growth in organic search sessions vs Q2").text == (
+        "Grow organic search sessions by 65% vs Q2, from [current organic search sessions] to [target organic search sessions]"
+    )

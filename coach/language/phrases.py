@@ -153,8 +153,8 @@ def is_relative(low: str, q: Quantity, lex: Lexicon) -> bool:
     if q.kind == "multiplier":
         return not lex.patterns.multiplier_level_before.search(before)
     before = low[max(0, q.start - 16) : q.start]
-    if lex.patterns.change_before.search(before) and not _phrasal_up(before, lex):
-        return True  # "by 20%", "by >= 200 hours"
+    if lex.patterns.change_before.search(low[max(0, q.start - 28) : q.start]) and not _phrasal_up(before, lex):
+        return True  # "by 20%", "by >= 200 hours", "by an average of 1 second"
     if q.kind in {"percent", "points"} and _right_after_changed_name(low, q, lex):
         return True  # "Increase newsletter subscribers 50%", "Grow revenue 20% this year": by that much
     if lex.patterns.compared_after.match(low, q.end):
