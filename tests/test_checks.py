@@ -354,6 +354,10 @@ def test_kr_labels_of_phrasings_that_generalise(rubric, text, label):
         # a market named only as the author's own is the whole; "a new category" is a direction
         ("Lead our space", True),
         ("Expand into a new category", False),
+        # a lofty word on a thing to deliver is a project, loftily put; on the whole offering no
+        ("Launch an amazing new website", False),
+        ("Build a better product", True),
+        ("Create a stellar brand", True),
     ],
 )
 def test_aspiration_of_objectives_that_generalise(rubric, text, aspiration):

@@ -166,7 +166,7 @@ def _analyze_objective(text: str, lex: Lexicon) -> ObjectiveFacts:
         and "ambiguous_delivery_verbs" not in lead_classes  # "Make mobile the easiest way ..."
         and lead_tok == lead_lemma
         and (specific or deliverables.has(lex.grams([t for t, _ in tokens[first + 1 :]])))
-        and not aspiration_hits
+        and (not aspiration_hits or _named_deliverable(object_chunk(tokens, first + 1, lex), lex))
         and not _relationship(object_chunk(tokens, first + 1, lex), lex)
     )
     # (each word once, no article or pronoun: "Growth, growth, growth" chants, "level up the
@@ -194,6 +194,15 @@ def _analyze_objective(text: str, lex: Lexicon) -> ObjectiveFacts:
         text, low, words, sc, tuple(aspiration_hits), tuple(specific), tuple(choice_hits), lead_lemma,
         concrete, slogan, slogan_lead, slogan_words, superlative, dimension_words, project, heading,
         whole, dimension_words[-1] if dimension_words else _last_content_word(text, lex), becoming_more,
+    )
+
+
+def _named_deliverable(chunk: list[str], lex: Lexicon) -> bool:
+    """'Launch an amazing new website', 'Run a world-class conference in Berlin': a lofty word
+    on a thing to deliver is still a project ('Build a better product', 'Create a stellar
+    brand' name no thing: the whole offering, a reputation)."""
+    return bool(chunk) and chunk[-1] in lex["deliverable_nouns"].words and chunk[-1] not in lex.union(
+        "generic_nouns", "whole_nouns", "entity_nouns", "vague_nouns"
     )
 
 
