@@ -325,6 +325,8 @@ def short_name(metric: str, lex: Lexicon) -> str:
             ):
                 at += 3 if at + 2 < len(words) and words[at + 2].lower() in lex["verb_particles"].words else 2  # "time to set up"
             words = words[:at]
+    if len(words) == 1 and words[0].lower() in lex["statistics"].words and written > 1:
+        return prefix + metric  # "[current average on boarding time]", never "[current average]"
     return prefix + " ".join(words) if words else "value"
 
 

@@ -152,6 +152,7 @@ def test_a_placeholder_cut_short_ends_before_its_qualifier():
     assert short_name("mean time to patch critical CVEs", lex) == "mean time to patch"
     assert short_name("time to set up a payment plan", lex) == "time to set up"
     assert short_name("time to repair", lex) == "time to repair"  # whole: nothing cut
+    assert short_name("average on boarding time", lex) == "average on boarding time"  # never a bare "[current average]"
     # a rate keeps what it is per ("[current cost]" would name another measure), never ending on "per"
     assert short_name("cost per lead", lex) == "cost per lead"
     assert short_name("orders per active customer per month", lex) == "orders per active customer per month"
