@@ -81,7 +81,7 @@ def inflections(lemma: str) -> set[str]:
 # is a programming error, never a silent empty class.
 REQUIRED_CLASSES = frozenset(
     """activity_verbs aged_words aid_verbs aim_verbs ambiguous_delivery_verbs aspiration_verbs aspiration_words assurance_verbs
-    becoming_verbs behaviour_verbs cadence_words capability_adjectives capability_words change_nouns change_verbs choice_words chunk_breakers clause_words
+    becoming_verbs behaviour_verbs cadence_words coverage_words capability_adjectives capability_words change_nouns change_verbs choice_words chunk_breakers clause_words
     common_verbs distance_units first_person measuring_verbs
     comparatives commercial_words
     count_modifiers count_nouns count_words deliverable_nouns delivery_verbs determiners direction_verbs done_words empty_superlatives entity_nouns expansion_verbs

@@ -42,6 +42,19 @@ def _rate_object(facts: KrFacts, lead: Lead, lex: Lexicon) -> bool:
     return rate and not _own_share(facts, lead, lex)
 
 
+def _counted_passive(facts: KrFacts, lead: Lead, lex: Lexicon) -> bool:
+    """'Get featured in 5 startup publications', 'Get mentioned in 10 podcasts': notice the
+    team gets from others (press, reviewers), counted, is a result; with no count it is a
+    milestone, and what the team gets done is its own work ('Get 20 staff trained')."""
+    nxt = facts.tokens[lead.index + 1 : lead.index + 2]
+    return (
+        lead.lemma == "get"
+        and bool(nxt)
+        and nxt[0][0] in lex["coverage_words"].words
+        and any(q.role == "target" and q.kind in {"number", "word"} for q in facts.measures)
+    )
+
+
 def _change_as_object(facts: KrFacts, lead: Lead, lex: Lexicon) -> bool:
     """'Deliver a 20% increase in demo requests', 'Deliver X% growth in sign-ups': what is
     delivered is a change of a measure, a result (not a thing shipped)."""
@@ -690,7 +703,7 @@ def task_verdict(facts: KrFacts, lex: Lexicon) -> tuple[bool, str]:
         for q in measures
     )
     if lead and lead.kind in {"delivery", "ambiguous"}:
-        if _rate_object(facts, lead, lex) or _change_as_object(facts, lead, lex):
+        if _rate_object(facts, lead, lex) or _change_as_object(facts, lead, lex) or _counted_passive(facts, lead, lex):
             return False, ""
         if lead.kind == "delivery" and outcome_clause(facts, lex, lead) is not None:
             # "Launch the referral programme to lift sign-ups from 15 to 60": a deliverable

@@ -373,3 +373,13 @@ def test_people_found_or_served_are_counted_as_outcomes(text):
 @pytest.mark.parametrize("text", ["Deliver a 20% increase in demo requests", "Deliver X% growth in trial sign-ups"])
 def test_a_change_delivered_is_a_result(text):
     assert not _task(text)
+
+
+@pytest.mark.parametrize("text", ["Get featured in 5 startup publications", "Get mentioned in 10 podcasts"])
+def test_notice_from_others_counted_is_a_result(text):
+    assert not _task(text)
+
+
+@pytest.mark.parametrize("text", ["Get certified", "Get 3 engineers certified", "Get involved in 3 open source projects"])
+def test_what_the_team_gets_done_is_its_own_work(text):
+    assert _task(text)
