@@ -39,7 +39,7 @@ REQUIRED_PATTERNS = (
     "month", "weekday", "period", "small_number", "deadline_core", "deadline_start",
     "deadline_phrase_opening", "maybe_deadline", "deadline_hint", "workdays", "number_start",
     "currency", "multiplier", "unit", "word_quantity", "maybe_word_quantity", "compound_duration",
-    "scale", "bracket_placeholder", "letter_placeholder", "maybe_letter_placeholder", "to_decide_bracket", "ident_after",
+    "scale", "one_on_one", "bracket_placeholder", "letter_placeholder", "maybe_letter_placeholder", "to_decide_bracket", "ident_after",
     "version_after",
     "naming_after",
     "top_before", "picked_after", "of_whole_before", "baseline_before", "from_average",
@@ -325,6 +325,8 @@ def scan(text: str) -> Scan:
         else []
     )
     masked = _mask(masked, deadlines)
+    if "1" in masked and _ONE_ON_ONE.search(masked):
+        masked = _mask(masked, [m.span() for m in _ONE_ON_ONE.finditer(masked)])  # "Hold weekly 1:1s"
     if "scale" in masked or "point" in masked:
         # "on a scale of 1-5", "a 10-point scale": the scale's ends are no values to reach.
         masked = _mask(masked, [m.span() for m in _SCALE_RE.finditer(masked)])
@@ -409,6 +411,7 @@ def scan(text: str) -> Scan:
 
 
 _SCALE_RE = lazy_compile(_PATTERNS["scale"])
+_ONE_ON_ONE = lazy_compile(_PATTERNS["one_on_one"])
 _THRESHOLD_AFTER = re.compile(_PATTERNS["threshold_after"])
 _FROM_BEFORE = re.compile(_PATTERNS["from_before"])
 _NOUN_AFTER = re.compile(_PATTERNS["noun_after"])

@@ -70,6 +70,7 @@ def roles(text):
         # a value left as a letter or TBD is a placeholder ("N. America" and "Competitor X" are names)
         ("Grow sign-ups by X%", [("X%", "target")]),
         ("Generate X% increase in trial sign-ups", [("X%", "target")]),  # a letter and a percent sign anywhere
+        ("Hold weekly 1:1s with 8 reports", [("8", "target")]),  # a meeting's name, no ratio or duration
         ("Engagement from X to Y", [("X", "baseline"), ("Y", "target")]),
         ("N new users", [("N", "target")]),
         ("Revenue target TBD", [("TBD", "target")]),

@@ -550,17 +550,33 @@ def _passive_done(toks: list[str], lex: Lexicon) -> bool:
 def _share_of_own_work(facts: KrFacts, toks: list[str], first: int, lemma: str, lex: Lexicon) -> bool:
     """'Complete 60% of the upgrades', 'Resolve half of the action items from the survey',
     '> 50% of identified issues resolved': a share of the team's own work items."""
-    if not lex["work_items"].has(facts.words):  # the grams of all its tokens
+    # (or what the team planned for itself, done: "100% of scheduled 1:1s held", "Hold 90% of
+    # planned coaching sessions")
+    planned = _planned_share(facts, first, lex) and not lex["service_windows"].has(facts.words) and any(
+        lex.verb_classes(t) & {"delivery_verbs", "ambiguous_delivery_verbs"} or lex.lemma_of(t) in lex["activity_verbs"].words
+        for t in toks
+    )
+    if not planned and not lex["work_items"].has(facts.words):  # the grams of all its tokens
         return False
     share = any(q.kind == "percent" and q.role == "target" for q in facts.measures) or bool(
         {"half", "third", "quarter", "all"} & set(toks)
     )
-    finishing = lemma in lex["finish_verbs"].words or not lex["finish_verbs"].words.isdisjoint(
+    finishing = planned or lemma in lex["finish_verbs"].words or not lex["finish_verbs"].words.isdisjoint(
         lex.lemma_of(t) for t in toks
     ) or lex["done_words"].has(facts.words)
     # "95% of critical findings fixed within 7 days" is a service level, measured: not a task.
     windowed = any(q.kind == "duration" for q in facts.quantities)
     return share and finishing and not facts.has_baseline and not windowed
+
+
+def _planned_share(facts: KrFacts, first: int, lex: Lexicon) -> bool:
+    """Does the KR open on a share of what the team planned ('100% of scheduled 1:1s', 'Hold
+    90% of planned sessions'), not name one inside a measure ('downtime below 5% of scheduled time')?"""
+    m = lex.patterns.planned_share.search(facts.low)
+    if m is None:
+        return False
+    opening = {pos for _, pos in facts.tokens[first : first + 2]}
+    return any(q.kind == "percent" and q.end - 1 <= m.start() <= q.end and q.start in opening for q in facts.quantities)
 
 
 def _in_place_for_all(facts: KrFacts, toks: list[str], first: int, lex: Lexicon) -> bool:

@@ -383,3 +383,13 @@ def test_notice_from_others_counted_is_a_result(text):
 @pytest.mark.parametrize("text", ["Get certified", "Get 3 engineers certified", "Get involved in 3 open source projects"])
 def test_what_the_team_gets_done_is_its_own_work(text):
     assert _task(text)
+
+
+@pytest.mark.parametrize("text", ["100% of scheduled 1:1s held", "Hold 90% of planned coaching sessions", "90% of planned classroom observations completed"])
+def test_a_share_of_what_the_team_planned_for_itself_is_its_own_work(text):
+    assert _task(text)
+
+
+@pytest.mark.parametrize("text", ["Unplanned downtime below 5% of scheduled time", "90% of scheduled trains run on time"])
+def test_a_measure_of_the_plan_or_its_punctuality_is_no_share_of_work_done(text):
+    assert not _task(text)
