@@ -40,7 +40,7 @@ REQUIRED_PATTERNS = (
     "deadline_phrase_opening", "maybe_deadline", "deadline_hint", "workdays", "number_start",
     "currency", "multiplier", "unit", "word_quantity", "maybe_word_quantity", "compound_duration",
     "scale", "one_on_one", "bracket_placeholder", "letter_placeholder", "maybe_letter_placeholder", "to_decide_bracket", "ident_after",
-    "version_after",
+    "version_after", "acronym_before", "name_word_after",
     "naming_after",
     "top_before", "picked_after", "of_whole_before", "baseline_before", "from_average",
     "not_a_baseline_label", "baseline_after", "arrow_between", "threshold_after", "from_before",
@@ -358,6 +358,8 @@ def scan(text: str) -> Scan:
             )
         ):
             continue  # "Phase 2" names a thing; "release €3M" and "line 64%" are values
+        if "." in num and not (cur or unit or mult) and _ACRONYM_BEFORE.search(text, max(0, s - 8), s) and _NAME_WORD_AFTER.match(low, e):
+            continue  # "the MAP 2.0 reading assessment": a test's name and version, no value
         if ("top" in before or "bottom" in before) and _TOP_BEFORE.search(before) and _PICKED_AFTER.match(after):
             continue  # "top 10 alerts" picks the alerts; it is not a value to reach
         if s > 1 and low[s - 1] in "-–" and low[s - 2].isalpha():
@@ -412,6 +414,8 @@ def scan(text: str) -> Scan:
 
 _SCALE_RE = lazy_compile(_PATTERNS["scale"])
 _ONE_ON_ONE = lazy_compile(_PATTERNS["one_on_one"])
+_ACRONYM_BEFORE = lazy_compile(_PATTERNS["acronym_before"])
+_NAME_WORD_AFTER = lazy_compile(_PATTERNS["name_word_after"])
 _THRESHOLD_AFTER = re.compile(_PATTERNS["threshold_after"])
 _FROM_BEFORE = re.compile(_PATTERNS["from_before"])
 _NOUN_AFTER = re.compile(_PATTERNS["noun_after"])

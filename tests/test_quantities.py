@@ -71,6 +71,8 @@ def roles(text):
         ("Grow sign-ups by X%", [("X%", "target")]),
         ("Generate X% increase in trial sign-ups", [("X%", "target")]),  # a letter and a percent sign anywhere
         ("Hold weekly 1:1s with 8 reports", [("8", "target")]),  # a meeting's name, no ratio or duration
+        ("Improve scores on the MAP 2.0 reading assessment", []),  # a test's name and version
+        ("CSAT 4.5 this quarter", [("4.5", "target")]),  # a value after a metric's name stays one
         ("Engagement from X to Y", [("X", "baseline"), ("Y", "target")]),
         ("N new users", [("N", "target")]),
         ("Revenue target TBD", [("TBD", "target")]),

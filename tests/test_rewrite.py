@@ -646,3 +646,9 @@ def test_the_period_a_change_is_compared_with_goes_with_the_change(rubric):
     assert rewrite(rubric, "65% growth in organic search sessions vs Q2").text == (
         "Grow organic search sessions by 65% vs Q2, from [current organic search sessions] to [target organic search sessions]"
     )
+
+
+def test_a_version_in_a_tests_name_never_becomes_the_target(rubric):
+    # (it was "Increase student scores on the MAP from [current student scores] to 2.0": a role error)
+    rw = rewrite(rubric, "Improve student scores on the MAP 2.0 reading assessment")
+    assert "MAP 2.0 reading assessment" in rw.text and "to 2.0" not in rw.text
