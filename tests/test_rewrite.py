@@ -652,3 +652,10 @@ def test_a_version_in_a_tests_name_never_becomes_the_target(rubric):
     # (it was "Increase student scores on the MAP from [current student scores] to 2.0": a role error)
     rw = rewrite(rubric, "Improve student scores on the MAP 2.0 reading assessment")
     assert "MAP 2.0 reading assessment" in rw.text and "to 2.0" not in rw.text
+
+
+@pytest.mark.parametrize("text", ["Keep reducing support costs by adding integrations", "Grow offering more classes"])
+def test_an_activity_is_never_rewritten_as_a_level_or_a_name(rubric, text):
+    # (they were "Keep support costs at [target …]" and "Grow offering more classes from [current offering more classes] …")
+    s = suggestion(rubric, text)
+    assert s.rewrite is None or not s.rewrite.text.startswith(("Keep support costs at", "Grow offering"))

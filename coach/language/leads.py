@@ -50,6 +50,10 @@ def find_lead(tokens: list[tuple[str, int]], lex: Lexicon, start: int) -> Lead |
                 return later
         if kind and i + 1 < len(tokens) and f"{lemma} {tokens[i + 1][0]}" in lex["delivery_verbs"].phrases:
             kind = "delivery"  # "Reach out to 50 lapsed customers": the phrasal verb is work, no level reached
+        if kind == "maintain" and i + 1 < len(tokens) and (nxt := tokens[i + 1][0]).endswith("ing"):
+            going = lex.verb_classes(nxt)
+            if "change_verbs" in going and verb_kind(going) == "change":
+                return Lead(i + 1, nxt, lex.lemma_of(nxt), "change")  # "Keep reducing costs": a change that goes on
         if kind:
             return Lead(i, tok, lemma, kind)
     return _direction_word(tokens, start, lex)

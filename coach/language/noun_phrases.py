@@ -834,9 +834,11 @@ def is_verb_phrase(phrase: str, lex: Lexicon) -> bool:
     determiner or a comparative, read as a metric's name ('repeat guests', 'open DSARs' and
     'win rate' are names)."""
     words = phrase.lower().split()
+    # (or its -ing form: "offering more classes", "adding the integrations")
+    gerund = words[0].endswith("ing") and lex.lemma_of(words[0]) != words[0] if words else False
     return (
         len(words) >= 2
-        and _base_verb(words[0], lex)
+        and (_base_verb(words[0], lex) or gerund)
         and words[1] in lex.union("determiners", "comparatives")
     )
 
