@@ -133,15 +133,18 @@ def drops_a_condition(facts: KrFacts, text: str, lex: Lexicon) -> str:
     100 users", "… by 10%, | averaged across a set of wikis", "authentications | using a
     secure credential"), or "": a rewrite without it measures something else. How the work is
     done ("by offering …", "through …") and asides in parentheses may go."""
-    kept = {t for t, _ in tokenize(text.lower())}
+    kept: set[str] | None = None  # (read only when the KR has a condition: most have none)
     plain = lex.union("stopwords", "determiners", "value_frames", "period_words", "time_units")
     for m in lex.patterns.condition.finditer(facts.low):
         if facts.low.count("(", 0, m.start()) > facts.low.count(")", 0, m.start()):
             continue  # an aside in parentheses ("(shows the average user is using it daily)")
-        lost = [t for t, _ in tokenize(m.group(0)) if t not in kept and t not in plain and t.isalpha()]
-        if lost:
+        kept = kept if kept is not None else set(_WORDS.findall(text.lower()))
+        if any(t not in kept and t not in plain for t in _WORDS.findall(m.group(0))):
             return m.group(0).strip()
     return ""
+
+
+_WORDS = re.compile(r"[a-z][a-z'’-]*")
 
 
 def kr_is_clean(text: str, rubric: Rubric) -> bool:

@@ -180,10 +180,10 @@ def _counts_something_else(facts: KrFacts, metric: str, lex: Lexicon) -> bool:
 def _money_for_people(facts: KrFacts, metric: str, lex: Lexicon) -> bool:
     """'First paying customer ($60+/month)': an amount of money is no count of customers; it
     says which ones count (or what they pay), so a rewrite would give the price the count's role."""
+    if not any(q.role == "target" and q.kind == "currency" for q in facts.measures):
+        return False  # (most KRs: no name to read)
     head = name_head([t for t, _ in tokenize(metric.lower())], lex)
-    return bool(head) and head[-1] in lex["people_nouns"].words and any(
-        q.role == "target" and q.kind == "currency" for q in facts.measures
-    )
+    return bool(head) and head[-1] in lex["people_nouns"].words
 
 
 def _share_of_people(facts: KrFacts, metric: str, lex: Lexicon) -> str | None:
