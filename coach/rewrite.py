@@ -292,7 +292,7 @@ def _noun_change(facts: KrFacts, lex: Lexicon) -> tuple[str, str, str] | None:
         return None
     metric = strip_deadline(facts.text[after.end() :], lex)[0].strip().rstrip(".")
     # "… in organic search sessions | vs Q2": the period compared with goes with the change
-    compared = _COMPARED_PERIOD.search(metric)
+    compared = lex.patterns.compared_period.search(metric)
     value = f"{q.text} {compared.group(0).strip()}" if compared else q.text
     metric = metric[: compared.start()] if compared else metric
     if not metric or len(metric.split()) > 6 or any(c in metric for c in ",;:()[]"):
@@ -301,8 +301,6 @@ def _noun_change(facts: KrFacts, lex: Lexicon) -> tuple[str, str, str] | None:
         return None
     return verb[0], metric, value
 
-
-_COMPARED_PERIOD = re.compile(r"(?i)\s+(?:vs\.?|versus|compared (?:to|with))\s+(?:the\s+)?(?:q[1-4]|h[12]|fy\S*|(?:19|20)\d\d|last|previous|prior)\b.*$")
 
 
 def _says_all(facts: KrFacts, metric: str, lex: Lexicon) -> bool:

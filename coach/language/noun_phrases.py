@@ -517,7 +517,7 @@ def _collect(
             continue
         if w in {"vs", "versus"} and out and out[-1].word in lex["metric_heads"].words and i + 1 < len(units) and (
             units[i + 1].role == "word" and text[u.end : units[i + 1].start].strip() in {"", "."}
-            and not _PERIOD.fullmatch(units[i + 1].word) and units[i + 1].word not in lex["period_words"].words
+            and not lex.patterns.period_name.fullmatch(units[i + 1].word) and units[i + 1].word not in lex["period_words"].words
         ):
             out += [u, units[i + 1]]  # "win rate vs. Competitor X": the rival is part of what is measured
             i += 2
@@ -681,10 +681,6 @@ def _finite_verb(word: str, lex: Lexicon) -> bool:
     return word.endswith(("ed", "s")) and not word.endswith(("ss", "ness")) and word not in lex.union(
         "metric_terms", "metric_heads", "outcome_nouns", "deliverable_nouns", "people_nouns"
     )
-
-
-# "vs Q2", "vs last year", "vs FY24": a period compared with, never a rival named in the metric
-_PERIOD = re.compile(r"q[1-4]|h[12]|fy\S*|(?:19|20)\d\d|last|previous|prior")
 
 
 def _moves_to_a_value(prev: str, word: str, nxt: list[Unit], lex: Lexicon) -> bool:

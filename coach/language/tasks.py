@@ -59,11 +59,10 @@ def _change_as_object(facts: KrFacts, lead: Lead, lex: Lexicon) -> bool:
     """'Deliver a 20% increase in demo requests', 'Deliver X% growth in sign-ups': what is
     delivered is a change of a measure, a result (not a thing shipped)."""
     after = facts.tokens[lead.index + 1 : lead.index + 3]
-    start = after[1][1] if after and after[0][0] in lex["determiners"].words and len(after) > 1 else (after[0][1] if after else -1)
-    q = next((q for q in facts.quantities if q.start == start), None)
-    if q is None:
-        return False
-    noun = next((t for t, pos in facts.tokens if pos >= q.end), "")
+    if after and after[0][0] in lex["determiners"].words:
+        after = after[1:]  # "Deliver a 20% increase …"
+    q = next((q for q in facts.quantities if after and q.start == after[0][1]), None)
+    noun = next((t for t, pos in facts.tokens if pos >= q.end), "") if q else ""
     return noun in lex.maps["change_nouns"]
 
 
@@ -626,7 +625,7 @@ def _own_output(facts: KrFacts, lead: Lead, lex: Lexicon) -> bool:
     # what the target counts, named after it, decides first ("Grow the newsletter from 2,000
     # to 5,000 subscribers" counts readers, not issues; "… to 80 articles" counts the team's own)
     units = [[t for t, pos in facts.tokens if pos >= q.end][:1] for q in facts.measures if q.role == "target"]
-    if any(unit and unit[0] in measured | lex["people_nouns"].words for unit in units):
+    if any(unit and (unit[0] in measured or unit[0] in lex["people_nouns"].words) for unit in units):
         return False
     return bool(chunk and chunk[-1] in deliverables.words) or any(unit and unit[0] in deliverables.words for unit in units)
 
