@@ -263,15 +263,21 @@ def _drafts(facts: KrFacts, label: str, rubric: Rubric, objective: str) -> tuple
             action = f"{verb} {metric} {rel},"
         else:
             action = f"{verb} {metric} by {rel.lstrip('+-−')},"
+        since = lex.patterns.change_reference.match(facts.text, q.end)
+        if since:  # "reduced by 5% from FY24Q1": the start is that period's value, asked for by name
+            period = since.group(1)
+            when = period if period.lower().startswith("last") else f"in {period}"  # "last year", "in FY24Q1"
+            draft = _change_draft(action, metric, m, deadline, start=f"[{m} {when}]")
+            return [draft], [f"What was the {amount_of(metric, lex)} {when}?"], []
         drafts.append(_change_draft(action, metric, m, deadline))
     target_text = found[0] if found else f"[target {m}]"
     drafts.append((metric, _compose(verb, metric, f"[current {m}]", target_text, deadline), []))
     return drafts, questions, []
 
 
-def _change_draft(action: str, metric: str, m: str, deadline: str | None) -> Draft:
+def _change_draft(action: str, metric: str, m: str, deadline: str | None, start: str = "") -> Draft:
     """A relative target's rewrite: the change ("Reduce churn by 20%,"), then both ends asked for."""
-    text = f"{action} from [current {m}] to [target {m}]" + (f" {deadline}" if deadline else "")
+    text = f"{action} from {start or f'[current {m}]'} to [target {m}]" + (f" {deadline}" if deadline else "")
     return metric, text, [f"What {metric} does that change mean in absolute terms?"]
 
 

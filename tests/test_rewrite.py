@@ -59,8 +59,9 @@ def test_relative_targets_stay_relative(rubric):
         # counts from, is by how much (it was read as the level to reach: a role error)
         ("Reduce the time to onboard (75% cut)", "Reduce time to onboard by 75%, from [current"),
         ("Usage of the API explorer. 100% growth", "Increase usage of the API explorer by 100%, from [current"),
-        # the period after "from" is the one compared with, never a deadline ("by CY19")
-        ("Increase MQLs by 28% from CY19-Q4", "Increase MQLs by 28%, from [current MQLs] to [target MQLs]"),
+        # the period after "from" is the one compared with, never a deadline ("by CY19"): its
+        # value is the start, asked for by name
+        ("Increase MQLs by 28% from CY19-Q4", "Increase MQLs by 28%, from [MQLs in CY19-Q4] to [target MQLs]"),
     ],
 )
 def test_a_change_named_after_its_value_stays_a_change(rubric, text, expected):
@@ -659,3 +660,9 @@ def test_an_activity_is_never_rewritten_as_a_level_or_a_name(rubric, text):
     # (they were "Keep support costs at [target …]" and "Grow offering more classes from [current offering more classes] …")
     s = suggestion(rubric, text)
     assert s.rewrite is None or not s.rewrite.text.startswith(("Keep support costs at", "Grow offering"))
+
+
+def test_a_change_counted_from_a_period_asks_for_that_periods_value(rubric):
+    rw = rewrite(rubric, "Overall hosting costs reduced by 5% from FY24Q1")
+    assert rw.text == "Reduce overall hosting costs by 5%, from [overall hosting costs in FY24Q1] to [target overall hosting costs]"
+    assert any("in FY24Q1?" in q for q in rw.questions) and not any("current" in q for q in rw.questions)
