@@ -325,7 +325,7 @@ def scan(text: str) -> Scan:
         else []
     )
     masked = _mask(masked, deadlines)
-    if "1" in masked and _ONE_ON_ONE.search(masked):
+    if (":" in masked or "on1" in masked or "on-1" in masked) and _ONE_ON_ONE.search(masked):
         masked = _mask(masked, [m.span() for m in _ONE_ON_ONE.finditer(masked)])  # "Hold weekly 1:1s"
     if "scale" in masked or "point" in masked:
         # "on a scale of 1-5", "a 10-point scale": the scale's ends are no values to reach.

@@ -571,7 +571,7 @@ def _share_of_own_work(facts: KrFacts, toks: list[str], first: int, lemma: str, 
 def _planned_share(facts: KrFacts, first: int, lex: Lexicon) -> bool:
     """Does the KR open on a share of what the team planned ('100% of scheduled 1:1s', 'Hold
     90% of planned sessions'), not name one inside a measure ('downtime below 5% of scheduled time')?"""
-    m = lex.patterns.planned_share.search(facts.low)
+    m = lex.patterns.planned_share.search(facts.low) if "%" in facts.low else None
     if m is None:
         return False
     opening = {pos for _, pos in facts.tokens[first : first + 2]}
