@@ -19,8 +19,16 @@ PREFIX_CHARS = 8
 _SECRET_RE = re.compile(rf"^{SCHEME}[A-Za-z0-9_-]{{{SECRET_CHARS}}}$")
 
 
+def _token(nbytes: int) -> str:
+    # Ids and prefixes are typed on command lines: one that began with "-"
+    # would read as an option ("keys revoke -x3…" failed with a usage error).
+    while (token := secrets.token_urlsafe(nbytes)).startswith("-"):
+        pass
+    return token
+
+
 def new_secret() -> str:
-    return SCHEME + secrets.token_urlsafe(SECRET_CHARS * 3 // 4)
+    return SCHEME + _token(SECRET_CHARS * 3 // 4)
 
 
 def prefix_of(secret: str) -> str | None:
@@ -39,5 +47,5 @@ def matches(secret: str, stored_hash: str) -> bool:
 
 
 def new_id() -> str:
-    """A random, URL-safe, unguessable id of 12 characters (72 bits)."""
-    return secrets.token_urlsafe(9)
+    """A random, URL-safe, unguessable id of 12 characters (72 bits), never led by "-"."""
+    return _token(9)

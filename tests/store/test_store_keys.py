@@ -78,3 +78,13 @@ def test_plaintext_secret_is_stored_nowhere(store, dump_database):
         assert secret[4:12] in dump  # the dump does see the keys' rows ...
         assert secret not in dump and secret[4:] not in dump  # ... but never a secret
         assert secret[12:] not in dump
+
+
+def test_ids_and_prefixes_never_begin_with_a_dash(monkeypatch):
+    # A leading "-" reads as an option on a command line ("keys revoke -x3…").
+    from coach.store import keys as keymod
+
+    drawn = iter(["-leads-with-a-dash-000000000000", "ok-id-000000", "-x", "okc-prefix-0000000000000000000000"])
+    monkeypatch.setattr(keymod.secrets, "token_urlsafe", lambda nbytes: next(drawn))
+    assert keymod.new_id() == "ok-id-000000"
+    assert keymod.new_secret() == "okc_okc-prefix-0000000000000000000000"
