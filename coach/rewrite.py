@@ -276,9 +276,11 @@ def _drafts(facts: KrFacts, label: str, rubric: Rubric, objective: str) -> tuple
 
 
 def _change_draft(action: str, metric: str, m: str, deadline: str | None, start: str = "") -> Draft:
-    """A relative target's rewrite: the change ("Reduce churn by 20%,"), then both ends asked for."""
-    text = f"{action} from {start or f'[current {m}]'} to [target {m}]" + (f" {deadline}" if deadline else "")
-    return metric, text, [f"What {metric} does that change mean in absolute terms?"]
+    """A relative target's rewrite: the change ("Reduce churn by 20%,"), then where it starts.
+    The end follows from the two, as the contract's "Cut page load time by 40% from an average
+    of 3.5 s" (a second slot for it asked for a number the author had already given)."""
+    text = f"{action.rstrip(',')} from {start or f'[current {m}]'}" + (f" {deadline}" if deadline else "")
+    return metric, text, []
 
 
 def _noun_change(facts: KrFacts, lex: Lexicon) -> tuple[str, str, str] | None:

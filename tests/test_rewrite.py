@@ -45,10 +45,10 @@ def test_no_target_keeps_the_baseline(rubric):
 
 def test_relative_targets_stay_relative(rubric):
     rw = rewrite(rubric, "Reduce support resolution time by 20%")
-    assert rw.text.startswith("Reduce support resolution time by 20%, from [current")
+    assert rw.text.startswith("Reduce support resolution time by 20% from [current")
     # a value right after the name an order changes is by how much, not where to
-    assert rewrite(rubric, "Grow podcast listeners 40% this year").text.startswith("Grow podcast listeners by 40%, from [current")
-    assert rewrite(rubric, "Refund requests reduced 25%").text.startswith("Reduce refund requests by 25%, from [current")
+    assert rewrite(rubric, "Grow podcast listeners 40% this year").text.startswith("Grow podcast listeners by 40% from [current")
+    assert rewrite(rubric, "Refund requests reduced 25%").text.startswith("Reduce refund requests by 25% from [current")
     assert rewrite(rubric, "Grow podcast listeners to 40,000").text == "Grow podcast listeners from [current podcast listeners] to 40,000"
 
 
@@ -57,11 +57,11 @@ def test_relative_targets_stay_relative(rubric):
     [
         # a change named as a noun after its value, ending the clause or before the period it
         # counts from, is by how much (it was read as the level to reach: a role error)
-        ("Reduce the time to onboard (75% cut)", "Reduce time to onboard by 75%, from [current"),
-        ("Usage of the API explorer. 100% growth", "Increase usage of the API explorer by 100%, from [current"),
+        ("Reduce the time to onboard (75% cut)", "Reduce time to onboard by 75% from [current"),
+        ("Usage of the API explorer. 100% growth", "Increase usage of the API explorer by 100% from [current"),
         # the period after "from" is the one compared with, never a deadline ("by CY19"): its
         # value is the start, asked for by name
-        ("Increase MQLs by 28% from CY19-Q4", "Increase MQLs by 28%, from [MQLs in CY19-Q4] to [target MQLs]"),
+        ("Increase MQLs by 28% from CY19-Q4", "Increase MQLs by 28% from [MQLs in CY19-Q4]"),
     ],
 )
 def test_a_change_named_after_its_value_stays_a_change(rubric, text, expected):
@@ -128,9 +128,9 @@ def test_a_target_keeps_its_rate_and_where_it_holds(rubric, text, expected):
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("Refund requests 25% fewer than last year", "Reduce refund requests by 25%, from [current refund requests] to [target refund requests]"),
-        ("Trial conversion 3 points higher than in 2025", "Increase trial conversion by 3 points, from [current trial conversion] to [target trial conversion]"),
-        ("Support contacts 10% lower", "Reduce support contacts by 10%, from [current support contacts] to [target support contacts]"),
+        ("Refund requests 25% fewer than last year", "Reduce refund requests by 25% from [current refund requests]"),
+        ("Trial conversion 3 points higher than in 2025", "Increase trial conversion by 3 points from [current trial conversion]"),
+        ("Support contacts 10% lower", "Reduce support contacts by 10% from [current support contacts]"),
     ],
 )
 def test_a_value_then_a_comparative_is_a_change_in_its_direction(rubric, text, expected):
@@ -179,11 +179,11 @@ def test_a_change_of_a_share_of_something_is_no_share_to_reach(rubric, text):
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("Cut first-month churn by a third", "Cut first-month churn by a third, from [current first-month churn]"),
+        ("Cut first-month churn by a third", "Cut first-month churn by a third from [current first-month churn]"),
         # The change is read as a reduction, and "cut" is no part of the metric's name.
-        ("Lapses in first year cut in half", "Reduce lapses in first year by half, from [current lapses]"),
-        ("Agency spend down by a third", "Reduce agency spend by a third, from [current agency spend]"),
-        ("Inventory turns double", "Double inventory turns, from [current inventory turns]"),
+        ("Lapses in first year cut in half", "Reduce lapses in first year by half from [current lapses]"),
+        ("Agency spend down by a third", "Reduce agency spend by a third from [current agency spend]"),
+        ("Inventory turns double", "Double inventory turns from [current inventory turns]"),
         ("Inventory days on hand down to 45", "Reduce inventory days on hand from [current inventory days] to 45"),
         ("Ten new clients in the segment", "Increase new clients in the segment from [current new clients] to ten"),
         ("Food cost below 30% of revenue", "Reduce food cost as a share of revenue from [current food cost] to below 30%"),
@@ -231,7 +231,7 @@ def test_a_task_moves_its_objective_the_way_the_objective_says(rubric):
 
 def test_levels_with_a_sign_or_a_comparator_are_not_changes(rubric):
     lex = rubric.lexicon
-    for kr, bad in [("eNPS of +30", "Increase eNPS by 30, from [current eNPS] to [target eNPS]"),
+    for kr, bad in [("eNPS of +30", "Increase eNPS by 30 from [current eNPS]"),
                     ("Direct debit take-up 75%", "Increase direct debit take-up by 75%, from [a] to [b]")]:
         assert misplaced(analyze_kr(kr, lex), analyze_kr(bad, lex), lex) != [], kr
 
@@ -442,9 +442,9 @@ def test_a_target_of_zero_is_reached_by_reducing(rubric):
 @pytest.mark.parametrize(
     ("kr", "expected"),
     [
-        ("A 20% reduction in support tickets", "Reduce support tickets by 20%, from [current support tickets] to [target support tickets]"),
-        ("15% growth in monthly donors", "Grow monthly donors by 15%, from [current monthly donors] to [target monthly donors]"),
-        ("a 10% improvement in first response time by Q3", "Improve first response time by 10%, from [current first response time] to [target first response time] by Q3"),
+        ("A 20% reduction in support tickets", "Reduce support tickets by 20% from [current support tickets]"),
+        ("15% growth in monthly donors", "Grow monthly donors by 15% from [current monthly donors]"),
+        ("a 10% improvement in first response time by Q3", "Improve first response time by 10% from [current first response time] by Q3"),
     ],
 )
 def test_a_change_named_as_a_noun_stays_a_change(rubric, kr, expected):
@@ -478,10 +478,10 @@ def test_the_time_someone_waits_is_named_whole_or_not_at_all(rubric):
 @pytest.mark.parametrize(
     ("kr", "expected"),
     [
-        ("Grow revenue 10% year over year", "Grow revenue by 10% year over year, from [current revenue] to [target revenue]"),
-        ("Signups up 50% quarter on quarter", "Increase signups by 50% quarter on quarter, from [current signups] to [target signups]"),
+        ("Grow revenue 10% year over year", "Grow revenue by 10% year over year from [current revenue]"),
+        ("Signups up 50% quarter on quarter", "Increase signups by 50% quarter on quarter from [current signups]"),
         ("Grow monthly sessions on our website year over year by 5%",
-         "Grow monthly sessions on our website by 5% year over year, from [current monthly sessions] to [target monthly sessions]"),
+         "Grow monthly sessions on our website by 5% year over year from [current monthly sessions]"),
         ("Repeat customers 40% year on year", "Increase repeat customers from [current repeat customers] to 40% year on year"),
     ],
 )
@@ -639,13 +639,13 @@ def test_a_time_after_what_people_do_says_which_are_counted(rubric):
 def test_a_change_by_an_average_stays_a_change(rubric):
     # (the 1 second is how much faster, never the time to reach)
     assert rewrite(rubric, "Decrease time during pit stops by an average of 1 second").text == (
-        "Decrease time during pit stops by 1 second, from [current time] to [target time]"
+        "Decrease time during pit stops by 1 second from [current time]"
     )
 
 
 def test_the_period_a_change_is_compared_with_goes_with_the_change(rubric):
     assert rewrite(rubric, "65% growth in organic search sessions vs Q2").text == (
-        "Grow organic search sessions by 65% vs Q2, from [current organic search sessions] to [target organic search sessions]"
+        "Grow organic search sessions by 65% vs Q2 from [current organic search sessions]"
     )
 
 
@@ -664,5 +664,5 @@ def test_an_activity_is_never_rewritten_as_a_level_or_a_name(rubric, text):
 
 def test_a_change_counted_from_a_period_asks_for_that_periods_value(rubric):
     rw = rewrite(rubric, "Overall hosting costs reduced by 5% from FY24Q1")
-    assert rw.text == "Reduce overall hosting costs by 5%, from [overall hosting costs in FY24Q1] to [target overall hosting costs]"
+    assert rw.text == "Reduce overall hosting costs by 5% from [overall hosting costs in FY24Q1]"
     assert any("in FY24Q1?" in q for q in rw.questions) and not any("current" in q for q in rw.questions)

@@ -323,14 +323,14 @@ class Described(dict):
             target = target_phrase(facts, lex)
             value = target[0] if target else "[target]"
         elif key == "start_and_target":
-            # a change keeps its role ("by 15%, from [current] to [target]"), a level is the end
+            # a change keeps its role ("by 15% from [current]": the end follows), a level is the end
             target = target_phrase(facts, lex)
             if target is None or not relative_target(target, facts, lex):
                 value = f"from [current] to {self['target']}"
             else:
                 written, q = target
                 change = written if q.kind == "word" or written.lower().startswith(("by ", "in ")) else f"by {written}"
-                value = f"{change}, from [current] to [target]"
+                value = f"{change} from [current]"
         elif key == "metric_hint":
             hints = lex.lookup("vague_metrics", facts.text)
             value = ", ".join(hints) if hints else "a count, a rate, a time or a score"

@@ -224,6 +224,8 @@ def _own_work(facts: KrFacts, first: int, lex: Lexicon) -> str:
         return "a thing in place for every one of them: a done state, not a result"
     if imperative and lemma in lex["expansion_verbs"].words and _expands_an_output(facts, first, lex):
         return f"'{verb}' widens what the team offers or covers: work to do"
+    if _counted_output(facts, lex):
+        return "a count of things the team makes or does: its own work"
     joined = _joined_delivery(facts, first, lex)
     if joined:
         return f"'{joined}' names the deliverable the first verb's aim comes with"
@@ -242,6 +244,40 @@ def _own_things_there(facts: KrFacts, lex: Lexicon) -> bool:
     chunk = _chunk_after(facts, q, lex)
     counted = [t for t in chunk if t not in lex.union("metric_terms", "metric_heads", "outcome_nouns")]
     return bool(chunk) and counted == chunk and chunk[-1] in lex.union("deliverable_nouns", "staff_nouns")
+
+
+def _counted_output(facts: KrFacts, lex: Lexicon) -> bool:
+    """'Elevate 1 process to the foundation', 'Amplify 20 announcements', 'Be the interviewer for
+    300 interviews': a bare count of things the team makes or does, whatever verb comes before
+    it, is its own work; not what others do ('Users create 100 events'), not what is won,
+    gained or served ('Book 20 demos', 'Get 10 reviews', 'Help 300 families'), not a metric
+    ('Grow weekly sessions to 5,000')."""
+    if facts.has_baseline or lex.patterns.rate.search(facts.low):
+        return False
+    targets = [q for q in facts.measures if q.role == "target"]
+    if len(targets) != 1 or targets[0].kind not in ("number", "word"):
+        return False
+    q = targets[0]
+    if q.kind == "word" and q.text.lower().split("-")[0] not in lex["number_words"].words:
+        return False
+    before = [t for t, pos in facts.tokens[facts.first :] if pos < q.start]
+    taken = lex.union("obtain_verbs", "win_verbs", "aid_verbs")
+    others = lex.union("people_nouns", "outcome_nouns", "pronoun_subjects", "comparatives")
+    if any(lex.lemma_of(t) in taken for t in before) or not others.isdisjoint(before):
+        return False  # ("Everyone takes at least one course": people doing it, counted)
+    chunk = _chunk_after(facts, q, lex)
+    chunk = chunk[: next((i + 1 for i, t in enumerate(chunk) if _counted_noun(t, lex)), len(chunk))]
+    measured = lex.union("metric_terms", "metric_heads", "people_nouns", "outcome_nouns", "time_units")
+    if not chunk or chunk[-1] not in lex["deliverable_nouns"].words or not measured.isdisjoint(chunk):
+        return False
+    # the counted things as a subject: "At least 1 program completes the assessments"
+    return not any(_acts_here(t, lex) for t in chunk[1:])
+
+
+def _acts_here(tok: str, lex: Lexicon) -> bool:
+    """'completes', 'runs': a verb in the present after what is counted (no noun it could be)."""
+    lemma = lex.lemma_of(tok)
+    return tok.endswith("s") and lemma != tok and known_verb(lemma, lex) and tok not in lex["deliverable_nouns"].words
 
 
 def _chunk_after(facts: KrFacts, q: Quantity, lex: Lexicon) -> list[str]:

@@ -38,7 +38,7 @@ LEX = RB.lexicon
     ("Less than 24 hours to restore a 500GB backup",
      "Reduce time to restore a 500GB backup from [current time] to less than 24 hours", []),
     ("Trim month-end close by 2 days",
-     "Reduce month-end close by 2 days, from [current month-end close] to [target month-end close]", []),
+     "Reduce month-end close by 2 days from [current month-end close]", []),
 ])
 def test_role_errors(original, rewrite, moved):
     assert quality.check(original, rewrite, LEX).role_errors == moved
@@ -77,9 +77,9 @@ def test_garbled_phrases(rewrite, garbled):
     "Increase customers taking the premium bundle from [current customers] to 400",
     "Reduce furnace idle time between shifts from [current idle time] to [target idle time]",
     "Increase coaching sessions per agent a month from [current coaching sessions] to 2",
-    "Reduce memory usage for large projects by 30%, from [current memory usage] to [target memory usage]",
-    "Cut first-month churn by a third, from [current first-month churn] to [target first-month churn]",
-    "Double inventory turns, from [current inventory turns] to [target inventory turns]",
+    "Reduce memory usage for large projects by 30% from [current memory usage]",
+    "Cut first-month churn by a third from [current first-month churn]",
+    "Double inventory turns from [current inventory turns]",
 ])
 def test_noun_phrases_a_coach_writes_are_not_garbled(rewrite):
     assert quality.check("Some KR", rewrite, LEX).garbled is None
