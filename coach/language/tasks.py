@@ -265,8 +265,13 @@ def _counted_output(facts: KrFacts, lex: Lexicon) -> bool:
     others = lex.union("people_nouns", "outcome_nouns", "pronoun_subjects", "comparatives")
     if any(lex.lemma_of(t) in taken for t in before) or not others.isdisjoint(before):
         return False  # ("Everyone takes at least one course": people doing it, counted)
-    chunk = _chunk_after(facts, q, lex)
+    # what is counted ends at the clause ("1 process, practice or program", "1 component
+    # annually (e.g. …)": the thing, not the examples) and at its first plural
+    end = next((m.start() for m in re.finditer(r"[(,;:]", facts.low) if m.start() >= q.end), len(facts.low))
+    chunk = object_chunk([(t, pos) for t, pos in facts.tokens if q.end <= pos < end], 0, lex)
     chunk = chunk[: next((i + 1 for i, t in enumerate(chunk) if _counted_noun(t, lex)), len(chunk))]
+    while chunk and chunk[-1].endswith("ly"):
+        chunk.pop()  # "… component annually"
     measured = lex.union("metric_terms", "metric_heads", "people_nouns", "outcome_nouns", "time_units")
     if not chunk or chunk[-1] not in lex["deliverable_nouns"].words or not measured.isdisjoint(chunk):
         return False

@@ -393,3 +393,30 @@ def test_a_share_of_what_the_team_planned_for_itself_is_its_own_work(text):
 @pytest.mark.parametrize("text", ["Unplanned downtime below 5% of scheduled time", "90% of scheduled trains run on time"])
 def test_a_measure_of_the_plan_or_its_punctuality_is_no_share_of_work_done(text):
     assert not _task(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Be the interviewer for 300 interviews",
+        "Elevate 1 community process, practice, or program to the foundation",
+        "Evolve at least 1 program component annually",
+        "As measured by: 40 new articles written",
+    ],
+)
+def test_a_bare_count_of_things_the_team_makes_or_does_is_its_own_work_whatever_the_verb(text):
+    assert _task(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Everyone takes at least one course",  # people doing it, counted
+        "At least 1 pilot program completes the assessments",  # the counted things act
+        "Reach #1 in the finance category of the app store",  # a rank, and the store only where
+        "Grow weekly sessions to 5,000",  # a metric
+        "Book 20 demos",  # meetings won
+    ],
+)
+def test_a_count_of_people_of_things_that_act_of_a_metric_or_of_deals_won_is_no_task(text):
+    assert not _task(text)
