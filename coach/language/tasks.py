@@ -1069,6 +1069,8 @@ def _people_at_work(facts: KrFacts, lex: Lexicon) -> bool:
             return False  # "Every customer gets …": what is done for customers, a result
         if each and i and tok not in people and lex.verb_classes(tok) and tok != lex.lemma_of(tok):
             return _activity(tok, lex)  # "Every OCTO portfolio identifies": the subject's verb
+        if tok in people and i and toks[i - 1][:1].isdigit():
+            return False  # "25k people share their stories": people counted, what they do a result
         if tok in people and i + 1 < len(toks) and toks[i + 1] != "of":
             return _activity(toks[i + 1], lex)
     return False

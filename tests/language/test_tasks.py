@@ -420,3 +420,14 @@ def test_a_bare_count_of_things_the_team_makes_or_does_is_its_own_work_whatever_
 )
 def test_a_count_of_people_of_things_that_act_of_a_metric_or_of_deals_won_is_no_task(text):
     assert not _task(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["180 trainees finish a three-month work placement", "25k people share their stories with us"]
+)
+def test_people_counted_then_what_they_do_is_a_result_not_staff_at_work(text):
+    assert not _task(text)
+
+
+def test_staff_then_their_own_counted_activity_is_still_work():
+    assert _task("Sales reps visit 25 bars per week")
