@@ -97,6 +97,8 @@ def suggest(
     for metric, text, extra in drafts:
         checked = check_rewrite(text, facts, rubric, sources, metric)
         if checked is not None and not (measured and drops_a_condition(facts, checked, rubric.lexicon)):
+            if measured:
+                checked = _with_scope(facts, checked, metric, rubric, sources)
             rewrite = Rewrite(
                 target=Target(),
                 original=facts.text,
@@ -330,6 +332,27 @@ def _window_of_work(target: str, metric: str, lex: Lexicon) -> bool:
     """'All testing complete within 2 business days': a window the work is done in, whose
     share would be the measure; the name holds no time to move to it."""
     return target.lower().startswith("within") and lex.union("time_metrics", "time_units").isdisjoint(metric.lower().split())
+
+
+def _with_scope(facts: KrFacts, text: str, metric: str, rubric: Rubric, sources: list[str]) -> str:
+    """`text` with the scope or definition the author wrote in parentheses right after the
+    metric's name ("Late orders (>45 min)", "Weekly active users (other)", "Statin adherence
+    (PDC)"): without it the rewrite counts something else. Not a note ("(today: 47)",
+    "(stretch)"), nor parentheses holding one of the KR's values; and only if the text with it
+    passes every check again."""
+    at = facts.text.lower().find(metric.lower())
+    named = text.lower().find(metric.lower())
+    if at < 0 or named < 0:
+        return text
+    paren = re.match(r"\s*\(([^()]{1,40})\)", facts.text[at + len(metric) :])
+    if paren is None or rubric.lexicon.patterns.paren_note.search(paren.group(1)):
+        return text
+    start, end = at + len(metric) + paren.start(1), at + len(metric) + paren.end(1)
+    if any(start <= q.start < end for q in facts.measures):
+        return text  # "(15% of orders)": a value, in its own role
+    cut = named + len(metric)
+    scoped = f"{text[:cut]} ({paren.group(1).strip()}){text[cut:]}"
+    return check_rewrite(scoped, facts, rubric, sources) or text
 
 
 def _defines_metric(facts: KrFacts, deadline: str, metric: str, lex: Lexicon) -> bool:

@@ -57,7 +57,12 @@ def metric_slot(rewrite: str) -> str | None:
     """The metric as the rewrite writes it, when the rewrite has the engine's form (an
     article before it is the sentence's, not the metric's: "Increase the share of ...")."""
     m = _SLOT.match(rewrite)
-    return re.sub(r"(?i)^(?:the|a|an)\s+", "", m.group("slot").strip()) if m else None
+    if not m:
+        return None
+    # (a scope the author wrote in parentheses after the name is theirs, kept verbatim: "weekly
+    # active users (other)"; the name before it is what must read as a noun phrase)
+    slot = re.sub(r"\s*\([^()]*\)$", "", m.group("slot").strip())
+    return re.sub(r"(?i)^(?:the|a|an)\s+", "", slot)
 
 
 def is_empty_template(rewrite: str, lex: Lexicon) -> bool:

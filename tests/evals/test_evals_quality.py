@@ -80,6 +80,7 @@ def test_garbled_phrases(rewrite, garbled):
     "Reduce memory usage for large projects by 30% from [current memory usage]",
     "Cut first-month churn by a third from [current first-month churn]",
     "Double inventory turns from [current inventory turns]",
+    "Increase weekly active users (other) from [current weekly active users] to 500",
 ])
 def test_noun_phrases_a_coach_writes_are_not_garbled(rewrite):
     assert quality.check("Some KR", rewrite, LEX).garbled is None
