@@ -308,6 +308,9 @@ def test_findings_carry_span_reason_and_questions(rubric):
         # a start left "to be decided" is none written (the contract's "TBD")
         ("Refund turnaround (Baseline: [TBD]; Target: 3 days)", "no_baseline"),
         ("Cut refund turnaround from [current turnaround] to 3 days", None),  # a slot of a rewrite: KR08's
+        # a metric named in full keeps its quality-word head; the quality word alone is no metric
+        ("Unaided brand awareness among UK SME owners", "no_target"),
+        ("Raise brand awareness", "no_metric"),
     ],
 )
 def test_kr_labels_of_phrasings_that_generalise(rubric, text, label):

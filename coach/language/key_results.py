@@ -76,7 +76,9 @@ def _analyze_kr(text: str, lex: Lexicon) -> KrFacts:
     metric_words = metric_terms + heads + lex.patterns.rate.findall(low)
     statistic = [h for h in heads if h in lex["statistics"].words]
     feeling = not sc.quantities and not lex["feeling_words"].entries.isdisjoint(words)
-    if feeling or (qualitative and not statistic) or (chunk and chunk[-1] in lex["vague_nouns"].words and not statistic):
+    # a metric named in full keeps its quality-word head: "Aided brand awareness" is a survey's measure
+    named = any(" " in term and chunk and term.split()[-1] == chunk[-1] for term in metric_terms)
+    if feeling or (qualitative and not statistic) or (chunk and chunk[-1] in lex["vague_nouns"].words and not (statistic or named)):
         # "Improve pricing discipline": the head is a quality word, whatever modifies it
         # (but "Median download speed" is measured: it names a statistic).
         metric_terms = []
