@@ -193,6 +193,15 @@ def _drafts(facts: KrFacts, label: str, rubric: Rubric, objective: str) -> tuple
     if label == "no_metric":
         return _unmeasured_drafts(facts, rubric)
     lex = rubric.lexicon
+    purpose = _purpose_of_change(facts, lex)
+    if purpose is not None:
+        # "Improve error reporting to minimize open issues": what is measured is the purpose,
+        # not the means ("Reduce error reporting …" turned the aim around)
+        result = analyze_kr(purpose, lex)
+        found = kr_label(result, rubric)
+        if found in {"no_target", "no_baseline"} and result.lead is not None and result.lead.kind == "change":
+            return _drafts(result, found, rubric, objective)
+        return _which_number(facts, label, lex)
     everyone = lex.patterns.everyone_opening.match(facts.text)
     subject = strip_deadline(facts.text[everyone.end() :], lex)[0].strip(" .") if everyone else ""
     if label == "no_baseline" and everyone and len(subject.split()) <= 5 and not re.search(r"[,;:()]", subject):
@@ -275,6 +284,24 @@ def _drafts(facts: KrFacts, label: str, rubric: Rubric, objective: str) -> tuple
     target_text = found[0] if found else f"[target {m}]"
     drafts.append((metric, _compose(verb, metric, f"[current {m}]", target_text, deadline), []))
     return drafts, questions, []
+
+
+def _purpose_of_change(facts: KrFacts, lex: Lexicon) -> str | None:
+    """The clause a change is for, when it names a change of its own ("Improve error reporting
+    | to minimize the number of open issues"), as a KR of its own; None for any other shape."""
+    lead = facts.lead
+    if lead is None or lead.kind != "change":
+        return None
+    means = object_chunk(list(facts.tokens), lead.index + 1, lex)
+    measured = lex.union("metric_terms", "metric_heads", "lower_is_better")
+    if not means or any(g.split()[-1] == means[-1] for g in lex.grams(means) if g in measured):
+        return None  # "Reduce churn to increase revenue": the means is measured itself
+    for m in lex.patterns.purpose.finditer(facts.low, facts.tokens[lead.index][1] + len(lead.token)):
+        clause = facts.text[m.end() :].strip(" .;,")
+        first = clause.split(" ", 1)[0].lower()
+        if m.group(0).strip() in {"to", "in order to", "so as to"} and "change_verbs" in lex.verb_classes(first):
+            return clause[:1].upper() + clause[1:]
+    return None
 
 
 def _change_draft(action: str, metric: str, m: str, deadline: str | None, start: str = "") -> Draft:

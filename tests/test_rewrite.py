@@ -680,3 +680,14 @@ def test_a_change_counted_from_a_period_asks_for_that_periods_value(rubric):
 )
 def test_a_scope_in_parentheses_after_the_metric_stays_with_it(rubric, text, expected):
     assert rewrite(rubric, text).text == expected
+
+
+def test_a_change_made_for_another_is_measured_by_what_it_is_for(rubric):
+    # the means is no metric: "Reduce error reporting …" turned the author's aim around
+    assert rewrite(rubric, "Improve the onboarding docs to reduce support tickets").text == (
+        "Reduce support tickets from [current support tickets] to [target support tickets]"
+    )
+    found = rewrite(rubric, "Improve the error reporting to minimize the number of issues open.")
+    assert found is None or "error reporting" not in found.text
+    # a means that is measured itself stays the metric
+    assert rewrite(rubric, "Reduce churn to 2% to grow revenue").text.startswith("Reduce churn from")
