@@ -465,6 +465,9 @@ def measured_by(metric: str, others: Iterable[frozenset[str]], lex: Lexicon) -> 
     'customer satisfaction from 7 to 8'."""
     stop = lex["stopwords"].words
     name = short_name(metric, lex).lower()
+    counted = re.match(r"(\w+) of (.+)", name)
+    if counted and counted.group(1) in lex["count_nouns"].words:
+        name = counted.group(2)  # "number of clubs" is measured by "250 active clubs"
     mine = [_stem(w) for w in _ALNUM_RUN.findall(name) if w not in stop]
     # The head: the last noun of the name's first chunk ("waste" in "food waste sent to
     # landfill"), not a participle ("sent") nor past a preposition.

@@ -109,6 +109,8 @@ def test_a_shares_direction(text, verb):
         ),
         ("customer churn", "Customer satisfaction from 7 to 8", False),
         ("direct bookings", "Average daily rate up 5%", False),
+        ("number of clubs", "250 active clubs", True),  # a count is measured by its things, counted
+        ("number of clubs", "Publish at least one op-ed", False),
     ],
 )
 def test_a_sibling_measures_a_metric(metric, sibling, same):
