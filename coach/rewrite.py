@@ -261,6 +261,13 @@ def _drafts(facts: KrFacts, label: str, rubric: Rubric, objective: str) -> tuple
         held, where = target_phrase(facts, lex, scope=False)[0], target_scope(facts, lex)
         level = re.sub(r"^at (least|most) ", lambda m: "at or above " if m.group(1) == "least" else "at or below ", held)
         keep = level if lex.patterns.comparator_opening.match(level) else f"at {level}"
+        # (the time it is kept in stays with it: "… at or above 97% while volume ramps")
+        during = lex.patterns.kept_while.search(facts.text, found[1].end)
+        said = f"{metric}{where}".lower()
+        if during and during.group(0).strip().lower() not in said and not any(q.start >= during.start() for q in facts.measures) and not any(
+            start < during.end() and during.start() < end for start, end in facts.scan.deadlines
+        ):
+            keep += during.group(0).rstrip(" .")
         text = f"Keep {metric}{where} {keep} (currently [current {m}])" + (f" {deadline}" if deadline else "")
         return [(metric, text, [])], questions, []
     if found and relative_target(found, facts, lex):

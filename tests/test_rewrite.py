@@ -691,3 +691,19 @@ def test_a_change_made_for_another_is_measured_by_what_it_is_for(rubric):
     assert found is None or "error reporting" not in found.text
     # a means that is measured itself stays the metric
     assert rewrite(rubric, "Reduce churn to 2% to grow revenue").text.startswith("Reduce churn from")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Maintain first-pass yield at or above 97% while volume ramps",
+         "Keep first-pass yield at or above 97% while volume ramps (currently [current first-pass yield])"),
+        ("Keep average claim handling time at or below 9 days throughout the migration",
+         "Keep average claim handling time at or below 9 days throughout the migration (currently [current average claim handling time])"),
+        # a deadline is no condition, and a time already in the name is not said twice
+        ("Keep NPS above 40 during Q3", "Keep NPS above 40 (currently [current NPS]) during Q3"),
+        ("Maintain 99.95% availability during peak week", "Keep availability during peak week at 99.95% (currently [current availability])"),
+    ],
+)
+def test_a_level_kept_keeps_the_time_it_is_kept_in(rubric, text, expected):
+    assert rewrite(rubric, text).text == expected
