@@ -484,7 +484,7 @@ def _baseline_before(window: str) -> bool:
         return True  # "retention ≥ 45% (closed alpha: 38%)": a value measured elsewhere, now
     if "last" in window or "(" in window or "as of" in window:
         return _BASELINE_BEFORE.search(window) is not None  # rare shapes: the full pattern
-    words = window.replace(":", " ").split()
+    words = window.replace(":", " ").replace("=", " ").split()  # "Currently at = 110"
     while words and (words[-1] in _APPROX or words[-1] in "±+~≈-"):
         words.pop()
     if not words:

@@ -86,6 +86,10 @@ def roles(text):
             "Increase from [current NPS] to [target NPS]",
             [("[current NPS]", "baseline"), ("[target NPS]", "target")],
         ),
+        # a start written with "=" ("Currently at = 110", "(baseline = 60)"); "NPS = 50" is a target
+        ("95 participants per month; Currently at = 110", [("95", "target"), ("110", "baseline")]),
+        ("Reach 95 participants (baseline = 60)", [("95", "target"), ("60", "baseline")]),
+        ("NPS = 50", [("50", "target")]),
     ],
 )
 def test_values_and_their_roles(text, expected):
