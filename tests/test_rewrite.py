@@ -633,7 +633,7 @@ def test_an_amount_of_money_is_no_count_of_people(rubric):
 
 
 def test_a_time_after_what_people_do_says_which_are_counted(rubric):
-    assert rewrite(rubric, "5 beta users who retain for 3 weeks").text == "Increase beta users who retain for 3 weeks from [current beta users] to 5"
+    assert rewrite(rubric, "5 beta users who retain for 3 weeks").text == "Increase beta users who retain for 3 weeks from [current beta users who retain] to 5"
 
 
 def test_a_change_by_an_average_stays_a_change(rubric):
@@ -707,3 +707,12 @@ def test_a_change_made_for_another_is_measured_by_what_it_is_for(rubric):
 )
 def test_a_level_kept_keeps_the_time_it_is_kept_in(rubric, text, expected):
     assert rewrite(rubric, text).text == expected
+
+
+def test_a_placeholder_keeps_the_condition_on_what_is_counted(rubric):
+    # "[current streams]" for "streams with guests" counted all streams (graded bad)
+    assert rewrite(rubric, "2 streams with guests").text == "Increase streams with guests from [current streams with guests] to 2"
+    assert rewrite(rubric, "Accounts with an executive sponsor").text == (
+        "Increase accounts with an executive sponsor from [current accounts with an executive sponsor] "
+        "to [target accounts with an executive sponsor]"
+    )

@@ -335,7 +335,14 @@ def placeholder_name(metric: str, lex: Lexicon) -> str:
     ("[current share]"; "[current share of members]" would drop who is counted: "… satisfied
     with the membership requirements")."""
     name = short_name(metric, lex)
-    return "share" if name.startswith("share of ") and name.split() != metric.split() else name
+    if name.startswith("share of ") and name.split() != metric.split():
+        return "share"
+    # a short name that drops a condition counts something else ("[current streams]" for
+    # "streams with guests"): a short metric keeps its whole name
+    rest = metric[len(name) :].strip() if metric.lower().startswith(name.lower()) else ""
+    if rest and lex.patterns.condition.match(rest) and len(metric.split()) <= 5:
+        return metric
+    return name
 
 
 def target_phrase(facts: KrFacts, lex: Lexicon, scope: bool = True) -> tuple[str, Quantity] | None:
