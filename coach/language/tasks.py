@@ -596,7 +596,9 @@ def _share_of_own_work(facts: KrFacts, toks: list[str], first: int, lemma: str, 
         lex.verb_classes(t) & {"delivery_verbs", "ambiguous_delivery_verbs"} or lex.lemma_of(t) in lex["activity_verbs"].words
         for t in toks
     )
-    if not planned and not lex["work_items"].has(facts.words):  # the grams of all its tokens
+    # (the grams of all its tokens; or items the team's own review turned up: "50% of issues
+    # from the component audit")
+    if not planned and not lex["work_items"].has(facts.words) and not lex.patterns.from_review.search(facts.low):
         return False
     share = any(q.kind == "percent" and q.role == "target" for q in facts.measures) or bool(
         {"half", "third", "quarter", "all"} & set(toks)

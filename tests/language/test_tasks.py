@@ -431,3 +431,19 @@ def test_people_counted_then_what_they_do_is_a_result_not_staff_at_work(text):
 
 def test_staff_then_their_own_counted_activity_is_still_work():
     assert _task("Sales reps visit 25 bars per week")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Resolve 70% of the action items from the last retrospective",  # the contract's
+        "Close half of the action items from the survey",
+        "Close 50% of issues from the component consistency audit",
+    ],
+)
+def test_a_share_of_the_items_the_teams_own_review_turned_up_is_its_work(text):
+    assert _task(text)
+
+
+def test_a_share_of_things_in_a_dataset_is_no_review_of_the_teams():
+    assert not _task("Resolve attributes for >99% of places in the evaluation dataset")
