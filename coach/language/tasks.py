@@ -247,13 +247,15 @@ def _own_things_there(facts: KrFacts, lex: Lexicon) -> bool:
 
 
 def _counted_output(facts: KrFacts, lex: Lexicon) -> bool:
-    """'Elevate 1 process to the foundation', 'Amplify 20 announcements', 'Be the interviewer for
-    300 interviews': a bare count of things the team makes or does, whatever verb comes before
+    """'Elevate 1 process to the foundation', 'Evolve at least 1 program component', '40 new
+    articles written': a bare count of things the team makes or does, whatever verb comes before
     it, is its own work; not what others do ('Users create 100 events'), not what is won,
     gained or served ('Book 20 demos', 'Get 10 reviews', 'Help 300 families'), not a metric
     ('Grow weekly sessions to 5,000')."""
     if facts.has_baseline or lex.patterns.rate.search(facts.low):
         return False
+    if facts.lead is not None and facts.lead.kind == "level":
+        return False  # "Reach 5 integrations": a level reached, framed as a result
     targets = [q for q in facts.measures if q.role == "target"]
     if len(targets) != 1 or targets[0].kind not in ("number", "word"):
         return False
