@@ -716,3 +716,9 @@ def test_a_placeholder_keeps_the_condition_on_what_is_counted(rubric):
         "Increase accounts with an executive sponsor from [current accounts with an executive sponsor] "
         "to [target accounts with an executive sponsor]"
     )
+
+
+def test_a_name_cut_inside_the_authors_quote_or_led_by_current_is_no_metric(rubric):
+    # "Reduce current Support cost for 'free users from [current current Support cost] …": garbled
+    assert suggestion(rubric, "Eliminate current Support cost for 'free users'").rewrite is None
+    assert rewrite(rubric, "Reduce current hosting spend by 10%").text == "Reduce hosting spend by 10% from [current hosting spend]"

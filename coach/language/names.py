@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from ..lexicon import Lexicon, tokenize
 from ..quantities import Quantity
 from .facts import KrFacts
-from .noun_phrases import is_measurable, is_noun_phrase, is_participle, name_head, unfit_name
+from .noun_phrases import is_measurable, is_noun_phrase, is_participle, name_head, opens_unclosed_quote, unfit_name
 from .phrases import amount_word, is_relative, metric_phrase, target_phrase, verb_for
 from .reading import duration_at_cadence, looks_plural
 
@@ -48,7 +48,14 @@ def _sure_metric(facts: KrFacts, lex: Lexicon) -> str:
     ):
         return ""
     share = _share_of_people(facts, metric, lex)
-    return metric if share is None else share
+    if share is not None:
+        return share
+    # "current support cost": "current" says where it is now, no part of the name
+    # ("[current current support cost]"); not of who is counted ("current customers")
+    words = metric.split()
+    if len(words) > 1 and words[0].lower() == "current" and words[1].lower() not in lex.union("people_nouns", "outcome_nouns"):
+        return " ".join(words[1:])
+    return metric
 
 
 def _measured_by_its_value(facts: KrFacts, metric: str, lex: Lexicon) -> bool:
@@ -149,7 +156,12 @@ def _cut_at_a_join(facts: KrFacts, metric: str) -> bool:
 def _cut_inside_marks(metric: str) -> bool:
     """Does the name open a quote, backtick or bracket it never closes (read up to a cut inside
     a quoted or bracketed part of the KR)?"""
-    return any(metric.count(mark) % 2 for mark in ('`', '"')) or metric.count("(") != metric.count(")") or metric.count("[") != metric.count("]")
+    return (
+        any(metric.count(mark) % 2 for mark in ('`', '"'))
+        or metric.count("(") != metric.count(")")
+        or metric.count("[") != metric.count("]")
+        or opens_unclosed_quote(metric)  # "current support cost for 'free users"
+    )
 
 
 def _counts_something_else(facts: KrFacts, metric: str, lex: Lexicon) -> bool:

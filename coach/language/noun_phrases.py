@@ -23,6 +23,15 @@ _BREAK_BETWEEN = re.compile(r"[,;:()\[\]!?—=]|\s[-–]\s|\.\s")  # ("Churn = n
 _MAX_WORDS = 12
 _ACRONYM_PLURAL = re.compile(r"[A-Z]{2,5}s")  # "CEs", "SDRs": people by their role's initials
 _CLAUSE_MARK = re.compile(r"[\[\](){};:,=\"“”]")  # brackets or clause punctuation: no noun phrase
+# a single quote opening a word, and one closing a word (or a plural's possessive: "users'")
+_OPEN_QUOTE = re.compile(r"(?:^|(?<=\s))['‘](?=[^\W\d_])")
+_CLOSE_QUOTE = re.compile(r"(?<=[^\W\d_])['’](?![^\W\d_])")
+
+
+def opens_unclosed_quote(text: str) -> bool:
+    """Does `text` open a single quote it never closes ("cost for 'free users": cut inside
+    the author's quote)? An apostrophe inside a word or after a plural is no quote."""
+    return ("'" in text or "‘" in text) and len(_OPEN_QUOTE.findall(text)) > len(_CLOSE_QUOTE.findall(text))
 # a lower-case letter left for a number ("x cost", "xx% of"); "Competitor X" is a name
 _LETTER_LEFT = re.compile(r"(?<![\w./-])(?:x{1,3}|n)(?![\w./-])")
 _NEGATION = re.compile(r"no|not|never|\w+n[’']t")  # "spends no time", "doesn’t refer": a clause
@@ -881,7 +890,7 @@ def is_noun_phrase(phrase: str, lex: Lexicon) -> bool:
 
 
 def _is_noun_phrase(phrase: str, lex: Lexicon) -> bool:
-    if not phrase or _CLAUSE_MARK.search(phrase) or unfit_name(phrase, lex):
+    if not phrase or _CLAUSE_MARK.search(phrase) or opens_unclosed_quote(phrase) or unfit_name(phrase, lex):
         return False
     if " as a share of " in phrase:  # "food cost as a share of revenue": two noun phrases
         return all(is_noun_phrase(part, lex) for part in phrase.split(" as a share of ", 1))

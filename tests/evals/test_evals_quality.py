@@ -65,6 +65,9 @@ def test_a_task_rewrite_may_leave_the_tasks_numbers_behind():
     ("Half ANR rate, from [current ANR rate] to [target ANR rate]", "Half ANR rate"),
     ("Two number of students in the bottom, from [current number of students] to [target number]",
      "Two number of students in the bottom"),
+    # cut inside the author's quote
+    ("Reduce Support cost for 'free users from [current Support cost] to [target Support cost]",
+     "Support cost for 'free users"),
 ])
 def test_garbled_phrases(rewrite, garbled):
     assert quality.check("Some KR", rewrite, LEX).garbled == garbled
