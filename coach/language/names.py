@@ -13,7 +13,14 @@ from typing import TYPE_CHECKING
 from ..lexicon import Lexicon, tokenize
 from ..quantities import Quantity
 from .facts import KrFacts
-from .noun_phrases import is_measurable, is_noun_phrase, is_participle, name_head, opens_unclosed_quote, unfit_name
+from .noun_phrases import (
+    is_measurable,
+    is_noun_phrase,
+    is_participle,
+    name_head,
+    opens_unclosed_quote,
+    unfit_name,
+)
 from .phrases import amount_word, is_relative, metric_phrase, target_phrase, verb_for
 from .reading import duration_at_cadence, looks_plural
 
