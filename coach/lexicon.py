@@ -80,7 +80,7 @@ def inflections(lemma: str) -> set[str]:
 # the names the code uses). A rubric's lexicon must define each; asking for any other name
 # is a programming error, never a silent empty class.
 REQUIRED_CLASSES = frozenset(
-    """activity_verbs aged_words aid_verbs aim_verbs ambiguous_delivery_verbs aspiration_verbs aspiration_words assurance_verbs
+    """zero_verbs activity_verbs aged_words aid_verbs aim_verbs ambiguous_delivery_verbs aspiration_verbs aspiration_words assurance_verbs
     becoming_verbs behaviour_verbs cadence_words coverage_words capability_adjectives capability_words change_nouns change_verbs choice_words chunk_breakers clause_words
     common_verbs distance_units first_person measuring_verbs
     comparatives commercial_words

@@ -472,3 +472,9 @@ def test_a_relationship_built_is_no_project(rubric):
         assert not analyze_objective(text, lex).project, text
     for text in ["Launch the partner community portal", "Give shippers live ETAs they can trust"]:
         assert analyze_objective(text, lex).project, text
+
+
+@pytest.mark.parametrize("text", ["Eliminate billing errors", "Eradicate malaria cases in the district"])
+def test_none_left_is_a_target_of_zero_with_no_start(rubric, text):
+    # the contract's "zero P1 incidents": a threshold target, and no start written
+    assert kr_label(analyze_kr(text, rubric.lexicon), rubric) == "no_baseline"

@@ -722,3 +722,11 @@ def test_a_name_cut_inside_the_authors_quote_or_led_by_current_is_no_metric(rubr
     # "Reduce current Support cost for 'free users from [current current Support cost] …": garbled
     assert suggestion(rubric, "Eliminate current Support cost for 'free users'").rewrite is None
     assert rewrite(rubric, "Reduce current hosting spend by 10%").text == "Reduce hosting spend by 10% from [current hosting spend]"
+
+
+def test_none_left_is_rewritten_to_zero(rubric):
+    # "Eliminate errors …" had been rewritten without its zero (graded a defect in two samples)
+    assert rewrite(rubric, "Eliminate billing errors").text == "Reduce billing errors from [current billing errors] to zero"
+    assert rewrite(rubric, "Eradicate malaria cases in the district").text == (
+        "Reduce malaria cases in the district from [current malaria cases] to zero"
+    )

@@ -175,6 +175,11 @@ def _analyze_kr(text: str, lex: Lexicon) -> KrFacts:
         # "above the industry average", "to a level above the last 12 months' peak": a target
         # set against a value only referenced (the contract: it counts as no baseline).
         has_target = True
+    if not has_target and has_metric and lead is not None and lead.index == first and lead.lemma in lex["zero_verbs"].words:
+        # "Eliminate billing errors": none left, a target of zero (the contract's "zero P1 incidents")
+        at = tokens[lead.index][1]
+        has_target = True
+        measures.append(Quantity(at, at + len(lead.token), "zero", "word", "target"))
     everyone = lex.patterns.everyone.match(low)
     if everyone and everyone.group(1) in lex["people_nouns"].words and not has_target:
         # "Every AE certified": a share of 100% (but "Each engineer writes 2 posts a quarter"

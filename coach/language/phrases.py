@@ -87,6 +87,8 @@ def _verb_for(facts: KrFacts, metric: str, rubric: Rubric) -> str:
         and lead.lemma == lead.token  # not "reduced", not a direction word
     ):
         return lead.lemma.capitalize()
+    if lead and lead.lemma in lex["zero_verbs"].words:
+        return "Reduce"  # "Eliminate billing errors": down to none
     if lead and lead.kind == "change" and lead.token in {"up", "down"}:
         return "Reduce" if lead.token == "down" else "Increase"  # "Customer PPM down from 320"
     later = lex.patterns.direction_later.search(facts.low)
