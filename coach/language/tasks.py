@@ -362,9 +362,14 @@ def _concrete_order(facts: KrFacts, toks: list[str], first: int, verb: str, lex:
     # (a vague word that is also a thing made is no aim: "Re-sequence the loading process")
     vague = lex.union("vague_nouns", without=("deliverable_nouns",))
     made = lex["deliverable_nouns"].entries
-    if facts.qualitative or facts.metric_words or any(w not in made for w in facts.vague_words):
+    if facts.qualitative or facts.metric_words:
         return False
-    plain = lex.union("comparatives", "quality_comparatives", "feeling_words", "quality_words") | vague
+    # what the order acts on is vague ("Build trust with regulators"), not a word beside it
+    # ("Solve the performance impact limitation": a limitation, solved or not)
+    obj = object_chunk(list(facts.tokens), first + 1, lex)
+    if not obj or (obj[-1] in vague and obj[-1] not in made):
+        return False
+    plain = lex.union("comparatives", "quality_comparatives", "feeling_words", "quality_words")
     return len(toks) > first + 1 and plain.isdisjoint(toks)
 
 

@@ -447,3 +447,20 @@ def test_a_share_of_the_items_the_teams_own_review_turned_up_is_its_work(text):
 
 def test_a_share_of_things_in_a_dataset_is_no_review_of_the_teams():
     assert not _task("Reduce manual review effort by resolving attributes for >99% of places in the evaluation dataset")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Solve the performance impact limitation for new scheduled queries",  # a limitation, solved or not
+        "Pass the accessibility audit",
+        "Publication of the Digital Services Strategy 2026–2030",
+    ],
+)
+def test_an_order_on_a_concrete_thing_is_work_whatever_words_sit_beside_it(text):
+    assert _task(text)
+
+
+@pytest.mark.parametrize("text", ["Build trust with regulators", "Dominate social media", "Streamline procurement"])
+def test_an_order_on_a_vague_thing_or_an_aim_is_no_task(text):
+    assert not _task(text)
