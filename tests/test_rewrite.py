@@ -730,3 +730,12 @@ def test_none_left_is_rewritten_to_zero(rubric):
     assert rewrite(rubric, "Eradicate malaria cases in the district").text == (
         "Reduce malaria cases in the district from [current malaria cases] to zero"
     )
+
+
+def test_a_short_aside_that_says_what_is_counted_stays_after_its_word(rubric):
+    assert rewrite(rubric, "Electricity consumption down 15% (kWh)").text == (
+        "Reduce electricity consumption by 15% (kWh) from [current electricity consumption]"
+    )
+    # a long aside is a reason, no scope
+    found = rewrite(rubric, "achieve a 65% DAU/MAU ratio for paying users (shows the average user is using the app each workday)")
+    assert "shows the average" not in found.text
