@@ -739,3 +739,10 @@ def test_a_short_aside_that_says_what_is_counted_stays_after_its_word(rubric):
     # a long aside is a reason, no scope
     found = rewrite(rubric, "achieve a 65% DAU/MAU ratio for paying users (shows the average user is using the app each workday)")
     assert "shows the average" not in found.text
+
+
+def test_where_a_target_comes_from_stays_with_it(rubric):
+    # "from existing customers" after the target is a scope, not a start (it had been dropped)
+    assert rewrite(rubric, "Expansion ARR of $600k from existing customers").text == (
+        "Increase Expansion ARR from [current Expansion ARR] to $600k from existing customers"
+    )
