@@ -98,7 +98,7 @@ def suggest(
         checked = check_rewrite(text, facts, rubric, sources, metric)
         if checked is not None and not (measured and drops_a_condition(facts, checked, rubric.lexicon)):
             if measured:
-                checked = _with_asides(facts, _with_scope(facts, checked, metric, rubric, sources), rubric, sources)
+                checked = _with_asides(facts, checked, rubric, sources)
             rewrite = Rewrite(
                 target=Target(),
                 original=facts.text,
@@ -368,44 +368,24 @@ def _window_of_work(target: str, metric: str, lex: Lexicon) -> bool:
     return target.lower().startswith("within") and lex.union("time_metrics", "time_units").isdisjoint(metric.lower().split())
 
 
-def _with_scope(facts: KrFacts, text: str, metric: str, rubric: Rubric, sources: list[str]) -> str:
-    """`text` with the scope or definition the author wrote in parentheses right after the
-    metric's name ("Late orders (>45 min)", "Weekly active users (other)", "Statin adherence
-    (PDC)"): without it the rewrite counts something else. Not a note ("(today: 47)",
-    "(stretch)"), nor parentheses holding one of the KR's values; and only if the text with it
-    passes every check again."""
-    at = facts.text.lower().find(metric.lower())
-    named = text.lower().find(metric.lower())
-    if at < 0 or named < 0:
-        return text
-    paren = re.match(r"\s*\(([^()]{1,40})\)", facts.text[at + len(metric) :])
-    if paren is None or rubric.lexicon.patterns.paren_note.search(paren.group(1)):
-        return text
-    start, end = at + len(metric) + paren.start(1), at + len(metric) + paren.end(1)
-    if any(start <= q.start < end for q in facts.measures):
-        return text  # "(15% of orders)": a value, in its own role
-    cut = named + len(metric)
-    scoped = f"{text[:cut]} ({paren.group(1).strip()}){text[cut:]}"
-    return check_rewrite(scoped, facts, rubric, sources) or text
-
-
 def _with_asides(facts: KrFacts, text: str, rubric: Rubric, sources: list[str]) -> str:
-    """`text` with the author's other short parentheses that say what is counted, after the
-    word they follow ("… contributions to Mozilla (or Mozilla supported) from …", "by 12%
-    (tCO2e)"): graders marked rewrites that dropped them bad, a wider count than the
-    author's. Not a note, not one holding the KR's values or the text has, not a long aside
-    ("(shows the average user is …)": a reason, no scope), not one whose word the text lost;
-    and only if the text with them passes every check again."""
+    """`text` with the author's short parentheses that say what is counted, after the word
+    they follow ("Increase weekly active users (other) from …", "Statin adherence (PDC)", "…
+    contributions to Mozilla (or Mozilla supported) from …", "by 15% (kWh)"): graders marked
+    rewrites that dropped them bad, a count of something else. Not a note ("(today: 47)",
+    "(stretch)"), not one holding the KR's values or one the text has, not a long aside
+    ("(shows the average user is …)": a reason), not one whose word the text lost; and only
+    if the text with them passes every check again."""
     out = text
     for m in _PAREN.finditer(facts.text):
         inner = m.group(1).strip()
         before = _LAST_WORD.search(facts.text, 0, m.start())
         if (
-            len(inner.split()) > 6
+            len(inner.split()) > _ASIDE_WORDS
             or inner.lower() in out.lower()
             or before is None
             or rubric.lexicon.patterns.paren_note.search(inner)
-            or any(m.start() <= q.start < m.end() for q in facts.quantities)
+            or any(m.start() <= q.start < m.end() for q in facts.measures)  # "(15% of orders)": a value
         ):
             continue
         anchor = re.search(rf"(?<![\w%]){re.escape(before.group(0))}(?![\w%])", out, re.I)
@@ -416,6 +396,7 @@ def _with_asides(facts: KrFacts, text: str, rubric: Rubric, sources: list[str]) 
 
 _PAREN = re.compile(r"\(([^()]{1,60})\)")
 _LAST_WORD = re.compile(r"[\w%]+(?=\s*$)")
+_ASIDE_WORDS = 6  # a longer aside is a reason or a note, not a scope
 
 
 def _defines_metric(facts: KrFacts, deadline: str, metric: str, lex: Lexicon) -> bool:
