@@ -80,7 +80,7 @@ def inflections(lemma: str) -> set[str]:
 # the names the code uses). A rubric's lexicon must define each; asking for any other name
 # is a programming error, never a silent empty class.
 REQUIRED_CLASSES = frozenset(
-    """zero_verbs activity_verbs aged_words aid_verbs aim_verbs ambiguous_delivery_verbs aspiration_verbs aspiration_words assurance_verbs
+    """activity_verbs aged_words aid_verbs aim_verbs ambiguous_delivery_verbs aspiration_verbs aspiration_words assurance_verbs
     becoming_verbs behaviour_verbs cadence_words coverage_words capability_adjectives capability_words change_nouns change_verbs choice_words chunk_breakers clause_words
     common_verbs distance_units first_person measuring_verbs
     comparatives commercial_words
@@ -94,7 +94,7 @@ REQUIRED_CLASSES = frozenset(
     slogan_verbs span_openers staff_nouns
     state_verbs statistics stopwords task_outcomes thing_outcomes time_metrics time_units vague_metrics vague_nouns
     vague_objective_nouns vague_objective_verbs vague_superlatives value_first_nouns value_frames value_links whole_nouns
-    verb_nouns win_verbs work_items
+    verb_nouns win_verbs work_items zero_verbs
     clause_starts deadline_periods level_before_sign multiply_verbs name_qualifier_words not_verbs_after_to time_heads
     verb_particles weak_name_ends
     fraction_plurals list_joiners objective_multipliers

@@ -261,13 +261,7 @@ def _drafts(facts: KrFacts, label: str, rubric: Rubric, objective: str) -> tuple
         held, where = target_phrase(facts, lex, scope=False)[0], target_scope(facts, lex)
         level = re.sub(r"^at (least|most) ", lambda m: "at or above " if m.group(1) == "least" else "at or below ", held)
         keep = level if lex.patterns.comparator_opening.match(level) else f"at {level}"
-        # (the time it is kept in stays with it: "… at or above 97% while volume ramps")
-        during = lex.patterns.kept_while.search(facts.text, found[1].end)
-        said = f"{metric}{where}".lower()
-        if during and during.group(0).strip().lower() not in said and not any(q.start >= during.start() for q in facts.measures) and not any(
-            start < during.end() and during.start() < end for start, end in facts.scan.deadlines
-        ):
-            keep += during.group(0).rstrip(" .")
+        keep += _kept_while(facts, found[1].end, f"{metric}{where}", lex)
         text = f"Keep {metric}{where} {keep} (currently [current {m}])" + (f" {deadline}" if deadline else "")
         return [(metric, text, [])], questions, []
     if found and relative_target(found, facts, lex):
@@ -293,6 +287,21 @@ def _drafts(facts: KrFacts, label: str, rubric: Rubric, objective: str) -> tuple
     return drafts, questions, []
 
 
+def _kept_while(facts: KrFacts, after: int, said: str, lex: Lexicon) -> str:
+    """The time a level is kept in, written after it (" while volume ramps", " throughout the
+    migration"): a condition of the KR, or "" (a deadline, "during Q3", is the rewrite's end;
+    a time the name already says is not said twice)."""
+    during = lex.patterns.kept_while.search(facts.text, after)
+    if (
+        during is None
+        or during.group(0).strip().lower() in said.lower()
+        or any(q.start >= during.start() for q in facts.measures)
+        or any(start < during.end() and during.start() < end for start, end in facts.scan.deadlines)
+    ):
+        return ""
+    return during.group(0).rstrip(" .")
+
+
 def _purpose_of_change(facts: KrFacts, lex: Lexicon) -> str | None:
     """The clause a change is for, when it names a change of its own ("Improve error reporting
     | to minimize the number of open issues"), as a KR of its own; None for any other shape."""
@@ -303,12 +312,9 @@ def _purpose_of_change(facts: KrFacts, lex: Lexicon) -> str | None:
     measured = lex.union("metric_terms", "metric_heads", "lower_is_better")
     if not means or any(g.split()[-1] == means[-1] for g in lex.grams(means) if g in measured):
         return None  # "Reduce churn to increase revenue": the means is measured itself
-    for m in lex.patterns.purpose.finditer(facts.low, facts.tokens[lead.index][1] + len(lead.token)):
-        clause = facts.text[m.end() :].strip(" .;,")
-        first = clause.split(" ", 1)[0].lower()
-        if m.group(0).strip() in {"to", "in order to", "so as to"} and "change_verbs" in lex.verb_classes(first):
-            return clause[:1].upper() + clause[1:]
-    return None
+    at = outcome_clause(facts, lex, lead, needs_value=False)
+    clause = facts.text[at:].strip(" .;,") if at is not None else ""
+    return clause[:1].upper() + clause[1:] if clause else None
 
 
 def _change_draft(action: str, metric: str, m: str, deadline: str | None, start: str = "") -> Draft:

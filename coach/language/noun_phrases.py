@@ -26,12 +26,6 @@ _CLAUSE_MARK = re.compile(r"[\[\](){};:,=\"“”]")  # brackets or clause punct
 # a single quote opening a word, and one closing a word (or a plural's possessive: "users'")
 _OPEN_QUOTE = re.compile(r"(?:^|(?<=\s))['‘](?=[^\W\d_])")
 _CLOSE_QUOTE = re.compile(r"(?<=[^\W\d_])['’](?![^\W\d_])")
-
-
-def opens_unclosed_quote(text: str) -> bool:
-    """Does `text` open a single quote it never closes ("cost for 'free users": cut inside
-    the author's quote)? An apostrophe inside a word or after a plural is no quote."""
-    return ("'" in text or "‘" in text) and len(_OPEN_QUOTE.findall(text)) > len(_CLOSE_QUOTE.findall(text))
 # a lower-case letter left for a number ("x cost", "xx% of"); "Competitor X" is a name
 _LETTER_LEFT = re.compile(r"(?<![\w./-])(?:x{1,3}|n)(?![\w./-])")
 _NEGATION = re.compile(r"no|not|never|\w+n[’']t")  # "spends no time", "doesn’t refer": a clause
@@ -880,6 +874,12 @@ def _unfit_name(phrase: str, lex: Lexicon) -> bool:
         or (not k and _NOT.fullmatch(t))  # "not spend more than …" ("never events" is a name)
         for k, t in enumerate(toks)
     )
+
+
+def opens_unclosed_quote(text: str) -> bool:
+    """Does `text` open a single quote it never closes ("cost for 'free users": cut inside
+    the author's quote)? An apostrophe inside a word or after a plural is no quote."""
+    return ("'" in text or "‘" in text) and len(_OPEN_QUOTE.findall(text)) > len(_CLOSE_QUOTE.findall(text))
 
 
 def is_noun_phrase(phrase: str, lex: Lexicon) -> bool:

@@ -76,9 +76,10 @@ def _own_share(facts: KrFacts, lead: Lead, lex: Lexicon) -> bool:
     )
 
 
-def outcome_clause(facts: KrFacts, lex: Lexicon, lead: Lead) -> int | None:
+def outcome_clause(facts: KrFacts, lex: Lexicon, lead: Lead, needs_value: bool = True) -> int | None:
     """Where the measured outcome a delivery verb is for starts ("Launch the referral programme
-    to | lift sign-ups from 15 to 60"), or None."""
+    to | lift sign-ups from 15 to 60"), or None; with `needs_value` False, also one that names
+    no value ("Improve error reporting to | minimize open issues")."""
     rest_start = facts.tokens[lead.index][1]
     for m in lex.patterns.purpose.finditer(facts.low, rest_start):
         at = m.end()
@@ -91,10 +92,9 @@ def outcome_clause(facts: KrFacts, lex: Lexicon, lead: Lead) -> int | None:
             at = m.start()
             clause = facts.low[at:]
         # "... so that 60% of loans are self-service" ("Talk to 50 owners" is no purpose clause)
-        if kinds & {"change_verbs", "level_verbs"} or (first[:1].isdigit() and trigger != "to"):
-            sub = scan_cached(clause)
-            if any(q.role == "target" for q in sub.quantities):
-                return at
+        purpose = kinds & {"change_verbs", "level_verbs"} or (first[:1].isdigit() and trigger != "to")
+        if purpose and (not needs_value or any(q.role == "target" for q in scan_cached(clause).quantities)):
+            return at
     return None
 
 
@@ -252,12 +252,10 @@ def _counted_output(facts: KrFacts, lex: Lexicon) -> bool:
     it, is its own work; not what others do ('Users create 100 events'), not what is won,
     gained or served ('Book 20 demos', 'Get 10 reviews', 'Help 300 families'), not a metric
     ('Grow weekly sessions to 5,000')."""
-    if facts.has_baseline or lex.patterns.rate.search(facts.low):
-        return False
-    if facts.lead is not None and facts.lead.kind == "level":
-        return False  # "Reach 5 integrations": a level reached, framed as a result
+    if facts.has_baseline or (facts.lead is not None and facts.lead.kind == "level"):
+        return False  # ("Reach 5 integrations": a level reached, framed as a result)
     targets = [q for q in facts.measures if q.role == "target"]
-    if len(targets) != 1 or targets[0].kind not in ("number", "word"):
+    if len(targets) != 1 or targets[0].kind not in ("number", "word") or lex.patterns.rate.search(facts.low):
         return False
     q = targets[0]
     if q.kind == "word" and q.text.lower().split("-")[0] not in lex["number_words"].words:
@@ -270,8 +268,7 @@ def _counted_output(facts: KrFacts, lex: Lexicon) -> bool:
     # what is counted ends at the clause ("1 process, practice or program", "1 component
     # annually (e.g. …)": the thing, not the examples) and at its first plural
     end = next((m.start() for m in re.finditer(r"[(,;:]", facts.low) if m.start() >= q.end), len(facts.low))
-    chunk = object_chunk([(t, pos) for t, pos in facts.tokens if q.end <= pos < end], 0, lex)
-    chunk = chunk[: next((i + 1 for i, t in enumerate(chunk) if _counted_noun(t, lex)), len(chunk))]
+    chunk = _to_first_count(object_chunk([(t, pos) for t, pos in facts.tokens if q.end <= pos < end], 0, lex), lex)
     while chunk and chunk[-1].endswith("ly"):
         chunk.pop()  # "… component annually"
     measured = lex.union("metric_terms", "metric_heads", "people_nouns", "outcome_nouns", "time_units")
@@ -454,12 +451,17 @@ def _counted_order(facts: KrFacts, first: int, verb: str, lex: Lexicon) -> bool:
     chunk = _chunk_after(facts, q, lex)
     # (the things counted end at the first plural: "2 new recipes | a week"; right after a
     # count a plural is a noun, even one that is also a verb: "3 podcast interviews")
-    chunk = chunk[: next((i + 1 for i, t in enumerate(chunk) if _counted_noun(t, lex)), len(chunk))]
+    chunk = _to_first_count(chunk, lex)
     others = lex.union("people_nouns", "outcome_nouns", "plural_metric_heads", "time_units")
     # a metric's name alone ("Make 100 sales") is measured; "3 planning sessions" names a kind
     # of work, and so does "8 user research activities" (who it is about is no part of the count)
     measured = len(chunk) == 1 and chunk[0] in lex.union("metric_terms", "metric_heads")
     return bool(chunk) and _counted_noun(chunk[-1], lex) and not measured and chunk[-1] not in others
+
+
+def _to_first_count(chunk: list[str], lex: Lexicon) -> list[str]:
+    """The things counted end at the first plural: "2 new recipes | a week"."""
+    return chunk[: next((i + 1 for i, t in enumerate(chunk) if _counted_noun(t, lex)), len(chunk))]
 
 
 def _counted_noun(word: str, lex: Lexicon) -> bool:
@@ -599,6 +601,11 @@ def _share_of_own_work(facts: KrFacts, toks: list[str], first: int, lemma: str, 
     '> 50% of identified issues resolved': a share of the team's own work items."""
     # (or what the team planned for itself, done: "100% of scheduled 1:1s held", "Hold 90% of
     # planned coaching sessions")
+    share = any(q.kind == "percent" and q.role == "target" for q in facts.measures) or bool(
+        {"half", "third", "quarter", "all"} & set(toks)
+    )
+    if not share:
+        return False  # (most KRs: nothing below is read for them)
     planned = _planned_share(facts, first, lex) and not lex["service_windows"].has(facts.words) and any(
         lex.verb_classes(t) & {"delivery_verbs", "ambiguous_delivery_verbs"} or lex.lemma_of(t) in lex["activity_verbs"].words
         for t in toks
@@ -607,15 +614,12 @@ def _share_of_own_work(facts: KrFacts, toks: list[str], first: int, lemma: str, 
     # from the component audit")
     if not planned and not lex["work_items"].has(facts.words) and not lex.patterns.from_review.search(facts.low):
         return False
-    share = any(q.kind == "percent" and q.role == "target" for q in facts.measures) or bool(
-        {"half", "third", "quarter", "all"} & set(toks)
-    )
     finishing = planned or lemma in lex["finish_verbs"].words or not lex["finish_verbs"].words.isdisjoint(
         lex.lemma_of(t) for t in toks
     ) or lex["done_words"].has(facts.words)
     # "95% of critical findings fixed within 7 days" is a service level, measured: not a task.
     windowed = any(q.kind == "duration" for q in facts.quantities)
-    return share and finishing and not facts.has_baseline and not windowed
+    return finishing and not facts.has_baseline and not windowed
 
 
 def _planned_share(facts: KrFacts, first: int, lex: Lexicon) -> bool:
