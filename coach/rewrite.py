@@ -96,9 +96,9 @@ def suggest(
     measured = label in {"no_target", "no_baseline"}  # (a task's rewrite names another thing)
     for metric, text, extra in drafts:
         checked = check_rewrite(text, facts, rubric, sources, metric)
+        if checked is not None and measured:
+            checked = _with_asides(facts, checked, rubric, sources)
         if checked is not None and not (measured and drops_a_condition(facts, checked, rubric.lexicon)):
-            if measured:
-                checked = _with_asides(facts, checked, rubric, sources)
             rewrite = Rewrite(
                 target=Target(),
                 original=facts.text,
@@ -397,7 +397,25 @@ def _with_asides(facts: KrFacts, text: str, rubric: Rubric, sources: list[str]) 
         anchor = re.search(rf"(?<![\w%]){re.escape(before.group(0))}(?![\w%])", out, re.I)
         if anchor is not None and not out[anchor.end() :].lstrip().startswith("("):
             out = f"{out[: anchor.end()]} ({inner}){out[anchor.end() :]}"
+    clause = _scope_clause(facts, out, rubric.lexicon)
+    if clause:
+        out = f"{out.rstrip(' .')}, {clause}"
     return text if out == text else check_rewrite(out, facts, rubric, sources) or text
+
+
+def _scope_clause(facts: KrFacts, text: str, lex: Lexicon) -> str:
+    """The KR's last clause when it says in prose what is counted and `text` lacks it ("…,
+    for new users in the first month", "…, where active means publishing monthly"), without
+    a deadline the rewrite already ends on; else "". Graders marked rewrites that dropped it
+    bad: a count of something wider."""
+    m = lex.patterns.scope_clause.search(facts.low)
+    if m is None or any(m.start(1) < q.end and q.start < m.end(1) for q in facts.measures):
+        return ""
+    clause = " ".join(strip_deadline(facts.text[m.start(1) : m.end(1)], lex)[0].split())
+    plain = lex.union("stopwords", "determiners", "period_words", "time_units")
+    said = set(_WORDS.findall(text.lower()))
+    new = [w for w in _WORDS.findall(clause.lower()) if w not in plain and w not in said]
+    return clause if new and len(clause.split()) > 1 else ""
 
 
 _PAREN = re.compile(r"\(([^()]{1,60})\)")

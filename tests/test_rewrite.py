@@ -682,6 +682,28 @@ def test_a_scope_in_parentheses_after_the_metric_stays_with_it(rubric, text, exp
     assert rewrite(rubric, text).text == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # what is counted, said in prose as the last clause, ends the rewrite: without it the
+        # rewrite counts something wider (the held-out samples' remaining bad rewrites)
+        ("Reach 60% weekly retention, for new users in the first month",
+         "Increase weekly retention from [current weekly retention] to 60%, for new users in the first month"),
+        ("There are at least 200 paying teams, where paying means on a plan above free",
+         "Increase paying teams from [current paying teams] to at least 200, where paying means on a plan above free"),
+        ("Grow MRR to $50k, excluding one-off services", "Grow MRR from [current MRR] to $50k, excluding one-off services"),
+        # a deadline in it is said once, where the rewrite ends on it
+        ("Reach 40 paying customers, in Germany by Q3",
+         "Increase paying customers from [current paying customers] to 40 by Q3, in Germany"),
+        # a purpose, a bound or a time is no scope
+        ("Reach 500 signups, in order to fund the team", "Increase signups from [current signups] to 500"),
+        ("Reach 500 signups, on time", "Increase signups from [current signups] to 500"),
+    ],
+)
+def test_a_scope_said_in_a_last_clause_ends_the_rewrite(rubric, text, expected):
+    assert rewrite(rubric, text).text == expected
+
+
 def test_a_change_made_for_another_is_measured_by_what_it_is_for(rubric):
     # the means is no metric: "Reduce error reporting …" turned the author's aim around
     assert rewrite(rubric, "Improve the onboarding docs to reduce support tickets").text == (
