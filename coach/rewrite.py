@@ -614,7 +614,8 @@ def _result_drafts(facts: KrFacts, rubric: Rubric, objective: str) -> tuple[list
     at = outcome_clause(facts, lex, facts.lead) if facts.lead else None
     if at is None:
         return [], []
-    clause = facts.text[at:].strip(" .;,")
+    # Its first sentence, after a label's colon ("…, with the aim to: Improve X by 10%. …").
+    clause = _LABEL_COLON.split(_SENTENCE_END.split(facts.text[at:], maxsplit=1)[0])[-1].strip(" .;,")
     clause = clause[:1].upper() + clause[1:]
     result = analyze_kr(clause, lex)
     label = kr_label(result, rubric)
@@ -624,6 +625,10 @@ def _result_drafts(facts: KrFacts, rubric: Rubric, objective: str) -> tuple[list
         drafts, asked, _ = _drafts(result, label, rubric, objective)
         return drafts, asked
     return [], []
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
+_LABEL_COLON = re.compile(r":\s+")
 
 
 def _objective_metric(objective: str, rubric: Rubric) -> tuple[str, str]:

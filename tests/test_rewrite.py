@@ -284,6 +284,24 @@ def test_a_share_is_named_with_what_is_counted_or_not_at_all(rubric):
         assert suggestion(rubric, text).rewrite is None, text
 
 
+def test_a_share_is_read_past_its_bounds_and_of_people_without_of(rubric):
+    lex = rubric.lexicon
+    cases = {
+        # a bound before or after the value is no part of what is counted
+        "At least 75% of customers renew their plan": "share of customers who renew their plan",
+        "75% or more of customers renew their plan": "share of customers who renew their plan",
+        # people counted are a share, not a count to reach 75% of (a role error before)
+        "75% or more team members are confident": "share of team members who are confident",
+        "80% customers renew their plan": "share of customers who renew their plan",
+    }
+    for text, metric in cases.items():
+        assert metric_phrase(analyze_kr(text, lex), lex) == metric, text
+    assert metric_phrase(analyze_kr("95% uptime", lex), lex) == "uptime"  # a metric's value
+    # a last word after a singular noun ends a compound, no verb: never "… payment who plan"
+    found = suggestion(rubric, "At least 90% of vulnerable customers in arrears on a suitable payment plan").rewrite
+    assert found is None or "who plan" not in found.text
+
+
 def test_a_plural_head_that_could_be_a_verb_is_still_a_noun(rubric):
     # "repairs", "visits": the name's head after its modifier; "revenue grows" is a clause.
     assert is_noun_phrase("same-week repairs", rubric.lexicon)
@@ -702,6 +720,21 @@ def test_a_scope_in_parentheses_after_the_metric_stays_with_it(rubric, text, exp
 )
 def test_a_scope_said_in_a_last_clause_ends_the_rewrite(rubric, text, expected):
     assert rewrite(rubric, text).text == expected
+
+
+def test_a_result_a_task_is_for_is_read_from_its_first_sentence(rubric):
+    # after a label's colon, and only its first sentence: the rest was pasted into the rewrite
+    text = (
+        "Determine from the pilot whether this feature is fit to push to production, with the aim to: Improve search"
+        " satisfaction by 10% (from 15% to 16.5%). Reduce zero-result searches by 10%."
+    )
+    assert rewrite(rubric, text).text == "Improve search satisfaction by 10% (from 15% to 16.5%)"
+
+
+def test_an_objective_name_never_ends_on_a_preposition_head(rubric):
+    # "according to plan": "Incremental ACV according" was garbled into a task's rewrite
+    found = suggestion(rubric, "Add a growth pipeline of 1.5x the plan", "Grow Incremental ACV according to plan").rewrite
+    assert found is None or "according" not in found.text
 
 
 def test_a_change_made_for_another_is_measured_by_what_it_is_for(rubric):

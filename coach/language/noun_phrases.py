@@ -349,8 +349,11 @@ def _done_by_order(verb: str, lex: Lexicon, *, won: bool = False) -> bool:
 def _share_phrase(units: list[Unit], i: int, text: str, lex: Lexicon, verb: str | None = None) -> str | None:
     """'90% of invoices are paid on time' → 'share of invoices paid on time';
     '80% of managers complete the training' → 'share of managers who complete the training'."""
-    while i < len(units) and units[i].role == "word" and units[i].word in lex["determiners"].words:
+    bounds = lex["value_bounds"].words  # "at least 75% of members", "75% or more of members"
+    while i < len(units) and units[i].role == "word" and (units[i].word in lex["determiners"].words or units[i].word in bounds):
         i += 1
+    while i + 2 < len(units) and units[i].role == "measure" and units[i + 1].word == "or" and units[i + 2].word in bounds:
+        units = [*units[: i + 1], *units[i + 3 :]]
     if not (
         i + 1 < len(units)
         and units[i].role == "measure"
@@ -364,11 +367,17 @@ def _share_phrase(units: list[Unit], i: int, text: str, lex: Lexicon, verb: str 
     words = _collect(units, i + of, text, lex)
     # "100% of monthly releases ship on time": a plural, then its verb, starts the clause
     # (the subject may carry a qualifier: "tutors on the site | message another tutor")
+    # (not a last word after a singular noun: "customers on a suitable payment plan" ends on
+    # the compound's head)
     verb_at = next(
         (
             j
             for j in range(1, len(words))
-            if (_base_verb(words[j].word, lex) and _counted_plural(_subject_head(words, j, lex).word, lex))
+            if (
+                _base_verb(words[j].word, lex)
+                and _counted_plural(_subject_head(words, j, lex).word, lex)
+                and not (j + 1 == len(words) and not _plural(words[j - 1].word, lex))
+            )
             or _people_rate(words[j - 1].word, words[j].word, lex)
         ),
         None,
@@ -381,7 +390,13 @@ def _share_phrase(units: list[Unit], i: int, text: str, lex: Lexicon, verb: str 
     head = words[: next((k for k, u in enumerate(words) if u.word in lex["qualifier_prepositions"].words), len(words))]
     if head and (head[-1].word in lex["plan_nouns"].words or words[-1].word in lex["plan_nouns"].words):
         return ""  # "200% of the SMB plan", "100% of quota": attainment of a plan, no share of things
-    if of == 1 and (not head or not _plural(head[-1].word, lex) or not lex.union("metric_terms", "metric_heads").isdisjoint(u.word for u in head)):
+    # (people counted are a share whatever else counts them: "75% team members are confident")
+    people = bool(head) and head[-1].word in lex["people_nouns"].words
+    if of == 1 and (
+        not head
+        or not _plural(head[-1].word, lex)
+        or (not people and not lex.union("metric_terms", "metric_heads").isdisjoint(u.word for u in head))
+    ):
         return None  # "95% uptime", "a 65% DAU/MAU ratio", "90% participation in ...": the value of a metric
     k = i + of + len(words)
     if k + 1 < len(units) and units[k].word in lex["list_joiners"].words:
