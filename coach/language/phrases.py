@@ -220,7 +220,15 @@ def strip_deadline(text: str, lex: Lexicon) -> tuple[str, str | None]:
 def metric_phrase(facts: KrFacts, lex: Lexicon) -> str:
     """The thing measured, as a noun phrase in the author's words ('Increase NPS to 50' →
     'NPS'), or "" when the KR names none (the caller asks instead of guessing)."""
-    return lex.memoised(("metric", facts.text), lambda: _without_change_verb(metric_noun_phrase(facts, lex) or "", facts, lex))
+    return lex.memoised(("metric", facts.text), lambda: _spelled(_without_change_verb(metric_noun_phrase(facts, lex) or "", facts, lex)))
+
+
+def _spelled(metric: str) -> str:
+    """'# of open bugs' is the number of open bugs, as a rewrite writes it."""
+    return _NUMBER_SIGN.sub("number of ", metric)
+
+
+_NUMBER_SIGN = re.compile(r"^#\s*of\s+")
 
 
 def _without_change_verb(metric: str, facts: KrFacts, lex: Lexicon) -> str:

@@ -309,7 +309,12 @@ def _state_of_the_world(toks: list[str], first: int, lex: Lexicon) -> bool:
             thing = bool(named) and named[-1] not in lex.union("vague_nouns", without=("deliverable_nouns",))
             return thing and people.isdisjoint(subject) and agrees
         if tok in lex["chunk_breakers"].words and tok not in {"and", "or"}:
-            return False
+            # a qualifier in the subject: only a built property reads past it ("Ingestion on
+            # self-hosted deployments is horizontally scalable", "Builds on main are reproducible")
+            return any(
+                _built_property(toks, k, lex) and lex.union("people_nouns", "feeling_words").isdisjoint(toks[first:k])
+                for k in range(j + 1, min(len(toks), j + 6))
+            )
     return False
 
 

@@ -2,7 +2,8 @@
 
 import pytest
 
-from coach.language.phrases import is_relative
+from coach.language.key_results import analyze_kr
+from coach.language.phrases import is_relative, metric_phrase
 from coach.quantities import scan
 from coach.rubric import load_rubric
 
@@ -288,3 +289,12 @@ def test_a_deadline_keeps_its_own_opening_word():
     assert strip_deadline("Hire 3 engineers Q3", lex)[1] == "by Q3"
     assert strip_deadline("Run 15 miles a week throughout the year", lex)[1] == "throughout the year"
     assert strip_deadline("Zero paper invoices end of year", lex)[1] == "by end of year"
+
+
+@pytest.mark.parametrize(
+    ("text", "metric"),
+    [("Reduce the # of open bugs to 20", "number of open bugs"), ("# of active users: 500", "number of active users")],
+)
+def test_a_number_sign_is_read_as_the_number_of(text, metric):
+    lex = load_rubric(None).lexicon
+    assert metric_phrase(analyze_kr(text, lex), lex) == metric
