@@ -278,6 +278,21 @@ def _counted_output(facts: KrFacts, lex: Lexicon) -> bool:
     return not any(_acts_here(t, lex) for t in chunk[1:])
 
 
+def _own_events(facts: KrFacts, head: list[str], lex: Lexicon) -> bool:
+    """'Monthly community calls', '12 monthly leadership development sessions', 'New project
+    onboarding sessions quarterly': events the team runs, named by their kind, held or counted
+    (what a value counts is the events themselves, not who comes: 'Community calls attended by
+    50 people'); not 'user sessions' or 'customer calls', counts of what others do."""
+    while head and head[-1] in lex["cadence_words"].words:
+        head = head[:-1]  # "… sessions quarterly": when they are held
+    if len(head) < 2 or head[-1] not in lex["event_nouns"].words or head[-2] not in lex["event_kinds"].words:
+        return False
+    if not lex["comparatives"].words.isdisjoint(facts.words):
+        return False  # ("More community calls": a direction, judged on measurability)
+    targets = [q for q in facts.measures if q.role == "target"]
+    return all(q.kind in ("number", "word") and _chunk_after(facts, q, lex)[-1:] == head[-1:] for q in targets)
+
+
 def _acts_here(tok: str, lex: Lexicon) -> bool:
     """'completes', 'runs': a verb in the present after what is counted (no noun it could be)."""
     lemma = lex.lemma_of(tok)
@@ -871,6 +886,8 @@ def task_verdict(facts: KrFacts, lex: Lexicon) -> tuple[bool, str]:
         return True, "a thing to deliver, with the qualities it should have"
     if lead is None and _own_cadence(facts, head, lex):
         return True, "a count of what the author or team does each day or week: its own activity"
+    if lead is None and not facts.has_baseline and _own_events(facts, head, lex):
+        return True, "events the team runs, held or counted: its own work"
     metric_nouns = lex.union("metric_heads", "metric_terms")
     if head and (head[0] in lex["metric_heads"].words or head[-1] in metric_nouns):
         return False, ""

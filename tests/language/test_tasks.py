@@ -476,3 +476,29 @@ def test_an_order_on_a_concrete_thing_is_work_whatever_words_sit_beside_it(text)
 @pytest.mark.parametrize("text", ["Build trust with regulators", "Dominate social media", "Streamline procurement"])
 def test_an_order_on_a_vague_thing_or_an_aim_is_no_task(text):
     assert not _task(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Monthly community calls",
+        "Bi-weekly office hours",
+        "8 quarterly planning sessions",
+        "Onboarding sessions for new volunteers quarterly",
+    ],
+)
+def test_events_the_team_runs_named_by_their_kind_are_its_own_work(text):
+    assert _task(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "User sessions per week",  # what users do, counted
+        "Monthly sessions on our website",
+        "Community calls attended by 50 people",  # the value counts who comes
+        "More community calls",  # a direction
+    ],
+)
+def test_sessions_and_calls_of_others_or_who_comes_are_no_events_of_the_team(text):
+    assert not _task(text)
