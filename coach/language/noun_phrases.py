@@ -70,7 +70,22 @@ def units_of(facts: KrFacts) -> list[Unit]:
 def metric_noun_phrase(facts: KrFacts, lex: Lexicon) -> str | None:
     """The metric in the author's words, or None when the KR names no noun phrase to measure."""
     found = _metric_noun_phrase(facts, lex)
-    return _restore_names(found, facts, lex) if found else None
+    return _restore_names(_with_stages(found, facts, lex), facts, lex) if found else None
+
+
+def _with_stages(phrase: str, facts: KrFacts, lex: Lexicon) -> str:
+    """'conversion rate | from free trial to paid': the stages a rate counts between, said in
+    words right after its name, are part of the name (not a start and a target)."""
+    if phrase.lower().rsplit(" ", 1)[-1] not in lex["stage_heads"].words:
+        return phrase
+    at = facts.low.find(phrase.lower())
+    m = lex.patterns.stage_pair.match(facts.low, at + len(phrase)) if at >= 0 else None
+    if m is None or any(m.start() < e and s < m.end() for s, e in [(q.start, q.end) for q in facts.quantities] + list(facts.scan.deadlines)):
+        return phrase
+    plain = lex.union("period_words", "time_units", "deadline_periods")
+    if not plain.isdisjoint(facts.low[m.start() : m.end()].split()):
+        return phrase  # ("from last year to this year": periods compared, no stages)
+    return phrase + facts.text[m.start() : m.end()]
 
 
 def _restore_names(phrase: str, facts: KrFacts, lex: Lexicon) -> str:

@@ -298,3 +298,18 @@ def test_a_deadline_keeps_its_own_opening_word():
 def test_a_number_sign_is_read_as_the_number_of(text, metric):
     lex = load_rubric(None).lexicon
     assert metric_phrase(analyze_kr(text, lex), lex) == metric
+
+
+@pytest.mark.parametrize(
+    ("text", "metric"),
+    [
+        ("Reach 5% conversion rate from free trial to paid", "conversion rate from free trial to paid"),
+        ("Conversion from consultation to treatment", "conversion from consultation to treatment"),
+        # values or periods are a start and a target, or periods compared: no stages
+        ("Reduce error rate from 5% to 2%", "error rate"),
+        ("Improve conversion rate from last quarter to this quarter", "conversion rate"),
+    ],
+)
+def test_the_stages_a_rate_counts_between_are_part_of_its_name(text, metric):
+    lex = load_rubric(None).lexicon
+    assert metric_phrase(analyze_kr(text, lex), lex).lower() == metric
