@@ -302,6 +302,14 @@ def test_a_share_is_read_past_its_bounds_and_of_people_without_of(rubric):
     assert found is None or "who plan" not in found.text
 
 
+def test_against_opens_a_qualifier_of_a_name(rubric):
+    # a preposition before an article, no verb and its object ("price our members")
+    assert is_noun_phrase("number of apps testing against the major release line", rubric.lexicon)
+    assert rewrite(rubric, "Increase win rate against our main competitor").text == (
+        "Increase win rate against our main competitor from [current win rate] to [target win rate]"
+    )
+
+
 def test_a_plural_head_that_could_be_a_verb_is_still_a_noun(rubric):
     # "repairs", "visits": the name's head after its modifier; "revenue grows" is a clause.
     assert is_noun_phrase("same-week repairs", rubric.lexicon)
