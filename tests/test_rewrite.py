@@ -302,6 +302,14 @@ def test_a_share_is_read_past_its_bounds_and_of_people_without_of(rubric):
     assert found is None or "who plan" not in found.text
 
 
+def test_an_order_the_lexicon_does_not_know_before_a_share_names_what_is_done(rubric):
+    lex = rubric.lexicon
+    assert metric_phrase(analyze_kr("Block 99% of spam messages", lex), lex) == "share of spam messages blocked"
+    assert metric_phrase(analyze_kr("Flag 80% of fraudulent orders", lex), lex) == "share of fraudulent orders flagged"
+    # a condition the share cannot keep: ask, never "share of regressions caught"
+    assert suggestion(rubric, "Catch 95% of regressions before release").rewrite is None
+
+
 def test_against_opens_a_qualifier_of_a_name(rubric):
     # a preposition before an article, no verb and its object ("price our members")
     assert is_noun_phrase("number of apps testing against the major release line", rubric.lexicon)

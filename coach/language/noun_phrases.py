@@ -149,8 +149,15 @@ def _metric_noun_phrase(facts: KrFacts, lex: Lexicon) -> str | None:
         starts.append(lead_at + 1)  # "Reduce churn": the object
     else:
         starts.append(first_word)
+    order = None  # "Block 99% of spam messages": an order the lexicon does not know, before a share
+    if lead_at is None and _unknown_order(units, first_word, text, lex):
+        order = units[first_word].word
+        starts.insert(0, first_word + 1)
     for start in starts:
-        share = _share_phrase(units, start, text, lex, facts.lead.lemma if facts.lead and start == lead_at + 1 else None)
+        verb = facts.lead.lemma if facts.lead and start == lead_at + 1 else (order if start == first_word + 1 else None)
+        share = _share_phrase(units, start, text, lex, verb)
+        if share and order is not None and verb is order and not _says_all_words(share, units[start:], lex):
+            return None  # "Catch 95% of regressions | before release": a condition the share lost
         if share is not None:
             return share or None  # "": a share whose condition cannot be named
         after_lead = lead_at is not None and start == lead_at + 1
@@ -158,6 +165,28 @@ def _metric_noun_phrase(facts: KrFacts, lex: Lexicon) -> str | None:
         if found:
             return found
     return None
+
+
+def _says_all_words(phrase: str, units: list[Unit], lex: Lexicon) -> bool:
+    """Does `phrase` keep every content word of `units` (past values and deadlines)?"""
+    said = set(phrase.lower().split())
+    plain = lex.union("stopwords", "determiners", "value_frames")
+    return all(u.word in said or u.word in plain for u in units if u.role == "word")
+
+
+def _unknown_order(units: list[Unit], i: int, text: str, lex: Lexicon) -> bool:
+    """'Block 99% of spam', 'Pass 90% of security audits': a first word the lexicon knows
+    neither as a verb nor as a noun, right before a share of things, is the order done to them."""
+    if not (i + 2 < len(units) and units[i].role == "word" and units[i + 1].role == "measure" and units[i + 2].word == "of"):
+        return False
+    word = units[i].word
+    known = lex.union("metric_terms", "metric_heads", "people_nouns", "outcome_nouns", "deliverable_nouns", "stopwords", "value_frames")
+    return (
+        word.isalpha()
+        and not lex.verb_classes(word)
+        and word not in known
+        and text[units[i + 1].start : units[i + 1].end].rstrip().endswith("%")
+    )
 
 
 def _skip_to_phrase(units: list[Unit], i: int, lex: Lexicon) -> tuple[int, Unit | None]:
@@ -310,7 +339,12 @@ def participle(lemma: str, lex: Lexicon) -> str:
         return lemma + "d"
     if lemma.endswith("y") and lemma[-2:-1] not in set("aeiou"):
         return lemma[:-1] + "ied"
+    if _SHORT_CVC.fullmatch(lemma):
+        return lemma + lemma[-1] + "ed"  # "shipped", "flagged", "planned"
     return lemma + "ed"
+
+
+_SHORT_CVC = re.compile(r"[^aeiou]{1,2}[aeiou][b-df-hj-np-tvz]")  # one syllable, one vowel, one final consonant
 
 
 def _timed_action(units: list[Unit], i0: int, i: int, words: list[Unit], text: str, lex: Lexicon) -> str | None:
@@ -354,6 +388,8 @@ def _done_by_order(verb: str, lex: Lexicon, *, won: bool = False) -> bool:
     onboarded", "invoices collected"; with `won`, "accounts converted"), not what others
     give ("sign-ups got")?"""
     classes = lex.verb_classes(verb)
+    if not classes:
+        return won and verb.isalpha()  # an order the lexicon does not know ("Block 99% of spam")
     acts = bool(classes & {"delivery_verbs", "ambiguous_delivery_verbs"}) or (won and verb in lex["win_verbs"].words)
     # with `won`, also what is kept or turned ("members retained"): a change verb that moves
     # no quantity ("Cut 30% of costs" is a change of the costs, no share)
