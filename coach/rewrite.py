@@ -400,7 +400,29 @@ def _with_asides(facts: KrFacts, text: str, rubric: Rubric, sources: list[str]) 
     clause = _scope_clause(facts, out, rubric.lexicon)
     if clause:
         out = f"{out.rstrip(' .')}, {clause}"
+    channel = _channel(facts, out, rubric.lexicon)
+    if channel:  # (before the deadline the rewrite ends on: "… to 200 via referrals by Q3")
+        deadline = _deadline(facts, rubric.lexicon) or ""
+        body = out.rstrip(" .")
+        cut = len(body) - len(deadline) if deadline and body.endswith(deadline) else len(body)
+        out = f"{body[:cut].rstrip()} {channel}{' ' + body[cut:].lstrip() if cut < len(body) else ''}"
     return text if out == text else check_rewrite(out, facts, rubric, sources) or text
+
+
+def _channel(facts: KrFacts, text: str, lex: Lexicon) -> str:
+    """'… 500 users | through the partner program': the channel the things counted come
+    through, kept when the rewrite counts things and lacks it (without it, it counts them all);
+    a level moved through something ("churn … through better onboarding") says how, and goes."""
+    m = lex.patterns.channel_after.search(facts.low)
+    metric = sure_metric(facts, lex)
+    head = lex.patterns.counted_things_cut.split(f" {metric.lower()} ")[0].split()
+    counts = any(countable(w, lex) for w in head) and lex.union("time_metrics", "metric_heads", "lower_is_better").isdisjoint(head)
+    if m is None or not metric or not counts or any(m.start() < q.end and q.start < m.end() for q in facts.measures):
+        return ""
+    said = set(_WORDS.findall(text.lower()))
+    phrase = facts.text[m.start() : m.end()].strip()
+    plain = lex.union("stopwords", "determiners")
+    return phrase if any(w not in said and w not in plain for w in _WORDS.findall(phrase.lower())) else ""
 
 
 def _scope_clause(facts: KrFacts, text: str, lex: Lexicon) -> str:

@@ -738,6 +738,21 @@ def test_a_scope_said_in_a_last_clause_ends_the_rewrite(rubric, text, expected):
     assert rewrite(rubric, text).text == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the channel things counted come through says which are counted: kept
+        ("Get 200 sign-ups via referrals by Q3", "Increase sign-ups from [current sign-ups] to 200 via referrals by Q3"),
+        ("Reach 1,000 downloads through the app store",
+         "Increase downloads from [current downloads] to 1,000 through the app store"),
+        # a level moved through something says how: it goes
+        ("Reduce churn to 3% through better onboarding", "Reduce churn from [current churn] to 3%"),
+    ],
+)
+def test_the_channel_of_things_counted_stays(rubric, text, expected):
+    assert rewrite(rubric, text).text == expected
+
+
 def test_a_result_a_task_is_for_is_read_from_its_first_sentence(rubric):
     # after a label's colon, and only its first sentence: the rest was pasted into the rewrite
     text = (
