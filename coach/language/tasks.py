@@ -98,6 +98,13 @@ def outcome_clause(facts: KrFacts, lex: Lexicon, lead: Lead, needs_value: bool =
     return None
 
 
+def _enabled_level(facts: KrFacts, lead: Lead, at: int, lex: Lexicon) -> bool:
+    """An order that enables others ("enable", "allow"), whose purpose opens with a verb of
+    level ("achieve", "maintain"): no deliverable, a level for them to reach or keep."""
+    first = facts.low[at:].split(" ", 1)[0].strip(",.;:")
+    return lead.lemma in lex["enabling_verbs"].words and bool(lex.verb_classes(first) & {"level_verbs", "maintain_verbs"})
+
+
 def _counted_object(facts: KrFacts, lead: Lead) -> bool:
     """'Sign 25 fleet contracts': the verb's object is what the number counts."""
     nxt = facts.tokens[lead.index + 1 : lead.index + 2]
@@ -794,7 +801,12 @@ def task_verdict(facts: KrFacts, lex: Lexicon) -> tuple[bool, str]:
     if lead and lead.kind in {"delivery", "ambiguous"}:
         if _rate_object(facts, lead, lex) or _change_as_object(facts, lead, lex) or _counted_passive(facts, lead, lex):
             return False, ""
-        if lead.kind == "delivery" and outcome_clause(facts, lex, lead) is not None:
+        clause_at = outcome_clause(facts, lex, lead) if lead.kind == "delivery" else None
+        if clause_at is not None and _enabled_level(facts, lead, clause_at, lex):
+            # "Enable the team to achieve 100% quality on CSI code", "Enable the DAO to maintain
+            # its treasury above CHF 20k": who is enabled reaches or keeps the level, the result
+            return False, ""
+        if clause_at is not None:
             # "Launch the referral programme to lift sign-ups from 15 to 60": a deliverable
             # bundled with the result it is for; the contract puts the deliverable first.
             return True, f"'{lead.token}' names a deliverable, bundled with the result it is for"

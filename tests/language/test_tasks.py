@@ -502,3 +502,14 @@ def test_events_the_team_runs_named_by_their_kind_are_its_own_work(text):
 )
 def test_sessions_and_calls_of_others_or_who_comes_are_no_events_of_the_team(text):
     assert not _task(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["Enable the team to achieve 100% test coverage on the CLI", "Help the support team to maintain CSAT above 90%"]
+)
+def test_a_level_others_are_enabled_to_reach_is_no_deliverable(text):
+    assert not _task(text)
+
+
+def test_a_deliverable_enabled_for_a_change_is_still_bundled():
+    assert _task("Enable SSO to reduce login tickets by 30%")  # the contract: the deliverable first
