@@ -671,6 +671,13 @@ def _in_place_for_all(facts: KrFacts, toks: list[str], first: int, lex: Lexicon)
     if not full and toks[first : first + 1] not in (["all"], ["every"], ["each"]):
         return False
     for j in range(start, min(len(toks) - 1, start + 6)):
+        if toks[j] in ("are", "is") and _participle_word(toks[j + 1], lex):
+            # "100% of our services are listed in the catalogue": done to every one of the
+            # team's things (not people: "100% of engineers are trained" is what they did)
+            subject = set(toks[start:j]) - lex["stopwords"].words
+            return bool(subject) and subject.isdisjoint(lex.union("people_nouns", "outcome_nouns", "feeling_words")) and not any(
+                q.role == "target" and q.start > facts.tokens[j][1] for q in facts.measures
+            )
         if toks[j] not in ("have", "has"):
             if toks[j] in lex["chunk_breakers"].words:
                 return False
@@ -687,6 +694,14 @@ def _in_place_for_all(facts: KrFacts, toks: list[str], first: int, lex: Lexicon)
             return False
         return not (nxt.endswith("ed") and not subject.isdisjoint(lex["people_nouns"].words))
     return False
+
+
+def _participle_word(tok: str, lex: Lexicon) -> bool:
+    """'listed', 'documented', 'written': a past participle (no adjective in -ed the lexicon
+    reads as a quality)."""
+    return (tok.endswith("ed") or (tok in lex.irregular_forms and lex.lemma_of(tok) != tok)) and tok not in lex.union(
+        "feeling_words", "quality_words", "comparatives"
+    )
 
 
 def _own_output(facts: KrFacts, lead: Lead, lex: Lexicon) -> bool:

@@ -513,3 +513,13 @@ def test_a_level_others_are_enabled_to_reach_is_no_deliverable(text):
 
 def test_a_deliverable_enabled_for_a_change_is_still_bundled():
     assert _task("Enable SSO to reduce login tickets by 30%")  # the contract: the deliverable first
+
+
+@pytest.mark.parametrize("text", ["100% of our services are listed in the service catalogue", "100% of releases are signed"])
+def test_every_one_of_the_teams_things_in_a_done_state_is_its_work(text):
+    assert _task(text)
+
+
+@pytest.mark.parametrize("text", ["100% of engineers are trained on the new on-call process", "100% of customers are satisfied"])
+def test_every_person_in_a_state_is_a_result(text):
+    assert not _task(text)
