@@ -94,7 +94,7 @@ REQUIRED_CLASSES = frozenset(
     slogan_verbs span_openers staff_nouns
     state_verbs statistics stopwords task_outcomes thing_outcomes time_metrics time_units vague_metrics vague_nouns
     vague_objective_nouns vague_objective_verbs vague_superlatives value_first_nouns value_frames value_links whole_nouns
-    enabling_verbs event_kinds event_nouns stage_heads value_bounds verb_nouns win_verbs work_items zero_verbs
+    enabling_verbs event_kinds event_nouns phrasal_noun_ends stage_heads value_bounds verb_nouns win_verbs work_items zero_verbs
     clause_starts deadline_periods level_before_sign multiply_verbs name_qualifier_words not_verbs_after_to time_heads
     verb_particles weak_name_ends
     fraction_plurals list_joiners objective_multipliers

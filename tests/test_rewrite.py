@@ -310,6 +310,14 @@ def test_an_order_the_lexicon_does_not_know_before_a_share_names_what_is_done(ru
     assert suggestion(rubric, "Catch 95% of regressions before release").rewrite is None
 
 
+def test_a_qualifier_joins_up_to_three_words_and_an_open_phrasal_noun_is_a_noun(rubric):
+    lex = rubric.lexicon
+    text = "Get 500 sign ups for our jobs and roles mailing list"
+    assert metric_phrase(analyze_kr(text, lex), lex) == "sign ups for our jobs and roles mailing list"
+    assert is_noun_phrase("sign ups for our jobs and roles mailing list", lex)
+    assert not is_noun_phrase("sign the contract", lex)  # an order
+
+
 def test_against_opens_a_qualifier_of_a_name(rubric):
     # a preposition before an article, no verb and its object ("price our members")
     assert is_noun_phrase("number of apps testing against the major release line", rubric.lexicon)

@@ -690,13 +690,13 @@ def _modifier_list(out: list[Unit], units: list[Unit], j: int, lex: Lexicon) -> 
 
 def _conjunct(out: list[Unit], units: list[Unit], j: int, text: str, lex: Lexicon) -> bool:
     """'repeat visits for damp | and mould', 'lessons rated good | or better': inside a
-    qualifier (after a preposition or a participle), a word or two joined to the last one and
+    qualifier (after a preposition or a participle), up to three words joined to the last one and
     ending the phrase, not a second metric ('revenue and margin') or a second order."""
     preps = lex["qualifier_prepositions"].words
     if not any(u.word in preps or (k and is_participle(u.word, lex)) or u.word.endswith("ing") for k, u in enumerate(out[1:], 1)):
         return False
     k = j
-    while k < len(units) and k < j + 2 and units[k].role == "word" and not _base_verb(units[k].word, lex) and (
+    while k < len(units) and k < j + 3 and units[k].role == "word" and not _base_verb(units[k].word, lex) and (
         units[k].word not in lex.union("stopwords", "clause_words", "determiners")
     ):
         k += 1
@@ -1021,7 +1021,11 @@ def _is_noun_phrase(phrase: str, lex: Lexicon) -> bool:
             and not _plural(units[k - 1].word, lex)
             and not lex.verb_classes(u.word) & {"change_verbs", "quantity_verbs", "level_verbs"}  # "revenue grows"
         )
-        if (k == 0 and _base_verb(u.word, lex)) or (_finite_verb(u.word, lex) and not post_modifier and not plural_head):
+        # "sign ups", "check ins", "drop offs": a phrasal noun written open, no order
+        open_noun = k + 1 < len(units) and units[k + 1].word in lex["phrasal_noun_ends"].words
+        if (k == 0 and _base_verb(u.word, lex) and not open_noun) or (
+            _finite_verb(u.word, lex) and not post_modifier and not plural_head and not open_noun
+        ):
             return False
         if k > 0 and u.word in lex["common_verbs"].words and _plural(units[k - 1].word, lex):
             return False  # "daily jobs succeed": a clause, not a name
