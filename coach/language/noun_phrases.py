@@ -153,6 +153,9 @@ def _metric_noun_phrase(facts: KrFacts, lex: Lexicon) -> str | None:
     if lead_at is None and _unknown_order(units, first_word, text, lex):
         order = units[first_word].word
         starts.insert(0, first_word + 1)
+    stat = _statistic_before_value(units, starts[-1], text, lex)
+    if stat:
+        return stat  # "Average 700 new signups per week" → "average new signups per week"
     for start in starts:
         verb = facts.lead.lemma if facts.lead and start == lead_at + 1 else (order if start == first_word + 1 else None)
         share = _share_phrase(units, start, text, lex, verb)
@@ -165,6 +168,22 @@ def _metric_noun_phrase(facts: KrFacts, lex: Lexicon) -> str | None:
         if found:
             return found
     return None
+
+
+def _statistic_before_value(units: list[Unit], i: int, text: str, lex: Lexicon) -> str | None:
+    """'Average 700 new signups per week', 'An average 4.5 rating on G2': a statistic named
+    before its value is of the name after the value ("average rating on G2"); a duration's
+    name is left to be asked ("a median of 2 days to first review")."""
+    if i >= len(units):
+        return None
+    m = lex.patterns.statistic_first.match(text.lower(), units[i].start)
+    if m is None:
+        return None
+    j = next((k for k in range(i, len(units)) if units[k].start >= m.end()), len(units))
+    if j >= len(units) or units[j].role != "measure" or units[j].word not in ("#number", "#currency", "#percent"):
+        return None
+    name = _phrase_from(units, j + 1, text, lex)
+    return f"{m.group(1)} {name}" if name else None
 
 
 def _says_all_words(phrase: str, units: list[Unit], lex: Lexicon) -> bool:
