@@ -397,15 +397,15 @@ def _with_asides(facts: KrFacts, text: str, rubric: Rubric, sources: list[str]) 
         anchor = re.search(rf"(?<![\w%]){re.escape(before.group(0))}(?![\w%])", out, re.I)
         if anchor is not None and not out[anchor.end() :].lstrip().startswith("("):
             out = f"{out[: anchor.end()]} ({inner}){out[anchor.end() :]}"
-    clause = _scope_clause(facts, out, rubric.lexicon)
+    lex = rubric.lexicon
+    clause = _scope_clause(facts, out, lex)
     if clause:
         out = f"{out.rstrip(' .')}, {clause}"
-    channel = _channel(facts, out, rubric.lexicon)
+    channel = _channel(facts, out, lex)
     if channel:  # (before the deadline the rewrite ends on: "… to 200 via referrals by Q3")
-        deadline = _deadline(facts, rubric.lexicon) or ""
-        body = out.rstrip(" .")
+        body, deadline = out.rstrip(" ."), _deadline(facts, lex) or ""
         cut = len(body) - len(deadline) if deadline and body.endswith(deadline) else len(body)
-        out = f"{body[:cut].rstrip()} {channel}{' ' + body[cut:].lstrip() if cut < len(body) else ''}"
+        out = " ".join(filter(None, [body[:cut].rstrip(), channel, body[cut:].lstrip()]))
     return text if out == text else check_rewrite(out, facts, rubric, sources) or text
 
 
@@ -414,15 +414,14 @@ def _channel(facts: KrFacts, text: str, lex: Lexicon) -> str:
     through, kept when the rewrite counts things and lacks it (without it, it counts them all);
     a level moved through something ("churn … through better onboarding") says how, and goes."""
     m = lex.patterns.channel_after.search(facts.low)
-    metric = sure_metric(facts, lex)
-    head = lex.patterns.counted_things_cut.split(f" {metric.lower()} ")[0].split()
-    counts = any(countable(w, lex) for w in head) and lex.union("time_metrics", "metric_heads", "lower_is_better").isdisjoint(head)
-    if m is None or not metric or not counts or any(m.start() < q.end and q.start < m.end() for q in facts.measures):
+    if m is None or any(m.start() < q.end and q.start < m.end() for q in facts.measures):
         return ""
-    said = set(_WORDS.findall(text.lower()))
+    head = lex.patterns.counted_things_cut.split(f" {sure_metric(facts, lex).lower()} ")[0].split()
+    levels = lex.union("time_metrics", "metric_heads", "lower_is_better")
+    if not any(countable(w, lex) for w in head) or not levels.isdisjoint(head):
+        return ""
     phrase = facts.text[m.start() : m.end()].strip()
-    plain = lex.union("stopwords", "determiners")
-    return phrase if any(w not in said and w not in plain for w in _WORDS.findall(phrase.lower())) else ""
+    return phrase if _says_more(phrase, text, lex.union("stopwords", "determiners")) else ""
 
 
 def _scope_clause(facts: KrFacts, text: str, lex: Lexicon) -> str:
@@ -435,9 +434,13 @@ def _scope_clause(facts: KrFacts, text: str, lex: Lexicon) -> str:
         return ""
     clause = " ".join(strip_deadline(facts.text[m.start(1) : m.end(1)], lex)[0].split())
     plain = lex.union("stopwords", "determiners", "period_words", "time_units")
+    return clause if len(clause.split()) > 1 and _says_more(clause, text, plain) else ""
+
+
+def _says_more(phrase: str, text: str, plain: frozenset[str]) -> bool:
+    """Does `phrase` hold a word that is neither plain nor already in `text`?"""
     said = set(_WORDS.findall(text.lower()))
-    new = [w for w in _WORDS.findall(clause.lower()) if w not in plain and w not in said]
-    return clause if new and len(clause.split()) > 1 else ""
+    return any(w not in said and w not in plain for w in _WORDS.findall(phrase.lower()))
 
 
 _PAREN = re.compile(r"\(([^()]{1,60})\)")

@@ -9,8 +9,8 @@ from dataclasses import replace
 
 from ..lexicon import Lexicon, tokenize
 from ..quantities import Quantity
-from .facts import KrFacts, Lead
-from .leads import after_label, find_lead, metric_name_start, noun_use
+from .facts import KrFacts
+from .leads import after_label, enabled_level, find_lead, metric_name_start, noun_use
 from .reading import (
     countable,
     feeling_clause,
@@ -19,7 +19,6 @@ from .reading import (
     scan_cached,
     starts_with_verb_tokens,
     strip_fillers,
-    verb_kind,
 )
 from .roles import is_qualifier
 from .tasks import task_verdict
@@ -160,7 +159,7 @@ def _analyze_kr(text: str, lex: Lexicon) -> KrFacts:
     # its target, not a window that picks what is counted.
     service = bool(lead and lead.lemma in lex["service_verbs"].words)
     # (a list: `q not in qualifiers` then hashes no quantity, and there are seldom any)
-    role_lead = _enabled_lead(tokens, lead, lex)  # "Enable the DAO to | maintain its treasury above CHF 20k"
+    role_lead = enabled_level(tokens, lead, lex) or lead  # "Enable the DAO to | maintain its treasury above CHF 20k"
     qualifiers = [
         q
         for q in sc.quantities
@@ -239,16 +238,3 @@ def _compound(text: str, lex: Lexicon) -> bool:
         ):
             measured += 1
     return measured >= 2
-
-
-def _enabled_lead(tokens: list[tuple[str, int]], lead: Lead | None, lex: Lexicon) -> Lead | None:
-    """The verb of level others are enabled to reach ("Enable the team to | achieve 100%
-    quality"): its values are read as that verb's, not as segments a deliverable picks."""
-    if lead is None or lead.lemma not in lex["enabling_verbs"].words:
-        return lead
-    for i in range(lead.index + 1, min(len(tokens) - 1, lead.index + 6)):
-        if tokens[i][0] == "to":
-            nxt = tokens[i + 1][0]
-            kind = verb_kind(lex.verb_classes(nxt)) if lex.verb_classes(nxt) & {"level_verbs", "maintain_verbs"} else None
-            return Lead(i + 1, nxt, lex.lemma_of(nxt), kind) if kind else lead
-    return lead

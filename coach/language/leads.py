@@ -7,6 +7,8 @@ first word being the noun of a metric.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from ..lexicon import Lexicon
 from .facts import Lead
 from .reading import (
@@ -57,6 +59,20 @@ def find_lead(tokens: list[tuple[str, int]], lex: Lexicon, start: int) -> Lead |
         if kind:
             return Lead(i, tok, lemma, kind)
     return _direction_word(tokens, start, lex)
+
+
+def enabled_level(tokens: Sequence[tuple[str, int]], lead: Lead | None, lex: Lexicon) -> Lead | None:
+    """The verb of level others are enabled to reach or keep ("Enable the team to | achieve
+    100% quality", "… to | maintain its treasury above CHF 20k"), or None: the level is
+    theirs, a result, and its values are that verb's."""
+    if lead is None or lead.lemma not in lex["enabling_verbs"].words:
+        return None
+    at = next((i for i in range(lead.index + 1, min(len(tokens) - 1, lead.index + 6)) if tokens[i][0] == "to"), None)
+    if at is None:
+        return None
+    nxt = tokens[at + 1][0]
+    classes = lex.verb_classes(nxt)
+    return Lead(at + 1, nxt, lex.lemma_of(nxt), verb_kind(classes)) if classes & {"level_verbs", "maintain_verbs"} else None
 
 
 def after_label(low: str, tokens: list[tuple[str, int]], lex: Lexicon) -> int:

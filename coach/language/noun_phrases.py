@@ -80,7 +80,8 @@ def _with_stages(phrase: str, facts: KrFacts, lex: Lexicon) -> str:
         return phrase
     at = facts.low.find(phrase.lower())
     m = lex.patterns.stage_pair.match(facts.low, at + len(phrase)) if at >= 0 else None
-    if m is None or any(m.start() < e and s < m.end() for s, e in [(q.start, q.end) for q in facts.quantities] + list(facts.scan.deadlines)):
+    spans = [(q.start, q.end) for q in facts.quantities] + list(facts.scan.deadlines)
+    if m is None or any(m.start() < end and start < m.end() for start, end in spans):
         return phrase
     plain = lex.union("period_words", "time_units", "deadline_periods")
     if not plain.isdisjoint(facts.low[m.start() : m.end()].split()):
@@ -149,18 +150,17 @@ def _metric_noun_phrase(facts: KrFacts, lex: Lexicon) -> str | None:
         starts.append(lead_at + 1)  # "Reduce churn": the object
     else:
         starts.append(first_word)
-    order = None  # "Block 99% of spam messages": an order the lexicon does not know, before a share
     if lead_at is None and _unknown_order(units, first_word, text, lex):
-        order = units[first_word].word
-        starts.insert(0, first_word + 1)
+        # "Block 99% of spam messages": an order the lexicon does not know, before a share (not
+        # named when the share would lose a condition: "Catch 95% of regressions | before release")
+        share = _share_phrase(units, first_word + 1, text, lex, units[first_word].word)
+        if share is not None:
+            return share if share and _says_all_words(share, units[first_word + 1 :], lex) else None
     stat = _statistic_before_value(units, starts[-1], text, lex)
     if stat:
         return stat  # "Average 700 new signups per week" → "average new signups per week"
     for start in starts:
-        verb = facts.lead.lemma if facts.lead and start == lead_at + 1 else (order if start == first_word + 1 else None)
-        share = _share_phrase(units, start, text, lex, verb)
-        if share and order is not None and verb is order and not _says_all_words(share, units[start:], lex):
-            return None  # "Catch 95% of regressions | before release": a condition the share lost
+        share = _share_phrase(units, start, text, lex, facts.lead.lemma if facts.lead and start == lead_at + 1 else None)
         if share is not None:
             return share or None  # "": a share whose condition cannot be named
         after_lead = lead_at is not None and start == lead_at + 1

@@ -12,6 +12,7 @@ import re
 from ..lexicon import Lexicon
 from ..quantities import Quantity
 from .facts import KrFacts, Lead
+from .leads import enabled_level
 from .reading import (
     countable,
     counted_events,
@@ -96,13 +97,6 @@ def outcome_clause(facts: KrFacts, lex: Lexicon, lead: Lead, needs_value: bool =
         if purpose and (not needs_value or any(q.role == "target" for q in scan_cached(clause).quantities)):
             return at
     return None
-
-
-def _enabled_level(facts: KrFacts, lead: Lead, at: int, lex: Lexicon) -> bool:
-    """An order that enables others ("enable", "allow"), whose purpose opens with a verb of
-    level ("achieve", "maintain"): no deliverable, a level for them to reach or keep."""
-    first = facts.low[at:].split(" ", 1)[0].strip(",.;:")
-    return lead.lemma in lex["enabling_verbs"].words and bool(lex.verb_classes(first) & {"level_verbs", "maintain_verbs"})
 
 
 def _counted_object(facts: KrFacts, lead: Lead) -> bool:
@@ -817,7 +811,7 @@ def task_verdict(facts: KrFacts, lex: Lexicon) -> tuple[bool, str]:
         if _rate_object(facts, lead, lex) or _change_as_object(facts, lead, lex) or _counted_passive(facts, lead, lex):
             return False, ""
         clause_at = outcome_clause(facts, lex, lead) if lead.kind == "delivery" else None
-        if clause_at is not None and _enabled_level(facts, lead, clause_at, lex):
+        if clause_at is not None and enabled_level(facts.tokens, lead, lex) is not None:
             # "Enable the team to achieve 100% quality on CSI code", "Enable the DAO to maintain
             # its treasury above CHF 20k": who is enabled reaches or keeps the level, the result
             return False, ""
