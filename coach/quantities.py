@@ -482,7 +482,7 @@ def _baseline_before(window: str) -> bool:
     labelled = _LABELLED_POINT.search(window) if ":" in window else None
     if labelled and not _NOT_A_BASELINE_LABEL.search(labelled.group(1)):
         return True  # "retention ≥ 45% (closed alpha: 38%)": a value measured elsewhere, now
-    if "last" in window or "(" in window or "as of" in window:
+    if "last" in window or "(" in window or "as of" in window or "previous" in window or "prior" in window:
         return _BASELINE_BEFORE.search(window) is not None  # rare shapes: the full pattern
     words = window.replace(":", " ").replace("=", " ").split()  # "Currently at = 110"
     while words and (words[-1] in _APPROX or words[-1] in "±+~≈-"):

@@ -343,3 +343,8 @@ def test_a_version_named_by_its_number_is_no_value(text):
 
 def test_a_count_of_releases_is_still_a_value():
     assert [q.text for q in scan("Ship 3 releases per quarter").quantities] == ["3"]
+
+
+@pytest.mark.parametrize("text", ["New contributors - Goal: 20, Previous period: 0", "Grow revenue to $2M, prior year: $1.4M"])
+def test_a_previous_or_prior_periods_value_is_a_start(text):
+    assert [role for _, role in roles(text)] == ["target", "baseline"]
