@@ -333,6 +333,14 @@ def test_a_statistic_named_before_its_value_is_of_the_name_after_it(rubric, text
     assert rewrite(rubric, text).text == expected
 
 
+def test_a_manner_word_before_the_order_is_no_part_of_the_name(rubric):
+    # "Keep consistently maintain uptime …" had been written
+    assert rewrite(rubric, "Consistently maintain uptime above 99.9%").text == (
+        "Keep uptime above 99.9% (currently [current uptime])"
+    )
+    assert rewrite(rubric, "Continuously reduce churn to 2%").text == "Reduce churn from [current churn] to 2%"
+
+
 def test_against_opens_a_qualifier_of_a_name(rubric):
     # a preposition before an article, no verb and its object ("price our members")
     assert is_noun_phrase("number of apps testing against the major release line", rubric.lexicon)

@@ -16,7 +16,7 @@ from itertools import takewhile
 
 from ..lexicon import Lexicon, tokenize
 from .facts import KrFacts
-from .reading import countable, known_verb, looks_plural, starts_name
+from .reading import adverb_before_verb, countable, known_verb, looks_plural, starts_name
 
 # Characters between two words that end a phrase ("Reduce churn, and grow NPS").
 _BREAK_BETWEEN = re.compile(r"[,;:()\[\]!?—=]|\s[-–]\s|\.\s")  # ("Churn = net negative": "=" gives a value)
@@ -142,8 +142,13 @@ def _metric_noun_phrase(facts: KrFacts, lex: Lexicon) -> str | None:
     fillers = lex["lead_fillers"].words
     words = [u.word for u in units]
     first_word = next(
-        (i for i, u in enumerate(units) if not (u.role == "word" and u.word in fillers) or starts_name(words, i, lex)), 0
-    )
+        (
+            i
+            for i, u in enumerate(units)
+            if not (u.role == "word" and (u.word in fillers or adverb_before_verb(words, i, lex))) or starts_name(words, i, lex)
+        ),
+        0,
+    )  # (past "We will", and a manner word before the order: "Consistently | maintain uptime …")
     if lead_at is not None and lead_at > first_word:
         starts.append(first_word)  # "Memory usage reduced by 30%": the subject
     if lead_at is not None:

@@ -61,7 +61,7 @@ def adverb_before_verb(words: list[str], i: int, lex: Lexicon) -> bool:
         and word.endswith("ly")
         and word not in lex["cadence_words"].words  # "Weekly active users"
         and bool(nxt)
-        and bool(lex.verb_classes(nxt))
+        and (bool(lex.verb_classes(nxt)) or known_verb(nxt, lex))  # ("Properly track …")
         and lex.lemma_of(nxt) == nxt
     )
 
