@@ -993,6 +993,8 @@ def _is_noun_phrase(phrase: str, lex: Lexicon) -> bool:
         return False  # "health score v1": a version of a deliverable, not a metric
     if "&" in body or units[0].word in lex.union("chunk_breakers", "relative_pronouns", "determiners"):
         return False
+    if adverb_before_verb([u.word for u in units], 0, lex):
+        return False  # "consistently maintain uptime": a manner and an order, no name
     named = lex.union("metric_terms", "metric_heads")
     preps = lex["qualifier_prepositions"].words | {"to", "than", "and", "or"}
     periods = lex["time_units"].words | {"quarter", "shift", "sprint"}
