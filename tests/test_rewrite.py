@@ -339,6 +339,9 @@ def test_a_manner_word_before_the_order_is_no_part_of_the_name(rubric):
         "Keep uptime above 99.9% (currently [current uptime])"
     )
     assert rewrite(rubric, "Continuously reduce churn to 2%").text == "Reduce churn from [current churn] to 2%"
+    assert rewrite(rubric, "Always keep p95 latency under 300ms").text == (
+        "Keep p95 latency under 300ms (currently [current p95 latency])"
+    )
     # and the eval counts such a name as garbled
     assert not is_noun_phrase("consistently maintain uptime", rubric.lexicon)
     assert is_noun_phrase("weekly active users", rubric.lexicon)
