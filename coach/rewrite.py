@@ -313,8 +313,7 @@ def _purpose_of_change(facts: KrFacts, lex: Lexicon) -> str | None:
     if not means or any(g.split()[-1] == means[-1] for g in lex.grams(means) if g in measured):
         return None  # "Reduce churn to increase revenue": the means is measured itself
     at = outcome_clause(facts, lex, lead, needs_value=False)
-    clause = facts.text[at:].strip(" .;,") if at is not None else ""
-    return clause[:1].upper() + clause[1:] if clause else None
+    return (_clause_at(facts, at) or None) if at is not None else None
 
 
 def _change_draft(action: str, metric: str, m: str, deadline: str | None, start: str = "") -> Draft:
@@ -382,6 +381,7 @@ def _with_asides(facts: KrFacts, text: str, rubric: Rubric, sources: list[str]) 
     "(stretch)"), not one holding the KR's values or one the text has, not a long aside
     ("(shows the average user is …)": a reason), not one whose word the text lost; and only
     if the text with them passes every check again."""
+    lex = rubric.lexicon
     out = text
     for m in _PAREN.finditer(facts.text):
         inner = m.group(1).strip()
@@ -390,14 +390,13 @@ def _with_asides(facts: KrFacts, text: str, rubric: Rubric, sources: list[str]) 
             len(inner.split()) > _ASIDE_WORDS
             or inner.lower() in out.lower()
             or before is None
-            or rubric.lexicon.patterns.paren_note.search(inner)
+            or lex.patterns.paren_note.search(inner)
             or any(m.start() <= q.start < m.end() for q in facts.measures)  # "(15% of orders)": a value
         ):
             continue
         anchor = re.search(rf"(?<![\w%]){re.escape(before.group(0))}(?![\w%])", out, re.I)
         if anchor is not None and not out[anchor.end() :].lstrip().startswith("("):
             out = f"{out[: anchor.end()]} ({inner}){out[anchor.end() :]}"
-    lex = rubric.lexicon
     clause = _scope_clause(facts, out, lex)
     if clause:
         out = f"{out.rstrip(' .')}, {clause}"
@@ -414,7 +413,7 @@ def _channel(facts: KrFacts, text: str, lex: Lexicon) -> str:
     through, kept when the rewrite counts things and lacks it (without it, it counts them all);
     a level moved through something ("churn … through better onboarding") says how, and goes."""
     m = lex.patterns.channel_after.search(facts.low)
-    if m is None or any(m.start() < q.end and q.start < m.end() for q in facts.measures):
+    if m is None or _holds_value(facts, m.start(), m.end()):
         return ""
     head = lex.patterns.counted_things_cut.split(f" {sure_metric(facts, lex).lower()} ")[0].split()
     levels = lex.union("time_metrics", "metric_heads", "lower_is_better")
@@ -430,11 +429,16 @@ def _scope_clause(facts: KrFacts, text: str, lex: Lexicon) -> str:
     a deadline the rewrite already ends on; else "". Graders marked rewrites that dropped it
     bad: a count of something wider."""
     m = lex.patterns.scope_clause.search(facts.low)
-    if m is None or any(m.start(1) < q.end and q.start < m.end(1) for q in facts.measures):
+    if m is None or _holds_value(facts, m.start(1), m.end(1)):
         return ""
     clause = " ".join(strip_deadline(facts.text[m.start(1) : m.end(1)], lex)[0].split())
     plain = lex.union("stopwords", "determiners", "period_words", "time_units")
     return clause if len(clause.split()) > 1 and _says_more(clause, text, plain) else ""
+
+
+def _holds_value(facts: KrFacts, start: int, end: int) -> bool:
+    """Does the text between `start` and `end` hold one of the KR's values?"""
+    return any(start < q.end and q.start < end for q in facts.measures)
 
 
 def _says_more(phrase: str, text: str, plain: frozenset[str]) -> bool:
@@ -639,9 +643,7 @@ def _result_drafts(facts: KrFacts, rubric: Rubric, objective: str) -> tuple[list
     at = outcome_clause(facts, lex, facts.lead) if facts.lead else None
     if at is None:
         return [], []
-    # Its first sentence, after a label's colon ("…, with the aim to: Improve X by 10%. …").
-    clause = _LABEL_COLON.split(_SENTENCE_END.split(facts.text[at:], maxsplit=1)[0])[-1].strip(" .;,")
-    clause = clause[:1].upper() + clause[1:]
+    clause = _clause_at(facts, at)
     result = analyze_kr(clause, lex)
     label = kr_label(result, rubric)
     if label is None:
@@ -650,6 +652,13 @@ def _result_drafts(facts: KrFacts, rubric: Rubric, objective: str) -> tuple[list
         drafts, asked, _ = _drafts(result, label, rubric, objective)
         return drafts, asked
     return [], []
+
+
+def _clause_at(facts: KrFacts, at: int) -> str:
+    """The purpose clause from `at` as a KR of its own: its first sentence, after a label's
+    colon ("…, with the aim to: Improve X by 10%. …"), capitalised."""
+    clause = _LABEL_COLON.split(_SENTENCE_END.split(facts.text[at:], maxsplit=1)[0])[-1].strip(" .;,")
+    return clause[:1].upper() + clause[1:]
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
