@@ -424,10 +424,24 @@ def test_people_doing_something_with_a_percent_are_a_share_of_them(rubric):
     assert rw.text.startswith("Increase share of referral candidates reaching onsite interview from")
     rw = rewrite(rubric, "Critical vulns patched within SLA: 95%")  # what is done to them, too
     assert rw.text.startswith("Increase share of critical vulns patched within SLA from")
+    rw = rewrite(rubric, "Invoices paid within 30 days: 90%")  # read whole past the window
+    assert rw.text == "Increase share of invoices paid within 30 days from [current share] to 90%"
+    rw = rewrite(rubric, "First-time donors who give again: 35%")  # and past "who"
+    assert rw.text == "Increase share of first-time donors who give again from [current share] to 35%"
+    # a rate is no count of people: never "share of retention rate …"
+    assert not rewrite(rubric, "Retention rate for members who joined online: 80%").text.startswith("Increase share of")
     for text in ["Budget holders rating finance support at least 4/5", "Patients rating care good or very good: 90%"]:
         assert suggestion(rubric, text).rewrite is None, text
     # A change of a count stays one: "down 60%" moves the tickets.
     assert rewrite(rubric, "Support tickets citing performance down 60%").text.startswith("Reduce support tickets citing performance by 60%")
+
+
+def test_a_count_written_before_what_a_clause_picks_keeps_the_clause(rubric):
+    # "150 volunteers involved in …": the 150 are those volunteers, so the name keeps the clause.
+    rw = rewrite(rubric, "150 volunteers involved in the river clean-up")
+    assert rw.text == "Increase volunteers involved in the river clean-up from [current volunteers] to 150"
+    rw = rewrite(rubric, "12 libraries lend the kits to families")
+    assert rw.text.startswith("Increase libraries that lend the kits")
 
 
 def test_a_reason_that_picks_what_is_counted_gets_an_ask(rubric):

@@ -14,6 +14,7 @@ from ..lexicon import Lexicon, tokenize
 from ..quantities import Quantity
 from .facts import KrFacts
 from .noun_phrases import (
+    clause_after_plural,
     is_measurable,
     is_noun_phrase,
     is_participle,
@@ -41,7 +42,7 @@ def _sure_metric(facts: KrFacts, lex: Lexicon) -> str:
         not metric
         or metric.lower() in lex["statistics"].words  # "Average <5 unassigned incidents": the average of what?
         or (len(metric.split()) <= 2 and metric.lower().split()[-1] in lex["measurement_nouns"].words)  # "Pipeline metrics": which?
-        or not (is_measurable(metric, lex) or _measured_by_its_value(facts, metric, lex))
+        or not (is_measurable(metric, lex) or _measured_by_its_value(facts, metric, lex) or _counted_by_clause(facts, metric, lex))
         or _counts_something_else(facts, metric, lex)
         or _metric_elsewhere(facts, metric, lex)
         or _drops_what_they_do(facts, metric, lex)
@@ -81,6 +82,23 @@ def _measured_by_its_value(facts: KrFacts, metric: str, lex: Lexicon) -> bool:
     if not lex["plan_nouns"].words.isdisjoint(words):
         return False  # "running consistency with a goal of 20 miles": the value is the goal's, no level of it
     return _value_beside(facts, metric, lex)
+
+
+def _counted_by_clause(facts: KrFacts, metric: str, lex: Lexicon) -> bool:
+    """'500 influencers sharing our content', '5 communities that use our data', 'Bills issued
+    within 5 days: 95%': things a clause picks, counted when their count is written right
+    before them or a share of them is the target (without a value, "Containers held beyond
+    72h", which way is better is not said)."""
+    words = [t for t, _ in tokenize(metric.lower())]
+    i = clause_after_plural(words, lex)
+    if not i or words[i - 1] in lex["vague_nouns"].words:
+        return False
+    at = facts.low.find(" ".join(words[:i]))  # (the clause may read "that" into the name: "… that use …")
+    return at >= 0 and any(
+        q.role == "target"
+        and (q.kind == "percent" or (q.kind in {"number", "word"} and q.end <= at and not facts.low[q.end : at].strip()))
+        for q in facts.measures
+    )
 
 
 _ACRONYM = re.compile(r"[A-Z][A-Z0-9]{1,5}s?")  # as written: "BMI", "SWAUs", "NRR"
@@ -213,11 +231,12 @@ def _share_of_people(facts: KrFacts, metric: str, lex: Lexicon) -> str | None:
     if metric.lower().startswith("share of"):
         return None
     words = metric.lower().split()
+    head = name_head(words, lex)  # ("renewal rate | for customers who …" is a rate already)
     # counted things, then what they do or what is done to them: "patients rating care",
-    # "customers using the app", "critical vulns patched within SLA"
+    # "customers using the app", "critical vulns patched within SLA", "newcomers who come back"
     doing = any(
         looks_plural(a) and b.endswith(("ing", "ed")) and len(b) > 4 for a, b in zip(words, words[1:-1], strict=False)
-    )
+    ) or clause_after_plural(head, lex) > 0
     found = target_phrase(facts, lex) if doing else None  # "… citing performance down 60%": a change of the count
     if not found or found[1].kind not in {"percent", "rating"} or relative_target(found, facts, lex):
         return None

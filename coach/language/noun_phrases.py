@@ -898,6 +898,20 @@ def name_head(words: list[str], lex: Lexicon) -> list[str]:
     return list(takewhile(lambda w: w not in stops and w != "to", words))
 
 
+def clause_after_plural(words: list[str], lex: Lexicon) -> int:
+    """Where a clause after a plural says which of them are meant ("influencers | sharing our
+    content", "builders | involved in …", "communities | that use our data"), or 0."""
+    for i in range(1, len(words)):
+        word = words[i]
+        if looks_plural(words[i - 1]) and (
+            word in lex["relative_pronouns"].words
+            or (word.endswith("ing") and lex.lemma_of(word) != word)
+            or is_participle(word, lex)
+        ):
+            return i
+    return 0
+
+
 def is_measurable(phrase: str, lex: Lexicon) -> bool:
     """Does the phrase name something counted or measured ('weekly active users', 'churn in
     our SMB segment', 'time to restore a backup'), not an entity or a quality ('the Jsgenesis

@@ -20,6 +20,11 @@ def rubric():
         ("Reach 500 paying customers", "paying customers"),
         ("Close $480k in new bookings", "new bookings"),  # money measures what follows "in"
         ("500 employees use the copilot weekly", ""),  # all employees would be counted
+        # the count written right before the things a clause picks: those are counted
+        ("150 volunteers involved in the river clean-up", "volunteers involved in the river clean-up"),
+        ("12 libraries that lend the kits", "libraries that lend the kits"),
+        ("300 parents reading the weekly digest", "parents reading the weekly digest"),
+        ("Containers held at the port beyond 72h", ""),  # no value: which way is better is not said
         ("Choose 10 of them before 11/3", ""),  # an order, no name
         # a quality or abstract noun with its value right beside it is measured
         ("Safety checklist compliance ≥ 98%", "safety checklist compliance"),
