@@ -131,6 +131,28 @@ def _hiring(verb: str, lemma: str, opening: frozenset[str], toks: list[str], fir
     return any(f" {p}" in rest for p in phrasal)
 
 
+def _learning_said_how_well(toks: list[str], first: int, lex: Lexicon) -> bool:
+    """'Better understand how members use the library', 'Deeper understanding of why donors
+    leave', 'Get a shared understanding of …': learning with a word for how well (a
+    comparative, or one adjective after "a"); the learning is still the deliverable."""
+    i = first + (toks[first] in lex["obtain_verbs"].words)
+    if toks[i : i + 1] in (["a"], ["an"]):
+        i += 2  # "a shared | understanding", "a clear | picture"
+    elif toks[i : i + 1] and toks[i] in lex["comparatives"].words:
+        i += 1
+    else:
+        return False
+    said = frozenset(" ".join(toks[i : i + k]) for k in (1, 2, 3))
+    verb, learned = (toks[i : i + 2] + ["", ""])[:2]
+    # a verb, then what is learned ("understand | how …", "… | the lifecycle"); not a quality
+    # of outputs ("Better research outputs")
+    return lex["learning_nouns"].has(said) or (
+        verb == lex.lemma_of(verb)
+        and verb in lex["learning_verbs"].words
+        and learned in lex.union("determiners", "question_words", "people_nouns")
+    )
+
+
 def _own_work(facts: KrFacts, first: int, lex: Lexicon) -> str:
     """The voices real drafts use for the team's own work, read before the lead verb's
     finer rules: adding people to the team, learning and deciding, setting up
@@ -196,6 +218,8 @@ def _own_work(facts: KrFacts, first: int, lex: Lexicon) -> str:
         return "a state to secure ('ensure ...'), done or not: a deliverable"
     if not facts.quantities and lex["learning_nouns"].has(frozenset(" ".join(toks[first : first + k]) for k in (1, 2, 3))):
         return "a learning deliverable ('understanding of ...', 'ability to ...')"
+    if not facts.quantities and _learning_said_how_well(toks, first, lex):
+        return "learning, said with how well ('better understand ...', 'a shared understanding of ...'): a deliverable"
     if (
         not facts.quantities
         and not facts.qualitative

@@ -523,3 +523,21 @@ def test_every_one_of_the_teams_things_in_a_done_state_is_its_work(text):
 @pytest.mark.parametrize("text", ["100% of engineers are trained on the new on-call process", "100% of customers are satisfied"])
 def test_every_person_in_a_state_is_a_result(text):
     assert not _task(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Better understand how members use the library app by June",
+        "Deeper understanding of why donors stop giving",
+        "Get a shared understanding of the release process",
+        "Better understand our volunteers",
+    ],
+)
+def test_learning_said_with_how_well_is_still_a_learning_deliverable(text):
+    assert _task(text)
+
+
+@pytest.mark.parametrize("text", ["Better research outputs", "Better customer understanding"])
+def test_a_quality_of_outputs_is_no_learning(text):
+    assert not _task(text)
