@@ -88,6 +88,14 @@ def test_kr_labels(rubric, text, label):
         ("Engage the alumni network", False),
         ("Modernise Product & Design", False),
         ("Fast and fair recruiting", False),  # lofty words on a function: a focus
+        # lofty words on the whole offering, given to everyone, choose nothing
+        ("Provide a great member experience", True),
+        ("Exceptional support", True),
+        ("Offer outstanding care to every guest", True),
+        # but a product area, a segment or a name is chosen
+        ("Provide a great onboarding experience", False),
+        ("Deliver a great experience for new admins", False),
+        ("Give outstanding support for the Helm chart", False),
     ],
 )
 def test_aspiration(rubric, text, aspiration):

@@ -94,3 +94,7 @@ class ObjectiveFacts:
     # "Become a better engineer", "Be healthier": to be more of a named thing, a direction on
     # it (not "Become a better version of myself": the whole self is no area).
     becoming_more: bool = False
+    # Only a lofty word on the whole offering, given to everyone: "Provide a great user
+    # experience", "Deliver excellent public services to all residents" (not "Make checkout a
+    # delightful experience": checkout is chosen).
+    lofty_offering: bool = False

@@ -194,7 +194,33 @@ def _analyze_objective(text: str, lex: Lexicon) -> ObjectiveFacts:
         text, low, words, sc, tuple(aspiration_hits), tuple(specific), tuple(choice_hits), lead_lemma,
         concrete, slogan, slogan_lead, slogan_words, superlative, dimension_words, project, heading,
         whole, dimension_words[-1] if dimension_words else _last_content_word(text, lex), becoming_more,
+        _lofty_offering(toks[first:], capitalised, lex),
     )
+
+
+def _lofty_offering(toks: list[str], capitalised: set[str], lex: Lexicon) -> bool:
+    """'Provide a great user experience', 'World-class support', 'Deliver outstanding service
+    to every resident': a verb of giving (or none), lofty words, at most one word of whose
+    it is ("user", "customer", "support"), the whole offering, and at most who gets it
+    (everyone). A name, a product area or a segment is a focus ("Make checkout a delightful
+    experience", "a great onboarding experience", "… for new admins")."""
+    if toks[:1] and toks[0] in lex["offering_verbs"].words:
+        toks = toks[1:]
+    if toks[:1] and toks[0] in lex["determiners"].words:
+        toks = toks[1:]
+    lofty = lex["lofty_adjectives"]
+    n = 0
+    while n < len(toks) and (lofty.has(lex.grams(toks[n : n + 1])) or toks[n] == "and"):
+        n += 1
+    # the offering, right after or after one word of whose or which it is ("user", "support")
+    offering = max((i for i in range(n, min(n + 2, len(toks))) if toks[i] in lex["offering_nouns"].words), default=None)
+    whose = lex.union("people_nouns", "generic_nouns", "offering_nouns")  # "user", "support"; not "onboarding"
+    if not n or offering is None or any(t in capitalised or t not in whose for t in toks[n:offering]):
+        return False
+    # who gets it, only everyone: "to every resident", "for our customers" (not "for our
+    # enterprise customers": a segment)
+    rest = toks[offering + 1 :]
+    return not rest or (len(rest) <= 3 and rest[0] in ("to", "for") and rest[1] in lex["determiners"].words)
 
 
 def _named_deliverable(chunk: list[str], lex: Lexicon) -> bool:
