@@ -390,6 +390,10 @@ def scan(text: str) -> Scan:
     for m in WORD_QUANTITY_RE.finditer(masked) if _MAYBE_WORD_QUANTITY.search(masked) else ():
         if any(s < m.end() and m.start() < e for s, e, _ in found):
             continue  # "5 million": the word is the number's multiplier, not a value of its own
+        if m.group(0).endswith("ly") and _NAME_WORD_AFTER.match(low, m.end()) and not any(
+            k == "word" and low[s:e].endswith("ly") for s, e, k in found
+        ):
+            continue  # "Move 20% of donors to monthly giving": a kind of giving ("from monthly to weekly releases" moves)
         found.append((m.start(), m.end(), "word"))
     if "no " in masked and (none := _NONE_OPENING.match(masked)):
         found.append((*none.span(1), "word"))  # "No P1 incidents", "No inquiry waits a day": zero of them

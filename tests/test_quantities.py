@@ -348,3 +348,11 @@ def test_a_count_of_releases_is_still_a_value():
 @pytest.mark.parametrize("text", ["New contributors - Goal: 20, Previous period: 0", "Grow revenue to $2M, prior year: $1.4M"])
 def test_a_previous_or_prior_periods_value_is_a_start(text):
     assert [role for _, role in roles(text)] == ["target", "baseline"]
+
+
+def test_a_frequency_before_a_noun_is_a_kind_of_thing_not_a_value():
+    # "to monthly giving" names a kind of giving; "from monthly to weekly releases" moves
+    assert [(q.text, q.role) for q in scan("Convert 15% of donors to monthly giving").quantities] == [("15%", "target")]
+    moved = scan("Release cadence from monthly to weekly releases").quantities
+    assert [(q.text, q.role) for q in moved] == [("monthly", "baseline"), ("weekly", "target")]
+    assert [q.text for q in scan("Move deploys to weekly by Q3").quantities] == ["weekly"]

@@ -882,3 +882,9 @@ def test_where_a_target_comes_from_stays_with_it(rubric):
     assert rewrite(rubric, "Expansion ARR of $600k from existing customers").text == (
         "Increase Expansion ARR from [current Expansion ARR] to $600k from existing customers"
     )
+
+
+def test_first_is_the_name_of_a_support_metric_not_a_filler(rubric):
+    # "First contact resolution" is one metric; read as "First, contact …" it lost its name
+    rw = rewrite(rubric, "First contact resolution 75%")
+    assert rw.text == "Increase first contact resolution from [current first contact resolution] to 75%"

@@ -68,13 +68,27 @@ def _change_as_object(facts: KrFacts, lead: Lead, lex: Lexicon) -> bool:
 
 
 def _own_share(facts: KrFacts, lead: Lead, lex: Lexicon) -> bool:
+    """A share of the team's own work done ("Complete 60% of the upgrades") or of people the
+    team reaches out to ("Contact 100% of past sponsors", as "Call every lapsed account");
+    not what people do ("Convert 15% of donors") or a service level ("… within 24 hours")."""
     chunk = object_chunk(facts.tokens, lead.index + 1, lex)
     return (
-        lead.lemma in lex["finish_verbs"].words
-        and not any(q.kind == "duration" for q in facts.quantities)
-        and not lex["service_windows"].has(facts.words)
-        and not (chunk and chunk[-1] in lex.union("outcome_nouns", "people_nouns"))  # "Convert 15% of donors"
-    )
+        _reaches_out(facts, lead, lex)
+        or (lead.lemma in lex["finish_verbs"].words and not (chunk and chunk[-1] in lex.union("outcome_nouns", "people_nouns")))
+    ) and not any(q.kind == "duration" for q in facts.quantities) and not lex["service_windows"].has(facts.words)
+
+
+def _object_of(facts: KrFacts, lead: Lead, q: Quantity, lex: Lexicon) -> bool:
+    """Is the value the lead verb's object, after at most its particles ("Contact | 100% of …",
+    "Reach out to | 100% of …"; not "First contact resolution | 75%")?"""
+    between = facts.low[facts.tokens[lead.index][1] + len(lead.token) : q.start].split()
+    return all(t == "to" or t in lex.union("verb_particles", "qualifier_prepositions") for t in between)
+
+
+def _reaches_out(facts: KrFacts, lead: Lead, lex: Lexicon) -> bool:
+    """'Contact …', 'Reach out to …': the lead verb (or its phrase) reaches out to people."""
+    said = [lead.token, *(t for t, _ in facts.tokens[lead.index + 1 : lead.index + 3])]
+    return lead.lemma in lex["outreach_verbs"].words or lex["outreach_verbs"].has(lex.grams(said))
 
 
 def outcome_clause(facts: KrFacts, lex: Lexicon, lead: Lead, needs_value: bool = True) -> int | None:
@@ -834,6 +848,10 @@ def task_verdict(facts: KrFacts, lex: Lexicon) -> tuple[bool, str]:
     if lead and lead.kind in {"delivery", "ambiguous"}:
         if _rate_object(facts, lead, lex) or _change_as_object(facts, lead, lex) or _counted_passive(facts, lead, lex):
             return False, ""
+        if not moves and _reaches_out(facts, lead, lex) and _own_share(facts, lead, lex) and any(
+            q.role == "target" and q.kind == "percent" and _object_of(facts, lead, q, lex) for q in measures
+        ):
+            return True, f"'{lead.token}' reaches out to a share of people: the team's own activity"
         clause_at = outcome_clause(facts, lex, lead) if lead.kind == "delivery" else None
         if clause_at is not None and enabled_level(facts.tokens, lead, lex) is not None:
             # "Enable the team to achieve 100% quality on CSI code", "Enable the DAO to maintain

@@ -541,3 +541,15 @@ def test_learning_said_with_how_well_is_still_a_learning_deliverable(text):
 @pytest.mark.parametrize("text", ["Better research outputs", "Better customer understanding"])
 def test_a_quality_of_outputs_is_no_learning(text):
     assert not _task(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["Contact 100% of past sponsors", "Call 80% of lapsed members", "Reach out to 100% of our alumni"]
+)
+def test_reaching_out_to_a_share_of_people_is_the_teams_own_activity(text):
+    # as "Call every lapsed account": whatever share the team reaches, the reaching is its work
+    assert _task(text)
+
+
+def test_a_share_of_people_who_do_something_stays_a_result():
+    assert not _task("Convert 15% of one-off donors to monthly giving")
