@@ -356,3 +356,8 @@ def test_a_frequency_before_a_noun_is_a_kind_of_thing_not_a_value():
     moved = scan("Release cadence from monthly to weekly releases").quantities
     assert [(q.text, q.role) for q in moved] == [("monthly", "baseline"), ("weekly", "target")]
     assert [q.text for q in scan("Move deploys to weekly by Q3").quantities] == ["weekly"]
+
+
+def test_a_number_in_words_with_its_multiplier_is_one_value():
+    assert [q.text for q in scan("Having one million followers").quantities] == ["one million"]
+    assert [q.text for q in scan("Grow to a hundred stores").quantities] == ["a hundred"]

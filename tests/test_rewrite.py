@@ -888,3 +888,22 @@ def test_first_is_the_name_of_a_support_metric_not_a_filler(rubric):
     # "First contact resolution" is one metric; read as "First, contact …" it lost its name
     rw = rewrite(rubric, "First contact resolution 75%")
     assert rw.text == "Increase first contact resolution from [current first contact resolution] to 75%"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a count's period said with "each", "every" or "a" is the count per period
+        ("Reach 30 active contributors each month", "Increase active contributors per month from [current active contributors per month] to 30"),
+        ("500 sign-ups every week", "Increase sign-ups per week from [current sign-ups per week] to 500"),
+        # a number in words with its multiplier is one value, not "million" alone
+        ("Reach one million downloads", "Increase downloads from [current downloads] to one million"),
+    ],
+)
+def test_a_counts_period_and_a_number_in_words_read_whole(rubric, text, expected):
+    assert rewrite(rubric, text).text == expected
+
+
+def test_how_often_each_of_them_does_it_stays_as_written(rubric):
+    rw = rewrite(rubric, "Forum members who post at least once a month")
+    assert "at least once a month" in rw.text

@@ -220,12 +220,20 @@ def strip_deadline(text: str, lex: Lexicon) -> tuple[str, str | None]:
 def metric_phrase(facts: KrFacts, lex: Lexicon) -> str:
     """The thing measured, as a noun phrase in the author's words ('Increase NPS to 50' →
     'NPS'), or "" when the KR names none (the caller asks instead of guessing)."""
-    return lex.memoised(("metric", facts.text), lambda: _spelled(_without_change_verb(metric_noun_phrase(facts, lex) or "", facts, lex)))
+    return lex.memoised(("metric", facts.text), lambda: _spelled(_without_change_verb(metric_noun_phrase(facts, lex) or "", facts, lex), lex))
 
 
-def _spelled(metric: str) -> str:
-    """'# of open bugs' is the number of open bugs, as a rewrite writes it."""
-    return _NUMBER_SIGN.sub("number of ", metric)
+def _spelled(metric: str, lex: Lexicon) -> str:
+    """'# of open bugs' is the number of open bugs, and 'sign-ups each week' sign-ups per
+    week, as a rewrite writes them (a count's period, not a time it is reached by)."""
+    metric = _NUMBER_SIGN.sub("number of ", metric)
+    cadence = lex.patterns.cadence_spelled.search(metric)
+    counted = metric[: cadence.start()].split() if cadence else []
+    # (only right after a short name of things counted: "who post at least once a month" is
+    # how often each of them does it, and stays as written)
+    if cadence and 0 < len(counted) <= 3 and looks_plural(counted[-1].lower()):
+        return f"{metric[: cadence.start()]} per {cadence.group(1)}"
+    return metric
 
 
 _NUMBER_SIGN = re.compile(r"^#\s*of\s+")
