@@ -907,3 +907,9 @@ def test_a_counts_period_and_a_number_in_words_read_whole(rubric, text, expected
 def test_how_often_each_of_them_does_it_stays_as_written(rubric):
     rw = rewrite(rubric, "Forum members who post at least once a month")
     assert "at least once a month" in rw.text
+
+
+def test_a_metric_name_with_a_participle_inside_is_read_whole(rubric):
+    # "qualified" is no verb that ends the name in "marketing qualified leads"
+    rw = rewrite(rubric, "Generate 200 marketing qualified leads per month")
+    assert rw.text == "Increase marketing qualified leads per month from [current marketing qualified leads per month] to 200"

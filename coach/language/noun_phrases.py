@@ -650,6 +650,10 @@ def _collect(
             continue
         if out and _moves_to_a_value(out[-1].word, w, units[i + 1 : i + 2], lex):
             break  # "churn | falls to 2%", "handling time | falls below 6 minutes" (but "patient falls")
+        if out and " ".join([out[-1].word, w, *(v.word for v in units[i + 1 : i + 2])]) in lex["metric_terms"].phrases:
+            out.append(u)  # "marketing qualified leads": a metric's name, its participle inside
+            i += 1
+            continue
         if out and not allow_verbs and _finite_verb(w, lex) and out[-1].word not in preps:  # "with automated evidence"
             if len(out) == 1 and out[0].word.endswith("ed") and is_participle(out[0].word, lex) and looks_plural(w):
                 out.append(u)  # "flagged outputs", "signed contracts": a participle, then the plural it describes
