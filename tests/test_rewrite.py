@@ -913,3 +913,15 @@ def test_a_metric_name_with_a_participle_inside_is_read_whole(rubric):
     # "qualified" is no verb that ends the name in "marketing qualified leads"
     rw = rewrite(rubric, "Generate 200 marketing qualified leads per month")
     assert rw.text == "Increase marketing qualified leads per month from [current marketing qualified leads per month] to 200"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # what a verb of winning does to the things counted is part of their name
+        ("Sell 500 units in Brazil", "Increase units sold in Brazil from [current units] to 500"),
+        ("Move 40 customers to the annual plan", "Increase customers moved to the annual plan from [current customers] to 40"),
+    ],
+)
+def test_what_the_order_does_to_the_things_counted_is_kept(rubric, text, expected):
+    assert rewrite(rubric, text).text == expected

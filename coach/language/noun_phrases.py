@@ -296,11 +296,11 @@ def _phrase_from(units: list[Unit], i: int, text: str, lex: Lexicon, verb: str |
         who = _relative_pronoun(words[-1].word, lex)
         return _sentence_case(f"{phrase} {who} {_slice(text, after)}")
     # "Onboard 40 clinics in the pilot region": the things counted, and what is done to them.
-    split = next((k for k, u in enumerate(words) if u.word in lex["qualifier_prepositions"].words), len(words))
+    split = next((k for k, u in enumerate(words) if u.word in lex["qualifier_prepositions"].words or u.word == "to"), len(words))
     # (Money is no count of the things: "Close $480k in new bookings" measures the bookings.)
     counted = value is not None and value.word != "#currency"
     done = participle(verb, lex) if verb and counted and split and _plural(words[split - 1].word, lex) else ""
-    if done and _done_by_order(verb or "", lex):
+    if done and (_done_by_order(verb or "", lex) or verb in lex["win_verbs"].words):  # ("deals closed", "developers converted")
         head, tail = words[:split], words[split:]
         phrase = _slice(text, head) + f" {done}" + (f" {_slice(text, tail)}" if tail else "")
     if trail and _ends_in_noun(trail, lex) and len(words) + len(trail) <= _MAX_WORDS:
