@@ -44,7 +44,7 @@ REQUIRED_PATTERNS = (
     "naming_after",
     "top_before", "picked_after", "of_whole_before", "baseline_before", "from_average",
     "not_a_baseline_label", "baseline_after", "arrow_between", "threshold_after", "from_before",
-    "noun_after", "later_target", "part_named_after", "none_opening",
+    "noun_after", "later_target", "part_named_after", "none_opening", "goal_label", "period_label_gap",
 )  # fmt: skip
 # ... and its word lists.
 REQUIRED_WORDS = (
@@ -401,6 +401,9 @@ def scan(text: str) -> Scan:
 
     quantities: list[Quantity] = []
     after_hint = _may_name_baseline_after(low) if found else False
+    # "Active users — Goal: 500; Q4: 61": beside a labelled goal, a value labelled by a period
+    # is where it stood then (the goal is the target)
+    goal = ":" in low and len(found) > 1 and _GOAL_LABEL.search(low) is not None
     for i, (s, e, kind) in enumerate(found):
         role = "target"
         if (
@@ -408,6 +411,7 @@ def scan(text: str) -> Scan:
             or (_baseline_before(low[max(0, s - 40) : s]) and not _source_count(low, s, e))
             or (i + 1 < len(found) and _arrow_between(low[e : found[i + 1][0]]))
             or (kind == "placeholder" and _looks_like_baseline_placeholder(low[s:e]))
+            or (goal and any(_PERIOD_LABEL_GAP.fullmatch(low, de, s) for _, de in deadlines))
         ) or _trailing_point(low, s, e, kind, quantities):
             role = "baseline"
         if role == "baseline" and _THRESHOLD_AFTER.match(low, e) and not _FROM_BEFORE.search(low, max(0, s - 6), s):
@@ -417,6 +421,8 @@ def scan(text: str) -> Scan:
 
 
 _SCALE_RE = lazy_compile(_PATTERNS["scale"])
+_GOAL_LABEL = re.compile(_PATTERNS["goal_label"])
+_PERIOD_LABEL_GAP = re.compile(_PATTERNS["period_label_gap"])
 _ONE_ON_ONE = lazy_compile(_PATTERNS["one_on_one"])
 _ACRONYM_BEFORE = lazy_compile(_PATTERNS["acronym_before"])
 _NAME_WORD_AFTER = lazy_compile(_PATTERNS["name_word_after"])

@@ -361,3 +361,25 @@ def test_a_frequency_before_a_noun_is_a_kind_of_thing_not_a_value():
 def test_a_number_in_words_with_its_multiplier_is_one_value():
     assert [q.text for q in scan("Having one million followers").quantities] == ["one million"]
     assert [q.text for q in scan("Grow to a hundred stores").quantities] == ["a hundred"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a table row: beside a labelled goal, a period's value is where it stood then
+        ("Monthly active users — Goal: 500; Q4: 61", [("500", "target"), ("61", "baseline")]),
+        ("Paying customers — Goal: 50; Q4: 0", [("50", "target"), ("0", "baseline")]),
+        ("NPS — Goal: 45; 2024: 31", [("45", "target"), ("31", "baseline")]),
+        # without a goal label a period's colon labels nothing
+        ("Reach 500 users by Q4: 61 done", [("500", "target"), ("61", "target")]),
+    ],
+)
+def test_a_goal_and_a_periods_value_in_a_table_row(text, expected):
+    assert [(q.text, q.role) for q in scan(text).quantities] == expected
+
+
+def test_a_bracket_that_says_tbd_anywhere_is_a_value_still_to_decide():
+    from coach.quantities import TO_DECIDE_RE
+
+    assert TO_DECIDE_RE.search("[threshold TBD]") and TO_DECIDE_RE.search("[TBD]")
+    assert not TO_DECIDE_RE.search("[current NPS]")
