@@ -553,3 +553,13 @@ def test_reaching_out_to_a_share_of_people_is_the_teams_own_activity(text):
 
 def test_a_share_of_people_who_do_something_stays_a_result():
     assert not _task("Convert 15% of one-off donors to monthly giving")
+
+
+@pytest.mark.parametrize("text", ["Hiring manager satisfaction above 4.5", "Scheduling conflicts per week below 2"])
+def test_a_gerund_that_names_what_is_measured_is_no_order(text):
+    assert not _task(text)
+
+
+@pytest.mark.parametrize("text", ["Hiring 3 engineers", "Hiring engineers for the platform team", "MVP deliverables"])
+def test_a_gerund_with_its_object_and_deliverables_are_work(text):
+    assert _task(text)
