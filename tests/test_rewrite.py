@@ -925,3 +925,9 @@ def test_a_metric_name_with_a_participle_inside_is_read_whole(rubric):
 )
 def test_what_the_order_does_to_the_things_counted_is_kept(rubric, text, expected):
     assert rewrite(rubric, text).text == expected
+
+
+def test_a_verb_the_lexicon_does_not_know_is_read_by_its_object(rubric):
+    # "trial users | invite a teammate": a word between a plural and an article is their verb
+    rw = rewrite(rubric, "60% of trial users invite a teammate in their first week")
+    assert rw.text == "Increase share of trial users who invite a teammate in their first week from [current share] to 60%"

@@ -454,6 +454,7 @@ def _share_phrase(units: list[Unit], i: int, text: str, lex: Lexicon, verb: str 
                 and not (j + 1 == len(words) and not _plural(words[j - 1].word, lex))
             )
             or _people_rate(words[j - 1].word, words[j].word, lex)
+            or _verb_before_object(words, j, lex)
         ),
         None,
     )
@@ -824,6 +825,20 @@ def _subject_head(words: list[Unit], j: int, lex: Lexicon) -> Unit:
     ("tutors | on the site"), else the last of them."""
     at = next((k for k in range(1, j) if words[k].word in lex["qualifier_prepositions"].words), j)
     return words[at - 1]
+
+
+def _verb_before_object(words: list[Unit], j: int, lex: Lexicon) -> bool:
+    """'trial users | invite a teammate': after a plural, a word the lexicon does not know as
+    a verb, then an article or a possessive, is the verb (its object follows)."""
+    word = words[j].word
+    return (
+        j + 1 < len(words)
+        and words[j + 1].word in lex["determiners"].words
+        and word.isalpha()
+        and not word.endswith("s")
+        and word not in lex.union("stopwords", "qualifier_prepositions", "determiners")
+        and _plural(words[j - 1].word, lex)
+    )
 
 
 def _base_verb(word: str, lex: Lexicon) -> bool:
