@@ -931,3 +931,10 @@ def test_a_verb_the_lexicon_does_not_know_is_read_by_its_object(rubric):
     # "trial users | invite a teammate": a word between a plural and an article is their verb
     rw = rewrite(rubric, "60% of trial users invite a teammate in their first week")
     assert rw.text == "Increase share of trial users who invite a teammate in their first week from [current share] to 60%"
+
+
+def test_an_aside_after_the_things_a_share_counts_stays_with_them(rubric):
+    rw = rewrite(rubric, "70% of volunteers (excluding board members) complete the safety training")
+    assert rw.text == (
+        "Increase share of volunteers (excluding board members) who complete the safety training from [current share] to 70%"
+    )

@@ -22,6 +22,7 @@ from .reading import adverb_before_verb, countable, known_verb, looks_plural, st
 _BREAK_BETWEEN = re.compile(r"[,;:()\[\]!?—=]|\s[-–]\s|\.\s")  # ("Churn = net negative": "=" gives a value)
 _MAX_WORDS = 12
 _ACRONYM_PLURAL = re.compile(r"[A-Z]{2,5}s")  # "CEs", "SDRs": people by their role's initials
+_ASIDE = re.compile(r"(?<=\w) \([^()\[\]]{1,60}\)(?= \w)")
 _CLAUSE_MARK = re.compile(r"[\[\](){};:,=\"“”]")  # brackets or clause punctuation: no noun phrase
 # a single quote opening a word, and one closing a word (or a plural's possessive: "users'")
 _OPEN_QUOTE = re.compile(r"(?:^|(?<=\s))['‘](?=[^\W\d_])")
@@ -440,6 +441,9 @@ def _share_phrase(units: list[Unit], i: int, text: str, lex: Lexicon, verb: str 
     if verb and of == 2 and verb in lex["quantity_verbs"].words:
         return ""  # "Cut 30% of costs" is a change of the costs by 30%, no share of them: unread
     words = _collect(units, i + of, text, lex)
+    # "70% of volunteers (excluding board members) complete …": an aside in parentheses after
+    # the things counted stays with them; what they do is read after it
+    words, aside, resume = _parenthesised_aside(units, words, i + of, text)
     # "100% of monthly releases ship on time": a plural, then its verb, starts the clause
     # (the subject may carry a qualifier: "tutors on the site | message another tutor")
     # (not a last word after a singular noun: "customers on a suitable payment plan" ends on
@@ -474,14 +478,14 @@ def _share_phrase(units: list[Unit], i: int, text: str, lex: Lexicon, verb: str 
         or (not people and not lex.union("metric_terms", "metric_heads").isdisjoint(u.word for u in head))
     ):
         return None  # "95% uptime", "a 65% DAU/MAU ratio", "90% participation in ...": the value of a metric
-    k = i + of + len(words)
+    k = resume if aside else i + of + len(words)
     if k + 1 < len(units) and units[k].word in lex["list_joiners"].words:
         # "80% of designers and engineers know …": both are counted, and both do it
         more = _collect(units, k + 1, text, lex)
         if more and _plural(more[-1].word, lex) and all(u.role == "word" for u in more):
             words = [*words, units[k], *more]
             k += 1 + len(more)
-    phrase = _slice(text, words)
+    phrase = _slice(text, words) + (f" {aside}" if aside else "")
     linked = ""
     if k < len(units) and units[k].word in lex["passive_auxiliaries"].words:
         k += 1  # "invoices are paid": the participle alone reads as English
@@ -827,6 +831,20 @@ def _subject_head(words: list[Unit], j: int, lex: Lexicon) -> Unit:
     return words[at - 1]
 
 
+def _parenthesised_aside(units: list[Unit], words: list[Unit], i: int, text: str) -> tuple[list[Unit], str, int]:
+    """The things counted (from unit i) before an aside in parentheses, the aside ("(excluding
+    board members)"), and the unit after it; or the words unchanged, "", 0."""
+    n = len(words)
+    if not n or i + n >= len(units):
+        return words, "", 0
+    gap = text[words[-1].end : units[i + n].start]
+    close = text.find(")", words[-1].end)
+    if gap.strip() != "(" or close < 0 or close - words[-1].end > 60:
+        return words, "", 0
+    resume = next((j for j in range(i + n, len(units)) if units[j].start > close), len(units))
+    return words, text[words[-1].end : close + 1].strip(), resume
+
+
 def _verb_before_object(words: list[Unit], j: int, lex: Lexicon) -> bool:
     """'trial users | invite a teammate': after a plural, a word the lexicon does not know as
     a verb, then an article or a possessive, is the verb (its object follows)."""
@@ -1013,6 +1031,9 @@ def is_noun_phrase(phrase: str, lex: Lexicon) -> bool:
 
 
 def _is_noun_phrase(phrase: str, lex: Lexicon) -> bool:
+    # an aside in parentheses after a word ("volunteers (excluding board members) who …") is
+    # no part of the phrase's grammar; the rest must be a noun phrase without it
+    phrase = _ASIDE.sub("", phrase)
     if not phrase or _CLAUSE_MARK.search(phrase) or opens_unclosed_quote(phrase) or unfit_name(phrase, lex):
         return False
     if " as a share of " in phrase:  # "food cost as a share of revenue": two noun phrases
