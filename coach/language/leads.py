@@ -42,8 +42,8 @@ def find_lead(tokens: list[tuple[str, int]], lex: Lexicon, start: int) -> Lead |
             continue  # "Orders per active customer", "Contacts about billing": a plural noun
         if i == start and tok.endswith("ed") and i + 1 < len(tokens) and countable(tokens[i + 1][0], lex):
             continue  # "Certified admins per account": an adjective
-        if i == start and kind in {"delivery", "ambiguous"} and _gerund_of_a_name(tokens, i, lex):
-            continue  # "Hiring manager satisfaction above 4.5": the gerund names what is measured
+        if i == start and kind in {"delivery", "ambiguous"} and _opens_a_name(tokens, i, lex):
+            continue  # "Hiring manager satisfaction above 4.5", "Support ticket volume below 200": a name
         if i == start and (kind == "ambiguous" or tok in lex["verb_nouns"].words):
             # "Partner deal registration grows", "trial→paid conversion hits 12%": a noun that
             # could be a verb, then the real verb.
@@ -63,12 +63,13 @@ def find_lead(tokens: list[tuple[str, int]], lex: Lexicon, start: int) -> Lead |
     return _direction_word(tokens, start, lex)
 
 
-def _gerund_of_a_name(tokens: Sequence[tuple[str, int]], i: int, lex: Lexicon) -> bool:
-    """'Hiring manager satisfaction', 'Scheduling conflicts per week': a gerund, then nouns up
-    to a metric's word ('satisfaction', 'rate') or a count's period, no object of an order
-    ('Hiring 3 engineers', 'Scheduling the reviews', 'Hiring engineers for the team')."""
+def _opens_a_name(tokens: Sequence[tuple[str, int]], i: int, lex: Lexicon) -> bool:
+    """'Hiring manager satisfaction', 'Scheduling conflicts per week', 'Support ticket
+    volume': a gerund or a noun that could be a verb, then nouns up to a metric's word
+    ('satisfaction', 'volume') or a count's period, no object of an order ('Hiring 3
+    engineers', 'Scheduling the reviews', 'Hiring engineers for the team')."""
     tok = tokens[i][0]
-    if not tok.endswith("ing") or lex.lemma_of(tok) == tok:
+    if not ((tok.endswith("ing") and lex.lemma_of(tok) != tok) or tok in lex["verb_nouns"].words):
         return False
     measured = lex.union("metric_terms", "metric_heads", "lower_is_better", "time_metrics")
     # a quality is measured when a value follows ("Hiring manager satisfaction above 4.5")
