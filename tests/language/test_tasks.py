@@ -565,3 +565,8 @@ def test_a_gerund_that_names_what_is_measured_is_no_order(text):
 @pytest.mark.parametrize("text", ["Hiring 3 engineers", "Hiring engineers for the platform team", "MVP deliverables"])
 def test_a_gerund_with_its_object_and_deliverables_are_work(text):
     assert _task(text)
+
+
+def test_a_done_word_denied_declares_nothing_done():
+    # "Baseline: not tracked yet" says where the KR starts, not that tracking is the work
+    assert not _task("Weekly active contributors. Baseline: not tracked yet. Target: 25")
