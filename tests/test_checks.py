@@ -486,3 +486,18 @@ def test_a_relationship_built_is_no_project(rubric):
 def test_none_left_is_a_target_of_zero_with_no_start(rubric, text):
     # the contract's "zero P1 incidents": a threshold target, and no start written
     assert kr_label(analyze_kr(text, rubric.lexicon), rubric) == "no_baseline"
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        # a word of quality on the team's own work products names no quantity
+        ("Improve the sprint reviews", "no_metric"),
+        ("Better onboarding sessions", "no_metric"),
+        # a measure of them, or more of them, is named
+        ("Improve health scores", "no_target"),
+        ("Increase onboarding sessions", "no_target"),
+    ],
+)
+def test_better_work_products_name_no_quantity(rubric, text, label):
+    assert kr_label(analyze_kr(text, rubric.lexicon), rubric) == label

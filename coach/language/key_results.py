@@ -9,11 +9,12 @@ from dataclasses import replace
 
 from ..lexicon import Lexicon, tokenize
 from ..quantities import Quantity
-from .facts import KrFacts
+from .facts import KrFacts, Lead
 from .leads import after_label, enabled_level, find_lead, metric_name_start, noun_use
 from .reading import (
     countable,
     feeling_clause,
+    looks_plural,
     object_chunk,
     quality_word,
     scan_cached,
@@ -83,6 +84,13 @@ def _analyze_kr(text: str, lex: Lexicon) -> KrFacts:
         # (but "Median download speed" is measured: it names a statistic).
         metric_terms = []
         metric_words = lex.patterns.rate.findall(low)
+    # (with a purpose the result is named there: "Improve the onboarding docs to reduce tickets")
+    better = not sc.quantities and not heads and _better_work(tokens, first, lead, chunk, lex) and not lex.patterns.purpose.search(low)
+    if better:
+        # "Better code reviews", "Enhance the weekly reports": a word of quality on the team's
+        # own work products asks for better ones, not more or fewer (no quantity named)
+        metric_terms = []
+        metric_words = lex.patterns.rate.findall(low)
     chunk_metric_words = metric_terms + heads
     if (
         not metric_words
@@ -118,7 +126,7 @@ def _analyze_kr(text: str, lex: Lexicon) -> KrFacts:
         ):
             nouns.pop()
     # "More engaging lectures" counts no lectures; "the share of engineers who say ... fair" is a share.
-    if not metric_words and nouns and not (qualitative and nouns[-1] not in lex["statistics"].words):
+    if not metric_words and nouns and not better and not (qualitative and nouns[-1] not in lex["statistics"].words):
         quality = nouns[-1] in lex["vague_nouns"].words or lex["vague_nouns"].has(lex.grams(nouns))
         if lead and lead.lemma in lex["quantity_verbs"].words and not quality:
             metric_words = [nouns[-1]]  # "Reduce repeat victimisation": a quantity
@@ -238,3 +246,13 @@ def _compound(text: str, lex: Lexicon) -> bool:
         ):
             measured += 1
     return measured >= 2
+
+
+def _better_work(tokens: list[tuple[str, int]], first: int, lead: Lead | None, chunk: list[str], lex: Lexicon) -> bool:
+    """Does the KR open with a word of quality ("Improve", "Enhance", "Better") on things the
+    team makes ("code reviews", "weekly reports", "onboarding sessions")?"""
+    opener = tokens[first][0] if first < len(tokens) else ""
+    quality = (lead is not None and lead.index == first and lead.lemma in lex["quality_verbs"].words) or (
+        lead is None and opener in lex["quality_comparatives"].words
+    )
+    return quality and bool(chunk) and looks_plural(chunk[-1]) and chunk[-1] in lex["deliverable_nouns"].words
