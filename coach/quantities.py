@@ -44,7 +44,7 @@ REQUIRED_PATTERNS = (
     "naming_after",
     "top_before", "picked_after", "of_whole_before", "baseline_before", "from_average",
     "not_a_baseline_label", "baseline_after", "arrow_between", "threshold_after", "from_before",
-    "noun_after", "later_target", "part_named_after", "none_opening", "goal_label", "period_label_gap",
+    "noun_after", "later_target", "part_named_after", "none_opening", "goal_label", "period_label_gap", "times_counted",
 )  # fmt: skip
 # ... and its word lists.
 REQUIRED_WORDS = (
@@ -386,7 +386,11 @@ def scan(text: str) -> Scan:
             if word in _YEAR_TIME_BEFORE and not masked.startswith(" to ", e):  # (not "from 2024 to 3000")
                 deadlines.append((s, e))  # "from 2024 levels", "since 2023 on …": a time, no value
                 continue
-        found.append((s, e, _kind(cur, unit, (mult or "").strip())))
+        kind = _kind(cur, unit, (mult or "").strip())
+        if kind == "multiplier" and mult[:1].isspace() and _TIMES_COUNTED.match(masked, e):
+            # "Sign 4 x mid-size schools a month": four of them ("3x qualified leads" triples them)
+            kind, e = "number", m.end("num")
+        found.append((s, e, kind))
     for m in WORD_QUANTITY_RE.finditer(masked) if _MAYBE_WORD_QUANTITY.search(masked) else ():
         if any(s < m.end() and m.start() < e for s, e, _ in found):
             continue  # "5 million": the word is the number's multiplier, not a value of its own
@@ -422,6 +426,7 @@ def scan(text: str) -> Scan:
 
 _SCALE_RE = lazy_compile(_PATTERNS["scale"])
 _GOAL_LABEL = re.compile(_PATTERNS["goal_label"])
+_TIMES_COUNTED = re.compile(_PATTERNS["times_counted"])
 _PERIOD_LABEL_GAP = re.compile(_PATTERNS["period_label_gap"])
 _ONE_ON_ONE = lazy_compile(_PATTERNS["one_on_one"])
 _ACRONYM_BEFORE = lazy_compile(_PATTERNS["acronym_before"])

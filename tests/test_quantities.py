@@ -383,3 +383,10 @@ def test_a_bracket_that_says_tbd_anywhere_is_a_value_still_to_decide():
 
     assert TO_DECIDE_RE.search("[threshold TBD]") and TO_DECIDE_RE.search("[TBD]")
     assert not TO_DECIDE_RE.search("[current NPS]")
+
+
+def test_a_spaced_times_sign_before_things_counted_is_a_count():
+    # "4 x mid-size schools": four of them; "3x qualified leads" triples them
+    assert [(q.text, q.kind) for q in scan("Sign 4 x mid-size schools a month").quantities] == [("4", "number")]
+    assert [q.kind for q in scan("3x qualified salon leads").quantities] == ["multiplier"]
+    assert [q.kind for q in scan("Grow revenue 3 x by Q4").quantities] == ["multiplier"]
