@@ -938,3 +938,8 @@ def test_an_aside_after_the_things_a_share_counts_stays_with_them(rubric):
     assert rw.text == (
         "Increase share of volunteers (excluding board members) who complete the safety training from [current share] to 70%"
     )
+
+
+def test_a_long_channel_things_counted_come_through_is_kept(rubric):
+    rw = rewrite(rubric, "At least 5 volunteers find placements via posts that were on the community help board")
+    assert rw.text.endswith("to at least 5 via posts that were on the community help board")
