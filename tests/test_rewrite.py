@@ -943,3 +943,18 @@ def test_an_aside_after_the_things_a_share_counts_stays_with_them(rubric):
 def test_a_long_channel_things_counted_come_through_is_kept(rubric):
     rw = rewrite(rubric, "At least 5 volunteers find placements via posts that were on the community help board")
     assert rw.text.endswith("to at least 5 via posts that were on the community help board")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # an amount a verb of cutting or recovering takes off is the change, never the level
+        ("Cut $50k in cloud costs", "Cut cloud costs by $50k from [current cloud costs]"),
+        ("Save $20k in licence fees", "Reduce licence fees by $20k from [current licence fees]"),
+        ("Recover €18,000 in overdue tuition fees", "Reduce overdue tuition fees by €18,000 from [current overdue tuition fees]"),
+        # a level stays a level
+        ("Cut cloud costs to $50k", "Cut cloud costs from [current cloud costs] to $50k"),
+    ],
+)
+def test_an_amount_taken_off_stays_a_change(rubric, text, expected):
+    assert rewrite(rubric, text).text == expected

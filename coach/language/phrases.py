@@ -89,6 +89,10 @@ def _verb_for(facts: KrFacts, metric: str, rubric: Rubric) -> str:
         return lead.lemma.capitalize()
     if lead and lead.lemma in lex["zero_verbs"].words:
         return "Reduce"  # "Eliminate billing errors": down to none
+    if lead and lead.lemma in lex["recovery_verbs"].words and any(
+        q.kind == "currency" and _amount_taken_off(facts.low, q, lex) for q in facts.measures
+    ):
+        return "Reduce"  # "Save $20k on licence fees": what is spent or owed goes down by as much
     if lead and lead.kind == "change" and lead.token in {"up", "down"}:
         return "Reduce" if lead.token == "down" else "Increase"  # "Customer PPM down from 320"
     later = lex.patterns.direction_later.search(facts.low)
@@ -157,6 +161,8 @@ def is_relative(low: str, q: Quantity, lex: Lexicon) -> bool:
     before = low[max(0, q.start - 16) : q.start]
     if lex.patterns.change_before.search(low[max(0, q.start - 28) : q.start]) and not _phrasal_up(before, lex):
         return True  # "by 20%", "by >= 200 hours", "by an average of 1 second"
+    if q.kind == "currency" and _amount_taken_off(low, q, lex):
+        return True  # "Cut $50k in cloud costs", "Recover €18,000 in overdue fees": by that much
     if q.kind in {"percent", "points"} and _right_after_changed_name(low, q, lex):
         return True  # "Increase newsletter subscribers 50%", "Grow revenue 20% this year": by that much
     if lex.patterns.compared_after.match(low, q.end):
@@ -172,6 +178,19 @@ def is_relative(low: str, q: Quantity, lex: Lexicon) -> bool:
         return False  # the far end of a range ("5-10 years"), not a change
     sign = _SIGN_BEFORE.search(before)
     return bool(sign) and sign.group(1) not in lex["level_before_sign"].written and not sign.group(1).endswith(":")
+
+
+def _amount_taken_off(low: str, q: Quantity, lex: Lexicon) -> bool:
+    """Is the amount what a verb of cutting or recovering takes off what follows ("Cut $50k
+    in cloud costs", "Save $20k on licence fees", "Collect £3,500 of unpaid dues"), not a
+    level of it ("Cut cloud costs to $50k")?"""
+    words = [t for t, at in tokenize(low) if at < q.start]
+    said = " ".join(words[-2:])
+    taken = words and (lex.lemma_of(words[-1]) in lex.union("lower_verbs", "recovery_verbs") or said in lex["recovery_verbs"].phrases)
+    return bool(taken) and _TAKEN_FROM.match(low, q.end) is not None
+
+
+_TAKEN_FROM = re.compile(r"\s+(?:in|of|on|from)\s+[a-z]")
 
 
 def _phrasal_up(before: str, lex: Lexicon) -> bool:
