@@ -958,3 +958,8 @@ def test_a_long_channel_things_counted_come_through_is_kept(rubric):
 )
 def test_an_amount_taken_off_stays_a_change(rubric, text, expected):
     assert rewrite(rubric, text).text == expected
+
+
+def test_a_share_of_a_mass_noun_keeps_what_the_order_does_to_it(rubric):
+    rw = rewrite(rubric, "Reinvest 14% of quarterly profit")
+    assert rw.text == "Increase share of quarterly profit reinvested from [current share] to 14%"

@@ -516,7 +516,8 @@ def _share_phrase(units: list[Unit], i: int, text: str, lex: Lexicon, verb: str 
         rest and (_base_verb(rest[0].word, lex) or rest[0].word in {"who", "that"})
     ):
         plain = next((k for k, u in enumerate(head) if k and u.word in lex.union("stopwords", "chunk_breakers")), len(head))
-        things = max((k for k, u in enumerate(head[:plain]) if _plural(u.word, lex)), default=-1) + 1
+        # (or the whole of a mass noun: "Allocate 18% of sprint capacity" → "… capacity allocated")
+        things = max((k for k, u in enumerate(head[:plain]) if _plural(u.word, lex)), default=-1) + 1 or len(head[:plain])
         # (its complement stays after the participle: "uploaders converted into creators")
         if things and (things == len(words) or words[things].word in lex["qualifier_prepositions"].words | {"into", "to", "onto"}):
             tail = words[things:]
