@@ -963,3 +963,8 @@ def test_an_amount_taken_off_stays_a_change(rubric, text, expected):
 def test_a_share_of_a_mass_noun_keeps_what_the_order_does_to_it(rubric):
     rw = rewrite(rubric, "Reinvest 14% of quarterly profit")
     assert rw.text == "Increase share of quarterly profit reinvested from [current share] to 14%"
+
+
+def test_a_manner_word_before_the_level_is_no_part_of_the_name(rubric):
+    rw = rewrite(rubric, "Keep Lighthouse scores consistently above 90")
+    assert rw.text == "Keep Lighthouse scores above 90 (currently [current Lighthouse scores])"

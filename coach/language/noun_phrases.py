@@ -656,6 +656,10 @@ def _collect(
             continue
         if out and _moves_to_a_value(out[-1].word, w, units[i + 1 : i + 2], lex):
             break  # "churn | falls to 2%", "handling time | falls below 6 minutes" (but "patient falls")
+        if out and w.endswith("ly") and len(w) > 5 and i + 1 < len(units) and (
+            units[i + 1].word == "at" or lex.patterns.comparator_opening.fullmatch(units[i + 1].word)
+        ):
+            break  # "Apdex scores | consistently above 0.85": how the level holds, no part of the name
         if out and " ".join([out[-1].word, w, *(v.word for v in units[i + 1 : i + 2])]) in lex["metric_terms"].phrases:
             out.append(u)  # "marketing qualified leads": a metric's name, its participle inside
             i += 1
