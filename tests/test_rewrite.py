@@ -968,3 +968,19 @@ def test_a_share_of_a_mass_noun_keeps_what_the_order_does_to_it(rubric):
 def test_a_manner_word_before_the_level_is_no_part_of_the_name(rubric):
     rw = rewrite(rubric, "Keep Lighthouse scores consistently above 90")
     assert rw.text == "Keep Lighthouse scores above 90 (currently [current Lighthouse scores])"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Increase our scholarship pool to €25,000", "Increase scholarship pool from [current scholarship pool] to €25,000"),
+        ("Keep the marketing budget under $40k", "Keep marketing budget under $40k (currently [current marketing budget])"),
+    ],
+)
+def test_money_held_is_measured_by_its_amount(rubric, text, expected):
+    assert rewrite(rubric, text).text == expected
+
+
+def test_money_held_beside_another_name_is_asked(rubric):
+    # the amount is the reserves', not the balanced budget's
+    assert suggestion(rubric, "Maintain a balanced budget with general reserves of at least £12M").rewrite is None

@@ -42,7 +42,12 @@ def _sure_metric(facts: KrFacts, lex: Lexicon) -> str:
         not metric
         or metric.lower() in lex["statistics"].words  # "Average <5 unassigned incidents": the average of what?
         or (len(metric.split()) <= 2 and metric.lower().split()[-1] in lex["measurement_nouns"].words)  # "Pipeline metrics": which?
-        or not (is_measurable(metric, lex) or _measured_by_its_value(facts, metric, lex) or _counted_by_clause(facts, metric, lex))
+        or not (
+            is_measurable(metric, lex)
+            or _measured_by_its_value(facts, metric, lex)
+            or _counted_by_clause(facts, metric, lex)
+            or _money_held(facts, metric, lex)
+        )
         or _counts_something_else(facts, metric, lex)
         or _metric_elsewhere(facts, metric, lex)
         or _drops_what_they_do(facts, metric, lex)
@@ -98,6 +103,17 @@ def _counted_by_clause(facts: KrFacts, metric: str, lex: Lexicon) -> bool:
         q.role == "target"
         and (q.kind == "percent" or (q.kind in {"number", "word"} and q.end <= at and not facts.low[q.end : at].strip()))
         for q in facts.measures
+    )
+
+
+def _money_held(facts: KrFacts, metric: str, lex: Lexicon) -> bool:
+    """'scholarship pool', 'DAO treasury', 'spare budget': money held, measured by an amount
+    (or a change of it in percent) the KR gives it."""
+    words = [t for t, _ in tokenize(metric.lower())]
+    head = name_head(words, lex)
+    # (the whole name: in "balanced budget with general reserves" the amount is the reserves')
+    return bool(head) and head == words and head[-1] in lex["money_pools"].words and any(
+        q.role == "target" and q.kind in {"currency", "percent"} for q in facts.measures
     )
 
 
