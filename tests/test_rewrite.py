@@ -984,3 +984,8 @@ def test_money_held_is_measured_by_its_amount(rubric, text, expected):
 def test_money_held_beside_another_name_is_asked(rubric):
     # the amount is the reserves', not the balanced budget's
     assert suggestion(rubric, "Maintain a balanced budget with general reserves of at least £12M").rewrite is None
+
+
+def test_the_nouns_of_how_a_change_is_made_name_no_other_metric(rubric):
+    rw = rewrite(rubric, "Increase spare budget by 12% by reducing vendor fees and software subscriptions")
+    assert rw.text == "Increase spare budget by 12% from [current spare budget]"

@@ -338,8 +338,13 @@ def _metric_elsewhere(facts: KrFacts, metric: str, lex: Lexicon) -> bool:
         inside |= lex["value_links"].words
     values = " ".join(q.text.lower() for q in facts.quantities)
     lead = facts.lead.token if facts.lead else ""  # "Reach 5,000 teams": the verb, not the metric "reach"
-    # Only the text's metric terms are tried (a set intersection, not a lookup per word).
-    return any(w not in inside and w not in values and w != lead for w in facts.words & lex["metric_terms"].words)
+    # Only the text's metric terms are tried (a set intersection, not a lookup per word), and
+    # none of how the change is made ("… by 12% | by reducing vendor fees"): that may go
+    words = facts.words
+    method = lex.patterns.method_clause.search(facts.low)
+    if method and words & lex["metric_terms"].words:
+        words = frozenset(t for t, _ in tokenize(facts.low[: method.start()]))
+    return any(w not in inside and w not in values and w != lead for w in words & lex["metric_terms"].words)
 
 
 def relative_target(found: tuple[str, Quantity], facts: KrFacts, lex: Lexicon) -> bool:
