@@ -21,7 +21,7 @@ import re
 from .checks import SetContext
 from .language.facts import KrFacts
 from .language.names import sure_metric
-from .language.noun_phrases import holds_letter, is_noun_phrase
+from .language.noun_phrases import holds_letter, is_noun_phrase, participle
 from .language.phrases import polarity_verb, strip_deadline, verb_for
 from .language.reading import countable
 from .lexicon import Lexicon, tokenize
@@ -126,6 +126,10 @@ def _result(facts: KrFacts, objective_words: frozenset[str], rb: Rubric) -> str:
         return ""
     if _content(metric, lex) <= objective_words:
         return ""  # "Improve customer satisfaction by increasing customer satisfaction score"
+    lead = facts.lead
+    done = f" {participle(lead.lemma, lex)}" if lead and lead.index == 0 else ""
+    if done.strip() and metric.endswith(done):
+        metric = metric[: -len(done)]  # "Sell 300 bikes": the bikes, sold by selling more of them
     words = lex.patterns.objective_split_head.split(metric.lower(), maxsplit=1)[0].split()  # the head: "google rating" of "... across all venues"
     last = metric.lower().split()[-1]
     if not words or words[0] in lex["pronoun_subjects"].words or (
@@ -138,7 +142,6 @@ def _result(facts: KrFacts, objective_words: frozenset[str], rb: Rubric) -> str:
         and head not in lex["metric_heads"].words
         and not re.search(r"[A-Z]", metric.split()[-1][1:])  # "eNPS", "KPIs": a name, not a count
     )
-    lead = facts.lead
     # "Sell 500 bikes", "Sign 10 customers": the KR's own verb of doing (not "Increase", "Reach").
     doing = (
         lead

@@ -482,7 +482,8 @@ def _which_number(facts: KrFacts, label: str, lex: Lexicon) -> tuple[list[Draft]
         asked = f"what does {targets[0]} count or measure, and where is that today?" if amount else "where is it today?"
         question = f"{what} gives a target ({targets[0]}) but no starting point: {asked}"
     elif label == "no_baseline" and targets:
-        question = f"{what} gives several targets ({', '.join(targets)}): which one number matters most, and where is it today?"
+        # ("numbers", not "targets": one may only pick what is counted, "within 2 days")
+        question = f"{what} gives several numbers ({', '.join(targets)}): which one is the target, and where is it today?"
     elif label == "no_target" and starts and not targets:
         question = f"{what} gives a starting point ({', '.join(starts)}) but no target: which number is it, and where should it be at the end of the cycle?"
     else:

@@ -507,12 +507,13 @@ def test_the_coach_asks_when_it_would_be_guessing(rubric):
 
 def test_an_ask_asks_only_for_what_the_key_result_lacks(rubric):
     """A KR that gives its target is asked where that number is today, not where it should
-    end; several targets are named so the author can pick one; a start is asked its target."""
+    end; several numbers are named so the author can pick the target (one may only pick what
+    is counted, "within 2 days"); a start is asked its target."""
     one = suggestion(rubric, "Research income of £42M").ask.questions[0]
     assert one.startswith('"Research income of £42M" gives a target (£42M) but no starting point')
     assert "end of the cycle" not in one
     several = suggestion(rubric, "Increase test coverage for web to 100% and cli to 70%").ask.questions[0]
-    assert "several targets (100%, 70%)" in several and "where is it today" in several
+    assert "several numbers (100%, 70%)" in several and "which one is the target" in several and "where is it today" in several
     start = suggestion(rubric, "Code paths still calling the old billing API (today: 47)").ask.questions[0]
     assert "gives a starting point (47) but no target" in start and "where is it today" not in start
 
