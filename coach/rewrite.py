@@ -475,7 +475,9 @@ def _which_number(facts: KrFacts, label: str, lex: Lexicon) -> tuple[list[Draft]
     """No rewrite: the ask for the one number the KR should move. It names what the KR already
     gives (a target, a start), so it asks only for what is missing."""
     what = f'"{quoted(facts.text, lex)}"'
-    targets, starts = _written_values(facts, "target"), _written_values(facts, "baseline")
+    # (each value once: a row that repeats its target, "Target: +20% … (20%)", names one)
+    targets = list(dict.fromkeys(_written_values(facts, "target")))
+    starts = list(dict.fromkeys(_written_values(facts, "baseline")))
     if label == "no_baseline" and len(targets) == 1 and not starts:
         amount = any(q.role == "target" and q.kind not in ("word", "placeholder") for q in facts.measures)
         # (a word is a change or a share, "Double …", "Halve …": what it applies to is named)
@@ -641,7 +643,7 @@ def _result_drafts(facts: KrFacts, rubric: Rubric, objective: str) -> tuple[list
     rewrite when it lacks its start ("… to push DAU to 250k" → "Increase DAU from [current
     DAU] to 250k")."""
     lex = rubric.lexicon
-    at = outcome_clause(facts, lex, facts.lead) if facts.lead else None
+    at = (outcome_clause(facts, lex, facts.lead) or _joined_result(facts, lex)) if facts.lead else None
     if at is None:
         return [], []
     clause = _clause_at(facts, at)
@@ -653,6 +655,23 @@ def _result_drafts(facts: KrFacts, rubric: Rubric, objective: str) -> tuple[list
         drafts, asked, _ = _drafts(result, label, rubric, objective)
         return drafts, asked
     return [], []
+
+
+def _joined_result(facts: KrFacts, lex: Lexicon) -> int | None:
+    """'Relaunch the newsletter and grow subscribers by 20%': where a result joined to the
+    task by "and" starts (a verb of change or level, with a value in its clause), or None."""
+    lead = facts.lead
+    after = facts.tokens[lead.index][1] if lead else 0
+    for m in _AND.finditer(facts.low, after):
+        verb = facts.low[m.end() :].split(" ", 1)[0]
+        if lex.verb_classes(verb) & {"change_verbs", "level_verbs"} and any(
+            q.role == "target" and q.start > m.end() for q in facts.measures
+        ):
+            return m.end()
+    return None
+
+
+_AND = re.compile(r",?\s+and\s+")
 
 
 def _clause_at(facts: KrFacts, at: int) -> str:

@@ -990,3 +990,11 @@ def test_money_held_beside_another_name_is_asked(rubric):
 def test_the_nouns_of_how_a_change_is_made_name_no_other_metric(rubric):
     rw = rewrite(rubric, "Increase spare budget by 12% by reducing vendor fees and software subscriptions")
     assert rw.text == "Increase spare budget by 12% from [current spare budget]"
+
+
+def test_a_result_joined_to_a_task_by_and_is_the_key_result(rubric):
+    # as "Launch X to lift sign-ups …": the result the task comes with, in the author's words
+    assert rewrite(rubric, "Relaunch the newsletter and grow subscribers by 20%").text == (
+        "Grow subscribers by 20% from [current subscribers]"
+    )
+    assert suggestion(rubric, "Write the docs and publish 4 guides").rewrite is None  # two tasks
