@@ -998,3 +998,19 @@ def test_a_result_joined_to_a_task_by_and_is_the_key_result(rubric):
         "Grow subscribers by 20% from [current subscribers]"
     )
     assert suggestion(rubric, "Write the docs and publish 4 guides").rewrite is None  # two tasks
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a scope before a comma stays with the share it picks; a deadline there ends the rewrite
+        (
+            "After each shift, 65% of drivers complete a feedback form",
+            "Increase share of drivers who complete a feedback form after each shift from [current share] to 65%",
+        ),
+        ("By Q3, 60% of users complete onboarding", "Increase share of users who complete onboarding from [current share] to 60% by Q3"),
+        ("By Q3, reach 500 paying customers", "Increase paying customers from [current paying customers] to 500 by Q3"),
+    ],
+)
+def test_what_opens_a_key_result_before_a_comma_is_kept_in_its_place(rubric, text, expected):
+    assert rewrite(rubric, text).text == expected

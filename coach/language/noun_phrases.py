@@ -165,6 +165,9 @@ def _metric_noun_phrase(facts: KrFacts, lex: Lexicon) -> str | None:
     stat = _statistic_before_value(units, starts[-1], text, lex)
     if stat:
         return stat  # "Average 700 new signups per week" → "average new signups per week"
+    scoped = _share_after_scope(units, text, lex) if lead_at is None else None
+    if scoped:
+        return scoped  # "After each shift, 65% of drivers complete …"
     for start in starts:
         share = _share_phrase(units, start, text, lex, facts.lead.lemma if facts.lead and start == lead_at + 1 else None)
         if share is not None:
@@ -174,6 +177,26 @@ def _metric_noun_phrase(facts: KrFacts, lex: Lexicon) -> str | None:
         if found:
             return found
     return None
+
+
+def _share_after_scope(units: list[Unit], text: str, lex: Lexicon) -> str | None:
+    """'After each shift, 65% of drivers complete a feedback form', 'In the pilot schools, 50%
+    of pupils read at grade level': a scope, a comma, then a share; the share's name keeps the
+    scope after it ("… complete a feedback form after each shift"). A deadline there ("By the
+    end of the year, …") is the rewrite's end, not the name's."""
+    k = next((j for j in range(1, min(len(units), 10)) if "," in text[units[j - 1].end : units[j].start]), None)
+    if k is None or units[k].role != "measure" or units[0].role != "word":
+        return None
+    if units[0].word not in lex.union("qualifier_prepositions", "clause_words") or any(u.role == "measure" for u in units[:k]):
+        return None
+    share = _share_phrase(units, k, text, lex)
+    if not share:
+        return None
+    plain = lex.union("stopwords", "determiners")
+    if any(u.role == "deadline" for u in units[:k]) and all(u.role == "deadline" or u.word in plain for u in units[:k]):
+        return share  # "By the end of the year": when, the rewrite's own end
+    said = text[units[0].start : units[k - 1].end]
+    return f"{share} {said[:1].lower()}{said[1:]}"
 
 
 def _statistic_before_value(units: list[Unit], i: int, text: str, lex: Lexicon) -> str | None:

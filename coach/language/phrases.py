@@ -229,6 +229,8 @@ def strip_deadline(text: str, lex: Lexicon) -> tuple[str, str | None]:
     if nxt and nxt.group(1).lower() in lex["deadline_periods"].words:
         end += nxt.end()  # "in the September intake": the intake is part of when
     phrase = text[m.start() : end].strip(" ,.;")
+    if phrase[:1].isupper() and phrase[1:2].islower() and lex.patterns.deadline_opening.match(phrase.lower()):
+        phrase = phrase[:1].lower() + phrase[1:]  # "By Q3, reach …": "… to 500 by Q3", not "By Q3"
     if not lex.patterns.deadline_opening.match(phrase):
         # "Nov–Feb" is a period the level holds over; "Q3" a date to reach it by
         phrase = f"over {phrase}" if re.search(r"\w\s*[–-]\s*\w", phrase) else f"by {phrase}"
