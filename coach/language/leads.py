@@ -75,7 +75,8 @@ def _opens_a_name(tokens: Sequence[tuple[str, int]], i: int, lex: Lexicon) -> bo
     # a quality is measured when a value follows ("Hiring manager satisfaction above 4.5")
     valued = any(word[:1].isdigit() for word, _ in tokens[i + 1 :])
     for word, _ in tokens[i + 1 : i + 5]:
-        if not word.isalpha() or word in lex.union("determiners", "stopwords", "qualifier_prepositions", "number_words") and word != "per":
+        stop = word in lex.union("determiners", "stopwords", "qualifier_prepositions", "number_words") and word != "per"
+        if not word.isalpha() or stop:
             return False  # ("Documenting three use cases": an order and its object)
         if word in measured or word == "per" or (valued and word in lex["vague_nouns"].words):
             return True

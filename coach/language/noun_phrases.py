@@ -466,7 +466,7 @@ def _share_phrase(units: list[Unit], i: int, text: str, lex: Lexicon, verb: str 
     words = _collect(units, i + of, text, lex)
     # "70% of volunteers (excluding board members) complete …": an aside in parentheses after
     # the things counted stays with them; what they do is read after it
-    words, aside, resume = _parenthesised_aside(units, words, i + of, text)
+    aside, resume = _parenthesised_aside(units, words, i + of, text)
     # "100% of monthly releases ship on time": a plural, then its verb, starts the clause
     # (the subject may carry a qualifier: "tutors on the site | message another tutor")
     # (not a last word after a singular noun: "customers on a suitable payment plan" ends on
@@ -859,18 +859,18 @@ def _subject_head(words: list[Unit], j: int, lex: Lexicon) -> Unit:
     return words[at - 1]
 
 
-def _parenthesised_aside(units: list[Unit], words: list[Unit], i: int, text: str) -> tuple[list[Unit], str, int]:
-    """The things counted (from unit i) before an aside in parentheses, the aside ("(excluding
-    board members)"), and the unit after it; or the words unchanged, "", 0."""
+def _parenthesised_aside(units: list[Unit], words: list[Unit], i: int, text: str) -> tuple[str, int]:
+    """An aside in parentheses right after the things counted (`words`, from unit i): its
+    text ("(excluding board members)") and the unit after it; or ("", 0)."""
     n = len(words)
     if not n or i + n >= len(units):
-        return words, "", 0
+        return "", 0
     gap = text[words[-1].end : units[i + n].start]
     close = text.find(")", words[-1].end)
     if gap.strip() != "(" or close < 0 or close - words[-1].end > 60:
-        return words, "", 0
+        return "", 0
     resume = next((j for j in range(i + n, len(units)) if units[j].start > close), len(units))
-    return words, text[words[-1].end : close + 1].strip(), resume
+    return text[words[-1].end : close + 1].strip(), resume
 
 
 def _verb_before_object(words: list[Unit], j: int, lex: Lexicon) -> bool:

@@ -220,7 +220,7 @@ def _lofty_offering(toks: list[str], capitalised: set[str], lex: Lexicon) -> boo
     # who gets it, only everyone: "to every resident", "for our customers" (not "for our
     # enterprise customers": a segment)
     rest = toks[offering + 1 :]
-    return not rest or (len(rest) <= 3 and rest[0] in ("to", "for") and rest[1] in lex["determiners"].words)
+    return not rest or (2 <= len(rest) <= 3 and rest[0] in ("to", "for") and rest[1] in lex["determiners"].words)
 
 
 def _named_deliverable(chunk: list[str], lex: Lexicon) -> bool:
