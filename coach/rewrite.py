@@ -478,7 +478,12 @@ def _which_number(facts: KrFacts, label: str, lex: Lexicon) -> tuple[list[Draft]
     # (each value once: a row that repeats its target, "Target: +20% … (20%)", names one)
     targets = list(dict.fromkeys(_written_values(facts, "target")))
     starts = list(dict.fromkeys(_written_values(facts, "baseline")))
-    if label == "no_baseline" and len(targets) == 1 and not starts:
+    each = lex.patterns.distributive_opening.match(_from_first_word(facts))
+    if label == "no_baseline" and each and not starts:
+        # "Ensure each stallholder represents at least one theme": the "one" is what each must
+        # do; the target is every one of them
+        question = f"{what} asks it of every one of them: what share of them does it today?"
+    elif label == "no_baseline" and len(targets) == 1 and not starts:
         amount = any(q.role == "target" and q.kind not in ("word", "placeholder") for q in facts.measures)
         # (a word is a change or a share, "Double …", "Halve …": what it applies to is named)
         asked = f"what does {targets[0]} count or measure, and where is that today?" if amount else "where is it today?"
@@ -491,6 +496,11 @@ def _which_number(facts: KrFacts, label: str, lex: Lexicon) -> tuple[list[Draft]
     else:
         question = f"Which one number should {what} move, where is it today, and where should it be at the end of the cycle?"
     return [], [question], []
+
+
+def _from_first_word(facts: KrFacts) -> str:
+    """The KR from its first word after leading fillers ("Ensure | each stallholder …")."""
+    return facts.low[facts.tokens[facts.first][1] :] if facts.first < len(facts.tokens) else ""
 
 
 def _written_values(facts: KrFacts, role: str) -> list[str]:

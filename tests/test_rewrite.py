@@ -1014,3 +1014,9 @@ def test_a_result_joined_to_a_task_by_and_is_the_key_result(rubric):
 )
 def test_what_opens_a_key_result_before_a_comma_is_kept_in_its_place(rubric, text, expected):
     assert rewrite(rubric, text).text == expected
+
+
+def test_an_ask_about_what_each_one_does_asks_for_the_share_that_does_it(rubric):
+    # "at least one" is what each must do, not a target to reach
+    question = suggestion(rubric, "Ensure each stallholder represents at least one of our themes").ask.questions[0]
+    assert "asks it of every one of them: what share of them does it today?" in question
