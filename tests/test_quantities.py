@@ -359,7 +359,7 @@ def test_a_frequency_before_a_noun_is_a_kind_of_thing_not_a_value():
 
 
 def test_a_number_in_words_with_its_multiplier_is_one_value():
-    assert [q.text for q in scan("Having one million followers").quantities] == ["one million"]
+    assert [q.text for q in scan("Having one million subscribers").quantities] == ["one million"]
     assert [q.text for q in scan("Grow to a hundred stores").quantities] == ["a hundred"]
 
 
@@ -381,7 +381,7 @@ def test_a_goal_and_a_periods_value_in_a_table_row(text, expected):
 def test_a_bracket_that_says_tbd_anywhere_is_a_value_still_to_decide():
     from coach.quantities import TO_DECIDE_RE
 
-    assert TO_DECIDE_RE.search("[threshold TBD]") and TO_DECIDE_RE.search("[TBD]")
+    assert TO_DECIDE_RE.search("[target TBD]") and TO_DECIDE_RE.search("[TBD]")
     assert not TO_DECIDE_RE.search("[current NPS]")
 
 

@@ -61,7 +61,7 @@ def is_aspiration(
     if facts.scan.targets or facts.choice_words or facts.concrete_change or facts.project or facts.becoming_more:
         return False  # (to become more of a named thing is a direction on it: "Become a better engineer")
     if facts.lofty_offering:
-        return True  # "Provide a great user experience": lofty words on the whole offering
+        return True  # "Provide a great member experience": lofty words on the whole offering
     n = len(facts.specific_words)
     # A slogan verb ("Delight", "Foster", "Be") or an empty superlative with no dimension
     # ("Best beer in Germany"; but "World-class uptime" chooses uptime).

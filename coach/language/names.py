@@ -107,7 +107,7 @@ def _counted_by_clause(facts: KrFacts, metric: str, lex: Lexicon) -> bool:
 
 
 def _money_held(facts: KrFacts, metric: str, lex: Lexicon) -> bool:
-    """'scholarship pool', 'DAO treasury', 'spare budget': money held, measured by an amount
+    """'scholarship pool', 'reserve fund', 'spare budget': money held, measured by an amount
     (or a change of it in percent) the KR gives it."""
     words = [t for t, _ in tokenize(metric.lower())]
     head = name_head(words, lex)

@@ -199,7 +199,7 @@ def _analyze_objective(text: str, lex: Lexicon) -> ObjectiveFacts:
 
 
 def _lofty_offering(toks: list[str], capitalised: set[str], lex: Lexicon) -> bool:
-    """'Provide a great user experience', 'World-class support', 'Deliver outstanding service
+    """'Provide a great member experience', 'World-class support', 'Deliver outstanding service
     to every resident': a verb of giving (or none), lofty words, at most one word of whose
     it is ("user", "customer", "support"), the whole offering, and at most who gets it
     (everyone). A name, a product area or a segment is a focus ("Make checkout a delightful
