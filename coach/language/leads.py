@@ -72,11 +72,11 @@ def _opens_a_name(tokens: Sequence[tuple[str, int]], i: int, lex: Lexicon) -> bo
     if not ((tok.endswith("ing") and lex.lemma_of(tok) != tok) or tok in lex["verb_nouns"].words):
         return False
     measured = lex.union("metric_terms", "metric_heads", "lower_is_better", "time_metrics")
+    stops = lex.union("determiners", "stopwords", "qualifier_prepositions", "number_words") - {"per"}
     # a quality is measured when a value follows ("Hiring manager satisfaction above 4.5")
     valued = any(word[:1].isdigit() for word, _ in tokens[i + 1 :])
     for word, _ in tokens[i + 1 : i + 5]:
-        stop = word in lex.union("determiners", "stopwords", "qualifier_prepositions", "number_words") and word != "per"
-        if not word.isalpha() or stop:
+        if not word.isalpha() or word in stops:
             return False  # ("Documenting three use cases": an order and its object)
         if word in measured or word == "per" or (valued and word in lex["vague_nouns"].words):
             return True

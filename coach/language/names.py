@@ -247,12 +247,12 @@ def _share_of_people(facts: KrFacts, metric: str, lex: Lexicon) -> str | None:
     if metric.lower().startswith("share of"):
         return None
     words = metric.lower().split()
-    head = name_head(words, lex)  # ("renewal rate | for customers who …" is a rate already)
     # counted things, then what they do or what is done to them: "patients rating care",
     # "customers using the app", "critical vulns patched within SLA", "newcomers who come back"
+    # (a clause read in the name's head only: "renewal rate | for customers who …" is a rate)
     doing = any(
         looks_plural(a) and b.endswith(("ing", "ed")) and len(b) > 4 for a, b in zip(words, words[1:-1], strict=False)
-    ) or clause_after_plural(head, lex) > 0
+    ) or clause_after_plural(name_head(words, lex), lex) > 0
     found = target_phrase(facts, lex) if doing else None  # "… citing performance down 60%": a change of the count
     if not found or found[1].kind not in {"percent", "rating"} or relative_target(found, facts, lex):
         return None

@@ -75,7 +75,12 @@ def _own_share(facts: KrFacts, lead: Lead, lex: Lexicon) -> bool:
     return (
         _reaches_out(facts, lead, lex)
         or (lead.lemma in lex["finish_verbs"].words and not (chunk and chunk[-1] in lex.union("outcome_nouns", "people_nouns")))
-    ) and not any(q.kind == "duration" for q in facts.quantities) and not lex["service_windows"].has(facts.words)
+    ) and not _service_level(facts, lex)
+
+
+def _service_level(facts: KrFacts, lex: Lexicon) -> bool:
+    """'… within 24 hours', '… same day': a time the work is done in, a level measured."""
+    return any(q.kind == "duration" for q in facts.quantities) or lex["service_windows"].has(facts.words)
 
 
 def _object_of(facts: KrFacts, lead: Lead, q: Quantity, lex: Lexicon) -> bool:
@@ -848,7 +853,7 @@ def task_verdict(facts: KrFacts, lex: Lexicon) -> tuple[bool, str]:
     if lead and lead.kind in {"delivery", "ambiguous"}:
         if _rate_object(facts, lead, lex) or _change_as_object(facts, lead, lex) or _counted_passive(facts, lead, lex):
             return False, ""
-        if not moves and _reaches_out(facts, lead, lex) and _own_share(facts, lead, lex) and any(
+        if not moves and _reaches_out(facts, lead, lex) and not _service_level(facts, lex) and any(
             q.role == "target" and q.kind == "percent" and _object_of(facts, lead, q, lex) for q in measures
         ):
             return True, f"'{lead.token}' reaches out to a share of people: the team's own activity"
