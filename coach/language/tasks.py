@@ -254,6 +254,9 @@ def _own_work(facts: KrFacts, first: int, lex: Lexicon) -> str:
             return f"'{verb}' counts how often the team does something"  # "Post 5 times a week"
         if _plain_order(verb, lex) and not _done_by_others(facts, toks, first, lex):
             return f"'{verb}' counts how often the author does something"  # "Do yoga 2x a week"
+    often = lex.patterns.occasions.search(facts.low) if not facts.has_baseline else None
+    if often and _own_occasions(facts, often.start(), lex):
+        return "how often the author or team does something ('5 nights a week'): its own activity"
     if imperative and not (leads and facts.lead.kind not in {"delivery", "ambiguous"}) and _counted_order(facts, first, verb, lex):
         return f"'{verb}' counts the things the author does or makes"  # "Take 4 pottery classes"
     if not valued and _passive_done(toks, lex):
@@ -276,6 +279,20 @@ def _own_work(facts: KrFacts, first: int, lex: Lexicon) -> str:
     if verb != toks[first] and "delivery_verbs" in lex.verb_classes(verb) and not valued:
         return f"'{verb}' names an activity or deliverable"
     return ""
+
+
+def _own_occasions(facts: KrFacts, at: int, lex: Lexicon) -> bool:
+    """'Cook dinner at home 5 nights a week', 'Strength training twice a week': what is done
+    that often, at `at`, is the author's or team's own doing. Not what others do ('Members
+    log in 3 days a week'), nor a metric or a level held ('Incidents fewer than twice a month')."""
+    before = [t for t, pos in facts.tokens if pos < at]
+    if not before or _participle_word(before[-1], lex) or any(q.end <= at for q in facts.measures):
+        return False  # "Datasets downloaded 10,000 times a month", "200 publishers, each publishing once a month": others'
+    others = lex.union(
+        "people_nouns", "outcome_nouns", "metric_terms", "metric_heads", "lower_is_better", "comparatives", "feeling_words",
+        "pronoun_subjects", without=("first_person",),
+    )
+    return others.isdisjoint(before) and not facts.qualitative
 
 
 def _own_things_there(facts: KrFacts, lex: Lexicon) -> bool:
@@ -697,25 +714,28 @@ def _planned_share(facts: KrFacts, first: int, lex: Lexicon) -> bool:
 
 
 def _in_place_for_all(facts: KrFacts, toks: list[str], first: int, lex: Lexicon) -> bool:
-    """'100% of services have a runbook', 'Every function has a career framework': an
-    existence statement over all of them, so a done state of the team's work. Not what
-    customers or users have ('100% of customers have a CSM' is theirs), nor people having
-    done something ('100% of engineers have completed the training': a behaviour, counted)."""
-    full = toks[first : first + 1] == ["100"] and any(
+    """'100% of services have a runbook', 'Every function has a career framework', '90% of
+    connectors emit signed hashes': a feature in place on (a share of) the team's own things,
+    a done state of its work. Not what customers or users have ('100% of customers have a
+    CSM' is theirs), nor people having done something ('100% of engineers have completed the
+    training': a behaviour, counted)."""
+    share = first < len(toks) and toks[first].isdigit() and any(
         q.kind == "percent" and q.start == facts.tokens[first][1] for q in facts.measures
     )
-    start = first + 2 if full and toks[first + 1 : first + 2] == ["of"] else first + 1
-    if not full and toks[first : first + 1] not in (["all"], ["every"], ["each"]):
+    full = share and toks[first] == "100"
+    start = first + 2 if share and toks[first + 1 : first + 2] == ["of"] else first + 1
+    if not share and toks[first : first + 1] not in (["all"], ["every"], ["each"]):
         return False
+    having = lex["possession_verbs"].words
     for j in range(start, min(len(toks) - 1, start + 6)):
-        if toks[j] in ("are", "is") and _participle_word(toks[j + 1], lex):
+        if toks[j] in ("are", "is") and _participle_word(toks[j + 1], lex) and (full or not share):
             # "100% of our services are listed in the catalogue": done to every one of the
             # team's things (not people: "100% of engineers are trained" is what they did)
             subject = set(toks[start:j]) - lex["stopwords"].words
             return bool(subject) and subject.isdisjoint(lex.union("people_nouns", "outcome_nouns", "feeling_words")) and not any(
                 q.role == "target" and q.start > facts.tokens[j][1] for q in facts.measures
             )
-        if toks[j] not in ("have", "has"):
+        if toks[j] not in having:
             if toks[j] in lex["chunk_breakers"].words:
                 return False
             continue
@@ -725,10 +745,15 @@ def _in_place_for_all(facts: KrFacts, toks: list[str], first: int, lex: Lexicon)
             return False
         if nxt in lex["stopwords"].words - lex["determiners"].words:  # "have been", "have to"
             return False
-        if any(q.role == "target" and q.start > facts.tokens[j][1] and "(" not in facts.low[facts.tokens[j][1] : q.start] for q in facts.measures):
+        at = facts.tokens[j][1]
+        if any(q.role == "target" and q.start > at and "(" not in facts.low[at : q.start] for q in facts.measures):
             # "100% of systems have an incident-free time of 99.8%": a level each must hold (but "All
             # forms have CSRF protection (100% coverage)" says "all" again)
             return False
+        if share and not full and (
+            not subject.isdisjoint(lex["people_nouns"].words) or any(q.start > at for q in facts.quantities)
+        ):
+            return False  # "40% of users have 2FA on", "60% of tickets have a reply within a day": theirs, or a level
         return not (nxt.endswith("ed") and not subject.isdisjoint(lex["people_nouns"].words))
     return False
 

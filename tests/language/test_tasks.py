@@ -570,3 +570,35 @@ def test_a_gerund_with_its_object_and_deliverables_are_work(text):
 def test_a_done_word_denied_declares_nothing_done():
     # "Baseline: not tracked yet" says where the KR starts, not that tracking is the work
     assert not _task("Weekly active contributors. Baseline: not tracked yet. Target: 25")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Cook dinner at home 5 nights a week", "Be up by 6:30am, 5 days a week, for a run", "Piano practice twice a week",
+     "Do a long bike ride once per month"],
+)
+def test_how_often_the_author_does_something_is_their_own_activity(text):
+    assert _task(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Members log in 3 days a week", "Incidents fewer than twice a month",
+     "There are 300 active sellers, each listing at least once a month"],
+)
+def test_how_often_others_act_or_a_level_held_is_no_task(text):
+    assert not _task(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["85% of plugins carry a changelog", "60% of pipelines include a smoke test", "All packages have a maintainer listed"],
+)
+def test_a_feature_in_place_on_a_share_of_the_teams_own_things_is_a_done_state(text):
+    assert _task(text)
+
+
+@pytest.mark.parametrize("text", ["40% of users have 2FA enabled", "60% of accounts have an active admin",
+                                  "70% of tickets have a reply within 4 hours"])
+def test_what_people_or_customers_have_and_a_level_each_holds_are_no_tasks(text):
+    assert not _task(text)
