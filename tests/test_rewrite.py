@@ -165,8 +165,8 @@ def test_what_a_share_counts_and_when_it_is_due_are_kept_whole(rubric, text, exp
 
 def test_a_share_of_things_described_by_a_participle_names_what_they_do(rubric):
     # "flagged outputs": a participle, then the plural counted (not a verb "outputs")
-    assert rewrite(rubric, "Ensure 100% of flagged outputs include source citations").text == (
-        "Increase share of flagged outputs that include source citations from [current share] to 100%"
+    assert rewrite(rubric, "Ensure 100% of flagged outputs show source citations").text == (
+        "Increase share of flagged outputs that show source citations from [current share] to 100%"
     )
 
 
@@ -1020,3 +1020,24 @@ def test_an_ask_about_what_each_one_does_asks_for_the_share_that_does_it(rubric)
     # "at least one" is what each must do, not a target to reach
     question = suggestion(rubric, "Ensure each stallholder represents at least one of our themes").ask.questions[0]
     assert "asks it of every one of them: what share of them does it today?" in question
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Eliminate 100% of bottlenecks", "Increase share of bottlenecks eliminated from [current share] to 100%"),
+        ("Remove 90% of flaky tests", "Increase share of flaky tests removed from [current share] to 90%"),
+    ],
+)
+def test_a_share_of_things_an_order_takes_away_grows_to_its_target(rubric, text, expected):
+    assert rewrite(rubric, text).text == expected
+
+
+def test_a_name_cut_before_its_verbs_object_is_asked_about_not_rewritten(rubric):
+    found = suggestion(rubric, "Volunteers reporting more than a fair amount of burnout is 4 points lower by Q4")
+    assert found.rewrite is None
+
+
+def test_a_placeholder_name_never_ends_on_a_comparison(rubric):
+    text = rewrite(rubric, "Staff reporting more than 3 sick days: under 10%").text
+    assert "[current staff reporting]" in text

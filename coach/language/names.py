@@ -23,7 +23,7 @@ from .noun_phrases import (
     unfit_name,
 )
 from .phrases import amount_word, is_relative, metric_phrase, target_phrase, verb_for
-from .reading import duration_at_cadence, looks_plural
+from .reading import duration_at_cadence, known_verb, looks_plural
 
 if TYPE_CHECKING:
     from ..rubric import Rubric
@@ -58,6 +58,7 @@ def _sure_metric(facts: KrFacts, lex: Lexicon) -> str:
         or _measure_after_value(facts, metric, lex)
         or _heading_of_details(facts, metric, lex)
         or _money_for_people(facts, metric, lex)
+        or _cut_before_its_object(facts, metric, lex)
     ):
         return ""
     share = _share_of_people(facts, metric, lex)
@@ -69,6 +70,20 @@ def _sure_metric(facts: KrFacts, lex: Lexicon) -> str:
     if len(words) > 1 and words[0].lower() == "current" and words[1].lower() not in lex.union("people_nouns", "outcome_nouns"):
         return " ".join(words[1:])
     return metric
+
+
+def _cut_before_its_object(facts: KrFacts, metric: str, lex: Lexicon) -> bool:
+    """'team members reporting | more than a fair amount of stress': a name ending on a verb's
+    -ing form, cut where its object goes on in the KR; named without it, it counts others."""
+    last = metric.rsplit(" ", 1)[-1].lower()
+    stem = last[:-3]
+    if not (last.endswith("ing") and len(stem) > 2 and any(known_verb(v, lex) for v in (stem, stem + "e", stem[:-1]))):
+        return False
+    at = facts.low.find(metric.lower())
+    rest = facts.low[at + len(metric) :].split(maxsplit=3) if at >= 0 else []
+    if rest[:2] in (["more", "than"], ["less", "than"], ["fewer", "than"]):
+        return len(rest) > 2 and rest[2].isalpha()  # "… more than a fair amount of stress", not "more than 3 times"
+    return bool(rest) and rest[0].isalpha() and rest[0] not in lex.union("stopwords", "qualifier_prepositions")
 
 
 def _measured_by_its_value(facts: KrFacts, metric: str, lex: Lexicon) -> bool:

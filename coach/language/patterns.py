@@ -15,7 +15,7 @@ from ..errors import RubricError
 
 # The names the readers use (a test keeps this equal to the names the code reads).
 REQUIRED_PATTERNS = frozenset(
-    """abstract_noun age_bound aging article_before each_of_before bundle_after cadence as_share_of change_noun_after among_bound bound_after bound_before compound_split counted_subject direction_after direction_later duration_qualifier everyone
+    """abstract_noun age_bound aging article_before each_of_before bundle_after cadence as_share_of change_noun_after among_bound bound_after compound_split counted_subject direction_after direction_later duration_qualifier everyone
     hold_frame item_label leading_tag level_before list_after maintain_frame metric_opening most_after name_count now open_age_before
     paren_bound period_over_period picked_of place_before plus_after plus_share_or_time purpose qualifier qualifier_hint
     quality_suffix range_after range_before rate rate_after reference_target rollout scope_after scope_emissions segment_before_plus

@@ -602,3 +602,8 @@ def test_a_feature_in_place_on_a_share_of_the_teams_own_things_is_a_done_state(t
                                   "70% of tickets have a reply within 4 hours"])
 def test_what_people_or_customers_have_and_a_level_each_holds_are_no_tasks(text):
     assert not _task(text)
+
+
+@pytest.mark.parametrize("text", ["Work no more than 40 hours a week", "Stretch for at least 10 minutes every morning"])
+def test_a_limit_or_a_floor_on_the_authors_own_time_at_a_cadence_is_their_habit(text):
+    assert _task(text)
