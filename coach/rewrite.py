@@ -140,6 +140,8 @@ def drops_a_condition(facts: KrFacts, text: str, lex: Lexicon) -> str:
     for m in lex.patterns.condition.finditer(facts.low):
         if facts.low.count("(", 0, m.start()) > facts.low.count(")", 0, m.start()):
             continue  # an aside in parentheses ("(shows the average user is using it daily)")
+        if lex.patterns.compared_period.match(facts.low, max(0, m.start() - 1)):
+            continue  # "… 8% vs. last year": the period the change is counted from, the rewrite's start
         kept = kept if kept is not None else set(_WORDS.findall(text.lower()))
         if any(t not in kept and t not in plain for t in _WORDS.findall(m.group(0))):
             return m.group(0).strip()

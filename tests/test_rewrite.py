@@ -1041,3 +1041,25 @@ def test_a_name_cut_before_its_verbs_object_is_asked_about_not_rewritten(rubric)
 def test_a_placeholder_name_never_ends_on_a_comparison(rubric):
     text = rewrite(rubric, "Staff reporting more than 3 sick days: under 10%").text
     assert "[current staff reporting]" in text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Get 60% of library members to renew online", "Increase share of library members who renew online from [current share] to 60%"),
+        ("Help 70% of learners to pass the exam", "Increase share of learners who pass the exam from [current share] to 70%"),
+    ],
+)
+def test_a_share_of_people_an_order_gets_to_act_names_what_they_do(rubric, text, expected):
+    assert rewrite(rubric, text).text == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Cut queue time by 15% vs spring", "Cut queue time by 15% from [queue time in spring]"),
+        ("Opex down 8% vs. last year", "Reduce opex by 8% from [opex last year]"),
+    ],
+)
+def test_a_change_compared_with_a_period_starts_from_that_periods_value(rubric, text, expected):
+    assert rewrite(rubric, text).text == expected

@@ -486,6 +486,17 @@ def _share_phrase(units: list[Unit], i: int, text: str, lex: Lexicon, verb: str 
         None,
     )
     words = words[:verb_at]
+    causing = verb is not None and lex.lemma_of(verb) in lex.union("obtain_verbs", "enabling_verbs")
+    if causing and not aside:
+        # ("trial users | to invite a teammate": after the people, "to" opens what they do)
+        to = next(
+            (
+                j for j in range(1, len(words) - 1)
+                if words[j].word == "to" and _counted_plural(words[j - 1].word, lex) and not is_participle(words[j + 1].word, lex)
+            ),
+            None,
+        )
+        words = words[:to]
     if not words or not (_ends_in_noun(words, lex) or _done_to_plural(words, lex)):
         return None
     if len(words) < len(units) - i - of and units[i + of + len(words)].word in lex["modal_verbs"].words:
@@ -510,6 +521,19 @@ def _share_phrase(units: list[Unit], i: int, text: str, lex: Lexicon, verb: str 
             k += 1 + len(more)
     phrase = _slice(text, words) + (f" {aside}" if aside else "")
     linked = ""
+    # "Get 60% of members | to renew online", "Help 70% of learners to pass": after an order
+    # that gets people to act, "to" opens what they do ("members who renew online")
+    acting = (
+        causing
+        and k + 1 < len(units)
+        and units[k].word == "to"
+        and units[k + 1].role == "word"
+        and units[k + 1].word not in lex.union("determiners", "stopwords")
+        and not is_participle(units[k + 1].word, lex)  # ("invoices | to paid status": where they go)
+        and _counted_plural(words[-1].word, lex)
+    )
+    if acting:
+        k += 1
     if k < len(units) and units[k].word in lex["passive_auxiliaries"].words:
         k += 1  # "invoices are paid": the participle alone reads as English
         if k < len(units) and not units[k].word.endswith("ed") and units[k].word not in lex.irregular_forms:
@@ -549,7 +573,7 @@ def _share_phrase(units: list[Unit], i: int, text: str, lex: Lexicon, verb: str 
         lead_word = rest[0].word
         object_follows = len(rest) > 1 and rest[1].word in lex["determiners"].words and lead_word not in lex["qualifier_prepositions"].words
         subject = (head or words)[-1].word  # "managers in EMEA": the managers do it
-        if (linked or _base_verb(lead_word, lex) or object_follows or _people_rate(subject, lead_word, lex)) and _counted_plural(subject, lex):
+        if (acting or linked or _base_verb(lead_word, lex) or object_follows or _people_rate(subject, lead_word, lex)) and _counted_plural(subject, lex):
             phrase += f" {_relative_pronoun(subject, lex)}"  # "managers who complete the training"
             phrase += f" {linked}" if linked else ""
         phrase += " " + _slice(text, rest)
