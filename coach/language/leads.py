@@ -31,6 +31,8 @@ def find_lead(tokens: list[tuple[str, int]], lex: Lexicon, start: int) -> Lead |
             continue
         lemma = lex.lemma_of(tok)
         kind = verb_kind(classes)
+        if i > start and lemma == "have" and i + 1 < len(tokens) and _done_participle(tokens[i + 1][0], lex):
+            continue  # "IPFS has shipped the release", "The team has delivered 10 guides": done, no level had
         # After a subject only a measure verb leads ("Safety culture improved");
         # "Portal launched" is a done-statement, "new hires" a noun, and so is
         # "Patient experience scores go up".
@@ -61,6 +63,11 @@ def find_lead(tokens: list[tuple[str, int]], lex: Lexicon, start: int) -> Lead |
         if kind:
             return Lead(i, tok, lemma, kind)
     return _direction_word(tokens, start, lex)
+
+
+def _done_participle(tok: str, lex: Lexicon) -> bool:
+    """'shipped', 'delivered', 'built': the participle of a verb of doing or making."""
+    return tok != lex.lemma_of(tok) and "delivery_verbs" in lex.verb_classes(tok) and (tok.endswith("ed") or tok in lex.irregular_forms)
 
 
 def _opens_a_name(tokens: Sequence[tuple[str, int]], i: int, lex: Lexicon) -> bool:

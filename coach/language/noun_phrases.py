@@ -16,7 +16,7 @@ from itertools import takewhile
 
 from ..lexicon import Lexicon, tokenize
 from .facts import KrFacts
-from .reading import adverb_before_verb, countable, known_verb, looks_plural, starts_name
+from .reading import IRREGULAR_PLURALS, adverb_before_verb, countable, known_verb, looks_plural, starts_name
 
 # Characters between two words that end a phrase ("Reduce churn, and grow NPS").
 _BREAK_BETWEEN = re.compile(r"[,;:()\[\]!?—=]|\s[-–]\s|\.\s")  # ("Churn = net negative": "=" gives a value)
@@ -492,7 +492,7 @@ def _share_phrase(units: list[Unit], i: int, text: str, lex: Lexicon, verb: str 
         to = next(
             (
                 j for j in range(1, len(words) - 1)
-                if words[j].word == "to" and _counted_plural(words[j - 1].word, lex) and not is_participle(words[j + 1].word, lex)
+                if words[j].word == "to" and _counted_plural(words[j - 1].word, lex) and _verb_like(words[j + 1].word, lex)
             ),
             None,
         )
@@ -529,7 +529,7 @@ def _share_phrase(units: list[Unit], i: int, text: str, lex: Lexicon, verb: str 
         and units[k].word == "to"
         and units[k + 1].role == "word"
         and units[k + 1].word not in lex.union("determiners", "stopwords")
-        and not is_participle(units[k + 1].word, lex)  # ("invoices | to paid status": where they go)
+        and _verb_like(units[k + 1].word, lex)  # ("invoices | to paid status", "accounts to first value": where they go)
         and _counted_plural(words[-1].word, lex)
     )
     if acting:
@@ -584,6 +584,15 @@ def _people_rate(prev: str, word: str, lex: Lexicon) -> bool:
     """'managers rate the reviews', 'users score the app': after people counted, a measure's
     word is what they do (no name: "manager rate", not "managers rate")."""
     return word in lex["metric_heads"].words and prev in lex.union("people_nouns", "outcome_nouns") and _plural(prev, lex)
+
+
+def _verb_like(word: str, lex: Lexicon) -> bool:
+    """After "to": a verb's plain form, known or in no class of the lexicon ("to renew", "to
+    invite"), not a participle or a word of another kind ("to paid status", "to first value")."""
+    if not word.isalpha() or is_participle(word, lex):
+        return False
+    verbs = lex.union(*(name for name in lex if name.endswith("_verbs")))
+    return _base_verb(word, lex) or word in verbs or word not in lex.union(*lex)
 
 
 def _relative_pronoun(noun: str, lex: Lexicon) -> str:
@@ -865,7 +874,7 @@ def _past_verb(word: str, lex: Lexicon) -> bool:
 
 def _plural(word: str, lex: Lexicon) -> bool:
     """A plural noun ('partners', 'sign-ups'), even one that could be read as a verb."""
-    return countable(word, lex) or (
+    return countable(word, lex) or word in IRREGULAR_PLURALS or (
         word.endswith("s") and not word.endswith("ss") and word in lex.union("people_nouns", "outcome_nouns", "deliverable_nouns")
     )
 
@@ -992,7 +1001,7 @@ def clause_after_plural(words: list[str], lex: Lexicon) -> int:
     content", "builders | involved in …", "communities | that use our data"), or 0."""
     for i in range(1, len(words)):
         word = words[i]
-        if looks_plural(words[i - 1]) and (
+        if (looks_plural(words[i - 1]) or words[i - 1] in IRREGULAR_PLURALS) and (
             word in lex["relative_pronouns"].words
             or (word.endswith("ing") and lex.lemma_of(word) != word)
             or is_participle(word, lex)

@@ -69,7 +69,13 @@ def adverb_before_verb(words: list[str], i: int, lex: Lexicon) -> bool:
 def duration_at_cadence(facts: KrFacts, q: Quantity, lex: Lexicon) -> bool:
     """'10 minutes every morning', '3 days/week': a target duration done at a cadence (how
     long or how often the work is done, not an amount of what it names)."""
-    return q.role == "target" and q.kind == "duration" and bool(lex.patterns.cadence.match(facts.low[q.end :].lstrip()))
+    if q.role != "target" or q.kind != "duration":
+        return False
+    rest = facts.low[q.end :].lstrip()
+    of = lex.patterns.of_activity.match(rest)  # "150 minutes | of exercise | every week"
+    if of and not lex.union("metric_terms", "metric_heads", "time_metrics", "lower_is_better").isdisjoint(of.group(0).split()):
+        return False  # "10 minutes of downtime per month": a time measured, no time spent doing
+    return bool(lex.patterns.cadence.match(rest, of.end() if of else 0))
 
 
 def verb_kind(classes: frozenset[str]) -> str | None:
@@ -163,6 +169,11 @@ def quality_word(word: str, lex: Lexicon) -> bool:
 def looks_plural(word: str) -> bool:
     """Ends like an English plural: 'entries', 'teams'; not 'process', 'status', 'analysis'."""
     return word.endswith("s") and not word.endswith(("ss", "us", "is"))
+
+
+# Plurals of people that do not end like one: a clause after them says which of them are
+# counted ("250 people | attend the fair").
+IRREGULAR_PLURALS = frozenset({"people", "children", "women", "men"})
 
 
 def countable(word: str, lex: Lexicon) -> bool:

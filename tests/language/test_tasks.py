@@ -607,3 +607,14 @@ def test_what_people_or_customers_have_and_a_level_each_holds_are_no_tasks(text)
 @pytest.mark.parametrize("text", ["Work no more than 40 hours a week", "Stretch for at least 10 minutes every morning"])
 def test_a_limit_or_a_floor_on_the_authors_own_time_at_a_cadence_is_their_habit(text):
     assert _task(text)
+
+
+@pytest.mark.parametrize("text", ["Get 150 minutes of exercise every week", "Do 30 minutes of reading a day",
+                                  "The team has published 12 case studies", "Our project has shipped its 1.0 release"])
+def test_time_spent_on_an_activity_and_work_declared_done_in_the_perfect_are_tasks(text):
+    assert _task(text)
+
+
+@pytest.mark.parametrize("text", ["10 minutes of downtime per month", "2 hours of outage a month", "Revenue has grown 20%"])
+def test_a_time_measured_and_a_change_in_the_perfect_are_no_tasks(text):
+    assert not _task(text)
