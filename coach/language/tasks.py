@@ -119,6 +119,25 @@ def outcome_clause(facts: KrFacts, lex: Lexicon, lead: Lead, needs_value: bool =
     return None
 
 
+def _order_object(facts: KrFacts, lead: Lead, lex: Lexicon) -> list[str]:
+    """The object of the lead's order, past a second verb joined to it ("Complete and publish
+    | the docs") and to the head after modifiers joined before it ("user and developer |
+    documentation")."""
+    toks = facts.tokens
+    at = lead.index + 1
+    if at + 1 < len(toks) and toks[at][0] in {"and", "&", "or"} and known_verb(toks[at + 1][0], lex):
+        at += 2
+    chunk = object_chunk(toks, at, lex)
+    if not chunk:
+        return chunk
+    end = next((j + 1 for j in range(at, len(toks)) if toks[j][0] == chunk[-1]), len(toks))
+    if end + 1 < len(toks) and toks[end][0] in {"and", "or"} and not known_verb(toks[end + 1][0], lex):
+        more = object_chunk(toks, end + 1, lex)
+        if more and more[-1] in lex["deliverable_nouns"].words:
+            return [*chunk, *more]
+    return chunk
+
+
 def _counted_object(facts: KrFacts, lead: Lead) -> bool:
     """'Sign 25 fleet contracts': the verb's object is what the number counts."""
     nxt = facts.tokens[lead.index + 1 : lead.index + 2]
@@ -905,7 +924,7 @@ def task_verdict(facts: KrFacts, lex: Lexicon) -> tuple[bool, str]:
             # a move from a baseline, or an absence ("Ship with zero P1 regressions" is bundled:
             # the deliverable first), is a result ("Achieve zero P1 regressions")
             return False, ""
-        chunk = object_chunk(facts.tokens, lead.index + 1, lex)
+        chunk = _order_object(facts, lead, lex)
         obj = lex.grams(chunk)
         has_deliverable = bool(chunk) and (
             chunk[-1] in deliverables.words or not deliverables.phrases.isdisjoint(obj)

@@ -618,3 +618,8 @@ def test_time_spent_on_an_activity_and_work_declared_done_in_the_perfect_are_tas
 @pytest.mark.parametrize("text", ["10 minutes of downtime per month", "2 hours of outage a month", "Revenue has grown 20%"])
 def test_a_time_measured_and_a_change_in_the_perfect_are_no_tasks(text):
     assert not _task(text)
+
+
+@pytest.mark.parametrize("text", ["Write and publish user and admin guides for every module", "Design and build the volunteer portal"])
+def test_two_joined_orders_act_on_the_object_after_the_second(text):
+    assert _task(text)
