@@ -135,6 +135,9 @@ def drops_a_condition(facts: KrFacts, text: str, lex: Lexicon) -> str:
     100 users", "… by 10%, | averaged across a set of wikis", "authentications | using a
     secure credential"), or "": a rewrite without it measures something else. How the work is
     done ("by offering …", "through …") and asides in parentheses may go."""
+    for m in lex.patterns.quarter_name.finditer(facts.low) if "q" in facts.low or "h" in facts.low or "fy" in facts.low else ():
+        if not any(s <= m.start() < e for s, e in facts.scan.deadlines) and m.group(0) not in text.lower():
+            return m.group(0)  # "Q4 renewals at 95%": the quarter picks the renewals
     kept: set[str] | None = None  # (read only when the KR has a condition: most have none)
     plain = lex.union("stopwords", "determiners", "value_frames", "period_words", "time_units")
     for m in lex.patterns.condition.finditer(facts.low):

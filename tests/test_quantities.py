@@ -390,3 +390,13 @@ def test_a_spaced_times_sign_before_things_counted_is_a_count():
     assert [(q.text, q.kind) for q in scan("Sign 4 x mid-size schools a month").quantities] == [("4", "number")]
     assert [q.kind for q in scan("3x qualified salon leads").quantities] == ["multiplier"]
     assert [q.kind for q in scan("Grow revenue 3 x by Q4").quantities] == ["multiplier"]
+
+
+@pytest.mark.parametrize("text", ["Logo retention on Q1 renewals of 100%", "Pipeline coverage of 4x Q3 new bookings"])
+def test_a_quarter_naming_what_is_counted_is_no_deadline(text):
+    assert deadline_phrase(text) is None
+
+
+@pytest.mark.parametrize("text", ["Grow revenue 20% in Q3 as planned", "Ship it in Q3 this year", "Launch by Q2"])
+def test_a_quarter_before_other_words_is_still_a_deadline(text):
+    assert deadline_phrase(text) is not None

@@ -1063,3 +1063,10 @@ def test_a_share_of_people_an_order_gets_to_act_names_what_they_do(rubric, text,
 )
 def test_a_change_compared_with_a_period_starts_from_that_periods_value(rubric, text, expected):
     assert rewrite(rubric, text).text == expected
+
+
+def test_a_quarter_that_picks_what_is_counted_stays_with_the_metric(rubric):
+    assert rewrite(rubric, "100% logo retention on Q1 renewals").text == (
+        "Increase logo retention on Q1 renewals from [current logo retention] to 100%"
+    )
+    assert suggestion(rubric, "Q4 renewals at 95%").rewrite is None  # a rewrite would drop the quarter
