@@ -39,7 +39,7 @@ REQUIRED_PATTERNS = (
     "month", "weekday", "period", "small_number", "deadline_core", "deadline_start",
     "deadline_phrase_opening", "maybe_deadline", "deadline_hint", "workdays", "number_start",
     "currency", "multiplier", "unit", "word_quantity", "maybe_word_quantity", "compound_duration",
-    "scale", "one_on_one", "clock_time", "bracket_placeholder", "letter_placeholder", "maybe_letter_placeholder", "to_decide_bracket", "ident_after",
+    "scale", "one_on_one", "clock_time", "example_value", "bracket_placeholder", "letter_placeholder", "maybe_letter_placeholder", "to_decide_bracket", "ident_after",
     "version_after", "acronym_before", "name_word_after",
     "naming_after",
     "top_before", "picked_after", "of_whole_before", "baseline_before", "from_average",
@@ -327,6 +327,8 @@ def scan(text: str) -> Scan:
     masked = _mask(masked, deadlines)
     if (":" in masked or "on1" in masked or "on-1" in masked) and _ONE_ON_ONE.search(masked):
         masked = _mask(masked, [m.span() for m in _ONE_ON_ONE.finditer(masked)])  # "Hold weekly 1:1s"
+    if ("e.g" in masked or "eg." in masked or " for " in masked) and _EXAMPLE_VALUE.search(masked):
+        masked = _mask(masked, [m.span() for m in _EXAMPLE_VALUE.finditer(masked)])  # "Target: e.g. 70%"
     if ":" in masked and _CLOCK_TIME.search(masked):
         masked = _mask(masked, [m.span() for m in _CLOCK_TIME.finditer(masked)])  # "up at 6:30am": a time of day
     if "scale" in masked or "point" in masked:
@@ -432,6 +434,7 @@ _TIMES_COUNTED = re.compile(_PATTERNS["times_counted"])
 _PERIOD_LABEL_GAP = re.compile(_PATTERNS["period_label_gap"])
 _ONE_ON_ONE = lazy_compile(_PATTERNS["one_on_one"])
 _CLOCK_TIME = lazy_compile(_PATTERNS["clock_time"])
+_EXAMPLE_VALUE = lazy_compile(_PATTERNS["example_value"])
 _ACRONYM_BEFORE = lazy_compile(_PATTERNS["acronym_before"])
 _NAME_WORD_AFTER = lazy_compile(_PATTERNS["name_word_after"])
 _THRESHOLD_AFTER = re.compile(_PATTERNS["threshold_after"])

@@ -400,3 +400,8 @@ def test_a_quarter_naming_what_is_counted_is_no_deadline(text):
 @pytest.mark.parametrize("text", ["Grow revenue 20% in Q3 as planned", "Ship it in Q3 this year", "Launch by Q2"])
 def test_a_quarter_before_other_words_is_still_a_deadline(text):
     assert deadline_phrase(text) is not None
+
+
+@pytest.mark.parametrize("text", ["Reuse rate — Target: e.g. 70%; Current: –", "Volunteers onboarded, for example 40"])
+def test_a_value_given_as_an_example_is_no_value(text):
+    assert scan(text).quantities == ()

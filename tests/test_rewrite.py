@@ -1070,3 +1070,16 @@ def test_a_quarter_that_picks_what_is_counted_stays_with_the_metric(rubric):
         "Increase logo retention on Q1 renewals from [current logo retention] to 100%"
     )
     assert suggestion(rubric, "Q4 renewals at 95%").rewrite is None  # a rewrite would drop the quarter
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Achieve and maintain 99.9% uptime", "Keep uptime at 99.9% (currently [current uptime])"),
+        ("Lose weight", "Reduce weight from [current weight] to [target weight]"),
+        ("Newsletter signups have reached 4,000 by end of Q2", "Increase newsletter signups from [current newsletter signups] to 4,000 by end of Q2"),
+        ("Reduce luggage weight to below 12 kg", "Reduce luggage weight from [current luggage weight] to below 12 kg"),
+    ],
+)
+def test_joined_level_verbs_a_verb_of_losing_a_metric_that_has_moved_and_weight(rubric, text, expected):
+    assert rewrite(rubric, text).text == expected

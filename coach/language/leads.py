@@ -60,6 +60,11 @@ def find_lead(tokens: list[tuple[str, int]], lex: Lexicon, start: int) -> Lead |
             going = lex.verb_classes(nxt)
             if "change_verbs" in going and verb_kind(going) == "change":
                 return Lead(i + 1, nxt, lex.lemma_of(nxt), "change")  # "Keep reducing costs": a change that goes on
+        if kind in {"level", "change", "maintain"} and i + 2 < len(tokens) and tokens[i + 1][0] in ("and", "&"):
+            joined = tokens[i + 2][0]  # "Achieve and maintain 99.9% uptime": the second verb says what is asked
+            second = verb_kind(lex.verb_classes(joined))
+            if second in {"level", "change", "maintain"}:
+                return Lead(i + 2, joined, lex.lemma_of(joined), second)
         if kind:
             return Lead(i, tok, lemma, kind)
     return _direction_word(tokens, start, lex)

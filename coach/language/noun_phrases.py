@@ -492,7 +492,7 @@ def _share_phrase(units: list[Unit], i: int, text: str, lex: Lexicon, verb: str 
         to = next(
             (
                 j for j in range(1, len(words) - 1)
-                if words[j].word == "to" and _counted_plural(words[j - 1].word, lex) and _verb_like(words[j + 1].word, lex)
+                if words[j].word == "to" and _counted_plural(_subject_head(words, j, lex).word, lex) and _verb_like(words[j + 1].word, lex)
             ),
             None,
         )
@@ -530,7 +530,7 @@ def _share_phrase(units: list[Unit], i: int, text: str, lex: Lexicon, verb: str 
         and units[k + 1].role == "word"
         and units[k + 1].word not in lex.union("determiners", "stopwords")
         and _verb_like(units[k + 1].word, lex)  # ("invoices | to paid status", "accounts to first value": where they go)
-        and _counted_plural(words[-1].word, lex)
+        and _counted_plural(_subject_head(words, len(words), lex).word, lex)
     )
     if acting:
         k += 1

@@ -87,6 +87,8 @@ def _verb_for(facts: KrFacts, metric: str, rubric: Rubric) -> str:
         and lead.lemma == lead.token  # not "reduced", not a direction word
     ):
         return lead.lemma.capitalize()
+    if lead and lead.lemma in lex["lower_verbs"].words and lead.lemma == lead.token and not metric.startswith("share of "):
+        return "Reduce"  # "Lose weight": what is lost goes down
     if lead and lead.lemma in lex["zero_verbs"].words and not metric.startswith("share of "):
         return "Reduce"  # "Eliminate billing errors": down to none (but "… 100% of the blockers": their share eliminated grows)
     if lead and lead.lemma in lex["recovery_verbs"].words and any(

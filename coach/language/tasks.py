@@ -618,8 +618,14 @@ def _time_spent(facts: KrFacts, toks: list[str], first: int, lex: Lexicon) -> bo
     ) and toks[first] in lex["common_verbs"].words
     if (toks[first] in measured and not ordered) or toks[first].endswith("s"):
         return False
-    # (a limit is the author's own habit too: "Work no more than 45 hours a week")
-    return any(duration_at_cadence(facts, q, lex) for q in facts.measures)
+    ordered_first = lead is None and toks[first] == lex.lemma_of(toks[first]) and known_verb(toks[first], lex)
+    # (a limit is the author's own habit too: "Work no more than 45 hours a week"; and the
+    # cadence may come first: "Meditate each day, at least 20 minutes")
+    return any(
+        duration_at_cadence(facts, q, lex)
+        or (ordered_first and q.role == "target" and q.kind == "duration" and lex.patterns.cadence.search(facts.low, 0, q.start))
+        for q in facts.measures
+    )
 
 
 def _opening_target(facts: KrFacts) -> Quantity | None:
@@ -701,9 +707,11 @@ def _share_of_own_work(facts: KrFacts, toks: list[str], first: int, lemma: str, 
     '> 50% of identified issues resolved': a share of the team's own work items."""
     # (or what the team planned for itself, done: "100% of scheduled 1:1s held", "Hold 90% of
     # planned coaching sessions")
-    share = any(q.kind == "percent" and q.role == "target" for q in facts.measures) or bool(
-        {"half", "third", "quarter", "all"} & set(toks)
-    )
+    # (a change by a percent is no share: "Number of stories finished is increased by 15%")
+    share = any(
+        q.kind == "percent" and q.role == "target" and not facts.low[max(0, q.start - 3) : q.start] == "by "
+        for q in facts.measures
+    ) or bool({"half", "third", "quarter", "all"} & set(toks))
     if not share:
         return False  # (most KRs: nothing below is read for them)
     planned = _planned_share(facts, first, lex) and not lex["service_windows"].has(facts.words) and any(

@@ -623,3 +623,12 @@ def test_a_time_measured_and_a_change_in_the_perfect_are_no_tasks(text):
 @pytest.mark.parametrize("text", ["Write and publish user and admin guides for every module", "Design and build the volunteer portal"])
 def test_two_joined_orders_act_on_the_object_after_the_second(text):
     assert _task(text)
+
+
+@pytest.mark.parametrize("text", ["Watch films 2x every three weeks or less", "Stretch each day of the week for at least 15 minutes"])
+def test_a_cadence_of_several_weeks_or_before_the_duration_is_still_the_authors_habit(text):
+    assert _task(text)
+
+
+def test_a_count_of_work_items_changed_by_a_percent_is_no_share_of_them():
+    assert not _task("Number of user stories finished is increased by 15%")
