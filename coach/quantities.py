@@ -390,7 +390,7 @@ def scan(text: str) -> Scan:
             if word in _YEAR_TIME_BEFORE and not masked.startswith(" to ", e):  # (not "from 2024 to 3000")
                 deadlines.append((s, e))  # "from 2024 levels", "since 2023 on …": a time, no value
                 continue
-        kind = _kind(cur, unit, (mult or "").strip())
+        kind = _kind(cur, unit.lstrip("-"), (mult or "").strip())  # ("20-minutes": the unit past its hyphen)
         if kind == "multiplier" and mult[:1].isspace() and _TIMES_COUNTED.match(masked, e):
             # "Sign 4 x mid-size schools a month": four of them ("3x qualified leads" triples them)
             kind, e = "number", m.end("num")

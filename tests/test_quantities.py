@@ -405,3 +405,8 @@ def test_a_quarter_before_other_words_is_still_a_deadline(text):
 @pytest.mark.parametrize("text", ["Reuse rate — Target: e.g. 70%; Current: –", "Volunteers onboarded, for example 40"])
 def test_a_value_given_as_an_example_is_no_value(text):
     assert scan(text).quantities == ()
+
+
+def test_a_hyphen_before_a_plural_unit_of_time_is_a_typed_duration():
+    assert [(q.text, q.kind) for q in scan("Meditate 20-minutes a day").quantities] == [("20-minutes", "duration")]
+    assert scan("Churn in the 30-day window").quantities == ()  # a singular one names a kind
