@@ -1083,3 +1083,14 @@ def test_a_quarter_that_picks_what_is_counted_stays_with_the_metric(rubric):
 )
 def test_joined_level_verbs_a_verb_of_losing_a_metric_that_has_moved_and_weight(rubric, text, expected):
     assert rewrite(rubric, text).text == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("It takes under 2 days to onboard a new client", "Reduce time to onboard a new client from [current time to onboard] to under 2 days"),
+        ("Ferry crossing takes under 25 minutes", "Reduce ferry crossing time from [current ferry crossing time] to under 25 minutes"),
+    ],
+)
+def test_how_long_a_thing_takes_is_its_time(rubric, text, expected):
+    assert rewrite(rubric, text).text == expected

@@ -70,8 +70,25 @@ def units_of(facts: KrFacts) -> list[Unit]:
 
 def metric_noun_phrase(facts: KrFacts, lex: Lexicon) -> str | None:
     """The metric in the author's words, or None when the KR names no noun phrase to measure."""
-    found = _metric_noun_phrase(facts, lex)
+    found = _time_taken(facts, lex) or _metric_noun_phrase(facts, lex)
     return _restore_names(_with_stages(found, facts, lex), facts, lex) if found else None
+
+
+def _time_taken(facts: KrFacts, lex: Lexicon) -> str | None:
+    """'It takes under 2 days to onboard a new client' → 'time to onboard a new client';
+    'Ferry crossing takes under 25 minutes' → 'ferry crossing time': how long a thing takes."""
+    m = lex.patterns.time_taken.match(facts.low) if " take" in facts.low else None
+    q = next((q for q in facts.measures if m and q.start == m.end() and q.kind == "duration"), None)
+    if q is None:
+        return None
+    rest = facts.text[q.end :].strip().rstrip(".")
+    if m.group("it"):
+        action = re.match(r"to\s+([a-z][^,;:()\[\]]{2,60})$", rest, re.I)
+        return f"time to {action.group(1).strip()}" if action else None
+    subject = facts.text[m.start("subject") : m.end("subject")].strip()
+    if rest or subject.split()[0].lower() in lex.union("determiners", "stopwords", "pronoun_subjects"):
+        return None  # (more after the time, or no noun phrase before it: read as usual)
+    return f"{_sentence_case(subject, force=True)} time"
 
 
 def _with_stages(phrase: str, facts: KrFacts, lex: Lexicon) -> str:
