@@ -608,8 +608,8 @@ def _verb_like(word: str, lex: Lexicon) -> bool:
     invite"), not a participle or a word of another kind ("to paid status", "to first value")."""
     if not word.isalpha() or is_participle(word, lex):
         return False
-    verbs = lex.union(*(name for name in lex if name.endswith("_verbs")))
-    return _base_verb(word, lex) or word in verbs or word not in lex.union(*lex)
+    # (a verb of any of the lexicon's verb classes, or a word in none of its classes)
+    return _base_verb(word, lex) or any(word in lex[name].words for name in lex if name.endswith("_verbs")) or word not in lex.union(*lex)
 
 
 def _relative_pronoun(noun: str, lex: Lexicon) -> str:
