@@ -369,6 +369,13 @@ def test_kr_labels_of_phrasings_that_generalise(rubric, text, label):
         ("Launch an amazing new website", False),
         ("Build a better product", True),
         ("Create a stellar brand", True),
+        # a role of the author's own life, or a thing made by craft, is a focus however lofty
+        ("Be a patient and present grandmother", False),
+        ("Become a cyclist", False),
+        ("Bake beautiful sourdough loaves", False),
+        ("Make truly memorable videos", False),
+        ("Create magical moments", True),
+        ("Make our launches legendary", True),
     ],
 )
 def test_aspiration_of_objectives_that_generalise(rubric, text, aspiration):

@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from ..lexicon import MAX_PHRASE, Lexicon, tokenize
 from .facts import ObjectiveFacts
-from .reading import known_verb, object_chunk, scan_cached, strip_fillers
+from .reading import known_verb, looks_plural, object_chunk, scan_cached, strip_fillers
 
 _WRITTEN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'’\-]*")  # a word as written (its case read)
 
@@ -195,6 +195,7 @@ def _analyze_objective(text: str, lex: Lexicon) -> ObjectiveFacts:
         concrete, slogan, slogan_lead, slogan_words, superlative, dimension_words, project, heading,
         whole, dimension_words[-1] if dimension_words else _last_content_word(text, lex), becoming_more,
         _lofty_offering(toks[first:], capitalised, lex),
+        _personal_focus(toks, first, lead_lemma, lex),
     )
 
 
@@ -221,6 +222,25 @@ def _lofty_offering(toks: list[str], capitalised: set[str], lex: Lexicon) -> boo
     # enterprise customers": a segment)
     rest = toks[offering + 1 :]
     return not rest or (2 <= len(rest) <= 3 and rest[0] in ("to", "for") and rest[1] in lex["determiners"].words)
+
+
+def _personal_focus(toks: list[str], first: int, lead: str | None, lex: Lexicon) -> bool:
+    """'Be an attentive and caring son and brother', 'Become a musician': to be one of the roles
+    of a person's own life; 'Write amazing short stories', 'Record inspiring podcasts': to make
+    things by craft, named at the end (not 'Make our events legendary', 'Create amazing
+    experiences': no thing chosen)."""
+    rest = [t for t in toks[first + 1 :] if t not in lex.union("stopwords", "determiners")]
+    if not rest or lead is None:
+        return False
+    if lead in ("be", "become"):
+        return rest[-1] in lex["personal_roles"].words
+    last = rest[-1]
+    made = lex.union("deliverable_nouns", "work_items")
+    plain = lex.union("generic_nouns", "vague_nouns", "offering_nouns", "entity_nouns", "aspiration_words")
+    if not looks_plural(last) or last in plain:
+        return False
+    # (a thing the team makes, after any verb of making; anything else only after a craft's own verb)
+    return lead in lex["craft_verbs"].words or (last in made and (lead == "make" or "delivery_verbs" in lex.verb_classes(lead)))
 
 
 def _named_deliverable(chunk: list[str], lex: Lexicon) -> bool:
