@@ -274,6 +274,10 @@ def _own_work(facts: KrFacts, first: int, lex: Lexicon) -> str:
             return f"'{verb}' counts how often the team does something"  # "Post 5 times a week"
         if _plain_order(verb, lex) and not _done_by_others(facts, toks, first, lex):
             return f"'{verb}' counts how often the author does something"  # "Do yoga 2x a week"
+    if imperative and lemma in lex["contribution_verbs"].words and any(
+        q.role == "target" and q.kind in {"currency", "percent"} for q in facts.measures
+    ):
+        return f"'{verb}' puts in the author's or team's own money: its own doing"  # "Fully fund my IRA with $6,000"
     often = lex.patterns.occasions.search(facts.low) if not facts.has_baseline else None
     if often and _own_occasions(facts, often.start(), lex):
         return "how often the author or team does something ('5 nights a week'): its own activity"

@@ -632,3 +632,13 @@ def test_a_cadence_of_several_weeks_or_before_the_duration_is_still_the_authors_
 
 def test_a_count_of_work_items_changed_by_a_percent_is_no_share_of_them():
     assert not _task("Number of user stories finished is increased by 15%")
+
+
+@pytest.mark.parametrize("text", ["Fully fund my Roth account with $7,000", "Invest 15% of take-home pay", "Donate $800 to the food bank"])
+def test_putting_in_ones_own_money_is_ones_own_doing(text):
+    assert _task(text)
+
+
+@pytest.mark.parametrize("text", ["Increase my savings pot to $10,000", "Raise $20k in donations"])
+def test_a_level_of_money_held_or_given_by_others_is_no_task(text):
+    assert not _task(text)
