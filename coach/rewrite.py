@@ -341,8 +341,10 @@ def _noun_change(facts: KrFacts, lex: Lexicon) -> tuple[str, str, str] | None:
     if len(values) != 1 or values[0].role != "target":
         return None
     q = values[0]
-    before = facts.low[: q.start]
-    if before.strip() and not (len(before.split()) == 1 and lex.patterns.article_before.search(before)):
+    before = facts.low[: q.start].split()
+    if before[:1] and before[0] in lex["change_openers"].words:
+        before = before[1:]  # "Achieve | a 25% increase in repeat customers"
+    if before and not (len(before) == 1 and lex.patterns.article_before.search(f" {before[0]} ")):
         return None
     after = lex.patterns.change_noun_after.match(facts.low, q.end)
     verb = lex.maps["change_nouns"].get(after.group(1)) if after and after.group(2) else None

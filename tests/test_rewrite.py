@@ -1094,3 +1094,15 @@ def test_joined_level_verbs_a_verb_of_losing_a_metric_that_has_moved_and_weight(
 )
 def test_how_long_a_thing_takes_is_its_time(rubric, text, expected):
     assert rewrite(rubric, text).text == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Achieve a 25% increase in repeat customers", "Increase repeat customers by 25% from [current repeat customers]"),
+        ("See a 15% rise in volunteer sign-ups", "Increase volunteer sign-ups by 15% from [current volunteer sign-ups]"),
+        ("A 20% reduction in support tickets", "Reduce support tickets by 20% from [current support tickets]"),
+    ],
+)
+def test_a_change_named_as_a_noun_after_a_verb_of_achieving_is_that_change(rubric, text, expected):
+    assert rewrite(rubric, text).text == expected
