@@ -41,7 +41,7 @@ from .language.phrases import (
     target_scope,
     verb_for,
 )
-from .language.reading import IRREGULAR_PLURALS, countable, known_verb, object_chunk
+from .language.reading import countable, known_verb, object_chunk
 from .language.tasks import outcome_clause
 from .lexicon import Lexicon, tokenize
 from .models import Ask, CandidateMetric, Rewrite, Target
@@ -227,10 +227,6 @@ def _drafts(facts: KrFacts, label: str, rubric: Rubric, objective: str) -> tuple
     if _several_values(values, label) or (label == "no_baseline" and not any(q.role == "target" for q in values)):
         return _which_number(facts, label, lex)
     metric = _as_share(facts, sure_metric(facts, lex), lex)
-    if metric.split(" ", 1)[0].lower() in IRREGULAR_PLURALS:
-        if " " not in metric:
-            return _which_number(facts, label, lex)  # "Reach 5,000 children": which of them is not said
-        metric = f"number of {metric}"  # "250 people attend the fair": not "Increase people who …"
     if not metric or is_verb_phrase(metric, lex) or unfit_name(metric, lex):
         # "deflect more tickets" (an order), "x cost" (a letter left): no metric's name to ask about
         return _which_number(facts, label, lex)

@@ -16,7 +16,7 @@ from itertools import takewhile
 
 from ..lexicon import Lexicon, tokenize
 from .facts import KrFacts
-from .reading import IRREGULAR_PLURALS, adverb_before_verb, countable, known_verb, looks_plural, starts_name
+from .reading import adverb_before_verb, countable, known_verb, looks_plural, starts_name
 
 # Characters between two words that end a phrase ("Reduce churn, and grow NPS").
 _BREAK_BETWEEN = re.compile(r"[,;:()\[\]!?—=]|\s[-–]\s|\.\s")  # ("Churn = net negative": "=" gives a value)
@@ -891,7 +891,7 @@ def _past_verb(word: str, lex: Lexicon) -> bool:
 
 def _plural(word: str, lex: Lexicon) -> bool:
     """A plural noun ('partners', 'sign-ups'), even one that could be read as a verb."""
-    return countable(word, lex) or word in IRREGULAR_PLURALS or (
+    return countable(word, lex) or (
         word.endswith("s") and not word.endswith("ss") and word in lex.union("people_nouns", "outcome_nouns", "deliverable_nouns")
     )
 
@@ -1018,7 +1018,7 @@ def clause_after_plural(words: list[str], lex: Lexicon) -> int:
     content", "builders | involved in …", "communities | that use our data"), or 0."""
     for i in range(1, len(words)):
         word = words[i]
-        if (looks_plural(words[i - 1]) or words[i - 1] in IRREGULAR_PLURALS) and (
+        if looks_plural(words[i - 1]) and (
             word in lex["relative_pronouns"].words
             or (word.endswith("ing") and lex.lemma_of(word) != word)
             or is_participle(word, lex)

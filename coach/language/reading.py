@@ -171,10 +171,6 @@ def looks_plural(word: str) -> bool:
     return word.endswith("s") and not word.endswith(("ss", "us", "is"))
 
 
-# Plurals of people that do not end like one: a clause after them says which of them are
-# counted ("250 people | attend the fair").
-IRREGULAR_PLURALS = frozenset({"people", "children", "women", "men"})
-
 
 def countable(word: str, lex: Lexicon) -> bool:
     """A plural noun names a count ('manual journal entries'), unless it is a quality word."""
