@@ -1106,3 +1106,7 @@ def test_how_long_a_thing_takes_is_its_time(rubric, text, expected):
 )
 def test_a_change_named_as_a_noun_after_a_verb_of_achieving_is_that_change(rubric, text, expected):
     assert rewrite(rubric, text).text == expected
+
+
+def test_a_measure_a_person_may_move_either_way_is_not_said_to_go_up(rubric):
+    assert rewrite(rubric, "Reach a weight of 68 kg").text == "Get weight from [current weight] to 68 kg"
