@@ -97,7 +97,7 @@ REQUIRED_CLASSES = frozenset(
     enabling_verbs event_kinds event_nouns phrasal_noun_ends stage_heads value_bounds verb_nouns win_verbs work_items zero_verbs
     clause_starts deadline_periods level_before_sign multiply_verbs name_qualifier_words not_verbs_after_to time_heads
     verb_particles weak_name_ends
-    fraction_plurals list_joiners objective_multipliers question_words offering_nouns offering_verbs outreach_verbs negations quality_verbs recovery_verbs money_pools possession_verbs personal_roles craft_verbs contribution_verbs change_openers two_way_metrics
+    fraction_plurals list_joiners objective_multipliers question_words offering_nouns offering_verbs outreach_verbs negations quality_verbs recovery_verbs money_pools possession_verbs personal_roles craft_verbs contribution_verbs change_openers two_way_metrics race_events long_spans
     agreement_nouns chunk_openers hire_particles""".split()
 )
 

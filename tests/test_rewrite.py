@@ -1110,3 +1110,14 @@ def test_a_change_named_as_a_noun_after_a_verb_of_achieving_is_that_change(rubri
 
 def test_a_measure_a_person_may_move_either_way_is_not_said_to_go_up(rubric):
     assert rewrite(rubric, "Reach a weight of 68 kg").text == "Get weight from [current weight] to 68 kg"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Finish the 10k in under 48 minutes", "Reduce 10k time from [current 10k time] to under 48 minutes"),
+        ("Run a half marathon in under 1:55", "Reduce half marathon time from [current half marathon time] to under 1:55"),
+    ],
+)
+def test_a_time_to_finish_a_race_in_is_the_race_time(rubric, text, expected):
+    assert rewrite(rubric, text).text == expected

@@ -13,6 +13,7 @@ from .facts import KrFacts, Lead
 from .leads import after_label, enabled_level, find_lead, metric_name_start, noun_use
 from .reading import (
     countable,
+    race_clock,
     feeling_clause,
     looks_plural,
     object_chunk,
@@ -177,6 +178,9 @@ def _analyze_kr(text: str, lex: Lexicon) -> KrFacts:
     measures = [
         q for q in sc.quantities if (q.kind != "placeholder" or q.role == "target") and q not in qualifiers
     ]
+    raced = [q for q in sc.quantities if race_clock(low, q, lex)] if lex["race_events"].has(words) else []
+    if raced:  # "Finish the 10k in under 45 minutes": the time is the value; "10k" names the race
+        measures = raced
     # "% of plan achieved": a share names a metric, even with no word for it.
     has_metric = bool(sc.quantities) or bool(metric_words) or bool(lex.patterns.metric_opening.match(low))
     has_target = any(q.role == "target" for q in measures)

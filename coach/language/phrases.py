@@ -132,7 +132,8 @@ def _verb_for(facts: KrFacts, metric: str, rubric: Rubric) -> str:
         return polarity_verb(short_name(metric, lex)[9:], rubric)
     if lex.patterns.zero_or_half.search(facts.low):
         return "Reduce"
-    if lex["two_way_metrics"].has(lex.grams(metric.lower().split()[-3:])):
+    head = lex.patterns.head_cut.split(f" {metric.lower()} ")[0].split()  # ("share of parcels | by weight")
+    if lex["two_way_metrics"].has(lex.grams(head[-3:])):
         return "Get"  # "Reach a weight of 75 kg": which way is not said
     return polarity_verb(metric, rubric)
 

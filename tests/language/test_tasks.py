@@ -642,3 +642,9 @@ def test_putting_in_ones_own_money_is_ones_own_doing(text):
 @pytest.mark.parametrize("text", ["Increase my savings pot to $10,000", "Raise $20k in donations"])
 def test_a_level_of_money_held_or_given_by_others_is_no_task(text):
     assert not _task(text)
+
+
+def test_a_race_with_no_time_or_a_gap_between_races_is_still_to_do():
+    assert _task("Run a half marathon")
+    assert _task("Run at least one half marathon less than 8 weeks after the previous half marathon")
+    assert not _task("Finish the 10k in under 48 minutes")
