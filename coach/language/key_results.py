@@ -13,11 +13,11 @@ from .facts import KrFacts, Lead
 from .leads import after_label, enabled_level, find_lead, metric_name_start, noun_use
 from .reading import (
     countable,
-    race_clock,
     feeling_clause,
     looks_plural,
     object_chunk,
     quality_word,
+    race_clock,
     scan_cached,
     starts_with_verb_tokens,
     strip_fillers,

@@ -714,7 +714,7 @@ def _share_of_own_work(facts: KrFacts, toks: list[str], first: int, lemma: str, 
     # planned coaching sessions")
     # (a change by a percent is no share: "Number of stories finished is increased by 15%")
     share = any(
-        q.kind == "percent" and q.role == "target" and not facts.low[max(0, q.start - 3) : q.start] == "by "
+        q.kind == "percent" and q.role == "target" and facts.low[max(0, q.start - 3) : q.start] != "by "
         for q in facts.measures
     ) or bool({"half", "third", "quarter", "all"} & set(toks))
     if not share:
