@@ -138,6 +138,10 @@ def drops_a_condition(facts: KrFacts, text: str, lex: Lexicon) -> str:
     for m in lex.patterns.quarter_name.finditer(facts.low) if "q" in facts.low or "h" in facts.low or "fy" in facts.low else ():
         if not any(s <= m.start() < e for s, e in facts.scan.deadlines) and m.group(0) not in text.lower():
             return m.group(0)  # "Q4 renewals at 95%": the quarter picks the renewals
+    for m in lex.patterns.joined_order.finditer(facts.low) if " and " in facts.low or "&" in facts.low or " while " in facts.low else ():
+        verb = m.group(1)
+        if lex.verb_classes(verb) & {"change_verbs", "level_verbs", "quantity_verbs"} and verb not in text.lower():
+            return facts.low[m.start() :].strip()  # "Reduce churn to 3% | and grow NPS": a second result
     kept: set[str] | None = None  # (read only when the KR has a condition: most have none)
     plain = lex.union("stopwords", "determiners", "value_frames", "period_words", "time_units")
     for m in lex.patterns.condition.finditer(facts.low):

@@ -1121,3 +1121,8 @@ def test_a_measure_a_person_may_move_either_way_is_not_said_to_go_up(rubric):
 )
 def test_a_time_to_finish_a_race_in_is_the_race_time(rubric, text, expected):
     assert rewrite(rubric, text).text == expected
+
+
+@pytest.mark.parametrize("text", ["Reduce churn to 3% and grow NPS", "Cut page load 2x and raise conversion by __ points"])
+def test_a_second_result_joined_to_the_first_is_asked_about_not_dropped(rubric, text):
+    assert suggestion(rubric, text).rewrite is None
