@@ -98,6 +98,6 @@ class ObjectiveFacts:
     # experience", "Deliver excellent public services to all residents" (not "Make checkout a
     # delightful experience": checkout is chosen).
     lofty_offering: bool = False
-    # A role in the author's own life ("Be an attentive son") or a thing they make by craft
-    # ("Write amazing short stories"): lofty words on it sit on a real focus.
+    # A role in the author's own life ("Be a patient grandmother") or a thing they make by craft
+    # ("Write gripping one-act plays"): lofty words on it sit on a real focus.
     personal_focus: bool = False

@@ -63,7 +63,7 @@ def is_aspiration(
     if facts.lofty_offering:
         return True  # "Provide a great member experience": lofty words on the whole offering
     if facts.personal_focus:
-        return False  # "Be an attentive son", "Write amazing short stories": a role or a craft chosen
+        return False  # "Be a patient grandmother", "Write gripping one-act plays": a role or a craft chosen
     n = len(facts.specific_words)
     # A slogan verb ("Delight", "Foster", "Be") or an empty superlative with no dimension
     # ("Best beer in Germany"; but "World-class uptime" chooses uptime).

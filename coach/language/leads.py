@@ -32,7 +32,7 @@ def find_lead(tokens: list[tuple[str, int]], lex: Lexicon, start: int) -> Lead |
         lemma = lex.lemma_of(tok)
         kind = verb_kind(classes)
         if i > start and lemma == "have" and i + 1 < len(tokens) and _done_participle(tokens[i + 1][0], lex):
-            continue  # "IPFS has shipped the release", "The team has delivered 10 guides": done, no level had
+            continue  # "The project has shipped its 2.0 release", "The team has delivered 10 guides": done, no level had
         # After a subject only a measure verb leads ("Safety culture improved");
         # "Portal launched" is a done-statement, "new hires" a noun, and so is
         # "Patient experience scores go up".

@@ -73,7 +73,7 @@ def _sure_metric(facts: KrFacts, lex: Lexicon) -> str:
 
 
 def _cut_before_its_object(facts: KrFacts, metric: str, lex: Lexicon) -> bool:
-    """'team members reporting | more than a fair amount of stress': a name ending on a verb's
+    """'volunteers reporting | more than a fair amount of burnout': a name ending on a verb's
     -ing form, cut where its object goes on in the KR; named without it, it counts others."""
     last = metric.rsplit(" ", 1)[-1].lower()
     stem = last[:-3]
@@ -82,7 +82,7 @@ def _cut_before_its_object(facts: KrFacts, metric: str, lex: Lexicon) -> bool:
     at = facts.low.find(metric.lower())
     rest = facts.low[at + len(metric) :].split(maxsplit=3) if at >= 0 else []
     if rest[:2] in (["more", "than"], ["less", "than"], ["fewer", "than"]):
-        return len(rest) > 2 and rest[2].isalpha()  # "… more than a fair amount of stress", not "more than 3 times"
+        return len(rest) > 2 and rest[2].isalpha()  # "… more than a fair amount of burnout", not "more than 3 times"
     return bool(rest) and rest[0].isalpha() and rest[0] not in lex.union("stopwords", "qualifier_prepositions")
 
 
@@ -306,7 +306,7 @@ def _drops_what_they_do(facts: KrFacts, metric: str, lex: Lexicon) -> bool:
     if following[:1] and following[0][0] in ("have", "has", "had", "is", "are", "was", "were") and len(following) > 1:
         moved = lex.verb_classes(following[1][0])
         if moved & {"change_verbs", "level_verbs", "quantity_verbs"} and following[1][0] != lex.lemma_of(following[1][0]):
-            return False  # "Podcast downloads have reached 25,000", "… is increased by 15%": the metric's own move
+            return False  # "Newsletter signups have reached 4,000", "… is increased by 15%": the metric's own move
     for nxt, pos in following:  # "new volunteers to the club learn why ...": within a few words
         base = lex.lemma_of(nxt) == nxt
         if base and (nxt in verbs or lex.verb_classes(nxt)) and nxt not in lex["quantity_verbs"].words:

@@ -401,6 +401,8 @@ def participle(lemma: str, lex: Lexicon) -> str:
     forms = [form for form, base in lex.irregular_forms.items() if base == lemma]
     if forms:
         return max(forms, key=lambda f: (f.endswith("n"), len(f)))
+    if lemma.endswith("ed") and lex.lemma_of(lemma) != lemma or (lemma.endswith("ed") and not known_verb(lemma, lex)):
+        return lemma  # already one ("We've sourced 20% of …": "sourced", not "sourceded")
     if lemma.endswith("e"):
         return lemma + "d"
     if lemma.endswith("y") and lemma[-2:-1] not in set("aeiou"):

@@ -278,7 +278,7 @@ def _own_work(facts: KrFacts, first: int, lex: Lexicon) -> str:
     if imperative and lemma in lex["contribution_verbs"].words and any(
         q.role == "target" and q.kind in {"currency", "percent"} for q in facts.measures
     ):
-        return f"'{verb}' puts in the author's or team's own money: its own doing"  # "Fully fund my IRA with $6,000"
+        return f"'{verb}' puts in the author's or team's own money: its own doing"  # "Fully fund my Roth account with $7,000"
     often = lex.patterns.occasions.search(facts.low) if not facts.has_baseline else None
     if often and _own_occasions(facts, often.start(), lex):
         return "how often the author or team does something ('5 nights a week'): its own activity"
@@ -746,8 +746,8 @@ def _planned_share(facts: KrFacts, first: int, lex: Lexicon) -> bool:
 
 
 def _in_place_for_all(facts: KrFacts, toks: list[str], first: int, lex: Lexicon) -> bool:
-    """'100% of services have a runbook', 'Every function has a career framework', '90% of
-    connectors emit signed hashes': a feature in place on (a share of) the team's own things,
+    """'100% of services have a runbook', 'Every function has a career framework', '80% of
+    plugins carry a changelog': a feature in place on (a share of) the team's own things,
     a done state of its work. Not what customers or users have ('100% of customers have a
     CSM' is theirs), nor people having done something ('100% of engineers have completed the
     training': a behaviour, counted)."""
