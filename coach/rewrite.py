@@ -267,7 +267,7 @@ def _drafts(facts: KrFacts, label: str, rubric: Rubric, objective: str) -> tuple
     if facts.maintains and found and not relative_target(found, facts, lex):
         # "Maintain 99.9% uptime": the level is kept, not moved; where is it today? (Where it
         # holds goes with the metric: "Keep resolution rate at the counter at or above 80%".)
-        held, where = target_phrase(facts, lex, scope=False)[0], target_scope(facts, lex)
+        held, where = _stars(target_phrase(facts, lex, scope=False)[0]), target_scope(facts, lex)
         level = re.sub(r"^at (least|most) ", lambda m: "at or above " if m.group(1) == "least" else "at or below ", held)
         keep = level if lex.patterns.comparator_opening.match(level) else f"at {level}"
         keep += _kept_while(facts, found[1].end, f"{metric}{where}", lex)
@@ -291,9 +291,29 @@ def _drafts(facts: KrFacts, label: str, rubric: Rubric, objective: str) -> tuple
             draft = _change_draft(action, metric, m, deadline, start=f"[{m} {when}]")
             return [draft], [f"What was the {amount_of(metric, lex)} {when}?"], []
         drafts.append(_change_draft(action, metric, m, deadline))
-    target_text = found[0] if found else f"[target {m}]"
+    target_text = _stars(_without_named_scope(found, metric, lex)) if found else f"[target {m}]"
     drafts.append((metric, _compose(verb, metric, f"[current {m}]", target_text, deadline), []))
     return drafts, questions, []
+
+
+def _without_named_scope(found: tuple[str, Quantity], metric: str, lex: Lexicon) -> str:
+    """The target as found, less a scope after its value that the metric already names ("at
+    least 700 | on the GMAT" for the GMAT score)."""
+    text, q = found
+    at = text.find(q.text)
+    rest = text[at + len(q.text) :].lower().split() if at >= 0 else []
+    named = set(metric.lower().split()) | lex["determiners"].words
+    if rest and rest[0] in lex["qualifier_prepositions"].words and all(w in named for w in rest[1:]):
+        return text[: at + len(q.text)]
+    return text
+
+
+def _stars(value: str) -> str:
+    """'a 4.5-star rating' as a value a rewrite reaches: '4.5 stars'."""
+    for suffix in ("-stars", "-star"):
+        if value.endswith(suffix):
+            return value[: -len(suffix)] + " stars"
+    return value
 
 
 def _kept_while(facts: KrFacts, after: int, said: str, lex: Lexicon) -> str:

@@ -1130,3 +1130,16 @@ def test_a_second_result_joined_to_the_first_is_asked_about_not_dropped(rubric, 
 
 def test_a_participle_already_written_is_not_inflected_again(rubric):
     assert rewrite(rubric, "We've sourced 20% of Q2 pipeline").text == "Increase share of Q2 pipeline sourced from [current share] to 20%"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Score 650+ on the GRE", "Increase GRE score from [current GRE score] to at least 650"),
+        ("Score 7 in IELTS by June", "Increase IELTS score from [current IELTS score] to 7 by June"),
+        ("Keep a 4.6-star average rating on the app store",
+         "Keep average rating on the app store at 4.6 stars (currently [current average rating])"),
+    ],
+)
+def test_a_score_on_a_named_test_and_a_star_rating_are_written_as_a_coach_would(rubric, text, expected):
+    assert rewrite(rubric, text).text == expected

@@ -71,8 +71,18 @@ def units_of(facts: KrFacts) -> list[Unit]:
 def metric_noun_phrase(facts: KrFacts, lex: Lexicon) -> str | None:
     """The metric in the author's words, or None when the KR names no noun phrase to measure."""
     race = race_time(facts, lex)  # "Finish the 10k in under 45 minutes": the time to finish it
-    found = (f"{race} time" if race else None) or _time_taken(facts, lex) or _metric_noun_phrase(facts, lex)
+    found = (f"{race} time" if race else None) or _time_taken(facts, lex) or _scored(facts, lex) or _metric_noun_phrase(facts, lex)
     return _restore_names(_with_stages(found, facts, lex), facts, lex) if found else None
+
+
+def _scored(facts: KrFacts, lex: Lexicon) -> str | None:
+    """'Score 700+ on the GMAT' → 'GMAT score': the score on what is named after the value."""
+    m = lex.patterns.scored_opening.match(facts.low) if facts.low.lstrip().startswith("score ") else None
+    q = next((q for q in facts.measures if m and q.start == m.end() and q.role == "target"), None)
+    on = lex.patterns.scored_on.match(facts.low, q.end) if q else None
+    if on is None:
+        return None
+    return f"{facts.text[on.start('name') : on.end('name')].strip()} score"
 
 
 def _time_taken(facts: KrFacts, lex: Lexicon) -> str | None:
