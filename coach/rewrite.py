@@ -133,15 +133,17 @@ def check_rewrite(text: str, facts: KrFacts, rubric: Rubric, sources: list[str],
 def drops_a_condition(facts: KrFacts, text: str, lex: Lexicon) -> str:
     """The condition on what is counted that `text` leaves out ("NPS of 50+ | with the first
     100 users", "… by 10%, | averaged across a set of wikis", "authentications | using a
-    secure credential"), or "": a rewrite without it measures something else. How the work is
-    done ("by offering …", "through …") and asides in parentheses may go."""
-    for m in lex.patterns.quarter_name.finditer(facts.low) if "q" in facts.low or "h" in facts.low or "fy" in facts.low else ():
+    secure credential"), a quarter that picks what is counted ("Q4 renewals at 95%") or a
+    second result joined to the first ("… | and grow NPS"), or "": a rewrite without it
+    measures something else. How the work is done ("by offering …", "through …") and asides
+    in parentheses may go."""
+    for m in lex.patterns.quarter_name.finditer(facts.low):
         if not any(s <= m.start() < e for s, e in facts.scan.deadlines) and m.group(0) not in text.lower():
-            return m.group(0)  # "Q4 renewals at 95%": the quarter picks the renewals
-    for m in lex.patterns.joined_order.finditer(facts.low) if " and " in facts.low or "&" in facts.low or " while " in facts.low else ():
+            return m.group(0)
+    for m in lex.patterns.joined_order.finditer(facts.low):
         verb = m.group(1)
         if lex.verb_classes(verb) & {"change_verbs", "level_verbs", "quantity_verbs"} and verb not in text.lower():
-            return facts.low[m.start() :].strip()  # "Reduce churn to 3% | and grow NPS": a second result
+            return facts.low[m.start() :].strip()
     kept: set[str] | None = None  # (read only when the KR has a condition: most have none)
     plain = lex.union("stopwords", "determiners", "value_frames", "period_words", "time_units")
     for m in lex.patterns.condition.finditer(facts.low):

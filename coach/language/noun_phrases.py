@@ -94,8 +94,8 @@ def _time_taken(facts: KrFacts, lex: Lexicon) -> str | None:
         return None
     rest = facts.text[q.end :].strip().rstrip(".")
     if m.group("it"):
-        action = re.match(r"to\s+([a-z][^,;:()\[\]]{2,60})$", rest, re.I)
-        return f"time to {action.group(1).strip()}" if action else None
+        action = lex.patterns.time_taken_action.fullmatch(rest.lower())
+        return f"time to {rest[action.start(1) : action.end(1)].strip()}" if action else None
     subject = facts.text[m.start("subject") : m.end("subject")].strip()
     if rest or subject.split()[0].lower() in lex.union("determiners", "stopwords", "pronoun_subjects"):
         return None  # (more after the time, or no noun phrase before it: read as usual)
@@ -411,7 +411,7 @@ def participle(lemma: str, lex: Lexicon) -> str:
     forms = [form for form, base in lex.irregular_forms.items() if base == lemma]
     if forms:
         return max(forms, key=lambda f: (f.endswith("n"), len(f)))
-    if lemma.endswith("ed") and lex.lemma_of(lemma) != lemma or (lemma.endswith("ed") and not known_verb(lemma, lex)):
+    if lemma.endswith("ed") and (lex.lemma_of(lemma) != lemma or not known_verb(lemma, lex)):
         return lemma  # already one ("We've sourced 20% of …": "sourced", not "sourceded")
     if lemma.endswith("e"):
         return lemma + "d"

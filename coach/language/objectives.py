@@ -225,7 +225,7 @@ def _lofty_offering(toks: list[str], capitalised: set[str], lex: Lexicon) -> boo
 
 
 def _personal_focus(toks: list[str], first: int, lead: str | None, lex: Lexicon) -> bool:
-    """'Be an attentive and caring son and brother', 'Become a musician': to be one of the roles
+    """'Be a patient and present grandmother', 'Become a musician': to be one of the roles
     of a person's own life; 'Write gripping one-act plays', 'Record inspiring audio guides': to make
     things by craft, named at the end (not 'Make our events legendary', 'Create amazing
     experiences': no thing chosen)."""

@@ -26,7 +26,7 @@ REQUIRED_PATTERNS = frozenset(
     deadline_opening direction_opening distributive_opening direction_word_after down_before event_after everyone_opening head_cut
     multiplier_level_before name_cut short_cut up_before zero_or_half
     already_how comparator_opening counted_things_cut duration_value fraction_word metric_window multiply_word
-    objective_counted objective_head_cut objective_split_head share_base_after share_whole_after tolerance_before condition planned_share period_name compared_period change_reference paren_note kept_while from_review scope_clause stage_pair channel_after statistic_first cadence_spelled method_clause occasions of_activity quarter_name time_taken race_clock_before joined_order scored_opening scored_on""".split()
+    objective_counted objective_head_cut objective_split_head share_base_after share_whole_after tolerance_before condition planned_share period_name compared_period change_reference paren_note kept_while from_review scope_clause stage_pair channel_after statistic_first cadence_spelled method_clause occasions of_activity quarter_name time_taken race_clock_before joined_order scored_opening scored_on time_taken_action""".split()
 )
 
 

@@ -72,7 +72,7 @@ def duration_at_cadence(facts: KrFacts, q: Quantity, lex: Lexicon) -> bool:
     if q.role != "target" or q.kind != "duration":
         return False
     rest = facts.low[q.end :].lstrip()
-    of = lex.patterns.of_activity.match(rest)  # "150 minutes | of exercise | every week"
+    of = lex.patterns.of_activity.match(rest)  # "120 minutes | of cardio | every week"
     if of and not lex.union("metric_terms", "metric_heads", "time_metrics", "lower_is_better").isdisjoint(of.group(0).split()):
         return False  # "10 minutes of downtime per month": a time measured, no time spent doing
     return bool(lex.patterns.cadence.match(rest, of.end() if of else 0))
