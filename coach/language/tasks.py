@@ -314,13 +314,18 @@ def _own_occasions(facts: KrFacts, at: int, lex: Lexicon) -> bool:
     before = [t for t, pos in facts.tokens if pos < at]
     if not before or _participle_word(before[-1], lex) or any(q.end <= at for q in facts.measures):
         return False  # "Datasets downloaded 10,000 times a month", "200 publishers, each publishing once a month": others'
-    # (people heading the subject: "Forum members who post once a month"; but "Read to my kids 3
-    # nights a week" and "Family dinner twice a week" are the author's doing)
-    subject = list(takewhile(lambda t: not (t in lex["stopwords"].words or known_verb(t, lex)), before))
-    if subject and subject[-1] in lex.union("people_nouns", "outcome_nouns", "pronoun_subjects", without=("first_person",)):
+    if _people_subject(before, lex):
         return False
     measured = lex.union("metric_terms", "metric_heads", "lower_is_better", "feeling_words", without=("people_nouns",))
     return measured.isdisjoint(before) and not facts.qualitative
+
+
+def _people_subject(words: list[str], lex: Lexicon) -> bool:
+    """Do people head the words a KR opens with ("Forum members who post once a month",
+    "Active users open the app 4 days a week")? Not "Read to my kids 3 nights a week" or
+    "Family dinner twice a week": the author's doing."""
+    subject = list(takewhile(lambda t: not (t in lex["stopwords"].words or known_verb(t, lex)), words))
+    return bool(subject) and subject[-1] in lex.union("people_nouns", "outcome_nouns", "pronoun_subjects", without=("first_person",))
 
 
 def _own_things_there(facts: KrFacts, lex: Lexicon) -> bool:
@@ -623,6 +628,8 @@ def _time_spent(facts: KrFacts, toks: list[str], first: int, lex: Lexicon) -> bo
     ) and toks[first] in lex["common_verbs"].words
     if (toks[first] in measured and not ordered) or toks[first].endswith("s"):
         return False
+    if lead is None and _people_subject(toks[first:], lex):
+        return False  # "Active users open the app 4 days a week": what they do, counted
     ordered_first = lead is None and toks[first] == lex.lemma_of(toks[first]) and known_verb(toks[first], lex)
     # (a limit is the author's own habit too: "Work no more than 45 hours a week"; and the
     # cadence may come first: "Meditate each day, at least 20 minutes")

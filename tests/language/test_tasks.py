@@ -648,3 +648,8 @@ def test_a_race_with_no_time_or_a_gap_between_races_is_still_to_do():
     assert _task("Run a half marathon")
     assert _task("Run at least one half marathon less than 8 weeks after the previous half marathon")
     assert not _task("Finish the 10k in under 48 minutes")
+
+
+def test_people_heading_the_subject_of_a_time_at_a_cadence_are_counted_not_the_authors_habit():
+    assert not _task("Active members open the app 4 days a week")
+    assert _task("Meditate 10 minutes daily")
