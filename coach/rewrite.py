@@ -705,16 +705,12 @@ def _joined_result(facts: KrFacts, lex: Lexicon) -> int | None:
     task by "and" starts (a verb of change or level, with a value in its clause), or None."""
     lead = facts.lead
     after = facts.tokens[lead.index][1] if lead else 0
-    for m in _AND.finditer(facts.low, after):
-        verb = facts.low[m.end() :].split(" ", 1)[0]
-        if lex.verb_classes(verb) & {"change_verbs", "level_verbs"} and any(
-            q.role == "target" and q.start > m.end() for q in facts.measures
+    for m in lex.patterns.joined_order.finditer(facts.low, after):
+        if lex.verb_classes(m.group(1)) & {"change_verbs", "level_verbs"} and any(
+            q.role == "target" and q.start > m.start(1) for q in facts.measures
         ):
-            return m.end()
+            return m.start(1)
     return None
-
-
-_AND = re.compile(r",?\s+and\s+")
 
 
 def _clause_at(facts: KrFacts, at: int) -> str:

@@ -43,6 +43,7 @@ class KrFacts:
     chunk_metric_words: tuple[str, ...] = ()
     metric_words: tuple[str, ...] = ()
     vague_words: tuple[str, ...] = ()
+    race: str = ""  # the race a time to finish in is set for ("Finish the 10k in under 45 minutes": "10k")
 
     @property
     def quantities(self) -> tuple[Quantity, ...]:

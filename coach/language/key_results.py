@@ -179,6 +179,7 @@ def _analyze_kr(text: str, lex: Lexicon) -> KrFacts:
         q for q in sc.quantities if (q.kind != "placeholder" or q.role == "target") and q not in qualifiers
     ]
     raced = [q for q in sc.quantities if race_clock(low, q, lex)] if lex["race_events"].has(words) else []
+    race = max(lex["race_events"].found(words), key=len) if raced else ""
     if raced:  # "Finish the 10k in under 45 minutes": the time is the value; "10k" names the race
         measures = raced
     # "% of plan achieved": a share names a metric, even with no word for it.
@@ -210,7 +211,7 @@ def _analyze_kr(text: str, lex: Lexicon) -> KrFacts:
         has_metric=has_metric, has_target=has_target, has_baseline=has_baseline,
         maintains=maintains, qualitative=qualitative, measures=tuple(measures),
         chunk_metric_words=tuple(chunk_metric_words), metric_words=tuple(metric_words),
-        vague_words=tuple(vague_words), compound=_compound(text, lex),
+        vague_words=tuple(vague_words), compound=_compound(text, lex), race=race,
     )
     # The task verdict reads the other facts; when it finds a task, the frozen facts are made
     # again with it (dataclasses.replace walks every field: 3% of an analysis).

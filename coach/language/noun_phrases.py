@@ -16,7 +16,7 @@ from itertools import takewhile
 
 from ..lexicon import Lexicon, tokenize
 from .facts import KrFacts
-from .reading import adverb_before_verb, countable, known_verb, looks_plural, race_time, starts_name
+from .reading import adverb_before_verb, countable, known_verb, looks_plural, starts_name
 
 # Characters between two words that end a phrase ("Reduce churn, and grow NPS").
 _BREAK_BETWEEN = re.compile(r"[,;:()\[\]!?—=]|\s[-–]\s|\.\s")  # ("Churn = net negative": "=" gives a value)
@@ -70,8 +70,8 @@ def units_of(facts: KrFacts) -> list[Unit]:
 
 def metric_noun_phrase(facts: KrFacts, lex: Lexicon) -> str | None:
     """The metric in the author's words, or None when the KR names no noun phrase to measure."""
-    race = race_time(facts, lex)  # "Finish the 10k in under 45 minutes": the time to finish it
-    found = (f"{race} time" if race else None) or _time_taken(facts, lex) or _scored(facts, lex) or _metric_noun_phrase(facts, lex)
+    # ("Finish the 10k in under 45 minutes": the time to finish it)
+    found = (f"{facts.race} time" if facts.race else None) or _time_taken(facts, lex) or _scored(facts, lex) or _metric_noun_phrase(facts, lex)
     return _restore_names(_with_stages(found, facts, lex), facts, lex) if found else None
 
 

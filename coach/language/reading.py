@@ -166,14 +166,6 @@ def quality_word(word: str, lex: Lexicon) -> bool:
     return word in lex["quality_words"].words or (len(word) > 5 and word.endswith("ful"))
 
 
-def race_time(facts: KrFacts, lex: Lexicon) -> str:
-    """The race a time target is set in ("Finish the 10k in under 45 minutes" → "10k"), or ""."""
-    found = lex["race_events"].found(facts.words)
-    if not found or not any(race_clock(facts.low, q, lex) for q in facts.measures):
-        return ""
-    return max(found, key=len)
-
-
 def race_clock(low: str, q: Quantity, lex: Lexicon) -> bool:
     """A time to finish in ("in under 45 minutes", "sub 3:30"), not a gap of weeks or days."""
     return (

@@ -23,7 +23,6 @@ from .reading import (
     known_verb,
     looks_plural,
     object_chunk,
-    race_time,
     scan_cached,
     starts_with_verb,
     verb_kind,
@@ -895,7 +894,7 @@ def _done_state(facts: KrFacts, lead: Lead, lex: Lexicon) -> str:
 
 
 def task_verdict(facts: KrFacts, lex: Lexicon) -> tuple[bool, str]:
-    if race_time(facts, lex):
+    if facts.race:
         return False, ""  # "Finish the 10k in under 45 minutes": a performance to reach, measured
     first = facts.first
     own = _own_work(facts, first, lex)
